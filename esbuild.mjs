@@ -1,0 +1,95 @@
+// One bundle per process entry point into dist/, and (with --tests) one bundle per unit test
+// file into out/. Type checking is a separate `tsc --noEmit` step (npm run typecheck).
+import * as esbuild from 'esbuild';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const watch = args.has('--watch');
+const production = args.has('--production');
+
+/** Node-side entries. An entry is built only once its source exists, so parts can land one by one. */
+const nodeEntries = [
+  { in: 'src/cli/main.ts', out: 'cli' },
+  { in: 'src/extension/extension.ts', out: 'extension' },
+  { in: 'src/server/server.ts', out: 'server' },
+  { in: 'src/training/trainer.ts', out: 'trainer' },
+].filter((e) => existsSync(e.in));
+
+const webviewEntries = [{ in: 'webview/main.ts', out: 'webview' }].filter((e) => existsSync(e.in));
+
+// Loaded at run time when present: tfjs-node is optional (its install fails offline) and
+// vscode is provided by the extension host.
+const external = ['vscode', '@tensorflow/tfjs-node'];
+
+const common = {
+  bundle: true,
+  sourcemap: true,
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+function walk(dir, pred, acc = []) {
+  if (!existsSync(dir)) return acc;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, pred, acc);
+    else if (pred(p)) acc.push(p);
+  }
+  return acc;
+}
+
+const builds = [];
+if (args.has('--tests')) {
+  const tests = walk('test/unit', (p) => p.endsWith('.test.ts'));
+  builds.push({
+    ...common,
+    entryPoints: tests.map((t) => ({ in: t, out: relative('.', t).replace(/\.ts$/, '') })),
+    outdir: 'out',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external,
+  });
+  const integration = walk('test/integration', (p) => p.endsWith('.ts') && !p.includes('launch'));
+  if (integration.length) {
+    builds.push({
+      ...common,
+      entryPoints: integration.map((t) => ({ in: t, out: relative('.', t).replace(/\.ts$/, '') })),
+      outdir: 'out',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: [...external, 'mocha'],
+    });
+  }
+} else {
+  if (nodeEntries.length) {
+    builds.push({
+      ...common,
+      entryPoints: nodeEntries,
+      outdir: 'dist',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external,
+    });
+  }
+  if (webviewEntries.length) {
+    builds.push({
+      ...common,
+      entryPoints: webviewEntries,
+      outdir: 'dist',
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+    });
+  }
+}
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}
