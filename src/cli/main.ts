@@ -1,2 +1,85 @@
-// Placeholder entry so the build has a CLI bundle; replaced by the real CLI.
-process.stdout.write('dataset-lab: not yet implemented\n');
+#!/usr/bin/env node
+// The `dataset-lab` command line: one dispatcher over the sub-commands in ./commands.
+import { FatalInputError } from '../core/table';
+import { formatOptions, UsageError } from './args';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, type CliCommand, type CliIO } from './command';
+import { compareCommand } from './commands/compare';
+import { initCommand } from './commands/init';
+import { predictCommand } from './commands/predict';
+import { profileCommand } from './commands/profile';
+import { reportCommand } from './commands/report';
+import { runCommand } from './commands/run';
+
+export const commands: readonly CliCommand[] = [
+  profileCommand,
+  compareCommand,
+  initCommand,
+  runCommand,
+  predictCommand,
+  reportCommand,
+];
+
+function usage(): string {
+  const lines = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
+  return `Usage: dataset-lab <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "dataset-lab <command> --help" for a command's options.\n`;
+}
+
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return name ? 0 : EXIT_BAD_INPUT;
+  }
+  if (name === '--version') {
+    io.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`dataset-lab: unknown command "${name}"\n\n${usage()}`);
+    return EXIT_BAD_INPUT;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`Usage: dataset-lab ${command.usage}\n\n${command.summary}\n\nOptions:\n${formatOptions(command.options)}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+/** Expected failures print one line and no stack; anything else is a bug and says so. */
+export function reportError(err: unknown, io: CliIO): number {
+  if (err instanceof UsageError) {
+    io.stderr.write(`dataset-lab: ${err.message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  if (err instanceof FatalInputError) {
+    io.stderr.write(`dataset-lab: ${err.message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  if (err instanceof Error && (err as { userFacing?: boolean }).userFacing) {
+    io.stderr.write(`dataset-lab: ${err.message}\n`);
+    return (err as { exitCode?: number }).exitCode ?? EXIT_FAILURE;
+  }
+  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  io.stderr.write(`dataset-lab: internal error (please report it): ${detail}\n`);
+  return EXIT_FAILURE;
+}
+
+declare const __VERSION__: string | undefined;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+if (require.main === module) {
+  // Exit once stdout has drained, so piping --json output into a file never truncates it.
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.exitCode = reportError(err, { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
+    },
+  );
+}
