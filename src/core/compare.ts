@@ -1,0 +1,602 @@
+/**
+ * Compare N >= 2 datasets pairwise against a reference (the first by default): schema
+ * alignment, per-feature drift statistics with effect sizes, label spaces, a domain
+ * classifier, and the recommendation. Pure: takes tables, returns a JSON-ready report.
+ */
+import { crossValidatedDomainAuc } from './domainClassifier';
+import { recommend, type Recommendation, type RecommendOptions } from './recommend';
+import { alignSchemas, type SchemaAlignment } from './schemaAlign';
+import { chiSquaredHomogeneity } from './stats/chi2';
+import { jensenShannonDistance, psi } from './stats/divergence';
+import { driftVerdict, type DriftThresholds } from './stats/driftRule';
+import { ksTwoSample } from './stats/ks';
+import { pooledHistogram } from './stats/binning';
+import { wasserstein1 } from './stats/wasserstein';
+import type { CategoricalColumn, Column, ColumnType, DataTable, NumericColumn, Problem } from './table';
+
+export interface CompareOptions {
+  /** Label column per dataset (same order as the tables); undefined = no label. */
+  readonly labels?: readonly (string | undefined)[];
+  /** Index of the reference dataset. Default 0. */
+  readonly reference?: number;
+  readonly thresholds?: Partial<DriftThresholds>;
+  readonly recommend?: Partial<RecommendOptions>;
+  /** Seed for the domain classifier's folds and sampling. Default 42. */
+  readonly seed?: number;
+  /** Skip the domain classifier (fast mode). */
+  readonly skipDomainClassifier?: boolean;
+  /** Number of bins for the shared numeric histograms (PSI, JS, charts). Default 30. */
+  readonly bins?: number;
+}
+
+export interface ColumnSummary {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly missing: number;
+  readonly typeErrors: number;
+  readonly distinct: number;
+  /** Share of non-missing rows whose value is unique to the row: an identifier-like column. */
+  readonly identifierLike: boolean;
+}
+
+export interface DatasetSummary {
+  readonly name: string;
+  readonly path: string;
+  readonly rows: number;
+  readonly label?: string;
+  readonly columns: readonly ColumnSummary[];
+}
+
+export interface KsResult {
+  readonly statistic: number;
+  readonly pvalue: number;
+  readonly method: 'exact' | 'asymp';
+}
+
+export interface Chi2Result {
+  readonly statistic: number;
+  readonly pvalue: number;
+  readonly dof: number;
+}
+
+/** Both datasets' counts over shared bins or categories, ready to chart. */
+export interface SharedDistribution {
+  /** Numeric: bin edges (length = counts + 1). */
+  readonly edges?: readonly number[];
+  /** Categorical: category values (same length as the counts). */
+  readonly categories?: readonly string[];
+  readonly reference: readonly number[];
+  readonly other: readonly number[];
+}
+
+export interface FeatureComparison {
+  /** Column name in the reference dataset. */
+  readonly name: string;
+  /** Column name in the other dataset, when it differs (matched after normalising). */
+  readonly otherName?: string;
+  readonly type: ColumnType;
+  readonly referenceN: number;
+  readonly otherN: number;
+  readonly referenceMissingShare: number;
+  readonly otherMissingShare: number;
+  readonly ks?: KsResult;
+  readonly wasserstein?: number;
+  readonly wassersteinNorm?: number;
+  readonly referenceMean?: number;
+  readonly otherMean?: number;
+  readonly psi: number;
+  readonly jensenShannon: number;
+  readonly chi2?: Chi2Result;
+  readonly onlyReferenceCategories?: readonly string[];
+  readonly onlyOtherCategories?: readonly string[];
+  readonly drift: boolean;
+  /** The test whose verdict counts: ks | chi2 | wasserstein | jensenshannon. */
+  readonly method: string;
+  /** The statistic the verdict compared against its threshold. */
+  readonly verdictValue: number;
+  readonly threshold: number;
+  readonly identifierLike: boolean;
+  readonly distribution: SharedDistribution;
+}
+
+export interface LabelValueCount {
+  readonly value: string;
+  readonly count: number;
+  readonly share: number;
+}
+
+export interface LabelComparison {
+  readonly referenceColumn: string;
+  readonly otherColumn: string;
+  readonly task: 'classification' | 'regression';
+  readonly sameColumn: boolean;
+  readonly shared: readonly string[];
+  readonly onlyReference: readonly string[];
+  readonly onlyOther: readonly string[];
+  /** |shared| / |union| of label values (classification). */
+  readonly overlap: number;
+  readonly referenceDistribution: readonly LabelValueCount[];
+  readonly otherDistribution: readonly LabelValueCount[];
+  /** Largest class count / smallest class count, per dataset (classification). */
+  readonly referenceImbalance: number;
+  readonly otherImbalance: number;
+  readonly jensenShannon?: number;
+  readonly chi2?: Chi2Result;
+  readonly ks?: KsResult;
+  readonly wassersteinNorm?: number;
+}
+
+export interface DomainClassifierSummary {
+  readonly auc: number;
+  readonly score: number;
+  readonly folds: number;
+  readonly rowsUsed: number;
+  readonly features: readonly string[];
+  /** Features ordered by how much they separate the datasets. */
+  readonly topFeatures: readonly { readonly name: string; readonly importance: number }[];
+}
+
+export interface PairComparison {
+  readonly reference: string;
+  readonly other: string;
+  readonly schema: SchemaAlignment;
+  readonly features: readonly FeatureComparison[];
+  readonly label?: LabelComparison;
+  readonly domainClassifier?: DomainClassifierSummary;
+  /** Share of compared (non-identifier) features that drifted. */
+  readonly driftShare: number;
+  /** Rows of the larger dataset / rows of the smaller. */
+  readonly sizeRatio: number;
+  /** Matched feature columns / all distinct feature columns of the pair. */
+  readonly sharedFeatureShare: number;
+}
+
+export interface ProblemEntry {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ComparisonReport {
+  readonly version: 1;
+  readonly datasets: readonly DatasetSummary[];
+  readonly comparisons: readonly PairComparison[];
+  readonly recommendation: Recommendation;
+  readonly problems: readonly ProblemEntry[];
+  readonly thresholds: DriftThresholds;
+}
+
+export const DEFAULT_THRESHOLDS: DriftThresholds = {
+  smallSampleRows: 1000,
+  pValue: 0.05,
+  wassersteinNorm: 0.1,
+  jensenShannon: 0.1,
+  categoricalMaxUnique: 5,
+};
+
+/** Finite values of a numeric column, in row order. */
+export function finiteValues(column: NumericColumn): Float64Array {
+  const v = column.values;
+  let n = 0;
+  for (let i = 0; i < v.length; i++) if (v[i] === v[i]) n++;
+  const out = new Float64Array(n);
+  let j = 0;
+  for (let i = 0; i < v.length; i++) if (v[i] === v[i]) out[j++] = v[i];
+  return out;
+}
+
+function countDistinctNumeric(values: Float64Array, cap: number): number {
+  const seen = new Set<number>();
+  for (let i = 0; i < values.length && seen.size <= cap; i++) seen.add(values[i]);
+  return seen.size;
+}
+
+/** Category counts of a column (numeric values become their shortest string form). */
+export function categoryCounts(column: Column): Map<string, number> {
+  const counts = new Map<string, number>();
+  if (column.type === 'categorical') {
+    const perCode = new Float64Array(column.dictionary.length);
+    for (let i = 0; i < column.codes.length; i++) if (column.codes[i] >= 0) perCode[column.codes[i]]++;
+    column.dictionary.forEach((v, k) => {
+      if (perCode[k] > 0) counts.set(v, perCode[k]);
+    });
+  } else {
+    for (let i = 0; i < column.values.length; i++) {
+      const x = column.values[i];
+      if (x === x) {
+        const key = String(x);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+    }
+  }
+  return counts;
+}
+
+function nonMissing(column: Column): number {
+  if (column.type === 'numeric') {
+    let n = 0;
+    for (let i = 0; i < column.values.length; i++) if (column.values[i] === column.values[i]) n++;
+    return n;
+  }
+  let n = 0;
+  for (let i = 0; i < column.codes.length; i++) if (column.codes[i] >= 0) n++;
+  return n;
+}
+
+function distinctCount(column: Column): number {
+  if (column.type === 'categorical') return categoryCounts(column).size;
+  return countDistinctNumeric(column.values, Number.POSITIVE_INFINITY);
+}
+
+function mean(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i];
+  return v.length ? s / v.length : Number.NaN;
+}
+
+function std(v: Float64Array): number {
+  if (v.length < 2) return 0;
+  const m = mean(v);
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += (v[i] - m) * (v[i] - m);
+  return Math.sqrt(s / (v.length - 1));
+}
+
+/** Counts of both sides aligned over the union of categories, ordered by pooled count. */
+export function alignCounts(a: Map<string, number>, b: Map<string, number>): { categories: string[]; ref: number[]; other: number[] } {
+  const all = new Set<string>([...a.keys(), ...b.keys()]);
+  const categories = [...all].sort((x, y) => (b.get(y) ?? 0) + (a.get(y) ?? 0) - ((b.get(x) ?? 0) + (a.get(x) ?? 0)) || x.localeCompare(y));
+  return {
+    categories,
+    ref: categories.map((c) => a.get(c) ?? 0),
+    other: categories.map((c) => b.get(c) ?? 0),
+  };
+}
+
+function isIdentifierLike(column: Column, n: number): boolean {
+  // Mostly-unique categorical values (ids, dates, free text) say nothing about distribution.
+  return column.type === 'categorical' && n >= 20 && categoryCounts(column).size >= 0.5 * n;
+}
+
+export function summarizeDataset(table: DataTable, label?: string): DatasetSummary {
+  return {
+    name: table.name,
+    path: table.path,
+    rows: table.rows,
+    ...(label !== undefined ? { label } : {}),
+    columns: table.columns.map((c) => {
+      const n = nonMissing(c);
+      return {
+        name: c.name,
+        type: c.type,
+        missing: c.missing,
+        typeErrors: c.typeErrors,
+        distinct: distinctCount(c),
+        identifierLike: isIdentifierLike(c, n),
+      };
+    }),
+  };
+}
+
+function compareFeature(
+  ref: Column,
+  other: Column,
+  refRows: number,
+  otherRows: number,
+  thresholds: DriftThresholds,
+  bins: number,
+): FeatureComparison {
+  const refN = nonMissing(ref);
+  const otherN = nonMissing(other);
+  const base = {
+    name: ref.name,
+    ...(ref.name !== other.name ? { otherName: other.name } : {}),
+    referenceN: refN,
+    otherN,
+    referenceMissingShare: refRows ? (refRows - refN) / refRows : 0,
+    otherMissingShare: otherRows ? (otherRows - otherN) / otherRows : 0,
+  };
+  if (ref.type === 'numeric' && other.type === 'numeric') {
+    const a = finiteValues(ref);
+    const b = finiteValues(other);
+    const hist = pooledHistogram(a, b, bins);
+    const js = jensenShannonDistance(hist.reference, hist.other);
+    const p = psi(hist.reference, hist.other);
+    const ks = a.length && b.length ? ksTwoSample(a, b) : undefined;
+    const w = a.length && b.length ? wasserstein1(a, b) : Number.NaN;
+    const wNorm = w / Math.max(std(a), 0.001);
+    // Few distinct values: a numeric code, treated as categorical for the p-value test.
+    const lowCardinality = countDistinctNumeric(a, thresholds.categoricalMaxUnique) <= thresholds.categoricalMaxUnique;
+    let chi2: Chi2Result | undefined;
+    let catJs = js;
+    if (lowCardinality) {
+      const aligned = alignCounts(categoryCounts(ref), categoryCounts(other));
+      chi2 = chiSquaredHomogeneity(aligned.ref, aligned.other);
+      catJs = jensenShannonDistance(aligned.ref, aligned.other);
+    }
+    const verdict = driftVerdict(
+      lowCardinality
+        ? { kind: 'categorical', referenceRows: refN, chi2Pvalue: chi2?.pvalue ?? 1, jensenShannon: catJs }
+        : { kind: 'numeric', referenceRows: refN, ksPvalue: ks?.pvalue ?? 1, wassersteinNorm: wNorm },
+      thresholds,
+    );
+    return {
+      ...base,
+      type: 'numeric',
+      ...(ks ? { ks: { statistic: ks.statistic, pvalue: ks.pvalue, method: ks.method } } : {}),
+      wasserstein: w,
+      wassersteinNorm: wNorm,
+      referenceMean: mean(a),
+      otherMean: mean(b),
+      psi: p,
+      jensenShannon: js,
+      ...(chi2 ? { chi2 } : {}),
+      drift: verdict.drift,
+      method: verdict.method,
+      verdictValue: verdict.value,
+      threshold: verdict.threshold,
+      identifierLike: false,
+      distribution: { edges: hist.edges, reference: hist.reference, other: hist.other },
+    };
+  }
+  // Categorical on either side (a type conflict compares both as categories).
+  const aligned = alignCounts(categoryCounts(ref), categoryCounts(other));
+  const chi2 = chiSquaredHomogeneity(aligned.ref, aligned.other);
+  const js = jensenShannonDistance(aligned.ref, aligned.other);
+  const p = psi(aligned.ref, aligned.other);
+  const identifierLike = isIdentifierLike(ref, refN) || isIdentifierLike(other, otherN);
+  const verdict = driftVerdict({ kind: 'categorical', referenceRows: refN, chi2Pvalue: chi2.pvalue, jensenShannon: js }, thresholds);
+  const top = 30;
+  return {
+    ...base,
+    type: 'categorical',
+    psi: p,
+    jensenShannon: js,
+    chi2,
+    onlyReferenceCategories: aligned.categories.filter((_, i) => aligned.other[i] === 0),
+    onlyOtherCategories: aligned.categories.filter((_, i) => aligned.ref[i] === 0),
+    drift: verdict.drift,
+    method: verdict.method,
+    verdictValue: verdict.value,
+    threshold: verdict.threshold,
+    identifierLike,
+    distribution: {
+      categories: aligned.categories.slice(0, top),
+      reference: aligned.ref.slice(0, top),
+      other: aligned.other.slice(0, top),
+    },
+  };
+}
+
+function labelTask(column: Column): 'classification' | 'regression' {
+  if (column.type === 'categorical') return 'classification';
+  const v = finiteValues(column);
+  let integers = true;
+  for (let i = 0; i < v.length && integers; i++) integers = Number.isInteger(v[i]);
+  return integers && countDistinctNumeric(v, 20) <= 20 ? 'classification' : 'regression';
+}
+
+function distribution(counts: Map<string, number>): LabelValueCount[] {
+  let total = 0;
+  for (const c of counts.values()) total += c;
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([value, count]) => ({ value, count, share: total ? count / total : 0 }));
+}
+
+function imbalance(counts: Map<string, number>): number {
+  const values = [...counts.values()];
+  if (values.length === 0) return 1;
+  return Math.max(...values) / Math.min(...values);
+}
+
+function compareLabels(ref: Column, other: Column): LabelComparison {
+  const task = labelTask(ref) === 'regression' && labelTask(other) === 'regression' ? 'regression' : 'classification';
+  const base = { referenceColumn: ref.name, otherColumn: other.name, task, sameColumn: ref.name === other.name } as const;
+  if (task === 'regression' && ref.type === 'numeric' && other.type === 'numeric') {
+    const a = finiteValues(ref);
+    const b = finiteValues(other);
+    const ks = a.length && b.length ? ksTwoSample(a, b) : undefined;
+    return {
+      ...base,
+      shared: [],
+      onlyReference: [],
+      onlyOther: [],
+      overlap: 1,
+      referenceDistribution: [],
+      otherDistribution: [],
+      referenceImbalance: 1,
+      otherImbalance: 1,
+      ...(ks ? { ks: { statistic: ks.statistic, pvalue: ks.pvalue, method: ks.method } } : {}),
+      wassersteinNorm: a.length && b.length ? wasserstein1(a, b) / Math.max(std(a), 0.001) : Number.NaN,
+    };
+  }
+  const ca = categoryCounts(ref);
+  const cb = categoryCounts(other);
+  const shared = [...ca.keys()].filter((k) => cb.has(k)).sort();
+  const onlyReference = [...ca.keys()].filter((k) => !cb.has(k)).sort();
+  const onlyOther = [...cb.keys()].filter((k) => !ca.has(k)).sort();
+  const union = shared.length + onlyReference.length + onlyOther.length;
+  const aligned = alignCounts(ca, cb);
+  return {
+    ...base,
+    shared,
+    onlyReference,
+    onlyOther,
+    overlap: union ? shared.length / union : 0,
+    referenceDistribution: distribution(ca),
+    otherDistribution: distribution(cb),
+    referenceImbalance: imbalance(ca),
+    otherImbalance: imbalance(cb),
+    jensenShannon: jensenShannonDistance(aligned.ref, aligned.other),
+    chi2: chiSquaredHomogeneity(aligned.ref, aligned.other),
+  };
+}
+
+/** Feature matrix for the domain classifier: numeric as is, low-cardinality categoricals one-hot. */
+function domainFeatures(
+  pairs: readonly { ref: Column; other: Column; name: string }[],
+  refRows: number,
+  otherRows: number,
+): { columns: Float64Array[]; names: string[]; source: string[] } {
+  const columns: Float64Array[] = [];
+  const names: string[] = [];
+  const source: string[] = [];
+  const n = refRows + otherRows;
+  for (const { ref, other, name } of pairs) {
+    if (ref.type === 'numeric' && other.type === 'numeric') {
+      const col = new Float64Array(n);
+      col.set(ref.values, 0);
+      col.set(other.values, refRows);
+      columns.push(col);
+      names.push(name);
+      source.push(name);
+      continue;
+    }
+    const aligned = alignCounts(categoryCounts(ref), categoryCounts(other));
+    if (aligned.categories.length > 20) continue;
+    const refStrings = stringsOf(ref);
+    const otherStrings = stringsOf(other);
+    for (const cat of aligned.categories) {
+      const col = new Float64Array(n);
+      for (let i = 0; i < refRows; i++) col[i] = refStrings[i] === undefined ? Number.NaN : refStrings[i] === cat ? 1 : 0;
+      for (let i = 0; i < otherRows; i++) col[refRows + i] = otherStrings[i] === undefined ? Number.NaN : otherStrings[i] === cat ? 1 : 0;
+      columns.push(col);
+      names.push(`${name}=${cat}`);
+      source.push(name);
+    }
+  }
+  return { columns, names, source };
+}
+
+function stringsOf(column: Column): (string | undefined)[] {
+  if (column.type === 'categorical') return Array.from(column.codes, (c) => (c < 0 ? undefined : (column as CategoricalColumn).dictionary[c]));
+  return Array.from(column.values, (x) => (x === x ? String(x) : undefined));
+}
+
+export function comparePair(
+  refTable: DataTable,
+  otherTable: DataTable,
+  refLabel: string | undefined,
+  otherLabel: string | undefined,
+  options: { thresholds: DriftThresholds; bins: number; seed: number; skipDomainClassifier: boolean },
+): PairComparison {
+  const isLabel = (t: DataTable, c: string, label: string | undefined) => label !== undefined && c === label && t.columns.some((x) => x.name === c);
+  const refFeatures = refTable.columns.filter((c) => !isLabel(refTable, c.name, refLabel));
+  const otherFeatures = otherTable.columns.filter((c) => !isLabel(otherTable, c.name, otherLabel));
+  const schema = alignSchemas(refFeatures, otherFeatures);
+  const features: FeatureComparison[] = [];
+  const pairs: { ref: Column; other: Column; name: string }[] = [];
+  for (const m of schema.matched) {
+    const ref = refFeatures.find((c) => c.name === m.reference) as Column;
+    const other = otherFeatures.find((c) => c.name === m.other) as Column;
+    const f = compareFeature(ref, other, refTable.rows, otherTable.rows, options.thresholds, options.bins);
+    features.push(f);
+    if (!f.identifierLike) pairs.push({ ref, other, name: m.reference });
+  }
+  const refLabelCol = refLabel !== undefined ? refTable.columns.find((c) => c.name === refLabel) : undefined;
+  const otherLabelCol = otherLabel !== undefined ? otherTable.columns.find((c) => c.name === otherLabel) : undefined;
+  const label = refLabelCol && otherLabelCol ? compareLabels(refLabelCol, otherLabelCol) : undefined;
+
+  let domainClassifier: DomainClassifierSummary | undefined;
+  if (!options.skipDomainClassifier && pairs.length > 0 && refTable.rows >= 10 && otherTable.rows >= 10) {
+    const { columns, names, source } = domainFeatures(pairs, refTable.rows, otherTable.rows);
+    if (columns.length > 0) {
+      const isOther = new Uint8Array(refTable.rows + otherTable.rows);
+      isOther.fill(1, refTable.rows);
+      const r = crossValidatedDomainAuc(columns, isOther, { seed: options.seed });
+      // Importance per original feature: one-hot parts add up.
+      const byFeature = new Map<string, number>();
+      r.importance.forEach((imp, i) => byFeature.set(source[i], (byFeature.get(source[i]) ?? 0) + imp));
+      domainClassifier = {
+        auc: r.auc,
+        score: r.score,
+        folds: r.folds,
+        rowsUsed: r.rowsUsed,
+        features: [...new Set(source)],
+        topFeatures: [...byFeature.entries()]
+          .map(([name, importance]) => ({ name, importance }))
+          .sort((a, b) => b.importance - a.importance)
+          .slice(0, 10),
+      };
+      void names;
+    }
+  }
+  const compared = features.filter((f) => !f.identifierLike);
+  const allFeatureNames = schema.matched.length + schema.onlyReference.length + schema.onlyOther.length;
+  return {
+    reference: refTable.name,
+    other: otherTable.name,
+    schema,
+    features,
+    ...(label ? { label } : {}),
+    ...(domainClassifier ? { domainClassifier } : {}),
+    driftShare: compared.length ? compared.filter((f) => f.drift).length / compared.length : 0,
+    sizeRatio: Math.max(refTable.rows, otherTable.rows) / Math.max(1, Math.min(refTable.rows, otherTable.rows)),
+    sharedFeatureShare: allFeatureNames ? schema.matched.length / allFeatureNames : 0,
+  };
+}
+
+export function problemEntries(tables: readonly DataTable[]): ProblemEntry[] {
+  const out: ProblemEntry[] = [];
+  for (const t of tables) {
+    for (const p of t.problems as readonly Problem[]) {
+      out.push({ file: p.file, line: p.line, column: p.column, code: p.code, message: p.message });
+    }
+  }
+  return out;
+}
+
+/** Make dataset names unique within a run: `a`, `a`, -> `a`, `a-2`. */
+export function uniqueNames(names: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  const taken = new Set(names);
+  return names.map((n) => {
+    const k = (seen.get(n) ?? 0) + 1;
+    seen.set(n, k);
+    if (k === 1) return n;
+    let candidate = `${n}-${k}`;
+    while (taken.has(candidate)) candidate += '_';
+    taken.add(candidate);
+    return candidate;
+  });
+}
+
+export function compareDatasets(tables: readonly DataTable[], options: CompareOptions = {}): ComparisonReport {
+  if (tables.length < 2) throw new Error('compare needs at least two datasets');
+  const thresholds: DriftThresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
+  const refIndex = options.reference ?? 0;
+  if (refIndex < 0 || refIndex >= tables.length) throw new Error(`reference index ${refIndex} is out of range`);
+  const labels = options.labels ?? [];
+  tables.forEach((t, i) => {
+    const label = labels[i];
+    if (label !== undefined && !t.columns.some((c) => c.name === label)) {
+      const err = new Error(`${t.path}: label column "${label}" not found (columns: ${t.columns.map((c) => c.name).join(', ')})`);
+      (err as Error & { userFacing: boolean; exitCode: number }).userFacing = true;
+      (err as Error & { userFacing: boolean; exitCode: number }).exitCode = 2;
+      throw err;
+    }
+  });
+  const ref = tables[refIndex];
+  const comparisons = tables
+    .map((t, i) => ({ t, i }))
+    .filter(({ i }) => i !== refIndex)
+    .map(({ t, i }) =>
+      comparePair(ref, t, labels[refIndex], labels[i], {
+        thresholds,
+        bins: options.bins ?? 30,
+        seed: options.seed ?? 42,
+        skipDomainClassifier: options.skipDomainClassifier ?? false,
+      }),
+    );
+  return {
+    version: 1,
+    datasets: tables.map((t, i) => summarizeDataset(t, labels[i])),
+    comparisons,
+    recommendation: recommend(comparisons, tables.map((t, i) => ({ name: t.name, rows: t.rows, label: labels[i] })), options.recommend),
+    problems: problemEntries(tables),
+    thresholds,
+  };
+}
