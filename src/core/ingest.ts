@@ -1,8 +1,11 @@
 /**
- * CSV ingest: the public API. (Owner: ingest work; this file states the contract first so
- * profile, compare, the trainer and the language server can build against it.)
+ * CSV ingest: the public API. The rules (type inference, missing tokens, number syntax,
+ * problems) are documented in docs/ingest.md; the parsing itself lives in ./csv/.
  */
-import type { DataTable } from './table';
+import { open, type FileHandle } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { IngestPass, type PassOptions, type PassResult } from './csv/ingestPass';
+import { FatalInputError, type ColumnType, type DataTable } from './table';
 
 /** Cells equal to one of these (after trimming surrounding spaces) are missing values. */
 export const DEFAULT_MISSING_TOKENS: readonly string[] = ['', 'NA', 'N/A', 'NaN', 'null', '?'];
@@ -23,18 +26,143 @@ export interface IngestOptions {
   /** Called at most a few times a second with bytes consumed so far. */
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Bytes per read (default 1 MiB). Tests use tiny values (1..7) to put quotes, CRLF pairs and
+   * multi-byte characters across read boundaries.
+   */
+  readonly chunkSize?: number;
+  /** Bytes gathered before sniffing the delimiter and choosing storage (default 64 KiB). */
+  readonly sampleBytes?: number;
 }
 
+const DEFAULT_CHUNK = 1 << 20;
+const DEFAULT_SAMPLE = 64 * 1024;
+const PROGRESS_INTERVAL_MS = 200;
+
+/** Dataset name from a path: the file name without its extension. */
+export function datasetName(path: string): string {
+  const base = basename(path);
+  const ext = extname(base);
+  return ext.length > 0 && ext.length < base.length ? base.slice(0, -ext.length) : base;
+}
+
+function passOptions(path: string, options: IngestOptions, totalBytes: number, forcedTypes?: ColumnType[]): PassOptions {
+  if (options.delimiter !== undefined && (options.delimiter.length !== 1 || options.delimiter.charCodeAt(0) > 127 || '"\r\n'.includes(options.delimiter))) {
+    throw new RangeError(`delimiter must be one ASCII character other than a quote or line break, got ${JSON.stringify(options.delimiter)}`);
+  }
+  return {
+    file: path,
+    name: options.name ?? datasetName(path),
+    delimiter: options.delimiter,
+    missingTokens: options.missingTokens ?? DEFAULT_MISSING_TOKENS,
+    maxProblems: options.maxProblems ?? 1000,
+    numericTolerance: options.numericTolerance ?? 0.05,
+    totalBytes,
+    sampleBytes: Math.max(4, options.sampleBytes ?? DEFAULT_SAMPLE),
+    forcedTypes,
+  };
+}
+
+function fatalFromError(path: string, err: unknown): FatalInputError {
+  const code = (err as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return new FatalInputError(path, 'missing-file', 'file not found');
+    case 'EACCES':
+    case 'EPERM':
+      return new FatalInputError(path, 'missing-file', 'cannot read the file (permission denied)');
+    case 'EISDIR':
+      return new FatalInputError(path, 'missing-file', 'is a directory, not a CSV file');
+    default:
+      return new FatalInputError(path, 'missing-file', `cannot read the file (${code ?? String(err)})`);
+  }
+}
+
+function throttledProgress(options: IngestOptions): (bytes: number, total: number, force?: boolean) => void {
+  const cb = options.onProgress;
+  if (cb === undefined) return () => {};
+  let last = 0;
+  return (bytes, total, force = false) => {
+    const now = Date.now();
+    if (force || now - last >= PROGRESS_INTERVAL_MS) {
+      last = now;
+      cb(bytes, total);
+    }
+  };
+}
+
+/**
+ * Read a CSV file into a columnar table, streaming it in chunks (memory holds the columns, not
+ * the text). Throws FatalInputError for a missing, unreadable, binary or empty file.
+ */
 export async function readCsvFile(path: string, options: IngestOptions = {}): Promise<DataTable> {
-  void path;
-  void options;
-  throw new Error('readCsvFile: not implemented yet');
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    throw fatalFromError(path, err);
+  }
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw new FatalInputError(path, 'missing-file', 'is a directory, not a CSV file');
+    const total = stat.size;
+    const chunk = Math.max(1, options.chunkSize ?? DEFAULT_CHUNK);
+    const progress = throttledProgress(options);
+    let forced: ColumnType[] | undefined;
+    for (;;) {
+      const pass = new IngestPass(passOptions(path, options, total, forced), Math.max(2 * chunk, 64 * 1024));
+      let position = 0;
+      for (;;) {
+        options.signal?.throwIfAborted();
+        pass.reserve(chunk);
+        let bytesRead: number;
+        try {
+          ({ bytesRead } = await handle.read(pass.buf, pass.end, chunk, position));
+        } catch (err) {
+          throw fatalFromError(path, err);
+        }
+        position += bytesRead;
+        pass.commit(bytesRead, bytesRead === 0);
+        progress(position, total);
+        if (bytesRead === 0) break;
+      }
+      const result: PassResult = pass.finish();
+      if (result.rerunWith === undefined || forced !== undefined) {
+        progress(total, total, true);
+        return result.table;
+      }
+      forced = result.rerunWith;
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Parse CSV text already in memory (the language server's open documents). */
 export function parseCsvText(text: string, path: string, options: IngestOptions = {}): DataTable {
-  void text;
-  void path;
-  void options;
-  throw new Error('parseCsvText: not implemented yet');
+  return parseCsvBuffer(Buffer.from(text, 'utf8'), path, options);
+}
+
+/** Parse CSV bytes already in memory. `chunkSize` feeds them in pieces, as a file read would. */
+export function parseCsvBuffer(data: Buffer, path: string, options: IngestOptions = {}): DataTable {
+  let forced: ColumnType[] | undefined;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const pass = new IngestPass(passOptions(path, options, data.length, forced), options.chunkSize === undefined ? 0 : 64 * 1024);
+    if (options.chunkSize === undefined) {
+      pass.adopt(data);
+    } else {
+      const chunk = Math.max(1, options.chunkSize);
+      for (let at = 0; at < data.length; at += chunk) {
+        const n = Math.min(chunk, data.length - at);
+        pass.reserve(n);
+        data.copy(pass.buf, pass.end, at, at + n);
+        pass.commit(n, false);
+      }
+      pass.commit(0, true);
+    }
+    const result = pass.finish();
+    if (result.rerunWith === undefined || forced !== undefined) return result.table;
+    forced = result.rerunWith;
+  }
 }

@@ -1,0 +1,507 @@
+/**
+ * One pass of CSV ingest over a byte stream: BOM, binary check, delimiter sniffing, header,
+ * storage choice from a prefix, then every record straight into typed columns.
+ *
+ * Storage is chosen per column from the records in the first sample; the final type is decided
+ * over the whole file in `finish()`. When the whole file disagrees with the prefix (a column
+ * stored as numbers is mostly text, or a column stored as text is almost all numbers) `finish`
+ * asks for another pass with the types fixed, so every column ends up exactly as a whole-file
+ * inference would have made it, with the original strings for categorical values.
+ */
+import { FatalInputError, type Column, type ColumnType, type DataTable, type Problem, type ProblemCode } from '../table';
+import { ByteDictionary } from './byteDictionary';
+import { isAsciiSpace, parseNumberBytes, parseNumberString } from './numbers';
+import { sniffDelimiter } from './sniffDelimiter';
+import { countLineBreaks, CsvTokenizer, FieldKind, lastLineStart, unescapeField, type RecordSink } from './tokenizer';
+
+export interface PassOptions {
+  readonly file: string;
+  readonly name: string;
+  readonly delimiter?: string;
+  readonly missingTokens: readonly string[];
+  readonly maxProblems: number;
+  readonly numericTolerance: number;
+  /** Size of the whole input, for the row estimate (0 when unknown). */
+  readonly totalBytes: number;
+  /** Bytes gathered before sniffing and choosing storage (at least 4). */
+  readonly sampleBytes: number;
+  /** Types fixed by an earlier pass, one per column. */
+  readonly forcedTypes?: readonly ColumnType[];
+}
+
+export interface PassResult {
+  readonly table: DataTable;
+  /** Set when the whole file decided other types than the prefix: run again with these. */
+  readonly rerunWith?: ColumnType[];
+}
+
+const CLASSIFY_ROWS = 5000;
+const BINARY_CHECK_BYTES = 8192;
+const MAX_QUOTED_TEXT = 60;
+
+const enum Mode {
+  Header,
+  Classify,
+  Data,
+}
+
+const decoder = new TextDecoder('utf-8');
+
+export class IngestPass implements RecordSink {
+  /** Working buffer; valid bytes are [start, end). Readers append at `end`. */
+  buf: Buffer;
+  start = 0;
+  end = 0;
+  private eof = false;
+  private mode = Mode.Header;
+  private initialized = false;
+  private bomChecked = false;
+  private tokenizer: CsvTokenizer | undefined;
+  private delimiter = ',';
+
+  private names: string[] = [];
+  private ncols = 0;
+  private rows = 0;
+  private capacity = 0;
+  private isNumeric: boolean[] = [];
+  private values: Float64Array[] = [];
+  private codes: Int32Array[] = [];
+  private dicts: ByteDictionary[] = [];
+  private missing: number[] = [];
+  private typeErrors: number[] = [];
+
+  private readonly problems: Problem[] = [];
+  private problemCount = 0;
+
+  private readonly emptyIsMissing: boolean;
+  private readonly tokensByLength: (Uint8Array[] | undefined)[] = [];
+  private readonly tokenSet: Set<string>;
+  private scratch = new Uint8Array(256);
+
+  // Classify mode: per column, cells that were numbers / other text.
+  private classNumbers: number[] = [];
+  private classOther: number[] = [];
+  private classRows = 0;
+
+  constructor(private readonly options: PassOptions, initialSize = 1 << 20) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+    const tokens = options.missingTokens.map((t) => t.trim());
+    this.tokenSet = new Set(tokens);
+    this.emptyIsMissing = this.tokenSet.has('');
+    for (const t of this.tokenSet) {
+      if (t === '') continue;
+      const bytes = Buffer.from(t, 'utf8');
+      (this.tokensByLength[bytes.length] ??= []).push(bytes);
+    }
+  }
+
+  /** Make room for at least `n` more bytes at `end`. */
+  reserve(n: number): void {
+    if (this.buf.length - this.end >= n) return;
+    if (this.start > 0) {
+      this.buf.copyWithin(0, this.start, this.end);
+      this.end -= this.start;
+      this.start = 0;
+    }
+    if (this.buf.length - this.end < n) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.end + n));
+      this.buf.copy(bigger, 0, 0, this.end);
+      this.buf = bigger;
+    }
+  }
+
+  /** `n` bytes were written at `end`; `eof` when the input is exhausted. */
+  commit(n: number, eof: boolean): void {
+    this.end += n;
+    this.eof = eof;
+    this.process();
+  }
+
+  /** Use `data` as the whole input (no copy). */
+  adopt(data: Buffer): void {
+    this.buf = data;
+    this.start = 0;
+    this.end = data.length;
+    this.eof = true;
+    this.process();
+  }
+
+  private process(): void {
+    if (!this.initialized) {
+      if (this.end - this.start < this.options.sampleBytes && !this.eof) return;
+      if (!this.init()) return;
+    }
+    const view = this.buf.subarray(0, this.end);
+    this.start = this.tokenizer!.scan(view, this.start, this.eof, this);
+  }
+
+  private fatal(code: ProblemCode, message: string): never {
+    throw new FatalInputError(this.options.file, code, message);
+  }
+
+  private init(): boolean {
+    const buf = this.buf;
+    if (!this.bomChecked) {
+      if (this.end - this.start < 3 && !this.eof) return false;
+      const b0 = buf[this.start];
+      const b1 = buf[this.start + 1];
+      if (this.end - this.start >= 2 && ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff))) {
+        this.fatal('encoding', 'UTF-16 text is not supported; save the file as UTF-8');
+      }
+      if (this.end - this.start >= 3 && b0 === 0xef && b1 === 0xbb && buf[this.start + 2] === 0xbf) this.start += 3;
+      this.bomChecked = true;
+    }
+    if (this.eof && this.end === this.start) this.fatal('empty-file', 'the file is empty');
+    const checkEnd = Math.min(this.end, this.start + BINARY_CHECK_BYTES);
+    const nul = buf.indexOf(0, this.start);
+    if (nul !== -1 && nul < checkEnd) {
+      this.fatal('binary-file', `binary data (NUL byte at offset ${nul}); expected CSV text`);
+    }
+    const view = buf.subarray(0, this.end);
+    this.delimiter = this.options.delimiter ?? sniffDelimiter(view, this.start, this.eof).delimiter;
+    const tokenizer = new CsvTokenizer(this.delimiter.charCodeAt(0));
+    this.tokenizer = tokenizer;
+
+    this.mode = Mode.Header;
+    this.names = [];
+    const problemsBefore = this.problems.length;
+    const countBefore = this.problemCount;
+    const afterHeader = tokenizer.scan(view, this.start, this.eof, this);
+    if (this.names.length === 0) {
+      if (this.eof) this.fatal('no-header', 'no header row: the file holds no text');
+      this.problems.length = problemsBefore;
+      this.problemCount = countBefore;
+      return false; // header record not complete yet
+    }
+    this.setupColumns();
+
+    const lineAfterHeader = tokenizer.line;
+    let estimatedRows = 1024;
+    if (this.options.forcedTypes === undefined) {
+      this.mode = Mode.Classify;
+      this.classNumbers = new Array<number>(this.ncols).fill(0);
+      this.classOther = new Array<number>(this.ncols).fill(0);
+      this.classRows = 0;
+      const classifiedEnd = tokenizer.scan(view, afterHeader, this.eof, this);
+      tokenizer.line = lineAfterHeader;
+      const tol = this.options.numericTolerance;
+      for (let j = 0; j < this.ncols; j++) {
+        const n = this.classNumbers[j];
+        const o = this.classOther[j];
+        this.isNumeric[j] = n + o === 0 || (n > 0 && o <= tol * (n + o));
+      }
+      if (this.classRows > 0 && this.options.totalBytes > 0) {
+        const perRow = (classifiedEnd - afterHeader) / this.classRows;
+        estimatedRows = Math.ceil(((this.options.totalBytes - afterHeader) / Math.max(perRow, 1)) * 1.1) + 64;
+      }
+    } else {
+      for (let j = 0; j < this.ncols; j++) this.isNumeric[j] = this.options.forcedTypes[j] === 'numeric';
+      if (this.options.totalBytes > 0) estimatedRows = Math.ceil(this.options.totalBytes / Math.max(2 * this.ncols, 4));
+    }
+    this.allocate(Math.max(1024, Math.min(estimatedRows, 1 << 30)));
+    this.mode = Mode.Data;
+    this.start = afterHeader;
+    this.initialized = true;
+    return true;
+  }
+
+  private setupColumns(): void {
+    this.ncols = this.names.length;
+    const forced = this.options.forcedTypes;
+    if (forced !== undefined && forced.length !== this.ncols) throw new Error('forcedTypes does not match the header');
+    this.missing = new Array<number>(this.ncols).fill(0);
+    this.typeErrors = new Array<number>(this.ncols).fill(0);
+    this.isNumeric = new Array<boolean>(this.ncols).fill(true);
+  }
+
+  private allocate(capacity: number): void {
+    this.capacity = capacity;
+    this.values = [];
+    this.codes = [];
+    this.dicts = [];
+    for (let j = 0; j < this.ncols; j++) {
+      if (this.isNumeric[j]) {
+        this.values[j] = new Float64Array(capacity);
+        this.codes[j] = new Int32Array(0);
+      } else {
+        this.values[j] = new Float64Array(0);
+        this.codes[j] = new Int32Array(capacity);
+      }
+      this.dicts[j] = new ByteDictionary();
+    }
+  }
+
+  private growColumns(): void {
+    const capacity = Math.ceil(this.capacity * 1.5) + 1024;
+    for (let j = 0; j < this.ncols; j++) {
+      if (this.isNumeric[j]) {
+        const v = new Float64Array(capacity);
+        v.set(this.values[j]);
+        this.values[j] = v;
+      } else {
+        const c = new Int32Array(capacity);
+        c.set(this.codes[j]);
+        this.codes[j] = c;
+      }
+    }
+    this.capacity = capacity;
+  }
+
+  // ---- problems -------------------------------------------------------------------------
+
+  private addProblem(line: number, column: number, code: ProblemCode, message: string, field?: number): void {
+    this.problemCount++;
+    if (this.problems.length >= this.options.maxProblems) return;
+    const p: Problem = field === undefined
+      ? { file: this.options.file, line, column, code, message }
+      : { file: this.options.file, line, column, code, message, field };
+    this.problems.push(p);
+  }
+
+  /** Line and 1-based character column of `cell` inside the record starting at `recordStart`. */
+  private locate(buf: Uint8Array, recordStart: number, line: number, cell: number): { line: number; column: number } {
+    const breaks = countLineBreaks(buf, recordStart, cell);
+    const lineStart = lastLineStart(buf, recordStart, cell);
+    return { line: line + breaks, column: decoder.decode(buf.subarray(lineStart, cell)).length + 1 };
+  }
+
+  private cellOffset(t: CsvTokenizer, j: number): number {
+    return t.fieldKind[j] === FieldKind.Quoted ? t.fieldStart[j] - 1 : t.fieldStart[j];
+  }
+
+  unterminated(t: CsvTokenizer, buf: Uint8Array, cellOffset: number, recordStart: number): void {
+    if (this.mode === Mode.Classify) return;
+    const at = this.locate(buf, recordStart, t.line, cellOffset);
+    this.addProblem(at.line, at.column, 'unterminated-quote', 'quote is never closed; the row is skipped and reading resumes on the next line');
+  }
+
+  // ---- records --------------------------------------------------------------------------
+
+  record(t: CsvTokenizer, buf: Uint8Array): void {
+    const nf = t.fieldCount;
+    if (nf === 1 && t.fieldKind[0] === FieldKind.Plain && t.fieldEnd[0] === t.fieldStart[0]) return; // blank line
+    if (this.mode !== Mode.Data) {
+      if (this.mode === Mode.Header) this.header(t, buf);
+      else this.classify(t, buf);
+      return;
+    }
+    if (nf !== this.ncols) {
+      this.addProblem(t.line, 1, 'ragged-row', `expected ${this.ncols} fields, found ${nf}; the row is skipped`);
+      return;
+    }
+    const row = this.rows;
+    if (row === this.capacity) this.growColumns();
+    const starts = t.fieldStart;
+    const ends = t.fieldEnd;
+    const kinds = t.fieldKind;
+    for (let j = 0; j < nf; j++) {
+      let b: Uint8Array = buf;
+      let s = starts[j];
+      let e = ends[j];
+      if (kinds[j] === FieldKind.Escaped) {
+        if (this.scratch.length < e - s) this.scratch = new Uint8Array(Math.max(e - s, this.scratch.length * 2));
+        b = this.scratch;
+        e = unescapeField(buf, s, e, b);
+        s = 0;
+      }
+      // Trim ASCII whitespace for the missing-token and number tests.
+      let ts = s;
+      let te = e;
+      while (ts < te && isAsciiSpace(b[ts])) ts++;
+      while (te > ts && isAsciiSpace(b[te - 1])) te--;
+      const len = te - ts;
+      let isMissing: boolean;
+      let slow = false;
+      if (len === 0) isMissing = this.emptyIsMissing;
+      else if (b[ts] >= 128 || b[te - 1] >= 128) {
+        isMissing = false;
+        slow = true;
+      } else isMissing = len < this.tokensByLength.length && this.matchesToken(b, ts, len);
+      if (this.isNumeric[j]) {
+        const values = this.values[j];
+        if (isMissing) {
+          values[row] = NaN;
+          this.missing[j]++;
+          continue;
+        }
+        let v: number | undefined;
+        if (slow) {
+          const text = decoder.decode(b.subarray(s, e)).trim();
+          if (this.tokenSet.has(text)) {
+            values[row] = NaN;
+            this.missing[j]++;
+            continue;
+          }
+          v = parseNumberString(text);
+        } else {
+          v = len === 0 ? NaN : parseNumberBytes(b, ts, te);
+          if (v === undefined) v = parseNumberString(decoder.decode(b.subarray(s, e)));
+        }
+        values[row] = v;
+        if (v !== v) this.typeError(t, buf, j, b, s, e);
+      } else {
+        const codes = this.codes[j];
+        if (!isMissing && slow) isMissing = this.tokenSet.has(decoder.decode(b.subarray(s, e)).trim());
+        if (isMissing) {
+          codes[row] = -1;
+          this.missing[j]++;
+          continue;
+        }
+        const dict = this.dicts[j];
+        const size = dict.size;
+        const code = dict.code(b, s, e);
+        codes[row] = code;
+        if (code === size && dict.invalidUtf8[code]) {
+          const at = this.locate(buf, t.recordStart, t.line, this.cellOffset(t, j));
+          this.addProblem(at.line, at.column, 'encoding', `invalid UTF-8 in column "${this.names[j]}" (shown as \uFFFD)`, j);
+        }
+      }
+    }
+    this.rows = row + 1;
+  }
+
+  private matchesToken(b: Uint8Array, ts: number, len: number): boolean {
+    const tokens = this.tokensByLength[len];
+    if (tokens === undefined) return false;
+    for (let k = 0; k < tokens.length; k++) {
+      const tok = tokens[k];
+      let i = 0;
+      while (i < len && tok[i] === b[ts + i]) i++;
+      if (i === len) return true;
+    }
+    return false;
+  }
+
+  private typeError(t: CsvTokenizer, buf: Uint8Array, j: number, b: Uint8Array, s: number, e: number): void {
+    this.typeErrors[j]++;
+    if (this.problems.length >= this.options.maxProblems) {
+      this.problemCount++;
+      return;
+    }
+    const at = this.locate(buf, t.recordStart, t.line, this.cellOffset(t, j));
+    let text = decoder.decode(b.subarray(s, e));
+    if (text.length > MAX_QUOTED_TEXT) text = `${text.slice(0, MAX_QUOTED_TEXT)}...`;
+    this.addProblem(at.line, at.column, 'type-mismatch', `expected a number in column "${this.names[j]}", found "${text}"`, j);
+  }
+
+  private header(t: CsvTokenizer, buf: Uint8Array): void {
+    const raw: string[] = [];
+    for (let j = 0; j < t.fieldCount; j++) {
+      let s = t.fieldStart[j];
+      let e = t.fieldEnd[j];
+      let b: Uint8Array = buf;
+      if (t.fieldKind[j] === FieldKind.Escaped) {
+        b = new Uint8Array(e - s);
+        e = unescapeField(buf, s, e, b);
+        s = 0;
+      }
+      raw.push(decoder.decode(b.subarray(s, e)).trim());
+    }
+    const used = new Set(raw.filter((n) => n !== ''));
+    const seen = new Set<string>();
+    const names: string[] = [];
+    for (let j = 0; j < raw.length; j++) {
+      const at = this.locate(buf, t.recordStart, t.line, this.cellOffset(t, j));
+      let name = raw[j];
+      if (name === '') {
+        let k = j + 1;
+        name = `column_${k}`;
+        while (used.has(name)) name = `column_${++k}`;
+        this.addProblem(at.line, at.column, 'empty-header', `column ${j + 1} has no name; it is called "${name}"`, j);
+      } else if (seen.has(name)) {
+        let k = 2;
+        while (used.has(`${raw[j]}_${k}`)) k++;
+        name = `${raw[j]}_${k}`;
+        this.addProblem(at.line, at.column, 'duplicate-header', `column name "${raw[j]}" appears more than once; column ${j + 1} is called "${name}"`, j);
+      }
+      used.add(name);
+      seen.add(name);
+      names.push(name);
+    }
+    this.names = names;
+    t.stop = true;
+  }
+
+  private classify(t: CsvTokenizer, buf: Uint8Array): void {
+    if (t.fieldCount !== this.ncols) return;
+    for (let j = 0; j < this.ncols; j++) {
+      let b: Uint8Array = buf;
+      let s = t.fieldStart[j];
+      let e = t.fieldEnd[j];
+      if (t.fieldKind[j] === FieldKind.Escaped) {
+        b = new Uint8Array(e - s);
+        e = unescapeField(buf, s, e, b);
+        s = 0;
+      }
+      const text = decoder.decode(b.subarray(s, e)).trim();
+      if (this.tokenSet.has(text)) continue;
+      if (!Number.isNaN(parseNumberString(text))) this.classNumbers[j]++;
+      else this.classOther[j]++;
+    }
+    if (++this.classRows >= CLASSIFY_ROWS) t.stop = true;
+  }
+
+  // ---- result ---------------------------------------------------------------------------
+
+  finish(): PassResult {
+    if (!this.initialized) {
+      // Input ended before the sample filled: process what there is.
+      this.eof = true;
+      this.process();
+    }
+    const rows = this.rows;
+    const tol = this.options.numericTolerance;
+    const forced = this.options.forcedTypes;
+    const finalTypes: ColumnType[] = [];
+    let rerun = false;
+    for (let j = 0; j < this.ncols; j++) {
+      const nonMissing = rows - this.missing[j];
+      let type: ColumnType = this.isNumeric[j] ? 'numeric' : 'categorical';
+      if (forced === undefined) {
+        if (this.isNumeric[j]) {
+          if (nonMissing > 0 && this.typeErrors[j] > tol * nonMissing) type = 'categorical';
+        } else if (nonMissing > 0) {
+          const counts = new Float64Array(this.dicts[j].size);
+          const codes = this.codes[j];
+          for (let i = 0; i < rows; i++) if (codes[i] >= 0) counts[codes[i]]++;
+          let numbers = 0;
+          const dict = this.dicts[j].values;
+          for (let c = 0; c < dict.length; c++) if (!Number.isNaN(parseNumberString(dict[c]))) numbers += counts[c];
+          if (numbers > 0 && nonMissing - numbers <= tol * nonMissing) type = 'numeric';
+        }
+      }
+      if ((type === 'numeric') !== this.isNumeric[j]) rerun = true;
+      finalTypes.push(type);
+    }
+    const columns: Column[] = [];
+    for (let j = 0; j < this.ncols; j++) {
+      const name = this.names[j];
+      if (this.isNumeric[j]) {
+        if (rows - this.missing[j] === 0) {
+          // Only missing values: nothing says it is numeric; an empty categorical column.
+          columns.push({ name, type: 'categorical', codes: new Int32Array(rows).fill(-1), dictionary: [], missing: rows, typeErrors: 0 });
+        } else {
+          columns.push({ name, type: 'numeric', values: fit(this.values[j], rows), missing: this.missing[j], typeErrors: this.typeErrors[j] });
+        }
+      } else {
+        columns.push({ name, type: 'categorical', codes: fit(this.codes[j], rows), dictionary: this.dicts[j].values, missing: this.missing[j], typeErrors: 0 });
+      }
+    }
+    const table: DataTable = {
+      name: this.options.name,
+      path: this.options.file,
+      rows,
+      columns,
+      problems: this.problems,
+      problemCount: this.problemCount,
+      delimiter: this.delimiter,
+    };
+    return rerun ? { table, rerunWith: finalTypes } : { table };
+  }
+}
+
+/** The first `rows` entries; copies only when the spare capacity is large. */
+function fit<T extends Float64Array | Int32Array>(a: T, rows: number): T {
+  if (a.length === rows) return a;
+  return (a.length - rows > (rows >> 3) + 4096 ? a.slice(0, rows) : a.subarray(0, rows)) as T;
+}
