@@ -1,0 +1,106 @@
+/**
+ * Messages between a parent (CLI, extension host) and the training child (dist/trainer.js),
+ * carried over the `child_process.fork` IPC channel. One interface per message with a literal
+ * `type`; one union per direction.
+ */
+import type { ArmName } from '../training/experiment';
+import type { RunResults } from '../training/results';
+
+// ---- parent -> child ----
+
+/** Start a run. The child reads the experiment and its CSV files itself. */
+export interface StartMessage {
+  readonly type: 'start';
+  readonly experimentPath: string;
+  /** Workspace root that dataset paths must stay inside; default the experiment's folder. */
+  readonly root?: string;
+  /** Subset of the experiment's arms to run. */
+  readonly arms?: readonly ArmName[];
+  /** Force a backend ('tensorflow' | 'wasm' | 'cpu'); default: best available. */
+  readonly backend?: string;
+  /** Minimum milliseconds between progress messages (default 100). */
+  readonly progressIntervalMs?: number;
+}
+
+/** Stop as soon as possible (within a second), keeping the epochs already finished. */
+export interface CancelMessage {
+  readonly type: 'cancel';
+}
+
+export type ToTrainerMessage = StartMessage | CancelMessage;
+
+// ---- child -> parent ----
+
+/** The run folder exists; everything from here on is persisted in it. */
+export interface StartedMessage {
+  readonly type: 'started';
+  readonly runId: string;
+  readonly runDir: string;
+  readonly backend: string;
+  /** Models to train, e.g. "separate/seattle", "merged", "multihead". */
+  readonly models: readonly string[];
+}
+
+/** Throttled batch-level progress. */
+export interface ProgressMessage {
+  readonly type: 'progress';
+  readonly model: string;
+  readonly arm: ArmName;
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly batches: number;
+  readonly loss: number;
+  readonly samplesPerSecond: number;
+}
+
+/** Validation metrics of one epoch, per head and per source. */
+export interface EpochMessage {
+  readonly type: 'epoch';
+  readonly record: EpochRecord;
+}
+
+export interface EpochRecord {
+  readonly arm: ArmName;
+  readonly model: string;
+  readonly epoch: number;
+  /** null for closed-form models. */
+  readonly trainLoss: number | null;
+  readonly valLoss: number | null;
+  /** Per head (dataset name): that head's masked training and validation loss. */
+  readonly heads: Record<string, { readonly trainLoss: number; readonly valLoss: number | null; readonly weight: number }>;
+  /** Per source: validation accuracy (classification) or R2 (regression). */
+  readonly sources: Record<string, { readonly metric: 'accuracy' | 'r2'; readonly value: number | null }>;
+  readonly seconds: number;
+  readonly samplesPerSecond: number;
+}
+
+export interface CompletedMessage {
+  readonly type: 'completed';
+  readonly results: RunResults;
+}
+
+/** The run stopped on request; finished epochs are kept in the run folder. */
+export interface CancelledMessage {
+  readonly type: 'cancelled';
+  readonly runDir: string | null;
+  readonly epochsDone: number;
+}
+
+export interface ErrorMessage {
+  readonly type: 'error';
+  /** input: the experiment or data is unusable (exit 2); diverged: NaN/inf loss; internal: a bug. */
+  readonly kind: 'input' | 'diverged' | 'internal';
+  readonly message: string;
+  readonly runDir: string | null;
+  /** For kind "diverged": where it happened. */
+  readonly arm?: ArmName;
+  readonly model?: string;
+  readonly epoch?: number;
+}
+
+export type FromTrainerMessage = StartedMessage | ProgressMessage | EpochMessage | CompletedMessage | CancelledMessage | ErrorMessage;
+
+export function assertNever(x: never): never {
+  throw new Error(`unexpected message ${JSON.stringify(x)}`);
+}

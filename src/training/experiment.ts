@@ -1,0 +1,409 @@
+/**
+ * The experiment file (`*.experiment.json`, version 1): types, defaults, validation with
+ * JSON-path errors, and path resolution confined to the workspace root.
+ * The JSON Schema in schemas/experiment.schema.json describes the same format for editors;
+ * this module is what the engine trusts.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+
+export type ArmName = 'separate' | 'merged' | 'multihead';
+export type Task = 'classification' | 'regression';
+export type Scaling = 'standard' | 'minmax' | 'robust' | 'none';
+export type NumericImpute = 'mean' | 'median' | 'zero';
+export type CategoricalImpute = 'most_frequent' | 'missing_category';
+export type Balancing = 'none' | 'oversample' | 'undersample' | 'inverse_size';
+export type Mixing = 'proportional' | 'equal' | 'temperature';
+export type Weighting = 'static' | 'uncertainty' | 'dwa';
+export type Activation = 'relu' | 'tanh' | 'sigmoid' | 'elu';
+export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
+
+export const ALL_ARMS: readonly ArmName[] = ['separate', 'merged', 'multihead'];
+
+export interface DatasetSpec {
+  name: string;
+  path: string;
+  label: string;
+  task?: Task;
+  features?: string[];
+  exclude?: string[];
+}
+
+/** The file as written (optional fields may be absent). */
+export interface ExperimentFileV1 {
+  $schema?: string;
+  version: 1;
+  name?: string;
+  datasets: DatasetSpec[];
+  features?: string[];
+  arms?: ArmName[];
+  preprocessing?: Partial<PreprocessingSpec>;
+  split?: Partial<SplitSpec>;
+  merged?: Partial<MergedSpec>;
+  multihead?: Partial<MultiheadSpec>;
+  model?: Partial<ModelSpec> & { type: ModelSpec['type'] };
+  training?: Partial<Omit<TrainingSpec, 'earlyStopping'>> & { earlyStopping?: Partial<EarlyStoppingSpec> };
+}
+
+export interface PreprocessingSpec {
+  numericImpute: NumericImpute;
+  categoricalImpute: CategoricalImpute;
+  scaling: Scaling;
+  maxCategories: number;
+}
+export interface SplitSpec {
+  test: number;
+  validation: number;
+  seed: number;
+}
+export interface MergedSpec {
+  balancing: Balancing;
+}
+export interface MultiheadSpec {
+  mixing: Mixing;
+  temperature: number;
+  weighting: Weighting;
+  weights: Record<string, number>;
+  dwaTemperature: number;
+}
+export interface ModelSpec {
+  type: 'mlp' | 'linear';
+  hidden: number[];
+  headHidden: number[];
+  activation: Activation;
+  dropout: number;
+  l2: number;
+}
+export interface EarlyStoppingSpec {
+  patience: number;
+  restoreBestWeights: boolean;
+}
+export interface TrainingSpec {
+  epochs: number;
+  batchSize: number;
+  optimizer: OptimizerName;
+  learningRate: number;
+  earlyStopping: EarlyStoppingSpec;
+  seed: number;
+}
+
+/** A dataset with its path made absolute (checked to lie inside the root). */
+export interface ResolvedDataset extends DatasetSpec {
+  absPath: string;
+}
+
+/** Every default filled in; what the engine runs and what a run folder records. */
+export interface ResolvedExperiment {
+  version: 1;
+  name: string;
+  file: string;
+  root: string;
+  datasets: ResolvedDataset[];
+  features?: string[];
+  arms: ArmName[];
+  preprocessing: PreprocessingSpec;
+  split: SplitSpec;
+  merged: MergedSpec;
+  multihead: MultiheadSpec;
+  model: ModelSpec;
+  training: TrainingSpec;
+}
+
+export interface ExperimentIssue {
+  readonly file: string;
+  /** JSON path of the offending value, e.g. `$.datasets[1].label`. */
+  readonly path: string;
+  readonly message: string;
+  readonly dataset?: string;
+  readonly column?: string;
+}
+
+/** The experiment (or the data it names) cannot be used; lists every issue found. */
+export class ExperimentError extends Error {
+  constructor(readonly issues: readonly ExperimentIssue[]) {
+    super(issues.map(formatIssue).join('\n'));
+    this.name = 'ExperimentError';
+  }
+}
+
+export function formatIssue(i: ExperimentIssue): string {
+  const where = i.path ? ` at ${i.path}` : '';
+  const ctx = [i.dataset !== undefined ? `dataset "${i.dataset}"` : '', i.column !== undefined ? `column "${i.column}"` : '']
+    .filter(Boolean)
+    .join(', ');
+  return `${i.file}${where}: ${ctx ? ctx + ': ' : ''}${i.message}`;
+}
+
+type Json = unknown;
+const isObj = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+class Checker {
+  readonly issues: ExperimentIssue[] = [];
+  constructor(readonly file: string) {}
+  add(path: string, message: string, extra: { dataset?: string; column?: string } = {}): void {
+    this.issues.push({ file: this.file, path, message, ...extra });
+  }
+  /** Reports properties not in `allowed`. */
+  keys(obj: Record<string, Json>, path: string, allowed: readonly string[]): void {
+    for (const k of Object.keys(obj)) {
+      if (!allowed.includes(k)) this.add(`${path}.${k}`, `unknown property "${k}" (allowed: ${allowed.join(', ')})`);
+    }
+  }
+  enumOf<T extends string>(obj: Record<string, Json>, key: string, path: string, values: readonly T[], dflt: T): T {
+    const v = obj[key];
+    if (v === undefined) return dflt;
+    if (typeof v !== 'string' || !values.includes(v as T)) {
+      this.add(`${path}.${key}`, `must be one of ${values.map((x) => `"${x}"`).join(', ')}, got ${JSON.stringify(v)}`);
+      return dflt;
+    }
+    return v as T;
+  }
+  num(
+    obj: Record<string, Json>,
+    key: string,
+    path: string,
+    dflt: number,
+    opts: { min?: number; max?: number; exclMin?: number; exclMax?: number; integer?: boolean } = {},
+  ): number {
+    const v = obj[key];
+    if (v === undefined) return dflt;
+    const p = `${path}.${key}`;
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      this.add(p, `must be a number, got ${JSON.stringify(v)}`);
+      return dflt;
+    }
+    if (opts.integer && !Number.isInteger(v)) this.add(p, `must be an integer, got ${v}`);
+    else if (opts.min !== undefined && v < opts.min) this.add(p, `must be >= ${opts.min}, got ${v}`);
+    else if (opts.max !== undefined && v > opts.max) this.add(p, `must be <= ${opts.max}, got ${v}`);
+    else if (opts.exclMin !== undefined && v <= opts.exclMin) this.add(p, `must be > ${opts.exclMin}, got ${v}`);
+    else if (opts.exclMax !== undefined && v >= opts.exclMax) this.add(p, `must be < ${opts.exclMax}, got ${v}`);
+    else return v;
+    return dflt;
+  }
+  bool(obj: Record<string, Json>, key: string, path: string, dflt: boolean): boolean {
+    const v = obj[key];
+    if (v === undefined) return dflt;
+    if (typeof v !== 'boolean') {
+      this.add(`${path}.${key}`, `must be true or false, got ${JSON.stringify(v)}`);
+      return dflt;
+    }
+    return v;
+  }
+  strings(v: Json, path: string): string[] | undefined {
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) {
+      this.add(path, 'must be an array of strings');
+      return undefined;
+    }
+    const seen = new Set<string>();
+    v.forEach((s: string, i) => {
+      if (seen.has(s)) this.add(`${path}[${i}]`, `duplicate entry "${s}"`);
+      seen.add(s);
+    });
+    return v as string[];
+  }
+  ints(v: Json, path: string, dflt: number[]): number[] {
+    if (v === undefined) return dflt;
+    if (!Array.isArray(v) || v.some((s) => typeof s !== 'number' || !Number.isInteger(s) || s < 1)) {
+      this.add(path, 'must be an array of positive integers');
+      return dflt;
+    }
+    return v as number[];
+  }
+  section(root: Record<string, Json>, key: string, allowed: readonly string[]): Record<string, Json> {
+    const v = root[key];
+    if (v === undefined) return {};
+    if (!isObj(v)) {
+      this.add(`$.${key}`, 'must be an object');
+      return {};
+    }
+    this.keys(v, `$.${key}`, allowed);
+    return v;
+  }
+}
+
+export interface ResolveOptions {
+  /**
+   * Workspace root that dataset paths must stay inside. Defaults to the experiment file's
+   * folder. Runs are stored under `<root>/.dataset-lab/runs/`.
+   */
+  root?: string;
+}
+
+/**
+ * Validates a parsed experiment document and fills in defaults. Throws ExperimentError
+ * listing every issue (file + JSON path) rather than stopping at the first.
+ */
+export function resolveExperiment(doc: Json, file: string, options: ResolveOptions = {}): ResolvedExperiment {
+  const absFile = resolve(file);
+  const root = resolve(options.root ?? dirname(absFile));
+  const c = new Checker(file);
+  if (!isObj(doc)) throw new ExperimentError([{ file, path: '$', message: 'the experiment must be a JSON object' }]);
+  c.keys(doc, '$', [
+    '$schema', 'version', 'name', 'datasets', 'features', 'arms', 'preprocessing', 'split', 'merged', 'multihead', 'model', 'training',
+  ]);
+  if (doc.version !== 1) c.add('$.version', `must be 1 (this build reads experiment format version 1), got ${JSON.stringify(doc.version)}`);
+  if (doc.name !== undefined && typeof doc.name !== 'string') c.add('$.name', 'must be a string');
+
+  const datasets: ResolvedDataset[] = [];
+  if (!Array.isArray(doc.datasets) || doc.datasets.length === 0) {
+    c.add('$.datasets', 'must be a non-empty array of datasets');
+  } else {
+    const names = new Set<string>();
+    doc.datasets.forEach((d: Json, i: number) => {
+      const p = `$.datasets[${i}]`;
+      if (!isObj(d)) {
+        c.add(p, 'must be an object with name, path and label');
+        return;
+      }
+      c.keys(d, p, ['name', 'path', 'label', 'task', 'features', 'exclude']);
+      const bad = (k: string) => typeof d[k] !== 'string' || (d[k] as string).length === 0;
+      for (const k of ['name', 'path', 'label']) if (bad(k)) c.add(`${p}.${k}`, `"${k}" is required and must be a non-empty string`);
+      if (bad('name') || bad('path') || bad('label')) return;
+      const name = d.name as string;
+      if (names.has(name)) c.add(`${p}.name`, `duplicate dataset name "${name}"`, { dataset: name });
+      names.add(name);
+      const task = d.task === undefined ? undefined : c.enumOf<Task>(d, 'task', p, ['classification', 'regression'], 'classification');
+      const features = c.strings(d.features, `${p}.features`);
+      const exclude = c.strings(d.exclude, `${p}.exclude`);
+      const rel = d.path as string;
+      const absPath = resolve(dirname(absFile), rel);
+      const inside = relative(root, absPath);
+      if (inside === '' || inside.startsWith('..' + sep) || inside === '..' || isAbsolute(inside)) {
+        c.add(`${p}.path`, `"${rel}" resolves to ${absPath}, outside the workspace root ${root}; dataset paths must stay inside it`, {
+          dataset: name,
+        });
+      }
+      const ds: ResolvedDataset = { name, path: rel, label: d.label as string, absPath };
+      if (task) ds.task = task;
+      if (features) ds.features = features;
+      if (exclude) ds.exclude = exclude;
+      if (features?.includes(ds.label)) c.add(`${p}.features`, `the label column "${ds.label}" cannot also be a feature`, { dataset: name, column: ds.label });
+      datasets.push(ds);
+    });
+  }
+  const features = c.strings(doc.features, '$.features');
+
+  let arms: ArmName[] = [...ALL_ARMS];
+  if (doc.arms !== undefined) {
+    if (!Array.isArray(doc.arms) || doc.arms.length === 0) c.add('$.arms', 'must be a non-empty array of "separate", "merged", "multihead"');
+    else {
+      arms = [];
+      doc.arms.forEach((a: Json, i: number) => {
+        if (typeof a !== 'string' || !ALL_ARMS.includes(a as ArmName)) c.add(`$.arms[${i}]`, `unknown arm ${JSON.stringify(a)} (use separate, merged, multihead)`);
+        else if (arms.includes(a as ArmName)) c.add(`$.arms[${i}]`, `duplicate arm "${a}"`);
+        else arms.push(a as ArmName);
+      });
+    }
+  }
+
+  const pre = c.section(doc, 'preprocessing', ['numericImpute', 'categoricalImpute', 'scaling', 'maxCategories']);
+  const preprocessing: PreprocessingSpec = {
+    numericImpute: c.enumOf<NumericImpute>(pre, 'numericImpute', '$.preprocessing', ['mean', 'median', 'zero'], 'median'),
+    categoricalImpute: c.enumOf<CategoricalImpute>(pre, 'categoricalImpute', '$.preprocessing', ['most_frequent', 'missing_category'], 'most_frequent'),
+    scaling: c.enumOf<Scaling>(pre, 'scaling', '$.preprocessing', ['standard', 'minmax', 'robust', 'none'], 'standard'),
+    maxCategories: c.num(pre, 'maxCategories', '$.preprocessing', 32, { integer: true, min: 1, max: 1000 }),
+  };
+  const sp = c.section(doc, 'split', ['test', 'validation', 'seed']);
+  const split: SplitSpec = {
+    test: c.num(sp, 'test', '$.split', 0.2, { exclMin: 0, exclMax: 1 }),
+    validation: c.num(sp, 'validation', '$.split', 0.1, { min: 0, exclMax: 1 }),
+    seed: c.num(sp, 'seed', '$.split', 42, { integer: true }),
+  };
+  if (split.test + split.validation >= 1) c.add('$.split', `test + validation must leave rows for training (got ${split.test} + ${split.validation})`);
+  const me = c.section(doc, 'merged', ['balancing']);
+  const merged: MergedSpec = {
+    balancing: c.enumOf<Balancing>(me, 'balancing', '$.merged', ['none', 'oversample', 'undersample', 'inverse_size'], 'none'),
+  };
+  const mh = c.section(doc, 'multihead', ['mixing', 'temperature', 'weighting', 'weights', 'dwaTemperature']);
+  const weights: Record<string, number> = {};
+  if (mh.weights !== undefined) {
+    if (!isObj(mh.weights)) c.add('$.multihead.weights', 'must be an object mapping dataset names to weights');
+    else
+      for (const [k, v] of Object.entries(mh.weights)) {
+        if (typeof v !== 'number' || !(v >= 0)) c.add(`$.multihead.weights.${k}`, 'must be a number >= 0');
+        else if (!datasets.some((d) => d.name === k)) c.add(`$.multihead.weights.${k}`, `no dataset is named "${k}"`, { dataset: k });
+        else weights[k] = v;
+      }
+  }
+  const multihead: MultiheadSpec = {
+    mixing: c.enumOf<Mixing>(mh, 'mixing', '$.multihead', ['proportional', 'equal', 'temperature'], 'proportional'),
+    temperature: c.num(mh, 'temperature', '$.multihead', 2, { exclMin: 0 }),
+    weighting: c.enumOf<Weighting>(mh, 'weighting', '$.multihead', ['static', 'uncertainty', 'dwa'], 'static'),
+    weights,
+    dwaTemperature: c.num(mh, 'dwaTemperature', '$.multihead', 2, { exclMin: 0 }),
+  };
+  const mo = c.section(doc, 'model', ['type', 'hidden', 'headHidden', 'activation', 'dropout', 'l2']);
+  const model: ModelSpec = {
+    type: c.enumOf<'mlp' | 'linear'>(mo, 'type', '$.model', ['mlp', 'linear'], 'mlp'),
+    hidden: c.ints(mo.hidden, '$.model.hidden', [64, 32]),
+    headHidden: c.ints(mo.headHidden, '$.model.headHidden', []),
+    activation: c.enumOf<Activation>(mo, 'activation', '$.model', ['relu', 'tanh', 'sigmoid', 'elu'], 'relu'),
+    dropout: c.num(mo, 'dropout', '$.model', 0, { min: 0, exclMax: 1 }),
+    l2: c.num(mo, 'l2', '$.model', 1e-4, { min: 0 }),
+  };
+  if (model.type === 'linear' && arms.includes('multihead')) {
+    c.add('$.arms', 'the multihead arm needs an MLP (a shared trunk); with "model.type": "linear" use separate and merged only');
+  }
+  const tr = c.section(doc, 'training', ['epochs', 'batchSize', 'optimizer', 'learningRate', 'earlyStopping', 'seed']);
+  let es: Record<string, Json> = {};
+  if (tr.earlyStopping !== undefined) {
+    if (!isObj(tr.earlyStopping)) c.add('$.training.earlyStopping', 'must be an object');
+    else {
+      es = tr.earlyStopping;
+      c.keys(es, '$.training.earlyStopping', ['patience', 'restoreBestWeights']);
+    }
+  }
+  const training: TrainingSpec = {
+    epochs: c.num(tr, 'epochs', '$.training', 50, { integer: true, min: 1 }),
+    batchSize: c.num(tr, 'batchSize', '$.training', 64, { integer: true, min: 1 }),
+    optimizer: c.enumOf<OptimizerName>(tr, 'optimizer', '$.training', ['adam', 'sgd', 'rmsprop'], 'adam'),
+    learningRate: c.num(tr, 'learningRate', '$.training', 1e-3, { exclMin: 0 }),
+    earlyStopping: {
+      patience: c.num(es, 'patience', '$.training.earlyStopping', 10, { integer: true, min: 1 }),
+      restoreBestWeights: c.bool(es, 'restoreBestWeights', '$.training.earlyStopping', true),
+    },
+    seed: c.num(tr, 'seed', '$.training', 42, { integer: true }),
+  };
+  if (c.issues.length) throw new ExperimentError(c.issues);
+  const out: ResolvedExperiment = {
+    version: 1,
+    name: typeof doc.name === 'string' ? doc.name : absFile.replace(/^.*[\\/]/, '').replace(/\.experiment\.json$|\.json$/, ''),
+    file: absFile,
+    root,
+    datasets,
+    arms,
+    preprocessing,
+    split,
+    merged,
+    multihead,
+    model,
+    training,
+  };
+  if (features) out.features = features;
+  return out;
+}
+
+/** Reads, parses and validates an experiment file. */
+export function loadExperiment(file: string, options: ResolveOptions = {}): ResolvedExperiment {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ExperimentError([{ file, path: '', message: `cannot read the experiment file (${(e as NodeJS.ErrnoException).code ?? String(e)})` }]);
+  }
+  let doc: Json;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    const m = /position (\d+)/.exec(String(e));
+    let where = '';
+    if (m) {
+      const pos = Number(m[1]);
+      const before = text.slice(0, pos).split('\n');
+      where = ` (line ${before.length}, column ${before[before.length - 1].length + 1})`;
+    }
+    throw new ExperimentError([{ file, path: '', message: `not valid JSON${where}: ${(e as Error).message}` }]);
+  }
+  return resolveExperiment(doc, file, options);
+}

@@ -1,0 +1,101 @@
+/**
+ * Evaluation metrics, defined as scikit-learn defines them (checked against its values in
+ * test/reference/training/metrics.json): classes are the union of true and predicted labels,
+ * and a precision or recall with an empty denominator counts as 0.
+ */
+
+export interface ClassMetrics {
+  readonly precision: number;
+  readonly recall: number;
+  readonly f1: number;
+  readonly support: number;
+}
+
+export interface ClassificationMetrics {
+  readonly task: 'classification';
+  readonly n: number;
+  readonly accuracy: number;
+  readonly macroF1: number;
+  readonly perClass: Record<string, ClassMetrics>;
+  /** Row = true class, column = predicted class, both in `labels` order. */
+  readonly confusion: number[][];
+  readonly labels: string[];
+}
+
+export interface RegressionMetrics {
+  readonly task: 'regression';
+  readonly n: number;
+  readonly r2: number;
+  readonly mae: number;
+  readonly rmse: number;
+}
+
+export type Metrics = ClassificationMetrics | RegressionMetrics;
+
+/** `yTrue`/`yPred` index into `classNames`. */
+export function classificationMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, classNames: readonly string[]): ClassificationMetrics {
+  const n = yTrue.length;
+  const present = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    present.add(yTrue[i]);
+    present.add(yPred[i]);
+  }
+  const ids = [...present].sort((a, b) => a - b);
+  const pos = new Map(ids.map((c, k) => [c, k]));
+  const m = ids.length;
+  const confusion = Array.from({ length: m }, () => new Array<number>(m).fill(0));
+  let correct = 0;
+  for (let i = 0; i < n; i++) {
+    confusion[pos.get(yTrue[i]) as number][pos.get(yPred[i]) as number]++;
+    if (yTrue[i] === yPred[i]) correct++;
+  }
+  const perClass: Record<string, ClassMetrics> = {};
+  let f1Sum = 0;
+  for (let k = 0; k < m; k++) {
+    const tp = confusion[k][k];
+    let predicted = 0;
+    let actual = 0;
+    for (let j = 0; j < m; j++) {
+      predicted += confusion[j][k];
+      actual += confusion[k][j];
+    }
+    const precision = predicted > 0 ? tp / predicted : 0;
+    const recall = actual > 0 ? tp / actual : 0;
+    const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+    perClass[classNames[ids[k]] ?? String(ids[k])] = { precision, recall, f1, support: actual };
+    f1Sum += f1;
+  }
+  return {
+    task: 'classification',
+    n,
+    accuracy: n > 0 ? correct / n : NaN,
+    macroF1: m > 0 ? f1Sum / m : NaN,
+    perClass,
+    confusion,
+    labels: ids.map((c) => classNames[c] ?? String(c)),
+  };
+}
+
+export function regressionMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): RegressionMetrics {
+  const n = yTrue.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += yTrue[i];
+  mean /= n;
+  let ssRes = 0;
+  let ssTot = 0;
+  let abs = 0;
+  for (let i = 0; i < n; i++) {
+    const e = yTrue[i] - yPred[i];
+    ssRes += e * e;
+    abs += Math.abs(e);
+    ssTot += (yTrue[i] - mean) * (yTrue[i] - mean);
+  }
+  // scikit-learn: a constant target scores 1 when predicted exactly, else 0.
+  const r2 = ssTot > 0 ? 1 - ssRes / ssTot : ssRes === 0 ? 1 : 0;
+  return { task: 'regression', n, r2, mae: abs / n, rmse: Math.sqrt(ssRes / n) };
+}
+
+/** The headline score of a metrics block, higher is better: accuracy or R2. */
+export function primaryScore(m: Metrics): number {
+  return m.task === 'classification' ? m.accuracy : m.r2;
+}

@@ -1,0 +1,174 @@
+/**
+ * The MLP as plain TensorFlow.js variables: a shared trunk and one or more heads. Training
+ * uses these directly (a custom optimizer.minimize loop, see trainLoop.ts); for saving, the
+ * weights are copied into an equivalent tf.LayersModel so runs hold standard TF.js models.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import type { TF } from './backend';
+import type { Activation, Task } from './experiment';
+import { Rng } from './random';
+
+export interface HeadSpec {
+  /** Dataset name (multihead) or "label" (single-head models). */
+  readonly name: string;
+  readonly task: Task;
+  /** Output units: number of classes, or 1 for regression. */
+  readonly units: number;
+}
+
+export interface NetworkSpec {
+  readonly inputs: number;
+  readonly trunk: readonly number[];
+  readonly headHidden: readonly number[];
+  readonly heads: readonly HeadSpec[];
+  readonly activation: Activation;
+  readonly dropout: number;
+}
+
+interface Dense {
+  readonly w: tfjs.Variable;
+  readonly b: tfjs.Variable;
+}
+
+/** Glorot-uniform weights from our own seeded generator: identical on every backend. */
+function glorot(tf: TF, rng: Rng, fanIn: number, fanOut: number): Dense {
+  const limit = Math.sqrt(6 / (fanIn + fanOut));
+  const values = new Float32Array(fanIn * fanOut);
+  for (let i = 0; i < values.length; i++) values[i] = (rng.next() * 2 - 1) * limit;
+  return {
+    w: tf.variable(tf.tensor2d(values, [fanIn, fanOut]), true),
+    b: tf.variable(tf.zeros([fanOut]), true),
+  };
+}
+
+export class Network {
+  readonly trunk: Dense[] = [];
+  readonly heads: Dense[][] = [];
+  /** Increments per training forward pass so every dropout mask differs, reproducibly. */
+  private dropoutStep = 0;
+
+  constructor(
+    readonly tf: TF,
+    readonly spec: NetworkSpec,
+    private readonly seed: number,
+  ) {
+    const rng = new Rng(seed);
+    let width = spec.inputs;
+    spec.trunk.forEach((units) => {
+      this.trunk.push(glorot(tf, rng, width, units));
+      width = units;
+    });
+    const trunkWidth = width;
+    spec.heads.forEach((h) => {
+      const layers: Dense[] = [];
+      let w = trunkWidth;
+      spec.headHidden.forEach((units) => {
+        layers.push(glorot(tf, rng, w, units));
+        w = units;
+      });
+      layers.push(glorot(tf, rng, w, h.units));
+      this.heads.push(layers);
+    });
+  }
+
+  variables(): tfjs.Variable[] {
+    return [...this.trunk, ...this.heads.flat()].flatMap((d) => [d.w, d.b]);
+  }
+
+  /** Kernel variables only (the L2 penalty skips biases). */
+  kernels(): tfjs.Variable[] {
+    return [...this.trunk, ...this.heads.flat()].map((d) => d.w);
+  }
+
+  private act(x: tfjs.Tensor2D): tfjs.Tensor2D {
+    switch (this.spec.activation) {
+      case 'relu':
+        return this.tf.relu(x);
+      case 'tanh':
+        return this.tf.tanh(x);
+      case 'sigmoid':
+        return this.tf.sigmoid(x);
+      case 'elu':
+        return this.tf.elu(x);
+    }
+  }
+
+  private hidden(x: tfjs.Tensor2D, d: Dense, training: boolean): tfjs.Tensor2D {
+    const tf = this.tf;
+    let h = this.act(tf.add(tf.matMul(x, d.w), d.b));
+    if (training && this.spec.dropout > 0) {
+      const keep = 1 - this.spec.dropout;
+      const mask = tf.step(tf.sub(tf.randomUniform(h.shape, 0, 1, 'float32', this.seed * 7919 + ++this.dropoutStep), this.spec.dropout));
+      h = tf.mul(h, tf.mul(mask, 1 / keep));
+    }
+    return h;
+  }
+
+  /** Raw outputs (logits or standardised regression values), one tensor per head. */
+  forward(x: tfjs.Tensor2D, training: boolean): tfjs.Tensor2D[] {
+    const tf = this.tf;
+    let h = x;
+    for (const d of this.trunk) h = this.hidden(h, d, training);
+    return this.heads.map((layers) => {
+      let z = h;
+      for (let i = 0; i < layers.length - 1; i++) z = this.hidden(z, layers[i], training);
+      const out = layers[layers.length - 1];
+      return tf.add(tf.matMul(z, out.w), out.b);
+    });
+  }
+
+  snapshot(): tfjs.Tensor[] {
+    return this.variables().map((v) => v.clone());
+  }
+
+  restore(saved: readonly tfjs.Tensor[]): void {
+    this.variables().forEach((v, i) => v.assign(saved[i]));
+  }
+
+  dispose(): void {
+    for (const v of this.variables()) v.dispose();
+  }
+
+  /**
+   * An equivalent tf.LayersModel for saving: softmax on classification heads, and regression
+   * heads rescaled to label units (`targetScale[k]` = [mean, std] of head k's label).
+   */
+  toLayersModel(targetScale: readonly ([number, number] | null)[]): tfjs.LayersModel {
+    const tf = this.tf;
+    const input = tf.input({ shape: [this.spec.inputs], name: 'features' });
+    let h: tfjs.SymbolicTensor = input;
+    const assignments: [tfjs.layers.Layer, tfjs.Tensor[]][] = [];
+    const denseWith = (x: tfjs.SymbolicTensor, w: tfjs.Tensor, b: tfjs.Tensor, units: number, activation: string, name: string) => {
+      const layer = tf.layers.dense({ units, activation: activation as 'relu', name });
+      const y = layer.apply(x) as tfjs.SymbolicTensor;
+      assignments.push([layer, [w, b]]);
+      return y;
+    };
+    const dense = (x: tfjs.SymbolicTensor, d: Dense, units: number, activation: string, name: string) =>
+      denseWith(x, d.w, d.b, units, activation, name);
+    this.trunk.forEach((d, i) => {
+      h = dense(h, d, this.spec.trunk[i], this.spec.activation, `trunk_${i}`);
+    });
+    const outputs: tfjs.SymbolicTensor[] = [];
+    const extra: tfjs.Tensor[] = [];
+    this.spec.heads.forEach((head, k) => {
+      let z = h;
+      const layers = this.heads[k];
+      for (let i = 0; i < layers.length - 1; i++) z = dense(z, layers[i], this.spec.headHidden[i], this.spec.activation, `head_${k}_${i}`);
+      const out = layers[layers.length - 1];
+      const scale = targetScale[k];
+      if (head.task === 'regression' && scale) {
+        const w = tf.mul(out.w, scale[1]);
+        const b = tf.add(tf.mul(out.b, scale[1]), scale[0]);
+        extra.push(w, b);
+        outputs.push(denseWith(z, w, b, head.units, 'linear', `out_${k}`));
+      } else {
+        outputs.push(dense(z, out, head.units, head.task === 'classification' ? 'softmax' : 'linear', `out_${k}`));
+      }
+    });
+    const model = tf.model({ inputs: input, outputs });
+    for (const [layer, w] of assignments) layer.setWeights(w);
+    for (const t of extra) t.dispose();
+    return model;
+  }
+}
