@@ -65,10 +65,11 @@ if (args.has('--tests')) {
     });
   }
 } else {
-  if (nodeEntries.length) {
+  // One build per entry, so a broken entry never stops the others from being written.
+  for (const entry of nodeEntries) {
     builds.push({
       ...common,
-      entryPoints: nodeEntries,
+      entryPoints: [entry],
       outdir: 'dist',
       platform: 'node',
       format: 'cjs',
@@ -91,5 +92,10 @@ if (args.has('--tests')) {
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  const results = await Promise.allSettled(builds.map((b) => esbuild.build(b)));
+  const failed = results.filter((r) => r.status === 'rejected');
+  if (failed.length) {
+    for (const f of failed) console.error(f.reason?.message ?? f.reason);
+    process.exit(1);
+  }
 }
