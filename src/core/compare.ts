@@ -8,7 +8,8 @@ import { recommend, type Recommendation, type RecommendOptions } from './recomme
 import { alignSchemas, type SchemaAlignment } from './schemaAlign';
 import { chiSquaredHomogeneity } from './stats/chi2';
 import { jensenShannonDistance, psi } from './stats/divergence';
-import { driftVerdict, type DriftThresholds } from './stats/driftRule';
+import { mean, std } from './stats/descriptive';
+import { DEFAULT_DRIFT_THRESHOLDS, driftVerdict, wassersteinNorm, type DriftThresholds } from './stats/driftRule';
 import { ksTwoSample } from './stats/ks';
 import { pooledHistogram } from './stats/binning';
 import { wasserstein1 } from './stats/wasserstein';
@@ -168,13 +169,7 @@ export interface ComparisonReport {
   readonly thresholds: DriftThresholds;
 }
 
-export const DEFAULT_THRESHOLDS: DriftThresholds = {
-  smallSampleRows: 1000,
-  pValue: 0.05,
-  wassersteinNorm: 0.1,
-  jensenShannon: 0.1,
-  categoricalMaxUnique: 5,
-};
+export const DEFAULT_THRESHOLDS: DriftThresholds = DEFAULT_DRIFT_THRESHOLDS;
 
 /** Finite values of a numeric column, in row order. */
 export function finiteValues(column: NumericColumn): Float64Array {
@@ -185,6 +180,11 @@ export function finiteValues(column: NumericColumn): Float64Array {
   let j = 0;
   for (let i = 0; i < v.length; i++) if (v[i] === v[i]) out[j++] = v[i];
   return out;
+}
+
+/** Reference spread for the normalised Wasserstein: population std (ddof 0), as Evidently uses. */
+function populationStd(v: Float64Array): number {
+  return v.length < 2 ? 0 : std(v) * Math.sqrt((v.length - 1) / v.length);
 }
 
 function countDistinctNumeric(values: Float64Array, cap: number): number {
@@ -228,20 +228,6 @@ function nonMissing(column: Column): number {
 function distinctCount(column: Column): number {
   if (column.type === 'categorical') return categoryCounts(column).size;
   return countDistinctNumeric(column.values, Number.POSITIVE_INFINITY);
-}
-
-function mean(v: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i];
-  return v.length ? s / v.length : Number.NaN;
-}
-
-function std(v: Float64Array): number {
-  if (v.length < 2) return 0;
-  const m = mean(v);
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += (v[i] - m) * (v[i] - m);
-  return Math.sqrt(s / (v.length - 1));
 }
 
 /** Counts of both sides aligned over the union of categories, ordered by pooled count. */
@@ -306,7 +292,7 @@ function compareFeature(
     const p = psi(hist.reference, hist.other);
     const ks = a.length && b.length ? ksTwoSample(a, b) : undefined;
     const w = a.length && b.length ? wasserstein1(a, b) : Number.NaN;
-    const wNorm = w / Math.max(std(a), 0.001);
+    const wNorm = wassersteinNorm(w, populationStd(a));
     // Few distinct values: a numeric code, treated as categorical for the p-value test.
     const lowCardinality = countDistinctNumeric(a, thresholds.categoricalMaxUnique) <= thresholds.categoricalMaxUnique;
     let chi2: Chi2Result | undefined;
@@ -410,7 +396,7 @@ function compareLabels(ref: Column, other: Column): LabelComparison {
       referenceImbalance: 1,
       otherImbalance: 1,
       ...(ks ? { ks: { statistic: ks.statistic, pvalue: ks.pvalue, method: ks.method } } : {}),
-      wassersteinNorm: a.length && b.length ? wasserstein1(a, b) / Math.max(std(a), 0.001) : Number.NaN,
+      wassersteinNorm: a.length && b.length ? wassersteinNorm(wasserstein1(a, b), populationStd(a)) : Number.NaN,
     };
   }
   const ca = categoryCounts(ref);

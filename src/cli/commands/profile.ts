@@ -1,12 +1,97 @@
-import { UsageError } from '../args';
-import type { CliCommand } from '../command';
+import { profileTable, type ColumnProfile, type TableProfile } from '../../core/profile';
+import { flag, numberOption, parseArgs, UsageError, type OptionSpec } from '../args';
+import { EXIT_OK, type CliCommand } from '../command';
+import { fmt, heading, percent, renderTable } from '../format';
+import { ingestOptionSpecs, loadTables } from '../loadTables';
+import { jsonNumbers } from './compare';
+
+const options: readonly OptionSpec[] = [
+  { name: 'json', kind: 'boolean', description: 'print one JSON document to stdout' },
+  { name: 'bins', kind: 'string', description: 'histogram bins for numeric columns (default 20)' },
+  { name: 'top', kind: 'string', description: 'top categories listed per categorical column (default 10)' },
+  ...ingestOptionSpecs,
+];
+
+const BARS = ' ▁▂▃▄▅▆▇█';
+
+/** A histogram as a row of block characters, for the terminal. */
+export function sparkline(counts: readonly number[]): string {
+  const max = Math.max(...counts, 0);
+  if (max === 0) return '';
+  return counts.map((c) => BARS[c === 0 ? 0 : Math.max(1, Math.round((c / max) * (BARS.length - 1)))]).join('');
+}
+
+function q(c: ColumnProfile, p: number): number | undefined {
+  return c.type === 'numeric' ? c.quantiles.find((x) => x.q === p)?.value : undefined;
+}
+
+export function renderProfile(p: TableProfile): string {
+  let out = heading(`${p.name}: ${p.rows} rows x ${p.columns.length} columns (${p.path})`);
+  const numeric = p.columns.filter((c) => c.type === 'numeric');
+  const categorical = p.columns.filter((c) => c.type === 'categorical');
+  if (numeric.length) {
+    out += '\n' + renderTable(
+      [
+        { header: 'column' },
+        { header: 'count', align: 'right' },
+        { header: 'missing', align: 'right' },
+        { header: 'mean', align: 'right' },
+        { header: 'std', align: 'right' },
+        { header: 'min', align: 'right' },
+        { header: '25%', align: 'right' },
+        { header: '50%', align: 'right' },
+        { header: '75%', align: 'right' },
+        { header: 'max', align: 'right' },
+        { header: 'histogram' },
+      ],
+      numeric.map((c) => {
+        if (c.type !== 'numeric') return [];
+        return [
+          c.name + (c.typeErrors ? ` (${c.typeErrors} bad)` : ''),
+          String(c.count),
+          c.missing ? `${c.missing} (${percent(c.missing / Math.max(1, p.rows))})` : '0',
+          fmt(c.mean),
+          fmt(c.std ?? undefined),
+          fmt(c.min),
+          fmt(q(c, 0.25)),
+          fmt(q(c, 0.5)),
+          fmt(q(c, 0.75)),
+          fmt(c.max),
+          sparkline(c.histogram.counts),
+        ];
+      }),
+    );
+  }
+  if (categorical.length) {
+    out += '\n' + renderTable(
+      [{ header: 'column' }, { header: 'count', align: 'right' }, { header: 'missing', align: 'right' }, { header: 'distinct', align: 'right' }, { header: 'top values' }],
+      categorical.map((c) => [
+        c.name,
+        String(c.count),
+        String(c.missing),
+        String(c.distinct),
+        c.type === 'categorical' ? c.top.slice(0, 5).map((t) => `${t.value} ${percent(t.share)}`).join(', ') : '',
+      ]),
+    );
+  }
+  if (p.problemCount) out += `\n${p.problemCount} input problem(s) reported on stderr.\n`;
+  return out;
+}
 
 export const profileCommand: CliCommand = {
   name: 'profile',
-  usage: 'profile ...',
-  summary: '(not available yet)',
-  options: [],
-  async run() {
-    throw new UsageError('"profile" is not available in this build yet');
+  usage: 'profile FILE [--json]',
+  summary: 'Profile one CSV file: per-column count, missing, distinct, mean, std, quantiles, histogram, top categories.',
+  options,
+  async run(argv, io) {
+    const args = parseArgs(argv, options);
+    if (args.positionals.length !== 1) throw new UsageError('profile takes exactly one CSV file');
+    const [table] = await loadTables(args.positionals, args, io);
+    const bins = numberOption(args, 'bins');
+    const top = numberOption(args, 'top');
+    const profile = profileTable(table, { ...(bins !== undefined ? { bins } : {}), ...(top !== undefined ? { topCategories: top } : {}) });
+    if (flag(args, 'json')) io.stdout.write(JSON.stringify(profile, jsonNumbers, 2) + '\n');
+    else io.stdout.write(renderProfile(profile));
+    return EXIT_OK;
   },
 };
