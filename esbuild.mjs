@@ -1,7 +1,7 @@
 // One bundle per process entry point into dist/, and (with --tests) one bundle per unit test
 // file into out/. Type checking is a separate `tsc --noEmit` step (npm run typecheck).
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -86,6 +86,15 @@ if (args.has('--tests')) {
       format: 'iife',
       target: 'es2022',
     });
+  }
+}
+
+// The training child loads TensorFlow.js's WASM backend binaries from its own folder.
+if (!args.has('--tests') && nodeEntries.some((e) => e.out === 'trainer')) {
+  const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
+  mkdirSync('dist', { recursive: true });
+  for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) {
+    if (existsSync(join(wasmDir, f))) copyFileSync(join(wasmDir, f), join('dist', f));
   }
 }
 

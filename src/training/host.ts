@@ -1,0 +1,114 @@
+/**
+ * Parent-side client of the training child: forks dist/trainer.js, sends start/cancel, and
+ * turns the child's messages (and its unexpected death) into one typed outcome. Used by the
+ * CLI now and the extension later.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { ErrorMessage, FromTrainerMessage, StartMessage, ToTrainerMessage } from '../protocol/training';
+import type { ArmName } from './experiment';
+import type { RunResults } from './results';
+
+export interface TrainingRunOptions {
+  readonly experimentPath: string;
+  readonly root?: string;
+  readonly arms?: readonly ArmName[];
+  readonly backend?: string;
+  readonly progressIntervalMs?: number;
+  /** Path of dist/trainer.js; default: next to this bundle, else ./dist/trainer.js. */
+  readonly trainerPath?: string;
+  /** Runtime for the child (e.g. a Node binary when the parent is Electron); default this one. */
+  readonly execPath?: string;
+  /** Extra environment for the child. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export type RunOutcome =
+  | { readonly status: 'completed'; readonly results: RunResults; readonly runDir: string }
+  | { readonly status: 'cancelled'; readonly runDir: string | null; readonly epochsDone: number }
+  | { readonly status: 'failed'; readonly error: ErrorMessage };
+
+export function defaultTrainerPath(): string {
+  const candidates = [join(__dirname, 'trainer.js'), resolve('dist', 'trainer.js'), join(dirname(__dirname), 'dist', 'trainer.js')];
+  return candidates.find((p) => existsSync(p)) ?? candidates[0];
+}
+
+/** One training run in a child process. */
+export class TrainingRun {
+  readonly child: ChildProcess;
+  /** Settles once with the run's outcome; never rejects. */
+  readonly done: Promise<RunOutcome>;
+  runDir: string | null = null;
+  private readonly listeners: ((msg: FromTrainerMessage) => void)[] = [];
+  private stderrTail = '';
+
+  private constructor(options: TrainingRunOptions) {
+    const trainer = options.trainerPath ?? defaultTrainerPath();
+    this.child = fork(trainer, [], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      execPath: options.execPath ?? process.execPath,
+      env: { ...process.env, ...options.env },
+      serialization: 'advanced',
+    });
+    this.child.stderr?.setEncoding('utf8');
+    this.child.stderr?.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-2000);
+    });
+    let outcome: RunOutcome | null = null;
+    this.done = new Promise<RunOutcome>((resolveDone) => {
+      this.child.on('message', (raw) => {
+        const msg = raw as FromTrainerMessage;
+        if (msg.type === 'started') this.runDir = msg.runDir;
+        if (msg.type === 'completed') outcome = { status: 'completed', results: msg.results, runDir: this.runDir ?? '' };
+        else if (msg.type === 'cancelled') outcome = { status: 'cancelled', runDir: msg.runDir, epochsDone: msg.epochsDone };
+        else if (msg.type === 'error') outcome = { status: 'failed', error: msg };
+        for (const l of this.listeners) l(msg);
+      });
+      this.child.on('error', (err) => {
+        outcome ??= { status: 'failed', error: { type: 'error', kind: 'internal', message: `the training process could not start: ${err.message}`, runDir: null } };
+      });
+      this.child.on('exit', (code, signal) => {
+        if (!outcome) {
+          const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+          const kept = this.runDir ? `; finished epochs are kept in ${join(this.runDir, 'history.jsonl')}` : '';
+          const tail = this.stderrTail.trim() ? `\n${this.stderrTail.trim()}` : '';
+          outcome = { status: 'failed', error: { type: 'error', kind: 'internal', message: `the training process ${how} before the run finished${kept}${tail}`, runDir: this.runDir } };
+        }
+        resolveDone(outcome);
+      });
+    });
+    const start: StartMessage = {
+      type: 'start',
+      experimentPath: resolve(options.experimentPath),
+      ...(options.root ? { root: resolve(options.root) } : {}),
+      ...(options.arms ? { arms: options.arms } : {}),
+      ...(options.backend ? { backend: options.backend } : {}),
+      ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
+    };
+    this.send(start);
+  }
+
+  static start(options: TrainingRunOptions): TrainingRun {
+    return new TrainingRun(options);
+  }
+
+  /** Child -> parent messages as they arrive. */
+  onMessage(listener: (msg: FromTrainerMessage) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Asks the child to stop; it answers `cancelled` within about a second. */
+  cancel(): void {
+    this.send({ type: 'cancel' });
+  }
+
+  /** Ends the child at once (e.g. on extension deactivation). */
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+  }
+
+  private send(msg: ToTrainerMessage): void {
+    if (this.child.connected) this.child.send(msg);
+  }
+}

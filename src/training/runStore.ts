@@ -1,0 +1,102 @@
+/**
+ * Run folders: `<root>/.dataset-lab/runs/<run-id>/` with the resolved experiment,
+ * environment, split, history.jsonl (appended one line per epoch per model), results.json,
+ * and models/<model-id>/ in TF.js layers format plus the fitted preprocessing.
+ * Whole-file writes are atomic (temp file, then rename) so a crash never leaves half a file.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { EpochRecord } from '../protocol/training';
+import type { TF } from './backend';
+import type { ModelMeta } from './engine';
+
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Sortable, unique enough for one workspace: 20261128-174500-123-x7k2. */
+export function newRunId(now = new Date()): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  const stamp = `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}-${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}-${p(now.getUTCMilliseconds(), 3)}`;
+  return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export function runsFolder(root: string): string {
+  return join(root, '.dataset-lab', 'runs');
+}
+
+/** Model ids may contain "/" (separate/<dataset>); each part becomes a folder. */
+export function modelFolder(runDir: string, modelId: string): string {
+  return join(runDir, 'models', ...modelId.split('/').map((p) => p.replace(/[^A-Za-z0-9._-]/g, '_')));
+}
+
+export class RunFolder {
+  private constructor(
+    readonly runId: string,
+    readonly dir: string,
+  ) {}
+
+  static create(root: string, runId = newRunId()): RunFolder {
+    const dir = join(runsFolder(root), runId);
+    mkdirSync(dir, { recursive: true });
+    return new RunFolder(runId, dir);
+  }
+
+  writeJson(name: string, value: unknown): void {
+    writeJsonAtomic(join(this.dir, name), value);
+  }
+
+  /** One complete line per call; a killed process leaves every finished epoch intact. */
+  appendHistory(record: EpochRecord): void {
+    appendFileSync(join(this.dir, 'history.jsonl'), JSON.stringify(record) + '\n');
+  }
+
+  async saveModel(meta: ModelMeta, model: tfjs.LayersModel, tf: TF): Promise<void> {
+    const folder = modelFolder(this.dir, meta.id);
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        const data = artifacts.weightData;
+        const buffers = data === undefined ? [] : Array.isArray(data) ? data : [data];
+        const bytes = Buffer.concat(buffers.map((b) => Buffer.from(b)));
+        writeFileAtomic(join(folder, 'weights.bin'), bytes);
+        writeJsonAtomic(join(folder, 'model.json'), {
+          format: 'layers-model',
+          generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+          convertedBy: null,
+          modelTopology: artifacts.modelTopology,
+          weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+        });
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.length } };
+      }),
+    );
+    writeJsonAtomic(join(folder, 'preprocessing.json'), meta);
+  }
+}
+
+/** Loads a model saved by RunFolder.saveModel (folder holding model.json, weights.bin, preprocessing.json). */
+export async function loadSavedModel(tf: TF, folder: string): Promise<{ model: tfjs.LayersModel; meta: ModelMeta }> {
+  const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as {
+    modelTopology: object;
+    weightsManifest: { paths: string[]; weights: tfjs.io.WeightsManifestEntry[] }[];
+  };
+  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const buf = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(folder, p)))));
+  const weightData = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));
+  const meta = JSON.parse(readFileSync(join(folder, 'preprocessing.json'), 'utf8')) as ModelMeta;
+  return { model, meta };
+}

@@ -1,0 +1,135 @@
+/**
+ * One run from start to finish, as the training child performs it: load and validate the
+ * experiment, read the CSV files, prepare sources, create the run folder, train the arms,
+ * persist everything, and report through `send`. Errors become `error` messages, never throws.
+ */
+import { readCsvFile } from '../core/ingest';
+import { FatalInputError, type DataTable } from '../core/table';
+import type { FromTrainerMessage, StartMessage } from '../protocol/training';
+import { initBackend } from './backend';
+import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, prepareSources } from './data';
+import { ArmDivergedError, compareArms, runArms } from './engine';
+import { ExperimentError, loadExperiment, type ArmName, type ResolvedExperiment } from './experiment';
+import type { RunResults } from './results';
+import { RunFolder } from './runStore';
+
+export interface RunnerHooks {
+  send(msg: FromTrainerMessage): void;
+  isCancelled(): boolean;
+}
+
+export const TRAINER_VERSION = '0.1.0';
+
+async function readTables(exp: ResolvedExperiment): Promise<DataTable[]> {
+  const tables: DataTable[] = [];
+  for (const [i, d] of exp.datasets.entries()) {
+    try {
+      tables.push(await readCsvFile(d.absPath, { name: d.name }));
+    } catch (e) {
+      if (e instanceof FatalInputError) {
+        throw new ExperimentError([{ file: exp.file, path: `$.datasets[${i}].path`, dataset: d.name, message: e.message }]);
+      }
+      throw e;
+    }
+  }
+  return tables;
+}
+
+export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Promise<'completed' | 'cancelled' | 'failed'> {
+  let run: RunFolder | null = null;
+  let epochsDone = 0;
+  try {
+    const exp = loadExperiment(start.experimentPath, start.root ? { root: start.root } : {});
+    const arms: ArmName[] = start.arms ? exp.arms.filter((a) => start.arms?.includes(a)) : exp.arms;
+    if (start.arms) {
+      const unknown = start.arms.filter((a) => !exp.arms.includes(a));
+      if (unknown.length) throw new ExperimentError([{ file: exp.file, path: '$.arms', message: `arm(s) ${unknown.join(', ')} requested but not enabled in the experiment (it has ${exp.arms.join(', ')})` }]);
+    }
+    const { tf, backend, version } = await initBackend(start.backend);
+    const tables = await readTables(exp);
+    const data = prepareSources({ ...exp, arms }, tables);
+    const startedAt = new Date().toISOString();
+    run = RunFolder.create(exp.root);
+    const runDir = run.dir;
+    run.writeJson('experiment.json', { ...exp, arms });
+    run.writeJson('environment.json', {
+      backend,
+      tfjs: version,
+      node: process.versions.node,
+      electron: process.versions.electron ?? null,
+      platform: `${process.platform}-${process.arch}`,
+      trainer: TRAINER_VERSION,
+      seed: exp.training.seed,
+      splitSeed: exp.split.seed,
+      startedAt,
+    });
+    // Row indices (0-based data rows of each CSV) per split: peers can reproduce the exact split.
+    const split: Record<string, Record<string, number[]>> = {};
+    for (const s of data.sources) {
+      const part = (k: number) => Array.from(s.rows).filter((_, i) => s.split[i] === k);
+      split[s.name] = { train: part(SPLIT_TRAIN), validation: part(SPLIT_VALIDATION), test: part(SPLIT_TEST) };
+    }
+    run.writeJson('split.json', split);
+    const models = arms.flatMap((a) => (a === 'separate' ? data.sources.map((s) => `separate/${s.name}`) : [a]));
+    hooks.send({ type: 'started', runId: run.runId, runDir, backend, models });
+
+    const interval = start.progressIntervalMs ?? 100;
+    let lastProgress = 0;
+    const folder = run;
+    const result = await runArms(exp, data, arms, tf, {
+      isCancelled: hooks.isCancelled,
+      onProgress(arm, model, epochs, p) {
+        const now = Date.now();
+        if (now - lastProgress < interval && p.batch !== p.batches) return;
+        lastProgress = now;
+        hooks.send({ type: 'progress', arm, model, epochs, ...p });
+      },
+      onEpoch(record) {
+        folder.appendHistory(record);
+        epochsDone++;
+        hooks.send({ type: 'epoch', record });
+      },
+      saveModel: (meta, model) => folder.saveModel(meta, model, tf),
+    });
+    if (result.cancelled) {
+      run.writeJson('status.json', { status: 'cancelled', epochsDone, at: new Date().toISOString() });
+      hooks.send({ type: 'cancelled', runDir, epochsDone });
+      return 'cancelled';
+    }
+    const results: RunResults = {
+      runId: run.runId,
+      experiment: exp.name,
+      backend,
+      seed: exp.training.seed,
+      splitSeed: exp.split.seed,
+      status: 'completed',
+      arms: result.arms,
+      comparison: compareArms(result.arms, data.sources.map((s) => s.name)),
+      datasets: Object.fromEntries(
+        data.sources.map((s) => {
+          const c = [0, 0, 0];
+          for (const k of s.split) c[k]++;
+          return [s.name, { task: s.task, rows: s.table.rows, train: c[SPLIT_TRAIN], validation: c[SPLIT_VALIDATION], test: c[SPLIT_TEST], unlabelled: s.unlabelled }];
+        }),
+      ),
+      features: data.features.map((f) => f.name),
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    };
+    run.writeJson('results.json', results);
+    run.writeJson('status.json', { status: 'completed', epochsDone, at: results.finishedAt });
+    hooks.send({ type: 'completed', results });
+    return 'completed';
+  } catch (e) {
+    const runDir = run?.dir ?? null;
+    if (e instanceof ExperimentError) hooks.send({ type: 'error', kind: 'input', message: e.message, runDir });
+    else if (e instanceof ArmDivergedError) {
+      run?.writeJson('status.json', { status: 'diverged', arm: e.arm, model: e.model, epoch: e.epoch, epochsDone, message: e.message });
+      hooks.send({ type: 'error', kind: 'diverged', message: e.message, runDir, arm: e.arm, model: e.model, epoch: e.epoch });
+    } else {
+      run?.writeJson('status.json', { status: 'failed', epochsDone, message: String((e as Error)?.stack ?? e) });
+      hooks.send({ type: 'error', kind: 'internal', message: String((e as Error)?.stack ?? e), runDir });
+    }
+    return 'failed';
+  }
+}

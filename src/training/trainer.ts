@@ -1,0 +1,52 @@
+/**
+ * Entry of the training child process (bundled to dist/trainer.js, started with
+ * child_process.fork). Parent -> child: start, cancel. Child -> parent: see
+ * FromTrainerMessage. The child exits when its run ends or its parent goes away.
+ */
+import { assertNever, type FromTrainerMessage, type ToTrainerMessage } from '../protocol/training';
+import { runExperiment } from './runner';
+
+let cancelled = false;
+let running = false;
+
+function send(msg: FromTrainerMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    process.send(msg, undefined, {}, () => resolve());
+  });
+}
+
+if (!process.send) {
+  process.stderr.write('dataset-lab trainer: start me with child_process.fork (an IPC channel is required)\n');
+  process.exit(2);
+}
+
+process.on('disconnect', () => process.exit(1));
+
+process.on('message', (raw: unknown) => {
+  const msg = raw as ToTrainerMessage;
+  switch (msg.type) {
+    case 'start': {
+      if (running) {
+        void send({ type: 'error', kind: 'input', message: 'a run is already in progress in this process', runDir: null });
+        return;
+      }
+      running = true;
+      const pending: Promise<void>[] = [];
+      void runExperiment(msg, {
+        send: (m) => pending.push(send(m)),
+        isCancelled: () => cancelled,
+      }).then(async (outcome) => {
+        await Promise.all(pending);
+        process.exitCode = outcome === 'failed' ? 1 : 0;
+        process.disconnect();
+      });
+      return;
+    }
+    case 'cancel':
+      cancelled = true;
+      return;
+    default:
+      assertNever(msg);
+  }
+});
