@@ -1,0 +1,28 @@
+/**
+ * Bridge to arquero, the table library used for transforms (filter, derive, join, groupby,
+ * sampling). Numeric columns are shared, not copied: arquero reads a Float64Array as a column,
+ * and its aggregates skip NaN (arquero treats null, undefined and NaN as invalid), which is
+ * exactly how our numeric columns mark missing cells. Categorical columns become arrays of
+ * strings with null for missing cells.
+ */
+import * as aq from 'arquero';
+import type { ColumnTable } from 'arquero';
+import type { DataTable } from './table';
+
+export function toArquero(table: DataTable): ColumnTable {
+  const data: Record<string, Float64Array | (string | null)[]> = {};
+  for (const column of table.columns) {
+    if (column.type === 'numeric') {
+      data[column.name] = column.values;
+    } else {
+      const { codes, dictionary } = column;
+      const strings = new Array<string | null>(codes.length);
+      for (let i = 0; i < codes.length; i++) {
+        const c = codes[i];
+        strings[i] = c < 0 ? null : dictionary[c];
+      }
+      data[column.name] = strings;
+    }
+  }
+  return aq.table(data, table.columns.map((c) => c.name));
+}

@@ -1,0 +1,189 @@
+/**
+ * Column profiles: the summary statistics users see for one file. Numeric statistics follow
+ * pandas/numpy conventions (std with ddof = 1, quantiles with numpy's default 'linear' method,
+ * histograms with numpy.histogram's equal-width bins); see docs/ingest.md.
+ */
+import { sortedFinite } from './sortNumbers';
+import type { CategoricalColumn, Column, DataTable, NumericColumn, Problem } from './table';
+
+export interface ProfileOptions {
+  /** Equal-width histogram bins for numeric columns. Default 20. */
+  readonly bins?: number;
+  /** Quantile levels in [0, 1]. Default DEFAULT_QUANTILES. */
+  readonly quantiles?: readonly number[];
+  /** How many categories to list for categorical columns. Default 10. */
+  readonly topCategories?: number;
+}
+
+export const DEFAULT_QUANTILES: readonly number[] = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99];
+
+export interface Histogram {
+  /** bins + 1 ascending edges; bin i holds edges[i] <= x < edges[i + 1], the last bin also x = max. */
+  readonly edges: number[];
+  readonly counts: number[];
+}
+
+export interface QuantileValue {
+  readonly q: number;
+  readonly value: number;
+}
+
+export interface CategoryCount {
+  readonly value: string;
+  readonly count: number;
+  /** count / non-missing cells of the column. */
+  readonly share: number;
+}
+
+interface ColumnProfileBase {
+  readonly name: string;
+  /** Non-missing cells that hold a value of the column's type. */
+  readonly count: number;
+  /** Cells that matched a missing-value token. */
+  readonly missing: number;
+  /** Distinct values among the counted cells. */
+  readonly distinct: number;
+  /** Non-missing cells that did not parse as a number (numeric columns only, else 0). */
+  readonly typeErrors: number;
+}
+
+export interface NumericColumnProfile extends ColumnProfileBase {
+  readonly type: 'numeric';
+  readonly mean: number;
+  /** Sample standard deviation (ddof = 1); null with fewer than two values. */
+  readonly std: number | null;
+  readonly min: number;
+  readonly max: number;
+  readonly quantiles: QuantileValue[];
+  readonly histogram: Histogram;
+}
+
+export interface CategoricalColumnProfile extends ColumnProfileBase {
+  readonly type: 'categorical';
+  /** Most frequent values, by count descending, ties in order of first appearance. */
+  readonly top: CategoryCount[];
+}
+
+export type ColumnProfile = NumericColumnProfile | CategoricalColumnProfile;
+
+export interface TableProfile {
+  readonly name: string;
+  readonly path: string;
+  readonly rows: number;
+  readonly delimiter: string;
+  readonly columns: ColumnProfile[];
+  readonly problems: readonly Problem[];
+  readonly problemCount: number;
+}
+
+export function profileTable(table: DataTable, options: ProfileOptions = {}): TableProfile {
+  return {
+    name: table.name,
+    path: table.path,
+    rows: table.rows,
+    delimiter: table.delimiter,
+    columns: table.columns.map((c) => profileColumn(c, options)),
+    problems: table.problems,
+    problemCount: table.problemCount,
+  };
+}
+
+export function profileColumn(column: Column, options: ProfileOptions = {}): ColumnProfile {
+  return column.type === 'numeric' ? profileNumeric(column, options) : profileCategorical(column, options);
+}
+
+/** numpy.quantile(method='linear') on ascending data, including numpy's two-sided lerp. */
+export function quantileSorted(sorted: Float64Array, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const t = h - lo;
+  const a = sorted[lo];
+  if (lo + 1 >= n) return a;
+  const b = sorted[lo + 1];
+  const diff = b - a;
+  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+}
+
+/** numpy.histogram(x, bins) on ascending data: linspace edges from min to max (widened by 0.5 when equal). */
+export function histogramSorted(sorted: Float64Array, bins: number): Histogram {
+  const n = sorted.length;
+  if (n === 0 || bins < 1) return { edges: [], counts: [] };
+  let first = sorted[0];
+  let last = sorted[n - 1];
+  if (first === last) {
+    first -= 0.5;
+    last += 0.5;
+  }
+  const step = (last - first) / bins;
+  const edges: number[] = [];
+  for (let i = 0; i < bins; i++) edges.push(i * step + first);
+  edges.push(last);
+  const counts = new Array<number>(bins).fill(0);
+  let bin = 0;
+  let next = edges[1];
+  for (let i = 0; i < n; i++) {
+    const x = sorted[i];
+    while (bin < bins - 1 && x >= next) {
+      bin++;
+      next = edges[bin + 1];
+    }
+    counts[bin]++;
+  }
+  return { edges, counts };
+}
+
+function profileNumeric(column: NumericColumn, options: ProfileOptions): NumericColumnProfile {
+  const sorted = sortedFinite(column.values);
+  const n = sorted.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += sorted[i];
+  const mean = n > 0 ? sum / n : NaN;
+  let sq = 0;
+  for (let i = 0; i < n; i++) {
+    const d = sorted[i] - mean;
+    sq += d * d;
+  }
+  let distinct = n > 0 ? 1 : 0;
+  for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
+  const levels = options.quantiles ?? DEFAULT_QUANTILES;
+  return {
+    name: column.name,
+    type: 'numeric',
+    count: n,
+    missing: column.missing,
+    distinct,
+    typeErrors: column.typeErrors,
+    mean,
+    std: n > 1 ? Math.sqrt(sq / (n - 1)) : null,
+    min: n > 0 ? sorted[0] : NaN,
+    max: n > 0 ? sorted[n - 1] : NaN,
+    quantiles: levels.map((q) => ({ q, value: quantileSorted(sorted, q) })),
+    histogram: histogramSorted(sorted, options.bins ?? 20),
+  };
+}
+
+function profileCategorical(column: CategoricalColumn, options: ProfileOptions): CategoricalColumnProfile {
+  const counts = new Float64Array(column.dictionary.length);
+  const codes = column.codes;
+  let count = 0;
+  for (let i = 0; i < codes.length; i++) {
+    const c = codes[i];
+    if (c >= 0) {
+      counts[c]++;
+      count++;
+    }
+  }
+  let distinct = 0;
+  for (let c = 0; c < counts.length; c++) if (counts[c] > 0) distinct++;
+  const order = Array.from({ length: counts.length }, (_, c) => c)
+    .filter((c) => counts[c] > 0)
+    .sort((a, b) => counts[b] - counts[a] || a - b);
+  const top = order.slice(0, options.topCategories ?? 10).map((c) => ({
+    value: column.dictionary[c],
+    count: counts[c],
+    share: counts[c] / count,
+  }));
+  return { name: column.name, type: 'categorical', count, missing: column.missing, distinct, typeErrors: 0, top };
+}

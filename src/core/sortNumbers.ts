@@ -1,0 +1,92 @@
+/**
+ * Sorting the numbers of a column: the profile needs quantiles, distinct counts and
+ * histograms, and one sort gives all three. A 16-bit LSD radix sort on the IEEE-754 bit
+ * patterns is ~3x faster than Float64Array.prototype.sort on a million values.
+ */
+
+const SMALL = 4096;
+
+/** The non-NaN entries of `values`, ascending (-0 before +0, as TypedArray sort orders them). */
+export function sortedFinite(values: Float64Array): Float64Array {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) n++;
+  const out = new Float64Array(n);
+  if (n === values.length) out.set(values);
+  else {
+    let k = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v === v) out[k++] = v;
+    }
+  }
+  if (n < SMALL) return out.sort();
+  radixSortInPlace(out);
+  return out;
+}
+
+function radixSortInPlace(a: Float64Array): void {
+  const n = a.length;
+  const words = new Uint32Array(a.buffer, a.byteOffset, n * 2); // little-endian: [lo, hi]
+  let lo = new Uint32Array(n);
+  let hi = new Uint32Array(n);
+  // Map the bit patterns to unsigned keys that sort like the numbers: flip all bits of
+  // negatives, only the sign bit of positives.
+  for (let i = 0; i < n; i++) {
+    const l = words[2 * i];
+    const h = words[2 * i + 1];
+    if (h & 0x80000000) {
+      lo[i] = ~l >>> 0;
+      hi[i] = ~h >>> 0;
+    } else {
+      lo[i] = l;
+      hi[i] = (h | 0x80000000) >>> 0;
+    }
+  }
+  const counts = new Uint32Array(4 * 65536);
+  for (let i = 0; i < n; i++) {
+    const l = lo[i];
+    const h = hi[i];
+    counts[l & 0xffff]++;
+    counts[65536 + (l >>> 16)]++;
+    counts[131072 + (h & 0xffff)]++;
+    counts[196608 + (h >>> 16)]++;
+  }
+  let lo2 = new Uint32Array(n);
+  let hi2 = new Uint32Array(n);
+  for (let pass = 0; pass < 4; pass++) {
+    const base = pass * 65536;
+    const first = pass < 2 ? lo[0] : hi[0];
+    const firstDigit = pass & 1 ? first >>> 16 : first & 0xffff;
+    if (counts[base + firstDigit] === n) continue; // every key has the same digit here
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = counts[base + d];
+      counts[base + d] = sum;
+      sum += c;
+    }
+    const keys = pass < 2 ? lo : hi;
+    const shift = pass & 1 ? 16 : 0;
+    for (let i = 0; i < n; i++) {
+      const d = (keys[i] >>> shift) & 0xffff;
+      const j = counts[base + d]++;
+      lo2[j] = lo[i];
+      hi2[j] = hi[i];
+    }
+    let t = lo;
+    lo = lo2;
+    lo2 = t;
+    t = hi;
+    hi = hi2;
+    hi2 = t;
+  }
+  for (let i = 0; i < n; i++) {
+    const h = hi[i];
+    if (h & 0x80000000) {
+      words[2 * i] = lo[i];
+      words[2 * i + 1] = (h & 0x7fffffff) >>> 0;
+    } else {
+      words[2 * i] = ~lo[i] >>> 0;
+      words[2 * i + 1] = ~h >>> 0;
+    }
+  }
+}
