@@ -44,7 +44,14 @@ def profile(path):
                 "categories": {str(k): int(v) for k, v in vc.items()},
             })
         columns.append(entry)
-    return {"file": os.path.relpath(path), "rows": int(len(df)), "columns": columns}
+    # For the arquero bridge test: a groupby and a filter on the same data.
+    groups = df.groupby("weather")["temp_max"].agg(["count", "mean"])
+    wet = df[df["precipitation"] > 0]
+    transforms = {
+        "temp_max_by_weather": {str(k): {"count": int(r["count"]), "mean": float(r["mean"])} for k, r in groups.iterrows()},
+        "wet_days": {"rows": int(len(wet)), "mean_wind": float(wet["wind"].mean())},
+    }
+    return {"file": os.path.relpath(path), "rows": int(len(df)), "columns": columns, "transforms": transforms}
 
 
 files = sorted(glob.glob("examples/weather/*.csv"))
