@@ -4,6 +4,7 @@
  * The JSON Schema in schemas/experiment.schema.json describes the same format for editors;
  * this module is what the engine trusts.
  */
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 
@@ -259,10 +260,13 @@ export function resolveExperiment(doc: Json, file: string, options: ResolveOptio
       c.keys(d, p, ['name', 'path', 'label', 'task', 'features', 'exclude']);
       const bad = (k: string) => typeof d[k] !== 'string' || (d[k] as string).length === 0;
       for (const k of ['name', 'path', 'label']) if (bad(k)) c.add(`${p}.${k}`, `"${k}" is required and must be a non-empty string`);
+      if (!bad('name')) {
+        const dup = names.has(d.name as string);
+        names.add(d.name as string);
+        if (dup) c.add(`${p}.name`, `duplicate dataset name "${d.name}"`, { dataset: d.name as string });
+      }
       if (bad('name') || bad('path') || bad('label')) return;
       const name = d.name as string;
-      if (names.has(name)) c.add(`${p}.name`, `duplicate dataset name "${name}"`, { dataset: name });
-      names.add(name);
       const task = d.task === undefined ? undefined : c.enumOf<Task>(d, 'task', p, ['classification', 'regression'], 'classification');
       const features = c.strings(d.features, `${p}.features`);
       const exclude = c.strings(d.exclude, `${p}.exclude`);
@@ -396,14 +400,15 @@ export function loadExperiment(file: string, options: ResolveOptions = {}): Reso
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    const m = /position (\d+)/.exec(String(e));
+    // JSON.parse does not always say where; jsonc-parser reports the offset.
+    const errors: ParseError[] = [];
+    parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false });
     let where = '';
-    if (m) {
-      const pos = Number(m[1]);
-      const before = text.slice(0, pos).split('\n');
-      where = ` (line ${before.length}, column ${before[before.length - 1].length + 1})`;
+    if (errors.length) {
+      const before = text.slice(0, errors[0].offset).split('\n');
+      where = ` (line ${before.length}, column ${before[before.length - 1].length + 1}: ${printParseErrorCode(errors[0].error)})`;
     }
-    throw new ExperimentError([{ file, path: '', message: `not valid JSON${where}: ${(e as Error).message}` }]);
+    throw new ExperimentError([{ file, path: '', message: `not valid JSON${where}: ${(e as Error).message.split('\n')[0]}` }]);
   }
   return resolveExperiment(doc, file, options);
 }

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ExperimentError, loadExperiment, resolveExperiment } from '../../../src/training/experiment';
+
+const ds = [
+  { name: 'a', path: 'data/a.csv', label: 'y' },
+  { name: 'b', path: 'data/b.csv', label: 'y' },
+];
+
+function issuesOf(fn: () => unknown) {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof ExperimentError, String(e));
+    return e.issues;
+  }
+  assert.fail('expected an ExperimentError');
+}
+
+test('a minimal experiment gets every default, with paths resolved against its folder', () => {
+  const exp = resolveExperiment({ version: 1, datasets: ds }, '/w/exp/x.experiment.json');
+  assert.equal(exp.root, '/w/exp');
+  assert.equal(exp.name, 'x');
+  assert.equal(exp.datasets[0].absPath, '/w/exp/data/a.csv');
+  assert.deepEqual(exp.arms, ['separate', 'merged', 'multihead']);
+  assert.equal(exp.preprocessing.scaling, 'standard');
+  assert.deepEqual(exp.split, { test: 0.2, validation: 0.1, seed: 42 });
+  assert.equal(exp.model.type, 'mlp');
+  assert.deepEqual(exp.training.earlyStopping, { patience: 10, restoreBestWeights: true });
+});
+
+test('every problem is reported with its JSON path, not just the first', () => {
+  const issues = issuesOf(() =>
+    resolveExperiment(
+      {
+        version: 2,
+        datasets: [{ name: 'a', path: 'a.csv' }, { name: 'a', path: 'b.csv', label: 'y', task: 'ranking' }],
+        arms: ['merged', 'stacked'],
+        preprocessing: { scaling: 'zscore' },
+        training: { epochs: 0, learningRate: -1, earlyStopping: { patience: 1.5 } },
+        extra: true,
+      },
+      'x.experiment.json',
+    ),
+  );
+  const paths = issues.map((i) => i.path).sort();
+  assert.deepEqual(paths, [
+    '$.arms[1]',
+    '$.datasets[0].label',
+    '$.datasets[1].name',
+    '$.datasets[1].task',
+    '$.extra',
+    '$.preprocessing.scaling',
+    '$.training.earlyStopping.patience',
+    '$.training.epochs',
+    '$.training.learningRate',
+    '$.version',
+  ]);
+  assert.ok(issues.every((i) => i.file === 'x.experiment.json'));
+  const msg = new ExperimentError(issues).message;
+  assert.match(msg, /x\.experiment\.json at \$\.preprocessing\.scaling: must be one of "standard", "minmax", "robust", "none", got "zscore"/);
+  assert.match(msg, /dataset "a": duplicate dataset name "a"/);
+});
+
+test('dataset paths may not escape the workspace root', () => {
+  const up = issuesOf(() => resolveExperiment({ version: 1, datasets: [{ name: 'a', path: '../secret.csv', label: 'y' }] }, '/w/exp/x.experiment.json'));
+  assert.equal(up[0].path, '$.datasets[0].path');
+  assert.equal(up[0].dataset, 'a');
+  assert.match(up[0].message, /outside the workspace root \/w\/exp/);
+  const abs = issuesOf(() => resolveExperiment({ version: 1, datasets: [{ name: 'a', path: '/etc/passwd', label: 'y' }] }, '/w/exp/x.experiment.json'));
+  assert.match(abs[0].message, /"\/etc\/passwd" resolves to \/etc\/passwd, outside/);
+  const sneaky = issuesOf(() => resolveExperiment({ version: 1, datasets: [{ name: 'a', path: 'data/../../x.csv', label: 'y' }] }, '/w/exp/x.experiment.json'));
+  assert.equal(sneaky.length, 1);
+  // An explicit, wider root allows the parent folder; an absolute path inside it is fine too.
+  const ok = resolveExperiment({ version: 1, datasets: [{ name: 'a', path: '../shared/a.csv', label: 'y' }, { name: 'b', path: '/w/b.csv', label: 'y' }] }, '/w/exp/x.experiment.json', { root: '/w' });
+  assert.equal(ok.datasets[0].absPath, '/w/shared/a.csv');
+  assert.equal(ok.datasets[1].absPath, '/w/b.csv');
+});
+
+test('multihead with a linear model and impossible splits are rejected', () => {
+  const issues = issuesOf(() => resolveExperiment({ version: 1, datasets: ds, model: { type: 'linear' }, split: { test: 0.6, validation: 0.5 } }, 'x.json'));
+  assert.deepEqual(issues.map((i) => i.path).sort(), ['$.arms', '$.split', '$.split.validation'].filter((p) => issues.some((i) => i.path === p)).sort());
+  assert.ok(issues.some((i) => i.path === '$.arms' && /needs an MLP/.test(i.message)));
+});
+
+test('unreadable and malformed files name the file and the line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dl-exp-'));
+  mkdirSync(join(dir, 'data'));
+  const missing = issuesOf(() => loadExperiment(join(dir, 'nope.experiment.json')));
+  assert.match(missing[0].message, /cannot read the experiment file \(ENOENT\)/);
+  const bad = join(dir, 'bad.experiment.json');
+  writeFileSync(bad, '{\n  "version": 1,\n  "datasets": [,]\n}\n');
+  const parse = issuesOf(() => loadExperiment(bad));
+  assert.equal(parse[0].file, bad);
+  assert.match(parse[0].message, /not valid JSON \(line 3, column 16: ValueExpected\)/);
+});

@@ -1,0 +1,71 @@
+// Metric functions and linear models against scikit-learn values made by
+// test/reference/training/make_reference.py (committed JSON; tests never call Python).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fitLeastSquares, fitLogistic, linearOutputs } from '../../../src/training/linear';
+import { classificationMetrics, regressionMetrics } from '../../../src/training/metrics';
+
+const refDir = join(__dirname, '..', '..', '..', '..', 'test', 'reference', 'training');
+const load = (name: string) => JSON.parse(readFileSync(join(refDir, name), 'utf8'));
+const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
+
+test('classification metrics match scikit-learn (accuracy, macro-F1, per-class P/R/F1, confusion)', () => {
+  const ref = load('metrics.json');
+  const cases = ref.cases.filter((c: { kind: string }) => c.kind === 'classification');
+  assert.ok(cases.length >= 4);
+  for (const c of cases) {
+    const names = Array.from({ length: 10 }, (_, i) => `c${i}`);
+    const m = classificationMetrics(c.yTrue, c.yPred, names);
+    close(m.accuracy, c.accuracy, 1e-12, 'accuracy');
+    close(m.macroF1, c.macroF1, 1e-12, 'macroF1');
+    assert.deepEqual(m.labels, c.labels.map((l: number) => `c${l}`));
+    assert.deepEqual(m.confusion, c.confusion);
+    c.labels.forEach((l: number, k: number) => {
+      const pc = m.perClass[`c${l}`];
+      close(pc.precision, c.precision[k], 1e-12, 'precision');
+      close(pc.recall, c.recall[k], 1e-12, 'recall');
+      close(pc.f1, c.f1[k], 1e-12, 'f1');
+      assert.equal(pc.support, c.support[k]);
+    });
+  }
+});
+
+test('regression metrics match scikit-learn (R2, MAE, RMSE)', () => {
+  const ref = load('metrics.json');
+  for (const c of ref.cases.filter((x: { kind: string }) => x.kind === 'regression')) {
+    const m = regressionMetrics(c.yTrue, c.yPred);
+    close(m.r2, c.r2, 1e-12, 'r2');
+    close(m.mae, c.mae, 1e-12, 'mae');
+    close(m.rmse, c.rmse, 1e-12, 'rmse');
+  }
+});
+
+test('least squares matches scikit-learn LinearRegression', () => {
+  const ref = load('linear.json');
+  const n = ref.x.length;
+  const d = ref.x[0].length;
+  const x = Float64Array.from(ref.x.flat());
+  const m = fitLeastSquares(x, ref.y, n, d, 0);
+  ref.ols.coef.forEach((c: number, j: number) => close(m.weights[j], c, 1e-9, `coef ${j}`));
+  close(m.bias[0], ref.ols.intercept, 1e-9, 'intercept');
+});
+
+test('L-BFGS logistic regression matches scikit-learn LogisticRegression (multinomial, C = 1/(n l2))', () => {
+  const ref = load('linear.json');
+  const n = ref.x.length;
+  const d = ref.x[0].length;
+  const x = Float64Array.from(ref.x.flat());
+  const m = fitLogistic(x, ref.classes, n, d, 3, { l2: ref.l2, tolerance: 1e-9, maxIterations: 2000 });
+  // sklearn stores coef as classes x features; ours is features x classes.
+  for (let c = 0; c < 3; c++) for (let j = 0; j < d; j++) close(m.weights[j * 3 + c], ref.logistic.coef[c][j], 1e-4, `coef ${c},${j}`);
+  const logits = linearOutputs(m, x.subarray(0, 10 * d), 10);
+  for (let i = 0; i < 10; i++) {
+    const row = Array.from(logits.subarray(i * 3, i * 3 + 3));
+    const mx = Math.max(...row);
+    const e = row.map((v) => Math.exp(v - mx));
+    const s = e.reduce((a, b) => a + b, 0);
+    e.forEach((v, c) => close(v / s, ref.logistic.proba[i][c], 1e-5, `proba ${i},${c}`));
+  }
+});
