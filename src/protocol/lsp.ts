@@ -1,0 +1,85 @@
+/**
+ * Custom messages between the Dataset Lab language server (src/server) and the extension's
+ * language client: one namespace per message with its method literal and a typed
+ * RequestType / NotificationType, as vscode-eslint does. The standard LSP messages need no
+ * entry here.
+ */
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+
+/** Commands the server attaches to CodeLenses and quick fixes; the extension implements them. */
+export const ServerCommands = {
+  /** args: [csvUri: string, partnerUris: string[]] - pick a partner (or any CSV) and open the comparison. */
+  compareWith: 'datasetLab.compareWith',
+  /** args: [csvUri: string] - open the profile of a CSV file. */
+  profile: 'datasetLab.profile',
+  /** args: [token: string] - append the value to the `datasetLab.missingTokens` setting. */
+  addMissingToken: 'datasetLab.addMissingToken',
+} as const;
+
+/** The configuration section the server reads (workspace/configuration, or initializationOptions of the same shape). */
+export const CONFIGURATION_SECTION = 'datasetLab';
+
+export interface ColumnProfile {
+  readonly name: string;
+  readonly type: 'numeric' | 'categorical';
+  readonly count: number;
+  readonly missing: number;
+  readonly distinct: number;
+  readonly mean?: number;
+  readonly std?: number;
+  readonly min?: number;
+  readonly median?: number;
+  readonly max?: number;
+  /** Ten equal-width bins from min to max. */
+  readonly histogram?: readonly number[];
+  readonly topCategories?: readonly { readonly value: string; readonly count: number }[];
+}
+
+/** client -> server: the server's profile of an open CSV document (from its live text). */
+export namespace ColumnProfilesRequest {
+  export const method = 'datasetLab/columnProfiles' as const;
+  export interface Params {
+    readonly uri: string;
+  }
+  export interface Result {
+    readonly uri: string;
+    readonly version: number;
+    readonly rows: number;
+    readonly delimiter: string;
+    readonly columns: readonly ColumnProfile[];
+  }
+  export const type = new RequestType<Params, Result | null, void>(method);
+}
+
+/** client -> server: which experiment files pair a CSV file with other datasets. */
+export namespace PairingsRequest {
+  export const method = 'datasetLab/pairings' as const;
+  export interface Params {
+    readonly uri: string;
+  }
+  export interface Dataset {
+    readonly name: string;
+    readonly uri: string;
+    readonly label?: string;
+  }
+  export interface Result {
+    readonly experiments: readonly { readonly uri: string; readonly datasets: readonly Dataset[] }[];
+  }
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
+/** server -> client: a document was checked (for a status item, and for benchmarks). */
+export namespace CheckedNotification {
+  export const method = 'datasetLab/checked' as const;
+  export interface Params {
+    readonly uri: string;
+    readonly version: number;
+    /** Wall time from the change (or open) the check answers to the published diagnostics. */
+    readonly durationMs: number;
+    readonly diagnostics: number;
+    readonly rows: number;
+    /** True when only the edited records were re-scanned. */
+    readonly incremental: boolean;
+  }
+  export const type = new NotificationType<Params>(method);
+}

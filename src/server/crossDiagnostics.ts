@@ -1,0 +1,95 @@
+/**
+ * Findings across datasets, for a CSV file that an experiment pairs with others: columns the
+ * partner lacks, categories and label values the partner lacks, and drifted features. They go
+ * on the header cell of the column concerned.
+ */
+import * as path from 'node:path';
+import { alignSchemas } from '../core/schemaAlign';
+import { isClassLabel, type ColumnStats } from './columnStats';
+import type { CsvModel } from './csvModel';
+import type { HeaderFinding, StatsCache } from './csvDiagnostics';
+import type { ExperimentDataset, Pairing } from './experiments';
+
+export interface Side {
+  readonly model: CsvModel;
+  readonly stats: StatsCache;
+  readonly label?: string;
+}
+
+export interface PartnerSide extends Side {
+  readonly dataset: ExperimentDataset;
+}
+
+const list = (values: readonly string[], max = 5) =>
+  values
+    .slice(0, max)
+    .map((v) => JSON.stringify(v))
+    .join(', ') + (values.length > max ? `, ... (${values.length} in all)` : '');
+
+function valuesOf(s: ColumnStats): Set<string> {
+  return new Set(s.categories.map(([v]) => v));
+}
+
+export function crossFindings(self: Side, pairing: Pairing, partners: readonly PartnerSide[], tolerance: number): HeaderFinding[] {
+  const out: HeaderFinding[] = [];
+  const colIndex = (m: CsvModel, name: string) => m.cols.findIndex((c) => c.name === name);
+  const selfStats = (c: number) => self.stats.get(c, tolerance);
+  const base = { experiment: pairing.experiment.uri, datasetIndex: pairing.self.index };
+  for (const p of partners) {
+    const pname = `"${p.dataset.name}" (${path.basename(p.dataset.file ?? '')})`;
+    const refs = (m: CsvModel, st: StatsCache, label: string | undefined) =>
+      m.cols.map((c, i) => ({ name: c.name, type: st.get(i, tolerance).type })).filter((c) => c.name !== label);
+    const schema = alignSchemas(refs(self.model, self.stats, self.label), refs(p.model, p.stats, p.label));
+    for (const name of schema.onlyReference) {
+      const c = colIndex(self.model, name);
+      if (c < 0) continue;
+      const suggestion = schema.suggestions.find((s) => s.reference === name);
+      out.push({
+        column: c,
+        code: 'partner-missing-column',
+        message: `column "${name}" is not in partner ${pname}${suggestion ? `; did you mean "${suggestion.other}" (${suggestion.reason})?` : ''}`,
+        data: { ...base, column: name, ...(suggestion ? { renameTo: suggestion.other } : {}) },
+      });
+    }
+    for (const m of schema.matched) {
+      const c = colIndex(self.model, m.reference);
+      const pc = colIndex(p.model, m.other);
+      if (c < 0 || pc < 0) continue;
+      const a = selfStats(c);
+      const b = p.stats.get(pc, tolerance);
+      if (a.type === 'categorical' && b.type === 'categorical') {
+        const theirs = valuesOf(b);
+        const lacking = a.categories.map(([v]) => v).filter((v) => !theirs.has(v));
+        if (lacking.length > 0) {
+          out.push({
+            column: c,
+            code: 'partner-missing-category',
+            message: `${lacking.length} value(s) of "${m.reference}" never occur in partner ${pname}: ${list(lacking)}`,
+            data: { ...base, column: m.reference },
+          });
+        }
+      }
+    }
+    if (self.label !== undefined && p.label !== undefined) {
+      const c = colIndex(self.model, self.label);
+      const pc = colIndex(p.model, p.label);
+      if (c >= 0 && pc >= 0) {
+        const a = selfStats(c);
+        const b = p.stats.get(pc, tolerance);
+        if (a.count > 0 && b.count > 0 && isClassLabel(a) && isClassLabel(b)) {
+          const theirs = valuesOf(b);
+          const lacking = a.categories.map(([v]) => v).filter((v) => !theirs.has(v));
+          if (lacking.length > 0) {
+            out.push({
+              column: c,
+              code: 'partner-missing-label',
+              message: `${lacking.length} label value(s) of "${self.label}" are not labels of partner ${pname} ("${p.label}"): ${list(lacking)}`,
+              data: { ...base, column: self.label },
+            });
+          }
+        }
+      }
+    }
+  }
+  return out;
+}

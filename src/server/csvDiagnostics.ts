@@ -1,0 +1,377 @@
+/**
+ * Diagnostics for one CSV document from its model: structure, types and quality, each on the
+ * exact cell, capped at maxProblems plus one summary.
+ */
+import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation, type Position, type Range } from 'vscode-languageserver';
+import { CellKind } from './csvScanner';
+import { FLAG_UNTERMINATED, type CsvModel } from './csvModel';
+import { computeColumnStats, isClassLabel, robustZ, type ColumnStats } from './columnStats';
+import { severityOf, type DiagnosticCode, type ServerSettings } from './settings';
+
+export const SOURCE = 'dataset-lab';
+
+/** What a diagnostic carries for code actions (`Diagnostic.data`). */
+export interface DiagnosticData {
+  readonly column?: string;
+  readonly value?: string;
+  /** Partner column to rename this one to. */
+  readonly renameTo?: string;
+  /** Experiment file that pairs this document (for "exclude column"). */
+  readonly experiment?: string;
+  /** Index of the dataset entry in the experiment. */
+  readonly datasetIndex?: number;
+}
+
+/** Offset -> LSP position, counting line breaks from a known line start. */
+export function positionFrom(text: string, anchor: number, anchorLine: number, target: number): Position {
+  let line = anchorLine;
+  let lineStart = anchor;
+  for (let i = anchor; i < target; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, character: target - lineStart };
+}
+
+export class Locator {
+  constructor(private readonly model: CsvModel) {}
+
+  /** Line start of the header (the BOM, when present, is a character of line 0). */
+  private headerAnchor(): number {
+    const t = this.model.text;
+    let s = this.model.headerStart;
+    while (s > 0 && t.charCodeAt(s - 1) !== 10 && t.charCodeAt(s - 1) !== 13) s--;
+    return s;
+  }
+
+  at(offset: number): Position {
+    const m = this.model;
+    const r = m.store.n > 0 && offset >= m.store.start[0] ? m.recordAt(offset) : -1;
+    if (r < 0) return positionFrom(m.text, this.headerAnchor(), m.headerLine, Math.max(offset, this.headerAnchor()));
+    return positionFrom(m.text, m.store.start[r], m.store.line[r], offset);
+  }
+
+  range(start: number, end: number): Range {
+    return { start: this.at(start), end: this.at(end) };
+  }
+
+  headerCell(c: number): Range {
+    const h = this.model.header[c];
+    return this.range(h.start, h.end);
+  }
+
+  headerLine(): Range {
+    return this.range(this.model.headerStart, this.model.headerEnd);
+  }
+
+  /** The cell of row `row`, field `c` (end of the record when the row is shorter). */
+  cell(row: number, c: number): Range {
+    const f = this.model.fieldsOf(row);
+    if (c < f.count) return this.range(f.starts[c], f.ends[c]);
+    const s = this.model.store.start[row] + this.model.store.len[row];
+    return this.range(s, s);
+  }
+
+  row(row: number): Range {
+    const s = this.model.store.start[row];
+    return this.range(s, s + this.model.store.len[row]);
+  }
+}
+
+/** A cell-level finding before it becomes a Diagnostic (only the first maxProblems are materialised). */
+interface Finding {
+  row: number;
+  col: number;
+  code: DiagnosticCode;
+  /** Outlier z, first row for duplicates, or the text offset for encoding problems. */
+  extra: number;
+}
+
+export class StatsCache {
+  private readonly cache = new Map<number, ColumnStats>();
+  constructor(private readonly model: CsvModel) {}
+
+  get(c: number, tolerance: number): ColumnStats {
+    const hit = this.cache.get(c);
+    if (hit && hit.version === this.model.cols[c].version) return hit;
+    const s = computeColumnStats(this.model, c, tolerance);
+    this.cache.set(c, s);
+    return s;
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+}
+
+export interface HeaderFinding {
+  readonly column: number;
+  readonly code: DiagnosticCode;
+  readonly message: string;
+  readonly data?: DiagnosticData;
+  readonly related?: DiagnosticRelatedInformation[];
+}
+
+export interface CheckContext {
+  readonly uri: string;
+  readonly settings: ServerSettings;
+  readonly stats: StatsCache;
+  /** Label columns named by experiments for this file (exact names). */
+  readonly labels: readonly string[];
+  /** Cross-dataset findings on header cells, computed by the caller. */
+  readonly headerFindings: readonly HeaderFinding[];
+}
+
+const fmt = (x: number) => (Number.isInteger(x) ? String(x) : Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3 ? x.toPrecision(4) : String(Number(x.toFixed(4))));
+
+export function checkCsv(model: CsvModel, ctx: CheckContext): Diagnostic[] {
+  const { settings, uri } = ctx;
+  const cap = settings.diagnostics.maxProblems;
+  const loc = new Locator(model);
+  const head: Diagnostic[] = [];
+  const sev = (code: DiagnosticCode) => severityOf(settings, code);
+  const make = (code: DiagnosticCode, range: Range, message: string, data?: DiagnosticData, related?: DiagnosticRelatedInformation[]): Diagnostic | undefined => {
+    const severity = sev(code);
+    if (severity === undefined) return undefined;
+    const d: Diagnostic = { range, severity, code, source: SOURCE, message };
+    if (data) d.data = data;
+    if (related && related.length) d.relatedInformation = related;
+    return d;
+  };
+  const pushHead = (d: Diagnostic | undefined) => {
+    if (d) head.push(d);
+  };
+  if (model.header.length === 0) return [];
+
+  // Header cells.
+  const firstByName = new Map<string, number>();
+  model.header.forEach((h, c) => {
+    if (h.name === '') pushHead(make('empty-header', loc.headerCell(c), `column ${c + 1} has an empty header name`, { column: h.name }));
+    else if (firstByName.has(h.name)) {
+      const first = firstByName.get(h.name)!;
+      pushHead(
+        make('duplicate-header', loc.headerCell(c), `duplicate header name "${h.name}" (also column ${first + 1})`, { column: h.name }, [
+          { location: { uri, range: loc.headerCell(first) }, message: `first "${h.name}"` },
+        ]),
+      );
+    } else firstByName.set(h.name, c);
+  });
+  if (model.headerUnterminatedAt >= 0) {
+    pushHead(make('unterminated-quote', loc.range(model.headerUnterminatedAt, model.headerEnd), 'unterminated quote in the header: the field opened here never closes'));
+  }
+
+  // Column-level quality, on header cells.
+  const d = settings.diagnostics;
+  const lowerLabels = d.labelColumns.map((l) => l.toLowerCase());
+  // Experiments name the label exactly; without one, the labelColumns setting (any case) applies.
+  const isLabelName = (name: string) => (ctx.labels.length ? ctx.labels.includes(name) : lowerLabels.includes(name.toLowerCase()));
+  const stats: ColumnStats[] = model.cols.map((_, c) => ctx.stats.get(c, d.numericTolerance));
+  const rows = model.rows;
+  if (rows > 0) {
+    model.cols.forEach((meta, c) => {
+      const s = stats[c];
+      const name = meta.name;
+      if (s.count === 0) pushHead(make('empty-column', loc.headerCell(c), `column "${name}" has no values in ${rows} rows`, { column: name }));
+      else {
+        if (s.distinct === 1 && s.count >= 2) {
+          pushHead(make('constant-column', loc.headerCell(c), `column "${name}" has the same value "${s.categories[0]?.[0] ?? fmt(s.min)}" in all ${s.count} non-missing rows`, { column: name }));
+        }
+        const share = (rows - s.count) / rows;
+        if (share > d.missingShareThreshold) {
+          pushHead(make('high-missing', loc.headerCell(c), `column "${name}" is ${(share * 100).toFixed(1)}% missing (${rows - s.count} of ${rows} rows; threshold ${(d.missingShareThreshold * 100).toFixed(0)}%)`, { column: name }));
+        }
+      }
+      if (isLabelName(name) && s.count > 0 && isClassLabel(s) && s.categories.length >= 2) {
+        const [maxV, maxN] = s.categories[0];
+        const [minV, minN] = s.categories[s.categories.length - 1];
+        const ratio = maxN / minN;
+        if (ratio > d.imbalanceRatio) {
+          pushHead(
+            make(
+              'class-imbalance',
+              loc.headerCell(c),
+              `class imbalance in label "${name}": "${maxV}" has ${maxN} rows, "${minV}" has ${minN} (ratio ${ratio.toFixed(1)}, threshold ${d.imbalanceRatio})`,
+              { column: name },
+            ),
+          );
+        }
+      }
+    });
+  }
+  for (const f of ctx.headerFindings) pushHead(make(f.code, loc.headerCell(f.column), f.message, f.data, f.related));
+
+  // Cell-level findings, each category in row order; keep at most `cap` of each, count all.
+  const lists: Finding[][] = [];
+  let total = 0;
+  const collect = (list: Finding[], f: Finding) => {
+    total++;
+    if (list.length < cap) list.push(f);
+  };
+  const store = model.store;
+  const ncols = model.cols.length;
+  if (sev('ragged-row') !== undefined || sev('unterminated-quote') !== undefined) {
+    const list: Finding[] = [];
+    for (let r = 0; r < rows; r++) {
+      if (store.flags[r] & FLAG_UNTERMINATED && sev('unterminated-quote') !== undefined) collect(list, { row: r, col: -1, code: 'unterminated-quote', extra: 0 });
+      else if (store.fields[r] !== ncols && sev('ragged-row') !== undefined) collect(list, { row: r, col: -1, code: 'ragged-row', extra: store.fields[r] });
+    }
+    lists.push(list);
+  }
+  for (let c = 0; c < ncols; c++) {
+    const s = stats[c];
+    const kinds = store.kinds[c];
+    if (s.texts > 0) {
+      const codes = store.codes[c]!;
+      const list: Finding[] = [];
+      const mismatch = s.type === 'numeric' && sev('type-mismatch') !== undefined;
+      const spelling = s.missingSpellings.size > 0 && sev('missing-spelling') !== undefined;
+      if (mismatch || spelling) {
+        for (let r = 0; r < rows; r++) {
+          if (kinds[r] !== CellKind.Text) continue;
+          if (s.missingSpellings.has(codes[r])) {
+            if (spelling) collect(list, { row: r, col: c, code: 'missing-spelling', extra: 0 });
+          } else if (mismatch) collect(list, { row: r, col: c, code: 'type-mismatch', extra: 0 });
+        }
+      }
+      lists.push(list);
+    }
+    if (s.type === 'numeric' && s.numbers >= 10 && sev('outlier') !== undefined && (s.mad > 0 || s.meanAbsDev > 0)) {
+      const values = store.values[c]!;
+      const list: Finding[] = [];
+      const t = d.outlierThreshold;
+      for (let r = 0; r < rows; r++) {
+        if (kinds[r] !== CellKind.Number) continue;
+        const z = robustZ(values[r], s);
+        if (Math.abs(z) > t) collect(list, { row: r, col: c, code: 'outlier', extra: z });
+      }
+      lists.push(list);
+    }
+  }
+  if (sev('encoding') !== undefined) {
+    const list: Finding[] = [];
+    for (const ch of ['\uFFFD', '\u0000']) {
+      for (let i = model.text.indexOf(ch); i >= 0; i = model.text.indexOf(ch, i + 1)) {
+        collect(list, { row: model.store.n > 0 && i >= store.start[0] ? model.recordAt(i) : -1, col: -2, code: 'encoding', extra: i });
+        if (list.length >= cap) break;
+      }
+    }
+    lists.push(list);
+  }
+  if (sev('duplicate-row') !== undefined && rows > 1) {
+    const list: Finding[] = [];
+    const first = new Map<number, number>();
+    const extraFirst = new Map<string, number>();
+    for (let r = 0; r < rows; r++) {
+      const h = store.hash[r];
+      const f = first.get(h);
+      if (f === undefined) {
+        first.set(h, r);
+        continue;
+      }
+      const text = model.recordText(r);
+      if (model.recordText(f) === text) collect(list, { row: r, col: -1, code: 'duplicate-row', extra: f });
+      else {
+        // A hash collision: fall back to the text itself.
+        const g = extraFirst.get(text);
+        if (g === undefined) extraFirst.set(text, r);
+        else collect(list, { row: r, col: -1, code: 'duplicate-row', extra: g });
+      }
+    }
+    lists.push(list);
+  }
+
+  const budget = Math.max(0, cap - head.length);
+  const merged = mergeByRow(lists, budget);
+  const out = head.slice(0, cap);
+  for (const f of merged) {
+    const diag = materialise(model, loc, f, stats, uri, settings, make);
+    if (diag) out.push(diag);
+  }
+  const all = head.length + total;
+  if (all > out.length) {
+    out.push({
+      range: loc.headerLine(),
+      severity: sev('too-many-problems') ?? DiagnosticSeverity.Information,
+      code: 'too-many-problems',
+      source: SOURCE,
+      message: `${all} problems in this file; showing the first ${out.length} (setting datasetLab.diagnostics.maxProblems = ${cap})`,
+    });
+  }
+  return out;
+}
+
+function mergeByRow(lists: Finding[][], budget: number): Finding[] {
+  const all: Finding[] = [];
+  for (const l of lists) for (const f of l) all.push(f);
+  all.sort((a, b) => a.row - b.row || a.col - b.col);
+  return all.slice(0, budget);
+}
+
+function materialise(
+  model: CsvModel,
+  loc: Locator,
+  f: Finding,
+  stats: ColumnStats[],
+  uri: string,
+  settings: ServerSettings,
+  make: (code: DiagnosticCode, range: Range, message: string, data?: DiagnosticData, related?: DiagnosticRelatedInformation[]) => Diagnostic | undefined,
+): Diagnostic | undefined {
+  const store = model.store;
+  const ncols = model.cols.length;
+  switch (f.code) {
+    case 'ragged-row': {
+      const n = store.fields[f.row];
+      const fields = model.fieldsOf(f.row);
+      const range = n > ncols ? loc.range(fields.starts[ncols], fields.ends[n - 1]) : loc.row(f.row);
+      return make('ragged-row', range, `expected ${ncols} fields, found ${n}`);
+    }
+    case 'unterminated-quote': {
+      const fields = model.fieldsOf(f.row);
+      let q = 0;
+      for (let i = 0; i < fields.count; i++) if (fields.quoted[i] === 2) q = i;
+      return make('unterminated-quote', loc.range(fields.starts[q], fields.ends[q]), 'unterminated quote: this field opens a quote that never closes (read up to the end of the line)');
+    }
+    case 'type-mismatch': {
+      const s = stats[f.col];
+      const value = model.cellString(f.col, f.row) ?? '';
+      const name = model.cols[f.col].name;
+      const hint = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(value) ? '; remove the thousands separator' : /^[+-]?\d+,\d+$/.test(value) ? '; use "." as the decimal mark' : '';
+      return make('type-mismatch', loc.cell(f.row, f.col), `"${value}" is not a number in numeric column "${name}" (${s.numbers} of ${s.count} values are numbers)${hint}`, { column: name, value });
+    }
+    case 'missing-spelling': {
+      const value = model.cellString(f.col, f.row) ?? '';
+      const name = model.cols[f.col].name;
+      return make(
+        'missing-spelling',
+        loc.cell(f.row, f.col),
+        `"${value}" looks like a missing value but is not a missing token (${settings.missingTokens.map((t) => JSON.stringify(t)).join(', ')}); it counts as a value`,
+        { column: name, value },
+      );
+    }
+    case 'outlier': {
+      const s = stats[f.col];
+      const name = model.cols[f.col].name;
+      const v = store.values[f.col]![f.row];
+      const scale = s.mad > 0 ? `MAD ${fmt(s.mad)}` : `MAD 0, mean absolute deviation ${fmt(s.meanAbsDev)}`;
+      return make('outlier', loc.cell(f.row, f.col), `extreme value ${fmt(v)} in "${name}": robust z = ${f.extra.toFixed(2)} (median ${fmt(s.median)}, ${scale}; threshold ${settings.diagnostics.outlierThreshold})`, {
+        column: name,
+      });
+    }
+    case 'encoding': {
+      const nul = model.text.charCodeAt(f.extra) === 0;
+      const message = nul
+        ? 'NUL character: this looks like binary data, not text'
+        : 'invalid character U+FFFD: bytes here are not valid in the encoding the file was opened with (reopen it with the right encoding)';
+      return make('encoding', loc.range(f.extra, f.extra + 1), message);
+    }
+    case 'duplicate-row': {
+      const firstLine = store.line[f.extra] + 1;
+      return make('duplicate-row', loc.row(f.row), `duplicate row: same as line ${firstLine}`, undefined, [{ location: { uri, range: loc.row(f.extra) }, message: 'first occurrence' }]);
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * One open CSV/TSV document: its text, model, statistics cache and check scheduling. Edits are
+ * applied to the model as they arrive (re-scanning only touched records); full scans run in
+ * time slices so the server keeps answering while a large file is read.
+ */
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import { CsvModel } from './csvModel';
+import { sniffDelimiter } from './csvScanner';
+import { StatsCache } from './csvDiagnostics';
+
+export interface EditRegion {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+}
+
+/** Folds successive content changes into one region: old [start, oldEnd) became new [start, newEnd). */
+export function mergeRegion(region: EditRegion | undefined, s: number, e: number, inserted: number): EditRegion {
+  if (!region) return { start: s, oldEnd: e, newEnd: s + inserted };
+  const shift = region.newEnd - region.oldEnd;
+  const start = Math.min(region.start, s);
+  const oldEnd = e > region.newEnd ? Math.max(region.oldEnd, e - shift) : region.oldEnd;
+  const newEnd = Math.max(region.newEnd, e) + inserted - (e - s);
+  return { start, oldEnd, newEnd };
+}
+
+export class CsvDocument {
+  doc: TextDocument;
+  model: CsvModel | undefined;
+  stats: StatsCache | undefined;
+  /** The model must be rebuilt from the whole text. */
+  needsFull = true;
+  /** When the oldest change not yet answered by published diagnostics arrived (performance.now()). */
+  pendingSince = 0;
+  /** Every change since the last publication was applied incrementally. */
+  incremental = false;
+  lastCheckMs = 0;
+  timer: NodeJS.Timeout | undefined;
+  running = false;
+  rerun = false;
+
+  constructor(doc: TextDocument) {
+    this.doc = doc;
+  }
+
+  get uri(): string {
+    return this.doc.uri;
+  }
+
+  delimiter(): string {
+    if (this.doc.languageId === 'tsv' || /\.(tsv|tab)$/i.test(this.doc.uri)) return '\t';
+    return sniffDelimiter(this.doc.getText().slice(0, 1 << 20));
+  }
+
+  /** Applies LSP content changes, and to the model when it can be updated in place. */
+  applyChanges(changes: readonly TextDocumentContentChangeEvent[], version: number): void {
+    let region: EditRegion | undefined;
+    let full = false;
+    let doc = this.doc;
+    for (const ch of changes) {
+      if ('range' in ch) {
+        const s = doc.offsetAt(ch.range.start);
+        const e = doc.offsetAt(ch.range.end);
+        region = mergeRegion(region, s, e, ch.text.length);
+      } else full = true;
+      doc = TextDocument.update(doc, [ch], version);
+    }
+    this.doc = doc;
+    if (!full && region && this.model && !this.needsFull && !this.model.scanning) {
+      const n = this.model.applyEdit(doc.getText(), region.start, region.oldEnd, region.newEnd);
+      if (n < 0) this.needsFull = true;
+    } else this.needsFull = true;
+    if (this.needsFull) this.incremental = false;
+  }
+}

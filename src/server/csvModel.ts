@@ -1,0 +1,467 @@
+/**
+ * The server's model of one open CSV document: the header, one entry per record (offset, line,
+ * field count, hash) and columnar cells (kind, number, dictionary code). A full scan builds it
+ * in time-sliced steps; an edit re-scans only the records it touched and splices them in.
+ */
+import { CellKind, FieldBuffer, MissingTokens, fieldValue, hashRange, parseNumber, parseRecord, trimRange, type RecordResult } from './csvScanner';
+
+export const FLAG_UNTERMINATED = 1;
+export const FLAG_MULTILINE = 2;
+
+/** Per-column facts shared by every store of one model: name and the string dictionary. */
+export class ColumnMeta {
+  readonly dict = new Map<string, number>();
+  readonly strings: string[] = [];
+  /** Cells per kind in the main store: [absent, number, missing, text]. */
+  readonly counts = [0, 0, 0, 0];
+  /** Bumped whenever a cell of the column changes; statistics are cached per version. */
+  version = 0;
+  constructor(readonly name: string) {}
+
+  intern(value: string): number {
+    let code = this.dict.get(value);
+    if (code === undefined) {
+      code = this.strings.length;
+      this.strings.push(value);
+      this.dict.set(value, code);
+    }
+    return code;
+  }
+}
+
+/** Records in columnar form. The model keeps one; an edit fills a small one and splices it in. */
+export class RecordStore {
+  n = 0;
+  cap: number;
+  start: Int32Array;
+  len: Int32Array;
+  line: Int32Array;
+  fields: Int32Array;
+  hash: Int32Array;
+  flags: Uint8Array;
+  kinds: Uint8Array[];
+  values: (Float64Array | null)[];
+  codes: (Int32Array | null)[];
+
+  constructor(
+    readonly ncols: number,
+    cap: number,
+  ) {
+    this.cap = Math.max(16, cap);
+    this.start = new Int32Array(this.cap);
+    this.len = new Int32Array(this.cap);
+    this.line = new Int32Array(this.cap);
+    this.fields = new Int32Array(this.cap);
+    this.hash = new Int32Array(this.cap);
+    this.flags = new Uint8Array(this.cap);
+    this.kinds = Array.from({ length: ncols }, () => new Uint8Array(this.cap));
+    this.values = new Array<Float64Array | null>(ncols).fill(null);
+    this.codes = new Array<Int32Array | null>(ncols).fill(null);
+  }
+
+  ensure(cap: number): void {
+    if (cap <= this.cap) return;
+    const next = Math.max(cap, Math.ceil(this.cap * 1.5));
+    const grow32 = (a: Int32Array) => {
+      const b = new Int32Array(next);
+      b.set(a.subarray(0, this.n));
+      return b;
+    };
+    this.start = grow32(this.start);
+    this.len = grow32(this.len);
+    this.line = grow32(this.line);
+    this.fields = grow32(this.fields);
+    this.hash = grow32(this.hash);
+    const f = new Uint8Array(next);
+    f.set(this.flags.subarray(0, this.n));
+    this.flags = f;
+    for (let c = 0; c < this.ncols; c++) {
+      const k = new Uint8Array(next);
+      k.set(this.kinds[c].subarray(0, this.n));
+      this.kinds[c] = k;
+      const v = this.values[c];
+      if (v) {
+        const w = new Float64Array(next);
+        w.set(v.subarray(0, this.n));
+        this.values[c] = w;
+      }
+      const d = this.codes[c];
+      if (d) this.codes[c] = grow32(d);
+    }
+    this.cap = next;
+  }
+
+  valuesOf(c: number): Float64Array {
+    let v = this.values[c];
+    if (!v) {
+      v = new Float64Array(this.cap);
+      this.values[c] = v;
+    }
+    return v;
+  }
+
+  codesOf(c: number): Int32Array {
+    let v = this.codes[c];
+    if (!v) {
+      v = new Int32Array(this.cap);
+      this.codes[c] = v;
+    }
+    return v;
+  }
+}
+
+export interface HeaderCell {
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface ModelOptions {
+  readonly delimiter: string;
+  readonly missingTokens: readonly string[];
+}
+
+const trimmed = { s: 0, e: 0 };
+
+export class CsvModel {
+  text = '';
+  delim = 44;
+  missing: MissingTokens;
+  header: HeaderCell[] = [];
+  headerStart = 0;
+  headerEnd = 0;
+  headerLine = 0;
+  /** Offset where the first data record may start (after the header's line break). */
+  bodyStart = 0;
+  cols: ColumnMeta[] = [];
+  store = new RecordStore(0, 16);
+  /** Records whose quote never closed; while any exist, edits adding or removing quotes re-scan all. */
+  unterminated = 0;
+  /** Where the full scan continues; -1 when done. */
+  private scanPos = -1;
+  private scanLine = 0;
+  private readonly buf = new FieldBuffer();
+  private readonly rec: RecordResult = { next: 0, end: 0, innerBreaks: 0, unterminatedAt: -1 };
+
+  constructor(options: ModelOptions) {
+    this.delim = options.delimiter.charCodeAt(0);
+    this.missing = new MissingTokens(options.missingTokens);
+  }
+
+  get rows(): number {
+    return this.store.n;
+  }
+
+  get scanning(): boolean {
+    return this.scanPos >= 0;
+  }
+
+  /** Starts a full scan of `text`; call `step` until it returns true. */
+  begin(text: string): void {
+    this.text = text;
+    let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    let line = 0;
+    // Blank lines before the header are skipped, as blank lines everywhere.
+    for (;;) {
+      const c = text.charCodeAt(pos);
+      if (c === 13) {
+        pos += text.charCodeAt(pos + 1) === 10 ? 2 : 1;
+        line++;
+      } else if (c === 10) {
+        pos++;
+        line++;
+      } else break;
+    }
+    this.header = [];
+    this.unterminated = 0;
+    if (pos >= text.length) {
+      this.cols = [];
+      this.store = new RecordStore(0, 16);
+      this.scanPos = -1;
+      this.headerStart = this.headerEnd = this.bodyStart = pos;
+      this.headerLine = line;
+      return;
+    }
+    parseRecord(text, pos, this.delim, this.buf, this.rec);
+    this.headerStart = pos;
+    this.headerEnd = this.rec.end;
+    this.headerLine = line;
+    for (let f = 0; f < this.buf.count; f++) {
+      const s = this.buf.starts[f];
+      const e = this.buf.ends[f];
+      this.header.push({ name: fieldValue(text, s, e, this.buf.quoted[f]).trim(), start: s, end: e });
+    }
+    if (this.rec.unterminatedAt >= 0) this.unterminated++;
+    this.headerUnterminatedAt = this.rec.unterminatedAt;
+    this.cols = this.header.map((h) => new ColumnMeta(h.name));
+    this.bodyStart = this.rec.next;
+    this.store = new RecordStore(this.cols.length, estimateLines(text, this.bodyStart));
+    this.scanPos = this.bodyStart;
+    this.scanLine = line + this.rec.innerBreaks + 1;
+  }
+
+  headerUnterminatedAt = -1;
+
+  /** Scans records until `deadline` (performance.now() ms); true when the scan is complete. */
+  step(deadline: number): boolean {
+    if (this.scanPos < 0) return true;
+    const text = this.text;
+    const len = text.length;
+    const store = this.store;
+    let pos = this.scanPos;
+    let line = this.scanLine;
+    let count = 0;
+    while (pos < len) {
+      const c = text.charCodeAt(pos);
+      if (c === 13) {
+        pos += text.charCodeAt(pos + 1) === 10 ? 2 : 1;
+        line++;
+        continue;
+      }
+      if (c === 10) {
+        pos++;
+        line++;
+        continue;
+      }
+      store.ensure(store.n + 1);
+      const next = this.ingestRecord(store, store.n, pos, line, true);
+      store.n++;
+      line += this.rec.innerBreaks + (this.rec.next > this.rec.end ? 1 : 0);
+      pos = next;
+      if (++count === 2048) {
+        count = 0;
+        if (performance.now() > deadline) {
+          this.scanPos = pos;
+          this.scanLine = line;
+          return false;
+        }
+      }
+    }
+    this.scanPos = -1;
+    return true;
+  }
+
+  /** Parses the record at `pos` into row `row` of `store`; returns the offset of what follows. */
+  private ingestRecord(store: RecordStore, row: number, pos: number, line: number, count: boolean): number {
+    const text = this.text;
+    const buf = this.buf;
+    const rec = this.rec;
+    parseRecord(text, pos, this.delim, buf, rec);
+    store.start[row] = pos;
+    store.len[row] = rec.end - pos;
+    store.line[row] = line;
+    store.fields[row] = buf.count;
+    store.hash[row] = hashRange(text, pos, rec.end);
+    let flags = 0;
+    if (rec.unterminatedAt >= 0) {
+      flags |= FLAG_UNTERMINATED;
+      if (count) this.unterminated++;
+    }
+    if (rec.innerBreaks > 0) flags |= FLAG_MULTILINE;
+    store.flags[row] = flags;
+    const ncols = this.cols.length;
+    const nf = buf.count < ncols ? buf.count : ncols;
+    for (let c = 0; c < nf; c++) {
+      let kind: CellKind;
+      const q = buf.quoted[c];
+      let str = text;
+      let s = buf.starts[c];
+      let e = buf.ends[c];
+      if (q !== 0) {
+        str = fieldValue(text, s, e, q);
+        s = 0;
+        e = str.length;
+      }
+      trimRange(str, s, e, trimmed);
+      s = trimmed.s;
+      e = trimmed.e;
+      if (this.missing.matches(str, s, e)) kind = CellKind.Missing;
+      else {
+        const v = parseNumber(str, s, e);
+        if (v === v) {
+          kind = CellKind.Number;
+          store.valuesOf(c)[row] = v;
+        } else {
+          kind = CellKind.Text;
+          store.codesOf(c)[row] = this.cols[c].intern(str.slice(s, e));
+        }
+      }
+      store.kinds[c][row] = kind;
+      if (count) this.cols[c].counts[kind]++;
+    }
+    for (let c = nf; c < ncols; c++) {
+      store.kinds[c][row] = CellKind.Absent;
+      if (count) this.cols[c].counts[CellKind.Absent]++;
+    }
+    return rec.next;
+  }
+
+  /** Index of the last record starting at or before `offset` (-1 when none). */
+  recordAt(offset: number): number {
+    const st = this.store.start;
+    let lo = 0;
+    let hi = this.store.n - 1;
+    let ans = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (st[mid] <= offset) {
+        ans = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return ans;
+  }
+
+  /**
+   * Applies an edit that replaced old text [start, oldEnd) with new text ending at `newEnd`,
+   * re-scanning only the records it touched. Returns the number of records re-scanned, or -1
+   * when the edit needs a full scan (it touches the header, or moves a quote while a quote is
+   * open somewhere).
+   */
+  applyEdit(newText: string, start: number, oldEnd: number, newEnd: number, maxRecords = 20000): number {
+    if (this.scanning || this.cols.length === 0) return -1;
+    const store = this.store;
+    if (store.n === 0 || start < store.start[0]) return -1;
+    if (this.unterminated > 0 && (this.text.slice(start, oldEnd).includes('"') || newText.slice(start, newEnd).includes('"'))) return -1;
+    const delta = newEnd - oldEnd;
+    const i = this.recordAt(start);
+    // Old records from k on are candidates to resynchronise with: they start after the edit.
+    let k = i + 1;
+    while (k < store.n && store.start[k] < oldEnd) k++;
+    const oldText = this.text;
+    this.text = newText;
+    const batch = new RecordStore(this.cols.length, 16);
+    let pos = store.start[i];
+    let line = store.line[i];
+    const len = newText.length;
+    let resync = store.n;
+    let lineDelta = 0;
+    let first = true;
+    while (pos < len) {
+      const c = newText.charCodeAt(pos);
+      if (c === 13) {
+        pos += newText.charCodeAt(pos + 1) === 10 ? 2 : 1;
+        line++;
+        continue;
+      }
+      if (c === 10) {
+        pos++;
+        line++;
+        continue;
+      }
+      if (!first && pos >= newEnd) {
+        while (k < store.n && store.start[k] + delta < pos) k++;
+        if (k < store.n && store.start[k] + delta === pos) {
+          resync = k;
+          lineDelta = line - store.line[k];
+          break;
+        }
+      }
+      first = false;
+      if (batch.n >= maxRecords) {
+        this.text = oldText;
+        return -1;
+      }
+      batch.ensure(batch.n + 1);
+      const next = this.ingestRecord(batch, batch.n, pos, line, false);
+      batch.n++;
+      line += this.rec.innerBreaks + (this.rec.next > this.rec.end ? 1 : 0);
+      pos = next;
+    }
+    this.splice(i, resync, batch, delta, lineDelta);
+    return batch.n;
+  }
+
+  /** Replaces records [from, to) of the main store with `batch`, shifting the rest. */
+  private splice(from: number, to: number, batch: RecordStore, delta: number, lineDelta: number): void {
+    const store = this.store;
+    const m = batch.n;
+    const removed = to - from;
+    const sameShape = m === removed;
+    for (let c = 0; c < this.cols.length; c++) {
+      const meta = this.cols[c];
+      const kinds = store.kinds[c];
+      let changed = !sameShape;
+      for (let r = from; r < to; r++) meta.counts[kinds[r]]--;
+      for (let r = 0; r < m; r++) meta.counts[batch.kinds[c][r]]++;
+      if (!changed) {
+        const bv = batch.values[c];
+        const bc = batch.codes[c];
+        const sv = store.values[c];
+        const sc = store.codes[c];
+        for (let r = 0; r < m && !changed; r++) {
+          const kind = batch.kinds[c][r];
+          if (kind !== kinds[from + r]) changed = true;
+          else if (kind === CellKind.Number && !Object.is(bv![r], sv![from + r])) changed = true;
+          else if (kind === CellKind.Text && bc![r] !== sc![from + r]) changed = true;
+        }
+      }
+      if (changed) meta.version++;
+    }
+    for (let r = from; r < to; r++) if (store.flags[r] & FLAG_UNTERMINATED) this.unterminated--;
+    for (let r = 0; r < m; r++) if (batch.flags[r] & FLAG_UNTERMINATED) this.unterminated++;
+    const newN = store.n - removed + m;
+    store.ensure(newN);
+    const move = <T extends Int32Array | Uint8Array | Float64Array>(a: T, b: T | null) => {
+      if (m !== removed) a.copyWithin(from + m, to, store.n);
+      if (b) a.set(b.subarray(0, m) as never, from);
+    };
+    move(store.start, batch.start);
+    move(store.len, batch.len);
+    move(store.line, batch.line);
+    move(store.fields, batch.fields);
+    move(store.hash, batch.hash);
+    move(store.flags, batch.flags);
+    for (let c = 0; c < this.cols.length; c++) {
+      move(store.kinds[c], batch.kinds[c]);
+      if (batch.values[c] || store.values[c]) move(store.valuesOf(c), batch.values[c]);
+      if (batch.codes[c] || store.codes[c]) move(store.codesOf(c), batch.codes[c]);
+    }
+    if (delta !== 0 || lineDelta !== 0) {
+      for (let r = from + m; r < newN; r++) {
+        store.start[r] += delta;
+        store.line[r] += lineDelta;
+      }
+    }
+    store.n = newN;
+  }
+
+  /** Field bounds of a record, re-parsed from the text. */
+  fieldsOf(row: number): FieldBuffer {
+    const buf = new FieldBuffer();
+    parseRecord(this.text, this.store.start[row], this.delim, buf, { next: 0, end: 0, innerBreaks: 0, unterminatedAt: -1 });
+    return buf;
+  }
+
+  /** The raw text of a record (without its line break). */
+  recordText(row: number): string {
+    const s = this.store.start[row];
+    return this.text.slice(s, s + this.store.len[row]);
+  }
+
+  /** A cell's value as text: numbers as written is not kept, so they print as JS numbers. */
+  cellString(c: number, row: number): string | undefined {
+    const kind = this.store.kinds[c][row];
+    if (kind === CellKind.Number) return String(this.store.values[c]![row]);
+    if (kind === CellKind.Text) return this.cols[c].strings[this.store.codes[c]![row]];
+    return undefined;
+  }
+}
+
+/** An upper bound on the number of records after `from`: line breaks + 1. */
+function estimateLines(text: string, from: number): number {
+  let n = 1;
+  let i = text.indexOf('\n', from);
+  while (i >= 0) {
+    n++;
+    i = text.indexOf('\n', i + 1);
+  }
+  if (n === 1 && text.indexOf('\r', from) >= 0) {
+    let j = text.indexOf('\r', from);
+    while (j >= 0) {
+      n++;
+      j = text.indexOf('\r', j + 1);
+    }
+  }
+  return n;
+}

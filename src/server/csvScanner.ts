@@ -1,0 +1,321 @@
+/**
+ * The language server's CSV record scanner. It follows the ingest's rules (RFC 4180 quotes with
+ * "" escapes, delimiters , ; tab |, CRLF / LF / CR line breaks, a leading BOM, missing tokens
+ * compared after trimming spaces, numbers in plain decimal or exponent notation) but keeps what
+ * an editor needs and the ingest drops: the text offset of every record, so any cell can be
+ * located again and any run of records can be re-scanned after an edit.
+ */
+
+/** How a cell was classified. */
+export const enum CellKind {
+  /** The row is shorter than the header: the cell does not exist. */
+  Absent = 0,
+  Number = 1,
+  Missing = 2,
+  Text = 3,
+}
+
+/** Field bounds of the last record parsed; buffers are reused between records. */
+export class FieldBuffer {
+  starts = new Int32Array(64);
+  ends = new Int32Array(64);
+  /** 0 = unquoted, 1 = quoted, 2 = quote opened and never closed. */
+  quoted = new Uint8Array(64);
+  count = 0;
+
+  push(start: number, end: number, quoted: number): void {
+    if (this.count === this.starts.length) {
+      const n = this.count * 2;
+      const s = new Int32Array(n);
+      s.set(this.starts);
+      const e = new Int32Array(n);
+      e.set(this.ends);
+      const q = new Uint8Array(n);
+      q.set(this.quoted);
+      this.starts = s;
+      this.ends = e;
+      this.quoted = q;
+    }
+    this.starts[this.count] = start;
+    this.ends[this.count] = end;
+    this.quoted[this.count] = quoted;
+    this.count++;
+  }
+}
+
+/** What `parseRecord` found besides the fields. */
+export interface RecordResult {
+  /** Offset after the record's line break: where the next record (or blank line) starts. */
+  next: number;
+  /** Offset where the record's content ends (before its line break). */
+  end: number;
+  /** Line breaks inside quoted fields of the record. */
+  innerBreaks: number;
+  /** Offset of a quote that was opened and never closed, or -1. */
+  unterminatedAt: number;
+}
+
+export const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+/**
+ * Parses the record that starts at `pos` into `buf`. An opening quote that never closes before
+ * the end of the text is reported and the field is cut at the end of its own line, so one
+ * stray quote does not swallow the rest of the file.
+ */
+export function parseRecord(text: string, pos: number, delim: number, buf: FieldBuffer, out: RecordResult): void {
+  const len = text.length;
+  let p = pos;
+  let breaks = 0;
+  let unterminatedAt = -1;
+  buf.count = 0;
+  for (;;) {
+    const fieldStart = p;
+    if (p < len && text.charCodeAt(p) === QUOTE) {
+      let q = p + 1;
+      let closed = -1;
+      let inner = 0;
+      while (q < len) {
+        const d = text.charCodeAt(q);
+        if (d === QUOTE) {
+          if (text.charCodeAt(q + 1) === QUOTE) {
+            q += 2;
+            continue;
+          }
+          closed = q;
+          break;
+        }
+        if (d === LF || (d === CR && text.charCodeAt(q + 1) !== LF)) inner++;
+        q++;
+      }
+      if (closed < 0) {
+        unterminatedAt = p;
+        let e = p + 1;
+        while (e < len) {
+          const c = text.charCodeAt(e);
+          if (c === LF || c === CR) break;
+          e++;
+        }
+        buf.push(fieldStart, e, 2);
+        p = e;
+        break;
+      }
+      breaks += inner;
+      p = closed + 1;
+      // Characters between a closing quote and the next delimiter stay part of the field.
+      while (p < len) {
+        const c = text.charCodeAt(p);
+        if (c === delim || c === LF || c === CR) break;
+        p++;
+      }
+      buf.push(fieldStart, p, 1);
+    } else {
+      while (p < len) {
+        const c = text.charCodeAt(p);
+        if (c === delim || c === LF || c === CR) break;
+        p++;
+      }
+      buf.push(fieldStart, p, 0);
+    }
+    if (p < len && text.charCodeAt(p) === delim) {
+      p++;
+      continue;
+    }
+    break;
+  }
+  out.end = p;
+  if (text.charCodeAt(p) === CR) p++;
+  if (text.charCodeAt(p) === LF && (p === out.end || text.charCodeAt(p - 1) === CR)) p++;
+  out.next = p;
+  out.innerBreaks = breaks;
+  out.unterminatedAt = unterminatedAt;
+}
+
+/** The value of a field: quotes removed and "" unescaped. */
+export function fieldValue(text: string, start: number, end: number, quoted: number): string {
+  if (quoted === 0) return text.slice(start, end);
+  if (quoted === 2) return text.slice(start + 1, end);
+  const close = text.lastIndexOf('"', end - 1);
+  const inner = text.slice(start + 1, close > start ? close : end);
+  const tail = close > start ? text.slice(close + 1, end) : '';
+  return (inner.indexOf('""') >= 0 ? inner.replace(/""/g, '"') : inner) + tail;
+}
+
+/** FNV-1a over a text range: rows with the same hash are compared by text before being called duplicates. */
+export function hashRange(text: string, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h | 0;
+}
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/**
+ * Parses `[+-]digits[.digits][e[+-]digits]` (or `.digits`) in text[s, e) (already trimmed);
+ * NaN when the range is anything else. Short plain decimals are computed exactly from the
+ * digits (a mantissa below 2^53 divided by an exact power of ten rounds correctly); the rest
+ * go through Number().
+ */
+export function parseNumber(text: string, s: number, e: number): number {
+  if (s >= e) return NaN;
+  let i = s;
+  let c = text.charCodeAt(i);
+  let neg = false;
+  if (c === 43 || c === 45) {
+    neg = c === 45;
+    i++;
+    if (i >= e) return NaN;
+  }
+  let mant = 0;
+  let digits = 0;
+  let frac = 0;
+  let intDigits = 0;
+  while (i < e) {
+    c = text.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    mant = mant * 10 + (c - 48);
+    digits++;
+    intDigits++;
+    i++;
+  }
+  if (i < e && text.charCodeAt(i) === 46) {
+    i++;
+    while (i < e) {
+      c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      mant = mant * 10 + (c - 48);
+      digits++;
+      frac++;
+      i++;
+    }
+  }
+  if (intDigits + frac === 0) return NaN;
+  if (i === e) {
+    if (digits <= 15) {
+      const v = frac === 0 ? mant : mant / POW10[frac];
+      return neg ? -v : v;
+    }
+    return Number(text.slice(s, e));
+  }
+  c = text.charCodeAt(i);
+  if (c !== 101 && c !== 69) return NaN;
+  i++;
+  if (i < e) {
+    c = text.charCodeAt(i);
+    if (c === 43 || c === 45) i++;
+  }
+  const expStart = i;
+  while (i < e) {
+    c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return NaN;
+    i++;
+  }
+  if (i === expStart) return NaN;
+  return Number(text.slice(s, e));
+}
+
+export const DELIMITER_CANDIDATES = [',', ';', '\t', '|'];
+
+/**
+ * Picks the delimiter among , ; tab | that splits the first lines (outside quotes) into the
+ * most consistent number of fields; comma when none occurs.
+ */
+export function sniffDelimiter(text: string, maxLines = 20): string {
+  const lines: string[] = [];
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (lines.length < maxLines && pos < text.length) {
+    let end = pos;
+    let inQuote = false;
+    while (end < text.length) {
+      const c = text.charCodeAt(end);
+      if (c === QUOTE) inQuote = !inQuote;
+      else if (!inQuote && (c === LF || c === CR)) break;
+      end++;
+    }
+    if (end > pos) lines.push(text.slice(pos, end));
+    pos = end + 1;
+    if (end - pos > 1_000_000) break;
+  }
+  let best = ',';
+  let bestScore = 0;
+  for (const d of DELIMITER_CANDIDATES) {
+    const counts = lines.map((l) => countOutsideQuotes(l, d.charCodeAt(0)));
+    if (counts.length === 0 || counts[0] === 0) continue;
+    const header = counts[0];
+    const agree = counts.filter((n) => n === header).length / counts.length;
+    const score = agree * Math.log2(1 + header);
+    if (score > bestScore) {
+      bestScore = score;
+      best = d;
+    }
+  }
+  return best;
+}
+
+function countOutsideQuotes(line: string, delim: number): number {
+  let n = 0;
+  let inQuote = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === QUOTE) inQuote = !inQuote;
+    else if (!inQuote && c === delim) n++;
+  }
+  return n;
+}
+
+/**
+ * Spellings people use for a missing value. A text cell that equals one of these (ignoring
+ * case) but is not among the configured missing tokens is reported as `missing-spelling`.
+ */
+export const MISSING_SPELLINGS: ReadonlySet<string> = new Set([
+  'na', 'n/a', 'n.a.', 'nan', 'null', 'none', 'nil', 'missing', '-', '--', '?', '.', '#n/a', 'undefined', 'unknown', 'empty', '(blank)', 'blank', '#null!', 'not available',
+]);
+
+/** Missing-token matcher over a text range, without slicing. */
+export class MissingTokens {
+  readonly tokens: readonly string[];
+  private readonly byLength = new Map<number, string[]>();
+  private readonly set: Set<string>;
+
+  constructor(tokens: readonly string[]) {
+    this.tokens = tokens.map((t) => t.trim());
+    this.set = new Set(this.tokens);
+    for (const t of this.tokens) {
+      const list = this.byLength.get(t.length) ?? [];
+      list.push(t);
+      this.byLength.set(t.length, list);
+    }
+  }
+
+  has(value: string): boolean {
+    return this.set.has(value.trim());
+  }
+
+  /** text[s, e) is already trimmed. */
+  matches(text: string, s: number, e: number): boolean {
+    const list = this.byLength.get(e - s);
+    if (list === undefined) return false;
+    outer: for (const t of list) {
+      for (let i = 0; i < t.length; i++) if (text.charCodeAt(s + i) !== t.charCodeAt(i)) continue outer;
+      return true;
+    }
+    return false;
+  }
+}
+
+/** Trims spaces and tabs around text[s, e); the trimmed bounds go to `out`. */
+export function trimRange(text: string, s: number, e: number, out: { s: number; e: number }): void {
+  while (s < e) {
+    const c = text.charCodeAt(s);
+    if (c !== 32 && c !== 9) break;
+    s++;
+  }
+  while (e > s) {
+    const c = text.charCodeAt(e - 1);
+    if (c !== 32 && c !== 9) break;
+    e--;
+  }
+  out.s = s;
+  out.e = e;
+}

@@ -1,0 +1,553 @@
+/**
+ * The server's state and handlers: open CSV/TSV and experiment documents, the experiment index
+ * of the workspace, partner datasets, and the LSP features over them.
+ */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { modify, applyEdits, findNodeAtLocation, type Node } from './jsonc';
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  MarkupKind,
+  type CodeAction,
+  type CodeActionParams,
+  type CodeLens,
+  type CodeLensParams,
+  type Connection,
+  type Diagnostic,
+  type FileEvent,
+  type Hover,
+  type HoverParams,
+  type InitializeParams,
+  type TextDocumentContentChangeEvent,
+  type TextEdit,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { CheckedNotification, ColumnProfilesRequest, CONFIGURATION_SECTION, PairingsRequest, ServerCommands, type ColumnProfile } from '../protocol/lsp';
+import { normalizeColumnName } from '../core/schemaAlign';
+import { sparkline, type ColumnStats } from './columnStats';
+import { CsvDocument } from './csvDocument';
+import { CsvModel } from './csvModel';
+import { Locator, SOURCE, StatsCache, checkCsv, type DiagnosticData, type HeaderFinding } from './csvDiagnostics';
+import { crossFindings, type PartnerSide } from './crossDiagnostics';
+import { checkExperiment } from './experimentDiagnostics';
+import { DatasetCache, EXPERIMENT_SUFFIX, ExperimentIndex, findExperimentFiles, parseExperiment, samePath, type Pairing } from './experiments';
+import { resolveSettings, type ServerSettings } from './settings';
+
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+function uriToPath(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+function isCsv(doc: TextDocument): boolean {
+  return doc.languageId === 'csv' || doc.languageId === 'tsv' || /\.(csv|tsv|tab)$/i.test(doc.uri);
+}
+
+function isExperiment(uri: string): boolean {
+  return uri.endsWith(EXPERIMENT_SUFFIX);
+}
+
+const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : Number.isInteger(x) ? String(x) : Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3 ? x.toPrecision(4) : String(Number(x.toFixed(4))));
+
+export class DatasetLabServer {
+  private settings: ServerSettings = resolveSettings(undefined);
+  private initOptions: unknown;
+  private roots: string[] = [];
+  private canPullConfig = false;
+  private canWatch = false;
+  private canWatchFolders = false;
+  private readonly csvDocs = new Map<string, CsvDocument>();
+  private readonly expDocs = new Map<string, TextDocument>();
+  private readonly index = new ExperimentIndex();
+  private readonly cache = new DatasetCache(() => this.settings.missingTokens);
+
+  /** Settled once configuration and the workspace's experiment files are known; checks wait for it. */
+  private ready: Promise<void>;
+  private markReady: () => void = () => undefined;
+
+  constructor(private readonly connection: Connection) {
+    this.ready = new Promise((r) => (this.markReady = r));
+  }
+
+  initialize(params: InitializeParams): void {
+    this.initOptions = params.initializationOptions;
+    this.settings = resolveSettings(params.initializationOptions);
+    const folders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []);
+    this.roots = folders.map((f) => uriToPath(f.uri)).filter((p): p is string => p !== undefined);
+    this.canPullConfig = params.capabilities.workspace?.configuration === true;
+    this.canWatch = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    this.canWatchFolders = params.capabilities.workspace?.workspaceFolders === true;
+  }
+
+  async initialized(): Promise<void> {
+    try {
+      if (this.canPullConfig) {
+        void this.connection.client.register(DidChangeConfigurationNotification.type, { section: CONFIGURATION_SECTION });
+        await this.pullConfiguration();
+      }
+      if (this.canWatch) {
+        void this.connection.client.register(DidChangeWatchedFilesNotification.type, {
+          watchers: [{ globPattern: `**/*${EXPERIMENT_SUFFIX}` }, { globPattern: '**/*.{csv,tsv,tab}' }],
+        });
+      }
+      if (this.canWatchFolders) {
+        this.connection.workspace.onDidChangeWorkspaceFolders((e) => {
+          for (const f of e.removed) this.roots = this.roots.filter((r) => r !== uriToPath(f.uri));
+          for (const f of e.added) {
+            const p = uriToPath(f.uri);
+            if (p) this.roots.push(p);
+          }
+          void this.scanWorkspace();
+        });
+      }
+      await this.scanWorkspace();
+    } catch (err) {
+      this.connection.console.error(`dataset-lab: initialisation: ${(err as Error).stack ?? err}`);
+    } finally {
+      this.markReady();
+    }
+  }
+
+  private async pullConfiguration(): Promise<void> {
+    try {
+      const cfg: unknown = await this.connection.workspace.getConfiguration(CONFIGURATION_SECTION);
+      // Settings from the client win; initializationOptions fill what it does not send.
+      const base = (this.initOptions && typeof this.initOptions === 'object' ? this.initOptions : {}) as Record<string, unknown>;
+      const c = (cfg && typeof cfg === 'object' ? cfg : {}) as Record<string, unknown>;
+      this.settings = resolveSettings({ ...base, ...c, diagnostics: { ...(base.diagnostics as object), ...(c.diagnostics as object) } });
+    } catch {
+      // Keep the current settings when the client cannot answer.
+    }
+  }
+
+  async configurationChanged(): Promise<void> {
+    if (this.canPullConfig) await this.pullConfiguration();
+    this.cache.invalidate();
+    for (const st of this.csvDocs.values()) {
+      st.needsFull = true;
+      this.schedule(st, 0);
+    }
+    for (const uri of this.expDocs.keys()) void this.runExperiment(uri);
+  }
+
+  private async scanWorkspace(): Promise<void> {
+    const files = await findExperimentFiles(this.roots);
+    for (const file of files) {
+      const uri = pathToFileURL(file).toString();
+      if (this.expDocs.has(uri)) continue;
+      try {
+        const text = await import('node:fs').then((fs) => fs.promises.readFile(file, 'utf8'));
+        this.index.set(parseExperiment(file, uri, text));
+      } catch {
+        // Vanished between listing and reading.
+      }
+    }
+    this.recheckCsv();
+  }
+
+  watchedFilesChanged(changes: readonly FileEvent[]): void {
+    let experimentsChanged = false;
+    for (const ch of changes) {
+      const file = uriToPath(ch.uri);
+      if (!file) continue;
+      if (isExperiment(ch.uri)) {
+        experimentsChanged = true;
+        if (this.expDocs.has(ch.uri)) continue;
+        if (ch.type === FileChangeType.Deleted) this.index.delete(file);
+        else
+          void import('node:fs').then((fs) =>
+            fs.promises.readFile(file, 'utf8').then(
+              (text) => {
+                this.index.set(parseExperiment(file, ch.uri, text));
+                this.recheckCsv();
+              },
+              () => undefined,
+            ),
+          );
+      } else this.cache.invalidate(file);
+    }
+    if (experimentsChanged || changes.length) {
+      this.recheckCsv();
+      for (const uri of this.expDocs.keys()) void this.runExperiment(uri);
+    }
+  }
+
+  private recheckCsv(): void {
+    for (const st of this.csvDocs.values()) this.schedule(st, 0);
+  }
+
+  open(doc: TextDocument): void {
+    if (isExperiment(doc.uri)) {
+      this.expDocs.set(doc.uri, doc);
+      void this.runExperiment(doc.uri);
+      return;
+    }
+    if (!isCsv(doc)) return;
+    const st = new CsvDocument(doc);
+    st.pendingSince = performance.now();
+    this.csvDocs.set(doc.uri, st);
+    this.schedule(st, 0);
+  }
+
+  change(uri: string, version: number, changes: readonly TextDocumentContentChangeEvent[]): void {
+    const exp = this.expDocs.get(uri);
+    if (exp) {
+      this.expDocs.set(uri, TextDocument.update(exp, [...changes], version));
+      void this.runExperiment(uri);
+      return;
+    }
+    const st = this.csvDocs.get(uri);
+    if (!st) return;
+    if (!st.timer && !st.running) {
+      st.pendingSince = performance.now();
+      st.incremental = true;
+    }
+    st.applyChanges(changes, version);
+    const d = this.settings.diagnostics;
+    this.schedule(st, Math.max(d.debounceMs, st.lastCheckMs > 50 ? Math.min(st.lastCheckMs, 1000) : 0));
+  }
+
+  close(uri: string): void {
+    const st = this.csvDocs.get(uri);
+    if (st?.timer) clearTimeout(st.timer);
+    this.csvDocs.delete(uri);
+    if (this.expDocs.delete(uri)) {
+      // The file on disk is what other documents pair with from now on.
+      const file = uriToPath(uri);
+      if (file) {
+        void import('node:fs').then((fs) =>
+          fs.promises.readFile(file, 'utf8').then(
+            (text) => this.index.set(parseExperiment(file, uri, text)),
+            () => this.index.delete(file),
+          ),
+        );
+      }
+    }
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  private schedule(st: CsvDocument, delay: number): void {
+    if (st.timer) clearTimeout(st.timer);
+    const run = () => {
+      st.timer = undefined;
+      void this.runCsv(st);
+    };
+    st.timer = delay > 0 ? setTimeout(run, delay) : (setImmediate(run) as unknown as NodeJS.Timeout);
+  }
+
+  private async runCsv(st: CsvDocument): Promise<void> {
+    if (st.running) {
+      st.rerun = true;
+      return;
+    }
+    st.running = true;
+    try {
+      await this.ready;
+      do {
+        st.rerun = false;
+        if (this.csvDocs.get(st.uri) !== st) return;
+        if (!this.settings.diagnostics.enable) {
+          await this.connection.sendDiagnostics({ uri: st.uri, diagnostics: [] });
+          return;
+        }
+        let incremental = st.incremental;
+        if (st.needsFull || !st.model) {
+          incremental = false;
+          const ok = await this.fullScan(st);
+          if (!ok) {
+            st.rerun = true;
+            continue;
+          }
+        }
+        const version = st.doc.version;
+        const model = st.model!;
+        const pairings = this.pairingsOf(st.uri);
+        const cross = await this.crossFor(st, model, st.stats!, pairings);
+        if (st.doc.version !== version && st.needsFull) {
+          st.rerun = true;
+          continue;
+        }
+        const labels = pairings.map((p) => p.self.label).filter((l): l is string => l !== undefined);
+        let diagnostics = checkCsv(model, { uri: st.uri, settings: this.settings, stats: st.stats!, labels, headerFindings: cross });
+        if (pairings.length) {
+          const p = pairings[0];
+          diagnostics = diagnostics.map((d) => {
+            const data = d.data as DiagnosticData | undefined;
+            return data?.column !== undefined && data.experiment === undefined ? { ...d, data: { ...data, experiment: p.experiment.uri, datasetIndex: p.self.index } } : d;
+          });
+        }
+        await this.connection.sendDiagnostics({ uri: st.uri, version: st.doc.version, diagnostics });
+        const durationMs = performance.now() - st.pendingSince;
+        st.lastCheckMs = durationMs;
+        void this.connection.sendNotification(CheckedNotification.type, {
+          uri: st.uri,
+          version: st.doc.version,
+          durationMs,
+          diagnostics: diagnostics.length,
+          rows: model.rows,
+          incremental,
+        });
+        st.incremental = true;
+        st.pendingSince = performance.now();
+      } while (st.rerun);
+    } catch (err) {
+      this.connection.console.error(`dataset-lab: checking ${st.uri} failed: ${(err as Error).stack ?? err}`);
+    } finally {
+      st.running = false;
+    }
+  }
+
+  /** Builds the model from the whole text in slices; false when the document changed meanwhile. */
+  private async fullScan(st: CsvDocument): Promise<boolean> {
+    const version = st.doc.version;
+    const model = new CsvModel({ delimiter: st.delimiter(), missingTokens: this.settings.missingTokens });
+    model.begin(st.doc.getText());
+    while (!model.step(performance.now() + 25)) {
+      await tick();
+      if (st.doc.version !== version || this.csvDocs.get(st.uri) !== st) return false;
+    }
+    if (st.doc.version !== version) return false;
+    st.model = model;
+    st.stats = new StatsCache(model);
+    st.needsFull = false;
+    return true;
+  }
+
+  private pairingsOf(uri: string): Pairing[] {
+    const file = uriToPath(uri);
+    if (!file || !this.settings.diagnostics.crossDataset) return [];
+    return this.index.pairingsFor(file);
+  }
+
+  private async partnerSides(pairing: Pairing): Promise<PartnerSide[]> {
+    const out: PartnerSide[] = [];
+    for (const ds of pairing.partners) {
+      const open = [...this.csvDocs.values()].find((d) => {
+        const f = uriToPath(d.uri);
+        return f !== undefined && samePath(f, ds.file!);
+      });
+      if (open?.model && open.stats && !open.needsFull) {
+        out.push({ dataset: ds, model: open.model, stats: open.stats, label: ds.label });
+        continue;
+      }
+      const r = await this.cache.load(ds.file!);
+      if (!('error' in r)) out.push({ dataset: ds, model: r.model, stats: r.stats, label: ds.label });
+    }
+    return out;
+  }
+
+  private async crossFor(st: CsvDocument, model: CsvModel, stats: StatsCache, pairings: Pairing[]): Promise<HeaderFinding[]> {
+    const out: HeaderFinding[] = [];
+    for (const p of pairings) {
+      const partners = await this.partnerSides(p);
+      out.push(...crossFindings({ model, stats, label: p.self.label }, p, partners, this.settings.diagnostics.numericTolerance));
+    }
+    void st;
+    return out;
+  }
+
+  private async runExperiment(uri: string): Promise<void> {
+    await this.ready;
+    const doc = this.expDocs.get(uri);
+    const file = uriToPath(uri);
+    if (!doc) return;
+    const exp = parseExperiment(file ?? uri, uri, doc.getText());
+    if (file) this.index.set(exp);
+    const diagnostics = await checkExperiment(exp, doc, {
+      settings: this.settings,
+      roots: this.roots,
+      load: async (f) => {
+        const open = [...this.csvDocs.values()].find((d) => {
+          const p = uriToPath(d.uri);
+          return p !== undefined && samePath(p, f);
+        });
+        if (open?.model && open.stats && !open.needsFull) return { file: f, model: open.model, stats: open.stats };
+        return this.cache.load(f);
+      },
+    });
+    if (this.expDocs.get(uri) !== doc) return;
+    await this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+    this.recheckCsv();
+  }
+
+  // ---- hovers -------------------------------------------------------------------------------
+
+  private headerColumnAt(st: CsvDocument, line: number, character: number): number {
+    const model = st.model;
+    if (!model) return -1;
+    const loc = new Locator(model);
+    for (let c = 0; c < model.header.length; c++) {
+      const r = loc.headerCell(c);
+      if (r.start.line === line && r.start.character <= character && character <= r.end.character) return c;
+    }
+    return -1;
+  }
+
+  async hover(params: HoverParams): Promise<Hover | null> {
+    const st = this.csvDocs.get(params.textDocument.uri);
+    if (!st?.model || st.needsFull) return null;
+    const c = this.headerColumnAt(st, params.position.line, params.position.character);
+    if (c < 0) return null;
+    const model = st.model;
+    const tol = this.settings.diagnostics.numericTolerance;
+    const s = st.stats!.get(c, tol);
+    const parts = [profileMarkdown(model.cols[c].name, s, model.rows)];
+    for (const p of this.pairingsOf(st.uri)) {
+      for (const side of await this.partnerSides(p)) {
+        const key = normalizeColumnName(model.cols[c].name === p.self.label && side.label ? side.label : model.cols[c].name);
+        const pc = side.model.cols.findIndex((col) => normalizeColumnName(col.name) === key);
+        const title = `Partner "${side.dataset.name}"`;
+        if (pc < 0) parts.push(`**${title}**: no column "${model.cols[c].name}"`);
+        else parts.push(`**${title}**\n\n${profileMarkdown(side.model.cols[pc].name, side.stats.get(pc, tol), side.model.rows)}`);
+      }
+    }
+    const range = new Locator(model).headerCell(c);
+    return { contents: { kind: MarkupKind.Markdown, value: parts.join('\n\n---\n\n') }, range };
+  }
+
+  // ---- CodeLens -----------------------------------------------------------------------------
+
+  codeLens(params: CodeLensParams): CodeLens[] {
+    const st = this.csvDocs.get(params.textDocument.uri);
+    if (!st?.model || st.model.header.length === 0) return [];
+    const range = new Locator(st.model).headerLine();
+    const partners = this.pairingsOf(st.uri).flatMap((p) => p.partners.map((d) => pathToFileURL(d.file!).toString()));
+    const unique = [...new Set(partners)];
+    return [
+      { range, command: { title: unique.length ? `Compare with... (${unique.length} paired)` : 'Compare with...', command: ServerCommands.compareWith, arguments: [st.uri, unique] } },
+      { range, command: { title: 'Profile', command: ServerCommands.profile, arguments: [st.uri] } },
+    ];
+  }
+
+  // ---- quick fixes --------------------------------------------------------------------------
+
+  codeAction(params: CodeActionParams): CodeAction[] {
+    const out: CodeAction[] = [];
+    const uri = params.textDocument.uri;
+    const excluded = new Set<string>();
+    for (const d of params.context.diagnostics) {
+      if (d.source !== SOURCE) continue;
+      const data = (d.data ?? {}) as DiagnosticData;
+      if (d.code === 'missing-spelling' && data.value !== undefined) {
+        out.push({
+          title: `Add "${data.value}" to the missing-value tokens`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [d],
+          command: { title: `Add "${data.value}" to the missing-value tokens`, command: ServerCommands.addMissingToken, arguments: [data.value] },
+        });
+      }
+      if (d.code === 'partner-missing-column' && data.renameTo !== undefined) {
+        const st = this.csvDocs.get(uri);
+        if (st?.model) {
+          const c = st.model.cols.findIndex((col) => col.name === data.column);
+          if (c >= 0) {
+            const edit: TextEdit = { range: new Locator(st.model).headerCell(c), newText: csvField(data.renameTo, String.fromCharCode(st.model.delim)) };
+            out.push({ title: `Rename column "${data.column}" to "${data.renameTo}" (as in the partner)`, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: { changes: { [uri]: [edit] } } });
+          }
+        }
+      }
+      if (d.code === 'experiment-unknown-column' && data.renameTo !== undefined) {
+        out.push({
+          title: `Change to "${data.renameTo}"`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [d],
+          isPreferred: true,
+          edit: { changes: { [uri]: [{ range: d.range, newText: JSON.stringify(data.renameTo) }] } },
+        });
+      }
+      if (data.experiment && data.datasetIndex !== undefined && data.column !== undefined && !excluded.has(data.column)) {
+        const edit = this.excludeEdit(data.experiment, data.datasetIndex, data.column);
+        if (edit) {
+          excluded.add(data.column);
+          out.push({ title: `Exclude column "${data.column}" in the experiment`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [data.experiment]: edit } } });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Edits adding `column` to datasets[index].exclude of an experiment file (open or on disk). */
+  private excludeEdit(expUri: string, index: number, column: string): TextEdit[] | undefined {
+    const open = this.expDocs.get(expUri);
+    const file = uriToPath(expUri);
+    const exp = file ? this.index.get(file) : undefined;
+    const text = open?.getText() ?? exp?.text;
+    if (text === undefined) return undefined;
+    const doc = open ?? TextDocument.create(expUri, 'json', 0, text);
+    const parsed = parseExperiment(file ?? expUri, expUri, text);
+    const ds = parsed.datasets.find((d) => d.index === index);
+    if (!ds || ds.exclude.includes(column)) return undefined;
+    const existing: Node | undefined = findNodeAtLocation(ds.node, ['exclude']);
+    const options = { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } };
+    const edits =
+      existing && existing.type === 'array'
+        ? modify(text, ['datasets', index, 'exclude', existing.children?.length ?? 0], column, { ...options, isArrayInsertion: true })
+        : modify(text, ['datasets', index, 'exclude'], [column], options);
+    void applyEdits;
+    return edits.map((e) => ({ range: { start: doc.positionAt(e.offset), end: doc.positionAt(e.offset + e.length) }, newText: e.content }));
+  }
+
+  // ---- custom requests ----------------------------------------------------------------------
+
+  registerCustomRequests(): void {
+    this.connection.onRequest(ColumnProfilesRequest.type, (p) => {
+      const st = this.csvDocs.get(p.uri);
+      if (!st?.model || st.needsFull) return null;
+      const tol = this.settings.diagnostics.numericTolerance;
+      const model = st.model;
+      return {
+        uri: p.uri,
+        version: st.doc.version,
+        rows: model.rows,
+        delimiter: String.fromCharCode(model.delim),
+        columns: model.cols.map((col, c) => toProfile(col.name, st.stats!.get(c, tol))),
+      };
+    });
+    this.connection.onRequest(PairingsRequest.type, (p) => ({
+      experiments: this.pairingsOf(p.uri).map((pair) => ({
+        uri: pair.experiment.uri,
+        datasets: pair.experiment.datasets
+          .filter((d) => d.file !== undefined)
+          .map((d) => ({ name: d.name, uri: pathToFileURL(d.file!).toString(), ...(d.label !== undefined ? { label: d.label } : {}) })),
+      })),
+    }));
+  }
+
+  /** Diagnostics currently published are not kept; this is for tests that need the open set. */
+  openDocuments(): string[] {
+    return [...this.csvDocs.keys(), ...this.expDocs.keys()];
+  }
+}
+
+function csvField(value: string, delim: string): string {
+  return /["\r\n]/.test(value) || value.includes(delim) || value !== value.trim() ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+export function toProfile(name: string, s: ColumnStats): ColumnProfile {
+  const base = { name, type: s.type, count: s.count, missing: s.missing, distinct: s.distinct };
+  if (s.type === 'numeric') return { ...base, mean: s.mean, std: s.std, min: s.min, median: s.median, max: s.max, histogram: s.histogram };
+  return { ...base, topCategories: s.categories.slice(0, 10).map(([value, count]) => ({ value, count })) };
+}
+
+export function profileMarkdown(name: string, s: ColumnStats, rows: number): string {
+  const missingShare = rows ? ((s.missing + (rows - s.present)) / rows) * 100 : 0;
+  const lines = [`**${name}** · ${s.type} · ${rows} rows`, `missing ${s.missing + (rows - s.present)} (${missingShare.toFixed(1)}%) · distinct ${s.distinct}`];
+  if (s.type === 'numeric') {
+    lines.push(`mean ${fmt(s.mean)} · std ${fmt(s.std)}`, `min ${fmt(s.min)} · median ${fmt(s.median)} · max ${fmt(s.max)}`, '`' + sparkline(s.histogram) + '`');
+  } else {
+    const total = s.count || 1;
+    const top = s.categories.slice(0, 5).map(([v, n]) => `\`${v}\` ${n} (${((n / total) * 100).toFixed(1)}%)`);
+    lines.push(`top: ${top.join(', ')}${s.categories.length > 5 ? `, ... ${s.categories.length - 5} more` : ''}`);
+    lines.push('`' + sparkline(s.categories.slice(0, 10).map(([, n]) => n)) + '`');
+  }
+  return lines.join('  \n');
+}
+
+export type { Diagnostic };

@@ -1,0 +1,148 @@
+/**
+ * Diagnostics for experiment files: JSON syntax, the JSON Schema (schemas/experiment.schema.json),
+ * dataset files that are missing or outside the workspace, column names that no dataset has
+ * (with "did you mean"), and label columns whose type does not fit the task or the arms.
+ */
+import * as path from 'node:path';
+import { findNodeAtLocation, printParseErrorCode, type Node } from './jsonc';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Diagnostic, Range } from 'vscode-languageserver';
+import schemaJson from '../../schemas/experiment.schema.json';
+import { nameSimilarity } from '../core/schemaAlign';
+import { isClassLabel, type ColumnStats } from './columnStats';
+import { SOURCE, type DiagnosticData } from './csvDiagnostics';
+import type { Experiment, LoadedDataset } from './experiments';
+import { validate, type Schema } from './jsonSchema';
+import { severityOf, type DiagnosticCode, type ServerSettings } from './settings';
+
+export const EXPERIMENT_SCHEMA = schemaJson as unknown as Schema;
+
+export interface ExperimentCheckContext {
+  readonly settings: ServerSettings;
+  /** Workspace folder paths; when empty the experiment's own folder is the root. */
+  readonly roots: readonly string[];
+  readonly load: (file: string) => Promise<LoadedDataset | { error: string }>;
+}
+
+/** The closest names to `name` among `candidates`, best first (similarity >= 0.5). */
+export function didYouMean(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestScore = 0.5;
+  for (const c of candidates) {
+    const s = nameSimilarity(name, c);
+    if (s > bestScore || (s === bestScore && best === undefined)) {
+      best = c;
+      bestScore = s;
+    }
+  }
+  return best;
+}
+
+export function isInside(root: string, file: string): boolean {
+  const rel = path.relative(path.resolve(root), path.resolve(file));
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+type LabelKind = 'classification' | 'regression';
+
+export async function checkExperiment(exp: Experiment, doc: TextDocument, ctx: ExperimentCheckContext): Promise<Diagnostic[]> {
+  const out: Diagnostic[] = [];
+  const rangeOf = (node: Node): Range => ({ start: doc.positionAt(node.offset), end: doc.positionAt(node.offset + node.length) });
+  const add = (code: DiagnosticCode, range: Range, message: string, data?: DiagnosticData) => {
+    const severity = severityOf(ctx.settings, code);
+    if (severity === undefined) return;
+    const d: Diagnostic = { range, severity, code, source: SOURCE, message };
+    if (data) d.data = data;
+    out.push(d);
+  };
+  for (const e of exp.parseErrors) {
+    add('experiment-json', { start: doc.positionAt(e.offset), end: doc.positionAt(e.offset + Math.max(1, e.length)) }, `invalid JSON: ${printParseErrorCode(e.error)}`);
+  }
+  if (!exp.tree) return out;
+  for (const e of validate(EXPERIMENT_SCHEMA, exp.tree)) add('experiment-schema', rangeOf(e.node), e.message);
+
+  const roots = ctx.roots.length ? ctx.roots : [path.dirname(exp.file)];
+  const loaded = new Map<number, { data: LoadedDataset; columns: string[]; stats: (name: string) => ColumnStats | undefined }>();
+  for (const ds of exp.datasets) {
+    const pathNode = findNodeAtLocation(ds.node, ['path']);
+    if (!ds.file || !pathNode) continue;
+    if (!roots.some((r) => isInside(r, ds.file!))) {
+      add('experiment-outside-workspace', rangeOf(pathNode), `"${ds.rawPath}" resolves to ${ds.file}, outside the workspace (${roots.join(', ')})`);
+      continue;
+    }
+    const r = await ctx.load(ds.file);
+    if ('error' in r) {
+      if (r.error === 'not found') add('experiment-missing-file', rangeOf(pathNode), `dataset file not found: ${ds.file}`);
+      else add('experiment-unreadable-file', rangeOf(pathNode), `cannot read ${ds.file}: ${r.error}`);
+      continue;
+    }
+    const columns = r.model.cols.map((c) => c.name);
+    const tol = ctx.settings.diagnostics.numericTolerance;
+    loaded.set(ds.index, {
+      data: r,
+      columns,
+      stats: (name) => {
+        const i = columns.indexOf(name);
+        return i < 0 ? undefined : r.stats.get(i, tol);
+      },
+    });
+  }
+
+  const unknown = (node: Node, name: string, columns: string[], where: string) => {
+    const guess = didYouMean(name, columns);
+    add(
+      'experiment-unknown-column',
+      rangeOf(node),
+      `column "${name}" is not in ${where}${guess ? `; did you mean "${guess}"?` : ` (columns: ${columns.slice(0, 12).join(', ')}${columns.length > 12 ? ', ...' : ''})`}`,
+      guess ? { column: name, renameTo: guess } : { column: name },
+    );
+  };
+
+  const kinds = new Map<number, LabelKind>();
+  for (const ds of exp.datasets) {
+    const info = loaded.get(ds.index);
+    if (!info) continue;
+    const where = `${path.basename(ds.file!)}`;
+    const labelNode = findNodeAtLocation(ds.node, ['label']);
+    if (ds.label !== undefined && labelNode) {
+      const s = info.stats(ds.label);
+      if (!s) unknown(labelNode, ds.label, info.columns, where);
+      else {
+        const kind: LabelKind = isClassLabel(s) ? 'classification' : 'regression';
+        kinds.set(ds.index, ds.task === 'classification' || ds.task === 'regression' ? ds.task : kind);
+        if (ds.task === 'regression' && s.type !== 'numeric') {
+          add('experiment-label-type', rangeOf(labelNode), `task "regression" needs a numeric label, but "${ds.label}" in ${where} is categorical (e.g. "${s.categories[0]?.[0] ?? ''}")`);
+        } else if (ds.task === 'classification' && !isClassLabel(s)) {
+          add('experiment-label-type', rangeOf(labelNode), `task "classification" on "${ds.label}" in ${where}: a numeric label with ${s.distinct} distinct values looks like a regression target`);
+        }
+      }
+    }
+    for (const key of ['features', 'exclude'] as const) {
+      const list = findNodeAtLocation(ds.node, [key]);
+      for (const item of list?.type === 'array' ? list.children ?? [] : []) {
+        if (item.type === 'string' && !info.columns.includes(String(item.value))) unknown(item, String(item.value), info.columns, where);
+      }
+    }
+  }
+  const shared = findNodeAtLocation(exp.tree, ['features']);
+  for (const item of shared?.type === 'array' ? shared.children ?? [] : []) {
+    if (item.type !== 'string') continue;
+    for (const ds of exp.datasets) {
+      const info = loaded.get(ds.index);
+      if (info && !info.columns.includes(String(item.value))) {
+        unknown(item, String(item.value), info.columns, `dataset "${ds.name}" (${path.basename(ds.file!)})`);
+        break;
+      }
+    }
+  }
+  // The merged arm trains one model on the union: every label must be of one kind.
+  const arms = exp.arms.length ? exp.arms : ['separate', 'merged', 'multihead'];
+  const distinctKinds = new Set(kinds.values());
+  if (arms.includes('merged') && distinctKinds.size > 1) {
+    const armsNode = findNodeAtLocation(exp.tree, ['arms']);
+    const desc = exp.datasets.filter((d) => kinds.has(d.index)).map((d) => `${d.name}: ${kinds.get(d.index)}`).join(', ');
+    const target = armsNode ?? findNodeAtLocation(exp.tree, ['datasets']) ?? exp.tree;
+    add('experiment-label-type', rangeOf(target), `the merged arm needs labels of one kind, but the datasets mix them (${desc}); drop "merged" from arms or align the labels`);
+  }
+  return out;
+}

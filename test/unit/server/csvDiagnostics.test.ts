@@ -1,0 +1,148 @@
+// The real server over stdio: CSV fixtures with known defects, diagnostics at exact cells.
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { FIXTURES, TestClient, brief, fileUri } from './lspClient';
+
+const fixture = (name: string) => {
+  const file = path.join(FIXTURES, name);
+  return { uri: fileUri(file), text: readFileSync(file, 'utf8') };
+};
+const codes = (ds: Diagnostic[], code: string) => ds.filter((d) => d.code === code).map(brief);
+
+describe('language server: CSV diagnostics over stdio', () => {
+  let client: TestClient;
+  before(async () => {
+    ({ client } = await TestClient.start());
+  });
+  after(async () => {
+    await client.stop();
+  });
+
+  it('announces its capabilities', async () => {
+    const { client: c, init } = await TestClient.start();
+    try {
+      assert.equal(init.capabilities.hoverProvider, true);
+      assert.deepEqual(init.capabilities.codeActionProvider, { codeActionKinds: ['quickfix'] });
+      assert.deepEqual(init.capabilities.textDocumentSync, { openClose: true, change: 2 });
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('reports ragged rows on the missing row or on the extra fields', async () => {
+    const f = fixture('ragged.csv');
+    await client.open(f.uri, f.text);
+    const ds = await client.diagnosticsFor(f.uri, 1);
+    assert.deepEqual(codes(ds, 'ragged-row'), ['ragged-row 2:0-2:3', 'ragged-row 3:6-3:7']);
+    const [short, long] = ds.filter((d) => d.code === 'ragged-row');
+    assert.equal(short.message, 'expected 3 fields, found 2');
+    assert.equal(long.message, 'expected 3 fields, found 4');
+    assert.equal(short.severity, 1);
+    assert.equal(short.source, 'dataset-lab');
+    // The quoted "x,1" is one field: no problem on line 4.
+    assert.equal(ds.filter((d) => d.range.start.line === 4).length, 0);
+  });
+
+  it('reports empty and duplicate header names and a quote that never closes', async () => {
+    const f = fixture('header-and-quotes.csv');
+    await client.open(f.uri, f.text);
+    const ds = await client.diagnosticsFor(f.uri, 1);
+    assert.deepEqual(codes(ds, 'empty-header'), ['empty-header 0:5-0:5']);
+    assert.deepEqual(codes(ds, 'duplicate-header'), ['duplicate-header 0:6-0:10']);
+    const dup = ds.find((d) => d.code === 'duplicate-header')!;
+    assert.deepEqual(dup.relatedInformation?.[0].location.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 4 } });
+    assert.deepEqual(codes(ds, 'unterminated-quote'), ['unterminated-quote 2:9-2:22']);
+    // The stray quote is cut at its line: the next row parses normally.
+    assert.equal(ds.filter((d) => d.range.start.line === 3).length, 0);
+  });
+
+  it('reports cells that break a numeric column and missing-value spellings', async () => {
+    const f = fixture('types.csv');
+    await client.open(f.uri, f.text);
+    const ds = await client.diagnosticsFor(f.uri, 1);
+    assert.deepEqual(codes(ds, 'type-mismatch'), ['type-mismatch 5:2-5:11']);
+    const tm = ds.find((d) => d.code === 'type-mismatch')!;
+    assert.match(tm.message, /^"1,234\.5" is not a number in numeric column "price" \(28 of 29 values are numbers\); remove the thousands separator$/);
+    assert.deepEqual(codes(ds, 'missing-spelling'), ['missing-spelling 9:2-9:5']);
+    assert.deepEqual(ds.find((d) => d.code === 'missing-spelling')!.data, { column: 'price', value: 'n/a' });
+  });
+
+  it('reports column quality, duplicate rows with their first occurrence, outliers and imbalance', async () => {
+    const f = fixture('quality.csv');
+    await client.open(f.uri, f.text);
+    const ds = await client.diagnosticsFor(f.uri, 1);
+    // header: id,value,const,empty,sparse,label
+    // "sparse" holds one value (7) where it is not missing: constant too.
+    assert.deepEqual(codes(ds, 'constant-column'), ['constant-column 0:9-0:14', 'constant-column 0:21-0:27']);
+    assert.deepEqual(codes(ds, 'empty-column'), ['empty-column 0:15-0:20']);
+    assert.deepEqual(codes(ds, 'high-missing'), ['high-missing 0:21-0:27']);
+    assert.match(ds.find((d) => d.code === 'high-missing')!.message, /87\.5% missing \(21 of 24 rows/);
+    assert.deepEqual(codes(ds, 'class-imbalance'), ['class-imbalance 0:28-0:33']);
+    assert.match(ds.find((d) => d.code === 'class-imbalance')!.message, /"common" has 23 rows, "rare" has 1 \(ratio 23\.0, threshold 10\)/);
+    assert.deepEqual(codes(ds, 'duplicate-row'), ['duplicate-row 23:0-23:19', 'duplicate-row 24:0-24:19']);
+    const dup = ds.find((d) => d.code === 'duplicate-row')!;
+    assert.equal(dup.message, 'duplicate row: same as line 6');
+    assert.deepEqual(dup.relatedInformation?.[0].location, { uri: f.uri, range: { start: { line: 5, character: 0 }, end: { line: 5, character: 19 } } });
+    assert.deepEqual(codes(ds, 'outlier'), ['outlier 11:4-11:7']);
+    // median 11, MAD 1: z = 0.6745 * 89 / 1 (see test/reference/server-robust-z.json)
+    assert.match(ds.find((d) => d.code === 'outlier')!.message, /robust z = 60\.03 \(median 11, MAD 1; threshold 3\.5\)/);
+  });
+
+  it('caps the list at maxProblems and adds one summary', async () => {
+    const { client: c } = await TestClient.start({ initializationOptions: { diagnostics: { maxProblems: 5 } } });
+    try {
+      const rows = ['a,b'];
+      for (let i = 0; i < 50; i++) rows.push(i % 2 ? `${i}` : `${i},${i},${i}`);
+      const uri = 'file:///tmp/ragged-many.csv';
+      await c.open(uri, rows.join('\n'));
+      const ds = await c.diagnosticsFor(uri, 1);
+      assert.equal(ds.length, 6);
+      assert.deepEqual(ds.slice(0, 5).map((d) => d.range.start.line), [1, 2, 3, 4, 5]);
+      assert.equal(ds[5].code, 'too-many-problems');
+      assert.match(ds[5].message, /^50 problems in this file; showing the first 5/);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('applies severities from the configuration and turns codes off', async () => {
+    const { client: c } = await TestClient.start({ configuration: { diagnostics: { severity: { 'ragged-row': 'hint', 'duplicate-header': 'off' } } } });
+    try {
+      const f = fixture('ragged.csv');
+      await c.open(f.uri, f.text);
+      const ds = await c.diagnosticsFor(f.uri, 1);
+      assert.deepEqual(ds.filter((d) => d.code === 'ragged-row').map((d) => d.severity), [4, 4]);
+      const h = fixture('header-and-quotes.csv');
+      await c.open(h.uri, h.text);
+      const hs = await c.diagnosticsFor(h.uri, 1);
+      assert.equal(hs.filter((d) => d.code === 'duplicate-header').length, 0);
+      assert.equal(hs.filter((d) => d.code === 'empty-header').length, 1);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('uses tab for TSV documents and the missing tokens from settings', async () => {
+    const { client: c } = await TestClient.start({ initializationOptions: { missingTokens: ['', 'n/a'] } });
+    try {
+      const rows = ['x\ty'];
+      for (let i = 0; i < 30; i++) rows.push(`${i}\t${i === 7 ? 'n/a' : i}`);
+      const uri = 'file:///tmp/t.tsv';
+      await c.open(uri, rows.join('\r\n') + '\r\n', 'tsv');
+      const ds = await c.diagnosticsFor(uri, 1);
+      assert.deepEqual(ds.map(brief), []);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('reports replacement characters as encoding problems', async () => {
+    const uri = 'file:///tmp/enc.csv';
+    await client.open(uri, 'a,b\n1,caf\uFFFD\n');
+    const ds = await client.diagnosticsFor(uri, 1);
+    assert.deepEqual(codes(ds, 'encoding'), ['encoding 1:5-1:6']);
+  });
+});
