@@ -1,0 +1,295 @@
+/**
+ * Streaming training curves with uPlot (canvas): one small chart per metric, one colour per
+ * arm, the EMA-smoothed series solid with the raw series faint behind it, a log-scale toggle and
+ * best-epoch markers. Memory and DOM stay bounded: each series keeps at most MAX_STORED points
+ * (halved when full) and at most MAX_DRAWN are drawn (min/max-preserving downsampling).
+ */
+import uPlot from 'uplot';
+import type { CurvePoint } from '../src/protocol/dashboard';
+import { h, themeColor } from './dom';
+
+export const MAX_DRAWN = 2000;
+const MAX_STORED = 20_000;
+
+class Series {
+  xs: number[] = [];
+  ys: number[] = [];
+  push(x: number, y: number): void {
+    const n = this.xs.length;
+    // Replayed or re-sent points (same step) replace the previous value.
+    if (n && this.xs[n - 1] === x) {
+      this.ys[n - 1] = y;
+      return;
+    }
+    this.xs.push(x);
+    this.ys.push(y);
+    if (this.xs.length > MAX_STORED) {
+      this.xs = this.xs.filter((_, i) => i % 2 === 0);
+      this.ys = this.ys.filter((_, i) => i % 2 === 0);
+    }
+  }
+}
+
+/** TensorBoard's debiased exponential moving average. */
+export function emaSmooth(ys: readonly number[], weight: number): number[] {
+  const out = new Array<number>(ys.length);
+  let last = 0;
+  let debias = 0;
+  for (let i = 0; i < ys.length; i++) {
+    const y = ys[i];
+    if (!Number.isFinite(y)) {
+      out[i] = y;
+      continue;
+    }
+    last = last * weight + (1 - weight) * y;
+    debias = debias * weight + (1 - weight);
+    out[i] = weight === 0 ? y : last / debias;
+  }
+  return out;
+}
+
+/** Downsample to at most `max` points, keeping each bucket's min and max (spikes stay visible). */
+export function downsample(xs: readonly number[], ys: readonly number[], max: number): { xs: number[]; ys: number[] } {
+  const n = xs.length;
+  if (n <= max) return { xs: [...xs], ys: [...ys] };
+  const buckets = Math.floor(max / 2);
+  const size = n / buckets;
+  const ox: number[] = [];
+  const oy: number[] = [];
+  for (let b = 0; b < buckets; b++) {
+    const start = Math.floor(b * size);
+    const end = Math.min(n, Math.floor((b + 1) * size));
+    let lo = start;
+    let hi = start;
+    for (let i = start; i < end; i++) {
+      if (ys[i] < ys[lo]) lo = i;
+      if (ys[i] > ys[hi]) hi = i;
+    }
+    const [a, c] = lo <= hi ? [lo, hi] : [hi, lo];
+    ox.push(xs[a]);
+    oy.push(ys[a]);
+    if (c !== a) {
+      ox.push(xs[c]);
+      oy.push(ys[c]);
+    }
+  }
+  ox[ox.length - 1] = xs[n - 1];
+  oy[oy.length - 1] = ys[n - 1];
+  return { xs: ox, ys: oy };
+}
+
+const PALETTE = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+const FALLBACK = ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'];
+
+export interface CurveSettings {
+  smoothing: number;
+  log: boolean;
+}
+
+class MetricChart {
+  readonly el: HTMLElement;
+  private readonly body: HTMLElement;
+  private plot: uPlot | undefined;
+  private arms: string[] = [];
+  private best: Record<string, number> = {};
+  private lastLog: boolean | undefined;
+  private drawnPoints = 0;
+
+  constructor(
+    readonly metric: string,
+    private readonly series: Map<string, Series>,
+  ) {
+    this.body = h('div', { class: 'curve-body' });
+    this.el = h('figure', { class: 'chart curve-chart', 'data-chart': 'curve', 'data-metric': metric }, h('figcaption', {}, metric), this.body);
+  }
+
+  get points(): number {
+    return this.drawnPoints;
+  }
+
+  update(armOrder: readonly string[], settings: CurveSettings, width: number, best: Record<string, number>): void {
+    const arms = armOrder.filter((a) => this.series.has(a));
+    this.best = best;
+    // Union of x values across arms (each arm downsampled first), for uPlot's aligned data.
+    const per = arms.map((a) => {
+      const s = this.series.get(a)!;
+      const d = downsample(s.xs, s.ys, MAX_DRAWN);
+      return { arm: a, xs: d.xs, raw: d.ys, smooth: emaSmooth(d.ys, settings.smoothing) };
+    });
+    const xsSet = new Set<number>();
+    for (const p of per) for (const x of p.xs) xsSet.add(x);
+    const xs = [...xsSet].sort((a, b) => a - b);
+    const index = new Map(xs.map((x, i) => [x, i]));
+    const data: (number | null)[][] = [xs];
+    for (const p of per) {
+      const raw = new Array<number | null>(xs.length).fill(null);
+      const smooth = new Array<number | null>(xs.length).fill(null);
+      p.xs.forEach((x, i) => {
+        const k = index.get(x)!;
+        const ok = !settings.log || p.raw[i] > 0;
+        raw[k] = ok ? p.raw[i] : null;
+        smooth[k] = ok ? p.smooth[i] : null;
+      });
+      data.push(raw, smooth);
+    }
+    this.drawnPoints = xs.length;
+    const structural = !this.plot || this.lastLog !== settings.log || arms.join('|') !== this.arms.join('|');
+    if (structural) {
+      this.plot?.destroy();
+      this.arms = arms;
+      this.lastLog = settings.log;
+      this.plot = new uPlot(this.options(arms, settings, width), data as uPlot.AlignedData, this.body);
+    } else {
+      this.plot!.setData(data as uPlot.AlignedData);
+      if (Math.abs(this.plot!.width - width) > 2) this.plot!.setSize({ width, height: 160 });
+    }
+  }
+
+  private options(arms: readonly string[], settings: CurveSettings, width: number): uPlot.Options {
+    const fg = themeColor('--vscode-foreground', '#888');
+    const grid = themeColor('--vscode-editorWidget-border', 'rgba(128,128,128,0.25)');
+    const series: uPlot.Series[] = [{ label: 'epoch' }];
+    arms.forEach((a, i) => {
+      const color = themeColor(PALETTE[i % PALETTE.length], FALLBACK[i % FALLBACK.length]);
+      series.push({ label: `${a} (raw)`, stroke: withAlpha(color, 0.25), width: 1, spanGaps: true, points: { show: false } });
+      series.push({ label: a, stroke: color, width: 2, spanGaps: true, points: { show: false } });
+    });
+    const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font: '11px sans-serif' };
+    return {
+      width,
+      height: 160,
+      legend: { show: false },
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: false }, y: { distr: settings.log ? 3 : 1 } },
+      axes: [axis, { ...axis, size: 52 }],
+      series,
+      hooks: {
+        draw: [
+          (u: uPlot) => {
+            // Best-epoch markers: a dashed vertical line per arm.
+            const ctx = u.ctx;
+            this.arms.forEach((a, i) => {
+              const epoch = this.best[a];
+              if (epoch === undefined) return;
+              const x = u.valToPos(epoch, 'x', true);
+              if (!Number.isFinite(x)) return;
+              ctx.save();
+              ctx.strokeStyle = themeColor(PALETTE[i % PALETTE.length], FALLBACK[i % FALLBACK.length]);
+              ctx.setLineDash([4, 4]);
+              ctx.lineWidth = 1;
+              ctx.beginPath();
+              ctx.moveTo(x, u.bbox.top);
+              ctx.lineTo(x, u.bbox.top + u.bbox.height);
+              ctx.stroke();
+              ctx.restore();
+            });
+          },
+        ],
+      },
+    };
+  }
+
+  destroy(): void {
+    this.plot?.destroy();
+    this.plot = undefined;
+  }
+}
+
+function withAlpha(color: string, alpha: number): string {
+  const m = /^#([0-9a-f]{6})$/i.exec(color);
+  if (m) {
+    const n = parseInt(m[1], 16);
+    return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+  }
+  const r = /^rgba?\(([^)]+)\)$/.exec(color);
+  if (r) {
+    const [a, b, c] = r[1].split(',').map((s) => s.trim());
+    return `rgba(${a}, ${b}, ${c}, ${alpha})`;
+  }
+  return color;
+}
+
+/** All curves of one run: metric -> arm -> series. */
+export class CurveBoard {
+  readonly el = h('div', { class: 'curve-grid' });
+  private readonly data = new Map<string, Map<string, Series>>();
+  private readonly charts = new Map<string, MetricChart>();
+  private readonly armOrder: string[] = [];
+
+  clear(): void {
+    for (const c of this.charts.values()) c.destroy();
+    this.charts.clear();
+    this.data.clear();
+    this.armOrder.length = 0;
+    this.el.replaceChildren();
+  }
+
+  add(points: readonly CurvePoint[]): void {
+    for (const p of points) {
+      if (!Number.isFinite(p.value)) continue;
+      let byArm = this.data.get(p.metric);
+      if (!byArm) {
+        byArm = new Map();
+        this.data.set(p.metric, byArm);
+      }
+      let s = byArm.get(p.arm);
+      if (!s) {
+        s = new Series();
+        byArm.set(p.arm, s);
+        if (!this.armOrder.includes(p.arm)) this.armOrder.push(p.arm);
+      }
+      s.push(p.step, p.value);
+    }
+  }
+
+  /** Canvas colours are resolved once per chart: rebuild the charts on a theme switch. */
+  themeChanged(): void {
+    for (const c of this.charts.values()) c.destroy();
+  }
+
+  get arms(): readonly string[] {
+    return this.armOrder;
+  }
+
+  /** Total points stored (bounded) and drawn (bounded), for tests and diagnostics. */
+  stats(): { stored: number; drawn: number; charts: number } {
+    let stored = 0;
+    for (const m of this.data.values()) for (const s of m.values()) stored += s.xs.length;
+    let drawn = 0;
+    for (const c of this.charts.values()) drawn += c.points;
+    return { stored, drawn, charts: this.charts.size };
+  }
+
+  render(settings: CurveSettings, width: number, best: Record<string, number>): number {
+    const metrics = [...this.data.keys()].sort(metricOrder);
+    const cols = width > 1100 ? 3 : width > 700 ? 2 : 1;
+    const chartWidth = Math.max(260, Math.floor((width - 40) / cols) - 24);
+    this.el.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
+    for (const metric of metrics) {
+      let chart = this.charts.get(metric);
+      if (!chart) {
+        chart = new MetricChart(metric, this.data.get(metric)!);
+        this.charts.set(metric, chart);
+      }
+      chart.update(this.armOrder, settings, chartWidth, metric.includes('loss') ? best : {});
+    }
+    // Keep DOM order equal to metric order without re-creating charts.
+    const wanted = metrics.map((m) => this.charts.get(m)!.el);
+    if (wanted.some((el, i) => this.el.children[i] !== el)) this.el.replaceChildren(...wanted);
+    return this.charts.size;
+  }
+
+  legend(): HTMLElement {
+    return h(
+      'div',
+      { class: 'legend' },
+      ...this.armOrder.map((a, i) => h('span', { class: 'legend-item' }, h('span', { class: 'swatch', style: `background:${themeColor(PALETTE[i % PALETTE.length], FALLBACK[i % FALLBACK.length])}` }), a)),
+    );
+  }
+}
+
+/** loss first, then val_loss, per-head losses, then per-source metrics, batch loss last. */
+function metricOrder(a: string, b: string): number {
+  const rank = (m: string) => (m === 'loss' ? 0 : m === 'val_loss' ? 1 : m.startsWith('loss/') ? 2 : m.startsWith('val_loss/') ? 3 : m === 'batch_loss' ? 5 : 4);
+  return rank(a) - rank(b) || a.localeCompare(b);
+}

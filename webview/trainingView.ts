@@ -1,0 +1,103 @@
+/** Training view: live curves per metric, smoothing and log controls, throughput, ETA and Stop. */
+import type { CurvePoint, TrainingStatus } from '../src/protocol/dashboard';
+import { CurveBoard, type CurveSettings } from './curves';
+import { fmt, h, icon } from './dom';
+
+export interface TrainingViewOptions {
+  readonly canStop: boolean;
+  readonly onStop: () => Promise<void>;
+}
+
+export class TrainingView {
+  readonly root = h('section', { class: 'view training-view', 'data-view': 'training' });
+  private status: TrainingStatus | undefined;
+  readonly board = new CurveBoard();
+  private readonly settings: CurveSettings = { smoothing: 0.6, log: false };
+  private readonly statusLine = h('div', { class: 'status-line', 'aria-live': 'polite' });
+  private readonly stopButton: HTMLButtonElement;
+  private readonly legendHost = h('div', {});
+  private readonly emptyNote = h('div', { class: 'empty' }, icon('pulse'), h('p', {}, 'No training yet. Open an experiment file and choose "Run Experiment" (or the CodeLens above its first line).'));
+  private built = false;
+
+  constructor(private readonly options: TrainingViewOptions) {
+    this.stopButton = h(
+      'button',
+      {
+        class: 'danger',
+        'data-action': 'stop',
+        onclick: async () => {
+          this.stopButton.disabled = true;
+          await this.options.onStop().catch(() => undefined);
+        },
+      },
+      icon('debug-stop'),
+      ' Stop',
+    );
+  }
+
+  reset(status: TrainingStatus | undefined, points: readonly CurvePoint[]): void {
+    this.status = status;
+    this.board.clear();
+    this.board.add(points);
+  }
+
+  append(points: readonly CurvePoint[], status: TrainingStatus): void {
+    this.status = status;
+    this.board.add(points);
+  }
+
+  setStatus(status: TrainingStatus): void {
+    this.status = status;
+  }
+
+  private build(width: number): void {
+    const smoothing = h('input', { type: 'range', min: 0, max: 0.99, step: 0.01, value: this.settings.smoothing, 'aria-label': 'Smoothing' });
+    const smoothingValue = h('span', { class: 'muted' }, this.settings.smoothing.toFixed(2));
+    smoothing.addEventListener('input', () => {
+      this.settings.smoothing = Number(smoothing.value);
+      smoothingValue.textContent = this.settings.smoothing.toFixed(2);
+      this.render(width);
+    });
+    const log = h('input', { type: 'checkbox', 'data-control': 'log', checked: this.settings.log });
+    log.addEventListener('change', () => {
+      this.settings.log = log.checked;
+      this.render(width);
+    });
+    this.root.replaceChildren(
+      h('div', { class: 'toolbar' }, this.statusLine, h('label', {}, 'Smoothing ', smoothing, ' ', smoothingValue), h('label', {}, log, ' Log scale'), this.options.canStop ? this.stopButton : null),
+      this.legendHost,
+      this.emptyNote,
+      this.board.el,
+    );
+    this.built = true;
+  }
+
+  render(width: number): { charts: number; rows: number } {
+    if (!this.built) this.build(width);
+    const s = this.status;
+    this.emptyNote.hidden = !!s;
+    if (s) {
+      const parts: string[] = [`${s.name}`, s.state];
+      if (s.arm) parts.push(`${s.arm}${s.epoch !== undefined ? ` epoch ${s.epoch}${s.epochs ? `/${s.epochs}` : ''}` : ''}`);
+      if (s.samplesPerSecond) parts.push(`${fmt(Math.round(s.samplesPerSecond))} samples/s`);
+      if (s.state === 'running' && s.etaSeconds !== undefined) parts.push(`ETA ${eta(s.etaSeconds)}`);
+      if (s.error) parts.push(s.error);
+      this.statusLine.textContent = parts.join(' · ');
+      this.statusLine.className = `status-line state-${s.state}`;
+      this.stopButton.disabled = s.state !== 'running';
+      this.stopButton.hidden = s.state !== 'running';
+    } else {
+      this.statusLine.textContent = '';
+      this.stopButton.hidden = true;
+    }
+    const charts = this.board.render(this.settings, width, s?.bestEpoch ?? {});
+    this.legendHost.replaceChildren(this.board.legend());
+    return { charts, rows: this.board.stats().drawn };
+  }
+}
+
+function eta(s: number): string {
+  if (s < 60) return `${Math.round(s)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
