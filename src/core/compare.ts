@@ -13,7 +13,8 @@ import { DEFAULT_DRIFT_THRESHOLDS, driftVerdict, wassersteinNorm, type DriftThre
 import { ksTwoSample } from './stats/ks';
 import { pooledHistogram } from './stats/binning';
 import { wasserstein1 } from './stats/wasserstein';
-import type { CategoricalColumn, Column, ColumnType, DataTable, NumericColumn, Problem } from './table';
+import { sortedFinite } from './sortNumbers';
+import type { Column, ColumnType, DataTable, NumericColumn, Problem } from './table';
 
 export interface CompareOptions {
   /** Label column per dataset (same order as the tables); undefined = no label. */
@@ -193,8 +194,36 @@ function countDistinctNumeric(values: Float64Array, cap: number): number {
   return seen.size;
 }
 
-/** Category counts of a column (numeric values become their shortest string form). */
+/** One sort per column per run: summaries and feature statistics share it. */
+const sortedCache = new WeakMap<Float64Array, Float64Array>();
+function sortedValues(column: NumericColumn): Float64Array {
+  let sorted = sortedCache.get(column.values);
+  if (!sorted) {
+    sorted = sortedFinite(column.values);
+    sortedCache.set(column.values, sorted);
+  }
+  return sorted;
+}
+
+/** Distinct values of an ascending array, in one pass. */
+function countDistinctSorted(sorted: Float64Array): number {
+  let n = sorted.length ? 1 : 0;
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) n++;
+  return n;
+}
+
+const countsCache = new WeakMap<Column, Map<string, number>>();
+
+/** Category counts of a column (numeric values become their shortest string form); cached per column. */
 export function categoryCounts(column: Column): Map<string, number> {
+  const cached = countsCache.get(column);
+  if (cached) return cached;
+  const counts = computeCategoryCounts(column);
+  countsCache.set(column, counts);
+  return counts;
+}
+
+function computeCategoryCounts(column: Column): Map<string, number> {
   const counts = new Map<string, number>();
   if (column.type === 'categorical') {
     const perCode = new Float64Array(column.dictionary.length);
@@ -215,11 +244,7 @@ export function categoryCounts(column: Column): Map<string, number> {
 }
 
 function nonMissing(column: Column): number {
-  if (column.type === 'numeric') {
-    let n = 0;
-    for (let i = 0; i < column.values.length; i++) if (column.values[i] === column.values[i]) n++;
-    return n;
-  }
+  if (column.type === 'numeric') return sortedValues(column).length;
   let n = 0;
   for (let i = 0; i < column.codes.length; i++) if (column.codes[i] >= 0) n++;
   return n;
@@ -227,7 +252,7 @@ function nonMissing(column: Column): number {
 
 function distinctCount(column: Column): number {
   if (column.type === 'categorical') return categoryCounts(column).size;
-  return countDistinctNumeric(column.values, Number.POSITIVE_INFINITY);
+  return countDistinctSorted(sortedValues(column));
 }
 
 /** Counts of both sides aligned over the union of categories, ordered by pooled count. */
@@ -285,16 +310,17 @@ function compareFeature(
     otherMissingShare: otherRows ? (otherRows - otherN) / otherRows : 0,
   };
   if (ref.type === 'numeric' && other.type === 'numeric') {
-    const a = finiteValues(ref);
-    const b = finiteValues(other);
-    const hist = pooledHistogram(a, b, bins);
+    // Sorted once: KS, Wasserstein and the distinct count all walk the sorted samples.
+    const a = sortedValues(ref);
+    const b = sortedValues(other);
+    const hist = pooledHistogram(a, b, bins, { presorted: true });
     const js = jensenShannonDistance(hist.reference, hist.other);
     const p = psi(hist.reference, hist.other);
-    const ks = a.length && b.length ? ksTwoSample(a, b) : undefined;
-    const w = a.length && b.length ? wasserstein1(a, b) : Number.NaN;
+    const ks = a.length && b.length ? ksTwoSample(a, b, { presorted: true }) : undefined;
+    const w = a.length && b.length ? wasserstein1(a, b, { presorted: true }) : Number.NaN;
     const wNorm = wassersteinNorm(w, populationStd(a));
     // Few distinct values: a numeric code, treated as categorical for the p-value test.
-    const lowCardinality = countDistinctNumeric(a, thresholds.categoricalMaxUnique) <= thresholds.categoricalMaxUnique;
+    const lowCardinality = countDistinctSorted(a) <= thresholds.categoricalMaxUnique;
     let chi2: Chi2Result | undefined;
     let catJs = js;
     if (lowCardinality) {
@@ -421,46 +447,77 @@ function compareLabels(ref: Column, other: Column): LabelComparison {
   };
 }
 
-/** Feature matrix for the domain classifier: numeric as is, low-cardinality categoricals one-hot. */
+/** Up to `max` row indices of `n`, sampled without replacement with a seeded PRNG, ascending. */
+export function sampleRows(n: number, max: number, seed: number): Uint32Array {
+  const idx = new Uint32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  if (n <= max) return idx;
+  let state = seed >>> 0;
+  const rand = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  // Partial Fisher-Yates: the first `max` slots become a uniform sample.
+  for (let i = 0; i < max; i++) {
+    const j = i + Math.floor(rand() * (n - i));
+    const t = idx[i];
+    idx[i] = idx[j];
+    idx[j] = t;
+  }
+  return idx.subarray(0, max).sort();
+}
+
+/**
+ * Feature matrix for the domain classifier over sampled rows of both tables: numeric columns as
+ * they are, categoricals with at most 20 categories one-hot (NaN where missing).
+ */
 function domainFeatures(
   pairs: readonly { ref: Column; other: Column; name: string }[],
-  refRows: number,
-  otherRows: number,
-): { columns: Float64Array[]; names: string[]; source: string[] } {
+  refRows: Uint32Array,
+  otherRows: Uint32Array,
+): { columns: Float64Array[]; source: string[] } {
   const columns: Float64Array[] = [];
-  const names: string[] = [];
   const source: string[] = [];
-  const n = refRows + otherRows;
+  const n = refRows.length + otherRows.length;
   for (const { ref, other, name } of pairs) {
     if (ref.type === 'numeric' && other.type === 'numeric') {
       const col = new Float64Array(n);
-      col.set(ref.values, 0);
-      col.set(other.values, refRows);
+      refRows.forEach((r, i) => (col[i] = ref.values[r]));
+      otherRows.forEach((r, i) => (col[refRows.length + i] = other.values[r]));
       columns.push(col);
-      names.push(name);
       source.push(name);
       continue;
     }
     const aligned = alignCounts(categoryCounts(ref), categoryCounts(other));
     if (aligned.categories.length > 20) continue;
-    const refStrings = stringsOf(ref);
-    const otherStrings = stringsOf(other);
+    const refStrings = stringsAt(ref, refRows);
+    const otherStrings = stringsAt(other, otherRows);
     for (const cat of aligned.categories) {
       const col = new Float64Array(n);
-      for (let i = 0; i < refRows; i++) col[i] = refStrings[i] === undefined ? Number.NaN : refStrings[i] === cat ? 1 : 0;
-      for (let i = 0; i < otherRows; i++) col[refRows + i] = otherStrings[i] === undefined ? Number.NaN : otherStrings[i] === cat ? 1 : 0;
+      refStrings.forEach((v, i) => (col[i] = v === undefined ? Number.NaN : v === cat ? 1 : 0));
+      otherStrings.forEach((v, i) => (col[refRows.length + i] = v === undefined ? Number.NaN : v === cat ? 1 : 0));
       columns.push(col);
-      names.push(`${name}=${cat}`);
       source.push(name);
     }
   }
-  return { columns, names, source };
+  return { columns, source };
 }
 
-function stringsOf(column: Column): (string | undefined)[] {
-  if (column.type === 'categorical') return Array.from(column.codes, (c) => (c < 0 ? undefined : (column as CategoricalColumn).dictionary[c]));
-  return Array.from(column.values, (x) => (x === x ? String(x) : undefined));
+function stringsAt(column: Column, rows: Uint32Array): (string | undefined)[] {
+  const out: (string | undefined)[] = new Array(rows.length);
+  if (column.type === 'categorical') {
+    rows.forEach((r, i) => (out[i] = column.codes[r] < 0 ? undefined : column.dictionary[column.codes[r]]));
+  } else {
+    rows.forEach((r, i) => (out[i] = column.values[r] === column.values[r] ? String(column.values[r]) : undefined));
+  }
+  return out;
 }
+
+/** Rows per dataset the domain classifier sees (Deepchecks samples 10k per side). */
+export const DOMAIN_ROWS_PER_SIDE = 10_000;
 
 export function comparePair(
   refTable: DataTable,
@@ -488,11 +545,14 @@ export function comparePair(
 
   let domainClassifier: DomainClassifierSummary | undefined;
   if (!options.skipDomainClassifier && pairs.length > 0 && refTable.rows >= 10 && otherTable.rows >= 10) {
-    const { columns, names, source } = domainFeatures(pairs, refTable.rows, otherTable.rows);
+    // Sample before building the matrix: memory and time stay bounded on any file size.
+    const refRows = sampleRows(refTable.rows, DOMAIN_ROWS_PER_SIDE, options.seed);
+    const otherRows = sampleRows(otherTable.rows, DOMAIN_ROWS_PER_SIDE, options.seed + 1);
+    const { columns, source } = domainFeatures(pairs, refRows, otherRows);
     if (columns.length > 0) {
-      const isOther = new Uint8Array(refTable.rows + otherTable.rows);
-      isOther.fill(1, refTable.rows);
-      const r = crossValidatedDomainAuc(columns, isOther, { seed: options.seed });
+      const isOther = new Uint8Array(refRows.length + otherRows.length);
+      isOther.fill(1, refRows.length);
+      const r = crossValidatedDomainAuc(columns, isOther, { seed: options.seed, maxRowsPerSide: DOMAIN_ROWS_PER_SIDE });
       // Importance per original feature: one-hot parts add up.
       const byFeature = new Map<string, number>();
       r.importance.forEach((imp, i) => byFeature.set(source[i], (byFeature.get(source[i]) ?? 0) + imp));
@@ -507,7 +567,6 @@ export function comparePair(
           .sort((a, b) => b.importance - a.importance)
           .slice(0, 10),
       };
-      void names;
     }
   }
   const compared = features.filter((f) => !f.identifierLike);

@@ -98,3 +98,24 @@ test('a missing label column is a clear error naming file and column', async () 
   const u = await readCsvFile(examples('weather', 'new-york.csv'));
   assert.throws(() => compareDatasets([t, u], { labels: ['weather', 'nope'] }), /new-york\.csv: label column "nope" not found/);
 });
+
+test('sorted fast paths give the same histogram, KS and Wasserstein as the general ones', async () => {
+  const { pooledHistogram } = await import('../../../src/core/stats/binning');
+  const { ksTwoSample } = await import('../../../src/core/stats/ks');
+  const { wasserstein1 } = await import('../../../src/core/stats/wasserstein');
+  const { sortedFinite } = await import('../../../src/core/sortNumbers');
+  const s = await readCsvFile(examples('weather', 'seattle.csv'));
+  const n = await readCsvFile(examples('weather', 'new-york.csv'));
+  for (const name of ['precipitation', 'temp_max', 'temp_min', 'wind']) {
+    const a = s.columns.find((c) => c.name === name);
+    const b = n.columns.find((c) => c.name === name);
+    assert.ok(a?.type === 'numeric' && b?.type === 'numeric');
+    const sa = sortedFinite(a.values);
+    const sb = sortedFinite(b.values);
+    // Edges that land exactly on data values are the case the binary search must get right.
+    assert.deepEqual(pooledHistogram(sa, sb, 30, { presorted: true }), pooledHistogram(a.values, b.values, 30));
+    assert.deepEqual(pooledHistogram(sa, sb, 7, { presorted: true }), pooledHistogram(a.values, b.values, 7));
+    assert.deepEqual(ksTwoSample(sa, sb, { presorted: true }), ksTwoSample(a.values, b.values));
+    assert.equal(wasserstein1(sa, sb, { presorted: true }), wasserstein1(a.values, b.values));
+  }
+});
