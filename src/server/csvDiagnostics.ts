@@ -174,14 +174,14 @@ export function checkCsv(model: CsvModel, ctx: CheckContext): Diagnostic[] {
     model.cols.forEach((meta, c) => {
       const s = stats[c];
       const name = meta.name;
-      if (s.count === 0) pushHead(make('empty-column', loc.headerCell(c), `column "${name}" has no values in ${rows} rows`, { column: name }));
+      if (s.count === 0) pushHead(make('empty-column', loc.headerCell(c), `column "${name}" has no values in ${s.present} rows`, { column: name }));
       else {
         if (s.distinct === 1 && s.count >= 2) {
           pushHead(make('constant-column', loc.headerCell(c), `column "${name}" has the same value "${s.categories[0]?.[0] ?? fmt(s.min)}" in all ${s.count} non-missing rows`, { column: name }));
         }
-        const share = (rows - s.count) / rows;
+        const share = (s.present - s.count) / s.present;
         if (share > d.missingShareThreshold) {
-          pushHead(make('high-missing', loc.headerCell(c), `column "${name}" is ${(share * 100).toFixed(1)}% missing (${rows - s.count} of ${rows} rows; threshold ${(d.missingShareThreshold * 100).toFixed(0)}%)`, { column: name }));
+          pushHead(make('high-missing', loc.headerCell(c), `column "${name}" is ${(share * 100).toFixed(1)}% missing (${s.present - s.count} of ${s.present} rows; threshold ${(d.missingShareThreshold * 100).toFixed(0)}%)`, { column: name }));
         }
       }
       if (isLabelName(name) && s.count > 0 && isClassLabel(s) && s.categories.length >= 2) {

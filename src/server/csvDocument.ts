@@ -50,7 +50,7 @@ export class CsvDocument {
 
   delimiter(): string {
     if (this.doc.languageId === 'tsv' || /\.(tsv|tab)$/i.test(this.doc.uri)) return '\t';
-    return sniffDelimiter(this.doc.getText().slice(0, 1 << 20));
+    return sniffDelimiter(this.doc.getText());
   }
 
   /** Applies LSP content changes, and to the model when it can be updated in place. */

@@ -260,7 +260,8 @@ export class CsvModel {
     if (rec.innerBreaks > 0) flags |= FLAG_MULTILINE;
     store.flags[row] = flags;
     const ncols = this.cols.length;
-    const nf = buf.count < ncols ? buf.count : ncols;
+    // As in the ingest, a ragged row or a row with a broken quote is skipped: its cells are absent.
+    const nf = buf.count === ncols && rec.unterminatedAt < 0 ? ncols : 0;
     for (let c = 0; c < nf; c++) {
       let kind: CellKind;
       const q = buf.quoted[c];

@@ -5,6 +5,8 @@
  * an editor needs and the ingest drops: the text offset of every record, so any cell can be
  * located again and any run of records can be re-scanned after an edit.
  */
+import { isAsciiSpace, parseNumberString } from '../core/csv/numbers';
+import { sniffDelimiter as sniffBytes } from '../core/csv/sniffDelimiter';
 
 /** How a cell was classified. */
 export const enum CellKind {
@@ -149,11 +151,12 @@ export function hashRange(text: string, start: number, end: number): number {
   return h | 0;
 }
 
+
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
 /**
  * Parses `[+-]digits[.digits][e[+-]digits]` (or `.digits`) in text[s, e) (already trimmed);
- * NaN when the range is anything else. Short plain decimals are computed exactly from the
+ * NaN when the range is anything else or not finite (the ingest's number rule, src/core/csv/numbers.ts). Short plain decimals are computed exactly from the
  * digits (a mantissa below 2^53 divided by an exact power of ten rounds correctly); the rest
  * go through Number().
  */
@@ -196,7 +199,7 @@ export function parseNumber(text: string, s: number, e: number): number {
       const v = frac === 0 ? mant : mant / POW10[frac];
       return neg ? -v : v;
     }
-    return Number(text.slice(s, e));
+    return parseNumberString(text.slice(s, e));
   }
   c = text.charCodeAt(i);
   if (c !== 101 && c !== 69) return NaN;
@@ -212,56 +215,16 @@ export function parseNumber(text: string, s: number, e: number): number {
     i++;
   }
   if (i === expStart) return NaN;
-  return Number(text.slice(s, e));
+  return parseNumberString(text.slice(s, e));
 }
-
-export const DELIMITER_CANDIDATES = [',', ';', '\t', '|'];
 
 /**
- * Picks the delimiter among , ; tab | that splits the first lines (outside quotes) into the
- * most consistent number of fields; comma when none occurs.
+ * The ingest's delimiter sniffer (src/core/csv/sniffDelimiter.ts) on the first 64 KiB, so the
+ * server splits a file exactly as the CLI and the extension's comparisons do.
  */
-export function sniffDelimiter(text: string, maxLines = 20): string {
-  const lines: string[] = [];
-  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  while (lines.length < maxLines && pos < text.length) {
-    let end = pos;
-    let inQuote = false;
-    while (end < text.length) {
-      const c = text.charCodeAt(end);
-      if (c === QUOTE) inQuote = !inQuote;
-      else if (!inQuote && (c === LF || c === CR)) break;
-      end++;
-    }
-    if (end > pos) lines.push(text.slice(pos, end));
-    pos = end + 1;
-    if (end - pos > 1_000_000) break;
-  }
-  let best = ',';
-  let bestScore = 0;
-  for (const d of DELIMITER_CANDIDATES) {
-    const counts = lines.map((l) => countOutsideQuotes(l, d.charCodeAt(0)));
-    if (counts.length === 0 || counts[0] === 0) continue;
-    const header = counts[0];
-    const agree = counts.filter((n) => n === header).length / counts.length;
-    const score = agree * Math.log2(1 + header);
-    if (score > bestScore) {
-      bestScore = score;
-      best = d;
-    }
-  }
-  return best;
-}
-
-function countOutsideQuotes(line: string, delim: number): number {
-  let n = 0;
-  let inQuote = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === QUOTE) inQuote = !inQuote;
-    else if (!inQuote && c === delim) n++;
-  }
-  return n;
+export function sniffDelimiter(text: string): string {
+  const sample = text.length > 65536 ? text.slice(0, 65536) : text;
+  return sniffBytes(new TextEncoder().encode(sample), 0, sample.length === text.length).delimiter;
 }
 
 /**
@@ -304,18 +267,10 @@ export class MissingTokens {
   }
 }
 
-/** Trims spaces and tabs around text[s, e); the trimmed bounds go to `out`. */
+/** Trims ASCII whitespace around text[s, e) as the ingest does; the trimmed bounds go to `out`. */
 export function trimRange(text: string, s: number, e: number, out: { s: number; e: number }): void {
-  while (s < e) {
-    const c = text.charCodeAt(s);
-    if (c !== 32 && c !== 9) break;
-    s++;
-  }
-  while (e > s) {
-    const c = text.charCodeAt(e - 1);
-    if (c !== 32 && c !== 9) break;
-    e--;
-  }
+  while (s < e && isAsciiSpace(text.charCodeAt(s))) s++;
+  while (e > s && isAsciiSpace(text.charCodeAt(e - 1))) e--;
   out.s = s;
   out.e = e;
 }

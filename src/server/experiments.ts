@@ -169,7 +169,7 @@ export class DatasetCache {
     } catch (e) {
       return { error: (e as Error).message };
     }
-    const delimiter = /\.(tsv|tab)$/i.test(file) ? '\t' : sniffDelimiter(text.slice(0, 1 << 20));
+    const delimiter = /\.(tsv|tab)$/i.test(file) ? '\t' : sniffDelimiter(text);
     const model = new CsvModel({ delimiter, missingTokens: this.missingTokens() });
     model.begin(text);
     // Yield between slices so a large partner does not stall the server.

@@ -95,14 +95,14 @@ describe('language server: CSV diagnostics over stdio', () => {
     const { client: c } = await TestClient.start({ initializationOptions: { diagnostics: { maxProblems: 5 } } });
     try {
       const rows = ['a,b'];
-      for (let i = 0; i < 50; i++) rows.push(i % 2 ? `${i}` : `${i},${i},${i}`);
+      for (let i = 0; i < 50; i++) rows.push(i % 2 ? `${i}` : `${i},${i}`);
       const uri = 'file:///tmp/ragged-many.csv';
       await c.open(uri, rows.join('\n'));
       const ds = await c.diagnosticsFor(uri, 1);
       assert.equal(ds.length, 6);
-      assert.deepEqual(ds.slice(0, 5).map((d) => d.range.start.line), [1, 2, 3, 4, 5]);
+      assert.deepEqual(ds.slice(0, 5).map((d) => d.range.start.line), [2, 4, 6, 8, 10]);
       assert.equal(ds[5].code, 'too-many-problems');
-      assert.match(ds[5].message, /^50 problems in this file; showing the first 5/);
+      assert.match(ds[5].message, /^25 problems in this file; showing the first 5/);
     } finally {
       await c.stop();
     }
