@@ -1,13 +1,51 @@
-import { UsageError } from '../args';
-import type { CliCommand } from '../command';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { readCsvFile } from '../../core/ingest';
+import { flag, parseArgs, stringOption, UsageError } from '../args';
+import { EXIT_BAD_INPUT, EXIT_OK, type CliCommand } from '../command';
+import { writeJsonAtomic } from '../../training/runStore';
+import { scaffoldExperiment } from '../../training/scaffold';
 
-// Placeholder until its issue lands; the owner replaces this file.
 export const initCommand: CliCommand = {
   name: 'init',
-  usage: 'init ...',
-  summary: '(not available yet)',
-  options: [],
-  async run() {
-    throw new UsageError('"init" is not available in this build yet');
+  usage: 'init merge|multihead FILE FILE... (--label COL | --labels A,B,...) -o FILE [--force]',
+  summary: 'Write a starting experiment (labels, shared features, tasks, all applicable arms) for some CSV files',
+  options: [
+    { name: 'label', kind: 'string', description: 'label column, the same in every file' },
+    { name: 'labels', kind: 'string', description: 'comma-separated label column per file, in file order' },
+    { name: 'output', alias: 'o', kind: 'string', description: 'experiment file to write (e.g. weather.experiment.json)' },
+    { name: 'force', kind: 'boolean', description: 'overwrite an existing file' },
+  ],
+  async run(argv, io) {
+    const args = parseArgs(argv, this.options);
+    const [mode, ...files] = args.positionals;
+    if (mode !== 'merge' && mode !== 'multihead') throw new UsageError('init needs a mode: "merge" or "multihead", then the CSV files');
+    if (files.length === 0) throw new UsageError('init needs at least one CSV file');
+    const out = stringOption(args, 'output');
+    if (!out) throw new UsageError('init needs -o FILE (the experiment to write)');
+    const label = stringOption(args, 'label');
+    const labelList = stringOption(args, 'labels');
+    if (label !== undefined && labelList !== undefined) throw new UsageError('give either --label or --labels, not both');
+    let labels: string[];
+    if (labelList !== undefined) {
+      labels = labelList.split(',').map((s) => s.trim());
+      if (labels.length !== files.length) throw new UsageError(`--labels lists ${labels.length} columns for ${files.length} files`);
+    } else if (label !== undefined) labels = files.map(() => label);
+    else throw new UsageError('init needs --label COL or --labels A,B,... (one per file)');
+    const outPath = resolve(io.cwd, out);
+    if (existsSync(outPath) && !flag(args, 'force')) {
+      io.stderr.write(`dataset-lab: ${out} already exists; add --force to overwrite it\n`);
+      return EXIT_BAD_INPUT;
+    }
+    const tables = [];
+    for (const f of files) tables.push(await readCsvFile(resolve(io.cwd, f)));
+    const { experiment, notes } = scaffoldExperiment({ mode, tables, labels, outFile: outPath });
+    writeJsonAtomic(outPath, experiment);
+    for (const n of notes) io.stderr.write(`note: ${n}\n`);
+    io.stdout.write(
+      `wrote ${out}: ${experiment.datasets.length} datasets, ${experiment.features?.length ?? 0} shared features (${(experiment.features ?? []).join(', ')}), arms ${(experiment.arms ?? []).join(', ')}\n` +
+        `next: dataset-lab run ${out}\n`,
+    );
+    return EXIT_OK;
   },
 };

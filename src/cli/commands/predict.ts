@@ -1,13 +1,36 @@
-import { UsageError } from '../args';
-import type { CliCommand } from '../command';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs, stringOption, UsageError } from '../args';
+import { EXIT_OK, type CliCommand } from '../command';
+import { ALL_ARMS, type ArmName } from '../../training/experiment';
 
-// Placeholder until its issue lands; the owner replaces this file.
 export const predictCommand: CliCommand = {
   name: 'predict',
-  usage: 'predict ...',
-  summary: '(not available yet)',
-  options: [],
-  async run() {
-    throw new UsageError('"predict" is not available in this build yet');
+  usage: 'predict RUN_DIR FILE [--arm separate|merged|multihead] [--dataset NAME] [-o out.csv]',
+  summary: 'Score the rows of a CSV file with a model saved in a run folder',
+  options: [
+    { name: 'arm', kind: 'string', description: 'which arm\'s model (default: the best pooled test score)' },
+    { name: 'dataset', kind: 'string', description: 'separate: whose model; multihead: which head (default: all)' },
+    { name: 'output', alias: 'o', kind: 'string', description: 'write the predictions CSV here instead of stdout' },
+  ],
+  async run(argv, io) {
+    const args = parseArgs(argv, this.options);
+    if (args.positionals.length !== 2) throw new UsageError('predict needs RUN_DIR and FILE');
+    const arm = stringOption(args, 'arm');
+    if (arm !== undefined && !ALL_ARMS.includes(arm as ArmName)) throw new UsageError(`--arm must be one of ${ALL_ARMS.join(', ')}`);
+    const dataset = stringOption(args, 'dataset');
+    // Loaded lazily: TensorFlow.js is only needed by this command.
+    const { predictFile, toCsv } = await import('../../training/predict');
+    const table = await predictFile(resolve(io.cwd, args.positionals[0]), resolve(io.cwd, args.positionals[1]), {
+      ...(arm ? { arm: arm as ArmName } : {}),
+      ...(dataset ? { dataset } : {}),
+    });
+    const csv = toCsv(table);
+    const out = stringOption(args, 'output');
+    if (out) {
+      writeFileSync(resolve(io.cwd, out), csv);
+      io.stderr.write(`wrote ${table.rows.length} predictions (${table.arm} arm) to ${out}\n`);
+    } else io.stdout.write(csv);
+    return EXIT_OK;
   },
 };

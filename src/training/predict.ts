@@ -1,0 +1,115 @@
+/**
+ * Scores new CSV rows with a model saved in a run folder: the saved preprocessing (fitted on
+ * that run's training split) turns the rows into features, the TF.js model does the rest.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { readCsvFile } from '../core/ingest';
+import { columnByName } from '../core/table';
+import { initBackend } from './backend';
+import type { ArmName } from './experiment';
+import { primaryScore } from './metrics';
+import { transformRows } from './preprocess';
+import type { RunResults } from './results';
+import { loadSavedModel, modelFolder } from './runStore';
+
+export class PredictError extends Error {
+  readonly userFacing = true;
+  readonly exitCode = 2;
+}
+
+export interface PredictOptions {
+  readonly arm?: ArmName;
+  /** For the separate arm (which model) and multihead (which head); default: all. */
+  readonly dataset?: string;
+}
+
+export interface PredictionTable {
+  readonly arm: ArmName;
+  readonly header: string[];
+  readonly rows: string[][];
+}
+
+function availableArms(runDir: string): ArmName[] {
+  const dir = join(runDir, 'models');
+  if (!existsSync(dir)) return [];
+  return (['separate', 'merged', 'multihead'] as ArmName[]).filter((a) => existsSync(join(dir, a)));
+}
+
+/** Default arm: the one with the best pooled test score in results.json. */
+function bestArm(runDir: string, arms: ArmName[]): ArmName {
+  try {
+    const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
+    const ranked = results.arms.filter((a) => arms.includes(a.arm)).sort((a, b) => primaryScore(b.pooled) - primaryScore(a.pooled));
+    if (ranked.length) return ranked[0].arm;
+  } catch {
+    // no results.json (e.g. a cancelled run): fall through
+  }
+  return arms[0];
+}
+
+export async function predictFile(runDir: string, csvPath: string, options: PredictOptions = {}): Promise<PredictionTable> {
+  const arms = availableArms(runDir);
+  if (arms.length === 0) throw new PredictError(`${runDir}: no saved models (expected ${join(runDir, 'models')}/); is this a finished run folder?`);
+  const arm = options.arm ?? bestArm(runDir, arms);
+  if (!arms.includes(arm)) throw new PredictError(`${runDir}: no ${arm} model in this run (it has ${arms.join(', ')})`);
+  let folders: { id: string; dir: string }[];
+  if (arm === 'separate') {
+    const names = readdirSync(join(runDir, 'models', 'separate'));
+    const chosen = options.dataset ? names.filter((n) => n === options.dataset) : names;
+    if (chosen.length === 0) throw new PredictError(`${runDir}: no separate model for dataset "${options.dataset}" (have ${names.join(', ')})`);
+    folders = chosen.map((n) => ({ id: `separate/${n}`, dir: modelFolder(runDir, `separate/${n}`) }));
+  } else folders = [{ id: arm, dir: modelFolder(runDir, arm) }];
+
+  const { tf } = await initBackend();
+  const table = await readCsvFile(csvPath);
+  const all = Int32Array.from({ length: table.rows }, (_, i) => i);
+  const header = ['row'];
+  const columns: string[][] = [];
+  for (const f of folders) {
+    const { model, meta } = await loadSavedModel(tf, f.dir);
+    for (const feat of meta.preprocessing.features) {
+      const col = columnByName(table, feat.name);
+      if (!col) throw new PredictError(`${csvPath}: column "${feat.name}" is missing; the ${meta.id} model needs ${meta.preprocessing.features.map((x) => x.name).join(', ')}`);
+      if (feat.kind === 'numeric' && col.type !== 'numeric') throw new PredictError(`${csvPath}: column "${feat.name}" must be numeric for the ${meta.id} model`);
+    }
+    const x = transformRows(meta.preprocessing, table, all);
+    const input = tf.tensor2d(x, [table.rows, meta.preprocessing.outputs.length]);
+    const raw = model.predict(input) as tfjs.Tensor | tfjs.Tensor[];
+    const outs = Array.isArray(raw) ? raw : [raw];
+    meta.heads.forEach((head, h) => {
+      if (options.dataset && arm === 'multihead' && head.name !== options.dataset) return;
+      const values = outs[h].dataSync();
+      const suffix = folders.length > 1 || meta.heads.length > 1 ? `_${head.name}` : '';
+      if (head.task === 'classification') {
+        const k = head.classes.length;
+        const pred: string[] = [];
+        const prob: string[] = [];
+        for (let i = 0; i < table.rows; i++) {
+          let best = 0;
+          for (let c = 1; c < k; c++) if (values[i * k + c] > values[i * k + best]) best = c;
+          pred.push(head.classes[best]);
+          prob.push(values[i * k + best].toFixed(6));
+        }
+        header.push(`prediction${suffix}`, `probability${suffix}`);
+        columns.push(pred, prob);
+      } else {
+        header.push(`prediction${suffix}`);
+        columns.push(Array.from(values, (v) => String(v)));
+      }
+    });
+    if (options.dataset && arm === 'multihead' && !meta.heads.some((h) => h.name === options.dataset)) {
+      throw new PredictError(`${runDir}: the multihead model has no head "${options.dataset}" (heads: ${meta.heads.map((h) => h.name).join(', ')})`);
+    }
+    tf.dispose([input, ...outs]);
+    model.dispose();
+  }
+  const rows = Array.from({ length: table.rows }, (_, i) => [String(i + 1), ...columns.map((c) => c[i])]);
+  return { arm, header, rows };
+}
+
+export function toCsv(t: PredictionTable): string {
+  const cell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  return [t.header, ...t.rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
+}

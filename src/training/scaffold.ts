@@ -1,0 +1,113 @@
+/**
+ * Writes a starting experiment from a set of CSV files: labels, shared features (columns
+ * present in every dataset, minus labels, identifiers and constants), tasks, defaults, and
+ * every applicable arm.
+ */
+import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Column, DataTable } from '../core/table';
+import { columnByName } from '../core/table';
+import { inferTask } from './data';
+import type { ArmName, ExperimentFileV1, Task } from './experiment';
+
+export class ScaffoldError extends Error {
+  readonly userFacing = true;
+  readonly exitCode = 2;
+}
+
+export interface ScaffoldInput {
+  readonly mode: 'merge' | 'multihead';
+  readonly tables: readonly DataTable[];
+  /** One label column per table. */
+  readonly labels: readonly string[];
+  /** Where the experiment will be written (dataset paths are made relative to its folder). */
+  readonly outFile: string;
+}
+
+export interface ScaffoldResult {
+  readonly experiment: ExperimentFileV1;
+  /** Why columns were left out, for the user. */
+  readonly notes: string[];
+}
+
+function distinct(col: Column): number {
+  if (col.type === 'categorical') return col.dictionary.length;
+  const s = new Set<number>();
+  for (const v of col.values) if (!Number.isNaN(v)) s.add(v);
+  return s.size;
+}
+
+export function scaffoldExperiment(input: ScaffoldInput): ScaffoldResult {
+  const { tables, labels, mode } = input;
+  const notes: string[] = [];
+  const outDir = dirname(resolve(input.outFile));
+  // Names: file names without extension, made unique.
+  const names: string[] = [];
+  for (const t of tables) {
+    const base = basename(t.path, extname(t.path)) || 'dataset';
+    let name = base;
+    for (let k = 2; names.includes(name); k++) name = `${base}-${k}`;
+    names.push(name);
+  }
+  const tasks: Task[] = tables.map((t, i) => {
+    const col = columnByName(t, labels[i]);
+    if (!col) throw new ScaffoldError(`${t.path}: label column "${labels[i]}" not found (columns: ${t.columns.map((c) => c.name).join(', ')})`);
+    return inferTask(col);
+  });
+  const labelSet = new Set(labels);
+  const shared = tables[0].columns.map((c) => c.name).filter((n) => !labelSet.has(n) && tables.every((t) => columnByName(t, n)));
+  const features: string[] = [];
+  for (const name of shared) {
+    const cols = tables.map((t) => columnByName(t, name) as Column);
+    if (new Set(cols.map((c) => c.type)).size > 1) {
+      notes.push(`left out "${name}": numeric in some files, text in others`);
+      continue;
+    }
+    if (cols.every((c) => distinct(c) <= 1)) {
+      notes.push(`left out "${name}": constant`);
+      continue;
+    }
+    const idLike = cols.some((c, i) => c.type === 'categorical' && distinct(c) > 50 && distinct(c) > 0.5 * tables[i].rows);
+    if (idLike) {
+      notes.push(`left out "${name}": text with mostly distinct values (an identifier or date?)`);
+      continue;
+    }
+    features.push(name);
+  }
+  if (features.length === 0) throw new ScaffoldError(`no usable feature columns are shared by ${tables.map((t) => t.path).join(', ')}`);
+  for (const t of tables) {
+    const extra = t.columns.map((c) => c.name).filter((n) => !shared.includes(n) && !labelSet.has(n));
+    if (extra.length) notes.push(`${t.path}: not in every file, left out: ${extra.join(', ')}`);
+  }
+
+  const sameTask = new Set(tasks).size === 1;
+  const arms: ArmName[] = ['separate'];
+  if (sameTask && tables.length > 1) arms.push('merged');
+  else if (mode === 'merge') {
+    throw new ScaffoldError(`cannot merge: the labels have different tasks (${names.map((n, i) => `${n}: ${tasks[i]}`).join(', ')}); use "init multihead"`);
+  }
+  if (tables.length > 1) arms.push('multihead');
+
+  const datasets = tables.map((t, i) => {
+    const abs = resolve(t.path);
+    const rel = relative(outDir, abs);
+    if (rel.startsWith('..' + sep) || rel === '..' || isAbsolute(rel)) {
+      throw new ScaffoldError(`${t.path} is outside ${outDir}; write the experiment in a folder that contains every CSV (dataset paths must stay inside the experiment's folder)`);
+    }
+    return { name: names[i], path: rel.split(sep).join('/'), label: labels[i], task: tasks[i] };
+  });
+  const rows = Math.min(...tables.map((t) => t.rows));
+  const experiment: ExperimentFileV1 = {
+    version: 1,
+    name: `${mode} ${names.join(' + ')}`,
+    datasets,
+    features,
+    arms,
+    preprocessing: { numericImpute: 'median', categoricalImpute: 'most_frequent', scaling: 'standard', maxCategories: 32 },
+    split: { test: 0.2, validation: 0.1, seed: 42 },
+    merged: { balancing: mode === 'merge' ? 'inverse_size' : 'none' },
+    multihead: { mixing: 'proportional', weighting: 'static' },
+    model: { type: 'mlp', hidden: rows < 2000 ? [32, 16] : [64, 32], headHidden: [], activation: 'relu', dropout: 0, l2: 1e-4 },
+    training: { epochs: 50, batchSize: 64, optimizer: 'adam', learningRate: 0.003, earlyStopping: { patience: 8, restoreBestWeights: true }, seed: 42 },
+  };
+  return { experiment, notes };
+}
