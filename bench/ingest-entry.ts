@@ -10,6 +10,8 @@ async function main(): Promise<void> {
   const profile = profileTable(table);
   process.stdout.write(JSON.stringify(profile));
   process.stdout.write('\n');
+  // Peak resident set size in KiB, for bench/ingest.mjs.
+  if (process.env.BENCH_REPORT_RSS === '1') process.stderr.write(`maxrss_kb=${process.resourceUsage().maxRSS}\n`);
 }
 
 main().catch((err: unknown) => {
