@@ -1,3 +1,4 @@
+import { ascending } from './sortedCopy';
 import { kstwoSf } from './kstwo';
 
 export type KsMethod = 'auto' | 'exact' | 'asymp';
@@ -38,9 +39,10 @@ export function ksTwoSample(a: Float64Array, b: Float64Array, opts: { method?: K
   const n1 = a.length;
   const n2 = b.length;
   if (n1 === 0 || n2 === 0) throw new RangeError('ksTwoSample: both samples must be non-empty');
-  // `presorted`: the caller passes ascending samples it already sorted (compare sorts once).
-  const x = opts.presorted ? a : Float64Array.from(a).sort();
-  const y = opts.presorted ? b : Float64Array.from(b).sort();
+  // Already-ascending input (compare.ts sorts each column once) is used as is; the check is O(n),
+  // so `presorted` is only a hint and a wrong hint cannot give a wrong number.
+  const x = ascending(a);
+  const y = ascending(b);
   if (Number.isNaN(x[n1 - 1]) || Number.isNaN(y[n2 - 1])) {
     throw new RangeError('ksTwoSample: samples must not contain NaN (drop missing values first)');
   }

@@ -65,3 +65,14 @@ test('smirnovSf matches scipy.special.smirnov (1e-10 abs)', () => {
   }
   assert.deepEqual(failures, []);
 });
+
+test('ksTwoSample: sorted input (used as is) and unsorted input give identical results; input is not modified', () => {
+  const a = sample('penguins.mass.Adelie');
+  const b = sample('penguins.mass.Gentoo');
+  const before = Array.from(a);
+  const sa = Float64Array.from(a).sort();
+  const sb = Float64Array.from(b).sort();
+  assert.deepEqual(ksTwoSample(sa, sb), ksTwoSample(a, b));
+  assert.deepEqual(Array.from(a), before);
+  assert.throws(() => ksTwoSample(Float64Array.of(Number.NaN), sb), /NaN/);
+});
