@@ -107,8 +107,12 @@ class MetricChart {
     return this.drawnPoints;
   }
 
+  private colorIndex: number[] = [];
+
   update(armOrder: readonly string[], settings: CurveSettings, width: number, best: Record<string, number>): void {
     const arms = armOrder.filter((a) => this.series.has(a));
+    // Colours follow the arm's position in the whole run, so an arm looks the same on every chart.
+    this.colorIndex = arms.map((a) => armOrder.indexOf(a));
     this.best = best;
     // Union of x values across arms (each arm downsampled first), for uPlot's aligned data.
     const per = arms.map((a) => {
@@ -149,7 +153,8 @@ class MetricChart {
     const fg = themeColor('--vscode-foreground', '#888');
     const grid = themeColor('--vscode-editorWidget-border', 'rgba(128,128,128,0.25)');
     const series: uPlot.Series[] = [{ label: 'epoch' }];
-    arms.forEach((a, i) => {
+    arms.forEach((a, k) => {
+      const i = this.colorIndex[k] ?? k;
       const color = themeColor(PALETTE[i % PALETTE.length], FALLBACK[i % FALLBACK.length]);
       series.push({ label: `${a} (raw)`, stroke: withAlpha(color, 0.25), width: 1, spanGaps: true, points: { show: false } });
       series.push({ label: a, stroke: color, width: 2, spanGaps: true, points: { show: false } });
@@ -168,7 +173,8 @@ class MetricChart {
           (u: uPlot) => {
             // Best-epoch markers: a dashed vertical line per arm.
             const ctx = u.ctx;
-            this.arms.forEach((a, i) => {
+            this.arms.forEach((a, k) => {
+              const i = this.colorIndex[k] ?? k;
               const epoch = this.best[a];
               if (epoch === undefined) return;
               const x = u.valToPos(epoch, 'x', true);
@@ -247,6 +253,19 @@ export class CurveBoard {
     for (const c of this.charts.values()) c.destroy();
   }
 
+  /** Best epoch per arm: the lowest validation loss seen. */
+  bestEpochs(): Record<string, number> {
+    const out: Record<string, number> = {};
+    const val = this.data.get('val_loss');
+    if (!val) return out;
+    for (const [arm, s] of val) {
+      let best = -1;
+      for (let i = 0; i < s.ys.length; i++) if (best < 0 || s.ys[i] < s.ys[best]) best = i;
+      if (best >= 0) out[arm] = s.xs[best];
+    }
+    return out;
+  }
+
   get arms(): readonly string[] {
     return this.armOrder;
   }
@@ -283,7 +302,7 @@ export class CurveBoard {
     return h(
       'div',
       { class: 'legend' },
-      ...this.armOrder.map((a, i) => h('span', { class: 'legend-item' }, h('span', { class: 'swatch', style: `background:${themeColor(PALETTE[i % PALETTE.length], FALLBACK[i % FALLBACK.length])}` }), a)),
+      ...this.armOrder.map((a, i) => h('span', { class: 'legend-item', 'data-arm': a }, h('span', { class: 'swatch', style: `background:${themeColor(PALETTE[i % PALETTE.length], FALLBACK[i % FALLBACK.length])}` }), a)),
     );
   }
 }

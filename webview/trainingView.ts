@@ -90,7 +90,7 @@ export class TrainingView {
       this.statusLine.textContent = '';
       this.stopButton.hidden = true;
     }
-    const charts = this.board.render(this.settings, width, s?.bestEpoch ?? {});
+    const charts = this.board.render(this.settings, width, { ...this.board.bestEpochs(), ...(s?.bestEpoch ?? {}) });
     this.legendHost.replaceChildren(this.board.legend());
     return { charts, rows: this.board.stats().drawn };
   }

@@ -232,3 +232,51 @@ export interface DashboardPersistedState {
   readonly version: 1;
   readonly view: DashboardView;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Shared by the extension host and the `report` CLI command (pure; no Node or DOM).
+
+/** One line of a run's history.jsonl (EpochRecord of src/protocol/training.ts). */
+export interface HistoryLine {
+  readonly arm?: string;
+  readonly model?: string;
+  readonly epoch?: number;
+  readonly trainLoss?: number | null;
+  readonly valLoss?: number | null;
+  readonly heads?: Readonly<Record<string, { readonly trainLoss?: number | null; readonly valLoss?: number | null }>>;
+  readonly sources?: Readonly<Record<string, { readonly metric?: string; readonly value?: number | null }>>;
+}
+
+/** Curve points of one epoch record: loss and val_loss per model, per head, and per-source metrics. */
+export function epochPoints(r: HistoryLine): CurvePoint[] {
+  const pts: CurvePoint[] = [];
+  const arm = r.model ?? r.arm ?? 'model';
+  const step = r.epoch ?? 0;
+  const add = (metric: string, v: number | null | undefined) => {
+    if (typeof v === 'number' && Number.isFinite(v)) pts.push({ arm, metric, step, value: v });
+  };
+  add('loss', r.trainLoss);
+  add('val_loss', r.valLoss);
+  if (r.heads && Object.keys(r.heads).length > 1) {
+    for (const [head, h] of Object.entries(r.heads)) {
+      add(`loss/${head}`, h.trainLoss);
+      add(`val_loss/${head}`, h.valLoss);
+    }
+  }
+  for (const [source, s] of Object.entries(r.sources ?? {})) add(`val_${s.metric ?? 'metric'}/${source}`, s.value);
+  return pts;
+}
+
+/** Parse history.jsonl text; a partial last line (a crashed run) is skipped. */
+export function historyPoints(text: string): CurvePoint[] {
+  const points: CurvePoint[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      points.push(...epochPoints(JSON.parse(line) as HistoryLine));
+    } catch {
+      /* partial line */
+    }
+  }
+  return points;
+}
