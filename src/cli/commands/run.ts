@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { flag, parseArgs, stringOption, UsageError } from '../args';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, type CliCommand, type CliIO } from '../command';
 import { ALL_ARMS, ExperimentError, loadExperiment, type ArmName } from '../../training/experiment';
@@ -62,9 +62,10 @@ export const runCommand: CliCommand = {
   async run(argv, io) {
     const args = parseArgs(argv, this.options);
     if (args.positionals.length !== 1) throw new UsageError('run needs exactly one EXPERIMENT file');
-    const file = args.positionals[0];
+    const file = resolve(io.cwd, args.positionals[0]);
     const arms = parseArms(stringOption(args, 'arms'));
-    const root = stringOption(args, 'root');
+    const rootOpt = stringOption(args, 'root');
+    const root = rootOpt === undefined ? undefined : resolve(io.cwd, rootOpt);
     const backend = stringOption(args, 'backend');
     if (backend !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend must be tensorflow, wasm or cpu, got "${backend}"`);
     // Validate in the parent first: bad files fail fast without starting a process.

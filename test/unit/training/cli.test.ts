@@ -1,0 +1,128 @@
+// init / run / predict through the real CLI dispatcher (run forks dist/trainer.js: build first).
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import { UsageError } from '../../../src/cli/args';
+import type { CliCommand } from '../../../src/cli/command';
+import { initCommand } from '../../../src/cli/commands/init';
+import { predictCommand } from '../../../src/cli/commands/predict';
+import { runCommand } from '../../../src/cli/commands/run';
+
+// The commands are called directly: importing src/cli/main.ts into a test bundle would run its
+// `require.main === module` entry with the test runner's argv.
+const commands: Record<string, CliCommand> = { init: initCommand, run: runCommand, predict: predictCommand };
+async function main(argv: string[], io: { stdout: PassThrough; stderr: PassThrough; cwd: string }): Promise<number> {
+  try {
+    return await commands[argv[0]].run(argv.slice(1), io);
+  } catch (e) {
+    // Mirrors src/cli/main.ts reportError for the error kinds these commands raise.
+    const userFacing = e instanceof UsageError || (e as { userFacing?: boolean }).userFacing;
+    if (!userFacing) throw e;
+    io.stderr.write(`dataset-lab: ${(e as Error).message}\n`);
+    return e instanceof UsageError ? 2 : ((e as { exitCode?: number }).exitCode ?? 1);
+  }
+}
+
+const repo = join(__dirname, '..', '..', '..', '..');
+const fixtures = join(repo, 'test', 'fixtures', 'training');
+
+async function cli(argv: string[], cwd: string) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += c));
+  stderr.on('data', (c) => (err += c));
+  const code = await main(argv, { stdout, stderr, cwd });
+  return { code, out, err };
+}
+
+function ws(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dl-cli-'));
+  mkdirSync(join(dir, 'data'));
+  copyFileSync(join(fixtures, 'two-class-a.csv'), join(dir, 'data', 'a.csv'));
+  copyFileSync(join(fixtures, 'two-class-b.csv'), join(dir, 'data', 'b.csv'));
+  return dir;
+}
+
+test('init writes shared features, tasks and arms, and never overwrites without --force', async () => {
+  const dir = ws();
+  const r = await cli(['init', 'merge', 'data/a.csv', 'data/b.csv', '--label', 'label', '-o', 'ab.experiment.json'], dir);
+  assert.equal(r.code, 0, r.err);
+  const exp = JSON.parse(readFileSync(join(dir, 'ab.experiment.json'), 'utf8'));
+  assert.deepEqual(exp.datasets, [
+    { name: 'a', path: 'data/a.csv', label: 'label', task: 'classification' },
+    { name: 'b', path: 'data/b.csv', label: 'label', task: 'classification' },
+  ]);
+  assert.deepEqual(exp.features, ['x1', 'x2', 'kind', 'price']);
+  assert.deepEqual(exp.arms, ['separate', 'merged', 'multihead']);
+  writeFileSync(join(dir, 'ab.experiment.json'), '{"mine": true}');
+  const again = await cli(['init', 'merge', 'data/a.csv', 'data/b.csv', '--label', 'label', '-o', 'ab.experiment.json'], dir);
+  assert.equal(again.code, 2);
+  assert.match(again.err, /ab\.experiment\.json already exists; add --force/);
+  assert.equal(readFileSync(join(dir, 'ab.experiment.json'), 'utf8'), '{"mine": true}');
+  const forced = await cli(['init', 'multihead', 'data/a.csv', 'data/b.csv', '--labels', 'label,price', '-o', 'ab.experiment.json', '--force'], dir);
+  assert.equal(forced.code, 0, forced.err);
+  const mh = JSON.parse(readFileSync(join(dir, 'ab.experiment.json'), 'utf8'));
+  assert.deepEqual(mh.datasets.map((d: { task: string }) => d.task), ['classification', 'regression']);
+  assert.deepEqual(mh.arms, ['separate', 'multihead']);
+  assert.deepEqual(mh.features, ['x1', 'x2', 'kind']);
+  const merge = await cli(['init', 'merge', 'data/a.csv', 'data/b.csv', '--labels', 'label,price', '-o', 'm.experiment.json'], dir);
+  assert.equal(merge.code, 2);
+  assert.match(merge.err, /cannot merge: the labels have different tasks \(a: classification, b: regression\)/);
+  const missing = await cli(['init', 'merge', 'data/a.csv', 'data/b.csv', '--label', 'nope', '-o', 'n.experiment.json'], dir);
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /a\.csv: label column "nope" not found/);
+  const outside = await cli(['init', 'merge', 'data/a.csv', 'data/b.csv', '--label', 'label', '-o', 'data/sub/x.experiment.json'], dir);
+  assert.equal(outside.code, 2);
+  assert.match(outside.err, /outside .*sub; write the experiment in a folder that contains every CSV/);
+});
+
+test('run --json prints exactly results.json, and predict scores new rows with the saved model', async () => {
+  const dir = ws();
+  writeFileSync(
+    join(dir, 'ab.experiment.json'),
+    JSON.stringify({ version: 1, datasets: [{ name: 'a', path: 'data/a.csv', label: 'label' }, { name: 'b', path: 'data/b.csv', label: 'label' }], model: { type: 'mlp', hidden: [8] }, training: { epochs: 3 } }),
+  );
+  const r = await cli(['run', 'ab.experiment.json', '--json', '--arms', 'merged,multihead'], dir);
+  assert.equal(r.code, 0, r.err);
+  const doc = JSON.parse(r.out);
+  assert.deepEqual(doc.arms.map((a: { arm: string }) => a.arm), ['merged', 'multihead']);
+  const runDir = join(dir, '.dataset-lab', 'runs', doc.runId);
+  assert.deepEqual(JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')), doc);
+  for (const a of doc.arms) for (const s of ['a', 'b']) assert.equal(typeof a.bySource[s].accuracy, 'number');
+
+  const p = await cli(['predict', runDir, 'data/b.csv', '--arm', 'merged', '-o', 'pred.csv'], dir);
+  assert.equal(p.code, 0, p.err);
+  const lines = readFileSync(join(dir, 'pred.csv'), 'utf8').trim().split('\n');
+  assert.equal(lines[0], 'row,prediction,probability');
+  assert.equal(lines.length, 111);
+  // Test rows scored by predict agree with the run's own test accuracy for dataset b.
+  const split = JSON.parse(readFileSync(join(runDir, 'split.json'), 'utf8'));
+  const truth = readFileSync(join(dir, 'data', 'b.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').pop());
+  const predicted = lines.slice(1).map((l) => l.split(',')[1]);
+  const correct = split.b.test.filter((i: number) => predicted[i] === truth[i]).length;
+  assert.equal(correct / split.b.test.length, doc.arms[0].bySource.b.accuracy);
+
+  const heads = await cli(['predict', runDir, 'data/a.csv', '--arm', 'multihead'], dir);
+  assert.equal(heads.code, 0, heads.err);
+  assert.equal(heads.out.split('\n')[0], 'row,prediction_a,probability_a,prediction_b,probability_b');
+  const bad = await cli(['predict', runDir, 'data/a.csv', '--arm', 'separate'], dir);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /no separate model in this run \(it has merged, multihead\)/);
+});
+
+test('run rejects a bad experiment before starting a process, with exit code 2', async () => {
+  const dir = ws();
+  writeFileSync(join(dir, 'bad.experiment.json'), JSON.stringify({ version: 1, datasets: [{ name: 'a', path: '../a.csv', label: 'label' }] }));
+  const r = await cli(['run', 'bad.experiment.json'], dir);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /bad\.experiment\.json at \$\.datasets\[0\]\.path: dataset "a": "\.\.\/a\.csv" resolves to .*, outside the workspace root/);
+  assert.equal(existsSync(join(dir, '.dataset-lab')), false);
+  const u = await cli(['run', 'bad.experiment.json', '--arms', 'stacked'], dir);
+  assert.equal(u.code, 2);
+  assert.match(u.err, /--arms: unknown arm "stacked"/);
+});
