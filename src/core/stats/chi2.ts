@@ -15,7 +15,8 @@ export interface ChiSquaredResult {
  * - dof = 1: Yates' continuity correction, each observed count moved towards its expectation by
  *   min(0.5, |E - O|);
  * - statistic = sum (O - E)^2 / E; p-value = chi-squared survival function at the statistic.
- * Throws if either sample is empty (an expected count would be 0).
+ * If either sample is empty the statistic and p-value are NaN (scipy raises there); a NaN
+ * p-value never counts as drift.
  */
 export function chiSquaredHomogeneity(refCounts: ArrayLike<number>, otherCounts: ArrayLike<number>): ChiSquaredResult {
   if (refCounts.length !== otherCounts.length) {
@@ -35,10 +36,9 @@ export function chiSquaredHomogeneity(refCounts: ArrayLike<number>, otherCounts:
   const k = ref.length;
   const rowRef = ref.reduce((s, v) => s + v, 0);
   const rowOth = oth.reduce((s, v) => s + v, 0);
-  if (rowRef === 0 || rowOth === 0) {
-    throw new RangeError('chiSquaredHomogeneity: both samples need at least one observation');
-  }
   const dof = k - 1;
+  // An empty sample has nothing to test (scipy raises: an expected count would be 0).
+  if (rowRef === 0 || rowOth === 0) return { statistic: Number.NaN, pvalue: Number.NaN, dof: Math.max(dof, 0) };
   if (dof <= 0) return { statistic: 0, pvalue: 1, dof: 0 };
   const total = rowRef + rowOth;
   let stat = 0;
