@@ -4,6 +4,7 @@
  * on the header cell of the column concerned.
  */
 import * as path from 'node:path';
+import type { FeatureComparison, PairComparison } from '../core/compare';
 import { alignSchemas } from '../core/schemaAlign';
 import { isClassLabel, type ColumnStats } from './columnStats';
 import type { CsvModel } from './csvModel';
@@ -18,6 +19,26 @@ export interface Side {
 
 export interface PartnerSide extends Side {
   readonly dataset: ExperimentDataset;
+  /** This file (reference) against the partner, from the comparison engine. */
+  comparison?: PairComparison;
+}
+
+/** "KS p = 0.0012 < 0.05" and the like: the statistic that decided a feature's drift verdict. */
+export function driftEvidence(f: FeatureComparison): string {
+  const v = f.verdictValue;
+  const shown = Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toFixed(3);
+  switch (f.method) {
+    case 'ks':
+      return `KS statistic ${f.ks?.statistic.toFixed(3)}, p = ${shown} < ${f.threshold}`;
+    case 'chi2':
+      return `chi-squared p = ${shown} < ${f.threshold}`;
+    case 'wasserstein':
+      return `Wasserstein / reference std = ${shown} >= ${f.threshold}`;
+    case 'jensenshannon':
+      return `Jensen-Shannon distance = ${shown} >= ${f.threshold}`;
+    default:
+      return `${f.method} = ${shown} (threshold ${f.threshold})`;
+  }
 }
 
 const list = (values: readonly string[], max = 5) =>
@@ -57,7 +78,8 @@ export function crossFindings(self: Side, pairing: Pairing, partners: readonly P
       if (c < 0 || pc < 0) continue;
       const a = selfStats(c);
       const b = p.stats.get(pc, tolerance);
-      if (a.type === 'categorical' && b.type === 'categorical') {
+      // Identifier-like columns (ids, dates) differ by nature; their values are not categories.
+      if (a.type === 'categorical' && b.type === 'categorical' && a.distinct <= 0.5 * a.count) {
         const theirs = valuesOf(b);
         const lacking = a.categories.map(([v]) => v).filter((v) => !theirs.has(v));
         if (lacking.length > 0) {
@@ -69,6 +91,17 @@ export function crossFindings(self: Side, pairing: Pairing, partners: readonly P
           });
         }
       }
+    }
+    for (const f of p.comparison?.features ?? []) {
+      if (!f.drift || f.identifierLike) continue;
+      const c = colIndex(self.model, f.name);
+      if (c < 0) continue;
+      out.push({
+        column: c,
+        code: 'drift',
+        message: `"${f.name}" drifted from partner ${pname}: ${driftEvidence(f)} (${f.referenceN} vs ${f.otherN} values)`,
+        data: { ...base, column: f.name },
+      });
     }
     if (self.label !== undefined && p.label !== undefined) {
       const c = colIndex(self.model, self.label);

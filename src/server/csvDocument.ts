@@ -8,6 +8,7 @@ import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { CsvModel } from './csvModel';
 import { sniffDelimiter } from './csvScanner';
 import { StatsCache } from './csvDiagnostics';
+import type { PairComparison } from '../core/compare';
 
 export interface EditRegion {
   start: number;
@@ -39,6 +40,8 @@ export class CsvDocument {
   timer: NodeJS.Timeout | undefined;
   running = false;
   rerun = false;
+  /** Comparison results per partner model, with the column versions they were computed from. */
+  readonly comparisons = new WeakMap<CsvModel, { key: string; model: CsvModel; result: PairComparison | undefined }>();
 
   constructor(doc: TextDocument) {
     this.doc = doc;

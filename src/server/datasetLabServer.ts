@@ -25,12 +25,15 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CheckedNotification, ColumnProfilesRequest, CONFIGURATION_SECTION, PairingsRequest, ServerCommands, type ColumnProfile } from '../protocol/lsp';
+import { compareDatasets, type PairComparison } from '../core/compare';
 import { normalizeColumnName } from '../core/schemaAlign';
+import type { DataTable } from '../core/table';
+import { modelToTable } from './modelTable';
 import { sparkline, type ColumnStats } from './columnStats';
 import { CsvDocument } from './csvDocument';
 import { CsvModel } from './csvModel';
 import { Locator, SOURCE, StatsCache, checkCsv, type DiagnosticData, type HeaderFinding } from './csvDiagnostics';
-import { crossFindings, type PartnerSide } from './crossDiagnostics';
+import { crossFindings, driftEvidence, type PartnerSide } from './crossDiagnostics';
 import { checkExperiment } from './experimentDiagnostics';
 import { DatasetCache, EXPERIMENT_SUFFIX, ExperimentIndex, findExperimentFiles, parseExperiment, samePath, type Pairing } from './experiments';
 import { resolveSettings, type ServerSettings } from './settings';
@@ -345,12 +348,36 @@ export class DatasetLabServer {
 
   private async crossFor(st: CsvDocument, model: CsvModel, stats: StatsCache, pairings: Pairing[]): Promise<HeaderFinding[]> {
     const out: HeaderFinding[] = [];
+    const tol = this.settings.diagnostics.numericTolerance;
     for (const p of pairings) {
       const partners = await this.partnerSides(p);
-      out.push(...crossFindings({ model, stats, label: p.self.label }, p, partners, this.settings.diagnostics.numericTolerance));
+      for (const side of partners) side.comparison = this.compare(st, model, stats, p, side);
+      out.push(...crossFindings({ model, stats, label: p.self.label }, p, partners, tol));
     }
-    void st;
     return out;
+  }
+
+  /** The comparison engine on this document against a partner, cached until either side changes. */
+  private compare(st: CsvDocument, model: CsvModel, stats: StatsCache, p: Pairing, side: PartnerSide): PairComparison | undefined {
+    const key = `${side.dataset.file}|${model.cols.map((c) => c.version).join(',')}|${side.model.cols.map((c) => c.version).join(',')}|${p.self.label}|${side.label}`;
+    const hit = st.comparisons.get(side.model);
+    if (hit && hit.key === key && hit.model === model) return hit.result;
+    const tol = this.settings.diagnostics.numericTolerance;
+    let result: PairComparison | undefined;
+    try {
+      const selfTable = modelToTable(model, stats, p.self.name, p.self.file ?? st.uri, tol);
+      const otherTable = modelToTable(side.model, side.stats, side.dataset.name, side.dataset.file ?? '', tol);
+      const hasLabel = (t: DataTable, l: string | undefined) => (l !== undefined && t.columns.some((c) => c.name === l) ? l : undefined);
+      const report = compareDatasets([selfTable, otherTable], {
+        labels: [hasLabel(selfTable, p.self.label), hasLabel(otherTable, side.label)],
+        skipDomainClassifier: true,
+      });
+      result = report.comparisons[0];
+    } catch (err) {
+      this.connection.console.warn(`dataset-lab: comparing ${st.uri} with ${side.dataset.file}: ${(err as Error).message}`);
+    }
+    st.comparisons.set(side.model, { key, model, result });
+    return result;
   }
 
   private async runExperiment(uri: string): Promise<void> {
@@ -404,8 +431,24 @@ export class DatasetLabServer {
         const key = normalizeColumnName(model.cols[c].name === p.self.label && side.label ? side.label : model.cols[c].name);
         const pc = side.model.cols.findIndex((col) => normalizeColumnName(col.name) === key);
         const title = `Partner "${side.dataset.name}"`;
-        if (pc < 0) parts.push(`**${title}**: no column "${model.cols[c].name}"`);
-        else parts.push(`**${title}**\n\n${profileMarkdown(side.model.cols[pc].name, side.stats.get(pc, tol), side.model.rows)}`);
+        if (pc < 0) {
+          parts.push(`**${title}**: no column "${model.cols[c].name}"`);
+          continue;
+        }
+        let drift = '';
+        side.comparison = this.compare(st, model, st.stats!, p, side);
+        const f = side.comparison?.features.find((x) => x.name === model.cols[c].name);
+        if (f) {
+          const stat = [
+            f.ks ? `KS ${f.ks.statistic.toFixed(3)} (p ${f.ks.pvalue.toPrecision(3)})` : '',
+            f.chi2 ? `chi-squared ${f.chi2.statistic.toFixed(2)} (p ${f.chi2.pvalue.toPrecision(3)}, dof ${f.chi2.dof})` : '',
+            f.wassersteinNorm !== undefined ? `Wasserstein/std ${f.wassersteinNorm.toFixed(3)}` : '',
+            `PSI ${f.psi.toFixed(3)}`,
+            `JS ${f.jensenShannon.toFixed(3)}`,
+          ].filter((x) => x !== '');
+          drift = `\n\n${f.drift ? '**drift**' : 'no drift'}: ${f.drift ? driftEvidence(f) : `${f.method} ${f.verdictValue.toPrecision(3)} vs threshold ${f.threshold}`}  \n${stat.join(' · ')}`;
+        }
+        parts.push(`**${title}**\n\n${profileMarkdown(side.model.cols[pc].name, side.stats.get(pc, tol), side.model.rows)}${drift}`);
       }
     }
     const range = new Locator(model).headerCell(c);
