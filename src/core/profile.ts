@@ -3,7 +3,7 @@
  * pandas/numpy conventions (std with ddof = 1, quantiles with numpy's default 'linear' method,
  * histograms with numpy.histogram's equal-width bins); see docs/ingest.md.
  */
-import { sortedFinite } from './sortNumbers';
+import { sortedFinite, valueCounts, type ValueCounts } from './sortNumbers';
 import type { CategoricalColumn, Column, DataTable, NumericColumn, Problem } from './table';
 
 export interface ProfileOptions {
@@ -13,6 +13,11 @@ export interface ProfileOptions {
   readonly quantiles?: readonly number[];
   /** How many categories to list for categorical columns. Default 10. */
   readonly topCategories?: number;
+  /**
+   * Numeric columns with at most this many distinct values are summarised by counting values
+   * instead of sorting rows (same results, faster). Default 16384; 0 always sorts.
+   */
+  readonly countDistinctUpTo?: number;
 }
 
 export const DEFAULT_QUANTILES: readonly number[] = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99];
@@ -94,24 +99,13 @@ export function profileColumn(column: Column, options: ProfileOptions = {}): Col
 
 /** numpy.quantile(method='linear') on ascending data, including numpy's two-sided lerp. */
 export function quantileSorted(sorted: Float64Array, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const t = h - lo;
-  const a = sorted[lo];
-  if (lo + 1 >= n) return a;
-  const b = sorted[lo + 1];
-  const diff = b - a;
-  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+  return quantileAt(sorted.length, q, (i) => sorted[i]);
 }
 
-/** numpy.histogram(x, bins) on ascending data: linspace edges from min to max (widened by 0.5 when equal). */
-export function histogramSorted(sorted: Float64Array, bins: number): Histogram {
-  const n = sorted.length;
-  if (n === 0 || bins < 1) return { edges: [], counts: [] };
-  let first = sorted[0];
-  let last = sorted[n - 1];
+/** numpy.histogram's edges: linspace from min to max, widened by 0.5 on each side when equal. */
+function histogramEdges(min: number, max: number, bins: number): number[] {
+  let first = min;
+  let last = max;
   if (first === last) {
     first -= 0.5;
     last += 0.5;
@@ -120,6 +114,14 @@ export function histogramSorted(sorted: Float64Array, bins: number): Histogram {
   const edges: number[] = [];
   for (let i = 0; i < bins; i++) edges.push(i * step + first);
   edges.push(last);
+  return edges;
+}
+
+/** numpy.histogram(x, bins) on ascending data. */
+export function histogramSorted(sorted: Float64Array, bins: number): Histogram {
+  const n = sorted.length;
+  if (n === 0 || bins < 1) return { edges: [], counts: [] };
+  const edges = histogramEdges(sorted[0], sorted[n - 1], bins);
   const counts = new Array<number>(bins).fill(0);
   let bin = 0;
   let next = edges[1];
@@ -134,7 +136,84 @@ export function histogramSorted(sorted: Float64Array, bins: number): Histogram {
   return { edges, counts };
 }
 
+/** The same histogram from distinct ascending values and their counts. */
+function histogramCounts(vc: ValueCounts, bins: number): Histogram {
+  const d = vc.values.length;
+  if (d === 0 || bins < 1) return { edges: [], counts: [] };
+  const edges = histogramEdges(vc.values[0], vc.values[d - 1], bins);
+  const counts = new Array<number>(bins).fill(0);
+  let bin = 0;
+  let next = edges[1];
+  for (let k = 0; k < d; k++) {
+    const x = vc.values[k];
+    while (bin < bins - 1 && x >= next) {
+      bin++;
+      next = edges[bin + 1];
+    }
+    counts[bin] += vc.counts[k];
+  }
+  return { edges, counts };
+}
+
+/** numpy 'linear' quantile where element i of the sorted data is `at(i)`. */
+function quantileAt(n: number, q: number, at: (i: number) => number): number {
+  if (n === 0) return NaN;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const t = h - lo;
+  const a = at(lo);
+  if (lo + 1 >= n) return a;
+  const b = at(lo + 1);
+  const diff = b - a;
+  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+}
+
+function profileFromCounts(column: NumericColumn, vc: ValueCounts, options: ProfileOptions): NumericColumnProfile {
+  const { values, counts, total: n } = vc;
+  const d = values.length;
+  let sum = 0;
+  for (let k = 0; k < d; k++) sum += values[k] * counts[k];
+  const mean = n > 0 ? sum / n : NaN;
+  let sq = 0;
+  for (let k = 0; k < d; k++) {
+    const x = values[k] - mean;
+    sq += x * x * counts[k];
+  }
+  const cumulative = new Float64Array(d);
+  let acc = 0;
+  for (let k = 0; k < d; k++) cumulative[k] = acc += counts[k];
+  const at = (i: number): number => {
+    let lo = 0;
+    let hi = d - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid] > i) hi = mid;
+      else lo = mid + 1;
+    }
+    return values[lo];
+  };
+  const levels = options.quantiles ?? DEFAULT_QUANTILES;
+  return {
+    name: column.name,
+    type: 'numeric',
+    count: n,
+    missing: column.missing,
+    distinct: d,
+    typeErrors: column.typeErrors,
+    mean,
+    std: n > 1 ? Math.sqrt(sq / (n - 1)) : null,
+    min: d > 0 ? values[0] : NaN,
+    max: d > 0 ? values[d - 1] : NaN,
+    quantiles: levels.map((q) => ({ q, value: quantileAt(n, q, at) })),
+    histogram: histogramCounts(vc, options.bins ?? 20),
+  };
+}
+
 function profileNumeric(column: NumericColumn, options: ProfileOptions): NumericColumnProfile {
+  // Few distinct values: count them instead of sorting every row (same results).
+  const limit = options.countDistinctUpTo ?? 16384;
+  const vc = limit > 0 ? valueCounts(column.values, limit) : undefined;
+  if (vc !== undefined) return profileFromCounts(column, vc, options);
   const sorted = sortedFinite(column.values);
   const n = sorted.length;
   let sum = 0;

@@ -90,3 +90,73 @@ function radixSortInPlace(a: Float64Array): void {
     }
   }
 }
+
+/** Distinct values (ascending) with their counts. */
+export interface ValueCounts {
+  readonly values: Float64Array;
+  readonly counts: Float64Array;
+  /** Sum of counts: the number of non-NaN entries. */
+  readonly total: number;
+}
+
+const scratch = new Float64Array(1);
+const scratchWords = new Uint32Array(scratch.buffer);
+
+/**
+ * Counts of each distinct non-NaN value, or undefined as soon as there are more than
+ * `maxDistinct` of them. Measured columns often hold few distinct values (one or two decimals);
+ * then counting in a small, cache-resident hash table is much cheaper than sorting all rows.
+ * -0 is counted as 0.
+ */
+export function valueCounts(values: Float64Array, maxDistinct = 16384): ValueCounts | undefined {
+  let size = 64;
+  while (size < maxDistinct * 2) size *= 2;
+  const mask = size - 1;
+  const keys = new Float64Array(size);
+  const counts = new Float64Array(size);
+  const used = new Uint8Array(size);
+  let distinct = 0;
+  let total = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] + 0; // -0 -> 0
+    if (v !== v) continue;
+    total++;
+    scratch[0] = v;
+    let slot = Math.imul(scratchWords[1] ^ Math.imul(scratchWords[0], 0x9e3779b1), 0x85ebca6b);
+    slot = (slot ^ (slot >>> 15)) & mask;
+    for (;;) {
+      if (used[slot] === 0) {
+        if (++distinct > maxDistinct) return undefined;
+        used[slot] = 1;
+        keys[slot] = v;
+        counts[slot] = 1;
+        break;
+      }
+      if (keys[slot] === v) {
+        counts[slot]++;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+  const order = new Float64Array(distinct);
+  let k = 0;
+  for (let s = 0; s < size; s++) if (used[s] === 1) order[k++] = keys[s];
+  order.sort();
+  const outCounts = new Float64Array(distinct);
+  for (let s = 0; s < size; s++) {
+    if (used[s] === 1) {
+      // binary search: `order` is sorted and unique
+      let lo = 0;
+      let hi = distinct - 1;
+      const v = keys[s];
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (order[mid] < v) lo = mid + 1;
+        else hi = mid;
+      }
+      outCounts[lo] = counts[s];
+    }
+  }
+  return { values: order, counts: outCounts, total };
+}

@@ -52,38 +52,40 @@ function close(actual: number, expected: number, what: string, rel = 1e-9): void
 }
 
 for (const ref of reference.datasets) {
-  test(`profile of ${ref.file} matches pandas/numpy`, async () => {
-    const table = await readCsvFile(join(ROOT, ref.file));
-    const profile = profileTable(table, { quantiles: reference.quantiles, bins: reference.bins, topCategories: 5 });
-    assert.equal(profile.rows, ref.rows);
-    assert.deepEqual(profile.columns.map((c) => c.name), ref.columns.map((c) => c.name));
-    for (const expected of ref.columns) {
-      const actual = profile.columns.find((c) => c.name === expected.name) as ColumnProfile;
-      assert.equal(actual.type, expected.type, expected.name);
-      assert.equal(actual.count, expected.count, `${expected.name} count`);
-      assert.equal(actual.missing, expected.missing, `${expected.name} missing`);
-      assert.equal(actual.distinct, expected.distinct, `${expected.name} distinct`);
-      if (expected.type === 'numeric' && actual.type === 'numeric') {
-        close(actual.mean, expected.mean, `${expected.name} mean`);
-        close(actual.std ?? NaN, expected.std, `${expected.name} std`);
-        assert.equal(actual.min, expected.min);
-        assert.equal(actual.max, expected.max);
-        actual.quantiles.forEach((q, i) => {
-          assert.equal(q.q, expected.quantiles[i].q);
-          close(q.value, expected.quantiles[i].value, `${expected.name} q${q.q}`);
-        });
-        assert.deepEqual(actual.histogram.counts, expected.histogram.counts, `${expected.name} histogram counts`);
-        actual.histogram.edges.forEach((e, i) => close(e, expected.histogram.edges[i], `${expected.name} edge ${i}`));
-      } else if (expected.type === 'categorical' && actual.type === 'categorical') {
-        const sortedCounts = Object.values(expected.categories).sort((a, b) => b - a);
-        assert.deepEqual(actual.top.map((t) => t.count), sortedCounts.slice(0, 5));
-        for (const t of actual.top) {
-          assert.equal(t.count, expected.categories[t.value], `${expected.name}=${t.value}`);
-          close(t.share, t.count / expected.count, 'share');
+  for (const countDistinctUpTo of [undefined, 0]) {
+    test(`profile of ${ref.file} matches pandas/numpy (${countDistinctUpTo === 0 ? 'sorting rows' : 'counting values'})`, async () => {
+      const table = await readCsvFile(join(ROOT, ref.file));
+      const profile = profileTable(table, { quantiles: reference.quantiles, bins: reference.bins, topCategories: 5, countDistinctUpTo });
+      assert.equal(profile.rows, ref.rows);
+      assert.deepEqual(profile.columns.map((c) => c.name), ref.columns.map((c) => c.name));
+      for (const expected of ref.columns) {
+        const actual = profile.columns.find((c) => c.name === expected.name) as ColumnProfile;
+        assert.equal(actual.type, expected.type, expected.name);
+        assert.equal(actual.count, expected.count, `${expected.name} count`);
+        assert.equal(actual.missing, expected.missing, `${expected.name} missing`);
+        assert.equal(actual.distinct, expected.distinct, `${expected.name} distinct`);
+        if (expected.type === 'numeric' && actual.type === 'numeric') {
+          close(actual.mean, expected.mean, `${expected.name} mean`);
+          close(actual.std ?? NaN, expected.std, `${expected.name} std`);
+          assert.equal(actual.min, expected.min);
+          assert.equal(actual.max, expected.max);
+          actual.quantiles.forEach((q, i) => {
+            assert.equal(q.q, expected.quantiles[i].q);
+            close(q.value, expected.quantiles[i].value, `${expected.name} q${q.q}`);
+          });
+          assert.deepEqual(actual.histogram.counts, expected.histogram.counts, `${expected.name} histogram counts`);
+          actual.histogram.edges.forEach((e, i) => close(e, expected.histogram.edges[i], `${expected.name} edge ${i}`));
+        } else if (expected.type === 'categorical' && actual.type === 'categorical') {
+          const sortedCounts = Object.values(expected.categories).sort((a, b) => b - a);
+          assert.deepEqual(actual.top.map((t) => t.count), sortedCounts.slice(0, 5));
+          for (const t of actual.top) {
+            assert.equal(t.count, expected.categories[t.value], `${expected.name}=${t.value}`);
+            close(t.share, t.count / expected.count, 'share');
+          }
         }
       }
-    }
-  });
+    });
+  }
 
   test(`arquero over ${ref.file}: aggregates agree with the profile; groupby and filter agree with pandas`, async () => {
     const table = await readCsvFile(join(ROOT, ref.file));
