@@ -8,29 +8,63 @@ const SMALL = 4096;
 
 /** The non-NaN entries of `values`, ascending (-0 before +0, as TypedArray sort orders them). */
 export function sortedFinite(values: Float64Array): Float64Array {
-  let n = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) n++;
+  const n = countFinite(values);
   const out = new Float64Array(n);
   if (n === values.length) out.set(values);
-  else {
-    let k = 0;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (v === v) out[k++] = v;
-    }
-  }
+  else copyFinite(values, out);
   if (n < SMALL) return out.sort();
   radixSortInPlace(out);
   return out;
 }
+
+function countFinite(values: Float64Array): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) n++;
+  return n;
+}
+
+function copyFinite(values: Float64Array, out: Float64Array): void {
+  let k = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === v) out[k++] = v;
+  }
+}
+
+// The radix sort is split into one function per loop: V8 optimises each hot loop on its own
+// (on-stack replacement) and a single long function keeps deoptimising at the code after a loop.
 
 function radixSortInPlace(a: Float64Array): void {
   const n = a.length;
   const words = new Uint32Array(a.buffer, a.byteOffset, n * 2); // little-endian: [lo, hi]
   let lo = new Uint32Array(n);
   let hi = new Uint32Array(n);
-  // Map the bit patterns to unsigned keys that sort like the numbers: flip all bits of
-  // negatives, only the sign bit of positives.
+  toKeys(words, lo, hi, n);
+  const counts = new Uint32Array(4 * 65536);
+  digitCounts(lo, hi, counts, n);
+  let lo2 = new Uint32Array(n);
+  let hi2 = new Uint32Array(n);
+  for (let pass = 0; pass < 4; pass++) {
+    const base = pass * 65536;
+    const shift = pass & 1 ? 16 : 0;
+    const first = ((pass < 2 ? lo[0] : hi[0]) >>> shift) & 0xffff;
+    if (counts[base + first] === n) continue; // every key has the same digit here
+    prefixSums(counts, base);
+    if (pass < 2) scatter(lo, hi, lo2, hi2, lo, shift, counts, base, n);
+    else scatter(lo, hi, lo2, hi2, hi, shift, counts, base, n);
+    let t = lo;
+    lo = lo2;
+    lo2 = t;
+    t = hi;
+    hi = hi2;
+    hi2 = t;
+  }
+  fromKeys(words, lo, hi, n);
+}
+
+/** Map the bit patterns to unsigned keys that sort like the numbers: flip all bits of
+ * negatives, only the sign bit of positives. */
+function toKeys(words: Uint32Array, lo: Uint32Array, hi: Uint32Array, n: number): void {
   for (let i = 0; i < n; i++) {
     const l = words[2 * i];
     const h = words[2 * i + 1];
@@ -42,43 +76,9 @@ function radixSortInPlace(a: Float64Array): void {
       hi[i] = (h | 0x80000000) >>> 0;
     }
   }
-  const counts = new Uint32Array(4 * 65536);
-  for (let i = 0; i < n; i++) {
-    const l = lo[i];
-    const h = hi[i];
-    counts[l & 0xffff]++;
-    counts[65536 + (l >>> 16)]++;
-    counts[131072 + (h & 0xffff)]++;
-    counts[196608 + (h >>> 16)]++;
-  }
-  let lo2 = new Uint32Array(n);
-  let hi2 = new Uint32Array(n);
-  for (let pass = 0; pass < 4; pass++) {
-    const base = pass * 65536;
-    const first = pass < 2 ? lo[0] : hi[0];
-    const firstDigit = pass & 1 ? first >>> 16 : first & 0xffff;
-    if (counts[base + firstDigit] === n) continue; // every key has the same digit here
-    let sum = 0;
-    for (let d = 0; d < 65536; d++) {
-      const c = counts[base + d];
-      counts[base + d] = sum;
-      sum += c;
-    }
-    const keys = pass < 2 ? lo : hi;
-    const shift = pass & 1 ? 16 : 0;
-    for (let i = 0; i < n; i++) {
-      const d = (keys[i] >>> shift) & 0xffff;
-      const j = counts[base + d]++;
-      lo2[j] = lo[i];
-      hi2[j] = hi[i];
-    }
-    let t = lo;
-    lo = lo2;
-    lo2 = t;
-    t = hi;
-    hi = hi2;
-    hi2 = t;
-  }
+}
+
+function fromKeys(words: Uint32Array, lo: Uint32Array, hi: Uint32Array, n: number): void {
   for (let i = 0; i < n; i++) {
     const h = hi[i];
     if (h & 0x80000000) {
@@ -88,6 +88,44 @@ function radixSortInPlace(a: Float64Array): void {
       words[2 * i] = ~lo[i] >>> 0;
       words[2 * i + 1] = ~h >>> 0;
     }
+  }
+}
+
+function digitCounts(lo: Uint32Array, hi: Uint32Array, counts: Uint32Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const l = lo[i];
+    const h = hi[i];
+    counts[l & 0xffff]++;
+    counts[65536 + (l >>> 16)]++;
+    counts[131072 + (h & 0xffff)]++;
+    counts[196608 + (h >>> 16)]++;
+  }
+}
+
+function prefixSums(counts: Uint32Array, base: number): void {
+  let sum = 0;
+  for (let d = 0; d < 65536; d++) {
+    const c = counts[base + d];
+    counts[base + d] = sum;
+    sum += c;
+  }
+}
+
+function scatter(
+  lo: Uint32Array,
+  hi: Uint32Array,
+  lo2: Uint32Array,
+  hi2: Uint32Array,
+  keys: Uint32Array,
+  shift: number,
+  counts: Uint32Array,
+  base: number,
+  n: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const j = counts[base + ((keys[i] >>> shift) & 0xffff)]++;
+    lo2[j] = lo[i];
+    hi2[j] = hi[i];
   }
 }
 
@@ -108,7 +146,7 @@ const scratchWords = new Uint32Array(scratch.buffer);
  * then counting in a small, cache-resident hash table is much cheaper than sorting all rows.
  * -0 is counted as 0.
  */
-export function valueCounts(values: Float64Array, maxDistinct = 16384): ValueCounts | undefined {
+export function valueCounts(values: Float64Array, maxDistinct = 65536): ValueCounts | undefined {
   let size = 64;
   while (size < maxDistinct * 2) size *= 2;
   const mask = size - 1;
