@@ -17,6 +17,7 @@ export interface ColumnStats {
   readonly missingSpellings: ReadonlySet<number>;
   /** Non-missing values (numbers plus texts). */
   readonly count: number;
+  /** Distinct non-missing values; numbers are counted only up to DISTINCT_CAP + 1. */
   readonly distinct: number;
   readonly mean: number;
   /** Sample standard deviation (n - 1), as pandas' describe. */
@@ -123,7 +124,11 @@ export function computeColumnStats(model: CsvModel, c: number, numericTolerance:
   }
   const categories = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   let distinct = categories.length;
-  if (type === 'numeric' && numbers > 1000) distinct = countDistinctNumbers(values!, kinds, n);
+  if (numbers > 1000) {
+    let textDistinct = 0;
+    for (let code = 0; code < codeCounts.length; code++) if (codeCounts[code] > 0 && !missingSpellings.has(code)) textDistinct++;
+    distinct = countDistinctNumbers(values!, kinds, n, DISTINCT_CAP) + textDistinct;
+  }
   return {
     version: meta.version,
     type,
@@ -147,9 +152,12 @@ export function computeColumnStats(model: CsvModel, c: number, numericTolerance:
   };
 }
 
-function countDistinctNumbers(values: Float64Array, kinds: Uint8Array, n: number): number {
+/** Distinct numbers are counted up to this many; beyond it `distinct` says "at least". */
+export const DISTINCT_CAP = 1000;
+
+function countDistinctNumbers(values: Float64Array, kinds: Uint8Array, n: number, cap: number): number {
   const set = new Set<number>();
-  for (let r = 0; r < n; r++) if (kinds[r] === CellKind.Number) set.add(values[r]);
+  for (let r = 0; r < n && set.size <= cap; r++) if (kinds[r] === CellKind.Number) set.add(values[r]);
   return set.size;
 }
 
@@ -188,13 +196,6 @@ function select(xs: Float64Array, k: number): number {
     else break;
   }
   return xs[k];
-}
-
-/** Robust z-score with the MAD (Iglewicz and Hoaglin), or the mean absolute deviation when the MAD is 0. */
-export function robustZ(x: number, stats: ColumnStats): number {
-  if (stats.mad > 0) return (0.6745 * (x - stats.median)) / stats.mad;
-  if (stats.meanAbsDev > 0) return (x - stats.median) / (1.253314 * stats.meanAbsDev);
-  return 0;
 }
 
 /** Whether a column is a classification label: text, or at most 20 distinct integers (the trainer's rule). */

@@ -5,7 +5,7 @@
 import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation, type Position, type Range } from 'vscode-languageserver';
 import { CellKind } from './csvScanner';
 import { FLAG_UNTERMINATED, type CsvModel } from './csvModel';
-import { computeColumnStats, isClassLabel, robustZ, type ColumnStats } from './columnStats';
+import { computeColumnStats, isClassLabel, type ColumnStats } from './columnStats';
 import { severityOf, type DiagnosticCode, type ServerSettings } from './settings';
 
 export const SOURCE = 'dataset-lab';
@@ -102,8 +102,22 @@ export class StatsCache {
     return s;
   }
 
+  private readonly memo = new Map<string, { version: number; value: unknown }>();
+
+  /** A value derived from column `c` alone, kept while the column is unchanged. */
+  memoize<T>(c: number, key: string, make: () => T): T {
+    const k = `${c}|${key}`;
+    const hit = this.memo.get(k);
+    const version = this.model.cols[c].version;
+    if (hit && hit.version === version) return hit.value as T;
+    const value = make();
+    this.memo.set(k, { version, value });
+    return value;
+  }
+
   clear(): void {
     this.cache.clear();
+    this.memo.clear();
   }
 }
 
@@ -222,33 +236,13 @@ export function checkCsv(model: CsvModel, ctx: CheckContext): Diagnostic[] {
   }
   for (let c = 0; c < ncols; c++) {
     const s = stats[c];
-    const kinds = store.kinds[c];
-    if (s.texts > 0) {
-      const codes = store.codes[c]!;
-      const list: Finding[] = [];
-      const mismatch = s.type === 'numeric' && sev('type-mismatch') !== undefined;
-      const spelling = s.missingSpellings.size > 0 && sev('missing-spelling') !== undefined;
-      if (mismatch || spelling) {
-        for (let r = 0; r < rows; r++) {
-          if (kinds[r] !== CellKind.Text) continue;
-          if (s.missingSpellings.has(codes[r])) {
-            if (spelling) collect(list, { row: r, col: c, code: 'missing-spelling', extra: 0 });
-          } else if (mismatch) collect(list, { row: r, col: c, code: 'type-mismatch', extra: 0 });
-        }
-      }
-      lists.push(list);
-    }
-    if (s.type === 'numeric' && s.numbers >= 10 && sev('outlier') !== undefined && (s.mad > 0 || s.meanAbsDev > 0)) {
-      const values = store.values[c]!;
-      const list: Finding[] = [];
-      const t = d.outlierThreshold;
-      for (let r = 0; r < rows; r++) {
-        if (kinds[r] !== CellKind.Number) continue;
-        const z = robustZ(values[r], s);
-        if (Math.abs(z) > t) collect(list, { row: r, col: c, code: 'outlier', extra: z });
-      }
-      lists.push(list);
-    }
+    const mismatch = s.type === 'numeric' && sev('type-mismatch') !== undefined;
+    const spelling = s.missingSpellings.size > 0 && sev('missing-spelling') !== undefined;
+    const outliers = s.type === 'numeric' && s.numbers >= 10 && sev('outlier') !== undefined && s.mad > 0;
+    // Per-column findings depend on that column only: an edit elsewhere reuses them.
+    const cached = ctx.stats.memoize(c, `${mismatch}|${spelling}|${outliers}|${d.outlierThreshold}|${cap}|${rows}`, () => columnFindings(model, c, s, mismatch, spelling, outliers, d.outlierThreshold, cap));
+    for (const list of cached.lists) lists.push(list);
+    total += cached.total;
   }
   if (sev('encoding') !== undefined) {
     const list: Finding[] = [];
@@ -303,6 +297,52 @@ export function checkCsv(model: CsvModel, ctx: CheckContext): Diagnostic[] {
   return out;
 }
 
+function columnFindings(
+  model: CsvModel,
+  c: number,
+  s: ColumnStats,
+  mismatch: boolean,
+  spelling: boolean,
+  outliers: boolean,
+  threshold: number,
+  cap: number,
+): { lists: Finding[][]; total: number } {
+  const lists: Finding[][] = [];
+  let total = 0;
+  const collect = (list: Finding[], f: Finding) => {
+    total++;
+    if (list.length < cap) list.push(f);
+  };
+  const store = model.store;
+  const rows = store.n;
+  const kinds = store.kinds[c];
+  if (s.texts > 0 && (mismatch || spelling)) {
+    const codes = store.codes[c]!;
+    const list: Finding[] = [];
+    for (let r = 0; r < rows; r++) {
+      if (kinds[r] !== CellKind.Text) continue;
+      if (s.missingSpellings.has(codes[r])) {
+        if (spelling) collect(list, { row: r, col: c, code: 'missing-spelling', extra: 0 });
+      } else if (mismatch) collect(list, { row: r, col: c, code: 'type-mismatch', extra: 0 });
+    }
+    lists.push(list);
+  }
+  if (outliers) {
+    // Iglewicz-Hoaglin modified z-score; a column whose MAD is 0 (over half its values equal) has none.
+    const values = store.values[c]!;
+    const list: Finding[] = [];
+    const scale = 0.6745 / s.mad;
+    const median = s.median;
+    for (let r = 0; r < rows; r++) {
+      if (kinds[r] !== CellKind.Number) continue;
+      const z = (values[r] - median) * scale;
+      if (z > threshold || z < -threshold) collect(list, { row: r, col: c, code: 'outlier', extra: z });
+    }
+    lists.push(list);
+  }
+  return { lists, total };
+}
+
 function mergeByRow(lists: Finding[][], budget: number): Finding[] {
   const all: Finding[] = [];
   for (const l of lists) for (const f of l) all.push(f);
@@ -355,8 +395,7 @@ function materialise(
       const s = stats[f.col];
       const name = model.cols[f.col].name;
       const v = store.values[f.col]![f.row];
-      const scale = s.mad > 0 ? `MAD ${fmt(s.mad)}` : `MAD 0, mean absolute deviation ${fmt(s.meanAbsDev)}`;
-      return make('outlier', loc.cell(f.row, f.col), `extreme value ${fmt(v)} in "${name}": robust z = ${f.extra.toFixed(2)} (median ${fmt(s.median)}, ${scale}; threshold ${settings.diagnostics.outlierThreshold})`, {
+      return make('outlier', loc.cell(f.row, f.col), `extreme value ${fmt(v)} in "${name}": robust z = ${f.extra.toFixed(2)} (median ${fmt(s.median)}, MAD ${fmt(s.mad)}; threshold ${settings.diagnostics.outlierThreshold})`, {
         column: name,
       });
     }

@@ -37,6 +37,8 @@ export class CsvDocument {
   /** Every change since the last publication was applied incrementally. */
   incremental = false;
   lastCheckMs = 0;
+  /** Duration of the last full scan (ms). */
+  lastFullMs = 0;
   timer: NodeJS.Timeout | undefined;
   running = false;
   rerun = false;

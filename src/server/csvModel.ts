@@ -262,6 +262,7 @@ export class CsvModel {
     const ncols = this.cols.length;
     // As in the ingest, a ragged row or a row with a broken quote is skipped: its cells are absent.
     const nf = buf.count === ncols && rec.unterminatedAt < 0 ? ncols : 0;
+    const numericFirst = !this.missing.numericToken;
     for (let c = 0; c < nf; c++) {
       let kind: CellKind;
       const q = buf.quoted[c];
@@ -276,15 +277,20 @@ export class CsvModel {
       trimRange(str, s, e, trimmed);
       s = trimmed.s;
       e = trimmed.e;
-      if (this.missing.matches(str, s, e)) kind = CellKind.Missing;
+      // Numbers first unless a missing token itself reads as a number: most cells are numbers.
+      const v = numericFirst ? parseNumber(str, s, e) : NaN;
+      if (v === v) {
+        kind = CellKind.Number;
+        (store.values[c] ?? store.valuesOf(c))[row] = v;
+      } else if (this.missing.matches(str, s, e)) kind = CellKind.Missing;
       else {
-        const v = parseNumber(str, s, e);
-        if (v === v) {
+        const w = numericFirst ? NaN : parseNumber(str, s, e);
+        if (w === w) {
           kind = CellKind.Number;
-          store.valuesOf(c)[row] = v;
+          (store.values[c] ?? store.valuesOf(c))[row] = w;
         } else {
           kind = CellKind.Text;
-          store.codesOf(c)[row] = this.cols[c].intern(str.slice(s, e));
+          (store.codes[c] ?? store.codesOf(c))[row] = this.cols[c].intern(str.slice(s, e));
         }
       }
       store.kinds[c][row] = kind;

@@ -238,17 +238,20 @@ export const MISSING_SPELLINGS: ReadonlySet<string> = new Set([
 /** Missing-token matcher over a text range, without slicing. */
 export class MissingTokens {
   readonly tokens: readonly string[];
-  private readonly byLength = new Map<number, string[]>();
+  private readonly byLength: (string[] | undefined)[] = [];
   private readonly set: Set<string>;
+  /** Some token reads as a number (e.g. "-999"): then tokens are tested before the number rule. */
+  readonly numericToken: boolean;
 
   constructor(tokens: readonly string[]) {
     this.tokens = tokens.map((t) => t.trim());
     this.set = new Set(this.tokens);
     for (const t of this.tokens) {
-      const list = this.byLength.get(t.length) ?? [];
+      const list = this.byLength[t.length] ?? [];
       list.push(t);
-      this.byLength.set(t.length, list);
+      this.byLength[t.length] = list;
     }
+    this.numericToken = this.tokens.some((t) => parseNumber(t, 0, t.length) === parseNumber(t, 0, t.length));
   }
 
   has(value: string): boolean {
@@ -257,7 +260,8 @@ export class MissingTokens {
 
   /** text[s, e) is already trimmed. */
   matches(text: string, s: number, e: number): boolean {
-    const list = this.byLength.get(e - s);
+    const len = e - s;
+    const list = len < this.byLength.length ? this.byLength[len] : undefined;
     if (list === undefined) return false;
     outer: for (const t of list) {
       for (let i = 0; i < t.length; i++) if (text.charCodeAt(s + i) !== t.charCodeAt(i)) continue outer;

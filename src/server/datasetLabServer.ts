@@ -213,8 +213,10 @@ export class DatasetLabServer {
       st.incremental = true;
     }
     st.applyChanges(changes, version);
+    // Incremental updates are cheap: check at once. A full re-scan waits about as long as the
+    // last one took, so typing into a large file's header does not queue scan after scan.
     const d = this.settings.diagnostics;
-    this.schedule(st, Math.max(d.debounceMs, st.lastCheckMs > 50 ? Math.min(st.lastCheckMs, 1000) : 0));
+    this.schedule(st, Math.max(d.debounceMs, st.needsFull && st.lastFullMs > 50 ? Math.min(st.lastFullMs, 1000) : 0));
   }
 
   close(uri: string): void {
@@ -311,6 +313,7 @@ export class DatasetLabServer {
   private async fullScan(st: CsvDocument): Promise<boolean> {
     const version = st.doc.version;
     const model = new CsvModel({ delimiter: st.delimiter(), missingTokens: this.settings.missingTokens });
+    const started = performance.now();
     model.begin(st.doc.getText());
     while (!model.step(performance.now() + 25)) {
       await tick();
@@ -320,6 +323,7 @@ export class DatasetLabServer {
     st.model = model;
     st.stats = new StatsCache(model);
     st.needsFull = false;
+    st.lastFullMs = performance.now() - started;
     return true;
   }
 

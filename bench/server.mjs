@@ -1,0 +1,184 @@
+// Language-server benchmark: talks LSP over stdio to the real server (dist/server.js) and
+// measures, against peers run in the same process and the same run:
+//   - first diagnostics for a 5 MB and a 100 MB CSV (didOpen -> publishDiagnostics),
+//   - updated diagnostics after a one-line edit on the 5 MB file (didChange -> publishDiagnostics),
+//   - the server's resident memory with the files open, against their size.
+// Peers: the engine's in-memory ingest + profile (parseCsvText + profileTable, src/core) and
+// papaparse with dynamic typing, on the same text. Ratios are server time / peer time.
+// Usage: npm run bench:server  (node bench/server.mjs [--runs N] [--skip-large])
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+import { generateBenchCsv } from './ingest-generate.mjs';
+
+const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const TMP = join(here, '.tmp');
+const args = process.argv.slice(2);
+const runs = Number(args.includes('--runs') ? args[args.indexOf('--runs') + 1] : 5);
+const skipLarge = args.includes('--skip-large');
+
+const rpc = require('vscode-languageserver-protocol/node');
+const Papa = require('papaparse');
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
+const ms = (x) => `${x.toFixed(1)} ms`;
+
+async function ensureFile(path, rows) {
+  if (!existsSync(path)) {
+    mkdirSync(TMP, { recursive: true });
+    await generateBenchCsv(path, rows);
+  }
+  return path;
+}
+
+async function startServer() {
+  const proc = spawn(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const conn = rpc.createProtocolConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
+  const waiters = [];
+  conn.onNotification(rpc.PublishDiagnosticsNotification.type, (p) => {
+    const t = performance.now();
+    for (const w of waiters.splice(0)) {
+      if (w.uri === p.uri && w.version === p.version) w.resolve({ t, p });
+      else waiters.push(w);
+    }
+  });
+  conn.onRequest(rpc.RegistrationRequest.type, () => null);
+  conn.listen();
+  await conn.sendRequest(rpc.InitializeRequest.type, { processId: process.pid, rootUri: null, workspaceFolders: null, capabilities: {} });
+  await conn.sendNotification(rpc.InitializedNotification.type, {});
+  const published = (uri, version) => new Promise((resolve) => waiters.push({ uri, version, resolve }));
+  const rss = () => {
+    const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
+    const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)[1]);
+    return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
+  };
+  const stop = async () => {
+    await conn.sendRequest(rpc.ShutdownRequest.type);
+    await conn.sendNotification(rpc.ExitNotification.type);
+    await new Promise((r) => proc.once('exit', r));
+    conn.dispose();
+  };
+  return { conn, published, rss, stop };
+}
+
+async function firstDiagnostics(server, text, name) {
+  const uri = `file:///bench/${name}.csv`;
+  const wait = server.published(uri, 1);
+  const t0 = performance.now();
+  await server.conn.sendNotification(rpc.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'csv', version: 1, text } });
+  const { t, p } = await wait;
+  return { ms: t - t0, uri, diagnostics: p.diagnostics.length };
+}
+
+async function closeDoc(server, uri) {
+  await server.conn.sendNotification(rpc.DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+}
+
+async function main() {
+  mkdirSync(TMP, { recursive: true });
+  const peerJs = join(TMP, 'server-peer.js');
+  await esbuild.build({ entryPoints: [join(here, 'server-peer-entry.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: peerJs, logLevel: 'warning' });
+  const peer = require(peerJs);
+  const enginePeer = (text) => {
+    const t0 = performance.now();
+    peer.profileTable(peer.parseCsvText(text, 'bench.csv'));
+    return performance.now() - t0;
+  };
+  const papaPeer = (text) => {
+    const t0 = performance.now();
+    Papa.parse(text, { dynamicTyping: true, skipEmptyLines: true });
+    return performance.now() - t0;
+  };
+
+  const smallFile = await ensureFile(join(TMP, 'server-5mb.csv'), 48_500);
+  const small = readFileSync(smallFile, 'utf8');
+  const results = { node: process.version, runs, files: {} };
+  const server = await startServer();
+  const idle = server.rss();
+
+  // 5 MB: first diagnostics, alternated with the peers.
+  const s = { server: [], engine: [], papaparse: [] };
+  for (let i = 0; i < runs; i++) {
+    const r = await firstDiagnostics(server, small, `small-${i}`);
+    s.server.push(r.ms);
+    await closeDoc(server, r.uri);
+    s.engine.push(enginePeer(small));
+    s.papaparse.push(papaPeer(small));
+  }
+  results.files.small = { bytes: Buffer.byteLength(small), firstMs: median(s.server), engineMs: median(s.engine), papaparseMs: median(s.papaparse) };
+
+  // One-line edits on the open 5 MB document: each replaces one numeric cell.
+  const open = await firstDiagnostics(server, small, 'small-edit');
+  const lines = small.split('\n');
+  const edits = [];
+  const reparse = [];
+  for (let v = 2; v < 2 + Math.max(20, runs * 4); v++) {
+    const line = 1 + ((v * 7919) % (lines.length - 3));
+    const cells = lines[line].split(',');
+    const start = cells[0].length + 1;
+    const wait = server.published(open.uri, v);
+    const t0 = performance.now();
+    await server.conn.sendNotification(rpc.DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: open.uri, version: v },
+      contentChanges: [{ range: { start: { line, character: start }, end: { line, character: start + cells[1].length } }, text: String(v % 97) }],
+    });
+    const { t } = await wait;
+    edits.push(t - t0);
+    reparse.push(enginePeer(small));
+  }
+  results.files.small.editMedianMs = median(edits);
+  results.files.small.editP95Ms = p95(edits);
+  results.files.small.engineReparseMs = median(reparse);
+
+  if (!skipLarge) {
+    const largeFile = await ensureFile(join(TMP, 'bench-1m.csv'), 1_000_000);
+    const large = readFileSync(largeFile, 'utf8');
+    const l = { server: [], engine: [], papaparse: [] };
+    const largeRuns = Math.max(1, Math.min(runs, 3));
+    let mem;
+    for (let i = 0; i < largeRuns; i++) {
+      const r = await firstDiagnostics(server, large, `large-${i}`);
+      l.server.push(r.ms);
+      if (i === largeRuns - 1) {
+        // Memory with the 100 MB and the 5 MB documents open.
+        global.gc?.();
+        await new Promise((res) => setTimeout(res, 500));
+        mem = server.rss();
+      } else await closeDoc(server, r.uri);
+      l.engine.push(enginePeer(large));
+      l.papaparse.push(papaPeer(large));
+    }
+    const openBytes = Buffer.byteLength(large) + Buffer.byteLength(small);
+    results.files.large = { bytes: Buffer.byteLength(large), firstMs: median(l.server), engineMs: median(l.engine), papaparseMs: median(l.papaparse) };
+    results.memory = { idleRss: idle.rss, rss: mem.rss, peakRss: mem.hwm, openBytes, rssRatio: mem.rss / openBytes, peakRatio: mem.hwm / openBytes };
+  }
+  await server.stop();
+
+  const f = results.files;
+  console.log(`server benchmark (${process.version}, ${runs} runs, medians)`);
+  console.log(`5 MB   first diagnostics ${ms(f.small.firstMs)} (target < 200 ms); engine ingest+profile ${ms(f.small.engineMs)} -> ratio ${(f.small.firstMs / f.small.engineMs).toFixed(2)}; papaparse ${ms(f.small.papaparseMs)} -> ratio ${(f.small.firstMs / f.small.papaparseMs).toFixed(2)}`);
+  console.log(`5 MB   one-line edit -> diagnostics ${ms(f.small.editMedianMs)} (p95 ${ms(f.small.editP95Ms)}, target < 50 ms); engine full re-parse ${ms(f.small.engineReparseMs)} -> ratio ${(f.small.editMedianMs / f.small.engineReparseMs).toFixed(3)}`);
+  if (f.large) {
+    console.log(`100 MB first diagnostics ${ms(f.large.firstMs)} (target < 3000 ms); engine ingest+profile ${ms(f.large.engineMs)} -> ratio ${(f.large.firstMs / f.large.engineMs).toFixed(2)}; papaparse ${ms(f.large.papaparseMs)} -> ratio ${(f.large.firstMs / f.large.papaparseMs).toFixed(2)}`);
+    const m = results.memory;
+    console.log(`memory with ${(m.openBytes / 1e6).toFixed(1)} MB open: RSS ${(m.rss / 1e6).toFixed(0)} MB = ${m.rssRatio.toFixed(2)}x (target < 4x), peak ${(m.peakRss / 1e6).toFixed(0)} MB = ${m.peakRatio.toFixed(2)}x; idle server ${(m.idleRss / 1e6).toFixed(0)} MB`);
+  }
+  console.log(JSON.stringify(results));
+  void pathToFileURL;
+  void statSync;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
