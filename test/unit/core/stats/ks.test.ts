@@ -76,3 +76,14 @@ test('ksTwoSample: sorted input (used as is) and unsorted input give identical r
   assert.deepEqual(Array.from(a), before);
   assert.throws(() => ksTwoSample(Float64Array.of(Number.NaN), sb), /NaN/);
 });
+
+test("method 'exact' falls back to 'asymp' when the lattice n1 n2 / gcd would overflow int32 (scipy's rule)", () => {
+  // 50000 x 49999: lcm ~ 2.5e9 > 2^31 - 1.
+  const a = Float64Array.from({ length: 50000 }, (_, i) => Math.sin(i) * 3);
+  const b = Float64Array.from({ length: 49999 }, (_, i) => Math.cos(i * 1.3) * 3 + 0.01);
+  const forced = ksTwoSample(a, b, { method: 'exact' });
+  assert.equal(forced.method, 'asymp');
+  assert.deepEqual(forced, ksTwoSample(a, b, { method: 'asymp' }));
+  // 10000 x 10000 stays exact when forced (lcm = 10000).
+  assert.equal(ksTwoSample(sample('n10000a'), sample('n10000b'), { method: 'exact' }).method, 'exact');
+});
