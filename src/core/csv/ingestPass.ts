@@ -76,6 +76,8 @@ export class IngestPass implements RecordSink {
   private readonly emptyIsMissing: boolean;
   private readonly tokensByLength: (Uint8Array[] | undefined)[] = [];
   private readonly tokenSet: Set<string>;
+  /** Some missing token is itself number syntax (e.g. "-999"): test tokens before numbers. */
+  private readonly numericTokens: boolean;
   private scratch = new Uint8Array(256);
 
   // Classify mode: per column, cells that were numbers / other text.
@@ -88,6 +90,7 @@ export class IngestPass implements RecordSink {
     const tokens = options.missingTokens.map((t) => t.trim());
     this.tokenSet = new Set(tokens);
     this.emptyIsMissing = this.tokenSet.has('');
+    this.numericTokens = tokens.some((t) => t !== '' && !Number.isNaN(parseNumberString(t)));
     for (const t of this.tokenSet) {
       if (t === '') continue;
       const bytes = Buffer.from(t, 'utf8');
@@ -310,22 +313,19 @@ export class IngestPass implements RecordSink {
       while (ts < te && isAsciiSpace(b[ts])) ts++;
       while (te > ts && isAsciiSpace(b[te - 1])) te--;
       const len = te - ts;
-      let isMissing: boolean;
-      let slow = false;
-      if (len === 0) isMissing = this.emptyIsMissing;
-      else if (b[ts] >= 128 || b[te - 1] >= 128) {
-        isMissing = false;
-        slow = true;
-      } else isMissing = len < this.tokensByLength.length && this.matchesToken(b, ts, len);
+      // Non-ASCII at either end may be whitespace String.prototype.trim removes: decide on the string.
+      const slow = len > 0 && (b[ts] >= 128 || b[te - 1] >= 128);
       if (this.isNumeric[j]) {
         const values = this.values[j];
-        if (isMissing) {
-          values[row] = NaN;
-          this.missing[j]++;
-          continue;
-        }
         let v: number | undefined;
-        if (slow) {
+        if (len === 0) {
+          v = NaN;
+          if (this.emptyIsMissing) {
+            values[row] = NaN;
+            this.missing[j]++;
+            continue;
+          }
+        } else if (slow) {
           const text = decoder.decode(b.subarray(s, e)).trim();
           if (this.tokenSet.has(text)) {
             values[row] = NaN;
@@ -334,14 +334,38 @@ export class IngestPass implements RecordSink {
           }
           v = parseNumberString(text);
         } else {
-          v = len === 0 ? NaN : parseNumberBytes(b, ts, te);
-          if (v === undefined) v = parseNumberString(decoder.decode(b.subarray(s, e)));
+          // Numbers first: unless a missing token looks like a number (say "-999"), a cell that
+          // parses cannot be missing, so the token test runs only on the cells that fail.
+          if (this.numericTokens && len < this.tokensByLength.length && this.matchesToken(b, ts, len)) {
+            values[row] = NaN;
+            this.missing[j]++;
+            continue;
+          }
+          v = parseNumberBytes(b, ts, te);
+          if (v === undefined) {
+            const text = decoder.decode(b.subarray(s, e)).trim();
+            v = this.tokenSet.has(text) ? undefined : parseNumberString(text);
+            if (v === undefined) {
+              values[row] = NaN;
+              this.missing[j]++;
+              continue;
+            }
+          } else if (v !== v && len < this.tokensByLength.length && this.matchesToken(b, ts, len)) {
+            values[row] = NaN;
+            this.missing[j]++;
+            continue;
+          }
         }
         values[row] = v;
         if (v !== v) this.typeError(t, buf, j, b, s, e);
       } else {
         const codes = this.codes[j];
-        if (!isMissing && slow) isMissing = this.tokenSet.has(decoder.decode(b.subarray(s, e)).trim());
+        const isMissing =
+          len === 0
+            ? this.emptyIsMissing
+            : slow
+              ? this.tokenSet.has(decoder.decode(b.subarray(s, e)).trim())
+              : len < this.tokensByLength.length && this.matchesToken(b, ts, len);
         if (isMissing) {
           codes[row] = -1;
           this.missing[j]++;

@@ -186,6 +186,15 @@ test('fatal inputs: missing, empty, binary, no header, directory', async () => {
   await assert.rejects(readCsvFile(FIXTURES), (err: unknown) => err instanceof FatalInputError && err.code === 'missing-file');
 });
 
+test('invalid UTF-8 in a categorical value is kept as U+FFFD and reported once per value', async () => {
+  const t = await readCsvFile(fixture('invalid-utf8.csv'));
+  assert.deepEqual(cells(t, 'name'), ['caf\uFFFD', 'ok', 'caf\uFFFD']);
+  assert.deepEqual(t.problems.map((p) => [p.line, p.column, p.code, p.field]), [[2, 1, 'encoding', 0]]);
+  const utf16 = await fatal('utf16-bom.csv');
+  assert.equal(utf16.code, 'encoding');
+  assert.match(utf16.message, /UTF-16/);
+});
+
 test('a header-only file has zero rows and typed-but-empty columns', async () => {
   const t = await readCsvFile(fixture('header-only.csv'));
   assert.equal(t.rows, 0);
