@@ -20,15 +20,20 @@ test('rocAuc equals sklearn.metrics.roc_auc_score, ties averaged (1e-12)', () =>
   assert.ok(Number.isNaN(rocAuc([0.1, 0.2], [1, 1])));
 });
 
-test('on the same folds, the cross-validated AUC is within 0.02 of sklearn HistGradientBoosting (depth 2, 30 iterations)', () => {
-  const report: string[] = [];
+test('on the same folds, the cross-validated AUC matches sklearn HistGradientBoosting (depth 2, 30 iterations)', () => {
   for (const c of ref.cv) {
     const r = crossValidatedDomainAuc(toColumns(c), Uint8Array.from(c.isOther), { foldOf: Uint8Array.from(c.folds) });
-    report.push(`${c.name}: ours ${r.auc.toFixed(4)} sklearn ${c.auc.toFixed(4)}`);
     assert.equal(r.folds, 5);
     assert.equal(r.rowsUsed, c.isOther.length);
-    assert.ok(Math.abs(r.auc - c.auc) <= 0.02, report.join('\n'));
-    r.foldAucs.forEach((a, i) => assert.ok(Math.abs(a - c.foldAucs[i]) <= 0.05, `${c.name} fold ${i}: ${a} vs ${c.foldAucs[i]}`));
+    // Weather columns have few distinct values, all seen in every training fold, so our bins equal
+    // sklearn's (which it cuts per training fold) and the models agree closely. For cars and
+    // penguins, values missing from a training fold fall into different bins: 0.02 allowed.
+    const sameBins = c.name.startsWith('weather') || c.name.startsWith('seattle');
+    const tol = sameBins ? 5e-4 : 0.02;
+    assert.ok(Math.abs(r.auc - c.auc) <= tol, `${c.name}: ours ${r.auc} sklearn ${c.auc} (tolerance ${tol})`);
+    r.foldAucs.forEach((a, i) =>
+      assert.ok(Math.abs(a - c.foldAucs[i]) <= (sameBins ? 2e-3 : 0.05), `${c.name} fold ${i}: ${a} vs ${c.foldAucs[i]}`),
+    );
   }
 });
 
