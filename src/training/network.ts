@@ -93,9 +93,28 @@ export class Network {
     }
   }
 
+  /**
+   * x . w with a hand-written gradient: the WASM backend's transposed matMul kernels are 3-10x
+   * slower than an explicit transpose followed by a plain matMul (measured; see bench/RESULTS.md).
+   */
+  private matMul(x: tfjs.Tensor2D, w: tfjs.Tensor2D): tfjs.Tensor2D {
+    const tf = this.tf;
+    const op = tf.customGrad(((a: tfjs.Tensor, b: tfjs.Tensor, save: tfjs.GradSaveFunc) => {
+      save([a, b]);
+      return {
+        value: tf.matMul(a as tfjs.Tensor2D, b as tfjs.Tensor2D),
+        gradFunc: (dy: tfjs.Tensor, saved: tfjs.Tensor[]) => {
+          const [sa, sb] = saved as tfjs.Tensor2D[];
+          return [tf.matMul(dy as tfjs.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tfjs.Tensor2D)];
+        },
+      };
+    }) as unknown as Parameters<TF["customGrad"]>[0]);
+    return op(x, w) as tfjs.Tensor2D;
+  }
+
   private hidden(x: tfjs.Tensor2D, d: Dense, training: boolean): tfjs.Tensor2D {
     const tf = this.tf;
-    let h = this.act(tf.add(tf.matMul(x, d.w), d.b));
+    let h = this.act(tf.add(this.matMul(x, d.w as tfjs.Tensor2D), d.b));
     if (training && this.spec.dropout > 0) {
       const keep = 1 - this.spec.dropout;
       const mask = tf.step(tf.sub(tf.randomUniform(h.shape, 0, 1, 'float32', this.seed * 7919 + ++this.dropoutStep), this.spec.dropout));
@@ -113,7 +132,7 @@ export class Network {
       let z = h;
       for (let i = 0; i < layers.length - 1; i++) z = this.hidden(z, layers[i], training);
       const out = layers[layers.length - 1];
-      return tf.add(tf.matMul(z, out.w), out.b);
+      return tf.add(this.matMul(z, out.w as tfjs.Tensor2D), out.b);
     });
   }
 

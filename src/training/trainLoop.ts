@@ -5,6 +5,7 @@
  * restore-best-weights; cooperative cancellation between batches.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import type { TF } from './backend';
 import type { TrainingSpec, Weighting } from './experiment';
 import type { Network } from './network';
 import { Rng } from './random';
@@ -108,18 +109,31 @@ function headLosses(
     if (!(sw > 0)) return null;
     const norm = new Float32Array(w.length);
     for (let i = 0; i < w.length; i++) norm[i] = w[i] / sw;
-    const wT = tf.tensor1d(norm);
+    const wCol = tf.tensor2d(norm, [w.length, 1]);
     const out = outs[h];
-    let rowLoss: tfjs.Tensor1D;
     if (head.task === 'classification') {
       const k = head.units;
       const oh = new Float32Array(w.length * k);
       for (let i = 0; i < w.length; i++) if (w[i] > 0) oh[i * k + labels[h][i]] = 1;
-      rowLoss = tf.sub(tf.logSumExp(out, 1), tf.sum(tf.mul(tf.tensor2d(oh, [w.length, k]), out), 1));
-    } else {
-      rowLoss = tf.sum(tf.square(tf.sub(out, tf.tensor2d(labels[h], [w.length, 1]))), 1);
+      const target = tf.tensor2d(oh, [w.length, k]);
+      // Weighted softmax cross-entropy with its closed-form gradient (softmax - onehot) * w:
+      // far fewer kernels than differentiating logSumExp op by op.
+      // Constants go through save(): the forward pass's scope disposes anything else it made.
+      const ce = tf.customGrad(((logits: tfjs.Tensor, t: tfjs.Tensor, wc: tfjs.Tensor, save: tfjs.GradSaveFunc) => {
+        const logp = tf.logSoftmax(logits as tfjs.Tensor2D);
+        save([logp, t, wc]);
+        return {
+          value: tf.neg(tf.sum(tf.mul(tf.mul(t, logp), wc))),
+          gradFunc: (dy: tfjs.Tensor, saved: tfjs.Tensor[]) => {
+            const [sp, st, sw] = saved;
+            return [tf.mul(dy, tf.mul(tf.sub(tf.exp(sp), st), sw)), tf.zerosLike(st), tf.zerosLike(sw)];
+          },
+        };
+      }) as unknown as Parameters<TF["customGrad"]>[0]);
+      return ce(out, target, wCol) as tfjs.Scalar;
     }
-    return tf.sum(tf.mul(rowLoss, wT)) as tfjs.Scalar;
+    const diff = tf.sub(out, tf.tensor2d(labels[h], [w.length, 1]));
+    return tf.sum(tf.mul(tf.square(diff), wCol)) as tfjs.Scalar;
   });
 }
 
