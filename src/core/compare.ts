@@ -205,6 +205,12 @@ function sortedValues(column: NumericColumn): Float64Array {
   return sorted;
 }
 
+/** Whether two ascending samples hold at most `max` distinct values between them. */
+function pooledDistinctAtMost(a: Float64Array, b: Float64Array, max: number): boolean {
+  if (countDistinctSorted(a) > max || countDistinctSorted(b) > max) return false;
+  return new Set([...new Set(a), ...new Set(b)]).size <= max;
+}
+
 /** Distinct values of an ascending array, in one pass. */
 function countDistinctSorted(sorted: Float64Array): number {
   let n = sorted.length ? 1 : 0;
@@ -320,7 +326,8 @@ function compareFeature(
     const w = a.length && b.length ? wasserstein1(a, b, { presorted: true }) : Number.NaN;
     const wNorm = wassersteinNorm(w, populationStd(a));
     // Few distinct values: a numeric code, treated as categorical for the p-value test.
-    const lowCardinality = countDistinctSorted(a) <= thresholds.categoricalMaxUnique;
+    // Distinct values over both datasets pooled, as Evidently counts them.
+    const lowCardinality = pooledDistinctAtMost(a, b, thresholds.categoricalMaxUnique);
     let chi2: Chi2Result | undefined;
     let catJs = js;
     if (lowCardinality) {

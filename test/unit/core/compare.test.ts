@@ -119,3 +119,20 @@ test('sorted fast paths give the same histogram, KS and Wasserstein as the gener
     assert.equal(wasserstein1(sa, sb, { presorted: true }), wasserstein1(a.values, b.values));
   }
 });
+
+test('a numeric column with few distinct values (pooled over both files) is judged as categorical', async () => {
+  const a = join(tmp.path, 'codes-a.csv');
+  const b = join(tmp.path, 'codes-b.csv');
+  const rand = seededRandom(11);
+  // "level" has values 1..3 in A and 1..4 in B: 4 pooled values <= 5, so chi-squared decides.
+  writeFileSync(a, ['level,x', ...Array.from({ length: 300 }, () => `${1 + Math.floor(rand() * 3)},${rand()}`)].join('\n'));
+  writeFileSync(b, ['level,x', ...Array.from({ length: 300 }, () => `${1 + Math.floor(rand() * 4)},${rand()}`)].join('\n'));
+  const report = compareDatasets([await readCsvFile(a), await readCsvFile(b)], { skipDomainClassifier: true });
+  const level = report.comparisons[0].features.find((f) => f.name === 'level');
+  assert.equal(level?.type, 'numeric');
+  assert.equal(level?.method, 'chi2');
+  assert.equal(level?.drift, true, 'a new value 4 in a quarter of B is drift');
+  const x = report.comparisons[0].features.find((f) => f.name === 'x');
+  assert.equal(x?.method, 'ks');
+  assert.equal(x?.drift, false);
+});
