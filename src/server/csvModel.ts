@@ -135,7 +135,7 @@ export class CsvModel {
   bodyStart = 0;
   cols: ColumnMeta[] = [];
   store = new RecordStore(0, 16);
-  /** Records whose quote never closed; while any exist, edits adding or removing quotes re-scan all. */
+  /** Records (and header) whose quote never closed; edits after one of them re-scan all. */
   unterminated = 0;
   /** Where the full scan continues; -1 when done. */
   private scanPos = -1;
@@ -329,9 +329,14 @@ export class CsvModel {
     if (this.scanning || this.cols.length === 0) return -1;
     const store = this.store;
     if (store.n === 0 || start < store.start[0]) return -1;
-    if (this.unterminated > 0 && (this.text.slice(start, oldEnd).includes('"') || newText.slice(start, newEnd).includes('"'))) return -1;
     const delta = newEnd - oldEnd;
     const i = this.recordAt(start);
+    // A quote that never closes was judged against all the text after it, this edit included:
+    // if one opens before the edit, the edit may close it, and only a full scan can tell.
+    if (this.unterminated > 0) {
+      if (this.headerUnterminatedAt >= 0) return -1;
+      for (let r = 0; r <= i; r++) if (store.flags[r] & FLAG_UNTERMINATED) return -1;
+    }
     // Old records from k on are candidates to resynchronise with: they start after the edit.
     let k = i + 1;
     while (k < store.n && store.start[k] < oldEnd) k++;
@@ -341,6 +346,8 @@ export class CsvModel {
     let pos = store.start[i];
     let line = store.line[i];
     const len = newText.length;
+    // The record may now start right after a CR that the edit joined to a LF: one break, not two.
+    if (pos > 0 && newText.charCodeAt(pos - 1) === 13 && newText.charCodeAt(pos) === 10) pos++;
     let resync = store.n;
     let lineDelta = 0;
     let first = true;
