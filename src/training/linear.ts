@@ -64,17 +64,47 @@ export function fitLeastSquares(x: Float32Array | Float64Array, y: ArrayLike<num
   my /= sw;
   const a = new Float64Array(d * d);
   const b = new Float64Array(d);
-  const row = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    const wi = w ? w[i] : 1;
-    const o = i * d;
-    for (let j = 0; j < d; j++) row[j] = x[o + j] - mx[j];
-    const yi = y[i] - my;
+  // Blocks of rows transposed to column-major: the inner products then run over contiguous
+  // memory, about 2x faster than row-by-row rank-1 updates in V8.
+  const B = 256;
+  const cols = new Float64Array(d * B);
+  const wcols = new Float64Array(d * B);
+  const yc = new Float64Array(B);
+  for (let start = 0; start < n; start += B) {
+    const m = Math.min(B, n - start);
+    for (let r = 0; r < m; r++) {
+      const i = start + r;
+      const wi = w ? w[i] : 1;
+      const o = i * d;
+      for (let j = 0; j < d; j++) {
+        const v = x[o + j] - mx[j];
+        cols[j * B + r] = v;
+        wcols[j * B + r] = v * wi;
+      }
+      yc[r] = y[i] - my;
+    }
     for (let j = 0; j < d; j++) {
-      const rj = row[j] * wi;
-      b[j] += rj * yi;
-      const aj = j * d;
-      for (let k = 0; k <= j; k++) a[aj + k] += rj * row[k];
+      const wj = j * B;
+      let sb = 0;
+      for (let r = 0; r < m; r++) sb += wcols[wj + r] * yc[r];
+      b[j] += sb;
+      for (let k = 0; k <= j; k++) {
+        const ck = k * B;
+        // Four accumulators break the add-latency chain.
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let r = 0;
+        for (; r + 3 < m; r += 4) {
+          s0 += wcols[wj + r] * cols[ck + r];
+          s1 += wcols[wj + r + 1] * cols[ck + r + 1];
+          s2 += wcols[wj + r + 2] * cols[ck + r + 2];
+          s3 += wcols[wj + r + 3] * cols[ck + r + 3];
+        }
+        for (; r < m; r++) s0 += wcols[wj + r] * cols[ck + r];
+        a[j * d + k] += s0 + s1 + s2 + s3;
+      }
     }
   }
   for (let j = 0; j < d; j++) {
