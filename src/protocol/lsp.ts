@@ -29,6 +29,8 @@ export interface ColumnProfile {
   readonly std?: number;
   readonly min?: number;
   readonly median?: number;
+  /** Median absolute deviation from the median (unscaled): the outlier check's scale. */
+  readonly mad?: number;
   readonly max?: number;
   /** Ten equal-width bins from min to max. */
   readonly histogram?: readonly number[];

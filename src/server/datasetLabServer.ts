@@ -578,8 +578,9 @@ function csvField(value: string, delim: string): string {
 }
 
 export function toProfile(name: string, s: ColumnStats): ColumnProfile {
-  const base = { name, type: s.type, count: s.count, missing: s.missing, distinct: s.distinct };
-  if (s.type === 'numeric') return { ...base, mean: s.mean, std: s.std, min: s.min, median: s.median, max: s.max, histogram: s.histogram };
+  // Numeric columns count numbers only: cells that broke the type are not values (as in the core profile).
+  const base = { name, type: s.type, count: s.type === 'numeric' ? s.numbers : s.count, missing: s.missing, distinct: s.distinct };
+  if (s.type === 'numeric') return { ...base, mean: s.mean, std: s.std, min: s.min, median: s.median, mad: s.mad, max: s.max, histogram: s.histogram };
   return { ...base, topCategories: s.categories.slice(0, 10).map(([value, count]) => ({ value, count })) };
 }
 

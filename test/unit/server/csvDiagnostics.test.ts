@@ -4,7 +4,23 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { FIXTURES, TestClient, brief, fileUri } from './lspClient';
+import { ColumnProfilesRequest } from '../../../src/protocol/lsp';
+import { FIXTURES, TestClient, brief, fileUri, repoRoot } from './lspClient';
+
+interface ColumnReference {
+  count: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  median: number;
+  mad: number;
+  outliers: { row: number; value: number; z: number }[];
+}
+/** pandas / scipy values made by test/reference/server/robust_z.py. */
+const reference = JSON.parse(readFileSync(path.join(repoRoot(), 'test', 'reference', 'server', 'robust-z.json'), 'utf8')) as Record<string, Record<string, ColumnReference>>;
+const close = (actual: number | undefined, expected: number, what: string) =>
+  assert.ok(actual !== undefined && Math.abs(actual - expected) <= 1e-12 * Math.max(1, Math.abs(expected)), `${what}: ${actual} vs ${expected}`);
 
 const fixture = (name: string) => {
   const file = path.join(FIXTURES, name);
@@ -90,6 +106,28 @@ describe('language server: CSV diagnostics over stdio', () => {
     // median 11, MAD 1: z = 0.6745 * 89 / 1 (see test/reference/server-robust-z.json)
     assert.match(ds.find((d) => d.code === 'outlier')!.message, /robust z = 60\.03 \(median 11, MAD 1; threshold 3\.5\)/);
   });
+
+  for (const [file, column] of [['quality.csv', 'value'], ['types.csv', 'price']] as const) {
+    it(`matches pandas/scipy for ${file} "${column}": profile numbers, outlier rows and robust z`, async () => {
+      const f = fixture(file);
+      await client.open(f.uri, f.text);
+      const ds = await client.diagnosticsFor(f.uri, 1);
+      const ref = reference[file][column];
+      const profiles = await client.conn.sendRequest(ColumnProfilesRequest.type, { uri: f.uri });
+      const p = profiles?.columns.find((c) => c.name === column);
+      assert.ok(p);
+      assert.equal(p.type, 'numeric');
+      assert.equal(p.count, ref.count);
+      for (const k of ['mean', 'std', 'min', 'max', 'median', 'mad'] as const) close(p[k], ref[k], `${file} ${column} ${k}`);
+      const outliers = ds.filter((d) => d.code === 'outlier');
+      // Data row r is on line r + 1 (the header is line 0).
+      assert.deepEqual(outliers.map((d) => d.range.start.line), ref.outliers.map((o) => o.row + 1));
+      outliers.forEach((d, i) => {
+        const z = Number(/robust z = (-?[\d.]+)/.exec(d.message)?.[1]);
+        assert.ok(Math.abs(z - ref.outliers[i].z) <= 0.005, `z ${z} vs ${ref.outliers[i].z}`);
+      });
+    });
+  }
 
   it('caps the list at maxProblems and adds one summary', async () => {
     const { client: c } = await TestClient.start({ initializationOptions: { diagnostics: { maxProblems: 5 } } });
