@@ -64,7 +64,9 @@ function labelArgs(labels: readonly string[], n: number): string[] {
 function ingestArgs(scope?: vscode.Uri): string[] {
   const c = vscode.workspace.getConfiguration('datasetLab', scope);
   const out: string[] = [];
-  const missing = c.get<string[]>('missingTokens');
+  // Only a value the user set: the CLI's own default is the same list.
+  const i = c.inspect<string[]>('missingTokens');
+  const missing = i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
   if (missing && missing.length) out.push('--missing', missing.map((t) => (t === '' ? '""' : t)).join(','));
   return out;
 }
@@ -91,7 +93,8 @@ async function reportCliFailure(ctx: CommandContext, what: string, stderr: strin
   const problems = parseCliProblems(stderr);
   ctx.problems.set(problems, workspaceRoot() ?? process.cwd(), files);
   const message = cliErrorMessage(stderr, `${what} failed; see the Dataset Lab output.`);
-  await ctx.problems.notify(`Dataset Lab: ${what} failed: ${message}`);
+  // Not awaited: the command finishes while the notification waits for the user.
+  void ctx.problems.notify(`Dataset Lab: ${what} failed: ${message}`);
 }
 
 export class Commands {
@@ -231,7 +234,7 @@ export class Commands {
       force = true;
     }
     const paths = chosen.files.map((f) => f.fsPath);
-    const args = ['init', kind, ...paths, ...labelArgs(labels, paths.length), '-o', output.fsPath, ...(force ? ['--force'] : []), ...ingestArgs(chosen.files[0])];
+    const args = ['init', kind, ...paths, ...labelArgs(labels, paths.length), '-o', output.fsPath, ...(force ? ['--force'] : [])];
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Dataset Lab: ${title}`, cancellable: true },
       (_p, token) => runCli(this.ctx.extensionUri, args, { cwd: root, token, output: this.ctx.output }),

@@ -4,12 +4,13 @@
  * notification with Cancel, a status bar item, an output channel) and streams curves to the
  * dashboard at a bounded rate. Only one run at a time: a new run refuses while one is active.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { CurvePoint, RunResults, TrainingStatus } from '../protocol/dashboard';
-import type { FromTrainerMessage, ToTrainerMessage } from '../protocol/training';
+import type { FromTrainerMessage } from '../protocol/training';
+import type { ArmName } from '../training/experiment';
+import { TrainingRun } from '../training/host';
 import type { DashboardController } from './dashboard';
 import { epochPoints, listRuns } from './runs';
 
@@ -24,7 +25,7 @@ export interface TrainingOutcome {
 }
 
 export class TrainingManager implements vscode.Disposable {
-  private child: ChildProcess | undefined;
+  private child: TrainingRun | undefined;
   private status: TrainingStatus | undefined;
   private pending: CurvePoint[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
@@ -62,54 +63,42 @@ export class TrainingManager implements vscode.Disposable {
     const backend = config.get<string>('training.backend', 'auto');
     const runtime = config.get<string>('training.runtime', '').trim();
     this.output.appendLine(`[training] starting ${name}${backend !== 'auto' ? ` (backend ${backend})` : ''}`);
-    const child = fork(trainer, [], {
-      cwd: folder?.uri.fsPath,
-      silent: true,
+    const child = TrainingRun.start({
+      experimentPath: experiment.fsPath,
+      ...(folder ? { root: folder.uri.fsPath } : {}),
+      ...(options.arms ? { arms: options.arms as readonly ArmName[] } : {}),
+      ...(backend !== 'auto' ? { backend } : {}),
+      progressIntervalMs: 100,
+      trainerPath: trainer,
       ...(runtime ? { execPath: runtime } : {}),
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      // In desktop VS Code the runtime is Electron: make it behave as plain Node.
+      env: { ELECTRON_RUN_AS_NODE: '1' },
     });
     this.child = child;
     this.pending = [];
     this.epochSeconds.clear();
     this.models = [];
     void vscode.commands.executeCommand('setContext', 'datasetLab.training', true);
-    child.stdout?.on('data', (d: Buffer) => this.output.append(d.toString('utf8')));
-    child.stderr?.on('data', (d: Buffer) => this.output.append(d.toString('utf8')));
     this.status = { runId: '', name, state: 'running', arms: [] };
     this.statusBar.text = `$(sync~spin) Dataset Lab: starting ${name}`;
     this.statusBar.tooltip = 'Training in progress: click to open the dashboard';
     this.statusBar.show();
     this.dashboard.trainingStarted(this.status);
 
-    const outcome = new Promise<TrainingOutcome>((resolve) => {
-      let settled = false;
-      const finish = (o: TrainingOutcome) => {
-        if (settled) return;
-        settled = true;
-        resolve(o);
-      };
-      child.on('message', (m: FromTrainerMessage) => {
-        const o = this.handle(m);
-        if (o) finish(o);
-      });
-      child.on('error', (e) => finish({ state: 'failed', runDir: null, error: e.message }));
-      child.on('exit', (code, signal) => {
-        finish({
-          state: 'failed',
-          runDir: null,
-          error: `the training process exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`}); see the Dataset Lab output`,
-        });
-      });
+    child.onMessage((m) => this.handle(m));
+    const outcome: Promise<TrainingOutcome> = child.done.then((o) => {
+      switch (o.status) {
+        case 'completed':
+          return { state: 'completed', runDir: o.runDir, results: o.results as unknown as RunResults };
+        case 'cancelled':
+          return { state: 'cancelled', runDir: o.runDir };
+        case 'failed': {
+          const e = o.error;
+          const kind = e.kind === 'diverged' ? 'training diverged' : e.kind === 'input' ? 'bad input' : 'internal error';
+          return { state: 'failed', runDir: e.runDir, error: `${kind}: ${e.message}` };
+        }
+      }
     });
-    const start: ToTrainerMessage = {
-      type: 'start',
-      experimentPath: experiment.fsPath,
-      ...(folder ? { root: folder.uri.fsPath } : {}),
-      ...(options.arms ? { arms: options.arms as never } : {}),
-      ...(backend !== 'auto' ? { backend } : {}),
-      progressIntervalMs: 100,
-    };
-    child.send(start);
 
     const result = options.silent
       ? await outcome
@@ -143,16 +132,16 @@ export class TrainingManager implements vscode.Disposable {
     return result;
   }
 
-  private handle(m: FromTrainerMessage): TrainingOutcome | undefined {
+  private handle(m: FromTrainerMessage): void {
     const s = this.status;
-    if (!s) return undefined;
+    if (!s) return;
     switch (m.type) {
       case 'started':
         this.models = [...m.models];
         this.status = { ...s, runId: m.runId, arms: m.models };
         this.output.appendLine(`[training] run ${m.runId} in ${m.runDir} (backend ${m.backend}; models ${m.models.join(', ')})`);
         this.dashboard.trainingStarted(this.status);
-        return undefined;
+        return;
       case 'progress': {
         const step = m.epoch - 1 + (m.batches > 0 ? m.batch / m.batches : 1);
         if (Number.isFinite(m.loss)) this.pending.push({ arm: m.model, metric: 'batch_loss', step, value: m.loss });
@@ -166,7 +155,7 @@ export class TrainingManager implements vscode.Disposable {
         };
         this.statusBar.text = `$(sync~spin) ${m.model} ${m.epoch}/${m.epochs}`;
         this.schedule();
-        return undefined;
+        return;
       }
       case 'epoch': {
         const r = m.record;
@@ -185,17 +174,10 @@ export class TrainingManager implements vscode.Disposable {
           `[training] ${r.model} epoch ${r.epoch}: loss ${r.trainLoss !== null ? r.trainLoss.toFixed(4) : '-'}${r.valLoss !== null ? `, val_loss ${r.valLoss.toFixed(4)}` : ''}`,
         );
         this.schedule();
-        return undefined;
+        return;
       }
-      case 'completed':
-        this.status = { ...s, state: 'completed' };
-        return { state: 'completed', runDir: null, results: m.results as unknown as RunResults };
-      case 'cancelled':
-        return { state: 'cancelled', runDir: m.runDir };
-      case 'error':
-        return { state: 'failed', runDir: m.runDir, error: `${m.kind === 'diverged' ? 'training diverged' : m.kind === 'input' ? 'bad input' : 'internal error'}: ${m.message}` };
       default:
-        return undefined;
+        return;
     }
   }
 
@@ -230,14 +212,9 @@ export class TrainingManager implements vscode.Disposable {
     const child = this.child;
     if (!child) return false;
     this.output.appendLine('[training] stop requested');
-    try {
-      child.send({ type: 'cancel' } satisfies ToTrainerMessage);
-    } catch {
-      /* channel already closed */
-    }
-    setTimeout(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }, 3000).unref();
+    child.cancel();
+    // The engine stops within a second; a child that does not is ended.
+    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
     return true;
   }
 
@@ -247,21 +224,14 @@ export class TrainingManager implements vscode.Disposable {
     const child = this.child;
     this.child = undefined;
     this.bestLoss.clear();
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.disconnect?.();
-      setTimeout(() => {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      }, 2000).unref();
-    }
+    if (child) setTimeout(() => child.kill('SIGKILL'), 2000).unref();
     this.statusBar.hide();
     void vscode.commands.executeCommand('setContext', 'datasetLab.training', false);
   }
 
   dispose(): void {
-    if (this.child) {
-      this.child.kill('SIGKILL');
-      this.child = undefined;
-    }
+    this.child?.kill('SIGKILL');
+    this.child = undefined;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.statusBar.dispose();
     this.doneEmitter.dispose();

@@ -1,15 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { DatasetLabApi } from '../../src/extension/extension';
-
-export const EXTENSION_ID = 'dataset-lab.dataset-lab';
-
-export async function api(): Promise<DatasetLabApi> {
-  const ext = vscode.extensions.getExtension<DatasetLabApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is loaded`);
-  return ext.isActive ? ext.exports : await ext.activate();
-}
+import { api, EXTENSION_ID } from './helpers';
 
 describe('activation', () => {
   it('activates in under 50 ms (bundle load + activate), without TensorFlow.js or data', async () => {

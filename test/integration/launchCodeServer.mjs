@@ -24,7 +24,7 @@ try {
     extensionPath: repo,
     testsPath,
     workspace: join(repo, 'test', 'fixtures', 'workspace'),
-    timeoutMs: 6 * 60_000,
+    timeoutMs: 5 * 60_000,
     env: process.env.DATASET_LAB_TEST_GREP ? { DATASET_LAB_TEST_GREP: process.env.DATASET_LAB_TEST_GREP } : {},
   });
   console.log(`extension host exited with ${code}`);

@@ -1,0 +1,232 @@
+// Every Dataset Lab command against fixture CSVs, in a real extension host. Commands take an
+// argument object here instead of the pickers (the e2e suite drives the pickers).
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { ComparisonReport, RunResults } from '../../src/protocol/dashboard';
+import type { TrainingOutcome } from '../../src/extension/training';
+import { api } from './helpers';
+
+function ws(): string {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(f, 'a workspace folder is open');
+  return f.uri.fsPath;
+}
+const file = (name: string) => vscode.Uri.file(join(ws(), name));
+
+/** Resolves when `uri` has diagnostics matching `pred` (or already has them). */
+function diagnosticsFor(uri: vscode.Uri, pred: (d: vscode.Diagnostic[]) => boolean, timeoutMs = 20_000): Promise<vscode.Diagnostic[]> {
+  const now = vscode.languages.getDiagnostics(uri);
+  if (pred(now)) return Promise.resolve(now);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`no matching diagnostics for ${uri.fsPath} within ${timeoutMs} ms; have: ${JSON.stringify(vscode.languages.getDiagnostics(uri).map((d) => d.message))}`));
+    }, timeoutMs);
+    const sub = vscode.languages.onDidChangeDiagnostics((e) => {
+      if (!e.uris.some((u) => u.toString() === uri.toString())) return;
+      const d = vscode.languages.getDiagnostics(uri);
+      if (pred(d)) {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(d);
+      }
+    });
+  });
+}
+
+describe('commands', function () {
+  this.timeout(120_000);
+  let experiment: vscode.Uri;
+  let runDir: string;
+
+  it('Compare Datasets: runs in a child process and the dashboard renders the report', async () => {
+    const a = await api();
+    const since = a.dashboard.rendered.length;
+    const report = (await vscode.commands.executeCommand('datasetLab.compareDatasets', {
+      files: [file('seattle.csv'), file('new-york.csv')],
+      labels: ['weather'],
+    })) as ComparisonReport | undefined;
+    assert.ok(report, 'the command returns the report');
+    assert.deepEqual(
+      report.datasets.map((d) => [d.name, d.rows, d.label]),
+      [
+        ['seattle', 400, 'weather'],
+        ['new-york', 400, 'weather'],
+      ],
+    );
+    const pair = report.comparisons[0];
+    assert.deepEqual(pair.features.map((f) => f.name).sort(), ['date', 'precipitation', 'temp_max', 'temp_min', 'wind']);
+    assert.ok(['merge', 'multihead', 'separate'].includes(report.recommendation.strategy));
+    assert.ok(a.dashboard.isOpen, 'the dashboard panel opened');
+    const rendered = await a.dashboard.waitForRender('compare', 30_000, since);
+    // One table row per feature; a chart per non-identifier feature plus the label chart.
+    assert.equal(rendered.rows, pair.features.length);
+    assert.equal(rendered.charts, pair.features.filter((f) => !f.identifierLike).length + 1);
+    assert.deepEqual(a.dashboard.snapshot().compare?.comparisons[0].features.length, pair.features.length);
+  });
+
+  it('Compare Datasets on a malformed CSV: problems become diagnostics with file, line and column', async () => {
+    const malformed = file('malformed.csv');
+    const report = (await vscode.commands.executeCommand('datasetLab.compareDatasets', {
+      files: [malformed, file('seattle.csv')],
+      labels: [],
+    })) as ComparisonReport | undefined;
+    const ours = (d: vscode.Diagnostic[]) => d.filter((x) => x.source === 'Dataset Lab');
+    const diags = ours(await diagnosticsFor(malformed, (d) => ours(d).length > 0));
+    if (report) assert.ok(report.problems.length > 0, 'the report lists the input problems');
+    // Line 3 is the short row (1-based in the file; 0-based in the editor).
+    assert.ok(diags.some((d) => d.range.start.line === 2), `a diagnostic on line 3: ${JSON.stringify(diags.map((d) => [d.range.start.line, d.message]))}`);
+  });
+
+  it('Compare Datasets on an empty file fails with a located diagnostic, not an exception', async () => {
+    const empty = file('empty.csv');
+    const report = await vscode.commands.executeCommand('datasetLab.compareDatasets', { files: [empty, file('seattle.csv')], labels: [] });
+    assert.equal(report, undefined);
+    const diags = await diagnosticsFor(empty, (d) => d.some((x) => x.source === 'Dataset Lab'));
+    assert.match(diags.find((x) => x.source === 'Dataset Lab')!.message, /empty/i);
+  });
+
+  it('Profile Dataset: profiles one file in a child process', async () => {
+    const profile = (await vscode.commands.executeCommand('datasetLab.profileDataset', { files: [file('seattle.csv')] })) as Record<string, unknown> | undefined;
+    assert.ok(profile && typeof profile === 'object', 'a profile document');
+    const text = JSON.stringify(profile);
+    for (const col of ['precipitation', 'temp_max', 'weather']) assert.ok(text.includes(col), `profile mentions ${col}`);
+    // The profile opened as an untitled document: close it without the save prompt.
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('New Multi-Head Experiment: scaffolds an experiment file with both datasets and every arm', async () => {
+    const output = file('weather.multihead.experiment.json');
+    const uri = (await vscode.commands.executeCommand('datasetLab.newMultiHeadExperiment', {
+      files: [file('seattle.csv'), file('new-york.csv')],
+      labels: ['weather'],
+      output,
+      overwrite: true,
+    })) as vscode.Uri | undefined;
+    assert.ok(uri && existsSync(uri.fsPath), 'the experiment file exists');
+    const spec = JSON.parse(readFileSync(uri.fsPath, 'utf8')) as {
+      version: number;
+      datasets: { name: string; path: string; label: string }[];
+      arms: string[];
+      features: string[];
+      training: { epochs: number };
+    };
+    assert.equal(spec.version, 1);
+    assert.deepEqual(
+      spec.datasets.map((d) => [d.name, d.path, d.label]),
+      [
+        ['seattle', 'seattle.csv', 'weather'],
+        ['new-york', 'new-york.csv', 'weather'],
+      ],
+    );
+    assert.ok(spec.arms.includes('multihead') && spec.arms.includes('separate'), `arms: ${spec.arms.join(',')}`);
+    assert.ok(!spec.features.includes('date'), 'the identifier-like date column is not a feature');
+    // A short training keeps the suite fast.
+    spec.training.epochs = 6;
+    writeFileSync(uri.fsPath, JSON.stringify(spec, null, 2));
+    experiment = uri;
+  });
+
+  it('New Merge Experiment: scaffolds a merge experiment', async () => {
+    const output = file('weather.merge.experiment.json');
+    const uri = (await vscode.commands.executeCommand('datasetLab.newMergeExperiment', {
+      files: [file('seattle.csv'), file('new-york.csv')],
+      labels: ['weather'],
+      output,
+      overwrite: true,
+      open: false,
+    })) as vscode.Uri | undefined;
+    assert.ok(uri);
+    const spec = JSON.parse(readFileSync(uri.fsPath, 'utf8')) as { arms: string[] };
+    assert.ok(spec.arms.includes('merged'), `arms: ${spec.arms.join(',')}`);
+  });
+
+  it('Run Experiment: trains to completion, streams curves and shows the results', async () => {
+    const a = await api();
+    assert.ok(experiment, 'the scaffold test ran first');
+    const since = a.dashboard.rendered.length;
+    const outcome = (await vscode.commands.executeCommand('datasetLab.runExperiment', experiment)) as TrainingOutcome | undefined;
+    assert.ok(outcome, 'an outcome');
+    assert.equal(outcome.state, 'completed', outcome.error);
+    const results = outcome.results as RunResults;
+    assert.deepEqual(results.arms.map((x) => x.arm).sort(), ['merged', 'multihead', 'separate']);
+    assert.ok(outcome.runDir && existsSync(join(outcome.runDir, 'results.json')), 'results.json in the run folder');
+    runDir = outcome.runDir;
+    const onDisk = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
+    assert.equal(onDisk.runId, results.runId);
+    // The curves reached the dashboard, and the results view drew one row per source and arm.
+    const snap = a.dashboard.snapshot();
+    assert.ok((snap.training?.points.length ?? 0) > 0, 'curve points were streamed');
+    assert.ok(snap.training?.points.some((p) => p.metric === 'val_loss'));
+    const rendered = await a.dashboard.waitForRender('results', 30_000, since);
+    const sources = new Set(results.arms.flatMap((x) => Object.keys(x.bySource)));
+    assert.equal(rendered.rows, sources.size + results.arms.reduce((n, x) => n + Object.keys(x.bySource).length, 0));
+    assert.ok(rendered.charts > 0, 'confusion matrices drawn');
+  });
+
+  it('Stop Training: cancels a running training and keeps the finished epochs', async () => {
+    const a = await api();
+    const slow = JSON.parse(readFileSync(experiment.fsPath, 'utf8')) as { training: { epochs: number; earlyStopping?: unknown } };
+    slow.training.epochs = 400;
+    delete slow.training.earlyStopping;
+    const slowUri = file('slow.experiment.json');
+    writeFileSync(slowUri.fsPath, JSON.stringify(slow, null, 2));
+    const running = vscode.commands.executeCommand('datasetLab.runExperiment', slowUri) as Thenable<TrainingOutcome | undefined>;
+    // Wait until an epoch has reached the dashboard, then stop.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no epoch within 60 s')), 60_000);
+      const check = () => {
+        const t = a.dashboard.snapshot().training;
+        if (a.training.running && t?.status.name === 'slow.experiment.json' && t.points.some((p) => p.metric === 'loss')) {
+          clearTimeout(timer);
+          sub.dispose();
+          resolve();
+          return true;
+        }
+        return false;
+      };
+      const sub = a.dashboard.onDidRender(() => void check());
+      check();
+    });
+    assert.ok(a.training.running);
+    const t0 = Date.now();
+    assert.equal(await vscode.commands.executeCommand('datasetLab.stopTraining'), true);
+    const outcome = await running;
+    assert.equal(outcome?.state, 'cancelled');
+    assert.ok(Date.now() - t0 < 5000, `stopped in ${Date.now() - t0} ms`);
+    assert.equal(a.training.running, false);
+    if (outcome?.runDir) assert.ok(existsSync(join(outcome.runDir, 'history.jsonl')), 'finished epochs kept');
+  });
+
+  it('Open Run: shows a past run in the Results view', async () => {
+    const a = await api();
+    assert.ok(runDir);
+    const since = a.dashboard.rendered.length;
+    const results = (await vscode.commands.executeCommand('datasetLab.openRun', runDir)) as RunResults | undefined;
+    assert.ok(results);
+    const onDisk = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
+    assert.equal(results.runId, onDisk.runId);
+    await a.dashboard.waitForRender('results', 30_000, since);
+    const runs = readdirSync(join(ws(), '.dataset-lab', 'runs'));
+    assert.equal(a.dashboard.snapshot().runs?.length, runs.length);
+  });
+
+  it('Open Dashboard: reveals the panel', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('datasetLab.openDashboard');
+    assert.ok(a.dashboard.isOpen);
+  });
+
+  it('the dashboard is restored after its panel is closed and reopened, with the same data', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    assert.equal(a.dashboard.isOpen, false);
+    const since = a.dashboard.rendered.length;
+    const view = a.dashboard.snapshot().view;
+    await vscode.commands.executeCommand('datasetLab.openDashboard');
+    const r = await a.dashboard.waitForRender(view, 30_000, since);
+    assert.ok(r.charts + r.rows > 0, `the reopened panel drew the ${view} view from the snapshot`);
+  });
+});
