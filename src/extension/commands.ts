@@ -44,6 +44,11 @@ interface LastCompare {
 const LAST_COMPARE = 'datasetLab.lastCompare';
 const CSV_EXT = new Set(['.csv', '.tsv']);
 
+async function pickCsvFilesExcept(uri: vscode.Uri): Promise<vscode.Uri[]> {
+  const { workspaceCsvFiles } = await import('./pickers');
+  return (await workspaceCsvFiles()).filter((u) => u.toString() !== uri.toString());
+}
+
 function workspaceRoot(): string | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
 }
@@ -125,6 +130,10 @@ export class Commands {
       reg('datasetLab.openDashboard', () => this.openDashboard()),
       reg('datasetLab.openRun', (a) => this.openRun(a)),
       reg('datasetLab.openExample', () => this.openExample()),
+      // Called by the language server's CodeLens and quick fixes (docs/diagnostics.md).
+      reg('datasetLab.compareWith', (a, b) => this.compareWith(a, b)),
+      reg('datasetLab.profile', (a) => this.profile(a)),
+      reg('datasetLab.addMissingToken', (a) => this.addMissingToken(a)),
     ];
   }
 
@@ -344,6 +353,37 @@ export class Commands {
     const status: TrainingStatus = { runId: results.runId, name: basename(dir), state: 'completed', arms: models };
     this.ctx.dashboard.showResults(results, points, status);
     return results;
+  }
+
+  /** "Compare with..." CodeLens: the file and its partners (from experiments or matching columns). */
+  async compareWith(a: unknown, b: unknown): Promise<ComparisonReport | undefined> {
+    const uri = typeof a === 'string' ? vscode.Uri.parse(a) : a instanceof vscode.Uri ? a : undefined;
+    if (!uri) return this.compare();
+    const partners = (Array.isArray(b) ? b : []).map((p) => (typeof p === 'string' ? vscode.Uri.parse(p) : p)).filter((p): p is vscode.Uri => p instanceof vscode.Uri);
+    let partner: vscode.Uri | undefined = partners.length === 1 ? partners[0] : undefined;
+    if (!partner) {
+      const candidates = partners.length ? partners : (await pickCsvFilesExcept(uri));
+      const pick = await vscode.window.showQuickPick(
+        candidates.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })),
+        { title: `Compare ${vscode.workspace.asRelativePath(uri)} with...` },
+      );
+      partner = pick?.uri;
+    }
+    if (!partner) return undefined;
+    const files = [uri, partner];
+    const labels = await pickLabels(this.ctx.state, files, { required: false });
+    if (labels === undefined) return undefined;
+    return this.compare({ files, labels } satisfies CompareArgs);
+  }
+
+  /** Quick fix of the language server: treat a value as missing in this workspace. */
+  async addMissingToken(a: unknown): Promise<void> {
+    const value = typeof a === 'string' ? a : Array.isArray(a) && typeof a[0] === 'string' ? a[0] : undefined;
+    if (value === undefined) return;
+    const config = vscode.workspace.getConfiguration('datasetLab');
+    const current = config.get<string[]>('missingTokens') ?? [];
+    if (current.includes(value)) return;
+    await config.update('missingTokens', [...current, value], vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
   }
 
   /** Copies the bundled weather example into the workspace and compares it. */

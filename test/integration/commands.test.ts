@@ -230,3 +230,33 @@ describe('commands', function () {
     assert.ok(r.charts + r.rows > 0, `the reopened panel drew the ${view} view from the snapshot`);
   });
 });
+
+describe('language server', function () {
+  this.timeout(60_000);
+
+  it('starts with the extension and reports CSV problems on the exact cell', async () => {
+    const a = await api();
+    assert.equal(await a.languageClientReady, true, 'dist/server.js exists and the client started');
+    const uri = vscode.Uri.file(join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'malformed.csv'));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    assert.equal(doc.languageId, 'csv', 'the csv language is contributed');
+    await vscode.window.showTextDocument(doc);
+    const fromServer = (d: vscode.Diagnostic[]) => d.filter((x) => x.source === 'dataset-lab');
+    const diags = await new Promise<vscode.Diagnostic[]>((resolve, reject) => {
+      const now = fromServer(vscode.languages.getDiagnostics(uri));
+      if (now.length) return resolve(now);
+      const timer = setTimeout(() => reject(new Error('no diagnostics from the language server within 30 s')), 30_000);
+      const sub = vscode.languages.onDidChangeDiagnostics(() => {
+        const d = fromServer(vscode.languages.getDiagnostics(uri));
+        if (d.length) {
+          clearTimeout(timer);
+          sub.dispose();
+          resolve(d);
+        }
+      });
+    });
+    // Line 3 (0-based 2) is the short row.
+    assert.ok(diags.some((d) => d.range.start.line === 2), JSON.stringify(diags.map((d) => [d.range.start.line, d.code, d.message])));
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+});
