@@ -81,10 +81,73 @@ export class DivergedError extends Error {
   }
 }
 
-function makeOptimizer(tf: Network['tf'], t: TrainingSpec): tfjs.Optimizer {
+/** What the loop needs from an optimizer (tf.Optimizer has this shape too). */
+interface Minimizer {
+  minimize(f: () => tfjs.Scalar, returnCost: true, varList: tfjs.Variable[]): tfjs.Scalar | null;
+  dispose(): void;
+}
+
+/**
+ * Adam (Kingma and Ba; tfjs's defaults: beta1 0.9, beta2 0.999, epsilon 1e-7) with the update
+ * done in JavaScript on Float32Arrays. tfjs's AdamOptimizer runs about ten WASM kernels per
+ * variable per step, which costs more than the small dense layers' whole backward pass; the
+ * parameters here are a few thousand floats, so copying them out and back is cheaper.
+ */
+export class JsAdam implements Minimizer {
+  private readonly m = new Map<string, Float32Array>();
+  private readonly v = new Map<string, Float32Array>();
+  private step = 0;
+  constructor(
+    private readonly tf: TF,
+    private readonly lr: number,
+    private readonly beta1 = 0.9,
+    private readonly beta2 = 0.999,
+    private readonly epsilon = 1e-7,
+  ) {}
+
+  minimize(f: () => tfjs.Scalar, _returnCost: true, varList: tfjs.Variable[]): tfjs.Scalar {
+    const tf = this.tf;
+    const { value, grads } = tf.variableGrads(f, varList);
+    this.step++;
+    const a = (this.lr * Math.sqrt(1 - Math.pow(this.beta2, this.step))) / (1 - Math.pow(this.beta1, this.step));
+    const { beta1: b1, beta2: b2, epsilon: eps } = this;
+    for (const variable of varList) {
+      const g = grads[variable.name];
+      if (!g) continue;
+      const gv = g.dataSync() as Float32Array;
+      const p = Float32Array.from(variable.dataSync() as Float32Array);
+      let m = this.m.get(variable.name);
+      let v = this.v.get(variable.name);
+      if (!m || !v) {
+        m = new Float32Array(p.length);
+        v = new Float32Array(p.length);
+        this.m.set(variable.name, m);
+        this.v.set(variable.name, v);
+      }
+      for (let i = 0; i < p.length; i++) {
+        const gi = gv[i];
+        const mi = (m[i] = b1 * m[i] + (1 - b1) * gi);
+        const vi = (v[i] = b2 * v[i] + (1 - b2) * gi * gi);
+        p[i] -= (a * mi) / (Math.sqrt(vi) + eps);
+      }
+      const next = tf.tensor(p, variable.shape);
+      variable.assign(next);
+      next.dispose();
+    }
+    tf.dispose(grads);
+    return value;
+  }
+
+  dispose(): void {
+    this.m.clear();
+    this.v.clear();
+  }
+}
+
+function makeOptimizer(tf: TF, t: TrainingSpec): Minimizer {
   switch (t.optimizer) {
     case 'adam':
-      return tf.train.adam(t.learningRate);
+      return new JsAdam(tf, t.learningRate);
     case 'sgd':
       return tf.train.sgd(t.learningRate);
     case 'rmsprop':
@@ -94,46 +157,60 @@ function makeOptimizer(tf: Network['tf'], t: TrainingSpec): tfjs.Optimizer {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Per-head masked mean loss tensors for a batch; heads with no labelled rows give null. */
-function headLosses(
-  net: Network,
-  outs: tfjs.Tensor2D[],
-  labels: readonly Float32Array[],
-  weights: readonly Float32Array[],
-): (tfjs.Scalar | null)[] {
+/** A head's masked loss for one batch: the tensor (for gradients) and its value. */
+interface HeadLoss {
+  readonly tensor: tfjs.Scalar;
+  readonly value: number;
+}
+
+/**
+ * Per-head masked, weighted mean losses for a batch; heads with no labelled rows give null.
+ * The loss and its gradient with respect to the head's outputs are computed in JavaScript
+ * (softmax cross-entropy: (softmax - onehot) * w; squared error: 2 (z - y) w) and enter the
+ * tape as one custom op. The outputs are a few floats per row, and this replaces about twenty
+ * WASM kernel launches per head, which dominated the step time of small networks.
+ */
+function headLosses(net: Network, outs: tfjs.Tensor2D[], labels: readonly Float32Array[], weights: readonly Float32Array[]): (HeadLoss | null)[] {
   const tf = net.tf;
   return net.spec.heads.map((head, h) => {
     const w = weights[h];
+    const b = w.length;
     let sw = 0;
-    for (let i = 0; i < w.length; i++) sw += w[i];
+    for (let i = 0; i < b; i++) sw += w[i];
     if (!(sw > 0)) return null;
-    const norm = new Float32Array(w.length);
-    for (let i = 0; i < w.length; i++) norm[i] = w[i] / sw;
-    const wCol = tf.tensor2d(norm, [w.length, 1]);
-    const out = outs[h];
-    if (head.task === 'classification') {
-      const k = head.units;
-      const oh = new Float32Array(w.length * k);
-      for (let i = 0; i < w.length; i++) if (w[i] > 0) oh[i * k + labels[h][i]] = 1;
-      const target = tf.tensor2d(oh, [w.length, k]);
-      // Weighted softmax cross-entropy with its closed-form gradient (softmax - onehot) * w:
-      // far fewer kernels than differentiating logSumExp op by op.
-      // Constants go through save(): the forward pass's scope disposes anything else it made.
-      const ce = tf.customGrad(((logits: tfjs.Tensor, t: tfjs.Tensor, wc: tfjs.Tensor, save: tfjs.GradSaveFunc) => {
-        const logp = tf.logSoftmax(logits as tfjs.Tensor2D);
-        save([logp, t, wc]);
-        return {
-          value: tf.neg(tf.sum(tf.mul(tf.mul(t, logp), wc))),
-          gradFunc: (dy: tfjs.Tensor, saved: tfjs.Tensor[]) => {
-            const [sp, st, sw] = saved;
-            return [tf.mul(dy, tf.mul(tf.sub(tf.exp(sp), st), sw)), tf.zerosLike(st), tf.zerosLike(sw)];
-          },
-        };
-      }) as unknown as Parameters<TF["customGrad"]>[0]);
-      return ce(out, target, wCol) as tfjs.Scalar;
-    }
-    const diff = tf.sub(out, tf.tensor2d(labels[h], [w.length, 1]));
-    return tf.sum(tf.mul(tf.square(diff), wCol)) as tfjs.Scalar;
+    const y = labels[h];
+    const k = head.units;
+    let value = 0;
+    const op = tf.customGrad(((logits: tfjs.Tensor, save: tfjs.GradSaveFunc) => {
+      const z = logits.dataSync() as Float32Array;
+      const grad = new Float32Array(b * k);
+      let loss = 0;
+      for (let i = 0; i < b; i++) {
+        const wi = w[i] / sw;
+        if (wi === 0) continue;
+        const o = i * k;
+        if (head.task === 'classification') {
+          let max = -Infinity;
+          for (let c = 0; c < k; c++) if (z[o + c] > max) max = z[o + c];
+          let sum = 0;
+          for (let c = 0; c < k; c++) sum += Math.exp(z[o + c] - max);
+          const lse = max + Math.log(sum);
+          const yi = y[i];
+          loss -= wi * (z[o + yi] - lse);
+          for (let c = 0; c < k; c++) grad[o + c] = wi * (Math.exp(z[o + c] - lse) - (c === yi ? 1 : 0));
+        } else {
+          const e = z[o] - y[i];
+          loss += wi * e * e;
+          grad[o] = 2 * wi * e;
+        }
+      }
+      value = loss;
+      const g = tf.tensor2d(grad, [b, k]);
+      save([g]);
+      return { value: tf.scalar(loss), gradFunc: (dy: tfjs.Tensor, saved: tfjs.Tensor[]) => tf.mul(dy, saved[0]) };
+    }) as unknown as Parameters<TF['customGrad']>[0]);
+    const tensor = op(outs[h]) as tfjs.Scalar;
+    return { tensor, value };
   });
 }
 
@@ -167,7 +244,7 @@ export function evaluateLoss(net: Network, data: LoopData): (number | null)[] {
     let values: (number | null)[] = [];
     tf.tidy(() => {
       const outs = net.forward(tf.tensor2d(batch.x, [batch.b, data.d]), false);
-      values = headLosses(net, outs, batch.labels, batch.weights).map((t) => (t ? t.dataSync()[0] : null));
+      values = headLosses(net, outs, batch.labels, batch.weights).map((t) => (t ? t.value : null));
     });
     values.forEach((v, h) => {
       if (v === null) return;
@@ -238,38 +315,40 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
           break;
         }
         const batch = sliceRows(o.train, order, bi * t.batchSize, Math.min(order.length, (bi + 1) * t.batchSize));
-        const kept: (tfjs.Scalar | null)[] = [];
+        let headValues: (number | null)[] = [];
         const cost = optimizer.minimize(
           () => {
             const outs = net.forward(tf.tensor2d(batch.x, [batch.b, o.train.d]), true);
             const losses = headLosses(net, outs, batch.labels, batch.weights);
-            let total: tfjs.Scalar = tf.scalar(0);
+            headValues = losses.map((l) => (l ? l.value : null));
+            let total: tfjs.Scalar | null = null;
             losses.forEach((l, h) => {
-              kept.push(l ? tf.keep(l) : null);
               if (!l) return;
+              let term: tfjs.Scalar;
               if (o.weighting === 'uncertainty') {
                 const s = logVars[h];
-                total = tf.add(total, tf.add(tf.mul(tf.mul(tf.exp(tf.neg(s)), l), 0.5), tf.mul(s, 0.5)));
+                term = tf.add(tf.mul(tf.mul(tf.exp(tf.neg(s)), l.tensor), 0.5), tf.mul(s, 0.5)) as tfjs.Scalar;
               } else {
                 const w = o.weighting === 'dwa' ? dwa[h] * o.staticWeights[h] : o.staticWeights[h];
-                total = tf.add(total, tf.mul(l, w));
+                term = w === 1 ? l.tensor : tf.mul(l.tensor, w);
               }
+              total = total ? (tf.add(total, term) as tfjs.Scalar) : term;
             });
-            if (o.l2 > 0) total = tf.add(total, tf.mul(tf.addN(kernels.map((k) => tf.sum(tf.square(k)))), 0.5 * o.l2));
-            return total;
+            let sum: tfjs.Scalar = total ?? tf.scalar(0);
+            if (o.l2 > 0) sum = tf.add(sum, tf.mul(tf.addN(kernels.map((k) => tf.sum(tf.square(k)))), 0.5 * o.l2));
+            return sum;
           },
           true,
           varList,
         );
         const loss = cost ? cost.dataSync()[0] : NaN;
         cost?.dispose();
-        kept.forEach((l, h) => {
-          if (!l) return;
+        headValues.forEach((v, h) => {
+          if (v === null) return;
           let w = 0;
           for (const x of batch.weights[h]) w += x;
-          headSum[h] += l.dataSync()[0] * w;
+          headSum[h] += v * w;
           headCount[h] += w;
-          l.dispose();
         });
         if (!Number.isFinite(loss)) throw new DivergedError(epoch, bi + 1);
         lossSum += loss * batch.b;
