@@ -141,7 +141,7 @@ async function main() {
   results.files.small.engineReparseMs = median(reparse);
 
   if (!skipLarge) {
-    const largeFile = await ensureFile(join(TMP, 'bench-1m.csv'), 1_000_000);
+    const largeFile = await ensureFile(join(TMP, 'server-100mb.csv'), 1_130_000);
     const large = readFileSync(largeFile, 'utf8');
     const l = { server: [], engine: [], papaparse: [] };
     const largeRuns = Math.max(1, Math.min(runs, 3));

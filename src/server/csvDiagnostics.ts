@@ -255,23 +255,28 @@ export function checkCsv(model: CsvModel, ctx: CheckContext): Diagnostic[] {
     lists.push(list);
   }
   if (sev('duplicate-row') !== undefined && rows > 1) {
+    // Rows with the same values in every column (pandas' duplicated); ragged and broken rows,
+    // which hold no values, are not compared. Open addressing over the row hashes.
     const list: Finding[] = [];
-    const first = new Map<number, number>();
-    const extraFirst = new Map<string, number>();
+    let size = 1024;
+    while (size < rows * 2) size *= 2;
+    const table = new Int32Array(size);
+    const mask = size - 1;
     for (let r = 0; r < rows; r++) {
+      if (store.fields[r] !== ncols || store.flags[r] & FLAG_UNTERMINATED) continue;
       const h = store.hash[r];
-      const f = first.get(h);
-      if (f === undefined) {
-        first.set(h, r);
-        continue;
-      }
-      const text = model.recordText(r);
-      if (model.recordText(f) === text) collect(list, { row: r, col: -1, code: 'duplicate-row', extra: f });
-      else {
-        // A hash collision: fall back to the text itself.
-        const g = extraFirst.get(text);
-        if (g === undefined) extraFirst.set(text, r);
-        else collect(list, { row: r, col: -1, code: 'duplicate-row', extra: g });
+      let slot = h & mask;
+      for (;;) {
+        const first = table[slot] - 1;
+        if (first < 0) {
+          table[slot] = r + 1;
+          break;
+        }
+        if (store.hash[first] === h && model.sameValues(first, r)) {
+          collect(list, { row: r, col: -1, code: 'duplicate-row', extra: first });
+          break;
+        }
+        slot = (slot + 1) & mask;
       }
     }
     lists.push(list);

@@ -3,29 +3,75 @@
  * field count, hash) and columnar cells (kind, number, dictionary code). A full scan builds it
  * in time-sliced steps; an edit re-scans only the records it touched and splices them in.
  */
-import { CellKind, FieldBuffer, MissingTokens, fieldValue, hashRange, parseNumber, parseRecord, trimRange, type RecordResult } from './csvScanner';
+import { isAsciiSpace } from '../core/csv/numbers';
+import { CellKind, FieldBuffer, MissingTokens, fieldValue, parseNumber, parseRecord, type RecordResult } from './csvScanner';
 
 export const FLAG_UNTERMINATED = 1;
 export const FLAG_MULTILINE = 2;
 
-/** Per-column facts shared by every store of one model: name and the string dictionary. */
+/**
+ * Per-column facts shared by every store of one model: name and the string dictionary. The
+ * dictionary is an open-addressing table over text ranges, so a repeated category is found
+ * without allocating a string for it.
+ */
 export class ColumnMeta {
-  readonly dict = new Map<string, number>();
   readonly strings: string[] = [];
+  private hashes = new Int32Array(16);
+  private table = new Int32Array(32).fill(-1);
   /** Cells per kind in the main store: [absent, number, missing, text]. */
   readonly counts = [0, 0, 0, 0];
   /** Bumped whenever a cell of the column changes; statistics are cached per version. */
   version = 0;
   constructor(readonly name: string) {}
 
-  intern(value: string): number {
-    let code = this.dict.get(value);
-    if (code === undefined) {
-      code = this.strings.length;
-      this.strings.push(value);
-      this.dict.set(value, code);
+  /** The code of text[s, e), added to the dictionary when new. */
+  intern(text: string, s: number, e: number): number {
+    let h = 0x811c9dc5;
+    for (let i = s; i < e; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+    const table = this.table;
+    const mask = table.length - 1;
+    let slot = h & mask;
+    const len = e - s;
+    for (;;) {
+      const code = table[slot];
+      if (code < 0) break;
+      if (this.hashes[code] === h) {
+        const candidate = this.strings[code];
+        if (candidate.length === len) {
+          let same = true;
+          for (let i = 0; i < len; i++) {
+            if (candidate.charCodeAt(i) !== text.charCodeAt(s + i)) {
+              same = false;
+              break;
+            }
+          }
+          if (same) return code;
+        }
+      }
+      slot = (slot + 1) & mask;
     }
+    const code = this.strings.length;
+    this.strings.push(text.slice(s, e));
+    if (code === this.hashes.length) {
+      const grown = new Int32Array(code * 2);
+      grown.set(this.hashes);
+      this.hashes = grown;
+    }
+    this.hashes[code] = h;
+    table[slot] = code;
+    if ((code + 1) * 2 > table.length) this.rehash(table.length * 2);
     return code;
+  }
+
+  private rehash(size: number): void {
+    const table = new Int32Array(size).fill(-1);
+    const mask = size - 1;
+    for (let code = 0; code < this.strings.length; code++) {
+      let slot = this.hashes[code] & mask;
+      while (table[slot] >= 0) slot = (slot + 1) & mask;
+      table[slot] = code;
+    }
+    this.table = table;
   }
 }
 
@@ -121,7 +167,8 @@ export interface ModelOptions {
   readonly missingTokens: readonly string[];
 }
 
-const trimmed = { s: 0, e: 0 };
+const F64 = new Float64Array(1);
+const I32 = new Int32Array(F64.buffer);
 
 export class CsvModel {
   text = '';
@@ -251,7 +298,6 @@ export class CsvModel {
     store.len[row] = rec.end - pos;
     store.line[row] = line;
     store.fields[row] = buf.count;
-    store.hash[row] = hashRange(text, pos, rec.end);
     let flags = 0;
     if (rec.unterminatedAt >= 0) {
       flags |= FLAG_UNTERMINATED;
@@ -263,39 +309,48 @@ export class CsvModel {
     // As in the ingest, a ragged row or a row with a broken quote is skipped: its cells are absent.
     const nf = buf.count === ncols && rec.unterminatedAt < 0 ? ncols : 0;
     const numericFirst = !this.missing.numericToken;
+    let h = 0x811c9dc5;
+    const starts = buf.starts;
+    const ends = buf.ends;
+    const quoted = buf.quoted;
     for (let c = 0; c < nf; c++) {
       let kind: CellKind;
-      const q = buf.quoted[c];
+      const q = quoted[c];
       let str = text;
-      let s = buf.starts[c];
-      let e = buf.ends[c];
+      let s = starts[c];
+      let e = ends[c];
       if (q !== 0) {
         str = fieldValue(text, s, e, q);
         s = 0;
         e = str.length;
       }
-      trimRange(str, s, e, trimmed);
-      s = trimmed.s;
-      e = trimmed.e;
+      // Trim ASCII whitespace, as the ingest does.
+      while (s < e && isAsciiSpace(str.charCodeAt(s))) s++;
+      while (e > s && isAsciiSpace(str.charCodeAt(e - 1))) e--;
       // Numbers first unless a missing token itself reads as a number: most cells are numbers.
-      const v = numericFirst ? parseNumber(str, s, e) : NaN;
-      if (v === v) {
-        kind = CellKind.Number;
-        (store.values[c] ?? store.valuesOf(c))[row] = v;
-      } else if (this.missing.matches(str, s, e)) kind = CellKind.Missing;
-      else {
-        const w = numericFirst ? NaN : parseNumber(str, s, e);
-        if (w === w) {
-          kind = CellKind.Number;
-          (store.values[c] ?? store.valuesOf(c))[row] = w;
-        } else {
-          kind = CellKind.Text;
-          (store.codes[c] ?? store.codesOf(c))[row] = this.cols[c].intern(str.slice(s, e));
+      let v = numericFirst ? parseNumber(str, s, e) : NaN;
+      if (v !== v) {
+        if (this.missing.matches(str, s, e)) kind = CellKind.Missing;
+        else {
+          if (!numericFirst) v = parseNumber(str, s, e);
+          kind = v === v ? CellKind.Number : CellKind.Text;
         }
-      }
+      } else kind = CellKind.Number;
       store.kinds[c][row] = kind;
       if (count) this.cols[c].counts[kind]++;
+      // Row hash over parsed values (as pandas' duplicated): kind, then number bits or code.
+      h = Math.imul(h ^ kind, 16777619);
+      if (kind === CellKind.Number) {
+        (store.values[c] ?? store.valuesOf(c))[row] = v;
+        F64[0] = v;
+        h = Math.imul(Math.imul(h ^ I32[0], 16777619) ^ I32[1], 16777619);
+      } else if (kind === CellKind.Text) {
+        const code = this.cols[c].intern(str, s, e);
+        (store.codes[c] ?? store.codesOf(c))[row] = code;
+        h = Math.imul(h ^ code, 16777619);
+      }
     }
+    store.hash[row] = h;
     for (let c = nf; c < ncols; c++) {
       store.kinds[c][row] = CellKind.Absent;
       if (count) this.cols[c].counts[CellKind.Absent]++;
@@ -445,6 +500,18 @@ export class CsvModel {
     const buf = new FieldBuffer();
     parseRecord(this.text, this.store.start[row], this.delim, buf, { next: 0, end: 0, innerBreaks: 0, unterminatedAt: -1 });
     return buf;
+  }
+
+  /** Whether two complete rows hold the same values in every column. */
+  sameValues(a: number, b: number): boolean {
+    const store = this.store;
+    for (let c = 0; c < this.cols.length; c++) {
+      const k = store.kinds[c][a];
+      if (k !== store.kinds[c][b]) return false;
+      if (k === CellKind.Number && store.values[c]![a] !== store.values[c]![b]) return false;
+      if (k === CellKind.Text && store.codes[c]![a] !== store.codes[c]![b]) return false;
+    }
+    return true;
   }
 
   /** The raw text of a record (without its line break). */
