@@ -5,6 +5,7 @@ PyTorch (Debian python3-sklearn, python3-torch) on the identical split the run e
 scores per arm and dataset as JSON.
 
 Usage: /usr/bin/python3 bench/train_peers.py RUN_DIR [--seeds N]
+(torch seeds: the run's training seed, +1, ... for N seeds)
 Used by bench/train_agreement.mjs; not by the unit tests.
 """
 import json
