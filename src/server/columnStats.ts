@@ -17,8 +17,12 @@ export interface ColumnStats {
   readonly missingSpellings: ReadonlySet<number>;
   /** Non-missing values (numbers plus texts). */
   readonly count: number;
-  /** Distinct non-missing values; numbers are counted only up to DISTINCT_CAP + 1. */
+  /**
+   * Distinct non-missing values. When `distinctCapped`, the numbers were counted only up to 21
+   * (numeric columns) or 1001 (categorical ones) and `categories` holds the text values only.
+   */
   readonly distinct: number;
+  readonly distinctCapped: boolean;
   readonly mean: number;
   /** Sample standard deviation (n - 1), as pandas' describe. */
   readonly std: number;
@@ -45,13 +49,23 @@ export function computeColumnStats(model: CsvModel, c: number, numericTolerance:
   const codes = store.codes[c];
   const values = store.values[c];
   const codeCounts = new Int32Array(meta.strings.length);
+  // One pass: kinds, text counts, and the numbers in row order with their sum and range.
+  const all = new Float64Array(n);
   let numbers = 0;
   let missing = 0;
   let texts = 0;
+  let sum = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
   for (let r = 0; r < n; r++) {
     const k = kinds[r];
-    if (k === CellKind.Number) numbers++;
-    else if (k === CellKind.Missing) missing++;
+    if (k === CellKind.Number) {
+      const v = values![r];
+      all[numbers++] = v;
+      sum += v;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    } else if (k === CellKind.Missing) missing++;
     else if (k === CellKind.Text) {
       texts++;
       codeCounts[codes![r]]++;
@@ -77,24 +91,23 @@ export function computeColumnStats(model: CsvModel, c: number, numericTolerance:
   let mad = NaN;
   let meanAbsDev = NaN;
   let histogram: number[] = [];
+  let distinctCapped = false;
+  let numberDistinctAtLeast = 0;
   const counts = new Map<string, number>();
   if (numbers > 0) {
-    const xs = new Float64Array(numbers);
-    let j = 0;
-    let sum = 0;
-    min = Infinity;
-    max = -Infinity;
-    for (let r = 0; r < n; r++) {
-      if (kinds[r] !== CellKind.Number) continue;
-      const v = values![r];
-      xs[j++] = v;
-      sum += v;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
+    const xs = all.subarray(0, numbers);
+    min = lo;
+    max = hi;
     mean = sum / numbers;
+    // Sum of squares and the histogram in one pass, before selection reorders the values.
+    histogram = new Array<number>(10).fill(0);
+    const width = (max - min) / 10;
     let ss = 0;
-    for (let i = 0; i < numbers; i++) ss += (xs[i] - mean) * (xs[i] - mean);
+    for (let i = 0; i < numbers; i++) {
+      const v = xs[i];
+      ss += (v - mean) * (v - mean);
+      histogram[width > 0 ? Math.min(9, Math.floor((v - min) / width)) : 0]++;
+    }
     std = numbers > 1 ? Math.sqrt(ss / (numbers - 1)) : NaN;
     median = medianInPlace(xs);
     let absSum = 0;
@@ -105,30 +118,28 @@ export function computeColumnStats(model: CsvModel, c: number, numericTolerance:
     }
     meanAbsDev = absSum / numbers;
     mad = medianInPlace(xs);
-    histogram = new Array<number>(10).fill(0);
-    const width = (max - min) / 10;
+    // Numbers as categories while they are few: labels such as 0/1, and mixed columns. The
+    // count stops at `limit`, so a column of many distinct numbers costs a few rows, not all.
+    const limit = type === 'categorical' ? 1000 : 20;
+    const seen = new Map<number, number>();
     for (let r = 0; r < n; r++) {
       if (kinds[r] !== CellKind.Number) continue;
-      const b = width > 0 ? Math.min(9, Math.floor((values![r] - min) / width)) : 0;
-      histogram[b]++;
+      const v = values![r];
+      const k = seen.get(v);
+      if (k !== undefined) seen.set(v, k + 1);
+      else if (seen.size === limit) {
+        distinctCapped = true;
+        break;
+      } else seen.set(v, 1);
     }
-    if (type === 'categorical' || numbers <= 1000) {
-      // Numbers as categories: for mixed columns, and for small integer label columns.
-      const seen = new Map<number, number>();
-      for (let r = 0; r < n && seen.size <= 1000; r++) if (kinds[r] === CellKind.Number) seen.set(values![r], (seen.get(values![r]) ?? 0) + 1);
-      if (seen.size <= 1000) for (const [v, k] of seen) counts.set(String(v), (counts.get(String(v)) ?? 0) + k);
-    }
+    if (!distinctCapped) for (const [v, k] of seen) counts.set(String(v), (counts.get(String(v)) ?? 0) + k);
+    else numberDistinctAtLeast = limit + 1;
   }
   for (let code = 0; code < codeCounts.length; code++) {
     if (codeCounts[code] > 0 && !missingSpellings.has(code)) counts.set(meta.strings[code], (counts.get(meta.strings[code]) ?? 0) + codeCounts[code]);
   }
   const categories = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  let distinct = categories.length;
-  if (numbers > 1000) {
-    let textDistinct = 0;
-    for (let code = 0; code < codeCounts.length; code++) if (codeCounts[code] > 0 && !missingSpellings.has(code)) textDistinct++;
-    distinct = countDistinctNumbers(values!, kinds, n, DISTINCT_CAP) + textDistinct;
-  }
+  const distinct = categories.length + numberDistinctAtLeast;
   return {
     version: meta.version,
     type,
@@ -139,6 +150,7 @@ export function computeColumnStats(model: CsvModel, c: number, numericTolerance:
     missingSpellings,
     count: numbers + realTexts,
     distinct,
+    distinctCapped,
     mean,
     std,
     min,
@@ -152,13 +164,14 @@ export function computeColumnStats(model: CsvModel, c: number, numericTolerance:
   };
 }
 
-/** Distinct numbers are counted up to this many; beyond it `distinct` says "at least". */
-export const DISTINCT_CAP = 1000;
-
-function countDistinctNumbers(values: Float64Array, kinds: Uint8Array, n: number, cap: number): number {
+/** Exact distinct non-missing values (numbers by value), for hovers and profile requests. */
+export function exactDistinct(model: CsvModel, c: number, stats: ColumnStats): number {
+  if (!stats.distinctCapped) return stats.distinct;
   const set = new Set<number>();
-  for (let r = 0; r < n && set.size <= cap; r++) if (kinds[r] === CellKind.Number) set.add(values[r]);
-  return set.size;
+  const kinds = model.store.kinds[c];
+  const values = model.store.values[c]!;
+  for (let r = 0; r < model.store.n; r++) if (kinds[r] === CellKind.Number) set.add(values[r]);
+  return set.size + stats.categories.length;
 }
 
 /** Median by quickselect (reorders `xs`); the mean of the two middle values for even lengths. */

@@ -29,7 +29,7 @@ import { compareDatasets, type PairComparison } from '../core/compare';
 import { normalizeColumnName } from '../core/schemaAlign';
 import type { DataTable } from '../core/table';
 import { modelToTable } from './modelTable';
-import { sparkline, type ColumnStats } from './columnStats';
+import { exactDistinct, sparkline, type ColumnStats } from './columnStats';
 import { CsvDocument } from './csvDocument';
 import { CsvModel } from './csvModel';
 import { Locator, SOURCE, StatsCache, checkCsv, type DiagnosticData, type HeaderFinding } from './csvDiagnostics';
@@ -429,7 +429,7 @@ export class DatasetLabServer {
     const model = st.model;
     const tol = this.settings.diagnostics.numericTolerance;
     const s = st.stats!.get(c, tol);
-    const parts = [profileMarkdown(model.cols[c].name, s, model.rows)];
+    const parts = [profileMarkdown(model.cols[c].name, s, model.rows, exactDistinct(model, c, s))];
     for (const p of this.pairingsOf(st.uri)) {
       for (const side of await this.partnerSides(p)) {
         const key = normalizeColumnName(model.cols[c].name === p.self.label && side.label ? side.label : model.cols[c].name);
@@ -452,7 +452,7 @@ export class DatasetLabServer {
           ].filter((x) => x !== '');
           drift = `\n\n${f.drift ? '**drift**' : 'no drift'}: ${f.drift ? driftEvidence(f) : `${f.method} ${f.verdictValue.toPrecision(3)} vs threshold ${f.threshold}`}  \n${stat.join(' · ')}`;
         }
-        parts.push(`**${title}**\n\n${profileMarkdown(side.model.cols[pc].name, side.stats.get(pc, tol), side.model.rows)}${drift}`);
+        parts.push(`**${title}**\n\n${profileMarkdown(side.model.cols[pc].name, side.stats.get(pc, tol), side.model.rows, exactDistinct(side.model, pc, side.stats.get(pc, tol)))}${drift}`);
       }
     }
     const range = new Locator(model).headerCell(c);
@@ -554,7 +554,10 @@ export class DatasetLabServer {
         version: st.doc.version,
         rows: model.rows,
         delimiter: String.fromCharCode(model.delim),
-        columns: model.cols.map((col, c) => toProfile(col.name, st.stats!.get(c, tol))),
+        columns: model.cols.map((col, c) => {
+          const s = st.stats!.get(c, tol);
+          return toProfile(col.name, s, exactDistinct(model, c, s));
+        }),
       };
     });
     this.connection.onRequest(PairingsRequest.type, (p) => ({
@@ -577,16 +580,16 @@ function csvField(value: string, delim: string): string {
   return /["\r\n]/.test(value) || value.includes(delim) || value !== value.trim() ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-export function toProfile(name: string, s: ColumnStats): ColumnProfile {
+export function toProfile(name: string, s: ColumnStats, distinct: number): ColumnProfile {
   // Numeric columns count numbers only: cells that broke the type are not values (as in the core profile).
-  const base = { name, type: s.type, count: s.type === 'numeric' ? s.numbers : s.count, missing: s.missing, distinct: s.distinct };
+  const base = { name, type: s.type, count: s.type === 'numeric' ? s.numbers : s.count, missing: s.missing, distinct };
   if (s.type === 'numeric') return { ...base, mean: s.mean, std: s.std, min: s.min, median: s.median, mad: s.mad, max: s.max, histogram: s.histogram };
   return { ...base, topCategories: s.categories.slice(0, 10).map(([value, count]) => ({ value, count })) };
 }
 
-export function profileMarkdown(name: string, s: ColumnStats, rows: number): string {
+export function profileMarkdown(name: string, s: ColumnStats, rows: number, distinct: number): string {
   const missingShare = rows ? ((s.missing + (rows - s.present)) / rows) * 100 : 0;
-  const lines = [`**${name}** · ${s.type} · ${rows} rows`, `missing ${s.missing + (rows - s.present)} (${missingShare.toFixed(1)}%) · distinct ${s.distinct}`];
+  const lines = [`**${name}** · ${s.type} · ${rows} rows`, `missing ${s.missing + (rows - s.present)} (${missingShare.toFixed(1)}%) · distinct ${distinct}`];
   if (s.type === 'numeric') {
     lines.push(`mean ${fmt(s.mean)} · std ${fmt(s.std)}`, `min ${fmt(s.min)} · median ${fmt(s.median)} · max ${fmt(s.max)}`, '`' + sparkline(s.histogram) + '`');
   } else {

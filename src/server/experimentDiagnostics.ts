@@ -113,7 +113,7 @@ export async function checkExperiment(exp: Experiment, doc: TextDocument, ctx: E
         if (ds.task === 'regression' && s.type !== 'numeric') {
           add('experiment-label-type', rangeOf(labelNode), `task "regression" needs a numeric label, but "${ds.label}" in ${where} is categorical (e.g. "${s.categories[0]?.[0] ?? ''}")`);
         } else if (ds.task === 'classification' && !isClassLabel(s)) {
-          add('experiment-label-type', rangeOf(labelNode), `task "classification" on "${ds.label}" in ${where}: a numeric label with ${s.distinct} distinct values looks like a regression target`);
+          add('experiment-label-type', rangeOf(labelNode), `task "classification" on "${ds.label}" in ${where}: a numeric label with ${s.distinctCapped ? `more than ${s.distinct - 1}` : s.distinct} distinct values looks like a regression target`);
         }
       }
     }
