@@ -2,7 +2,7 @@
 // and scikit-learn, same data sizes, model, batch size (256) and optimizer (Adam), measured in
 // the same run. The LAST line of `--json` output is a JSON list of
 // { model, ours, peer, unit, ratio } where ratio >= 1 means ours is at least as fast.
-// Usage: npm run bench:train [-- --json] [-- --rows N --epochs E --linear-rows N --rss-rows N]
+// Usage: npm run bench:train [-- --json] [-- --runs 3 --rows N --epochs E --linear-rows N --rss-rows N]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import * as esbuild from 'esbuild';
@@ -28,8 +28,19 @@ await esbuild.build({
 });
 // One thread for every BLAS/OpenMP pool on the peer side, as our WASM backend uses one.
 const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-const ours = JSON.parse(execFileSync(process.execPath, ['bench/.tmp/train_ours.js', String(rows), String(epochs), String(linearRows), String(rssRows)], { encoding: 'utf8', env }).trim().split('\n').pop());
-const peer = JSON.parse(execFileSync('/usr/bin/python3', ['bench/train_torch.py', String(rows), String(epochs), String(linearRows)], { encoding: 'utf8', env }).trim().split('\n').pop());
+const runs = opt('--runs', 3);
+const lastJson = (text) => JSON.parse(text.trim().split('\n').pop());
+const oursRuns = [];
+const peerRuns = [];
+// Alternate the two processes so a busy moment on a shared machine hits both sides alike.
+for (let k = 0; k < runs; k++) {
+  oursRuns.push(lastJson(execFileSync(process.execPath, ['bench/.tmp/train_ours.js', String(rows), String(epochs), String(linearRows), String(k === 0 ? rssRows : 0)], { encoding: 'utf8', env })));
+  peerRuns.push(lastJson(execFileSync('/usr/bin/python3', ['bench/train_torch.py', String(rows), String(epochs), String(linearRows)], { encoding: 'utf8', env })));
+}
+const median = (a) => a.slice().sort((x, y) => x - y)[Math.floor(a.length / 2)];
+const pick = (list, key) => median(list.map((r) => r[key]));
+const ours = { backend: oursRuns[0].backend, multihead: pick(oursRuns, 'multihead'), merged: pick(oursRuns, 'merged'), linear: pick(oursRuns, 'linear'), peakRssMB: oursRuns[0].peakRssMB, rssRows: oursRuns[0].rssRows };
+const peer = { torch: peerRuns[0].torch, threads: peerRuns[0].threads, multihead: pick(peerRuns, 'multihead'), merged: pick(peerRuns, 'merged'), linear: pick(peerRuns, 'linear') };
 
 const results = [
   { model: 'multi-head MLP (32 features, trunk 64-32, heads 3+4 classes, batch 256, Adam)', ours: ours.multihead, peer: peer.multihead, unit: 'samples/s' },
@@ -37,7 +48,7 @@ const results = [
   { model: `linear regression fit (${linearRows} rows x 32 features) vs sklearn LinearRegression`, ours: ours.linear, peer: peer.linear, unit: 's' },
 ].map((r) => ({ ...r, ratio: r.unit === 's' ? r.peer / r.ours : r.ours / r.peer }));
 
-console.log(`backend ${ours.backend}; torch ${peer.torch} with ${peer.threads} thread(s); ${rows} rows x ${epochs} epochs; linear ${linearRows} rows`);
+console.log(`backend ${ours.backend}; torch ${peer.torch} with ${peer.threads} thread(s); ${rows} rows x ${epochs} epochs; linear ${linearRows} rows; medians of ${runs} alternating runs`);
 for (const r of results) console.log(`${r.model}: ours ${r.ours.toPrecision(4)} ${r.unit}, peer ${r.peer.toPrecision(4)} ${r.unit}, ratio ${r.ratio.toFixed(2)}`);
 if (ours.peakRssMB) console.log(`peak RSS, merged MLP epoch on ${ours.rssRows} rows x 32 features: ${ours.peakRssMB.toFixed(0)} MB`);
 if (json) console.log(JSON.stringify(results));
