@@ -505,3 +505,16 @@ export function compareArms(arms: readonly ArmResult[], sources: readonly string
   const mean = (a: number[]) => (a.length === sources.length && a.length > 0 ? a.reduce((x, y) => x + y, 0) / a.length : null);
   return { bySource, deltaM: { merged: mean(rel.merged), multihead: mean(rel.multihead) } };
 }
+
+/**
+ * The dataset of each row an arm's first model sees in one epoch, in order: what batch mixing
+ * (multihead) and balancing (merged) produce. For tests and diagnostics.
+ */
+export function epochSources(exp: ResolvedExperiment, data: PreparedData, arm: ArmName, epoch = 1, seed = 1): string[] {
+  const plan = plansFor(arm, data)[0];
+  const trainSets = plan.sources.map((s) => ({ table: s.table, rows: Int32Array.from(splitPositions(s, SPLIT_TRAIN), (k) => s.rows[k]) }));
+  const prep = fitPreprocessing(trainSets, data.features, exp.preprocessing);
+  const train = buildSplit(plan, prep, SPLIT_TRAIN, () => 1);
+  const order = makeSchedule(plan, exp, train)(epoch, new Rng(seed));
+  return Array.from(order, (r) => plan.sources[train.slot[r]].name);
+}
