@@ -8,7 +8,7 @@ import type { EpochRecord } from '../protocol/training';
 import type { TF } from './backend';
 import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, splitPositions, type PreparedData, type Source } from './data';
 import type { ArmName, ResolvedExperiment, Task } from './experiment';
-import { fitLeastSquares, fitLogistic, linearOutputs, type LinearModel } from './linear';
+import { fitLeastSquares, fitLogisticAsync, linearOutputs, type LinearModel } from './linear';
 import { classificationMetrics, primaryScore, regressionMetrics, type Metrics } from './metrics';
 import { Network, type HeadSpec } from './network';
 import { fitPreprocessing, transformRows, type FittedPreprocessing } from './preprocess';
@@ -339,7 +339,8 @@ async function trainModel(plan: ModelPlan, exp: ResolvedExperiment, data: Prepar
     const lm =
       head.task === 'regression'
         ? fitLeastSquares(x, y, order.length, trainRaw.d, exp.model.l2, weighted)
-        : fitLogistic(x, y, order.length, trainRaw.d, head.classes.length, { l2: exp.model.l2, weights: weighted });
+        : await fitLogisticAsync(x, y, order.length, trainRaw.d, head.classes.length, { l2: exp.model.l2, weights: weighted, isCancelled: hooks.isCancelled });
+    if (!lm) return { ...evaluate(plan, testRaw, new Float64Array(testRaw.n)), epochs: 0, bestEpoch: 0, kind: 'logistic', cancelled: true, test: testRaw, testPred: new Float64Array(testRaw.n) };
     const out = linearOutputs(lm, testRaw.x, testRaw.n);
     const pred = predictHeads([out], plan, testRaw, [null]);
     const ev = evaluate(plan, testRaw, pred);

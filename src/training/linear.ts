@@ -125,8 +125,7 @@ export interface LogisticOptions {
 }
 
 /** Multinomial logistic regression (softmax) by L-BFGS; y holds class indices 0..k-1. */
-export function fitLogistic(x: Float32Array | Float64Array, y: ArrayLike<number>, n: number, d: number, k: number, options: LogisticOptions): LinearModel {
-  const p = (d + 1) * k; // weights d x k, then bias k
+function logisticObjective(x: Float32Array | Float64Array, y: ArrayLike<number>, n: number, d: number, k: number, options: LogisticOptions): (theta: Float64Array, grad: Float64Array) => number {
   let sw = n;
   if (options.weights) {
     sw = 0;
@@ -166,17 +165,63 @@ export function fitLogistic(x: Float32Array | Float64Array, y: ArrayLike<number>
     }
     return loss;
   };
-  const { theta, iterations } = lbfgs(objective, new Float64Array(p), options.maxIterations ?? 500, options.tolerance ?? 1e-6);
+  return objective;
+}
+
+/** Multinomial logistic regression (softmax) by L-BFGS; y holds class indices 0..k-1. */
+export function fitLogistic(x: Float32Array | Float64Array, y: ArrayLike<number>, n: number, d: number, k: number, options: LogisticOptions): LinearModel {
+  const f = logisticObjective(x, y, n, d, k, options);
+  const { theta, iterations } = lbfgs(f, new Float64Array((d + 1) * k), options.maxIterations ?? 500, options.tolerance ?? 1e-6);
   return { kind: 'logistic', inputs: d, outputs: k, weights: theta.slice(0, d * k), bias: theta.slice(d * k), iterations };
 }
 
+/**
+ * The same fit, yielding to the event loop every ~40 ms so a cancel request is seen within a
+ * second on large data. Resolves to null when `isCancelled` turns true.
+ */
+export async function fitLogisticAsync(
+  x: Float32Array | Float64Array,
+  y: ArrayLike<number>,
+  n: number,
+  d: number,
+  k: number,
+  options: LogisticOptions & { isCancelled?: () => boolean },
+): Promise<LinearModel | null> {
+  const f = logisticObjective(x, y, n, d, k, options);
+  const steps = lbfgsSteps(f, new Float64Array((d + 1) * k), options.maxIterations ?? 500, options.tolerance ?? 1e-6);
+  let last = Date.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) {
+      const { theta, iterations } = r.value;
+      return { kind: 'logistic', inputs: d, outputs: k, weights: theta.slice(0, d * k), bias: theta.slice(d * k), iterations };
+    }
+    if (Date.now() - last > 40) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      last = Date.now();
+      if (options.isCancelled?.()) return null;
+    }
+  }
+}
+
+type LbfgsResult = { theta: Float64Array; value: number; iterations: number };
+
 /** Limited-memory BFGS (m = 10) with a backtracking Armijo line search. */
-export function lbfgs(
+export function lbfgs(f: (theta: Float64Array, grad: Float64Array) => number, theta0: Float64Array, maxIterations: number, tolerance: number): LbfgsResult {
+  const steps = lbfgsSteps(f, theta0, maxIterations, tolerance);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** L-BFGS as a generator that pauses after every iteration (see fitLogisticAsync). */
+function* lbfgsSteps(
   f: (theta: Float64Array, grad: Float64Array) => number,
   theta0: Float64Array,
   maxIterations: number,
   tolerance: number,
-): { theta: Float64Array; value: number; iterations: number } {
+): Generator<void, LbfgsResult, void> {
   const p = theta0.length;
   const m = 10;
   let theta = theta0.slice();
@@ -257,6 +302,7 @@ export function lbfgs(
       }
     }
     if (improvement >= 0 && improvement < 1e-12 * Math.max(1, Math.abs(value))) break;
+    yield;
   }
   return { theta, value, iterations: it };
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fitLeastSquares, fitLogistic, linearOutputs } from '../../../src/training/linear';
+import { fitLeastSquares, fitLogistic, fitLogisticAsync, linearOutputs } from '../../../src/training/linear';
 import { classificationMetrics, regressionMetrics } from '../../../src/training/metrics';
 
 const refDir = join(__dirname, '..', '..', '..', '..', 'test', 'reference', 'training');
@@ -68,4 +68,26 @@ test('L-BFGS logistic regression matches scikit-learn LogisticRegression (multin
     const s = e.reduce((a, b) => a + b, 0);
     e.forEach((v, c) => close(v / s, ref.logistic.proba[i][c], 1e-5, `proba ${i},${c}`));
   }
+});
+
+test('the cancellable logistic fit gives the same model, and stops when cancelled', async () => {
+  const ref = load('linear.json');
+  const n = ref.x.length;
+  const d = ref.x[0].length;
+  const x = Float64Array.from(ref.x.flat());
+  const sync = fitLogistic(x, ref.classes, n, d, 3, { l2: ref.l2 });
+  const async = await fitLogisticAsync(x, ref.classes, n, d, 3, { l2: ref.l2 });
+  assert.deepEqual(async, sync);
+  // 60k rows: well over the 40 ms between checks, so the cancel is seen mid-fit.
+  const big = new Float64Array(60000 * d);
+  const cls = new Array<number>(60000);
+  for (let i = 0; i < 60000; i++) {
+    for (let j = 0; j < d; j++) big[i * d + j] = x[(i % n) * d + j] + ((i * 7 + j) % 13) / 100;
+    cls[i] = ref.classes[i % n];
+  }
+  let checks = 0;
+  const started = Date.now();
+  const cancelled = await fitLogisticAsync(big, cls, 60000, d, 3, { l2: ref.l2, isCancelled: () => ++checks >= 1 });
+  assert.equal(cancelled, null);
+  assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
 });
