@@ -45,14 +45,14 @@ async function mlp(heads: number[], n: number, nEpochs: number): Promise<number>
   // Warm-up on a slice (WASM kernels, optimizer slots), then time full epochs.
   await trainNetwork({
     network,
-    train: { ...data, n: Math.min(n, 4096) },
+    train: { ...data, n: Math.min(n, 30000) },
     validation: null,
     training: { epochs: 1, batchSize: 256, optimizer: 'adam', learningRate: 1e-3, earlyStopping: { patience: 10, restoreBestWeights: false }, seed: 1 },
     l2: 0,
     weighting: 'static',
     staticWeights: heads.map(() => 1),
     dwaTemperature: 2,
-    schedule: (_e, r) => permutation(Math.min(n, 4096), r),
+    schedule: (_e, r) => permutation(Math.min(n, 30000), r),
   });
   const t0 = process.hrtime.bigint();
   await run(nEpochs);

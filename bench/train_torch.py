@@ -52,7 +52,7 @@ def mlp(heads, n, n_epochs):
             opt.step()
             total.item()  # read the loss each batch, as our loop does for progress and NaN checks
 
-    epoch(min(n, 4096))  # warm-up
+    epoch(min(n, 30000))  # warm-up
     t0 = time.perf_counter()
     for _ in range(n_epochs):
         epoch(n)

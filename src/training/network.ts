@@ -43,7 +43,15 @@ function glorot(tf: TF, rng: Rng, fanIn: number, fanOut: number): Dense {
 
 export class Network {
   readonly trunk: Dense[] = [];
+  /** Per head: hidden layers then its output layer. Empty when the heads share `out`. */
   readonly heads: Dense[][] = [];
+  /**
+   * Without head hidden layers, all heads' output layers are one dense layer whose columns are
+   * the heads side by side (fewer kernels per step); `offsets[k]` is head k's first column.
+   */
+  readonly out: Dense | null = null;
+  readonly offsets: number[] = [];
+  readonly width: number;
   /** Increments per training forward pass so every dropout mask differs, reproducibly. */
   private dropoutStep = 0;
 
@@ -59,6 +67,22 @@ export class Network {
       width = units;
     });
     const trunkWidth = width;
+    let offset = 0;
+    for (const h of spec.heads) {
+      this.offsets.push(offset);
+      offset += h.units;
+    }
+    this.width = offset;
+    if (spec.headHidden.length === 0) {
+      // Each head's block drawn as its own Glorot layer, then laid side by side.
+      const values = new Float32Array(trunkWidth * offset);
+      spec.heads.forEach((h, k) => {
+        const limit = Math.sqrt(6 / (trunkWidth + h.units));
+        for (let i = 0; i < trunkWidth; i++) for (let c = 0; c < h.units; c++) values[i * offset + this.offsets[k] + c] = (rng.next() * 2 - 1) * limit;
+      });
+      this.out = { w: tf.variable(tf.tensor2d(values, [trunkWidth, offset]), true), b: tf.variable(tf.zeros([offset]), true) };
+      return;
+    }
     spec.heads.forEach((h) => {
       const layers: Dense[] = [];
       let w = trunkWidth;
@@ -71,13 +95,17 @@ export class Network {
     });
   }
 
+  private layers(): Dense[] {
+    return [...this.trunk, ...(this.out ? [this.out] : []), ...this.heads.flat()];
+  }
+
   variables(): tfjs.Variable[] {
-    return [...this.trunk, ...this.heads.flat()].flatMap((d) => [d.w, d.b]);
+    return this.layers().flatMap((d) => [d.w, d.b]);
   }
 
   /** Kernel variables only (the L2 penalty skips biases). */
   kernels(): tfjs.Variable[] {
-    return [...this.trunk, ...this.heads.flat()].map((d) => d.w);
+    return this.layers().map((d) => d.w);
   }
 
   private act(x: tfjs.Tensor2D): tfjs.Tensor2D {
@@ -123,17 +151,19 @@ export class Network {
     return h;
   }
 
-  /** Raw outputs (logits or standardised regression values), one tensor per head. */
-  forward(x: tfjs.Tensor2D, training: boolean): tfjs.Tensor2D[] {
+  /** Raw outputs (logits or standardised regression values) of all heads side by side: n x width. */
+  forward(x: tfjs.Tensor2D, training: boolean): tfjs.Tensor2D {
     const tf = this.tf;
     let h = x;
     for (const d of this.trunk) h = this.hidden(h, d, training);
-    return this.heads.map((layers) => {
+    if (this.out) return tf.add(this.matMul(h, this.out.w as tfjs.Tensor2D), this.out.b);
+    const outs = this.heads.map((layers) => {
       let z = h;
       for (let i = 0; i < layers.length - 1; i++) z = this.hidden(z, layers[i], training);
       const out = layers[layers.length - 1];
-      return tf.add(this.matMul(z, out.w as tfjs.Tensor2D), out.b);
+      return tf.add(this.matMul(z, out.w as tfjs.Tensor2D), out.b) as tfjs.Tensor2D;
     });
+    return outs.length === 1 ? outs[0] : tf.concat(outs, 1);
   }
 
   snapshot(): tfjs.Tensor[] {
@@ -172,9 +202,16 @@ export class Network {
     const extra: tfjs.Tensor[] = [];
     this.spec.heads.forEach((head, k) => {
       let z = h;
-      const layers = this.heads[k];
-      for (let i = 0; i < layers.length - 1; i++) z = dense(z, layers[i], this.spec.headHidden[i], this.spec.activation, `head_${k}_${i}`);
-      const out = layers[layers.length - 1];
+      let out: { w: tfjs.Tensor; b: tfjs.Tensor };
+      if (this.out) {
+        // This head's columns of the shared output layer.
+        out = { w: tf.slice(this.out.w, [0, this.offsets[k]], [-1, head.units]), b: tf.slice(this.out.b, [this.offsets[k]], [head.units]) };
+        extra.push(out.w, out.b);
+      } else {
+        const layers = this.heads[k];
+        for (let i = 0; i < layers.length - 1; i++) z = dense(z, layers[i], this.spec.headHidden[i], this.spec.activation, `head_${k}_${i}`);
+        out = layers[layers.length - 1];
+      }
       const scale = targetScale[k];
       if (head.task === 'regression' && scale) {
         const w = tf.mul(out.w, scale[1]);
@@ -182,7 +219,7 @@ export class Network {
         extra.push(w, b);
         outputs.push(denseWith(z, w, b, head.units, 'linear', `out_${k}`));
       } else {
-        outputs.push(dense(z, out, head.units, head.task === 'classification' ? 'softmax' : 'linear', `out_${k}`));
+        outputs.push(denseWith(z, out.w, out.b, head.units, head.task === 'classification' ? 'softmax' : 'linear', `out_${k}`));
       }
     });
     const model = tf.model({ inputs: input, outputs });

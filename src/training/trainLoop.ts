@@ -157,38 +157,46 @@ function makeOptimizer(tf: TF, t: TrainingSpec): Minimizer {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** A head's masked loss for one batch: the tensor (for gradients) and its value. */
-interface HeadLoss {
-  readonly tensor: tfjs.Scalar;
-  readonly value: number;
+/** Every head's masked loss for one batch: a [heads] tensor (for gradients) and the values. */
+interface HeadLosses {
+  readonly tensor: tfjs.Tensor1D;
+  /** null where the batch has no labelled row for the head (its entry in `tensor` is 0). */
+  readonly values: (number | null)[];
 }
 
 /**
- * Per-head masked, weighted mean losses for a batch; heads with no labelled rows give null.
- * The loss and its gradient with respect to the head's outputs are computed in JavaScript
+ * Per-head masked, weighted mean losses for a batch, from the heads' outputs side by side.
+ * The losses and their gradients with respect to the outputs are computed in JavaScript
  * (softmax cross-entropy: (softmax - onehot) * w; squared error: 2 (z - y) w) and enter the
- * tape as one custom op. The outputs are a few floats per row, and this replaces about twenty
- * WASM kernel launches per head, which dominated the step time of small networks.
+ * tape as one custom op whose gradient scales each head's block by that head's upstream
+ * gradient. The outputs are a few floats per row, and this replaces tens of WASM kernel
+ * launches per head, which dominated the step time of small networks.
  */
-function headLosses(net: Network, outs: tfjs.Tensor2D[], labels: readonly Float32Array[], weights: readonly Float32Array[]): (HeadLoss | null)[] {
+function headLosses(net: Network, out: tfjs.Tensor2D, labels: readonly Float32Array[], weights: readonly Float32Array[]): HeadLosses {
   const tf = net.tf;
-  return net.spec.heads.map((head, h) => {
-    const w = weights[h];
-    const b = w.length;
-    let sw = 0;
-    for (let i = 0; i < b; i++) sw += w[i];
-    if (!(sw > 0)) return null;
-    const y = labels[h];
-    const k = head.units;
-    let value = 0;
-    const op = tf.customGrad(((logits: tfjs.Tensor, save: tfjs.GradSaveFunc) => {
-      const z = logits.dataSync() as Float32Array;
-      const grad = new Float32Array(b * k);
+  const heads = net.spec.heads;
+  const width = net.width;
+  const values: (number | null)[] = heads.map(() => null);
+  const colHead = new Int32Array(width);
+  heads.forEach((h, k) => colHead.fill(k, net.offsets[k], net.offsets[k] + h.units));
+  const op = tf.customGrad(((outputs: tfjs.Tensor, save: tfjs.GradSaveFunc) => {
+    const z = outputs.dataSync() as Float32Array;
+    const b = outputs.shape[0];
+    const grad = new Float32Array(b * width);
+    const losses = new Float32Array(heads.length);
+    heads.forEach((head, h) => {
+      const w = weights[h];
+      const y = labels[h];
+      let sw = 0;
+      for (let i = 0; i < b; i++) sw += w[i];
+      if (!(sw > 0)) return;
+      const k = head.units;
+      const off = net.offsets[h];
       let loss = 0;
       for (let i = 0; i < b; i++) {
         const wi = w[i] / sw;
         if (wi === 0) continue;
-        const o = i * k;
+        const o = i * width + off;
         if (head.task === 'classification') {
           let max = -Infinity;
           for (let c = 0; c < k; c++) if (z[o + c] > max) max = z[o + c];
@@ -204,14 +212,16 @@ function headLosses(net: Network, outs: tfjs.Tensor2D[], labels: readonly Float3
           grad[o] = 2 * wi * e;
         }
       }
-      value = loss;
-      const g = tf.tensor2d(grad, [b, k]);
-      save([g]);
-      return { value: tf.scalar(loss), gradFunc: (dy: tfjs.Tensor, saved: tfjs.Tensor[]) => tf.mul(dy, saved[0]) };
-    }) as unknown as Parameters<TF['customGrad']>[0]);
-    const tensor = op(outs[h]) as tfjs.Scalar;
-    return { tensor, value };
-  });
+      losses[h] = loss;
+      values[h] = loss;
+    });
+    const g = tf.tensor2d(grad, [b, width]);
+    const cols = tf.tensor1d(colHead, 'int32');
+    save([g, cols]);
+    return { value: tf.tensor1d(losses), gradFunc: (dy: tfjs.Tensor, saved: tfjs.Tensor[]) => tf.mul(saved[0], tf.gather(dy, saved[1])) };
+  }) as unknown as Parameters<TF['customGrad']>[0]);
+  const tensor = op(out) as tfjs.Tensor1D;
+  return { tensor, values };
 }
 
 function sliceRows(data: LoopData, order: Int32Array, start: number, end: number) {
@@ -243,8 +253,8 @@ export function evaluateLoss(net: Network, data: LoopData): (number | null)[] {
     const batch = sliceRows(data, order, s, e);
     let values: (number | null)[] = [];
     tf.tidy(() => {
-      const outs = net.forward(tf.tensor2d(batch.x, [batch.b, data.d]), false);
-      values = headLosses(net, outs, batch.labels, batch.weights).map((t) => (t ? t.value : null));
+      const out = net.forward(tf.tensor2d(batch.x, [batch.b, data.d]), false);
+      values = headLosses(net, out, batch.labels, batch.weights).values;
     });
     values.forEach((v, h) => {
       if (v === null) return;
@@ -266,8 +276,12 @@ export function predictNetwork(net: Network, x: Float32Array, n: number): Float3
   for (let s = 0; s < n; s += chunk) {
     const e = Math.min(n, s + chunk);
     tf.tidy(() => {
-      const res = net.forward(tf.tensor2d(x.subarray(s * d, e * d), [e - s, d]), false);
-      res.forEach((t, h) => outs[h].set(t.dataSync(), s * net.spec.heads[h].units));
+      const all = net.forward(tf.tensor2d(x.subarray(s * d, e * d), [e - s, d]), false).dataSync();
+      net.spec.heads.forEach((head, h) => {
+        const k = head.units;
+        const off = net.offsets[h];
+        for (let i = 0; i < e - s; i++) for (let c = 0; c < k; c++) outs[h][(s + i) * k + c] = all[i * net.width + off + c];
+      });
     });
   }
   return outs;
@@ -281,9 +295,9 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
   const optimizer = makeOptimizer(tf, t);
   const rng = new Rng(t.seed ^ 0x5bd1e995);
   // Uncertainty weighting: one learnable log-variance per head.
-  const logVars = o.weighting === 'uncertainty' ? net.spec.heads.map(() => tf.variable(tf.scalar(0), true)) : [];
+  const logVars = o.weighting === 'uncertainty' ? tf.variable(tf.zeros([heads]), true) : null;
   const kernels = net.kernels();
-  const varList = [...net.variables(), ...logVars];
+  const varList = logVars ? [...net.variables(), logVars] : net.variables();
   const history: LoopEpoch[] = [];
   let best = Infinity;
   let bestEpoch = 0;
@@ -318,25 +332,21 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
         let headValues: (number | null)[] = [];
         const cost = optimizer.minimize(
           () => {
-            const outs = net.forward(tf.tensor2d(batch.x, [batch.b, o.train.d]), true);
-            const losses = headLosses(net, outs, batch.labels, batch.weights);
-            headValues = losses.map((l) => (l ? l.value : null));
-            let total: tfjs.Scalar | null = null;
-            losses.forEach((l, h) => {
-              if (!l) return;
-              let term: tfjs.Scalar;
-              if (o.weighting === 'uncertainty') {
-                const s = logVars[h];
-                term = tf.add(tf.mul(tf.mul(tf.exp(tf.neg(s)), l.tensor), 0.5), tf.mul(s, 0.5)) as tfjs.Scalar;
-              } else {
-                const w = o.weighting === 'dwa' ? dwa[h] * o.staticWeights[h] : o.staticWeights[h];
-                term = w === 1 ? l.tensor : tf.mul(l.tensor, w);
-              }
-              total = total ? (tf.add(total, term) as tfjs.Scalar) : term;
-            });
-            let sum: tfjs.Scalar = total ?? tf.scalar(0);
-            if (o.l2 > 0) sum = tf.add(sum, tf.mul(tf.addN(kernels.map((k) => tf.sum(tf.square(k)))), 0.5 * o.l2));
-            return sum;
+            const out = net.forward(tf.tensor2d(batch.x, [batch.b, o.train.d]), true);
+            const losses = headLosses(net, out, batch.labels, batch.weights);
+            headValues = losses.values;
+            const present = Float32Array.from(losses.values, (v) => (v === null ? 0 : 1));
+            let total: tfjs.Scalar;
+            if (o.weighting === 'uncertainty' && logVars) {
+              // sum over present heads of exp(-s) L / 2 + s / 2
+              const terms = tf.add(tf.mul(tf.mul(tf.exp(tf.neg(logVars)), losses.tensor), 0.5), tf.mul(logVars, 0.5));
+              total = tf.sum(tf.mul(terms, tf.tensor1d(present)));
+            } else {
+              const lambda = Float32Array.from(o.staticWeights, (w, h) => (o.weighting === 'dwa' ? dwa[h] * w : w) * present[h]);
+              total = heads === 1 && lambda[0] === 1 ? tf.sum(losses.tensor) : tf.sum(tf.mul(losses.tensor, tf.tensor1d(lambda)));
+            }
+            if (o.l2 > 0) total = tf.add(total, tf.mul(tf.addN(kernels.map((k) => tf.sum(tf.square(k)))), 0.5 * o.l2));
+            return total;
           },
           true,
           varList,
@@ -378,7 +388,7 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
         valLoss,
         headTrainLoss,
         headValLoss,
-        headWeight: o.weighting === 'uncertainty' ? logVars.map((s) => Math.exp(-s.dataSync()[0]) / 2) : o.weighting === 'dwa' ? dwa.map((v, h) => v * o.staticWeights[h]) : [...o.staticWeights],
+        headWeight: logVars ? Array.from(logVars.dataSync(), (s) => Math.exp(-s) / 2) : o.weighting === 'dwa' ? dwa.map((v, h) => v * o.staticWeights[h]) : [...o.staticWeights],
         seconds,
         samplesPerSecond: seconds > 0 ? seen / seconds : 0,
       };
@@ -398,7 +408,7 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
     if (bestWeights && t.earlyStopping.restoreBestWeights && !cancelled) net.restore(bestWeights);
   } finally {
     bestWeights?.forEach((w) => w.dispose());
-    logVars.forEach((v) => v.dispose());
+    logVars?.dispose();
     optimizer.dispose();
   }
   return { epochs: history.length, bestEpoch: t.earlyStopping.restoreBestWeights ? bestEpoch : history.length, bestValLoss: best, cancelled, history };
