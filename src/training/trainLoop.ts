@@ -231,7 +231,10 @@ function sliceRows(data: LoopData, order: Int32Array, start: number, end: number
   const weights = data.weights.map(() => new Float32Array(b));
   for (let i = 0; i < b; i++) {
     const r = order[start + i];
-    x.set(data.x.subarray(r * data.d, (r + 1) * data.d), i * data.d);
+    // A plain loop: subarray() + set() per row allocates a view per row.
+    const from = r * data.d;
+    const to = i * data.d;
+    for (let j = 0; j < data.d; j++) x[to + j] = data.x[from + j];
     for (let h = 0; h < labels.length; h++) {
       labels[h][i] = data.labels[h][r];
       weights[h][i] = data.weights[h][r];
