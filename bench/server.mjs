@@ -42,7 +42,8 @@ async function ensureFile(path, rows) {
 }
 
 async function startServer() {
-  const proc = spawn(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // As the extension starts it: --expose-gc lets the server drop a large file's message garbage.
+  const proc = spawn(process.execPath, ['--expose-gc', join(root, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = rpc.createProtocolConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
   const waiters = [];
   conn.onNotification(rpc.PublishDiagnosticsNotification.type, (p) => {
@@ -104,7 +105,6 @@ async function main() {
   const small = readFileSync(smallFile, 'utf8');
   const results = { node: process.version, runs, files: {} };
   const server = await startServer();
-  const idle = server.rss();
 
   // 5 MB: first diagnostics, alternated with the peers.
   const s = { server: [], engine: [], papaparse: [] };
@@ -145,22 +145,25 @@ async function main() {
     const large = readFileSync(largeFile, 'utf8');
     const l = { server: [], engine: [], papaparse: [] };
     const largeRuns = Math.max(1, Math.min(runs, 3));
-    let mem;
     for (let i = 0; i < largeRuns; i++) {
       const r = await firstDiagnostics(server, large, `large-${i}`);
       l.server.push(r.ms);
-      if (i === largeRuns - 1) {
-        // Memory with the 100 MB and the 5 MB documents open.
-        global.gc?.();
-        await new Promise((res) => setTimeout(res, 500));
-        mem = server.rss();
-      } else await closeDoc(server, r.uri);
+      await closeDoc(server, r.uri);
       l.engine.push(enginePeer(large));
       l.papaparse.push(papaPeer(large));
     }
-    const openBytes = Buffer.byteLength(large) + Buffer.byteLength(small);
     results.files.large = { bytes: Buffer.byteLength(large), firstMs: median(l.server), engineMs: median(l.engine), papaparseMs: median(l.papaparse) };
-    results.memory = { idleRss: idle.rss, rss: mem.rss, peakRss: mem.hwm, openBytes, rssRatio: mem.rss / openBytes, peakRatio: mem.hwm / openBytes };
+    // Memory: a fresh server with the 100 MB and the 5 MB documents open, after their first
+    // diagnostics and a second of idle time (the garbage of earlier runs must not count).
+    const fresh = await startServer();
+    const idleRss = fresh.rss().rss;
+    await firstDiagnostics(fresh, small, 'mem-small');
+    await firstDiagnostics(fresh, large, 'mem-large');
+    await new Promise((res) => setTimeout(res, 1000));
+    const mem = fresh.rss();
+    await fresh.stop();
+    const openBytes = Buffer.byteLength(large) + Buffer.byteLength(small);
+    results.memory = { idleRss, rss: mem.rss, peakRss: mem.hwm, openBytes, rssRatio: mem.rss / openBytes, peakRatio: mem.hwm / openBytes };
   }
   await server.stop();
 

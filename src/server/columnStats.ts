@@ -50,7 +50,7 @@ export function computeColumnStats(model: CsvModel, c: number, numericTolerance:
   const values = store.values[c];
   const codeCounts = new Int32Array(meta.strings.length);
   // One pass: kinds, text counts, and the numbers in row order with their sum and range.
-  const all = new Float64Array(n);
+  const all = scratchFloat64(n);
   let numbers = 0;
   let missing = 0;
   let texts = 0;
@@ -162,6 +162,17 @@ export function computeColumnStats(model: CsvModel, c: number, numericTolerance:
     categories,
     codeCounts,
   };
+}
+
+let scratch = new Float64Array(0);
+
+/**
+ * One buffer for the numbers of whichever column is being summarised: allocating one per
+ * column per check churns the allocator, which keeps the memory after the arrays are freed.
+ */
+function scratchFloat64(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(Math.ceil(n * 1.25));
+  return scratch;
 }
 
 /** Exact distinct non-missing values (numbers by value), for hovers and profile requests. */

@@ -10,6 +10,9 @@ import { severityOf, type DiagnosticCode, type ServerSettings } from './settings
 
 export const SOURCE = 'dataset-lab';
 
+/** The duplicate-row table, reused between checks (see scratchFloat64 in columnStats). */
+let dupTable = new Int32Array(0);
+
 /** What a diagnostic carries for code actions (`Diagnostic.data`). */
 export interface DiagnosticData {
   readonly column?: string;
@@ -260,7 +263,9 @@ export function checkCsv(model: CsvModel, ctx: CheckContext): Diagnostic[] {
     const list: Finding[] = [];
     let size = 1024;
     while (size < rows * 2) size *= 2;
-    const table = new Int32Array(size);
+    if (dupTable.length !== size) dupTable = new Int32Array(size);
+    else dupTable.fill(0);
+    const table = dupTable;
     const mask = size - 1;
     for (let r = 0; r < rows; r++) {
       if (store.fields[r] !== ncols || store.flags[r] & FLAG_UNTERMINATED) continue;
