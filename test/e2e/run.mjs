@@ -1,0 +1,250 @@
+#!/usr/bin/env node
+// `npm run test:e2e`: Playwright drives a real VS Code (code-server, offline) as a user would,
+// on the bundled weather example: palette -> Compare Datasets -> the dashboard's distribution
+// charts; New Multi-Head Experiment -> Run -> live curves -> results table. Asserts on the
+// webview DOM against the CLI's JSON and the run's results.json, and saves screenshots of the
+// three views in dark and light themes under test-results/screenshots/.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser, remoteUri, startCodeServer, withTimeout, workbenchUrl } from '../../scripts/test-host/codeServer.mjs';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const shots = join(repo, 'test-results', 'screenshots');
+mkdirSync(shots, { recursive: true });
+rmSync(join(shots, 'failure.png'), { force: true });
+for (const f of ['dist/extension.js', 'dist/webview.js', 'dist/cli.js', 'dist/trainer.js']) {
+  if (!existsSync(join(repo, f))) {
+    console.error(`missing ${f}: run "node esbuild.mjs" first`);
+    process.exit(2);
+  }
+}
+const hardStop = setTimeout(() => {
+  console.error('test:e2e: hard time limit (6 min) reached');
+  process.exit(3);
+}, 6 * 60_000);
+hardStop.unref();
+
+const step = (s) => console.log(`e2e: ${s}`);
+const fmt = (x, digits = 4) => {
+  // Same rule as webview/dom.ts fmt().
+  if (x === null || x === undefined) return '–';
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'NaN' : x > 0 ? '∞' : '-∞';
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  if (a < 1e-4 || a >= 1e7) return x.toExponential(digits - 1);
+  if (Number.isInteger(x)) return String(x);
+  return String(Number(x.toPrecision(digits)));
+};
+
+async function palette(page, title) {
+  // Commands register a moment after the workbench appears: reopen the palette until the row shows.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    // Keys typed while a webview has focus stay in its iframe: focus the workbench first.
+    await page.locator('.part.sidebar .composite.title').first().click().catch(() => {});
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 3000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`command "${title}" never appeared in the palette`);
+    }
+  }
+}
+
+async function quickPickVisible(page, placeholderOrTitle) {
+  const w = page.locator('.quick-input-widget', { hasText: placeholderOrTitle });
+  await w.waitFor({ state: 'visible', timeout: 30_000 }).catch(async () => {
+    await page.locator('.quick-input-widget input.input').waitFor({ state: 'visible', timeout: 10_000 });
+  });
+  return page.locator('.quick-input-widget');
+}
+
+/** In a multi-select quick pick, tick the rows whose label contains one of `labels`. */
+async function pickMany(page, labels) {
+  const widget = await quickPickVisible(page, 'CSV');
+  for (const label of labels) {
+    const row = widget.locator('.monaco-list-row', { hasText: label }).first();
+    await row.waitFor({ state: 'visible', timeout: 10_000 });
+    if ((await row.getAttribute('aria-checked')) === 'true') continue;
+    // A hover over the row may cover it: send the click to the checkbox element itself.
+    await page.mouse.move(0, 0);
+    await row.locator('.quick-input-list-checkbox, input[type=checkbox], .monaco-custom-toggle').first().dispatchEvent('click');
+    const deadline = Date.now() + 5000;
+    while ((await row.getAttribute('aria-checked')) !== 'true') {
+      if (Date.now() > deadline) throw new Error(`could not tick "${label}" in the quick pick: ${await row.innerHTML()}`);
+      await page.waitForTimeout(100);
+    }
+  }
+  await page.keyboard.press('Enter');
+}
+
+async function pickOne(page, label) {
+  const widget = page.locator('.quick-input-widget');
+  const row = widget.locator('.monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  await row.click();
+}
+
+function webview(page) {
+  return page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+}
+
+let server;
+let context;
+try {
+  step('starting code-server');
+  server = await startCodeServer({ settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+  const ws = join(server.scratch, 'weather');
+  mkdirSync(ws, { recursive: true });
+  for (const f of ['seattle.csv', 'new-york.csv']) cpSync(join(repo, 'examples', 'weather', f), join(ws, f));
+  context = await launchBrowser(server.scratch, { colorScheme: 'dark' });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const payload = [['extensionDevelopmentPath', remoteUri(server.port, repo)]];
+  await withTimeout(page.goto(workbenchUrl(server, ws, payload)), 60_000, 'loading the workbench');
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+
+  // 1. Compare Datasets from the palette.
+  step('palette -> Compare Datasets...');
+  await palette(page, 'Dataset Lab: Compare Datasets...');
+  await pickMany(page, ['seattle.csv', 'new-york.csv']);
+  await pickOne(page, 'weather');
+  const view = webview(page);
+  const featureCharts = view.locator('figure.feature-chart');
+  await featureCharts.first().waitFor({ state: 'visible', timeout: 90_000 });
+  step('dashboard shows the comparison');
+
+  // The same comparison from the CLI: what the dashboard shows must match it.
+  // The picker lists files by path, so the reference is whichever the dashboard shows first.
+  const order = await view.locator('.dataset-chip').evaluateAll((els) => els.map((e) => e.getAttribute('data-dataset')));
+  assert.deepEqual([...order].sort(), ['new-york', 'seattle']);
+  const json = JSON.parse(
+    execFileSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'compare', ...order.map((n) => join(ws, `${n}.csv`)), '--label', 'weather', '--json'], { encoding: 'utf8', timeout: 120_000 }),
+  );
+  const pair = json.comparisons[0];
+  const charted = pair.features.filter((f) => !f.identifierLike);
+  assert.equal(await featureCharts.count(), charted.length, 'one distribution chart per (non-identifier) feature');
+  for (const f of charted) {
+    const fig = view.locator(`figure.feature-chart[data-feature="${f.name}"]`);
+    assert.equal(await fig.locator('svg').count(), 1, `${f.name}: an SVG chart`);
+    assert.equal(Number(await fig.getAttribute('data-bins')), f.distribution.reference.length, `${f.name}: bins`);
+    // Plot draws one rect per bin and dataset.
+    const rects = await fig.locator('svg g[aria-label="rect"] rect').count();
+    if (f.type === 'numeric') assert.equal(rects, 2 * f.distribution.reference.length, `${f.name}: two histograms`);
+    const row = view.locator(`.drift-table tbody tr[data-feature="${f.name}"]`);
+    const effect = f.type === 'numeric' && typeof f.wassersteinNorm === 'number' ? f.wassersteinNorm : f.jensenShannon;
+    const cell = row.locator('td').nth(2);
+    assert.equal(Number(await cell.getAttribute('data-value')), effect, `${f.name}: effect size value`);
+    assert.equal((await cell.textContent()).trim(), fmt(effect, 3), `${f.name}: effect size text`);
+    assert.equal((await row.locator('.verdict').textContent()).trim(), f.drift ? 'drift' : 'no drift', `${f.name}: verdict`);
+  }
+  // Sorted by effect size, largest first.
+  const shown = await view.locator('.drift-table tbody tr td:nth-child(3)').evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
+  assert.deepEqual(shown, [...shown].sort((a, b) => b - a), 'drift table sorted by effect size');
+  assert.equal((await view.locator('.recommendation').getAttribute('data-strategy')), json.recommendation.strategy);
+  assert.equal(Number(await view.locator('.card.domain').getAttribute('data-score')), pair.domainClassifier.score);
+  assert.equal(await view.locator('figure.label-chart svg').count(), 1, 'label distribution chart');
+  await page.screenshot({ path: join(shots, 'compare-dark.png') });
+  step('compare view verified against the CLI JSON');
+
+  // 2. New Multi-Head Experiment, then Run.
+  step('palette -> New Multi-Head Experiment...');
+  await palette(page, 'Dataset Lab: New Multi-Head Experiment...');
+  await pickMany(page, ['seattle.csv', 'new-york.csv']); // remembered, still confirm both
+  await pickOne(page, 'weather');
+  // The file-name input box replaces the label pick: wait for its suggested name.
+  const nameBox = page.locator('.quick-input-widget input.input');
+  const t1 = Date.now();
+  while (!(await nameBox.inputValue().catch(() => '')).endsWith('.experiment.json')) {
+    if (Date.now() - t1 > 30_000) throw new Error('the experiment name box did not appear');
+    await page.waitForTimeout(100);
+  }
+  await page.keyboard.press('Enter');
+  const expFile = join(ws, `${order.join('-')}.multihead.experiment.json`);
+  const t0 = Date.now();
+  while (!existsSync(expFile)) {
+    if (Date.now() - t0 > 60_000) throw new Error(`${expFile} was not created`);
+    await page.waitForTimeout(200);
+  }
+  // Keep the run short: 15 epochs.
+  const spec = JSON.parse(readFileSync(expFile, 'utf8'));
+  assert.ok(spec.arms.includes('multihead'));
+  await page.locator('.tab', { hasText: 'multihead.experiment.json' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  spec.training.epochs = 15;
+  writeFileSync(expFile, JSON.stringify(spec, null, 2));
+  step('palette -> Run Experiment');
+  await palette(page, 'Dataset Lab: Run Experiment');
+  const curves = view.locator('figure.curve-chart canvas');
+  await curves.first().waitFor({ state: 'visible', timeout: 120_000 });
+  step('curves appear');
+  await page.screenshot({ path: join(shots, 'training-dark.png') });
+  const resultsRows = view.locator('.results-table tbody tr');
+  await resultsRows.first().waitFor({ state: 'visible', timeout: 240_000 });
+  step('results table fills');
+  const runsDir = join(ws, '.dataset-lab', 'runs');
+  const runId = readdirSync(runsDir).find((d) => existsSync(join(runsDir, d, 'results.json')));
+  assert.ok(runId, 'a run folder with results.json');
+  const results = JSON.parse(readFileSync(join(runsDir, runId, 'results.json'), 'utf8'));
+  const sources = Object.keys(results.arms[0].bySource);
+  assert.equal(await resultsRows.count(), sources.length, 'one results row per dataset');
+  for (const arm of results.arms) {
+    for (const [source, m] of Object.entries(arm.bySource)) {
+      const cell = view.locator(`.results-table tbody tr[data-source="${source}"] td[data-arm="${arm.arm}"]`);
+      const value = m.task === 'regression' ? m.r2 : m.accuracy;
+      assert.equal(Number(await cell.getAttribute('data-value')), value, `${arm.arm}/${source}`);
+      if (m.task !== 'regression') assert.ok((await cell.textContent()).startsWith(`${(value * 100).toFixed(1)}%`), `${arm.arm}/${source} text`);
+    }
+  }
+  assert.ok((await view.locator('figure.confusion-chart svg').count()) > 0, 'confusion matrices');
+  await page.screenshot({ path: join(shots, 'results-dark.png') });
+  // The curves view of the finished run.
+  await view.locator('[data-tab=training]').click();
+  await curves.first().waitFor({ state: 'visible', timeout: 30_000 });
+  const curveCount = await view.locator('figure.curve-chart').count();
+  assert.ok(curveCount >= 3, `curve charts: ${curveCount}`);
+  await page.screenshot({ path: join(shots, 'training-dark.png') });
+  step('results verified against results.json');
+
+  // 3. Light theme: VS Code applies a changed settings.json live.
+  step('switching to the light theme');
+  await page.locator('.part.sidebar .composite.title').first().click();
+  // Ctrl+K Ctrl+T opens the theme picker.
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('Control+T');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Dark Modern' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.type('Light Modern');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Light Modern' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.monaco-workbench.vs').waitFor({ state: 'attached', timeout: 30_000 });
+  for (const v of ['compare', 'training', 'results']) {
+    await view.locator(`[data-tab=${v}]`).click();
+    await view.locator(`section[data-view=${v}]:not([hidden])`).waitFor({ state: 'visible', timeout: 10_000 });
+    await view.locator(`section[data-view=${v}] figure.chart`).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page.waitForTimeout(300); // let the canvas redraw in the new colours before the picture
+    await page.screenshot({ path: join(shots, `${v}-light.png`) });
+  }
+  step(`screenshots in ${shots}`);
+  console.log('e2e: passed');
+  process.exitCode = 0;
+} catch (e) {
+  console.error(`e2e: FAILED: ${e instanceof Error ? e.stack : e}`);
+  try {
+    const page = context?.pages()[0];
+    if (page) await page.screenshot({ path: join(shots, 'failure.png') });
+  } catch {
+    /* best effort */
+  }
+  process.exitCode = 1;
+} finally {
+  await context?.close().catch(() => {});
+  await server?.stop({ keep: !!process.env.DATASET_LAB_KEEP_SCRATCH });
+}
