@@ -78,8 +78,8 @@ export function downsample(xs: readonly number[], ys: readonly number[], max: nu
   return { xs: ox, ys: oy };
 }
 
-const PALETTE = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
-const FALLBACK = ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'];
+const PALETTE = ['--vscode-charts-blue', '--dl-other', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+const FALLBACK = ['#3794ff', '#e0871f', '#89d185', '#b180d7', '#f14c4c', '#cca700'];
 
 export interface CurveSettings {
   smoothing: number;
