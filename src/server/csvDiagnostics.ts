@@ -12,6 +12,7 @@ export const SOURCE = 'dataset-lab';
 
 /** The duplicate-row table, reused between checks (see scratchFloat64 in columnStats). */
 let dupTable = new Int32Array(0);
+let dupHashes = new Int32Array(0);
 
 /** What a diagnostic carries for code actions (`Diagnostic.data`). */
 export interface DiagnosticData {
@@ -74,13 +75,13 @@ export class Locator {
   cell(row: number, c: number): Range {
     const f = this.model.fieldsOf(row);
     if (c < f.count) return this.range(f.starts[c], f.ends[c]);
-    const s = this.model.store.start[row] + this.model.store.len[row];
+    const s = this.model.recordEnd(row);
     return this.range(s, s);
   }
 
   row(row: number): Range {
     const s = this.model.store.start[row];
-    return this.range(s, s + this.model.store.len[row]);
+    return this.range(s, this.model.recordEnd(row));
   }
 }
 
@@ -267,9 +268,12 @@ export function checkCsv(model: CsvModel, ctx: CheckContext): Diagnostic[] {
     else dupTable.fill(0);
     const table = dupTable;
     const mask = size - 1;
+    if (dupHashes.length < rows) dupHashes = new Int32Array(Math.ceil(rows * 1.25));
+    const hashes = dupHashes;
     for (let r = 0; r < rows; r++) {
       if (store.fields[r] !== ncols || store.flags[r] & FLAG_UNTERMINATED) continue;
-      const h = store.hash[r];
+      const h = model.rowHash(r);
+      hashes[r] = h;
       let slot = h & mask;
       for (;;) {
         const first = table[slot] - 1;
@@ -277,7 +281,7 @@ export function checkCsv(model: CsvModel, ctx: CheckContext): Diagnostic[] {
           table[slot] = r + 1;
           break;
         }
-        if (store.hash[first] === h && model.sameValues(first, r)) {
+        if (hashes[first] === h && model.sameValues(first, r)) {
           collect(list, { row: r, col: -1, code: 'duplicate-row', extra: first });
           break;
         }

@@ -1,6 +1,6 @@
 /**
  * The server's model of one open CSV document: the header, one entry per record (offset, line,
- * field count, hash) and columnar cells (kind, number, dictionary code). A full scan builds it
+ * field count) and columnar cells (kind, number, dictionary code). A full scan builds it
  * in time-sliced steps; an edit re-scans only the records it touched and splices them in.
  */
 import { isAsciiSpace } from '../core/csv/numbers';
@@ -80,10 +80,8 @@ export class RecordStore {
   n = 0;
   cap: number;
   start: Int32Array;
-  len: Int32Array;
   line: Int32Array;
   fields: Int32Array;
-  hash: Int32Array;
   flags: Uint8Array;
   kinds: Uint8Array[];
   values: (Float64Array | null)[];
@@ -95,10 +93,8 @@ export class RecordStore {
   ) {
     this.cap = Math.max(16, cap);
     this.start = new Int32Array(this.cap);
-    this.len = new Int32Array(this.cap);
     this.line = new Int32Array(this.cap);
     this.fields = new Int32Array(this.cap);
-    this.hash = new Int32Array(this.cap);
     this.flags = new Uint8Array(this.cap);
     this.kinds = Array.from({ length: ncols }, () => new Uint8Array(this.cap));
     this.values = new Array<Float64Array | null>(ncols).fill(null);
@@ -114,10 +110,8 @@ export class RecordStore {
       return b;
     };
     this.start = grow32(this.start);
-    this.len = grow32(this.len);
     this.line = grow32(this.line);
     this.fields = grow32(this.fields);
-    this.hash = grow32(this.hash);
     const f = new Uint8Array(next);
     f.set(this.flags.subarray(0, this.n));
     this.flags = f;
@@ -167,6 +161,7 @@ export interface ModelOptions {
   readonly missingTokens: readonly string[];
 }
 
+const endBuffer = new FieldBuffer();
 const F64 = new Float64Array(1);
 const I32 = new Int32Array(F64.buffer);
 
@@ -295,7 +290,6 @@ export class CsvModel {
     const rec = this.rec;
     parseRecord(text, pos, this.delim, buf, rec);
     store.start[row] = pos;
-    store.len[row] = rec.end - pos;
     store.line[row] = line;
     store.fields[row] = buf.count;
     let flags = 0;
@@ -309,7 +303,6 @@ export class CsvModel {
     // As in the ingest, a ragged row or a row with a broken quote is skipped: its cells are absent.
     const nf = buf.count === ncols && rec.unterminatedAt < 0 ? ncols : 0;
     const numericFirst = !this.missing.numericToken;
-    let h = 0x811c9dc5;
     const starts = buf.starts;
     const ends = buf.ends;
     const quoted = buf.quoted;
@@ -338,19 +331,9 @@ export class CsvModel {
       } else kind = CellKind.Number;
       store.kinds[c][row] = kind;
       if (count) this.cols[c].counts[kind]++;
-      // Row hash over parsed values (as pandas' duplicated): kind, then number bits or code.
-      h = Math.imul(h ^ kind, 16777619);
-      if (kind === CellKind.Number) {
-        (store.values[c] ?? store.valuesOf(c))[row] = v;
-        F64[0] = v;
-        h = Math.imul(Math.imul(h ^ I32[0], 16777619) ^ I32[1], 16777619);
-      } else if (kind === CellKind.Text) {
-        const code = this.cols[c].intern(str, s, e);
-        (store.codes[c] ?? store.codesOf(c))[row] = code;
-        h = Math.imul(h ^ code, 16777619);
-      }
+      if (kind === CellKind.Number) (store.values[c] ?? store.valuesOf(c))[row] = v;
+      else if (kind === CellKind.Text) (store.codes[c] ?? store.codesOf(c))[row] = this.cols[c].intern(str, s, e);
     }
-    store.hash[row] = h;
     for (let c = nf; c < ncols; c++) {
       store.kinds[c][row] = CellKind.Absent;
       if (count) this.cols[c].counts[CellKind.Absent]++;
@@ -476,10 +459,8 @@ export class CsvModel {
       if (b) a.set(b.subarray(0, m) as never, from);
     };
     move(store.start, batch.start);
-    move(store.len, batch.len);
     move(store.line, batch.line);
     move(store.fields, batch.fields);
-    move(store.hash, batch.hash);
     move(store.flags, batch.flags);
     for (let c = 0; c < this.cols.length; c++) {
       move(store.kinds[c], batch.kinds[c]);
@@ -502,6 +483,28 @@ export class CsvModel {
     return buf;
   }
 
+  /** Hash of a row's parsed values (kind, then number bits or dictionary code, per column). */
+  rowHash(row: number): number {
+    const store = this.store;
+    let h = 0x811c9dc5;
+    for (let c = 0; c < this.cols.length; c++) {
+      const kind = store.kinds[c][row];
+      h = Math.imul(h ^ kind, 16777619);
+      if (kind === CellKind.Number) {
+        F64[0] = store.values[c]![row];
+        h = Math.imul(Math.imul(h ^ I32[0], 16777619) ^ I32[1], 16777619);
+      } else if (kind === CellKind.Text) h = Math.imul(h ^ store.codes[c]![row], 16777619);
+    }
+    return h;
+  }
+
+  /** Offset where a record's content ends (before its line break), re-parsed from the text. */
+  recordEnd(row: number): number {
+    const out = { next: 0, end: 0, innerBreaks: 0, unterminatedAt: -1 };
+    parseRecord(this.text, this.store.start[row], this.delim, endBuffer, out);
+    return out.end;
+  }
+
   /** Whether two complete rows hold the same values in every column. */
   sameValues(a: number, b: number): boolean {
     const store = this.store;
@@ -516,8 +519,7 @@ export class CsvModel {
 
   /** The raw text of a record (without its line break). */
   recordText(row: number): string {
-    const s = this.store.start[row];
-    return this.text.slice(s, s + this.store.len[row]);
+    return this.text.slice(this.store.start[row], this.recordEnd(row));
   }
 
   /** A cell's value as text: numbers as written is not kept, so they print as JS numbers. */
