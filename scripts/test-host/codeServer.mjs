@@ -60,7 +60,7 @@ export function baseSettings(extra = {}) {
  * Start code-server on a free port serving `folder`. Returns { port, url, stop, scratch, log }.
  * `scratch` is a private directory (TMPDIR, user data, extensions) removed by stop().
  */
-export async function startCodeServer({ settings = {}, env = {}, log = (s) => process.stderr.write(s) } = {}) {
+export async function startCodeServer({ settings = {}, env = {}, restricted = false, log = (s) => process.stderr.write(s) } = {}) {
   const paths = installTestHost();
   const scratch = mkdtempSync(join(process.env.DATASET_LAB_SCRATCH ?? tmpdir(), 'dl-vscode-'));
   const tmp = join(scratch, 'tmp');
@@ -68,7 +68,10 @@ export async function startCodeServer({ settings = {}, env = {}, log = (s) => pr
   const extensions = join(scratch, 'extensions');
   const home = join(scratch, 'home');
   for (const d of [tmp, join(userData, 'User'), extensions, home]) mkdirSync(d, { recursive: true });
-  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(baseSettings(settings), null, 2));
+  const trust = restricted
+    ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false, 'security.workspace.trust.untrustedFiles': 'open' }
+    : {};
+  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(baseSettings({ ...trust, ...settings }), null, 2));
   const config = join(scratch, 'config.yaml');
   writeFileSync(config, 'auth: none\ncert: false\n');
   const port = await freePort();
@@ -81,7 +84,8 @@ export async function startCodeServer({ settings = {}, env = {}, log = (s) => pr
     '--extensions-dir', extensions,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    // Restricted Mode tests keep workspace trust on (and the folder untrusted).
+    ...(restricted ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--vscode-option', 'enable-smoke-test-driver',
     '--vscode-option', 'skip-welcome',

@@ -12,7 +12,7 @@ import { launchBrowser, remoteUri, startCodeServer, withTimeout, workbenchUrl } 
  */
 export async function runExtensionTests(o) {
   const timeoutMs = o.timeoutMs ?? 5 * 60_000;
-  const server = await startCodeServer({ settings: o.settings ?? {} });
+  const server = await startCodeServer({ settings: o.settings ?? {}, restricted: !!o.restricted });
   let context;
   const log = (s) => process.stdout.write(s);
   try {

@@ -280,12 +280,14 @@ export class Commands {
   async runExperiment(a?: unknown): Promise<unknown> {
     if (!vscode.workspace.isTrusted) {
       const manage = 'Manage Workspace Trust';
-      const pick = await vscode.window.showWarningMessage(
-        'Dataset Lab: training is disabled in Restricted Mode, because it runs the training engine and writes models in this workspace. Comparing datasets and diagnostics still work. Trust the workspace to train.',
-        manage,
-      );
-      if (pick === manage) await vscode.commands.executeCommand('workbench.trust.manage');
-      return undefined;
+      // Not awaited: the command returns while the notification waits for the user.
+      void vscode.window
+        .showWarningMessage(
+          'Dataset Lab: training is disabled in Restricted Mode, because it runs the training engine and writes models in this workspace. Comparing datasets and diagnostics still work. Trust the workspace to train.',
+          manage,
+        )
+        .then((pick) => (pick === manage ? vscode.commands.executeCommand('workbench.trust.manage') : undefined));
+      return { state: 'restricted' };
     }
     const uri = await this.experimentUri(a);
     if (!uri) return undefined;

@@ -9,7 +9,12 @@ export function run(): Promise<void> {
   const grep = process.env.DATASET_LAB_TEST_GREP;
   if (grep) mocha.grep(grep);
   const dir = __dirname;
-  for (const f of readdirSync(dir).sort()) if (f.endsWith('.test.js')) mocha.addFile(join(dir, f));
+  // Restricted Mode runs in its own (untrusted) window: that file alone there, never elsewhere.
+  const restricted = process.env.DATASET_LAB_RESTRICTED === '1';
+  for (const f of readdirSync(dir).sort()) {
+    if (!f.endsWith('.test.js')) continue;
+    if ((f === 'restricted.test.js') === restricted) mocha.addFile(join(dir, f));
+  }
   return new Promise((resolve, reject) => {
     try {
       mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} test(s) failed`)) : resolve()));

@@ -20,15 +20,22 @@ const hardStop = setTimeout(() => {
 }, 8 * 60_000);
 hardStop.unref();
 try {
-  const code = await runExtensionTests({
+  const grep = process.env.DATASET_LAB_TEST_GREP ? { DATASET_LAB_TEST_GREP: process.env.DATASET_LAB_TEST_GREP } : {};
+  const workspace = join(repo, 'test', 'fixtures', 'workspace');
+  // 1. A trusted workspace: every command, training, the dashboard, the language server.
+  const code = await runExtensionTests({ extensionPath: repo, testsPath, workspace, timeoutMs: 4 * 60_000, env: grep });
+  console.log(`extension host exited with ${code} (trusted workspace)`);
+  // 2. The same folder untrusted (Restricted Mode): only restricted.test.js runs.
+  const restrictedCode = await runExtensionTests({
     extensionPath: repo,
     testsPath,
-    workspace: join(repo, 'test', 'fixtures', 'workspace'),
-    timeoutMs: 5 * 60_000,
-    env: process.env.DATASET_LAB_TEST_GREP ? { DATASET_LAB_TEST_GREP: process.env.DATASET_LAB_TEST_GREP } : {},
+    workspace,
+    restricted: true,
+    timeoutMs: 2 * 60_000,
+    env: { ...grep, DATASET_LAB_RESTRICTED: '1' },
   });
-  console.log(`extension host exited with ${code}`);
-  process.exit(code);
+  console.log(`extension host exited with ${restrictedCode} (Restricted Mode)`);
+  process.exit(code || restrictedCode);
 } catch (e) {
   console.error(e instanceof Error ? e.message : e);
   process.exit(1);
