@@ -82,6 +82,12 @@ def train_mlp(exp, arm, heads, Xtr, Ytr, Mtr, Xva, Yva, Mva, seed):
     torch.manual_seed(seed)
     model, tr = exp["model"], exp["training"]
     net = Net(Xtr.shape[1], model["hidden"], model["headHidden"], [u for _, u in heads], model["activation"])
+    if os.environ.get("PEER_INIT") == "glorot":
+        # Our initialisation (Glorot-uniform weights, zero biases) instead of PyTorch's default.
+        for mod in net.modules():
+            if isinstance(mod, torch.nn.Linear):
+                torch.nn.init.xavier_uniform_(mod.weight)
+                torch.nn.init.zeros_(mod.bias)
     decay = [p for n, p in net.named_parameters() if n.endswith("weight")]
     rest = [p for n, p in net.named_parameters() if not n.endswith("weight")]
     groups = [{"params": decay, "weight_decay": model["l2"]}, {"params": rest, "weight_decay": 0.0}]

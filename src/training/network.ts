@@ -30,14 +30,21 @@ interface Dense {
   readonly b: tfjs.Variable;
 }
 
-/** Glorot-uniform weights from our own seeded generator: identical on every backend. */
-function glorot(tf: TF, rng: Rng, fanIn: number, fanOut: number): Dense {
-  const limit = Math.sqrt(6 / (fanIn + fanOut));
+/**
+ * Initial weights and biases uniform in +-1/sqrt(fan_in), PyTorch's default for nn.Linear
+ * (Kaiming-uniform with a = sqrt(5)), drawn from our own seeded generator so they are
+ * identical on every backend. Glorot-uniform with zero biases trained measurably worse on
+ * small regression data (bench/RESULTS.md).
+ */
+function initLayer(tf: TF, rng: Rng, fanIn: number, fanOut: number): Dense {
+  const limit = 1 / Math.sqrt(fanIn);
   const values = new Float32Array(fanIn * fanOut);
   for (let i = 0; i < values.length; i++) values[i] = (rng.next() * 2 - 1) * limit;
+  const bias = new Float32Array(fanOut);
+  for (let i = 0; i < fanOut; i++) bias[i] = (rng.next() * 2 - 1) * limit;
   return {
     w: tf.variable(tf.tensor2d(values, [fanIn, fanOut]), true),
-    b: tf.variable(tf.zeros([fanOut]), true),
+    b: tf.variable(tf.tensor1d(bias), true),
   };
 }
 
@@ -63,7 +70,7 @@ export class Network {
     const rng = new Rng(seed);
     let width = spec.inputs;
     spec.trunk.forEach((units) => {
-      this.trunk.push(glorot(tf, rng, width, units));
+      this.trunk.push(initLayer(tf, rng, width, units));
       width = units;
     });
     const trunkWidth = width;
@@ -74,23 +81,25 @@ export class Network {
     }
     this.width = offset;
     if (spec.headHidden.length === 0) {
-      // Each head's block drawn as its own Glorot layer, then laid side by side.
+      // Each head's block drawn as its own layer would be, then laid side by side.
       const values = new Float32Array(trunkWidth * offset);
+      const bias = new Float32Array(offset);
+      const limit = 1 / Math.sqrt(trunkWidth);
       spec.heads.forEach((h, k) => {
-        const limit = Math.sqrt(6 / (trunkWidth + h.units));
         for (let i = 0; i < trunkWidth; i++) for (let c = 0; c < h.units; c++) values[i * offset + this.offsets[k] + c] = (rng.next() * 2 - 1) * limit;
+        for (let c = 0; c < h.units; c++) bias[this.offsets[k] + c] = (rng.next() * 2 - 1) * limit;
       });
-      this.out = { w: tf.variable(tf.tensor2d(values, [trunkWidth, offset]), true), b: tf.variable(tf.zeros([offset]), true) };
+      this.out = { w: tf.variable(tf.tensor2d(values, [trunkWidth, offset]), true), b: tf.variable(tf.tensor1d(bias), true) };
       return;
     }
     spec.heads.forEach((h) => {
       const layers: Dense[] = [];
       let w = trunkWidth;
       spec.headHidden.forEach((units) => {
-        layers.push(glorot(tf, rng, w, units));
+        layers.push(initLayer(tf, rng, w, units));
         w = units;
       });
-      layers.push(glorot(tf, rng, w, h.units));
+      layers.push(initLayer(tf, rng, w, h.units));
       this.heads.push(layers);
     });
   }
