@@ -109,6 +109,11 @@ try {
   for (const f of ['seattle.csv', 'new-york.csv']) cpSync(join(repo, 'examples', 'weather', f), join(ws, f));
   context = await launchBrowser(server.scratch, { colorScheme: 'dark' });
   const page = context.pages()[0] ?? (await context.newPage());
+  // Console output of every frame, webviews included: a CSP violation would show here.
+  const cspViolations = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to (load|execute|apply)/i.test(m.text()) && /dataset|webview|vscode-cdn|vscode-resource/i.test(m.text())) cspViolations.push(m.text());
+  });
   const payload = [['extensionDevelopmentPath', remoteUri(server.port, repo)]];
   await withTimeout(page.goto(workbenchUrl(server, ws, payload)), 60_000, 'loading the workbench');
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
@@ -233,6 +238,44 @@ try {
     await page.screenshot({ path: join(shots, `${v}-light.png`) });
   }
   step(`screenshots in ${shots}`);
+  assert.deepEqual(cspViolations, [], 'no Content Security Policy violations in the dashboard');
+
+  // 4. The same dashboard as self-contained HTML files from the CLI.
+  step('CLI HTML reports');
+  const compareHtml = join(server.scratch, 'compare.html');
+  const runHtml = join(server.scratch, 'run.html');
+  const cli = (args) => execFileSync(process.execPath, [join(repo, 'dist', 'cli.js'), ...args], { encoding: 'utf8', timeout: 120_000, cwd: ws });
+  cli(['compare', ...order.map((n) => `${n}.csv`), '--label', 'weather', '--html', compareHtml]);
+  cli(['report', join(runsDir, runId), '-o', runHtml]);
+  for (const [file, expectCharts] of [
+    [compareHtml, charted.length + 1],
+    [runHtml, null],
+  ]) {
+    const html = readFileSync(file, 'utf8');
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+    assert.match(csp, /script-src 'nonce-/, 'scripts only by nonce');
+    assert.doesNotMatch(csp, /unsafe-eval/);
+    assert.doesNotMatch(/script-src[^;]*/.exec(csp)[0], /unsafe-inline/);
+    assert.doesNotMatch(html, /(src|href)="https?:/, 'nothing remote');
+    const report = await context.newPage();
+    const errors = [];
+    report.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    report.on('pageerror', (e) => errors.push(e.message));
+    await report.goto(`file://${file}`);
+    await report.locator('figure.chart svg').first().waitFor({ state: 'visible', timeout: 30_000 });
+    if (expectCharts !== null) assert.equal(await report.locator('section[data-view=compare] figure.chart').count(), expectCharts, 'compare report charts');
+    else {
+      assert.equal(await report.locator('.results-table tbody tr').count(), sources.length, 'run report rows');
+      for (const arm of results.arms) {
+        for (const [source, m] of Object.entries(arm.bySource)) {
+          const cell = report.locator(`.results-table tbody tr[data-source="${source}"] td[data-arm="${arm.arm}"]`);
+          assert.equal(Number(await cell.getAttribute('data-value')), m.task === 'regression' ? m.r2 : m.accuracy);
+        }
+      }
+    }
+    assert.deepEqual(errors, [], `no errors in ${file}`);
+    await report.close();
+  }
   console.log('e2e: passed');
   process.exitCode = 0;
 } catch (e) {
