@@ -2,7 +2,7 @@
  * Streaming training curves with uPlot (canvas): one small chart per metric, one colour per
  * arm, the EMA-smoothed series solid with the raw series faint behind it, a log-scale toggle and
  * best-epoch markers. Memory and DOM stay bounded: each series keeps at most MAX_STORED points
- * (halved when full) and at most MAX_DRAWN are drawn (min/max-preserving downsampling).
+ * (halved when full) and at most MAX_DRAWN are drawn (per-bucket min/max kept, so spikes stay visible).
  */
 import uPlot from 'uplot';
 import type { CurvePoint } from '../src/protocol/dashboard';
@@ -48,34 +48,39 @@ export function emaSmooth(ys: readonly number[], weight: number): number[] {
   return out;
 }
 
-/** Downsample to at most `max` points, keeping each bucket's min and max (spikes stay visible). */
-export function downsample(xs: readonly number[], ys: readonly number[], max: number): { xs: number[]; ys: number[] } {
-  const n = xs.length;
-  if (n <= max) return { xs: [...xs], ys: [...ys] };
-  const buckets = Math.floor(max / 2);
-  const size = n / buckets;
-  const ox: number[] = [];
-  const oy: number[] = [];
-  for (let b = 0; b < buckets; b++) {
-    const start = Math.floor(b * size);
-    const end = Math.min(n, Math.floor((b + 1) * size));
-    let lo = start;
-    let hi = start;
-    for (let i = start; i < end; i++) {
-      if (ys[i] < ys[lo]) lo = i;
-      if (ys[i] > ys[hi]) hi = i;
+/**
+ * At most `max` x values (sorted) from several sorted series: all of them when few, else per
+ * bucket of the x range the positions of each series' minimum and maximum, so spikes survive.
+ */
+export function selectXs(series: readonly { xs: readonly number[]; ys: readonly number[] }[], max: number): number[] {
+  const all = new Set<number>();
+  for (const s of series) for (const x of s.xs) all.add(x);
+  const union = [...all].sort((a, b) => a - b);
+  if (union.length <= max) return union;
+  const buckets = Math.max(1, Math.floor(max / (2 * Math.max(1, series.length))));
+  const edges: number[] = [];
+  for (let b = 1; b < buckets; b++) edges.push(union[Math.floor((b * union.length) / buckets)]);
+  const picked = new Set<number>([union[0], union[union.length - 1]]);
+  for (const s of series) {
+    let b = 0;
+    let lo = -1;
+    let hi = -1;
+    const flush = () => {
+      if (lo >= 0) picked.add(s.xs[lo]);
+      if (hi >= 0) picked.add(s.xs[hi]);
+      lo = hi = -1;
+    };
+    for (let i = 0; i < s.xs.length; i++) {
+      while (b < edges.length && s.xs[i] >= edges[b]) {
+        flush();
+        b++;
+      }
+      if (lo < 0 || s.ys[i] < s.ys[lo]) lo = i;
+      if (hi < 0 || s.ys[i] > s.ys[hi]) hi = i;
     }
-    const [a, c] = lo <= hi ? [lo, hi] : [hi, lo];
-    ox.push(xs[a]);
-    oy.push(ys[a]);
-    if (c !== a) {
-      ox.push(xs[c]);
-      oy.push(ys[c]);
-    }
+    flush();
   }
-  ox[ox.length - 1] = xs[n - 1];
-  oy[oy.length - 1] = ys[n - 1];
-  return { xs: ox, ys: oy };
+  return [...picked].sort((a, b) => a - b).slice(0, max);
 }
 
 const PALETTE = ['--vscode-charts-blue', '--dl-other', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
@@ -114,29 +119,30 @@ class MetricChart {
     // Colours follow the arm's position in the whole run, so an arm looks the same on every chart.
     this.colorIndex = arms.map((a) => armOrder.indexOf(a));
     this.best = best;
-    // Union of x values across arms (each arm downsampled first), for uPlot's aligned data.
-    const per = arms.map((a) => {
-      const s = this.series.get(a)!;
-      const d = downsample(s.xs, s.ys, MAX_DRAWN);
-      return { arm: a, xs: d.xs, raw: d.ys, smooth: emaSmooth(d.ys, settings.smoothing) };
-    });
-    const xsSet = new Set<number>();
-    for (const p of per) for (const x of p.xs) xsSet.add(x);
-    const xs = [...xsSet].sort((a, b) => a - b);
-    const index = new Map(xs.map((x, i) => [x, i]));
+    // uPlot wants one x array for all series: choose at most MAX_DRAWN x values across arms,
+    // keeping each arm's min and max per bucket, then read every arm at those x values.
+    const raw = arms.map((a) => this.series.get(a)!);
+    const xs = selectXs(raw, MAX_DRAWN);
     const data: (number | null)[][] = [xs];
-    for (const p of per) {
-      const raw = new Array<number | null>(xs.length).fill(null);
-      const smooth = new Array<number | null>(xs.length).fill(null);
-      p.xs.forEach((x, i) => {
-        const k = index.get(x)!;
-        const ok = !settings.log || p.raw[i] > 0;
-        raw[k] = ok ? p.raw[i] : null;
-        smooth[k] = ok ? p.smooth[i] : null;
-      });
-      data.push(raw, smooth);
+    for (const s of raw) {
+      const smoothAll = emaSmooth(s.ys, settings.smoothing);
+      const rawOut = new Array<number | null>(xs.length).fill(null);
+      const smoothOut = new Array<number | null>(xs.length).fill(null);
+      // Both x lists are sorted: walk them together.
+      let j = 0;
+      for (let k = 0; k < xs.length; k++) {
+        while (j < s.xs.length && s.xs[j] < xs[k]) j++;
+        if (j < s.xs.length && s.xs[j] === xs[k]) {
+          const ok = !settings.log || s.ys[j] > 0;
+          rawOut[k] = ok ? s.ys[j] : null;
+          smoothOut[k] = ok ? smoothAll[j] : null;
+        }
+      }
+      data.push(rawOut, smoothOut);
     }
     this.drawnPoints = xs.length;
+    this.el.dataset.drawn = String(xs.length);
+    this.el.dataset.stored = String(arms.reduce((n, a) => n + this.series.get(a)!.xs.length, 0));
     const structural = !this.plot || this.lastLog !== settings.log || arms.join('|') !== this.arms.join('|');
     if (structural) {
       this.plot?.destroy();

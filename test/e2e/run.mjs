@@ -276,6 +276,9 @@ try {
     assert.deepEqual(errors, [], `no errors in ${file}`);
     await report.close();
   }
+  step('streaming load (5 min at 10 updates/s, time-compressed)');
+  const { streamingCheck } = await import('./streaming.mjs');
+  await streamingCheck();
   console.log('e2e: passed');
   process.exitCode = 0;
 } catch (e) {
