@@ -22,6 +22,11 @@ if (!process.send) {
 }
 
 process.on('disconnect', () => process.exit(1));
+// Ctrl-C in a terminal reaches the whole process group: treat it as a cancel (the parent sends
+// one too) so the finished epochs are recorded and the parent gets a 'cancelled' answer.
+process.on('SIGINT', () => {
+  cancelled = true;
+});
 
 process.on('message', (raw: unknown) => {
   const msg = raw as ToTrainerMessage;
