@@ -260,3 +260,16 @@ describe('language server', function () {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });
+
+describe('experiment files', function () {
+  this.timeout(30_000);
+
+  it('offer a "Run Experiment" CodeLens', async () => {
+    const uri = vscode.Uri.file(join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'weather.multihead.experiment.json'));
+    assert.ok(existsSync(uri.fsPath), 'scaffolded by the commands suite');
+    const lenses = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri)) as vscode.CodeLens[];
+    const run = lenses.find((l) => l.command?.command === 'datasetLab.runExperiment');
+    assert.ok(run, `lenses: ${JSON.stringify(lenses.map((l) => l.command?.title))}`);
+    assert.equal((run.command?.arguments?.[0] as vscode.Uri).fsPath, uri.fsPath);
+  });
+});
