@@ -12,7 +12,6 @@ export const SOURCE = 'dataset-lab';
 
 /** The duplicate-row table, reused between checks (see scratchFloat64 in columnStats). */
 let dupTable = new Int32Array(0);
-let dupHashes = new Int32Array(0);
 
 /** What a diagnostic carries for code actions (`Diagnostic.data`). */
 export interface DiagnosticData {
@@ -263,17 +262,14 @@ export function checkCsv(model: CsvModel, ctx: CheckContext): Diagnostic[] {
     // which hold no values, are not compared. Open addressing over the row hashes.
     const list: Finding[] = [];
     let size = 1024;
-    while (size < rows * 2) size *= 2;
+    while (size < rows * 1.5) size *= 2;
     if (dupTable.length !== size) dupTable = new Int32Array(size);
     else dupTable.fill(0);
     const table = dupTable;
     const mask = size - 1;
-    if (dupHashes.length < rows) dupHashes = new Int32Array(Math.ceil(rows * 1.25));
-    const hashes = dupHashes;
     for (let r = 0; r < rows; r++) {
       if (store.fields[r] !== ncols || store.flags[r] & FLAG_UNTERMINATED) continue;
       const h = model.rowHash(r);
-      hashes[r] = h;
       let slot = h & mask;
       for (;;) {
         const first = table[slot] - 1;
@@ -281,7 +277,8 @@ export function checkCsv(model: CsvModel, ctx: CheckContext): Diagnostic[] {
           table[slot] = r + 1;
           break;
         }
-        if (hashes[first] === h && model.sameValues(first, r)) {
+        // Occupied: same values means a duplicate (a row's hash is recomputed rather than stored).
+        if (model.sameValues(first, r)) {
           collect(list, { row: r, col: -1, code: 'duplicate-row', extra: first });
           break;
         }
