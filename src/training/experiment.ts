@@ -110,6 +110,19 @@ export interface ResolvedExperiment {
   training: TrainingSpec;
 }
 
+/** Property names each object of the format accepts (the JSON Schema lists the same; a test checks). */
+export const EXPERIMENT_KEYS = {
+  $: ['$schema', 'version', 'name', 'datasets', 'features', 'arms', 'preprocessing', 'split', 'merged', 'multihead', 'model', 'training'],
+  dataset: ['name', 'path', 'label', 'task', 'features', 'exclude'],
+  preprocessing: ['numericImpute', 'categoricalImpute', 'scaling', 'maxCategories'],
+  split: ['test', 'validation', 'seed'],
+  merged: ['balancing'],
+  multihead: ['mixing', 'temperature', 'weighting', 'weights', 'dwaTemperature'],
+  model: ['type', 'hidden', 'headHidden', 'activation', 'dropout', 'l2'],
+  training: ['epochs', 'batchSize', 'optimizer', 'learningRate', 'earlyStopping', 'seed'],
+  earlyStopping: ['patience', 'restoreBestWeights'],
+} as const;
+
 export interface ExperimentIssue {
   readonly file: string;
   /** JSON path of the offending value, e.g. `$.datasets[1].label`. */
@@ -240,9 +253,7 @@ export function resolveExperiment(doc: Json, file: string, options: ResolveOptio
   const root = resolve(options.root ?? dirname(absFile));
   const c = new Checker(file);
   if (!isObj(doc)) throw new ExperimentError([{ file, path: '$', message: 'the experiment must be a JSON object' }]);
-  c.keys(doc, '$', [
-    '$schema', 'version', 'name', 'datasets', 'features', 'arms', 'preprocessing', 'split', 'merged', 'multihead', 'model', 'training',
-  ]);
+  c.keys(doc, '$', EXPERIMENT_KEYS.$);
   if (doc.version !== 1) c.add('$.version', `must be 1 (this build reads experiment format version 1), got ${JSON.stringify(doc.version)}`);
   if (doc.name !== undefined && typeof doc.name !== 'string') c.add('$.name', 'must be a string');
 
@@ -257,7 +268,7 @@ export function resolveExperiment(doc: Json, file: string, options: ResolveOptio
         c.add(p, 'must be an object with name, path and label');
         return;
       }
-      c.keys(d, p, ['name', 'path', 'label', 'task', 'features', 'exclude']);
+      c.keys(d, p, EXPERIMENT_KEYS.dataset);
       const bad = (k: string) => typeof d[k] !== 'string' || (d[k] as string).length === 0;
       for (const k of ['name', 'path', 'label']) if (bad(k)) c.add(`${p}.${k}`, `"${k}" is required and must be a non-empty string`);
       if (!bad('name')) {
@@ -301,25 +312,25 @@ export function resolveExperiment(doc: Json, file: string, options: ResolveOptio
     }
   }
 
-  const pre = c.section(doc, 'preprocessing', ['numericImpute', 'categoricalImpute', 'scaling', 'maxCategories']);
+  const pre = c.section(doc, 'preprocessing', EXPERIMENT_KEYS.preprocessing);
   const preprocessing: PreprocessingSpec = {
     numericImpute: c.enumOf<NumericImpute>(pre, 'numericImpute', '$.preprocessing', ['mean', 'median', 'zero'], 'median'),
     categoricalImpute: c.enumOf<CategoricalImpute>(pre, 'categoricalImpute', '$.preprocessing', ['most_frequent', 'missing_category'], 'most_frequent'),
     scaling: c.enumOf<Scaling>(pre, 'scaling', '$.preprocessing', ['standard', 'minmax', 'robust', 'none'], 'standard'),
     maxCategories: c.num(pre, 'maxCategories', '$.preprocessing', 32, { integer: true, min: 1, max: 1000 }),
   };
-  const sp = c.section(doc, 'split', ['test', 'validation', 'seed']);
+  const sp = c.section(doc, 'split', EXPERIMENT_KEYS.split);
   const split: SplitSpec = {
     test: c.num(sp, 'test', '$.split', 0.2, { exclMin: 0, exclMax: 1 }),
     validation: c.num(sp, 'validation', '$.split', 0.1, { min: 0, exclMax: 1 }),
     seed: c.num(sp, 'seed', '$.split', 42, { integer: true }),
   };
   if (split.test + split.validation >= 1) c.add('$.split', `test + validation must leave rows for training (got ${split.test} + ${split.validation})`);
-  const me = c.section(doc, 'merged', ['balancing']);
+  const me = c.section(doc, 'merged', EXPERIMENT_KEYS.merged);
   const merged: MergedSpec = {
     balancing: c.enumOf<Balancing>(me, 'balancing', '$.merged', ['none', 'oversample', 'undersample', 'inverse_size'], 'none'),
   };
-  const mh = c.section(doc, 'multihead', ['mixing', 'temperature', 'weighting', 'weights', 'dwaTemperature']);
+  const mh = c.section(doc, 'multihead', EXPERIMENT_KEYS.multihead);
   const weights: Record<string, number> = {};
   if (mh.weights !== undefined) {
     if (!isObj(mh.weights)) c.add('$.multihead.weights', 'must be an object mapping dataset names to weights');
@@ -337,7 +348,7 @@ export function resolveExperiment(doc: Json, file: string, options: ResolveOptio
     weights,
     dwaTemperature: c.num(mh, 'dwaTemperature', '$.multihead', 2, { exclMin: 0 }),
   };
-  const mo = c.section(doc, 'model', ['type', 'hidden', 'headHidden', 'activation', 'dropout', 'l2']);
+  const mo = c.section(doc, 'model', EXPERIMENT_KEYS.model);
   const model: ModelSpec = {
     type: c.enumOf<'mlp' | 'linear'>(mo, 'type', '$.model', ['mlp', 'linear'], 'mlp'),
     hidden: c.ints(mo.hidden, '$.model.hidden', [64, 32]),
@@ -349,13 +360,13 @@ export function resolveExperiment(doc: Json, file: string, options: ResolveOptio
   if (model.type === 'linear' && arms.includes('multihead')) {
     c.add('$.arms', 'the multihead arm needs an MLP (a shared trunk); with "model.type": "linear" use separate and merged only');
   }
-  const tr = c.section(doc, 'training', ['epochs', 'batchSize', 'optimizer', 'learningRate', 'earlyStopping', 'seed']);
+  const tr = c.section(doc, 'training', EXPERIMENT_KEYS.training);
   let es: Record<string, Json> = {};
   if (tr.earlyStopping !== undefined) {
     if (!isObj(tr.earlyStopping)) c.add('$.training.earlyStopping', 'must be an object');
     else {
       es = tr.earlyStopping;
-      c.keys(es, '$.training.earlyStopping', ['patience', 'restoreBestWeights']);
+      c.keys(es, '$.training.earlyStopping', EXPERIMENT_KEYS.earlyStopping);
     }
   }
   const training: TrainingSpec = {

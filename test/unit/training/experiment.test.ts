@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ExperimentError, loadExperiment, resolveExperiment } from '../../../src/training/experiment';
+import { EXPERIMENT_KEYS, ExperimentError, loadExperiment, resolveExperiment } from '../../../src/training/experiment';
 
 const ds = [
   { name: 'a', path: 'data/a.csv', label: 'y' },
@@ -96,4 +96,35 @@ test('unreadable and malformed files name the file and the line', () => {
   const parse = issuesOf(() => loadExperiment(bad));
   assert.equal(parse[0].file, bad);
   assert.match(parse[0].message, /not valid JSON \(line 3, column 16: ValueExpected\)/);
+});
+
+test('the JSON Schema lists exactly the properties the validator accepts, and every bundled example is valid', () => {
+  const repo = join(__dirname, '..', '..', '..', '..');
+  const schema = JSON.parse(readFileSync(join(repo, 'schemas', 'experiment.schema.json'), 'utf8'));
+  const keys = (o: { properties: object }) => Object.keys(o.properties).sort();
+  const p = schema.properties;
+  assert.deepEqual(keys(schema), [...EXPERIMENT_KEYS.$].sort());
+  assert.deepEqual(keys(p.datasets.items), [...EXPERIMENT_KEYS.dataset].sort());
+  for (const section of ['preprocessing', 'split', 'merged', 'multihead', 'model', 'training'] as const) {
+    assert.deepEqual(keys(p[section]), [...EXPERIMENT_KEYS[section]].sort(), section);
+    assert.equal(p[section].additionalProperties, false);
+  }
+  assert.deepEqual(keys(p.training.properties.earlyStopping), [...EXPERIMENT_KEYS.earlyStopping].sort());
+  // Defaults in the schema are the ones the validator fills in.
+  const d = resolveExperiment({ version: 1, datasets: ds }, '/w/x.experiment.json');
+  assert.equal(p.preprocessing.properties.scaling.default, d.preprocessing.scaling);
+  assert.equal(p.preprocessing.properties.numericImpute.default, d.preprocessing.numericImpute);
+  assert.equal(p.split.properties.test.default, d.split.test);
+  assert.equal(p.split.properties.validation.default, d.split.validation);
+  assert.equal(p.model.properties.l2.default, d.model.l2);
+  assert.deepEqual(p.model.properties.hidden.default, d.model.hidden);
+  assert.equal(p.training.properties.epochs.default, d.training.epochs);
+  assert.equal(p.training.properties.learningRate.default, d.training.learningRate);
+  assert.equal(p.training.properties.earlyStopping.properties.patience.default, d.training.earlyStopping.patience);
+  const examples = readdirSync(join(repo, 'examples')).filter((f) => f.endsWith('.experiment.json'));
+  assert.ok(examples.length >= 3);
+  for (const f of examples) {
+    const exp = loadExperiment(join(repo, 'examples', f));
+    for (const dset of exp.datasets) assert.ok(existsSync(dset.absPath), `${f}: ${dset.path}`);
+  }
 });
