@@ -10,6 +10,11 @@ import { dirname, join } from 'node:path';
 export type TF = typeof tfjs;
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
+/** A requested backend cannot start (reported to the user without a stack trace). */
+export class BackendError extends Error {
+  override name = 'BackendError';
+}
+
 let current: { tf: TF; backend: BackendName; version: string } | undefined;
 
 function wasmDir(): string | undefined {
@@ -37,7 +42,7 @@ export async function initBackend(preferred?: string): Promise<{ tf: TF; backend
       current = { tf: native, backend: 'tensorflow', version: native.version.tfjs ?? native.version_core };
       return current;
     } catch (e) {
-      if (want === 'tensorflow') throw new Error(`the tensorflow backend was requested but @tensorflow/tfjs-node does not load: ${(e as Error).message}`);
+      if (want === 'tensorflow') throw new BackendError(`the tensorflow backend was requested but @tensorflow/tfjs-node does not load: ${(e as Error).message.split('\n')[0]}`);
     }
   }
   if (want === '' || want === 'wasm') {
@@ -51,9 +56,9 @@ export async function initBackend(preferred?: string): Promise<{ tf: TF; backend
           return current;
         }
       } catch (e) {
-        if (want === 'wasm') throw new Error(`the wasm backend does not start: ${(e as Error).message}`);
+        if (want === 'wasm') throw new BackendError(`the wasm backend does not start: ${(e as Error).message.split('\n')[0]}`);
       }
-    } else if (want === 'wasm') throw new Error('the wasm backend was requested but tfjs-backend-wasm-simd.wasm was not found');
+    } else if (want === 'wasm') throw new BackendError('the wasm backend was requested but tfjs-backend-wasm-simd.wasm was not found');
   }
   await tfjs.setBackend('cpu');
   await tfjs.ready();

@@ -6,7 +6,7 @@
 import { readCsvFile } from '../core/ingest';
 import { FatalInputError, type DataTable } from '../core/table';
 import type { FromTrainerMessage, StartMessage } from '../protocol/training';
-import { initBackend } from './backend';
+import { BackendError, initBackend } from './backend';
 import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, prepareSources } from './data';
 import { ArmDivergedError, compareArms, runArms } from './engine';
 import { ExperimentError, loadExperiment, type ArmName, type ResolvedExperiment } from './experiment';
@@ -122,7 +122,7 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
     return 'completed';
   } catch (e) {
     const runDir = run?.dir ?? null;
-    if (e instanceof ExperimentError) hooks.send({ type: 'error', kind: 'input', message: e.message, runDir });
+    if (e instanceof ExperimentError || e instanceof BackendError) hooks.send({ type: 'error', kind: 'input', message: e.message, runDir });
     else if (e instanceof ArmDivergedError) {
       run?.writeJson('status.json', { status: 'diverged', arm: e.arm, model: e.model, epoch: e.epoch, epochsDone, message: e.message });
       hooks.send({ type: 'error', kind: 'diverged', message: e.message, runDir, arm: e.arm, model: e.model, epoch: e.epoch });
