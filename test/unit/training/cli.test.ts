@@ -110,6 +110,10 @@ test('run --json prints exactly results.json, and predict scores new rows with t
   const heads = await cli(['predict', runDir, 'data/a.csv', '--arm', 'multihead'], dir);
   assert.equal(heads.code, 0, heads.err);
   assert.equal(heads.out.split('\n')[0], 'row,prediction_a,probability_a,prediction_b,probability_b');
+  writeFileSync(join(dir, 'data', 'no-x2.csv'), 'x1,kind,price\n1,u,3\n');
+  const missingCol = await cli(['predict', runDir, 'data/no-x2.csv', '--arm', 'merged'], dir);
+  assert.equal(missingCol.code, 2);
+  assert.match(missingCol.err, /no-x2\.csv: column "x2" is missing; the merged model needs x1, x2, kind, price/);
   const bad = await cli(['predict', runDir, 'data/a.csv', '--arm', 'separate'], dir);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /no separate model in this run \(it has merged, multihead\)/);
