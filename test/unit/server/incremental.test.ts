@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { IPCMessageReader, IPCMessageWriter, InitializeRequest, createProtocolConnection, type Diagnostic, type Position } from 'vscode-languageserver-protocol/node';
+import { HoverRequest, IPCMessageReader, IPCMessageWriter, InitializeRequest, createProtocolConnection, type Diagnostic, type Position } from 'vscode-languageserver-protocol/node';
 import { SERVER_JS, TestClient } from './lspClient';
 
 function rng(seed: number): () => number {
@@ -87,6 +87,28 @@ describe('language server: incremental checking', () => {
     assert.equal(check.incremental, true);
     const tm = ds.filter((d) => d.code === 'type-mismatch');
     assert.deepEqual(tm.map((d) => d.range), [{ start: { line, character: from }, end: { line, character: from + 9 } }]);
+  });
+
+  it('keeps answering requests while a large file is scanned, and drops a scan made stale by an edit', async () => {
+    const small = 'file:///tmp/responsive-small.csv';
+    await client.open(small, 'x,y\n1,2\n3,4\n');
+    await client.diagnosticsFor(small, 1);
+    const big = 'file:///tmp/responsive-big.csv';
+    const text = sampleCsv(300_000);
+    let bigDone = false;
+    const bigFinal = client.diagnosticsFor(big, 2, 60_000).then((d) => {
+      bigDone = true;
+      return d;
+    });
+    await client.open(big, text);
+    // A hover on the small file is answered between the big file's scan slices.
+    const hover = await client.conn.sendRequest(HoverRequest.type, { textDocument: { uri: small }, position: { line: 0, character: 0 } });
+    assert.ok(hover, 'hover answered');
+    assert.equal(bigDone, false, 'the hover came back before the large file was checked');
+    // An edit while the first scan runs: version 1 is never published, version 2 is.
+    await client.change(big, 2, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: '' }]);
+    await bigFinal;
+    assert.equal(client.checked.some((c) => c.uri === big && c.version === 1), false);
   });
 
   it('falls back to a full scan when the header changes', async () => {
