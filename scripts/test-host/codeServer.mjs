@@ -51,6 +51,7 @@ export function baseSettings(extra = {}) {
     'extensions.autoUpdate': false,
     'git.enabled': false,
     'window.commandCenter': false,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
     'workbench.colorTheme': 'Default Dark Modern',
     ...extra,
   };

@@ -21,6 +21,7 @@ export async function runExtensionTests(o) {
     cpSync(o.workspace, ws, { recursive: true });
     context = await launchBrowser(server.scratch);
     const page = context.pages()[0] ?? (await context.newPage());
+    const uncaught = [];
     let resolveExit;
     const exited = new Promise((r) => (resolveExit = r));
     await page.exposeFunction('codeAutomationLog', (type, args) => {
@@ -28,6 +29,8 @@ export async function runExtensionTests(o) {
       const parts = Array.isArray(args) ? args : [args];
       const text = format(...parts);
       // The offline workbench's failed gallery look-ups are noise, not test output.
+      // Uncaught errors of this extension in the extension host fail the run (see below).
+      if (/rejected promise not handled|uncaught|unhandled/i.test(text) && /dataset-?lab|datasetLab|dist\/extension\.js/i.test(text)) uncaught.push(text);
       if (/open-vsx|ENOTFOUND|queryGallery|GalleryExtensions|autoUpdateBuiltinExtensions|checkForUpdates|onDidChangeRunningExtensions|Ignoring fetching additional builtin|No search provider registered/.test(text)) return;
       log(text + '\n');
     });
@@ -40,6 +43,10 @@ export async function runExtensionTests(o) {
     else payload.push(['extensionEnvironment', JSON.stringify({ DATASET_LAB_TEST_WORKSPACE: ws })]);
     await withTimeout(page.goto(workbenchUrl(server, ws, payload)), 60_000, 'loading the workbench');
     const code = await withTimeout(exited, timeoutMs, 'the extension test suite (no codeAutomationExit)');
+    if (uncaught.length) {
+      console.error(`uncaught errors from Dataset Lab in the extension host:\n${uncaught.join('\n')}`);
+      return code || 1;
+    }
     return code;
   } finally {
     await context?.close().catch(() => {});

@@ -213,6 +213,17 @@ describe('commands', function () {
     assert.equal(a.dashboard.snapshot().runs?.length, runs.length);
   });
 
+  it('Open Bundled Example (the walkthrough step): copies the weather files and compares them', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('datasetLab.openExample');
+    for (const f of ['seattle.csv', 'new-york.csv']) assert.ok(existsSync(join(ws(), 'dataset-lab-example', f)), f);
+    const report = a.commands.lastReport;
+    assert.deepEqual(report?.datasets.map((d) => [d.name, d.rows]), [
+      ['seattle', 1461],
+      ['new-york', 1461],
+    ]);
+  });
+
   it('Open Dashboard: reveals the panel', async () => {
     const a = await api();
     await vscode.commands.executeCommand('datasetLab.openDashboard');
