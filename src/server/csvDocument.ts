@@ -43,7 +43,8 @@ export class CsvDocument {
   running = false;
   rerun = false;
   /** Comparison results per partner model, with the column versions they were computed from. */
-  readonly comparisons = new WeakMap<CsvModel, { key: string; model: CsvModel; result: PairComparison | undefined }>();
+  readonly comparisons = new WeakMap<CsvModel, { key: string; model: CsvModel; result: PairComparison | undefined; at: number }>();
+  compareTimer: NodeJS.Timeout | undefined;
 
   constructor(doc: TextDocument) {
     this.doc = doc;

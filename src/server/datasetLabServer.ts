@@ -42,6 +42,8 @@ const tick = () => new Promise<void>((r) => setImmediate(r));
 
 /** Characters above which a full scan is followed by a garbage collection (when exposed). */
 const LARGE_DOCUMENT = 16 * 1024 * 1024;
+/** Shortest interval between two comparisons of one document with one partner while editing. */
+const COMPARE_INTERVAL_MS = 1500;
 let gcTimer: NodeJS.Timeout | undefined;
 
 function collectGarbageSoon(): void {
@@ -235,6 +237,7 @@ export class DatasetLabServer {
   close(uri: string): void {
     const st = this.csvDocs.get(uri);
     if (st?.timer) clearTimeout(st.timer);
+    if (st?.compareTimer) clearTimeout(st.compareTimer);
     this.csvDocs.delete(uri);
     if (this.expDocs.delete(uri)) {
       // The file on disk is what other documents pair with from now on.
@@ -383,6 +386,18 @@ export class DatasetLabServer {
     const key = `${side.dataset.file}|${model.cols.map((c) => c.version).join(',')}|${side.model.cols.map((c) => c.version).join(',')}|${p.self.label}|${side.label}`;
     const hit = st.comparisons.get(side.model);
     if (hit && hit.key === key && hit.model === model) return hit.result;
+    // While the user types, a comparison (KS, Wasserstein... over whole columns) runs at most
+    // once per COMPARE_INTERVAL_MS per partner; in between the last result stands, and a check
+    // is scheduled for when the window ends so the final state is always compared.
+    if (hit && hit.model === model && performance.now() - hit.at < COMPARE_INTERVAL_MS) {
+      if (!st.compareTimer) {
+        st.compareTimer = setTimeout(() => {
+          st.compareTimer = undefined;
+          this.schedule(st, 0);
+        }, COMPARE_INTERVAL_MS - (performance.now() - hit.at));
+      }
+      return hit.result;
+    }
     const tol = this.settings.diagnostics.numericTolerance;
     let result: PairComparison | undefined;
     try {
@@ -397,7 +412,7 @@ export class DatasetLabServer {
     } catch (err) {
       this.connection.console.warn(`dataset-lab: comparing ${st.uri} with ${side.dataset.file}: ${(err as Error).message}`);
     }
-    st.comparisons.set(side.model, { key, model, result });
+    st.comparisons.set(side.model, { key, model, result, at: performance.now() });
     return result;
   }
 

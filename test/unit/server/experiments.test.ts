@@ -173,6 +173,16 @@ describe('language server: across paired datasets', () => {
     assert.deepEqual(add.command, { title: 'Add "n/a" to the missing-value tokens', command: 'datasetLab.addMissingToken', arguments: ['n/a'] });
   });
 
+  it('re-checks against the partner after an edit: renaming the column clears the finding', async () => {
+    const r = header('temp_max');
+    await client.change(aUri, 2, [{ range: r, text: 'temp_maximum' }]);
+    const after = await client.diagnosticsFor(aUri, 2);
+    assert.equal(byCode(after, 'partner-missing-column').length, 0);
+    assert.equal(byCode(after, 'partner-missing-label').length, 1);
+    await client.change(aUri, 3, [{ range: { start: r.start, end: { line: 0, character: r.start.character + 'temp_maximum'.length } }, text: 'temp_max' }]);
+    assert.equal(byCode(await client.diagnosticsFor(aUri, 3), 'partner-missing-column').length, 1);
+  });
+
   it('answers which experiments pair a file', async () => {
     const r = await client.conn.sendRequest(PairingsRequest.type, { uri: aUri });
     assert.deepEqual(r.experiments.map((e) => [e.uri, e.datasets.map((d) => d.name)]), [[expUri, ['a', 'b']]]);
