@@ -10,7 +10,7 @@ const production = args.has('--production');
 
 /** Node-side entries. An entry is built only once its source exists, so parts can land one by one. */
 const nodeEntries = [
-  { in: 'src/cli/main.ts', out: 'cli' },
+  { in: 'src/cli/bin.ts', out: 'cli' },
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'src/server/server.ts', out: 'server' },
   { in: 'src/training/trainer.ts', out: 'trainer' },

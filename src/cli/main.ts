@@ -1,5 +1,5 @@
-#!/usr/bin/env node
 // The `dataset-lab` command line: one dispatcher over the sub-commands in ./commands.
+// The process entry is ./bin.ts; this module only exports, so tests can import it.
 import { FatalInputError } from '../core/table';
 import { formatOptions, UsageError } from './args';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, type CliCommand, type CliIO } from './command';
@@ -71,15 +71,3 @@ export function reportError(err: unknown, io: CliIO): number {
 
 declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
-
-if (require.main === module) {
-  // Exit once stdout has drained, so piping --json output into a file never truncates it.
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err) => {
-      process.exitCode = reportError(err, { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
-    },
-  );
-}
