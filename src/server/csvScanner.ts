@@ -5,7 +5,7 @@
  * an editor needs and the ingest drops: the text offset of every record, so any cell can be
  * located again and any run of records can be re-scanned after an edit.
  */
-import { isAsciiSpace, parseNumberString } from '../core/csv/numbers';
+import { parseNumberString } from '../core/csv/numbers';
 import { sniffDelimiter as sniffBytes } from '../core/csv/sniffDelimiter';
 
 /** How a cell was classified. */
@@ -144,14 +144,6 @@ export function fieldValue(text: string, start: number, end: number, quoted: num
   return (inner.indexOf('""') >= 0 ? inner.replace(/""/g, '"') : inner) + tail;
 }
 
-/** FNV-1a over a text range: rows with the same hash are compared by text before being called duplicates. */
-export function hashRange(text: string, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h | 0;
-}
-
-
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
 /**
@@ -269,12 +261,4 @@ export class MissingTokens {
     }
     return false;
   }
-}
-
-/** Trims ASCII whitespace around text[s, e) as the ingest does; the trimmed bounds go to `out`. */
-export function trimRange(text: string, s: number, e: number, out: { s: number; e: number }): void {
-  while (s < e && isAsciiSpace(text.charCodeAt(s))) s++;
-  while (e > s && isAsciiSpace(text.charCodeAt(e - 1))) e--;
-  out.s = s;
-  out.e = e;
 }

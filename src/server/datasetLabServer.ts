@@ -3,7 +3,7 @@
  * of the workspace, partner datasets, and the LSP features over them.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { modify, applyEdits, findNodeAtLocation, type Node } from './jsonc';
+import { modify, findNodeAtLocation, type Node } from './jsonc';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
@@ -15,7 +15,6 @@ import {
   type CodeLens,
   type CodeLensParams,
   type Connection,
-  type Diagnostic,
   type FileEvent,
   type Hover,
   type HoverParams,
@@ -569,7 +568,6 @@ export class DatasetLabServer {
       existing && existing.type === 'array'
         ? modify(text, ['datasets', index, 'exclude', existing.children?.length ?? 0], column, { ...options, isArrayInsertion: true })
         : modify(text, ['datasets', index, 'exclude'], [column], options);
-    void applyEdits;
     return edits.map((e) => ({ range: { start: doc.positionAt(e.offset), end: doc.positionAt(e.offset + e.length) }, newText: e.content }));
   }
 
@@ -601,11 +599,6 @@ export class DatasetLabServer {
       })),
     }));
   }
-
-  /** Diagnostics currently published are not kept; this is for tests that need the open set. */
-  openDocuments(): string[] {
-    return [...this.csvDocs.keys(), ...this.expDocs.keys()];
-  }
 }
 
 function csvField(value: string, delim: string): string {
@@ -633,4 +626,3 @@ export function profileMarkdown(name: string, s: ColumnStats, rows: number, dist
   return lines.join('  \n');
 }
 
-export type { Diagnostic };
