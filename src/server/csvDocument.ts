@@ -45,6 +45,8 @@ export class CsvDocument {
   /** Comparison results per partner model, with the column versions they were computed from. */
   readonly comparisons = new WeakMap<CsvModel, { key: string; model: CsvModel; result: PairComparison | undefined; at: number }>();
   compareTimer: NodeJS.Timeout | undefined;
+  /** The version whose check was last passed on to open partner documents. */
+  propagatedVersion = -1;
 
   constructor(doc: TextDocument) {
     this.doc = doc;

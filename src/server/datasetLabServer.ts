@@ -238,6 +238,8 @@ export class DatasetLabServer {
     if (st?.timer) clearTimeout(st.timer);
     if (st?.compareTimer) clearTimeout(st.compareTimer);
     this.csvDocs.delete(uri);
+    // Partners now compare with the file on disk, not the closed editor's text.
+    if (st) this.recheckPartnersOf(st);
     if (this.expDocs.delete(uri)) {
       // The file on disk is what other documents pair with from now on.
       const file = uriToPath(uri);
@@ -316,6 +318,12 @@ export class DatasetLabServer {
         });
         st.incremental = true;
         st.pendingSince = performance.now();
+        // Open documents that pair with this one see its new content. Only a new version of
+        // this document propagates, so two partners never re-check each other in a loop.
+        if (st.propagatedVersion !== st.doc.version) {
+          st.propagatedVersion = st.doc.version;
+          this.recheckPartnersOf(st);
+        }
         // Opening a large file leaves its JSON-RPC message (about its size, twice) as garbage
         // that V8 would keep until the next major collection. When the process runs with
         // --expose-gc (the extension starts it so), collect once, after publishing.
@@ -344,6 +352,15 @@ export class DatasetLabServer {
     st.needsFull = false;
     st.lastFullMs = performance.now() - started;
     return true;
+  }
+
+  private recheckPartnersOf(st: CsvDocument): void {
+    const file = uriToPath(st.uri);
+    if (!file || !this.settings.diagnostics.crossDataset) return;
+    for (const other of this.csvDocs.values()) {
+      if (other === st) continue;
+      if (this.pairingsOf(other.uri).some((p) => p.partners.some((d) => d.file !== undefined && samePath(d.file, file)))) this.schedule(other, 0);
+    }
   }
 
   private pairingsOf(uri: string): Pairing[] {

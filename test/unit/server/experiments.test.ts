@@ -183,6 +183,24 @@ describe('language server: across paired datasets', () => {
     assert.equal(byCode(await client.diagnosticsFor(aUri, 3), 'partner-missing-column').length, 1);
   });
 
+  it('updates a file\'s findings when its open partner is edited', async () => {
+    const bFile = path.join(root, 'site-b.csv');
+    const bUri = fileUri(bFile);
+    const bText = readFileSync(bFile, 'utf8');
+    await client.open(bUri, bText);
+    await client.diagnosticsFor(bUri, 1);
+    // Give the partner the labels it lacked: a's "partner-missing-label" must go away.
+    const lines = bText.split('\n');
+    const last = lines.length - 1; // the empty line after the final line break
+    await client.change(bUri, 2, [{ range: { start: { line: last, character: 0 }, end: { line: last, character: 0 } }, text: '12.0,10.0,Seattle,drizzle\n13.0,11.0,Olympia,fog\n' }]);
+    await client.diagnosticsFor(bUri, 2);
+    const a = await client.diagnostics(aUri, (p) => !p.diagnostics.some((d) => d.code === 'partner-missing-label'));
+    assert.equal(byCode(a, 'partner-missing-category').length, 0, 'Olympia now occurs in b');
+    // Closed without saving: the file on disk is the partner again.
+    await client.close(bUri);
+    await client.diagnostics(aUri, (p) => p.diagnostics.some((d) => d.code === 'partner-missing-label'));
+  });
+
   it('answers which experiments pair a file', async () => {
     const r = await client.conn.sendRequest(PairingsRequest.type, { uri: aUri });
     assert.deepEqual(r.experiments.map((e) => [e.uri, e.datasets.map((d) => d.name)]), [[expUri, ['a', 'b']]]);
