@@ -92,7 +92,15 @@ async function pickOne(page, label) {
   const widget = page.locator('.quick-input-widget');
   const row = widget.locator('.monaco-list-row', { hasText: label }).first();
   await row.waitFor({ state: 'visible', timeout: 30_000 });
-  await row.click();
+  // Filter to the row, then accept it with Enter (a hover can cover a click target).
+  await widget.locator('input.input').fill(label);
+  await widget.locator('.monaco-list-row.focused', { hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Visible notification texts, to explain a failure. */
+async function notifications(page) {
+  return (await page.locator('.notifications-toasts .notification-list-item-message').allTextContents().catch(() => [])).join(' | ');
 }
 
 function webview(page) {
@@ -159,13 +167,18 @@ try {
   assert.equal(Number(await view.locator('.card.domain').getAttribute('data-score')), pair.domainClassifier.score);
   assert.equal(await view.locator('figure.label-chart svg').count(), 1, 'label distribution chart');
   await page.screenshot({ path: join(shots, 'compare-dark.png') });
+  await featureCharts.first().scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(shots, 'compare-distributions-dark.png') });
+  await view.locator('.tabs').scrollIntoViewIfNeeded();
   step('compare view verified against the CLI JSON');
 
   // 2. New Multi-Head Experiment, then Run.
   step('palette -> New Multi-Head Experiment...');
   await palette(page, 'Dataset Lab: New Multi-Head Experiment...');
   await pickMany(page, ['seattle.csv', 'new-york.csv']); // remembered, still confirm both
+  step('files picked');
   await pickOne(page, 'weather');
+  step('label picked');
   // The file-name input box replaces the label pick: wait for its suggested name.
   const nameBox = page.locator('.quick-input-widget input.input');
   const t1 = Date.now();
@@ -177,7 +190,7 @@ try {
   const expFile = join(ws, `${order.join('-')}.multihead.experiment.json`);
   const t0 = Date.now();
   while (!existsSync(expFile)) {
-    if (Date.now() - t0 > 60_000) throw new Error(`${expFile} was not created`);
+    if (Date.now() - t0 > 60_000) throw new Error(`${expFile} was not created; notifications: ${await notifications(page)}`);
     await page.waitForTimeout(200);
   }
   // Keep the run short: 15 epochs.
@@ -236,6 +249,11 @@ try {
     await view.locator(`section[data-view=${v}] figure.chart`).first().waitFor({ state: 'visible', timeout: 30_000 });
     await page.waitForTimeout(300); // let the canvas redraw in the new colours before the picture
     await page.screenshot({ path: join(shots, `${v}-light.png`) });
+    if (v === 'compare') {
+      await featureCharts.first().scrollIntoViewIfNeeded();
+      await page.waitForTimeout(200);
+      await page.screenshot({ path: join(shots, 'compare-distributions-light.png') });
+    }
   }
   step(`screenshots in ${shots}`);
   assert.deepEqual(cspViolations, [], 'no Content Security Policy violations in the dashboard');
