@@ -89,13 +89,18 @@ if (args.has('--tests')) {
   }
 }
 
-// The training child loads TensorFlow.js's WASM backend binaries from its own folder.
-if (!args.has('--tests') && nodeEntries.some((e) => e.out === 'trainer')) {
-  const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
-  mkdirSync('dist', { recursive: true });
-  for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) {
-    if (existsSync(join(wasmDir, f))) copyFileSync(join(wasmDir, f), join('dist', f));
+// Run-time assets copied next to the bundles: the training child loads TensorFlow.js's WASM
+// backend binaries from its own folder; the dashboard loads the codicon font from dist/codicons
+// (dist is one of its localResourceRoots; nothing remote).
+function copyAssets(fromDir, files, toDir) {
+  mkdirSync(toDir, { recursive: true });
+  for (const f of files) if (existsSync(join(fromDir, f))) copyFileSync(join(fromDir, f), join(toDir, f));
+}
+if (!args.has('--tests')) {
+  if (nodeEntries.some((e) => e.out === 'trainer')) {
+    copyAssets('node_modules/@tensorflow/tfjs-backend-wasm/dist', ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'], 'dist');
   }
+  if (webviewEntries.length) copyAssets('node_modules/@vscode/codicons/dist', ['codicon.css', 'codicon.ttf'], 'dist/codicons');
 }
 
 if (watch) {
