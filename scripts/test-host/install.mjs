@@ -95,7 +95,7 @@ export function installTestHost({ log = (s) => process.stderr.write(s + '\n') } 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
     const p = installTestHost();
-    console.log(JSON.stringify(p, null, 2));
+    if (!process.argv.includes('--quiet')) console.log(JSON.stringify(p, null, 2));
   } catch (e) {
     console.error(String(e instanceof Error ? e.message : e));
     process.exit(1);

@@ -4,6 +4,7 @@
  * classifier, and the recommendation. Pure: takes tables, returns a JSON-ready report.
  */
 import { crossValidatedDomainAuc } from './domainClassifier';
+import { mulberry32 } from './random';
 import { recommend, type Recommendation, type RecommendOptions } from './recommend';
 import { alignSchemas, type SchemaAlignment } from './schemaAlign';
 import { chiSquaredHomogeneity } from './stats/chi2';
@@ -459,14 +460,7 @@ export function sampleRows(n: number, max: number, seed: number): Uint32Array {
   const idx = new Uint32Array(n);
   for (let i = 0; i < n; i++) idx[i] = i;
   if (n <= max) return idx;
-  let state = seed >>> 0;
-  const rand = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32(seed);
   // Partial Fisher-Yates: the first `max` slots become a uniform sample.
   for (let i = 0; i < max; i++) {
     const j = i + Math.floor(rand() * (n - i));

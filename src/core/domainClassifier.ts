@@ -1,3 +1,4 @@
+import { mulberry32 } from './random';
 import { rocAuc } from './stats/rocAuc';
 
 /**
@@ -392,14 +393,3 @@ function gather(col: Uint8Array, rows: Uint32Array): Uint8Array {
   return out;
 }
 
-/** mulberry32: a small, fast, well-mixed 32-bit PRNG; deterministic for a given seed. */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

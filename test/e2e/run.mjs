@@ -27,7 +27,11 @@ const hardStop = setTimeout(() => {
 }, 6 * 60_000);
 hardStop.unref();
 
-const step = (s) => console.log(`e2e: ${s}`);
+let stepsStarted = 0;
+const step = (s) => {
+  stepsStarted++;
+  console.log(`e2e: ${s}`);
+};
 const fmt = (x, digits = 4) => {
   // Same rule as webview/dom.ts fmt().
   if (x === null || x === undefined) return '–';
@@ -297,10 +301,11 @@ try {
   step('streaming load (5 min at 10 updates/s, time-compressed)');
   const { streamingCheck } = await import('./streaming.mjs');
   await streamingCheck();
-  console.log('e2e: passed');
+  console.log(`e2e: ${stepsStarted} passed, 0 failed`);
   process.exitCode = 0;
 } catch (e) {
   console.error(`e2e: FAILED: ${e instanceof Error ? e.stack : e}`);
+  console.log(`e2e: ${Math.max(0, stepsStarted - 1)} passed, 1 failed`);
   try {
     const page = context?.pages()[0];
     if (page) await page.screenshot({ path: join(shots, 'failure.png') });

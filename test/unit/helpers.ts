@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { mulberry32 } from '../../src/core/random';
 
 /** The repository root, found from the bundled test's location (out/test/unit/...). */
 export const repoRoot: string = (() => {
@@ -41,14 +42,5 @@ export function runCli(args: readonly string[], cwd = repoRoot): CliResult {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Deterministic PRNG (mulberry32) for shuffles in tests. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG for shuffles in tests. */
+export const seededRandom = mulberry32;

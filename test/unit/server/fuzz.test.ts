@@ -5,20 +5,12 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { Diagnostic, Range, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
 import { TestClient } from './lspClient';
+import { mulberry32 } from '../../../src/core/random';
 
 const BUDGET_MS = 25_000;
 const TARGET_CASES = 3000;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const POOL = [',', ',', ',', '"', '"', '\n', '\n', '\r\n', '\r', ';', '\t', '|', 'a', 'b', '1', '2', '.', '-', 'e', ' ', 'NA', 'n/a', '\uFFFD', '\0', 'é', '😀', '\uD800', '1,234.5'];
 
