@@ -160,6 +160,7 @@ export class IngestPass implements RecordSink {
     if (nul !== -1 && nul < checkEnd) {
       this.fatal('binary-file', `binary data (NUL byte at offset ${nul}); expected CSV text`);
     }
+    this.checkText(checkEnd);
     const view = buf.subarray(0, this.end);
     this.delimiter = this.options.delimiter ?? sniffDelimiter(view, this.start, this.eof).delimiter;
     const tokenizer = new CsvTokenizer(this.delimiter.charCodeAt(0));
@@ -206,6 +207,24 @@ export class IngestPass implements RecordSink {
     this.start = afterHeader;
     this.initialized = true;
     return true;
+  }
+
+  /** Binary data without NUL bytes (compressed or encrypted files): mostly control bytes or invalid UTF-8. */
+  private checkText(checkEnd: number): void {
+    const sample = this.buf.subarray(this.start, checkEnd);
+    if (sample.length === 0) return;
+    let control = 0;
+    for (let i = 0; i < sample.length; i++) {
+      const c = sample[i];
+      if (c < 32 && c !== 9 && c !== 10 && c !== 12 && c !== 13) control++;
+    }
+    const text = decoder.decode(sample);
+    let invalid = 0;
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0xfffd) invalid++;
+    const share = Math.max(control / sample.length, invalid / text.length);
+    if (share > 0.1) {
+      this.fatal('binary-file', `binary data (${Math.round(share * 100)}% of the first ${sample.length} bytes are not text); expected CSV text`);
+    }
   }
 
   private setupColumns(): void {

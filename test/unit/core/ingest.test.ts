@@ -182,6 +182,7 @@ test('fatal inputs: missing, empty, binary, no header, directory', async () => {
   const binary = await fatal('binary.csv');
   assert.equal(binary.code, 'binary-file');
   assert.ok(!binary.message.includes('\n'));
+  assert.equal((await fatal('binary-without-nul.csv')).code, 'binary-file');
   assert.equal((await fatal('blank-lines-only.csv')).code, 'no-header');
   await assert.rejects(readCsvFile(FIXTURES), (err: unknown) => err instanceof FatalInputError && err.code === 'missing-file');
 });

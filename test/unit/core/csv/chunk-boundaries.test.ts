@@ -91,7 +91,7 @@ test('reads in 1..7 byte chunks give the same table as one whole-buffer parse', 
 });
 
 test('every fixture reads the same in 1..7 byte chunks as in one piece', async () => {
-  const files = readdirSync(FIXTURES).filter((f) => !['empty.csv', 'binary.csv', 'blank-lines-only.csv', 'utf16-bom.csv'].includes(f));
+  const files = readdirSync(FIXTURES).filter((f) => !['empty.csv', 'binary.csv', 'blank-lines-only.csv', 'utf16-bom.csv', 'binary-without-nul.csv'].includes(f));
   assert.ok(files.length >= 10);
   for (const f of files) {
     const path = join(FIXTURES, f);
