@@ -7,8 +7,10 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { TF } from './backend';
 import type { TrainingSpec, Weighting } from './experiment';
+import { FusedDenseTrainer } from './fusedDense';
 import type { Network } from './network';
 import { Rng } from './random';
+import { WasmKernels } from './wasmKernels';
 
 /** Rows for one model: features plus, per head, a label and a weight (0 = no label: masked). */
 export interface LoopData {
@@ -60,9 +62,16 @@ export interface LoopOptions {
   /** Row order for one epoch (may repeat or skip rows: batch mixing and balancing live here). */
   readonly schedule: (epoch: number, rng: Rng) => Int32Array;
   readonly hooks?: LoopHooks;
+  /**
+   * 'auto' (default): the fused WASM step when it applies; 'tfjs': always tfjs ops and autodiff.
+   * DATASET_LAB_FUSED=0 in the environment forces 'tfjs' too.
+   */
+  readonly stepper?: 'auto' | 'tfjs';
 }
 
 export interface LoopResult {
+  /** How steps ran: fused on the WASM backend's kernels, or through tfjs ops and autodiff. */
+  readonly stepper: 'fused-wasm' | 'tfjs';
   readonly epochs: number;
   readonly bestEpoch: number;
   readonly bestValLoss: number;
@@ -290,15 +299,65 @@ export function predictNetwork(net: Network, x: Float32Array, n: number): Float3
   return outs;
 }
 
+/**
+ * The fused WASM step (fusedDense.ts) when the backend is WASM and the optimizer is Adam or SGD,
+ * unless DATASET_LAB_FUSED=0; otherwise null and the loop runs tfjs ops with autodiff.
+ */
+function fusedTrainer(o: LoopOptions): FusedDenseTrainer | null {
+  const t = o.training;
+  if (o.stepper === 'tfjs' || process.env.DATASET_LAB_FUSED === '0' || (t.optimizer !== 'adam' && t.optimizer !== 'sgd')) return null;
+  const kernels = WasmKernels.of(o.network.tf);
+  if (!kernels) return null;
+  return new FusedDenseTrainer(kernels, o.network, { batchSize: t.batchSize, optimizer: t.optimizer, learningRate: t.learningRate, l2: o.l2, uncertainty: o.weighting === 'uncertainty', seed: t.seed });
+}
+
+/** One step through tfjs ops: the masked head losses, autodiff and the optimizer. */
+function tapeStep(o: LoopOptions, optimizer: Minimizer, batch: ReturnType<typeof sliceRows>, logVars: tfjs.Variable | null, kernels: tfjs.Variable[], varList: tfjs.Variable[], dwa: readonly number[]): { loss: number; values: (number | null)[]; weightSums: number[] } {
+  const net = o.network;
+  const tf = net.tf;
+  const heads = net.spec.heads.length;
+  let headValues: (number | null)[] = [];
+  const cost = optimizer.minimize(
+    () => {
+      const out = net.forward(tf.tensor2d(batch.x, [batch.b, o.train.d]), true);
+      const losses = headLosses(net, out, batch.labels, batch.weights);
+      headValues = losses.values;
+      const present = Float32Array.from(losses.values, (v) => (v === null ? 0 : 1));
+      let total: tfjs.Scalar;
+      if (o.weighting === 'uncertainty' && logVars) {
+        // sum over present heads of exp(-s) L / 2 + s / 2
+        const terms = tf.add(tf.mul(tf.mul(tf.exp(tf.neg(logVars)), losses.tensor), 0.5), tf.mul(logVars, 0.5));
+        total = tf.sum(tf.mul(terms, tf.tensor1d(present)));
+      } else {
+        const lambda = Float32Array.from(o.staticWeights, (w, h) => (o.weighting === 'dwa' ? dwa[h] * w : w) * present[h]);
+        total = heads === 1 && lambda[0] === 1 ? tf.sum(losses.tensor) : tf.sum(tf.mul(losses.tensor, tf.tensor1d(lambda)));
+      }
+      if (o.l2 > 0) total = tf.add(total, tf.mul(tf.addN(kernels.map((k) => tf.sum(tf.square(k)))), 0.5 * o.l2));
+      return total;
+    },
+    true,
+    varList,
+  );
+  const loss = cost ? cost.dataSync()[0] : NaN;
+  cost?.dispose();
+  const weightSums = batch.weights.map((w) => {
+    let s = 0;
+    for (const x of w) s += x;
+    return s;
+  });
+  return { loss, values: headValues, weightSums };
+}
+
 export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
   const net = o.network;
   const tf = net.tf;
   const t = o.training;
   const heads = net.spec.heads.length;
+  const fused = fusedTrainer(o);
   const optimizer = makeOptimizer(tf, t);
   const rng = new Rng(t.seed ^ 0x5bd1e995);
   // Uncertainty weighting: one learnable log-variance per head.
-  const logVars = o.weighting === 'uncertainty' ? tf.variable(tf.zeros([heads]), true) : null;
+  const logVars = o.weighting === 'uncertainty' && !fused ? tf.variable(tf.zeros([heads]), true) : null;
   const kernels = net.kernels();
   const varList = logVars ? [...net.variables(), logVars] : net.variables();
   const history: LoopEpoch[] = [];
@@ -331,41 +390,30 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
           cancelled = true;
           break;
         }
-        const batch = sliceRows(o.train, order, bi * t.batchSize, Math.min(order.length, (bi + 1) * t.batchSize));
-        let headValues: (number | null)[] = [];
-        const cost = optimizer.minimize(
-          () => {
-            const out = net.forward(tf.tensor2d(batch.x, [batch.b, o.train.d]), true);
-            const losses = headLosses(net, out, batch.labels, batch.weights);
-            headValues = losses.values;
-            const present = Float32Array.from(losses.values, (v) => (v === null ? 0 : 1));
-            let total: tfjs.Scalar;
-            if (o.weighting === 'uncertainty' && logVars) {
-              // sum over present heads of exp(-s) L / 2 + s / 2
-              const terms = tf.add(tf.mul(tf.mul(tf.exp(tf.neg(logVars)), losses.tensor), 0.5), tf.mul(logVars, 0.5));
-              total = tf.sum(tf.mul(terms, tf.tensor1d(present)));
-            } else {
-              const lambda = Float32Array.from(o.staticWeights, (w, h) => (o.weighting === 'dwa' ? dwa[h] * w : w) * present[h]);
-              total = heads === 1 && lambda[0] === 1 ? tf.sum(losses.tensor) : tf.sum(tf.mul(losses.tensor, tf.tensor1d(lambda)));
-            }
-            if (o.l2 > 0) total = tf.add(total, tf.mul(tf.addN(kernels.map((k) => tf.sum(tf.square(k)))), 0.5 * o.l2));
-            return total;
-          },
-          true,
-          varList,
-        );
-        const loss = cost ? cost.dataSync()[0] : NaN;
-        cost?.dispose();
+        const start = bi * t.batchSize;
+        const end = Math.min(order.length, (bi + 1) * t.batchSize);
+        let headValues: (number | null)[];
+        let weightSums: number[];
+        let loss: number;
+        if (fused) {
+          const r = fused.step(o.train, order, start, end, o.staticWeights.map((w, h) => (o.weighting === 'dwa' ? dwa[h] * w : w)));
+          loss = r.loss;
+          headValues = r.values;
+          weightSums = r.weightSums;
+        } else {
+          const r = tapeStep(o, optimizer, sliceRows(o.train, order, start, end), logVars, kernels, varList, dwa);
+          loss = r.loss;
+          headValues = r.values;
+          weightSums = r.weightSums;
+        }
         headValues.forEach((v, h) => {
           if (v === null) return;
-          let w = 0;
-          for (const x of batch.weights[h]) w += x;
-          headSum[h] += v * w;
-          headCount[h] += w;
+          headSum[h] += v * weightSums[h];
+          headCount[h] += weightSums[h];
         });
         if (!Number.isFinite(loss)) throw new DivergedError(epoch, bi + 1);
-        lossSum += loss * batch.b;
-        seen += batch.b;
+        lossSum += loss * (end - start);
+        seen += end - start;
         const elapsed = (Date.now() - started) / 1000;
         o.hooks?.onProgress?.({ epoch, batch: bi + 1, batches, loss, samplesPerSecond: elapsed > 0 ? seen / elapsed : 0 });
         if (Date.now() - lastYield > 40) {
@@ -373,6 +421,7 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
           lastYield = Date.now();
         }
       }
+      fused?.sync(tf);
       if (cancelled) break;
       const headTrainLoss = headSum.map((s, h) => (headCount[h] > 0 ? s / headCount[h] : NaN));
       const headValLoss = o.validation ? evaluateLoss(net, o.validation) : new Array<number | null>(heads).fill(null);
@@ -391,7 +440,7 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
         valLoss,
         headTrainLoss,
         headValLoss,
-        headWeight: logVars ? Array.from(logVars.dataSync(), (s) => Math.exp(-s) / 2) : o.weighting === 'dwa' ? dwa.map((v, h) => v * o.staticWeights[h]) : [...o.staticWeights],
+        headWeight: fused && o.weighting === 'uncertainty' ? Array.from(fused.logVars, (s) => Math.exp(-s) / 2) : logVars ? Array.from(logVars.dataSync(), (s) => Math.exp(-s) / 2) : o.weighting === 'dwa' ? dwa.map((v, h) => v * o.staticWeights[h]) : [...o.staticWeights],
         seconds,
         samplesPerSecond: seconds > 0 ? seen / seconds : 0,
       };
@@ -413,6 +462,7 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
     bestWeights?.forEach((w) => w.dispose());
     logVars?.dispose();
     optimizer.dispose();
+    fused?.dispose();
   }
-  return { epochs: history.length, bestEpoch: t.earlyStopping.restoreBestWeights ? bestEpoch : history.length, bestValLoss: best, cancelled, history };
+  return { stepper: fused ? 'fused-wasm' : 'tfjs', epochs: history.length, bestEpoch: t.earlyStopping.restoreBestWeights ? bestEpoch : history.length, bestValLoss: best, cancelled, history };
 }
