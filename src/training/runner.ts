@@ -7,6 +7,7 @@ import { readCsvFile } from '../core/ingest';
 import { FatalInputError, type DataTable } from '../core/table';
 import type { FromTrainerMessage, StartMessage } from '../protocol/training';
 import { BackendError, initBackend } from './backend';
+import { plannedStepper } from './trainLoop';
 import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, prepareSources } from './data';
 import { ArmDivergedError, compareArms, runArms } from './engine';
 import { ExperimentError, loadExperiment, type ArmName, type ResolvedExperiment } from './experiment';
@@ -54,6 +55,8 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
     run.writeJson('experiment.json', { ...exp, arms });
     run.writeJson('environment.json', {
       backend,
+      // Networks: 'fused-wasm' (fusedDense.ts) or 'tfjs' (ops + autodiff); linear models are closed-form / L-BFGS.
+      trainingStep: plannedStepper(tf, exp.training.optimizer),
       tfjs: version,
       node: process.versions.node,
       electron: process.versions.electron ?? null,

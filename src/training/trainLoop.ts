@@ -300,12 +300,18 @@ export function predictNetwork(net: Network, x: Float32Array, n: number): Float3
 }
 
 /**
- * The fused WASM step (fusedDense.ts) when the backend is WASM and the optimizer is Adam or SGD,
- * unless DATASET_LAB_FUSED=0; otherwise null and the loop runs tfjs ops with autodiff.
+ * How networks train on this backend: the fused WASM step (fusedDense.ts) when the backend is
+ * WASM and the optimizer is Adam or SGD, unless DATASET_LAB_FUSED=0 or `stepper` is 'tfjs';
+ * otherwise tfjs ops with autodiff. Recorded in each run's environment.json.
  */
+export function plannedStepper(tf: TF, optimizer: TrainingSpec['optimizer'], stepper: 'auto' | 'tfjs' = 'auto'): 'fused-wasm' | 'tfjs' {
+  if (stepper === 'tfjs' || process.env.DATASET_LAB_FUSED === '0' || (optimizer !== 'adam' && optimizer !== 'sgd')) return 'tfjs';
+  return tf.getBackend() === 'wasm' ? 'fused-wasm' : 'tfjs';
+}
+
 function fusedTrainer(o: LoopOptions): FusedDenseTrainer | null {
   const t = o.training;
-  if (o.stepper === 'tfjs' || process.env.DATASET_LAB_FUSED === '0' || (t.optimizer !== 'adam' && t.optimizer !== 'sgd')) return null;
+  if (plannedStepper(o.network.tf, t.optimizer, o.stepper) !== 'fused-wasm' || (t.optimizer !== 'adam' && t.optimizer !== 'sgd')) return null;
   const kernels = WasmKernels.of(o.network.tf);
   if (!kernels) return null;
   return new FusedDenseTrainer(kernels, o.network, { batchSize: t.batchSize, optimizer: t.optimizer, learningRate: t.learningRate, l2: o.l2, uncertainty: o.weighting === 'uncertainty', seed: t.seed });

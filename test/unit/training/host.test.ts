@@ -59,6 +59,8 @@ test('a run completes in the child and persists experiment, environment, split, 
   const env = JSON.parse(readFileSync(join(runDir, 'environment.json'), 'utf8'));
   assert.ok(['wasm', 'tensorflow', 'cpu'].includes(env.backend));
   assert.equal(out.results.backend, env.backend);
+  // Adam on the WASM backend trains networks with the fused step (src/training/fusedDense.ts).
+  assert.equal(env.trainingStep, env.backend === 'wasm' ? 'fused-wasm' : 'tfjs');
   const split = JSON.parse(readFileSync(join(runDir, 'split.json'), 'utf8'));
   assert.equal(split.a.train.length + split.a.validation.length + split.a.test.length, 150);
   const history = readHistory(runDir);
@@ -165,4 +167,5 @@ test('the trainer runs under Node 24 when the parent passes that runtime', { ski
   const env = JSON.parse(readFileSync(join(out.runDir, 'environment.json'), 'utf8'));
   assert.match(env.node, /^24\./);
   assert.equal(env.backend, out.results.backend);
+  assert.equal(env.trainingStep, env.backend === 'wasm' ? 'fused-wasm' : 'tfjs');
 });
