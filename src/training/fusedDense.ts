@@ -464,8 +464,9 @@ export class FusedDenseTrainer {
           p[i] -= (a * mi) / (Math.sqrt(vi) + EPSILON);
         }
       } else for (let i = l.at; i < blockEnd; i++) p[i] -= a * g[i];
-      K.transpose(l.w, l.wt, l.k, l.n);
     }
+    // After the loop: a kernel call may grow the heap, which detaches the views p and g.
+    for (const l of this.layers) K.transpose(l.w, l.wt, l.k, l.n);
     return 0.5 * l2 * squares;
   }
 

@@ -85,7 +85,11 @@ export class WasmKernels {
     return buf;
   }
 
-  /** A view of a buffer's first `length` floats (views go stale when the heap grows: take them per use). */
+  /**
+   * A view of a buffer's first `length` floats. Any kernel call may grow the heap, which
+   * detaches earlier views (writes to them are then silently lost): take views after the last
+   * kernel call that precedes their use.
+   */
   f32(buf: HeapBuffer, length = buf.length): Float32Array {
     return new Float32Array(this.mod.HEAPU8.buffer, buf.offset, length);
   }

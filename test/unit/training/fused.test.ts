@@ -39,7 +39,7 @@ function data(n: number, d: number, heads: HeadSpec[], seed: number): LoopData {
   return { x, n, d, labels, weights };
 }
 
-async function train(c: Case, stepper: 'auto' | 'tfjs', epochs = 3): Promise<{ result: LoopResult; weights: Float32Array[] }> {
+async function train(c: Case, stepper: 'auto' | 'tfjs', epochs = 3, growHeap = false): Promise<{ result: LoopResult; weights: Float32Array[] }> {
   const { tf } = await initBackend();
   const d = 10;
   const n = 203; // the last batch of each epoch is short (203 = 6 x 32 + 11)
@@ -58,6 +58,18 @@ async function train(c: Case, stepper: 'auto' | 'tfjs', epochs = 3): Promise<{ r
     dwaTemperature: 2,
     schedule: (_e, rng) => permutation(n, rng),
     stepper,
+    hooks: growHeap
+      ? {
+          // A large tensor between epochs grows the WASM heap, which detaches every typed-array
+          // view of it: the fused step must take fresh views, or its writes would be lost.
+          onEpoch: (e) => {
+            if (e.epoch !== 1) return;
+            const before = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer;
+            tf.zeros([(before.byteLength >> 2) + (1 << 20)]).dispose();
+            assert.notEqual((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer, before, 'the heap did not grow');
+          },
+        }
+      : undefined,
   });
   const weights = network.variables().map((v) => Float32Array.from(v.dataSync() as Float32Array));
   network.dispose();
@@ -98,6 +110,16 @@ for (const c of cases) {
     assert.ok(fused.result.history[fused.result.history.length - 1].trainLoss < fused.result.history[0].trainLoss * 1.05);
   });
 }
+
+test('the fused step survives the WASM heap growing between steps', async () => {
+  const c = cases[1];
+  const fused = await train(c, 'auto', 3, true);
+  const reference = await train(c, 'tfjs', 3);
+  assert.equal(fused.result.stepper, 'fused-wasm');
+  let worst = 0;
+  fused.weights.forEach((w, k) => w.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - reference.weights[k][i])))));
+  assert.ok(worst < 2e-4, `largest weight difference ${worst}`);
+});
 
 test('the fused step is deterministic, and its dropout masks come from the seed', async () => {
   const c: Case = { name: 'dropout', heads: [cls3, reg], trunk: [16, 8], headHidden: [], activation: 'relu', dropout: 0.3, optimizer: 'adam', weighting: 'static', l2: 0 };
