@@ -30,6 +30,35 @@ export class ResultsView {
     this.runs = runs;
   }
 
+  /** Test rows whose features repeat a training row's: their scores may be memorised, not predicted. */
+  private repeatNotes(r: RunResults, pooledArms: boolean): HTMLElement | null {
+    const items = Object.entries(r.datasets ?? {}).flatMap(([name, d]) => {
+      const l = d.leakage;
+      if (!l) return [];
+      const seen = pooledArms ? l.testSeenInPooledTrain : l.testSeenInOwnTrain;
+      if (seen === 0 && l.sharedWithOtherDatasets === 0) return [];
+      const share = l.testRows ? (100 * seen) / l.testRows : 0;
+      return [
+        h(
+          'li',
+          { 'data-source': name, 'data-test-repeats': seen, 'data-shared': l.sharedWithOtherDatasets, class: share >= 5 ? 'warn' : '' },
+          h('strong', {}, name),
+          `: ${seen} of ${l.testRows} test rows (${share.toFixed(1)}%) repeat the feature values of a training row`,
+          pooledArms && l.testSeenInPooledTrain > l.testSeenInOwnTrain ? ` (${l.testSeenInOwnTrain} from its own training split)` : '',
+          l.sharedWithOtherDatasets ? `; ${l.sharedWithOtherDatasets} of its rows also appear in another dataset` : '',
+        ),
+      ];
+    });
+    if (!items.length) return null;
+    return h(
+      'div',
+      { class: 'card wide repeats' },
+      h('h3', {}, icon('warning'), ' Repeated rows'),
+      h('p', { class: 'muted' }, 'If these are the same records, the test scores above overstate how well the models generalise (from 5% of a dataset\'s test rows this is flagged).'),
+      h('ul', {}, ...items),
+    );
+  }
+
   render(width: number): { charts: number; rows: number } {
     this.root.replaceChildren();
     const r = this.results;
@@ -90,6 +119,8 @@ export class ResultsView {
       });
       rows += body.length;
       this.root.append(h('div', { class: 'card wide' }, h('h3', {}, 'Test metrics per dataset'), h('table', { class: 'data results-table' }, h('thead', {}, head), h('tbody', {}, ...body))));
+      const repeats = this.repeatNotes(r, arms.some((a) => a.arm !== 'separate'));
+      if (repeats) this.root.append(repeats);
 
       // Detail per arm and source.
       const detail: HTMLElement[] = [];

@@ -63,6 +63,14 @@ export interface RunComparison {
 }
 
 /** results.json (issue 3's contract); the dashboard reads these fields. */
+/** Test rows repeating a training row's features, and rows shared with other datasets (src/training/leakage.ts). */
+export interface DatasetLeakage {
+  readonly testRows: number;
+  readonly testSeenInOwnTrain: number;
+  readonly testSeenInPooledTrain: number;
+  readonly sharedWithOtherDatasets: number;
+}
+
 export interface RunResults {
   readonly runId: string;
   readonly backend?: string;
@@ -71,7 +79,7 @@ export interface RunResults {
   /** Path of the experiment file. */
   readonly experiment?: string;
   readonly seed?: number;
-  readonly datasets?: Readonly<Record<string, { readonly task: string; readonly rows: number; readonly train: number; readonly validation: number; readonly test: number }>>;
+  readonly datasets?: Readonly<Record<string, { readonly task: string; readonly rows: number; readonly train: number; readonly validation: number; readonly test: number; readonly leakage?: DatasetLeakage }>>;
   readonly features?: readonly string[];
   readonly startedAt?: string;
   readonly finishedAt?: string;

@@ -1,4 +1,5 @@
 /** The results document: results.json in a run folder, and what `run --json` prints. */
+import type { SourceLeakage } from './leakage';
 import type { ArmName } from './experiment';
 import type { Metrics } from './metrics';
 
@@ -46,7 +47,7 @@ export interface RunResults {
   readonly status: 'completed';
   readonly arms: ArmResult[];
   readonly comparison: Comparison;
-  readonly datasets: Record<string, { readonly task: 'classification' | 'regression'; readonly rows: number; readonly train: number; readonly validation: number; readonly test: number; readonly unlabelled: number }>;
+  readonly datasets: Record<string, { readonly task: 'classification' | 'regression'; readonly rows: number; readonly train: number; readonly validation: number; readonly test: number; readonly unlabelled: number; readonly leakage: SourceLeakage }>;
   readonly features: string[];
   readonly startedAt: string;
   readonly finishedAt: string;

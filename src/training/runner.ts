@@ -7,6 +7,7 @@ import { readCsvFile } from '../core/ingest';
 import { FatalInputError, type DataTable } from '../core/table';
 import type { FromTrainerMessage, StartMessage } from '../protocol/training';
 import { BackendError, initBackend } from './backend';
+import { findLeakage } from './leakage';
 import { plannedStepper } from './trainLoop';
 import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, prepareSources } from './data';
 import { ArmDivergedError, compareArms, runArms } from './engine';
@@ -99,6 +100,7 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
       hooks.send({ type: 'cancelled', runDir, epochsDone });
       return 'cancelled';
     }
+    const leakage = findLeakage(data.sources, data.features);
     const results: RunResults = {
       runId: run.runId,
       experiment: exp.name,
@@ -112,7 +114,7 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
         data.sources.map((s) => {
           const c = [0, 0, 0];
           for (const k of s.split) c[k]++;
-          return [s.name, { task: s.task, rows: s.table.rows, train: c[SPLIT_TRAIN], validation: c[SPLIT_VALIDATION], test: c[SPLIT_TEST], unlabelled: s.unlabelled }];
+          return [s.name, { task: s.task, rows: s.table.rows, train: c[SPLIT_TRAIN], validation: c[SPLIT_VALIDATION], test: c[SPLIT_TEST], unlabelled: s.unlabelled, leakage: leakage[s.name] }];
         }),
       ),
       features: data.features.map((f) => f.name),

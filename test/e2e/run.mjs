@@ -227,6 +227,17 @@ try {
     }
   }
   assert.ok((await view.locator('figure.confusion-chart svg').count()) > 0, 'confusion matrices');
+  // Repeated rows: one entry per dataset with repeats, numbers as in results.json.
+  const pooledArms = results.arms.some((a) => a.arm !== 'separate');
+  for (const [source, d] of Object.entries(results.datasets)) {
+    const seen = pooledArms ? d.leakage.testSeenInPooledTrain : d.leakage.testSeenInOwnTrain;
+    const item = view.locator(`.repeats li[data-source="${source}"]`);
+    if (seen === 0 && d.leakage.sharedWithOtherDatasets === 0) assert.equal(await item.count(), 0, `no repeats note for ${source}`);
+    else {
+      assert.equal(Number(await item.getAttribute('data-test-repeats')), seen, `${source} test repeats`);
+      assert.equal(Number(await item.getAttribute('data-shared')), d.leakage.sharedWithOtherDatasets, `${source} shared rows`);
+    }
+  }
   await page.screenshot({ path: join(shots, 'results-dark.png') });
   // The curves view of the finished run.
   await view.locator('[data-tab=training]').click();

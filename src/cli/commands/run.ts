@@ -30,7 +30,30 @@ export function formatResultsTable(results: RunResults, runDir: string, cwd: str
   const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
   const lines = rows.map((r) => r.map((cell, j) => cell.padEnd(widths[j])).join('  ').trimEnd());
   const epochs = results.arms.map((a) => `${a.arm} ${a.epochs} epochs (best ${a.bestEpoch})`).join(', ');
-  return `Run ${results.runId} on the ${results.backend} backend, saved in ${relative(cwd, runDir) || '.'}\n${epochs}\n\n${lines.join('\n')}\n`;
+  return `Run ${results.runId} on the ${results.backend} backend, saved in ${relative(cwd, runDir) || '.'}\n${epochs}\n\n${lines.join('\n')}\n${leakageNotes(results)}`;
+}
+
+/**
+ * Notes on test rows whose features repeat a training row's, and rows shared between datasets
+ * (a "warning" from 5% of a dataset's test rows: below that, coarse measurements that happen
+ * to coincide are the likelier cause).
+ */
+export function leakageNotes(results: RunResults): string {
+  const notes: string[] = [];
+  const pooledArms = results.arms.some((a) => a.arm !== 'separate');
+  const share = (k: number, n: number) => `${((100 * k) / Math.max(1, n)).toFixed(1)}%`;
+  for (const [name, d] of Object.entries(results.datasets)) {
+    const l = d.leakage;
+    if (!l) continue;
+    const seen = pooledArms ? l.testSeenInPooledTrain : l.testSeenInOwnTrain;
+    if (seen > 0) {
+      const level = seen >= 0.05 * l.testRows ? 'warning' : 'note';
+      const own = pooledArms && l.testSeenInPooledTrain > l.testSeenInOwnTrain ? ` (${l.testSeenInOwnTrain} of them a row of ${name}'s own training split)` : '';
+      notes.push(`${level}: ${seen} of ${l.testRows} test rows (${share(seen, l.testRows)}) of ${name} repeat the feature values of a training row${own}; if they are the same records, the test scores overstate generalisation`);
+    }
+    if (l.sharedWithOtherDatasets > 0) notes.push(`note: ${l.sharedWithOtherDatasets} rows of ${name} (${share(l.sharedWithOtherDatasets, d.train + d.validation + d.test)}) have the same feature values as rows of another dataset`);
+  }
+  return notes.length ? `\n${notes.join('\n')}\n` : '';
 }
 
 function progressBar(io: CliIO) {
