@@ -23,15 +23,11 @@
  *   typed-array loops cost ~3 ns per element here, the kernels a fraction of that.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { adamRate, adamUpdate } from './adam';
 import type { Activation } from './experiment';
 import type { Network } from './network';
 import { Rng } from './random';
 import { Fused, type HeapBuffer, type WasmKernels } from './wasmKernels';
-
-/** Adam's constants, tfjs's defaults (as JsAdam in trainLoop.ts). */
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-const EPSILON = 1e-7;
 
 export interface FusedOptions {
   readonly batchSize: number;
@@ -441,11 +437,9 @@ export class FusedDenseTrainer {
     const { learningRate: lr, l2 } = this.o;
     const adam = this.o.optimizer === 'adam';
     this.t++;
-    const a = adam ? (lr * Math.sqrt(1 - Math.pow(BETA2, this.t))) / (1 - Math.pow(BETA1, this.t)) : lr;
+    const a = adam ? adamRate(lr, this.t) : lr;
     const p = K.f32(this.params);
     const g = K.f32(this.grads);
-    const m = this.m;
-    const v = this.v;
     let squares = 0;
     for (const l of this.layers) {
       const weightsEnd = l.at + l.k * l.n;
@@ -456,14 +450,8 @@ export class FusedDenseTrainer {
         g[i] += l2 * pi;
       }
       const blockEnd = weightsEnd + l.n;
-      if (adam) {
-        for (let i = l.at; i < blockEnd; i++) {
-          const gi = g[i];
-          const mi = (m[i] = BETA1 * m[i] + (1 - BETA1) * gi);
-          const vi = (v[i] = BETA2 * v[i] + (1 - BETA2) * gi * gi);
-          p[i] -= (a * mi) / (Math.sqrt(vi) + EPSILON);
-        }
-      } else for (let i = l.at; i < blockEnd; i++) p[i] -= a * g[i];
+      if (adam) adamUpdate(p, g, this.m, this.v, a, l.at, blockEnd);
+      else for (let i = l.at; i < blockEnd; i++) p[i] -= a * g[i];
     }
     // After the loop: a kernel call may grow the heap, which detaches the views p and g.
     for (const l of this.layers) K.transpose(l.w, l.wt, l.k, l.n);
@@ -476,12 +464,7 @@ export class FusedDenseTrainer {
       for (let i = 0; i < p.length; i++) p[i] -= lr * g[i];
       return;
     }
-    const a = (lr * Math.sqrt(1 - Math.pow(BETA2, this.t))) / (1 - Math.pow(BETA1, this.t));
-    for (let i = 0; i < p.length; i++) {
-      const mi = (m[i] = BETA1 * m[i] + (1 - BETA1) * g[i]);
-      const vi = (v[i] = BETA2 * v[i] + (1 - BETA2) * g[i] * g[i]);
-      p[i] -= (a * mi) / (Math.sqrt(vi) + EPSILON);
-    }
+    adamUpdate(p, g, m, v, adamRate(lr, this.t));
   }
 
   dispose(): void {

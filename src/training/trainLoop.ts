@@ -5,6 +5,7 @@
  * restore-best-weights; cooperative cancellation between batches.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { adamRate, adamUpdate } from './adam';
 import type { TF } from './backend';
 import type { TrainingSpec, Weighting } from './experiment';
 import { FusedDenseTrainer } from './fusedDense';
@@ -109,21 +110,16 @@ export class JsAdam implements Minimizer {
   constructor(
     private readonly tf: TF,
     private readonly lr: number,
-    private readonly beta1 = 0.9,
-    private readonly beta2 = 0.999,
-    private readonly epsilon = 1e-7,
   ) {}
 
   minimize(f: () => tfjs.Scalar, _returnCost: true, varList: tfjs.Variable[]): tfjs.Scalar {
     const tf = this.tf;
     const { value, grads } = tf.variableGrads(f, varList);
     this.step++;
-    const a = (this.lr * Math.sqrt(1 - Math.pow(this.beta2, this.step))) / (1 - Math.pow(this.beta1, this.step));
-    const { beta1: b1, beta2: b2, epsilon: eps } = this;
+    const rate = adamRate(this.lr, this.step);
     for (const variable of varList) {
       const g = grads[variable.name];
       if (!g) continue;
-      const gv = g.dataSync() as Float32Array;
       const p = Float32Array.from(variable.dataSync() as Float32Array);
       let m = this.m.get(variable.name);
       let v = this.v.get(variable.name);
@@ -133,12 +129,7 @@ export class JsAdam implements Minimizer {
         this.m.set(variable.name, m);
         this.v.set(variable.name, v);
       }
-      for (let i = 0; i < p.length; i++) {
-        const gi = gv[i];
-        const mi = (m[i] = b1 * m[i] + (1 - b1) * gi);
-        const vi = (v[i] = b2 * v[i] + (1 - b2) * gi * gi);
-        p[i] -= (a * mi) / (Math.sqrt(vi) + eps);
-      }
+      adamUpdate(p, g.dataSync() as Float32Array, m, v, rate);
       const next = tf.tensor(p, variable.shape);
       variable.assign(next);
       next.dispose();
@@ -398,20 +389,9 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
         }
         const start = bi * t.batchSize;
         const end = Math.min(order.length, (bi + 1) * t.batchSize);
-        let headValues: (number | null)[];
-        let weightSums: number[];
-        let loss: number;
-        if (fused) {
-          const r = fused.step(o.train, order, start, end, o.staticWeights.map((w, h) => (o.weighting === 'dwa' ? dwa[h] * w : w)));
-          loss = r.loss;
-          headValues = r.values;
-          weightSums = r.weightSums;
-        } else {
-          const r = tapeStep(o, optimizer, sliceRows(o.train, order, start, end), logVars, kernels, varList, dwa);
-          loss = r.loss;
-          headValues = r.values;
-          weightSums = r.weightSums;
-        }
+        const { loss, values: headValues, weightSums } = fused
+          ? fused.step(o.train, order, start, end, o.staticWeights.map((w, h) => (o.weighting === 'dwa' ? dwa[h] * w : w)))
+          : tapeStep(o, optimizer, sliceRows(o.train, order, start, end), logVars, kernels, varList, dwa);
         headValues.forEach((v, h) => {
           if (v === null) return;
           headSum[h] += v * weightSums[h];
@@ -446,7 +426,7 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
         valLoss,
         headTrainLoss,
         headValLoss,
-        headWeight: fused && o.weighting === 'uncertainty' ? Array.from(fused.logVars, (s) => Math.exp(-s) / 2) : logVars ? Array.from(logVars.dataSync(), (s) => Math.exp(-s) / 2) : o.weighting === 'dwa' ? dwa.map((v, h) => v * o.staticWeights[h]) : [...o.staticWeights],
+        headWeight: o.weighting === 'uncertainty' ? Array.from(fused ? fused.logVars : (logVars as tfjs.Variable).dataSync(), (s) => Math.exp(-s) / 2) : o.weighting === 'dwa' ? dwa.map((v, h) => v * o.staticWeights[h]) : [...o.staticWeights],
         seconds,
         samplesPerSecond: seconds > 0 ? seen / seconds : 0,
       };

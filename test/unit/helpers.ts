@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { mulberry32 } from '../../src/core/random';
 
 /** The repository root, found from the bundled test's location (out/test/unit/...). */
@@ -40,6 +41,17 @@ export function runCli(args: readonly string[], cwd = repoRoot): CliResult {
     maxBuffer: 256 * 1024 * 1024,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** In-process CLI streams for calling a command's run() directly; `out()` / `err()` read what it wrote. */
+export function captureIo(cwd: string): { io: { stdout: PassThrough; stderr: PassThrough; cwd: string }; out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += c));
+  stderr.on('data', (c) => (err += c));
+  return { io: { stdout, stderr, cwd }, out: () => out, err: () => err };
 }
 
 /** Deterministic PRNG for shuffles in tests. */

@@ -10,6 +10,7 @@ import type { CliCommand } from '../../../src/cli/command';
 import { initCommand } from '../../../src/cli/commands/init';
 import { predictCommand } from '../../../src/cli/commands/predict';
 import { runCommand } from '../../../src/cli/commands/run';
+import { captureIo } from '../helpers';
 
 // The commands are called directly: importing src/cli/main.ts into a test bundle would run its
 // `require.main === module` entry with the test runner's argv.
@@ -30,14 +31,9 @@ const repo = join(__dirname, '..', '..', '..', '..');
 const fixtures = join(repo, 'test', 'fixtures', 'training');
 
 async function cli(argv: string[], cwd: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const code = await main(argv, { stdout, stderr, cwd });
-  return { code, out, err };
+  const c = captureIo(cwd);
+  const code = await main(argv, c.io);
+  return { code, out: c.out(), err: c.err() };
 }
 
 function ws(): string {

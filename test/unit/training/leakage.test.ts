@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { runCommand } from '../../../src/cli/commands/run';
 import { readCsvFile } from '../../../src/core/ingest';
@@ -13,6 +12,7 @@ import { columnByName } from '../../../src/core/table';
 import { prepareSources, SPLIT_TEST, SPLIT_TRAIN } from '../../../src/training/data';
 import { loadExperiment, resolveExperiment } from '../../../src/training/experiment';
 import { findLeakage } from '../../../src/training/leakage';
+import { captureIo } from '../helpers';
 import { lcg, makeTable } from './tables';
 
 function table(name: string, n: number, seed: number, copies: { from: number; rows: (number | null)[][] } | null) {
@@ -92,14 +92,10 @@ test('run reports duplicated rows in results.json and warns on the terminal', as
   writeFileSync(join(dir, 'data', 'a.csv'), ['x,y', ...rows(0)].join('\n') + '\n');
   writeFileSync(join(dir, 'data', 'b.csv'), ['x,y', ...Array.from({ length: 80 }, (_, i) => `${100 + i},${i < 40 ? 'lo' : 'hi'}`)].join('\n') + '\n');
   writeFileSync(join(dir, 'x.experiment.json'), JSON.stringify({ version: 1, datasets: [{ name: 'a', path: 'data/a.csv', label: 'y' }, { name: 'b', path: 'data/b.csv', label: 'y' }], model: { type: 'linear' }, arms: ['separate', 'merged'] }));
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const code = await runCommand.run(['x.experiment.json'], { stdout, stderr, cwd: dir });
-  assert.equal(code, 0, err);
+  const c = captureIo(dir);
+  const code = await runCommand.run(['x.experiment.json'], c.io);
+  const out = c.out();
+  assert.equal(code, 0, c.err());
   assert.match(out, /warning: (\d+) of \1 test rows \(100\.0%\) of a repeat the feature values of a training row; if they are the same records, the test scores overstate generalisation/);
   assert.doesNotMatch(out, /test rows of b/);
   const runDir = /saved in (\S+)/.exec(out)?.[1] as string;
