@@ -100,24 +100,38 @@ export function computeColumnStats(model: CsvModel, c: number, numericTolerance:
     max = hi;
     mean = sum / numbers;
     // Sum of squares and the histogram in one pass, before selection reorders the values.
-    histogram = new Array<number>(10).fill(0);
+    const bins = new Int32Array(10);
     const width = (max - min) / 10;
     let ss = 0;
-    for (let i = 0; i < numbers; i++) {
-      const v = xs[i];
-      ss += (v - mean) * (v - mean);
-      histogram[width > 0 ? Math.min(9, Math.floor((v - min) / width)) : 0]++;
+    if (width > 0) {
+      for (let i = 0; i < numbers; i++) {
+        const v = xs[i];
+        ss += (v - mean) * (v - mean);
+        // (v - min) / width is >= 0, so truncation is the floor.
+        const b = ((v - min) / width) | 0;
+        bins[b < 9 ? b : 9]++;
+      }
+    } else {
+      for (let i = 0; i < numbers; i++) ss += (xs[i] - mean) * (xs[i] - mean);
+      bins[0] = numbers;
     }
+    histogram = Array.from(bins);
     std = numbers > 1 ? Math.sqrt(ss / (numbers - 1)) : NaN;
-    median = medianInPlace(xs);
+    // Median and MAD by selection on the scratch copy, which selection overwrites: the
+    // deviations are then taken from the column itself.
+    median = medianInPlace(xs, numbers, lo, hi);
     let absSum = 0;
-    for (let i = 0; i < numbers; i++) {
-      const d = Math.abs(xs[i] - median);
-      xs[i] = d;
+    let j = 0;
+    let dhi = 0;
+    for (let r = 0; r < n; r++) {
+      if (kinds[r] !== CellKind.Number) continue;
+      const d = Math.abs(values![r] - median);
+      xs[j++] = d;
       absSum += d;
+      if (d > dhi) dhi = d;
     }
     meanAbsDev = absSum / numbers;
-    mad = medianInPlace(xs);
+    mad = medianInPlace(xs, numbers, 0, dhi);
     // Numbers as categories while they are few: labels such as 0/1, and mixed columns. The
     // count stops at `limit`, so a column of many distinct numbers costs a few rows, not all.
     const limit = type === 'categorical' ? 1000 : 20;
@@ -185,15 +199,71 @@ export function exactDistinct(model: CsvModel, c: number, stats: ColumnStats): n
   return set.size + stats.categories.length;
 }
 
-/** Median by quickselect (reorders `xs`); the mean of the two middle values for even lengths. */
-export function medianInPlace(xs: Float64Array): number {
-  const n = xs.length;
+/** Median of xs[0, n) with values in [lo, hi] (xs is overwritten): the mean of the two middle values for even n. */
+export function medianInPlace(xs: Float64Array, n: number, lo: number, hi: number): number {
   if (n === 0) return NaN;
-  const hi = select(xs, n >> 1);
-  if (n % 2 === 1) return hi;
-  let lo = -Infinity;
-  for (let i = 0; i < n >> 1; i++) if (xs[i] > lo) lo = xs[i];
-  return (lo + hi) / 2;
+  const upper = selectInPlace(xs, n, n >> 1, lo, hi);
+  return n % 2 === 1 ? upper : (selectedBelow + upper) / 2;
+}
+
+const BUCKETS = 4096;
+const bucketCounts = new Int32Array(BUCKETS);
+/** After selectInPlace(.., k, ..): the (k-1)-th smallest (-Infinity when k = 0). */
+let selectedBelow = -Infinity;
+
+/**
+ * k-th smallest (0-based) of xs[0, n), whose values lie in [lo, hi]; also sets `selectedBelow`
+ * to the (k-1)-th. Bucket selection: count the values per equal-width bucket, keep only the
+ * bucket holding rank k (moved to the front of `xs`, which is overwritten) and remember the
+ * largest value of the buckets below it, and repeat on the kept bucket; small or unbucketable
+ * remainders finish by quickselect. Two linear passes per round instead of quickselect's swaps
+ * over the whole column.
+ */
+export function selectInPlace(xs: Float64Array, n: number, k: number, lo: number, hi: number): number {
+  let below = -Infinity;
+  for (;;) {
+    const scale = BUCKETS / (hi - lo);
+    if (!(hi > lo)) {
+      // All remaining values are equal.
+      selectedBelow = k > 0 ? lo : below;
+      return lo;
+    }
+    if (n <= 512 || !Number.isFinite(scale) || scale === 0) {
+      const sub = xs.subarray(0, n);
+      const v = select(sub, k);
+      let m = below;
+      for (let i = 0; i < k; i++) if (sub[i] > m) m = sub[i];
+      selectedBelow = m;
+      return v;
+    }
+    const counts = bucketCounts;
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const b = ((xs[i] - lo) * scale) | 0;
+      counts[b < BUCKETS ? b : BUCKETS - 1]++;
+    }
+    let b = 0;
+    let before = 0;
+    while (before + counts[b] <= k) before += counts[b++];
+    // Compact the chosen bucket's values to the front; the bucket test is the counting one.
+    let m = 0;
+    let nlo = Infinity;
+    let nhi = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const v = xs[i];
+      let vb = ((v - lo) * scale) | 0;
+      if (vb >= BUCKETS) vb = BUCKETS - 1;
+      if (vb === b) {
+        xs[m++] = v;
+        if (v < nlo) nlo = v;
+        if (v > nhi) nhi = v;
+      } else if (vb < b && v > below) below = v;
+    }
+    n = m;
+    k -= before;
+    lo = nlo;
+    hi = nhi;
+  }
 }
 
 /** k-th smallest (0-based); afterwards xs[0..k) <= xs[k] <= xs(k..]. */

@@ -267,9 +267,10 @@ export function checkCsv(model: CsvModel, ctx: CheckContext): Diagnostic[] {
     else dupTable.fill(0);
     const table = dupTable;
     const mask = size - 1;
+    const hashes = store.hash;
     for (let r = 0; r < rows; r++) {
       if (store.fields[r] !== ncols || store.flags[r] & FLAG_UNTERMINATED) continue;
-      const h = model.rowHash(r);
+      const h = hashes[r];
       let slot = h & mask;
       for (;;) {
         const first = table[slot] - 1;
@@ -277,8 +278,8 @@ export function checkCsv(model: CsvModel, ctx: CheckContext): Diagnostic[] {
           table[slot] = r + 1;
           break;
         }
-        // Occupied: same values means a duplicate (a row's hash is recomputed rather than stored).
-        if (model.sameValues(first, r)) {
+        // Occupied: same hash and same values means a duplicate.
+        if (hashes[first] === h && model.sameValues(first, r)) {
           collect(list, { row: r, col: -1, code: 'duplicate-row', extra: first });
           break;
         }

@@ -37,16 +37,7 @@ export class ColumnMeta {
       if (code < 0) break;
       if (this.hashes[code] === h) {
         const candidate = this.strings[code];
-        if (candidate.length === len) {
-          let same = true;
-          for (let i = 0; i < len; i++) {
-            if (candidate.charCodeAt(i) !== text.charCodeAt(s + i)) {
-              same = false;
-              break;
-            }
-          }
-          if (same) return code;
-        }
+        if (candidate.length === len && text.startsWith(candidate, s)) return code;
       }
       slot = (slot + 1) & mask;
     }
@@ -83,6 +74,8 @@ export class RecordStore {
   line: Int32Array;
   fields: Int32Array;
   flags: Uint8Array;
+  /** Hash of each complete row's values, for duplicate detection. */
+  hash: Int32Array;
   kinds: Uint8Array[];
   values: (Float64Array | null)[];
   codes: (Int32Array | null)[];
@@ -96,6 +89,7 @@ export class RecordStore {
     this.line = new Int32Array(this.cap);
     this.fields = new Int32Array(this.cap);
     this.flags = new Uint8Array(this.cap);
+    this.hash = new Int32Array(this.cap);
     this.kinds = Array.from({ length: ncols }, () => new Uint8Array(this.cap));
     this.values = new Array<Float64Array | null>(ncols).fill(null);
     this.codes = new Array<Int32Array | null>(ncols).fill(null);
@@ -112,6 +106,7 @@ export class RecordStore {
     this.start = grow32(this.start);
     this.line = grow32(this.line);
     this.fields = grow32(this.fields);
+    this.hash = grow32(this.hash);
     const f = new Uint8Array(next);
     f.set(this.flags.subarray(0, this.n));
     this.flags = f;
@@ -162,6 +157,8 @@ export interface ModelOptions {
 }
 
 const endBuffer = new FieldBuffer();
+/** FNV-1a offset basis: the row hash starts here and mixes in each cell. */
+const HASH_SEED = 0x811c9dc5 | 0;
 const F64 = new Float64Array(1);
 const I32 = new Int32Array(F64.buffer);
 
@@ -185,9 +182,17 @@ export class CsvModel {
   private readonly buf = new FieldBuffer();
   private readonly rec: RecordResult = { next: 0, end: 0, innerBreaks: 0, unterminatedAt: -1 };
 
+  /**
+   * Numbers are read while records are split, unless a missing token reads as a number (tokens
+   * must then be tested first) or the delimiter could be part of a number.
+   */
+  private readonly numbersInScan: boolean;
+
   constructor(options: ModelOptions) {
     this.delim = options.delimiter.charCodeAt(0);
     this.missing = new MissingTokens(options.missingTokens);
+    const d = this.delim;
+    this.numbersInScan = !this.missing.numericToken && !(d >= 48 && d <= 57) && d !== 43 && d !== 45 && d !== 46;
   }
 
   get rows(): number {
@@ -288,7 +293,7 @@ export class CsvModel {
     const text = this.text;
     const buf = this.buf;
     const rec = this.rec;
-    parseRecord(text, pos, this.delim, buf, rec);
+    parseRecord(text, pos, this.delim, buf, rec, this.numbersInScan);
     store.start[row] = pos;
     store.line[row] = line;
     store.fields[row] = buf.count;
@@ -306,7 +311,19 @@ export class CsvModel {
     const starts = buf.starts;
     const ends = buf.ends;
     const quoted = buf.quoted;
+    const parsed = buf.parsed;
+    let h = HASH_SEED;
     for (let c = 0; c < nf; c++) {
+      if (parsed[c] === 1) {
+        // Read as a number while the record was split.
+        const v = buf.numbers[c];
+        store.kinds[c][row] = CellKind.Number;
+        if (count) this.cols[c].counts[CellKind.Number]++;
+        (store.values[c] ?? store.valuesOf(c))[row] = v;
+        F64[0] = v;
+        h = Math.imul(Math.imul(Math.imul(h ^ CellKind.Number, 16777619) ^ I32[0], 16777619) ^ I32[1], 16777619);
+        continue;
+      }
       let kind: CellKind;
       const q = quoted[c];
       let str = text;
@@ -331,13 +348,22 @@ export class CsvModel {
       } else kind = CellKind.Number;
       store.kinds[c][row] = kind;
       if (count) this.cols[c].counts[kind]++;
-      if (kind === CellKind.Number) (store.values[c] ?? store.valuesOf(c))[row] = v;
-      else if (kind === CellKind.Text) (store.codes[c] ?? store.codesOf(c))[row] = this.cols[c].intern(str, s, e);
+      h = Math.imul(h ^ kind, 16777619);
+      if (kind === CellKind.Number) {
+        (store.values[c] ?? store.valuesOf(c))[row] = v;
+        F64[0] = v;
+        h = Math.imul(Math.imul(h ^ I32[0], 16777619) ^ I32[1], 16777619);
+      } else if (kind === CellKind.Text) {
+        const code = this.cols[c].intern(str, s, e);
+        (store.codes[c] ?? store.codesOf(c))[row] = code;
+        h = Math.imul(h ^ code, 16777619);
+      }
     }
     for (let c = nf; c < ncols; c++) {
       store.kinds[c][row] = CellKind.Absent;
       if (count) this.cols[c].counts[CellKind.Absent]++;
     }
+    store.hash[row] = h;
     return rec.next;
   }
 
@@ -462,6 +488,7 @@ export class CsvModel {
     move(store.line, batch.line);
     move(store.fields, batch.fields);
     move(store.flags, batch.flags);
+    move(store.hash, batch.hash);
     for (let c = 0; c < this.cols.length; c++) {
       move(store.kinds[c], batch.kinds[c]);
       if (batch.values[c] || store.values[c]) move(store.valuesOf(c), batch.values[c]);
@@ -483,19 +510,9 @@ export class CsvModel {
     return buf;
   }
 
-  /** Hash of a row's parsed values (kind, then number bits or dictionary code, per column). */
+  /** Hash of a row's parsed values (kind, then number bits or dictionary code, per column), kept since the scan. */
   rowHash(row: number): number {
-    const store = this.store;
-    let h = 0x811c9dc5;
-    for (let c = 0; c < this.cols.length; c++) {
-      const kind = store.kinds[c][row];
-      h = Math.imul(h ^ kind, 16777619);
-      if (kind === CellKind.Number) {
-        F64[0] = store.values[c]![row];
-        h = Math.imul(Math.imul(h ^ I32[0], 16777619) ^ I32[1], 16777619);
-      } else if (kind === CellKind.Text) h = Math.imul(h ^ store.codes[c]![row], 16777619);
-    }
-    return h;
+    return this.store.hash[row];
   }
 
   /** Offset where a record's content ends (before its line break), re-parsed from the text. */

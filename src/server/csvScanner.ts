@@ -23,25 +23,39 @@ export class FieldBuffer {
   ends = new Int32Array(64);
   /** 0 = unquoted, 1 = quoted, 2 = quote opened and never closed. */
   quoted = new Uint8Array(64);
+  /**
+   * Filled by the model's one-pass scan only: 1 when the field was read as a number while it
+   * was split (the value is in `numbers`), 0 when it still has to be classified.
+   */
+  parsed = new Uint8Array(64);
+  numbers = new Float64Array(64);
   count = 0;
 
   push(start: number, end: number, quoted: number): void {
-    if (this.count === this.starts.length) {
-      const n = this.count * 2;
-      const s = new Int32Array(n);
-      s.set(this.starts);
-      const e = new Int32Array(n);
-      e.set(this.ends);
-      const q = new Uint8Array(n);
-      q.set(this.quoted);
-      this.starts = s;
-      this.ends = e;
-      this.quoted = q;
-    }
+    if (this.count === this.starts.length) this.grow();
     this.starts[this.count] = start;
     this.ends[this.count] = end;
     this.quoted[this.count] = quoted;
     this.count++;
+  }
+
+  grow(): void {
+    const n = this.starts.length * 2;
+    const s = new Int32Array(n);
+    s.set(this.starts);
+    const e = new Int32Array(n);
+    e.set(this.ends);
+    const q = new Uint8Array(n);
+    q.set(this.quoted);
+    const k = new Uint8Array(n);
+    k.set(this.parsed);
+    const v = new Float64Array(n);
+    v.set(this.numbers);
+    this.starts = s;
+    this.ends = e;
+    this.quoted = q;
+    this.parsed = k;
+    this.numbers = v;
   }
 }
 
@@ -58,15 +72,17 @@ export interface RecordResult {
 }
 
 export const QUOTE = 34;
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 const LF = 10;
 const CR = 13;
 
 /**
  * Parses the record that starts at `pos` into `buf`. An opening quote that never closes before
  * the end of the text is reported and the field is cut at the end of its own line, so one
- * stray quote does not swallow the rest of the file.
+ * stray quote does not swallow the rest of the file. With `numbers`, unquoted fields that are
+ * plain short decimals are also read as numbers on the way (`buf.parsed`, `buf.numbers`).
  */
-export function parseRecord(text: string, pos: number, delim: number, buf: FieldBuffer, out: RecordResult): void {
+export function parseRecord(text: string, pos: number, delim: number, buf: FieldBuffer, out: RecordResult, numbers = false): void {
   const len = text.length;
   let p = pos;
   let breaks = 0;
@@ -99,6 +115,8 @@ export function parseRecord(text: string, pos: number, delim: number, buf: Field
           if (c === LF || c === CR) break;
           e++;
         }
+        if (buf.count === buf.parsed.length) buf.grow();
+        buf.parsed[buf.count] = 0;
         buf.push(fieldStart, e, 2);
         p = e;
         break;
@@ -111,13 +129,55 @@ export function parseRecord(text: string, pos: number, delim: number, buf: Field
         if (c === delim || c === LF || c === CR) break;
         p++;
       }
+      if (buf.count === buf.parsed.length) buf.grow();
+      buf.parsed[buf.count] = 0;
       buf.push(fieldStart, p, 1);
     } else {
-      while (p < len) {
-        const c = text.charCodeAt(p);
-        if (c === delim || c === LF || c === CR) break;
-        p++;
+      let parsed = 0;
+      if (numbers) {
+        // Read a plain decimal while splitting: `[+-]digits[.digits]` of at most 15 digits
+        // that ends the field is exact (see parseNumber) and needs no second look. Anything
+        // else stops here and is scanned on and classified later. charCodeAt past the end is
+        // NaN, which fails every comparison below.
+        let c = text.charCodeAt(p);
+        let neg = false;
+        if (c === 45 || c === 43) {
+          neg = c === 45;
+          c = text.charCodeAt(++p);
+        }
+        let mant = 0;
+        let digits = 0;
+        while (c >= 48 && c <= 57) {
+          mant = mant * 10 + (c - 48);
+          digits++;
+          c = text.charCodeAt(++p);
+        }
+        let frac = 0;
+        if (c === 46) {
+          c = text.charCodeAt(++p);
+          while (c >= 48 && c <= 57) {
+            mant = mant * 10 + (c - 48);
+            frac++;
+            c = text.charCodeAt(++p);
+          }
+        }
+        digits += frac;
+        if (digits > 0 && digits <= 15 && (c === delim || c === LF || c === CR || p >= len)) {
+          const v = frac === 0 ? mant : mant / POW10[frac];
+          if (buf.count === buf.numbers.length) buf.grow();
+          buf.numbers[buf.count] = neg ? -v : v;
+          parsed = 1;
+        }
       }
+      if (parsed === 0) {
+        while (p < len) {
+          const c = text.charCodeAt(p);
+          if (c === delim || c === LF || c === CR) break;
+          p++;
+        }
+      }
+      if (buf.count === buf.parsed.length) buf.grow();
+      buf.parsed[buf.count] = parsed;
       buf.push(fieldStart, p, 0);
     }
     if (p < len && text.charCodeAt(p) === delim) {
@@ -143,8 +203,6 @@ export function fieldValue(text: string, start: number, end: number, quoted: num
   const tail = close > start ? text.slice(close + 1, end) : '';
   return (inner.indexOf('""') >= 0 ? inner.replace(/""/g, '"') : inner) + tail;
 }
-
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
 /**
  * Parses `[+-]digits[.digits][e[+-]digits]` (or `.digits`) in text[s, e) (already trimmed);

@@ -5,15 +5,9 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { HoverRequest, IPCMessageReader, IPCMessageWriter, InitializeRequest, createProtocolConnection, type Diagnostic, type Position } from 'vscode-languageserver-protocol/node';
 import { SERVER_JS, TestClient } from './lspClient';
+import { seededRandom } from '../helpers';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
-    s ^= s >>> 13;
-    return (s >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function positionAt(text: string, offset: number): Position {
   const before = text.slice(0, offset);
