@@ -2,3 +2,4 @@
 // profile` does after reading a file), bundled by the bench so both sides run the same Node.
 export { parseCsvText } from '../src/core/ingest';
 export { profileTable } from '../src/core/profile';
+export { SERVER_PROCESS } from '../src/protocol/serverProcess';

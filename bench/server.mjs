@@ -1,12 +1,14 @@
-// Language-server benchmark: talks LSP over stdio to the real server (dist/server.js) and
-// measures, against peers run in the same process and the same run:
+// Language-server benchmark: starts the real server (dist/server.js) as the extension does
+// (forked, Node IPC, the flags of src/protocol/serverProcess.ts), talks LSP to it and measures,
+// against peers run in the same process and the same run:
 //   - first diagnostics for a 5 MB and a 100 MB CSV (didOpen -> publishDiagnostics),
 //   - updated diagnostics after a one-line edit on the 5 MB file (didChange -> publishDiagnostics),
-//   - the server's resident memory with the files open, against their size.
+//   - the server's resident memory with the files open, against their size (over IPC, and
+//     over stdio as `node dist/server.js --stdio` runs for other editors).
 // Peers: the engine's in-memory ingest + profile (parseCsvText + profileTable, src/core) and
 // papaparse with dynamic typing, on the same text. Ratios are server time / peer time.
-// Usage: npm run bench:server  (node bench/server.mjs [--runs N] [--skip-large])
-import { spawn } from 'node:child_process';
+// Usage: npm run bench:server  (node --expose-gc bench/server.mjs [--runs N] [--skip-large])
+import { fork, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -41,10 +43,23 @@ async function ensureFile(path, rows) {
   return path;
 }
 
-async function startServer() {
-  // As the extension starts it: --expose-gc lets the server drop a large file's message garbage.
-  const proc = spawn(process.execPath, ['--expose-gc', join(root, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const conn = rpc.createProtocolConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
+/**
+ * Starts dist/server.js as the extension's language client does (src/extension/extension.ts):
+ * forked over Node IPC with the flags and environment of src/protocol/serverProcess.ts; or,
+ * with transport 'stdio', as a standalone `node dist/server.js --stdio` with the same flags.
+ */
+async function startServer(launch, transport = 'ipc') {
+  const env = { ...process.env, ...launch.env };
+  let proc;
+  let conn;
+  if (transport === 'ipc') {
+    proc = fork(join(root, 'dist', 'server.js'), ['--node-ipc'], { execArgv: [...launch.execArgv], env, silent: true });
+    proc.stderr.pipe(process.stderr);
+    conn = rpc.createProtocolConnection(new rpc.IPCMessageReader(proc), new rpc.IPCMessageWriter(proc));
+  } else {
+    proc = spawn(process.execPath, [...launch.execArgv, join(root, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env });
+    conn = rpc.createProtocolConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
+  }
   const waiters = [];
   conn.onNotification(rpc.PublishDiagnosticsNotification.type, (p) => {
     const t = performance.now();
@@ -72,8 +87,16 @@ async function startServer() {
   return { conn, published, rss, stop };
 }
 
+/**
+ * The peers run in this process and leave hundreds of MB of garbage; collect it before each
+ * timed message (when run with --expose-gc, as `npm run bench:server` does) so that the client
+ * side of a measurement is not a collection of the peers' heap.
+ */
+const settle = () => globalThis.gc?.();
+
 async function firstDiagnostics(server, text, name) {
   const uri = `file:///bench/${name}.csv`;
+  settle();
   const wait = server.published(uri, 1);
   const t0 = performance.now();
   await server.conn.sendNotification(rpc.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'csv', version: 1, text } });
@@ -101,10 +124,11 @@ async function main() {
     return performance.now() - t0;
   };
 
+  const launch = peer.SERVER_PROCESS;
   const smallFile = await ensureFile(join(TMP, 'server-5mb.csv'), 48_500);
   const small = readFileSync(smallFile, 'utf8');
-  const results = { node: process.version, runs, files: {} };
-  const server = await startServer();
+  const results = { node: process.version, runs, launch, files: {} };
+  const server = await startServer(launch);
 
   // 5 MB: first diagnostics, alternated with the peers.
   const s = { server: [], engine: [], papaparse: [] };
@@ -126,6 +150,7 @@ async function main() {
     const line = 1 + ((v * 7919) % (lines.length - 3));
     const cells = lines[line].split(',');
     const start = cells[0].length + 1;
+    settle();
     const wait = server.published(open.uri, v);
     const t0 = performance.now();
     await server.conn.sendNotification(rpc.DidChangeTextDocumentNotification.type, {
@@ -134,6 +159,7 @@ async function main() {
     });
     const { t } = await wait;
     edits.push(t - t0);
+    if (process.env.BENCH_VERBOSE) console.error(`edit ${v}: ${ms(t - t0)}`);
     reparse.push(enginePeer(small));
   }
   results.files.small.editMedianMs = median(edits);
@@ -148,6 +174,7 @@ async function main() {
     for (let i = 0; i < largeRuns; i++) {
       const r = await firstDiagnostics(server, large, `large-${i}`);
       l.server.push(r.ms);
+      if (process.env.BENCH_VERBOSE) console.error(`100 MB run ${i}: ${ms(r.ms)}`);
       await closeDoc(server, r.uri);
       l.engine.push(enginePeer(large));
       l.papaparse.push(papaPeer(large));
@@ -155,15 +182,20 @@ async function main() {
     results.files.large = { bytes: Buffer.byteLength(large), firstMs: median(l.server), engineMs: median(l.engine), papaparseMs: median(l.papaparse) };
     // Memory: a fresh server with the 100 MB and the 5 MB documents open, after their first
     // diagnostics and a second of idle time (the garbage of earlier runs must not count).
-    const fresh = await startServer();
-    const idleRss = fresh.rss().rss;
-    await firstDiagnostics(fresh, small, 'mem-small');
-    await firstDiagnostics(fresh, large, 'mem-large');
-    await new Promise((res) => setTimeout(res, 1000));
-    const mem = fresh.rss();
-    await fresh.stop();
-    const openBytes = Buffer.byteLength(large) + Buffer.byteLength(small);
-    results.memory = { idleRss, rss: mem.rss, peakRss: mem.hwm, openBytes, rssRatio: mem.rss / openBytes, peakRatio: mem.hwm / openBytes };
+    const memory = async (transport) => {
+      const fresh = await startServer(launch, transport);
+      const idleRss = fresh.rss().rss;
+      await firstDiagnostics(fresh, small, 'mem-small');
+      const first = await firstDiagnostics(fresh, large, 'mem-large');
+      await new Promise((res) => setTimeout(res, 1000));
+      const mem = fresh.rss();
+      await fresh.stop();
+      const openBytes = Buffer.byteLength(large) + Buffer.byteLength(small);
+      return { transport, idleRss, rss: mem.rss, peakRss: mem.hwm, openBytes, rssRatio: mem.rss / openBytes, peakRatio: mem.hwm / openBytes, largeFirstMs: first.ms };
+    };
+    results.memory = await memory('ipc');
+    // The standalone transport, for editors other than VS Code: same flags, over stdio.
+    results.stdio = await memory('stdio');
   }
   await server.stop();
 
@@ -173,8 +205,11 @@ async function main() {
   console.log(`5 MB   one-line edit -> diagnostics ${ms(f.small.editMedianMs)} (p95 ${ms(f.small.editP95Ms)}, target < 50 ms); engine full re-parse ${ms(f.small.engineReparseMs)} -> ratio ${(f.small.editMedianMs / f.small.engineReparseMs).toFixed(3)}`);
   if (f.large) {
     console.log(`100 MB first diagnostics ${ms(f.large.firstMs)} (target < 3000 ms); engine ingest+profile ${ms(f.large.engineMs)} -> ratio ${(f.large.firstMs / f.large.engineMs).toFixed(2)}; papaparse ${ms(f.large.papaparseMs)} -> ratio ${(f.large.firstMs / f.large.papaparseMs).toFixed(2)}`);
-    const m = results.memory;
-    console.log(`memory with ${(m.openBytes / 1e6).toFixed(1)} MB open: RSS ${(m.rss / 1e6).toFixed(0)} MB = ${m.rssRatio.toFixed(2)}x (target < 4x), peak ${(m.peakRss / 1e6).toFixed(0)} MB = ${m.peakRatio.toFixed(2)}x; idle server ${(m.idleRss / 1e6).toFixed(0)} MB`);
+    for (const m of [results.memory, results.stdio]) {
+      console.log(
+        `memory (${m.transport}) with ${(m.openBytes / 1e6).toFixed(1)} MB open: RSS ${(m.rss / 1e6).toFixed(0)} MB = ${m.rssRatio.toFixed(2)}x (target < 4x), peak ${(m.peakRss / 1e6).toFixed(0)} MB = ${m.peakRatio.toFixed(2)}x; idle server ${(m.idleRss / 1e6).toFixed(0)} MB; 100 MB first diagnostics in a fresh server ${ms(m.largeFirstMs)}`,
+      );
+    }
   }
   console.log(JSON.stringify(results));
   void pathToFileURL;

@@ -11,6 +11,7 @@ import { Commands } from './commands';
 import { DashboardController } from './dashboard';
 import { ExperimentCodeLens } from './codeLens';
 import { InputProblems } from './inputProblems';
+import { SERVER_PROCESS } from '../protocol/serverProcess';
 import { TrainingManager } from './training';
 
 /** What activate() returns: used by the integration tests, and by other extensions. */
@@ -94,7 +95,11 @@ export function activate(context: vscode.ExtensionContext): DatasetLabApi {
 async function startLanguageClient(context: vscode.ExtensionContext, serverModule: string, output: vscode.OutputChannel): Promise<void> {
   // Loaded lazily: esbuild keeps this dynamic import's module out of the startup path.
   const lc = await import('vscode-languageclient/node');
-  const run = { module: serverModule, transport: lc.TransportKind.ipc };
+  const run = {
+    module: serverModule,
+    transport: lc.TransportKind.ipc,
+    options: { execArgv: [...SERVER_PROCESS.execArgv], env: { ...process.env, ...SERVER_PROCESS.env } },
+  };
   const client = new lc.LanguageClient(
     'datasetLab',
     'Dataset Lab Language Server',

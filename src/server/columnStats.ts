@@ -189,6 +189,11 @@ function scratchFloat64(n: number): Float64Array {
   return scratch;
 }
 
+/** Lets the scratch buffer go (after a large document's check, before a collection). */
+export function releaseStatsScratch(): void {
+  scratch = new Float64Array(0);
+}
+
 /** Exact distinct non-missing values (numbers by value), for hovers and profile requests. */
 export function exactDistinct(model: CsvModel, c: number, stats: ColumnStats): number {
   if (!stats.distinctCapped) return stats.distinct;

@@ -5,13 +5,19 @@
 import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation, type Position, type Range } from 'vscode-languageserver';
 import { CellKind } from './csvScanner';
 import { FLAG_UNTERMINATED, type CsvModel } from './csvModel';
-import { computeColumnStats, isClassLabel, type ColumnStats } from './columnStats';
+import { computeColumnStats, isClassLabel, releaseStatsScratch, type ColumnStats } from './columnStats';
 import { severityOf, type DiagnosticCode, type ServerSettings } from './settings';
 
 export const SOURCE = 'dataset-lab';
 
 /** The duplicate-row table, reused between checks (see scratchFloat64 in columnStats). */
 let dupTable = new Int32Array(0);
+
+/** Lets the check's reusable buffers go (after a large document's check, before a collection). */
+export function releaseCheckBuffers(): void {
+  dupTable = new Int32Array(0);
+  releaseStatsScratch();
+}
 
 /** What a diagnostic carries for code actions (`Diagnostic.data`). */
 export interface DiagnosticData {

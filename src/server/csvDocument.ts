@@ -3,8 +3,9 @@
  * applied to the model as they arrive (re-scanning only touched records); full scans run in
  * time slices so the server keeps answering while a large file is read.
  */
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Position, TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import { LineIndex } from './lineIndex';
 import { CsvModel } from './csvModel';
 import { sniffDelimiter } from './csvScanner';
 import { StatsCache } from './csvDiagnostics';
@@ -26,8 +27,45 @@ export function mergeRegion(region: EditRegion | undefined, s: number, e: number
   return { start, oldEnd, newEnd };
 }
 
+/** A CSV document's text and version, as the client last sent them. */
+export class CsvText {
+  private lines: LineIndex | undefined;
+
+  constructor(
+    readonly uri: string,
+    readonly languageId: string,
+    public version: number,
+    private text: string,
+  ) {}
+
+  getText(): string {
+    return this.text;
+  }
+
+  /** The line table, built on first use (the first edit), not when the document opens. */
+  private index(): LineIndex {
+    return (this.lines ??= new LineIndex(this.text));
+  }
+
+  offsetAt(position: Position): number {
+    return this.index().offsetAt(this.text, position.line, position.character);
+  }
+
+  /** Replaces text [start, end) with `inserted`. */
+  replace(start: number, end: number, inserted: string): void {
+    this.text = this.text.slice(0, start) + inserted + this.text.slice(end);
+    this.lines?.update(this.text, start, end, inserted.length);
+  }
+
+  /** Replaces the whole text. */
+  reset(text: string): void {
+    this.text = text;
+    this.lines = undefined;
+  }
+}
+
 export class CsvDocument {
-  doc: TextDocument;
+  doc: CsvText;
   model: CsvModel | undefined;
   stats: StatsCache | undefined;
   /** The model must be rebuilt from the whole text. */
@@ -49,7 +87,7 @@ export class CsvDocument {
   propagatedVersion = -1;
 
   constructor(doc: TextDocument) {
-    this.doc = doc;
+    this.doc = new CsvText(doc.uri, doc.languageId, doc.version, doc.getText());
   }
 
   get uri(): string {
@@ -65,16 +103,20 @@ export class CsvDocument {
   applyChanges(changes: readonly TextDocumentContentChangeEvent[], version: number): void {
     let region: EditRegion | undefined;
     let full = false;
-    let doc = this.doc;
+    const doc = this.doc;
     for (const ch of changes) {
       if ('range' in ch) {
-        const s = doc.offsetAt(ch.range.start);
-        const e = doc.offsetAt(ch.range.end);
-        region = mergeRegion(region, s, e, ch.text.length);
-      } else full = true;
-      doc = TextDocument.update(doc, [ch], version);
+        let a = doc.offsetAt(ch.range.start);
+        let b = doc.offsetAt(ch.range.end);
+        if (a > b) [a, b] = [b, a];
+        region = mergeRegion(region, a, b, ch.text.length);
+        doc.replace(a, b, ch.text);
+      } else {
+        full = true;
+        doc.reset(ch.text);
+      }
     }
-    this.doc = doc;
+    doc.version = version;
     if (!full && region && this.model && !this.needsFull && !this.model.scanning) {
       const n = this.model.applyEdit(doc.getText(), region.start, region.oldEnd, region.newEnd);
       if (n < 0) this.needsFull = true;

@@ -31,7 +31,7 @@ import { modelToTable } from './modelTable';
 import { exactDistinct, sparkline, type ColumnStats } from './columnStats';
 import { CsvDocument } from './csvDocument';
 import { CsvModel } from './csvModel';
-import { Locator, SOURCE, StatsCache, checkCsv, type DiagnosticData, type HeaderFinding } from './csvDiagnostics';
+import { Locator, SOURCE, StatsCache, checkCsv, releaseCheckBuffers, type DiagnosticData, type HeaderFinding } from './csvDiagnostics';
 import { crossFindings, driftEvidence, type PartnerSide } from './crossDiagnostics';
 import { checkExperiment } from './experimentDiagnostics';
 import { DatasetCache, EXPERIMENT_SUFFIX, ExperimentIndex, findExperimentFiles, parseExperiment, samePath, type Pairing } from './experiments';
@@ -324,10 +324,15 @@ export class DatasetLabServer {
           st.propagatedVersion = st.doc.version;
           this.recheckPartnersOf(st);
         }
-        // Opening a large file leaves its JSON-RPC message (about its size, twice) as garbage
-        // that V8 would keep until the next major collection. When the process runs with
-        // --expose-gc (the extension starts it so), collect once, after publishing.
-        if (!incremental && model.text.length > LARGE_DOCUMENT) collectGarbageSoon();
+        // Opening a large file leaves its JSON-RPC message (about its size, three times) as
+        // garbage that V8 would keep until the next major collection, and the check's buffers
+        // (the size of a column) until the next check. When the process runs with --expose-gc
+        // (the extension starts it so: src/protocol/serverProcess.ts), drop the buffers and
+        // collect once, after publishing.
+        if (!incremental && model.text.length > LARGE_DOCUMENT) {
+          releaseCheckBuffers();
+          collectGarbageSoon();
+        }
       } while (st.rerun);
     } catch (err) {
       this.connection.console.error(`dataset-lab: checking ${st.uri} failed: ${(err as Error).stack ?? err}`);

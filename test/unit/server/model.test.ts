@@ -8,6 +8,8 @@ import { CsvModel } from '../../../src/server/csvModel';
 import { CellKind, FieldBuffer, MissingTokens, fieldValue, parseNumber, parseRecord } from '../../../src/server/csvScanner';
 import { computeColumnStats, medianInPlace, selectInPlace } from '../../../src/server/columnStats';
 import { isAsciiSpace } from '../../../src/core/csv/numbers';
+import { LineIndex } from '../../../src/server/lineIndex';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { seededRandom } from '../helpers';
 
 const rng = seededRandom;
@@ -191,5 +193,39 @@ describe('server model: bucket selection', () => {
     assert.equal(s.mad, med(nums.map((v) => Math.abs(v - s.median)).sort((a, b) => a - b)));
     assert.equal(s.histogram.reduce((a, b) => a + b, 0), nums.length);
     assert.equal(s.numbers, nums.length);
+  });
+});
+
+describe('server model: line index', () => {
+  it('maps positions to offsets as TextDocument does, through random edits with LF, CRLF and CR breaks', () => {
+    const rand = rng(4242);
+    const pieces = ['a', 'bc', ',', '\n', '\r\n', '\r', '\r\r\n', '\n\r', '12.5', '', '"x\ny"'];
+    const piece = () => pieces[Math.floor(rand() * pieces.length)];
+    let checked = 0;
+    for (let round = 0; round < 40; round++) {
+      let text = Array.from({ length: 5 + Math.floor(rand() * 60) }, piece).join('');
+      let doc = TextDocument.create('file:///t.csv', 'csv', 0, text);
+      const index = new LineIndex(text);
+      for (let step = 0; step < 40; step++) {
+        assert.equal(index.lineCount, doc.lineCount, `round ${round} step ${step}: line count of ${JSON.stringify(text)}`);
+        for (let k = 0; k < 8; k++) {
+          const pos = { line: Math.floor(rand() * (doc.lineCount + 2)) - 1, character: Math.floor(rand() * 8) - 1 };
+          assert.equal(index.offsetAt(text, pos.line, pos.character), doc.offsetAt(pos), `round ${round} step ${step}: ${JSON.stringify(pos)} in ${JSON.stringify(text)}`);
+          checked++;
+        }
+        // A random edit: replace a range (possibly empty) by some pieces (possibly none).
+        // Offsets inside a CRLF have no position of their own: use ones that round-trip.
+        const roundTrip = (o: number) => doc.offsetAt(doc.positionAt(o));
+        const a = roundTrip(Math.floor(rand() * (text.length + 1)));
+        const b = Math.max(a, roundTrip(Math.min(text.length, a + Math.floor(rand() * 6))));
+        const inserted = Array.from({ length: Math.floor(rand() * 3) }, piece).join('');
+        const range = { start: doc.positionAt(a), end: doc.positionAt(b) };
+        doc = TextDocument.update(doc, [{ range, text: inserted }], step + 1);
+        text = text.slice(0, a) + inserted + text.slice(b);
+        assert.equal(doc.getText(), text);
+        index.update(text, a, b, inserted.length);
+      }
+    }
+    assert.ok(checked > 10000);
   });
 });
