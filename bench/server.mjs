@@ -7,7 +7,7 @@
 //     over stdio as `node dist/server.js --stdio` runs for other editors).
 // Peers: the engine's in-memory ingest + profile (parseCsvText + profileTable, src/core) and
 // papaparse with dynamic typing, on the same text. Ratios are server time / peer time.
-// Usage: npm run bench:server  (node --expose-gc bench/server.mjs [--runs N] [--skip-large])
+// Usage: npm run bench:server  (node --expose-gc bench/server.mjs [--runs N] [--skip-large] [--plain-launch])
 import { fork, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -124,7 +124,8 @@ async function main() {
     return performance.now() - t0;
   };
 
-  const launch = peer.SERVER_PROCESS;
+  // --plain-launch: no flags and no environment, to measure what src/protocol/serverProcess.ts buys.
+  const launch = args.includes('--plain-launch') ? { execArgv: [], env: {} } : peer.SERVER_PROCESS;
   const smallFile = await ensureFile(join(TMP, 'server-5mb.csv'), 48_500);
   const small = readFileSync(smallFile, 'utf8');
   const results = { node: process.version, runs, launch, files: {} };
