@@ -4,7 +4,7 @@
  * in time-sliced steps; an edit re-scans only the records it touched and splices them in.
  */
 import { isAsciiSpace } from '../core/csv/numbers';
-import { CellKind, FieldBuffer, MissingTokens, fieldValue, parseNumber, parseRecord, type RecordResult } from './csvScanner';
+import { CellKind, FieldBuffer, MissingTokens, detach, fieldValue, parseNumber, parseRecord, type RecordResult } from './csvScanner';
 
 export const FLAG_UNTERMINATED = 1;
 export const FLAG_MULTILINE = 2;
@@ -42,7 +42,7 @@ export class ColumnMeta {
       slot = (slot + 1) & mask;
     }
     const code = this.strings.length;
-    this.strings.push(text.slice(s, e));
+    this.strings.push(detach(text.slice(s, e)));
     if (code === this.hashes.length) {
       const grown = new Int32Array(code * 2);
       grown.set(this.hashes);
@@ -236,7 +236,7 @@ export class CsvModel {
     for (let f = 0; f < this.buf.count; f++) {
       const s = this.buf.starts[f];
       const e = this.buf.ends[f];
-      this.header.push({ name: fieldValue(text, s, e, this.buf.quoted[f]).trim(), start: s, end: e });
+      this.header.push({ name: detach(fieldValue(text, s, e, this.buf.quoted[f]).trim()), start: s, end: e });
     }
     if (this.rec.unterminatedAt >= 0) this.unterminated++;
     this.headerUnterminatedAt = this.rec.unterminatedAt;

@@ -194,6 +194,16 @@ export function parseRecord(text: string, pos: number, delim: number, buf: Field
   out.unterminatedAt = unterminatedAt;
 }
 
+/**
+ * A copy of `s` that does not keep its parent alive. V8 makes a slice of 13 or more characters
+ * a view into the string it was cut from: a category name cut from a 100 MB document would keep
+ * that text (every version of it, once edited) in memory for as long as the name lives. Values
+ * kept beyond one check (dictionary entries, header names) go through here.
+ */
+export function detach(s: string): string {
+  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
+
 /** The value of a field: quotes removed and "" unescaped. */
 export function fieldValue(text: string, start: number, end: number, quoted: number): string {
   if (quoted === 0) return text.slice(start, end);

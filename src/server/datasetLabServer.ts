@@ -329,8 +329,10 @@ export class DatasetLabServer {
         // (the size of a column) until the next check. When the process runs with --expose-gc
         // (the extension starts it so: src/protocol/serverProcess.ts), drop the buffers and
         // collect once, after publishing.
-        if (!incremental && model.text.length > LARGE_DOCUMENT) {
-          releaseCheckBuffers();
+        if (model.text.length > LARGE_DOCUMENT) {
+          // Each edit of a large document also leaves a copy of its text behind (JS strings
+          // are immutable): collect it too, at most once per 200 ms while typing.
+          if (!incremental) releaseCheckBuffers();
           collectGarbageSoon();
         }
       } while (st.rerun);

@@ -3,6 +3,8 @@
 // (the scanner's parseRecord + fieldValue + parseNumber + missing tokens, the ingest's rules),
 // and the bucket selection behind medians and MADs must agree with sorting.
 import { strict as assert } from 'node:assert';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, it } from 'node:test';
 import { CsvModel } from '../../../src/server/csvModel';
 import { CellKind, FieldBuffer, MissingTokens, fieldValue, parseNumber, parseRecord } from '../../../src/server/csvScanner';
@@ -133,6 +135,32 @@ describe('server model: one-pass scan', () => {
     const edited = text.slice(0, at) + 'x' + text.slice(at + 1);
     assert.ok(model.applyEdit(edited, at, at + 1, at + 1) > 0);
     assert.equal(model.rowHash(3), model.rowHash(0));
+  });
+});
+
+describe('server model: memory', () => {
+  it('keeps no view into the document text: dictionary entries and header names are copies', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const baseline = process.memoryUsage().heapUsed;
+    const rows = ['a header name longer than thirteen characters,"another quoted header, also long"'];
+    for (let i = 0; i < 150_000; i++) rows.push(`${i},"a category value longer than thirteen characters ${i % 40}"`);
+    let text = rows.join('\n');
+    rows.length = 0;
+    const size = text.length;
+    const model = new CsvModel({ delimiter: ',', missingTokens: [''] });
+    model.begin(text);
+    model.step(Infinity);
+    assert.equal(model.cols[1].strings.length, 40);
+    assert.equal(model.header[1].name, 'another quoted header, also long');
+    // The document goes away (as after an edit replaces it): only the model's values remain.
+    text = '';
+    model.text = text;
+    gc();
+    const retained = process.memoryUsage().heapUsed - baseline;
+    assert.ok(retained < size / 4, `the heap still holds ${retained} bytes of a ${size}-character text`);
+    assert.equal(model.cellString(1, 7), 'a category value longer than thirteen characters 7');
   });
 });
 
