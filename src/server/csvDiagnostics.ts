@@ -10,12 +10,9 @@ import { severityOf, type DiagnosticCode, type ServerSettings } from './settings
 
 export const SOURCE = 'dataset-lab';
 
-/** The duplicate-row table, reused between checks (see scratchFloat64 in columnStats). */
-let dupTable = new Int32Array(0);
 
 /** Lets the check's reusable buffers go (after a large document's check, before a collection). */
 export function releaseCheckBuffers(): void {
-  dupTable = new Int32Array(0);
   releaseStatsScratch();
 }
 
@@ -264,33 +261,13 @@ export function checkCsv(model: CsvModel, ctx: CheckContext): Diagnostic[] {
     lists.push(list);
   }
   if (sev('duplicate-row') !== undefined && rows > 1) {
-    // Rows with the same values in every column (pandas' duplicated); ragged and broken rows,
-    // which hold no values, are not compared. Open addressing over the row hashes.
+    // Rows with the same values in every column (pandas' duplicated), each linked to the first
+    // of them; the index is kept across edits (src/server/duplicates.ts).
     const list: Finding[] = [];
-    let size = 1024;
-    while (size < rows * 1.5) size *= 2;
-    if (dupTable.length !== size) dupTable = new Int32Array(size);
-    else dupTable.fill(0);
-    const table = dupTable;
-    const mask = size - 1;
-    const hashes = store.hash;
+    const first = model.duplicateRows().first;
     for (let r = 0; r < rows; r++) {
-      if (store.fields[r] !== ncols || store.flags[r] & FLAG_UNTERMINATED) continue;
-      const h = hashes[r];
-      let slot = h & mask;
-      for (;;) {
-        const first = table[slot] - 1;
-        if (first < 0) {
-          table[slot] = r + 1;
-          break;
-        }
-        // Occupied: same hash and same values means a duplicate.
-        if (hashes[first] === h && model.sameValues(first, r)) {
-          collect(list, { row: r, col: -1, code: 'duplicate-row', extra: first });
-          break;
-        }
-        slot = (slot + 1) & mask;
-      }
+      const f = first[r];
+      if (f >= 0 && f !== r) collect(list, { row: r, col: -1, code: 'duplicate-row', extra: f });
     }
     lists.push(list);
   }

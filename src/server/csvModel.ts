@@ -4,6 +4,7 @@
  * in time-sliced steps; an edit re-scans only the records it touched and splices them in.
  */
 import { isAsciiSpace } from '../core/csv/numbers';
+import { DuplicateRows, MAX_INCREMENTAL_ROWS } from './duplicates';
 import { CellKind, FieldBuffer, MissingTokens, detach, fieldValue, parseNumber, parseRecord, type RecordResult } from './csvScanner';
 
 export const FLAG_UNTERMINATED = 1;
@@ -450,12 +451,44 @@ export class CsvModel {
     return batch.n;
   }
 
+  /** The duplicate-row index, brought up to date with the edits since it was last asked for. */
+  duplicateRows(): DuplicateRows {
+    if (this.dups && this.dirtyRows.length > 0 && !this.dups.update(this.dirtyRows, this.dirtyHashes)) this.dups = undefined;
+    this.dirtyRows = [];
+    this.dirtyHashes = [];
+    if (!this.dups) this.dups = new DuplicateRows(this);
+    return this.dups;
+  }
+
+  private dups: DuplicateRows | undefined;
+  /** Rows re-scanned in place since the duplicate index last saw them, with their hashes then. */
+  private dirtyRows: number[] = [];
+  private dirtyHashes: number[] = [];
+
+  /** Before rows [from, from + count) are replaced: what the duplicate index must know. */
+  private noteDuplicateChanges(from: number, count: number, inPlace: boolean): void {
+    if (!this.dups) return;
+    if (!inPlace || this.dirtyRows.length + count > MAX_INCREMENTAL_ROWS) {
+      this.dups = undefined;
+      this.dirtyRows = [];
+      this.dirtyHashes = [];
+      return;
+    }
+    for (let r = from; r < from + count; r++) {
+      // A row edited twice keeps the hash the index knows it by: the first one.
+      if (this.dirtyRows.includes(r)) continue;
+      this.dirtyRows.push(r);
+      this.dirtyHashes.push(this.store.hash[r]);
+    }
+  }
+
   /** Replaces records [from, to) of the main store with `batch`, shifting the rest. */
   private splice(from: number, to: number, batch: RecordStore, delta: number, lineDelta: number): void {
     const store = this.store;
     const m = batch.n;
     const removed = to - from;
     const sameShape = m === removed;
+    this.noteDuplicateChanges(from, m, sameShape);
     for (let c = 0; c < this.cols.length; c++) {
       const meta = this.cols[c];
       const kinds = store.kinds[c];

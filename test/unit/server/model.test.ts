@@ -138,6 +138,47 @@ describe('server model: one-pass scan', () => {
   });
 });
 
+describe('server model: duplicate rows across edits', () => {
+  it('keeps the duplicate index equal to a fresh scan of the edited text', () => {
+    const rand = rng(31337);
+    let incrementalChecks = 0;
+    for (let round = 0; round < 12; round++) {
+      // Few distinct values, so rows repeat and classes gain and lose their first rows.
+      const values = ['1', '2', 'x', 'NA', '1.0'];
+      const pick = () => values[Math.floor(rand() * values.length)];
+      const lines = ['a,b'];
+      for (let i = 0; i < 300; i++) lines.push(`${pick()},${pick()}`);
+      let text = lines.join('\n') + '\n';
+      const model = new CsvModel({ delimiter: ',', missingTokens: ['', 'NA'] });
+      model.begin(text);
+      model.step(Infinity);
+      model.duplicateRows();
+      for (let step = 0; step < 60; step++) {
+        // One to three edits between checks: replace a cell, sometimes break or add a line.
+        for (let e = 0, n = 1 + Math.floor(rand() * 3); e < n; e++) {
+          const starts = [...text.matchAll(/\n/g)].map((m) => m.index! + 1).filter((o) => o < text.length);
+          const at = starts[1 + Math.floor(rand() * (starts.length - 1))];
+          const end = text.indexOf(',', at);
+          const x = rand();
+          const inserted = x < 0.85 ? pick() : x < 0.92 ? `${pick()},${pick()}\n${pick()}` : `${pick()},${pick()},${pick()}`;
+          const next = text.slice(0, at) + inserted + text.slice(end);
+          if (model.applyEdit(next, at, end, at + inserted.length) < 0) throw new Error('edit needed a full scan');
+          text = next;
+        }
+        const got = model.duplicateRows().first;
+        const fresh = new CsvModel({ delimiter: ',', missingTokens: ['', 'NA'] });
+        fresh.begin(text);
+        fresh.step(Infinity);
+        const want = fresh.duplicateRows().first;
+        assert.equal(got.length, want.length, `round ${round} step ${step}: rows`);
+        assert.deepEqual(Array.from(got), Array.from(want), `round ${round} step ${step}`);
+        incrementalChecks++;
+      }
+    }
+    assert.equal(incrementalChecks, 720);
+  });
+});
+
 describe('server model: memory', () => {
   it('keeps no view into the document text: dictionary entries and header names are copies', () => {
     setFlagsFromString('--expose-gc');
