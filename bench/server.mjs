@@ -4,7 +4,8 @@
 //   - first diagnostics for a 5 MB and a 100 MB CSV (didOpen -> publishDiagnostics),
 //   - updated diagnostics after a one-line edit on the 5 MB file (didChange -> publishDiagnostics),
 //   - the server's resident memory with the files open, against their size (over IPC, and
-//     over stdio as `node dist/server.js --stdio` runs for other editors).
+//     over stdio as `node dist/server.js --stdio` runs for other editors), and after ten
+//     one-line edits on the 100 MB file (with their times).
 // Peers: the engine's in-memory ingest + profile (parseCsvText + profileTable, src/core) and
 // papaparse with dynamic typing, on the same text. Ratios are server time / peer time.
 // Usage: npm run bench:server  (node --expose-gc bench/server.mjs [--runs N] [--skip-large] [--plain-launch])
@@ -104,6 +105,32 @@ async function firstDiagnostics(server, text, name) {
   return { ms: t - t0, uri, diagnostics: p.diagnostics.length };
 }
 
+/**
+ * `count` one-line edits on an open document (versions 2, 3, ...), each replacing the second
+ * cell of another line; returns the times from didChange to that version's diagnostics.
+ */
+async function oneLineEdits(server, uri, text, count, between = () => {}) {
+  const lines = text.split('\n');
+  const times = [];
+  for (let v = 2; v < 2 + count; v++) {
+    const line = 1 + ((v * 7919) % (lines.length - 3));
+    const cells = lines[line].split(',');
+    const start = cells[0].length + 1;
+    settle();
+    const wait = server.published(uri, v);
+    const t0 = performance.now();
+    await server.conn.sendNotification(rpc.DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: v },
+      contentChanges: [{ range: { start: { line, character: start }, end: { line, character: start + cells[1].length } }, text: String(v % 97) }],
+    });
+    const { t } = await wait;
+    times.push(t - t0);
+    if (process.env.BENCH_VERBOSE) console.error(`edit ${v}: ${ms(t - t0)}`);
+    between();
+  }
+  return times;
+}
+
 async function closeDoc(server, uri) {
   await server.conn.sendNotification(rpc.DidCloseTextDocumentNotification.type, { textDocument: { uri } });
 }
@@ -144,25 +171,8 @@ async function main() {
 
   // One-line edits on the open 5 MB document: each replaces one numeric cell.
   const open = await firstDiagnostics(server, small, 'small-edit');
-  const lines = small.split('\n');
-  const edits = [];
   const reparse = [];
-  for (let v = 2; v < 2 + Math.max(20, runs * 4); v++) {
-    const line = 1 + ((v * 7919) % (lines.length - 3));
-    const cells = lines[line].split(',');
-    const start = cells[0].length + 1;
-    settle();
-    const wait = server.published(open.uri, v);
-    const t0 = performance.now();
-    await server.conn.sendNotification(rpc.DidChangeTextDocumentNotification.type, {
-      textDocument: { uri: open.uri, version: v },
-      contentChanges: [{ range: { start: { line, character: start }, end: { line, character: start + cells[1].length } }, text: String(v % 97) }],
-    });
-    const { t } = await wait;
-    edits.push(t - t0);
-    if (process.env.BENCH_VERBOSE) console.error(`edit ${v}: ${ms(t - t0)}`);
-    reparse.push(enginePeer(small));
-  }
+  const edits = await oneLineEdits(server, open.uri, small, Math.max(20, runs * 4), () => reparse.push(enginePeer(small)));
   results.files.small.editMedianMs = median(edits);
   results.files.small.editP95Ms = p95(edits);
   results.files.small.engineReparseMs = median(reparse);
@@ -190,9 +200,26 @@ async function main() {
       const first = await firstDiagnostics(fresh, large, 'mem-large');
       await new Promise((res) => setTimeout(res, 1000));
       const mem = fresh.rss();
+      // Then typing in the 100 MB file: one-line edits, and the memory after them.
+      const largeEdits = await oneLineEdits(fresh, first.uri, large, 10);
+      await new Promise((res) => setTimeout(res, 1000));
+      const afterEdits = fresh.rss();
       await fresh.stop();
       const openBytes = Buffer.byteLength(large) + Buffer.byteLength(small);
-      return { transport, idleRss, rss: mem.rss, peakRss: mem.hwm, openBytes, rssRatio: mem.rss / openBytes, peakRatio: mem.hwm / openBytes, largeFirstMs: first.ms };
+      return {
+        transport,
+        idleRss,
+        rss: mem.rss,
+        peakRss: mem.hwm,
+        openBytes,
+        rssRatio: mem.rss / openBytes,
+        peakRatio: mem.hwm / openBytes,
+        largeFirstMs: first.ms,
+        largeEditMedianMs: median(largeEdits),
+        largeEditMaxMs: Math.max(...largeEdits),
+        rssAfterEdits: afterEdits.rss,
+        rssAfterEditsRatio: afterEdits.rss / openBytes,
+      };
     };
     results.memory = await memory('ipc');
     // The standalone transport, for editors other than VS Code: same flags, over stdio.
@@ -208,7 +235,8 @@ async function main() {
     console.log(`100 MB first diagnostics ${ms(f.large.firstMs)} (target < 3000 ms); engine ingest+profile ${ms(f.large.engineMs)} -> ratio ${(f.large.firstMs / f.large.engineMs).toFixed(2)}; papaparse ${ms(f.large.papaparseMs)} -> ratio ${(f.large.firstMs / f.large.papaparseMs).toFixed(2)}`);
     for (const m of [results.memory, results.stdio]) {
       console.log(
-        `memory (${m.transport}) with ${(m.openBytes / 1e6).toFixed(1)} MB open: RSS ${(m.rss / 1e6).toFixed(0)} MB = ${m.rssRatio.toFixed(2)}x (target < 4x), peak ${(m.peakRss / 1e6).toFixed(0)} MB = ${m.peakRatio.toFixed(2)}x; idle server ${(m.idleRss / 1e6).toFixed(0)} MB; 100 MB first diagnostics in a fresh server ${ms(m.largeFirstMs)}`,
+        `memory (${m.transport}) with ${(m.openBytes / 1e6).toFixed(1)} MB open: RSS ${(m.rss / 1e6).toFixed(0)} MB = ${m.rssRatio.toFixed(2)}x (target < 4x), peak ${(m.peakRss / 1e6).toFixed(0)} MB = ${m.peakRatio.toFixed(2)}x; idle server ${(m.idleRss / 1e6).toFixed(0)} MB; 100 MB first diagnostics in a fresh server ${ms(m.largeFirstMs)}; ` +
+          `then 10 one-line edits on 100 MB: median ${ms(m.largeEditMedianMs)} (max ${ms(m.largeEditMaxMs)}), RSS after ${m.rssAfterEditsRatio.toFixed(2)}x`,
       );
     }
   }
