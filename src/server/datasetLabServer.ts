@@ -290,6 +290,22 @@ export class DatasetLabServer {
         }
         const version = st.doc.version;
         const model = st.model!;
+        // Column statistics (cached per column version) in ~25 ms slices, so hovers and edits
+        // are answered while a large file's columns are summarised; the check then reuses them.
+        let slice = performance.now();
+        for (let c = 0; c < model.cols.length; c++) {
+          st.stats!.get(c, this.settings.diagnostics.numericTolerance);
+          if (performance.now() - slice > 25) {
+            await tick();
+            slice = performance.now();
+            if (st.needsFull || this.csvDocs.get(st.uri) !== st) break;
+          }
+        }
+        if (this.csvDocs.get(st.uri) !== st) return;
+        if (st.needsFull) {
+          st.rerun = true;
+          continue;
+        }
         const pairings = this.pairingsOf(st.uri);
         const cross = await this.crossFor(st, model, st.stats!, pairings);
         if (st.doc.version !== version && st.needsFull) {
