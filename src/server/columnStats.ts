@@ -41,16 +41,18 @@ export interface ColumnStats {
   readonly codeCounts: Int32Array;
 }
 
-export function computeColumnStats(model: CsvModel, c: number, numericTolerance: number): ColumnStats {
-  const meta = model.cols[c];
-  const store = model.store;
-  const n = store.n;
-  const kinds = store.kinds[c];
-  const codes = store.codes[c];
-  const values = store.values[c];
-  const codeCounts = new Int32Array(meta.strings.length);
-  // One pass: kinds, text counts, and the numbers in row order with their sum and range.
-  const all = scratchFloat64(n);
+/** What one pass over a column's kinds finds (module-level and reused: no allocation per column). */
+const pass = { numbers: 0, missing: 0, texts: 0, sum: 0, lo: Infinity, hi: -Infinity };
+
+/*
+ * Each loop below is its own small function: V8 optimises a function with the feedback its
+ * paths have gathered so far, so one large function holding every loop is compiled on its
+ * first loop and thrown away at each later one it had not seen (a dozen times per check of a
+ * fresh server). Small functions are compiled once each.
+ */
+
+/** Kinds, text counts per code, and the numbers in row order (into `all`) with their sum and range. */
+function readColumn(kinds: Uint8Array, values: Float64Array | null, codes: Int32Array | null, n: number, all: Float64Array, codeCounts: Int32Array): void {
   let numbers = 0;
   let missing = 0;
   let texts = 0;
@@ -71,6 +73,72 @@ export function computeColumnStats(model: CsvModel, c: number, numericTolerance:
       codeCounts[codes![r]]++;
     }
   }
+  pass.numbers = numbers;
+  pass.missing = missing;
+  pass.texts = texts;
+  pass.sum = sum;
+  pass.lo = lo;
+  pass.hi = hi;
+}
+
+/** Sum of squared deviations from `mean`, and ten equal-width bins from `min` (into `bins`). */
+function squaresAndBins(xs: Float64Array, n: number, mean: number, min: number, width: number, bins: Int32Array): number {
+  let ss = 0;
+  if (width > 0) {
+    for (let i = 0; i < n; i++) {
+      const v = xs[i];
+      ss += (v - mean) * (v - mean);
+      // (v - min) / width is >= 0, so truncation is the floor.
+      const b = ((v - min) / width) | 0;
+      bins[b < 9 ? b : 9]++;
+    }
+  } else {
+    for (let i = 0; i < n; i++) ss += (xs[i] - mean) * (xs[i] - mean);
+    bins[0] = n;
+  }
+  return ss;
+}
+
+/** |v - center| of the column's numbers into `xs`; sets pass.sum (their sum) and pass.hi (their maximum). */
+function deviations(kinds: Uint8Array, values: Float64Array, n: number, center: number, xs: Float64Array): void {
+  let sum = 0;
+  let hi = 0;
+  let j = 0;
+  for (let r = 0; r < n; r++) {
+    if (kinds[r] !== CellKind.Number) continue;
+    const d = Math.abs(values[r] - center);
+    xs[j++] = d;
+    sum += d;
+    if (d > hi) hi = d;
+  }
+  pass.sum = sum;
+  pass.hi = hi;
+}
+
+/** Counts of the column's numbers by value while there are at most `limit` distinct ones; undefined past that. */
+function fewNumbers(kinds: Uint8Array, values: Float64Array, n: number, limit: number): Map<number, number> | undefined {
+  const seen = new Map<number, number>();
+  for (let r = 0; r < n; r++) {
+    if (kinds[r] !== CellKind.Number) continue;
+    const v = values[r];
+    const k = seen.get(v);
+    if (k !== undefined) seen.set(v, k + 1);
+    else if (seen.size === limit) return undefined;
+    else seen.set(v, 1);
+  }
+  return seen;
+}
+
+export function computeColumnStats(model: CsvModel, c: number, numericTolerance: number): ColumnStats {
+  const meta = model.cols[c];
+  const store = model.store;
+  const n = store.n;
+  const kinds = store.kinds[c];
+  const values = store.values[c];
+  const codeCounts = new Int32Array(meta.strings.length);
+  const all = scratchFloat64(n);
+  readColumn(kinds, values, store.codes[c], n, all, codeCounts);
+  const { numbers, missing, texts, sum, lo, hi } = pass;
   const missingSpellings = new Set<number>();
   let spelled = 0;
   for (let code = 0; code < codeCounts.length; code++) {
@@ -95,59 +163,29 @@ export function computeColumnStats(model: CsvModel, c: number, numericTolerance:
   let numberDistinctAtLeast = 0;
   const counts = new Map<string, number>();
   if (numbers > 0) {
-    const xs = all.subarray(0, numbers);
     min = lo;
     max = hi;
     mean = sum / numbers;
-    // Sum of squares and the histogram in one pass, before selection reorders the values.
+    // Sum of squares and the histogram before selection reorders the values.
     const bins = new Int32Array(10);
-    const width = (max - min) / 10;
-    let ss = 0;
-    if (width > 0) {
-      for (let i = 0; i < numbers; i++) {
-        const v = xs[i];
-        ss += (v - mean) * (v - mean);
-        // (v - min) / width is >= 0, so truncation is the floor.
-        const b = ((v - min) / width) | 0;
-        bins[b < 9 ? b : 9]++;
-      }
-    } else {
-      for (let i = 0; i < numbers; i++) ss += (xs[i] - mean) * (xs[i] - mean);
-      bins[0] = numbers;
-    }
+    const ss = squaresAndBins(all, numbers, mean, min, (max - min) / 10, bins);
     histogram = Array.from(bins);
     std = numbers > 1 ? Math.sqrt(ss / (numbers - 1)) : NaN;
     // Median and MAD by selection on the scratch copy, which selection overwrites: the
     // deviations are then taken from the column itself.
-    median = medianInPlace(xs, numbers, lo, hi);
-    let absSum = 0;
-    let j = 0;
-    let dhi = 0;
-    for (let r = 0; r < n; r++) {
-      if (kinds[r] !== CellKind.Number) continue;
-      const d = Math.abs(values![r] - median);
-      xs[j++] = d;
-      absSum += d;
-      if (d > dhi) dhi = d;
-    }
-    meanAbsDev = absSum / numbers;
-    mad = medianInPlace(xs, numbers, 0, dhi);
+    median = medianInPlace(all, numbers, lo, hi);
+    deviations(kinds, values!, n, median, all);
+    meanAbsDev = pass.sum / numbers;
+    mad = medianInPlace(all, numbers, 0, pass.hi);
     // Numbers as categories while they are few: labels such as 0/1, and mixed columns. The
     // count stops at `limit`, so a column of many distinct numbers costs a few rows, not all.
     const limit = type === 'categorical' ? 1000 : 20;
-    const seen = new Map<number, number>();
-    for (let r = 0; r < n; r++) {
-      if (kinds[r] !== CellKind.Number) continue;
-      const v = values![r];
-      const k = seen.get(v);
-      if (k !== undefined) seen.set(v, k + 1);
-      else if (seen.size === limit) {
-        distinctCapped = true;
-        break;
-      } else seen.set(v, 1);
+    const seen = fewNumbers(kinds, values!, n, limit);
+    if (seen) for (const [v, k] of seen) counts.set(String(v), (counts.get(String(v)) ?? 0) + k);
+    else {
+      distinctCapped = true;
+      numberDistinctAtLeast = limit + 1;
     }
-    if (!distinctCapped) for (const [v, k] of seen) counts.set(String(v), (counts.get(String(v)) ?? 0) + k);
-    else numberDistinctAtLeast = limit + 1;
   }
   for (let code = 0; code < codeCounts.length; code++) {
     if (codeCounts[code] > 0 && !missingSpellings.has(code)) counts.set(meta.strings[code], (counts.get(meta.strings[code]) ?? 0) + codeCounts[code]);
