@@ -232,14 +232,52 @@ export function releaseStatsScratch(): void {
   scratch = new Float64Array(0);
 }
 
-/** Exact distinct non-missing values (numbers by value), for hovers and profile requests. */
+/** Exact distinct counts already computed, per statistics object (one per column version). */
+const distinctCounts = new WeakMap<ColumnStats, number>();
+
+/**
+ * Exact distinct non-missing values (numbers by value, -0 = 0 as in a Set), for hovers and
+ * profile requests; computed once per column version.
+ */
 export function exactDistinct(model: CsvModel, c: number, stats: ColumnStats): number {
   if (!stats.distinctCapped) return stats.distinct;
-  const set = new Set<number>();
-  const kinds = model.store.kinds[c];
-  const values = model.store.values[c]!;
-  for (let r = 0; r < model.store.n; r++) if (kinds[r] === CellKind.Number) set.add(values[r]);
-  return set.size + stats.categories.length;
+  let numbers = distinctCounts.get(stats);
+  if (numbers === undefined) {
+    numbers = distinctNumbers(model.store.kinds[c], model.store.values[c]!, model.store.n, stats.numbers);
+    distinctCounts.set(stats, numbers);
+  }
+  return numbers + stats.categories.length;
+}
+
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+
+/** Distinct values among the `count` numbers of a column: open addressing over their bits (NaN marks an empty slot; cells are never NaN). */
+function distinctNumbers(kinds: Uint8Array, values: Float64Array, rows: number, count: number): number {
+  let size = 16;
+  while (size < count * 2) size *= 2;
+  const table = new Float64Array(size).fill(NaN);
+  const mask = size - 1;
+  let distinct = 0;
+  for (let r = 0; r < rows; r++) {
+    if (kinds[r] !== CellKind.Number) continue;
+    const v = values[r] === 0 ? 0 : values[r];
+    F64[0] = v;
+    let h = Math.imul(U32[0] ^ Math.imul(U32[1], 0x9e3779b1), 0x85ebca6b);
+    h ^= h >>> 15;
+    let slot = h & mask;
+    for (;;) {
+      const t = table[slot];
+      if (t !== t) {
+        table[slot] = v;
+        distinct++;
+        break;
+      }
+      if (t === v) break;
+      slot = (slot + 1) & mask;
+    }
+  }
+  return distinct;
 }
 
 /** Median of xs[0, n) with values in [lo, hi] (xs is overwritten): the mean of the two middle values for even n. */

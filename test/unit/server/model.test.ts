@@ -8,7 +8,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, it } from 'node:test';
 import { CsvModel } from '../../../src/server/csvModel';
 import { CellKind, FieldBuffer, MissingTokens, fieldValue, parseNumber, parseRecord } from '../../../src/server/csvScanner';
-import { computeColumnStats, medianInPlace, selectInPlace } from '../../../src/server/columnStats';
+import { computeColumnStats, exactDistinct, medianInPlace, selectInPlace } from '../../../src/server/columnStats';
 import { isAsciiSpace } from '../../../src/core/csv/numbers';
 import { LineIndex } from '../../../src/server/lineIndex';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -262,6 +262,21 @@ describe('server model: bucket selection', () => {
     assert.equal(s.mad, med(nums.map((v) => Math.abs(v - s.median)).sort((a, b) => a - b)));
     assert.equal(s.histogram.reduce((a, b) => a + b, 0), nums.length);
     assert.equal(s.numbers, nums.length);
+    // Past 20 distinct numbers the count is capped; the exact one comes on demand, as a Set counts.
+    assert.ok(s.distinctCapped);
+    assert.equal(exactDistinct(model, 0, s), new Set(nums).size + 1 /* "oops" */);
+  });
+
+  it('counts distinct numbers exactly, -0 and 0 as one, as a Set does', () => {
+    const rand = rng(5);
+    for (const n of [30, 1000, 50_000]) {
+      const nums = Array.from({ length: n }, () => (rand() < 0.05 ? -0 : rand() < 0.3 ? Math.floor(rand() * 50) : Math.round(rand() * 1e6) / 1e3 - 500));
+      const model = new CsvModel({ delimiter: ',', missingTokens: [''] });
+      model.begin(['v', ...nums.map((v) => (Object.is(v, -0) ? '-0' : String(v)))].join('\n'));
+      model.step(Infinity);
+      const s = computeColumnStats(model, 0, 0.05);
+      assert.equal(exactDistinct(model, 0, s), new Set(nums).size, `n=${n}`);
+    }
   });
 });
 
