@@ -5,7 +5,7 @@
 //   - updated diagnostics after a one-line edit on the 5 MB file (didChange -> publishDiagnostics),
 //   - the server's resident memory with the files open, against their size (over IPC, and
 //     over stdio as `node dist/server.js --stdio` runs for other editors), and after ten
-//     one-line edits on the 100 MB file (with their times).
+//     one-line edits on the 100 MB file (with their times); hovers on its header cells.
 // Peers: the engine's in-memory ingest + profile (parseCsvText + profileTable, src/core) and
 // papaparse with dynamic typing, on the same text. Ratios are server time / peer time.
 // Usage: npm run bench:server  (node --expose-gc bench/server.mjs [--runs N] [--skip-large] [--plain-launch] [--server-node PATH])
@@ -212,6 +212,20 @@ async function main() {
       const first = await firstDiagnostics(fresh, large, 'mem-large');
       await new Promise((res) => setTimeout(res, 1000));
       const mem = fresh.rss();
+      // Hovers on each header cell of the 100 MB file (each shows the column's profile), then
+      // the first one again (cached per column version).
+      const hovers = [];
+      const names = large.slice(0, large.indexOf('\n')).split(',');
+      let character = 0;
+      for (const name of names) {
+        const t0 = performance.now();
+        await fresh.conn.sendRequest(rpc.HoverRequest.type, { textDocument: { uri: first.uri }, position: { line: 0, character: character + 1 } });
+        hovers.push(performance.now() - t0);
+        character += name.length + 1;
+      }
+      const t0 = performance.now();
+      await fresh.conn.sendRequest(rpc.HoverRequest.type, { textDocument: { uri: first.uri }, position: { line: 0, character: 1 } });
+      const hoverAgainMs = performance.now() - t0;
       // Then typing in the 100 MB file: one-line edits, and the memory after them.
       const largeEdits = await oneLineEdits(fresh, first.uri, large, 10);
       await new Promise((res) => setTimeout(res, 1000));
@@ -227,6 +241,9 @@ async function main() {
         rssRatio: mem.rss / openBytes,
         peakRatio: mem.hwm / openBytes,
         largeFirstMs: first.ms,
+        hoverMedianMs: median(hovers),
+        hoverMaxMs: Math.max(...hovers),
+        hoverAgainMs,
         largeEditMedianMs: median(largeEdits),
         largeEditMaxMs: Math.max(...largeEdits),
         rssAfterEdits: afterEdits.rss,
@@ -249,6 +266,7 @@ async function main() {
     for (const m of [results.memory, results.stdio]) {
       console.log(
         `memory (${m.transport}) with ${(m.openBytes / 1e6).toFixed(1)} MB open: RSS ${(m.rss / 1e6).toFixed(0)} MB = ${m.rssRatio.toFixed(2)}x (target < 4x), peak ${(m.peakRss / 1e6).toFixed(0)} MB = ${m.peakRatio.toFixed(2)}x; idle server ${(m.idleRss / 1e6).toFixed(0)} MB; 100 MB first diagnostics in a fresh server ${ms(m.largeFirstMs)}; ` +
+          `header hovers on 100 MB: median ${ms(m.hoverMedianMs)} (max ${ms(m.hoverMaxMs)}, again ${ms(m.hoverAgainMs)}); ` +
           `then 10 one-line edits on 100 MB: median ${ms(m.largeEditMedianMs)} (max ${ms(m.largeEditMaxMs)}), RSS after ${m.rssAfterEditsRatio.toFixed(2)}x`,
       );
     }
