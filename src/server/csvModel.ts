@@ -204,6 +204,11 @@ export class CsvModel {
     return this.scanPos >= 0;
   }
 
+  /** Share of the text the full scan has read (1 when done). */
+  get scanFraction(): number {
+    return this.scanPos < 0 || this.text.length === 0 ? 1 : this.scanPos / this.text.length;
+  }
+
   /** Starts a full scan of `text`; call `step` until it returns true. */
   begin(text: string): void {
     this.text = text;

@@ -2,6 +2,7 @@
  * The server's state and handlers: open CSV/TSV and experiment documents, the experiment index
  * of the workspace, partner datasets, and the LSP features over them.
  */
+import { basename } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { modify, findNodeAtLocation, type Node } from './jsonc';
 import {
@@ -21,6 +22,7 @@ import {
   type InitializeParams,
   type TextDocumentContentChangeEvent,
   type TextEdit,
+  type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CheckedNotification, ColumnProfilesRequest, CONFIGURATION_SECTION, PairingsRequest, ServerCommands, type ColumnProfile } from '../protocol/lsp';
@@ -41,6 +43,47 @@ const tick = () => new Promise<void>((r) => setImmediate(r));
 
 /** Characters above which a full scan is followed by a garbage collection (when exposed). */
 const LARGE_DOCUMENT = 16 * 1024 * 1024;
+/** Characters from which a full check reports work-done progress (about a quarter of a second of work). */
+const PROGRESS_MIN_CHARS = 8 * 1024 * 1024;
+
+/**
+ * Work-done progress of one large document's check, shown by the client. Creating it is a
+ * round trip to the client; the check does not wait for it: reports made meanwhile are
+ * remembered and the latest is sent once the progress exists.
+ */
+class CheckProgress {
+  private reporter: WorkDoneProgressServerReporter | undefined;
+  private ended = false;
+  private percentage = 0;
+  private message = '';
+
+  constructor(connection: Connection, title: string) {
+    connection.window.createWorkDoneProgress().then(
+      (reporter) => {
+        if (this.ended) return reporter.done();
+        reporter.begin(title, this.percentage, this.message || undefined, false);
+        this.reporter = reporter;
+      },
+      () => undefined,
+    );
+  }
+
+  report(percentage: number, message: string): void {
+    if (this.ended) return;
+    const p = Math.min(100, Math.floor(percentage));
+    if (p === this.percentage && message === this.message) return;
+    this.percentage = p;
+    this.message = message;
+    this.reporter?.report(p, message);
+  }
+
+  done(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.reporter?.done();
+  }
+}
+
 /** Shortest interval between two comparisons of one document with one partner while editing. */
 const COMPARE_INTERVAL_MS = 1500;
 let gcTimer: NodeJS.Timeout | undefined;
@@ -112,7 +155,11 @@ export class DatasetLabServer {
     this.canPullConfig = params.capabilities.workspace?.configuration === true;
     this.canWatch = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     this.canWatchFolders = params.capabilities.workspace?.workspaceFolders === true;
+    this.canShowProgress = params.capabilities.window?.workDoneProgress === true;
   }
+
+  /** The client shows server-initiated work-done progress (VS Code: in the status bar). */
+  private canShowProgress = false;
 
   async initialized(): Promise<void> {
     try {
@@ -281,6 +328,7 @@ export class DatasetLabServer {
       return;
     }
     st.running = true;
+    let progress: CheckProgress | undefined;
     try {
       await this.ready;
       do {
@@ -293,7 +341,8 @@ export class DatasetLabServer {
         let incremental = st.incremental;
         if (st.needsFull || !st.model) {
           incremental = false;
-          const ok = await this.fullScan(st);
+          if (!progress && this.canShowProgress && st.doc.getText().length >= PROGRESS_MIN_CHARS) progress = new CheckProgress(this.connection, `Dataset Lab: checking ${basename(uriToPath(st.uri) ?? st.uri)}`);
+          const ok = await this.fullScan(st, progress);
           if (!ok) {
             st.rerun = true;
             continue;
@@ -307,6 +356,7 @@ export class DatasetLabServer {
         for (let c = 0; c < model.cols.length; c++) {
           st.stats!.get(c, this.settings.diagnostics.numericTolerance);
           if (performance.now() - slice > 25) {
+            progress?.report(80 + (15 * (c + 1)) / model.cols.length, 'column statistics');
             await tick();
             slice = performance.now();
             if (st.needsFull || this.csvDocs.get(st.uri) !== st) break;
@@ -324,6 +374,7 @@ export class DatasetLabServer {
           continue;
         }
         const labels = pairings.map((p) => p.self.label).filter((l): l is string => l !== undefined);
+        progress?.report(95, 'checking cells');
         let diagnostics = checkCsv(model, { uri: st.uri, settings: this.settings, stats: st.stats!, labels, headerFindings: cross });
         if (pairings.length) {
           const p = pairings[0];
@@ -367,16 +418,18 @@ export class DatasetLabServer {
       this.connection.console.error(`dataset-lab: checking ${st.uri} failed: ${(err as Error).stack ?? err}`);
     } finally {
       st.running = false;
+      progress?.done();
     }
   }
 
   /** Builds the model from the whole text in slices; false when the document changed meanwhile. */
-  private async fullScan(st: CsvDocument): Promise<boolean> {
+  private async fullScan(st: CsvDocument, progress?: CheckProgress): Promise<boolean> {
     const version = st.doc.version;
     const model = new CsvModel({ delimiter: st.delimiter(), missingTokens: this.settings.missingTokens });
     const started = performance.now();
     model.begin(st.doc.getText());
     while (!model.step(performance.now() + 25)) {
+      progress?.report(80 * model.scanFraction, 'reading rows');
       await tick();
       if (st.doc.version !== version || this.csvDocs.get(st.uri) !== st) return false;
     }

@@ -105,6 +105,34 @@ describe('language server: incremental checking', () => {
     assert.equal(client.checked.some((c) => c.uri === big && c.version === 1), false);
   });
 
+  it('reports work-done progress while a large file is checked, and none for a small one', async () => {
+    const { client: withProgress } = await TestClient.start({ workDoneProgress: true });
+    try {
+      const small = 'file:///tmp/progress-small.csv';
+      await withProgress.open(small, sampleCsv(100));
+      await withProgress.diagnosticsFor(small, 1);
+      assert.equal(withProgress.progressTokens.length, 0, 'no progress for a small file');
+      const big = 'file:///tmp/progress-big.csv';
+      const text = sampleCsv(450_000);
+      assert.ok(text.length >= 8 * 1024 * 1024, `${text.length} characters`);
+      await withProgress.open(big, text);
+      await withProgress.diagnosticsFor(big, 1, 60_000);
+      // The end follows the publication: wait for it.
+      const deadline = Date.now() + 10_000;
+      while (!withProgress.progress.some((p) => p.value.kind === 'end') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(withProgress.progressTokens.length, 1);
+      const values = withProgress.progress.filter((p) => p.token === withProgress.progressTokens[0]).map((p) => p.value);
+      assert.equal(values[0].kind, 'begin');
+      assert.match((values[0] as { title: string }).title, /progress-big\.csv/);
+      assert.equal(values.at(-1)!.kind, 'end');
+      const percentages = values.filter((v) => v.kind === 'report').map((v) => (v as { percentage?: number }).percentage ?? 0);
+      assert.ok(percentages.length >= 1, 'at least one report');
+      for (let i = 1; i < percentages.length; i++) assert.ok(percentages[i] >= percentages[i - 1], `percentages rise: ${percentages.join(',')}`);
+    } finally {
+      await withProgress.stop();
+    }
+  });
+
   it('falls back to a full scan when the header changes', async () => {
     const uri = 'file:///tmp/header-edit.csv';
     await client.open(uri, 'a,b\n1,2\n3,4\n');

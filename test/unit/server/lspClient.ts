@@ -19,7 +19,11 @@ import {
   ShutdownRequest,
   StreamMessageReader,
   StreamMessageWriter,
+  WorkDoneProgressCreateRequest,
   createProtocolConnection,
+  type WorkDoneProgressBegin,
+  type WorkDoneProgressEnd,
+  type WorkDoneProgressReport,
   type Diagnostic,
   type InitializeResult,
   type ProtocolConnection,
@@ -49,6 +53,8 @@ export interface StartOptions {
   /** When set, the client advertises workspace/configuration and answers with this for `datasetLab`. */
   readonly configuration?: unknown;
   readonly execArgv?: readonly string[];
+  /** Advertise window.workDoneProgress: the server may then report progress (collected in `progress`). */
+  readonly workDoneProgress?: boolean;
 }
 
 type Waiter = { pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void };
@@ -56,6 +62,9 @@ type Waiter = { pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: Pub
 export class TestClient {
   readonly published = new Map<string, PublishDiagnosticsParams>();
   readonly checked: CheckedNotification.Params[] = [];
+  /** Work-done progress the server created (tokens) and reported (`$/progress` values), in order. */
+  readonly progressTokens: (string | number)[] = [];
+  readonly progress: { token: string | number; value: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd }[] = [];
   stderr = '';
   private waiters: Waiter[] = [];
   private checkedWaiters: { pred: (p: CheckedNotification.Params) => boolean; resolve: (p: CheckedNotification.Params) => void }[] = [];
@@ -93,6 +102,13 @@ export class TestClient {
     const client = new TestClient(proc, conn);
     conn.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => options.configuration ?? null));
     conn.onRequest(RegistrationRequest.type, () => null);
+    conn.onRequest(WorkDoneProgressCreateRequest.type, (p) => {
+      client.progressTokens.push(p.token);
+      return null;
+    });
+    conn.onNotification('$/progress', (p: { token: string | number; value: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd }) => {
+      client.progress.push({ token: p.token, value: p.value });
+    });
     conn.listen();
     const ws = options.workspace;
     const init = await conn.sendRequest(InitializeRequest.type, {
@@ -103,6 +119,7 @@ export class TestClient {
       capabilities: {
         workspace: { configuration: options.configuration !== undefined, didChangeWatchedFiles: { dynamicRegistration: true } },
         textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true } },
+        ...(options.workDoneProgress ? { window: { workDoneProgress: true } } : {}),
       },
     });
     await conn.sendNotification(InitializedNotification.type, {});
