@@ -28,6 +28,23 @@ export interface DiagnosticData {
   readonly datasetIndex?: number;
 }
 
+/** A way to read a cell that is not a number as one: what it would be written as. */
+export interface NumberRepair {
+  readonly kind: 'thousands' | 'decimal-comma';
+  readonly text: string;
+}
+
+/**
+ * Readings of a non-number cell as a number written with a thousands separator ("1,234.5") or
+ * a decimal comma ("3,5"). "1,234" fits both: both are returned, the thousands reading first.
+ */
+export function numberRepairs(value: string): NumberRepair[] {
+  const out: NumberRepair[] = [];
+  if (/^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(value)) out.push({ kind: 'thousands', text: value.replace(/,/g, '') });
+  if (/^[+-]?\d+,\d+$/.test(value)) out.push({ kind: 'decimal-comma', text: value.replace(',', '.') });
+  return out;
+}
+
 /** Offset -> LSP position, counting line breaks from a known line start. */
 export function positionFrom(text: string, anchor: number, anchorLine: number, target: number): Position {
   let line = anchorLine;
@@ -373,7 +390,8 @@ function materialise(
       const s = stats[f.col];
       const value = model.cellString(f.col, f.row) ?? '';
       const name = model.cols[f.col].name;
-      const hint = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(value) ? '; remove the thousands separator' : /^[+-]?\d+,\d+$/.test(value) ? '; use "." as the decimal mark' : '';
+      const repair = numberRepairs(value)[0];
+      const hint = repair ? `; ${repair.kind === 'thousands' ? 'remove the thousands separator' : 'use "." as the decimal mark'}` : '';
       return make('type-mismatch', loc.cell(f.row, f.col), `"${value}" is not a number in numeric column "${name}" (${s.numbers} of ${s.count} values are numbers)${hint}`, { column: name, value });
     }
     case 'missing-spelling': {

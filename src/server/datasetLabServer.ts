@@ -33,7 +33,8 @@ import { modelToTable } from './modelTable';
 import { exactDistinct, sparkline, type ColumnStats } from './columnStats';
 import { CsvDocument } from './csvDocument';
 import { CsvModel } from './csvModel';
-import { Locator, SOURCE, StatsCache, checkCsv, releaseCheckBuffers, type DiagnosticData, type HeaderFinding } from './csvDiagnostics';
+import { CellKind } from './csvScanner';
+import { Locator, SOURCE, StatsCache, checkCsv, numberRepairs, releaseCheckBuffers, type DiagnosticData, type NumberRepair, type HeaderFinding } from './csvDiagnostics';
 import { crossFindings, driftEvidence, type PartnerSide } from './crossDiagnostics';
 import { checkExperiment } from './experimentDiagnostics';
 import { DatasetCache, EXPERIMENT_SUFFIX, ExperimentIndex, findExperimentFiles, parseExperiment, samePath, type Pairing } from './experiments';
@@ -43,6 +44,9 @@ const tick = () => new Promise<void>((r) => setImmediate(r));
 
 /** Characters above which a full scan is followed by a garbage collection (when exposed). */
 const LARGE_DOCUMENT = 16 * 1024 * 1024;
+/** Most cells one "write all such values" quick fix rewrites. */
+const REPAIR_ALL_LIMIT = 10_000;
+
 /** Characters from which a full check reports work-done progress (about a quarter of a second of work). */
 const PROGRESS_MIN_CHARS = 8 * 1024 * 1024;
 
@@ -625,6 +629,23 @@ export class DatasetLabServer {
           command: { title: `Add "${data.value}" to the missing-value tokens`, command: ServerCommands.addMissingToken, arguments: [data.value] },
         });
       }
+      if (d.code === 'type-mismatch' && data.value !== undefined) {
+        const repairs = numberRepairs(data.value);
+        for (const r of repairs) {
+          const how = r.kind === 'thousands' ? 'without the thousands separator' : 'with "." as the decimal mark';
+          out.push({
+            title: `Write ${r.text} (${how})`,
+            kind: CodeActionKind.QuickFix,
+            diagnostics: [d],
+            isPreferred: repairs.length === 1,
+            edit: { changes: { [uri]: [{ range: d.range, newText: r.text }] } },
+          });
+          const all = data.column !== undefined ? this.repairAll(uri, data.column, r.kind) : undefined;
+          if (all && all.length > 1) {
+            out.push({ title: `Write all ${all.length} values like "${data.value}" in "${data.column}" ${how}`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: all } } });
+          }
+        }
+      }
       if (d.code === 'partner-missing-column' && data.renameTo !== undefined) {
         const st = this.csvDocs.get(uri);
         if (st?.model) {
@@ -653,6 +674,35 @@ export class DatasetLabServer {
       }
     }
     return out;
+  }
+
+  /**
+   * Edits rewriting every cell of `column` that reads as a number in the `kind` way (see
+   * numberRepairs), from the current model; undefined when the model is not current or there
+   * are more than REPAIR_ALL_LIMIT such cells.
+   */
+  private repairAll(uri: string, column: string, kind: NumberRepair['kind']): TextEdit[] | undefined {
+    const st = this.csvDocs.get(uri);
+    const model = st?.model;
+    if (!st || !model || st.needsFull || model.scanning) return undefined;
+    const c = model.cols.findIndex((col) => col.name === column);
+    if (c < 0) return undefined;
+    const strings = model.cols[c].strings;
+    // The rewrite of each distinct text value, computed once.
+    const rewrite = strings.map((v) => numberRepairs(v).find((r) => r.kind === kind)?.text);
+    if (!rewrite.some((t) => t !== undefined)) return undefined;
+    const kinds = model.store.kinds[c];
+    const codes = model.store.codes[c]!;
+    const loc = new Locator(model);
+    const edits: TextEdit[] = [];
+    for (let r = 0; r < model.rows; r++) {
+      if (kinds[r] !== CellKind.Text) continue;
+      const text = rewrite[codes[r]];
+      if (text === undefined) continue;
+      if (edits.length === REPAIR_ALL_LIMIT) return undefined;
+      edits.push({ range: loc.cell(r, c), newText: text });
+    }
+    return edits;
   }
 
   /** Edits adding `column` to datasets[index].exclude of an experiment file (open or on disk). */

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { CodeActionRequest, type CodeAction, type Command, type Diagnostic, type TextEdit } from 'vscode-languageserver-protocol';
 import { ColumnProfilesRequest } from '../../../src/protocol/lsp';
 import { FIXTURES, TestClient, brief, fileUri, repoRoot } from './lspClient';
 
@@ -84,6 +84,60 @@ describe('language server: CSV diagnostics over stdio', () => {
     assert.match(tm.message, /^"1,234\.5" is not a number in numeric column "price" \(28 of 29 values are numbers\); remove the thousands separator$/);
     assert.deepEqual(codes(ds, 'missing-spelling'), ['missing-spelling 9:2-9:5']);
     assert.deepEqual(ds.find((d) => d.code === 'missing-spelling')!.data, { column: 'price', value: 'n/a' });
+  });
+
+  it('quick-fixes numbers written with a thousands separator or a decimal comma, one cell or the whole column', async () => {
+    const rows = ['id,price,qty'];
+    for (let i = 0; i < 120; i++) rows.push(`${i},${(i * 1.25).toFixed(2)},${i % 7}`);
+    rows[3] = '2,"1,234.5",4';
+    rows[9] = '8,"12,345",1';
+    rows[20] = '19,"2,000",2'; // also reads as 2.000 with a decimal comma
+    rows[30] = '29,"3,5",3';
+    let text = rows.join('\n') + '\n';
+    const uri = 'file:///tmp/number-repairs.csv';
+    await client.open(uri, text);
+    const ds = await client.diagnosticsFor(uri, 1);
+    assert.deepEqual(codes(ds, 'type-mismatch'), ['type-mismatch 3:2-3:11', 'type-mismatch 9:2-9:10', 'type-mismatch 20:3-20:10', 'type-mismatch 30:3-30:8']);
+    const actionsFor = async (d: Diagnostic) => (await client.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) ?? [];
+    const edit = (a: CodeAction | Command | undefined) => (a && 'edit' in a ? a.edit!.changes![uri] : []);
+    const apply = (t: string, edits: TextEdit[]) => {
+      const starts = [0];
+      for (let i = t.indexOf('\n'); i >= 0; i = t.indexOf('\n', i + 1)) starts.push(i + 1);
+      const at = (p: { line: number; character: number }) => starts[p.line] + p.character;
+      for (const e of [...edits].sort((a, b) => at(b.range.start) - at(a.range.start))) t = t.slice(0, at(e.range.start)) + e.newText + t.slice(at(e.range.end));
+      return t;
+    };
+
+    const thousands = ds.find((d) => d.range.start.line === 3)!;
+    const actions = await actionsFor(thousands);
+    const one = actions.find((a) => a.title === 'Write 1234.5 (without the thousands separator)') as CodeAction | undefined;
+    assert.ok(one, actions.map((a) => a.title).join(' | '));
+    assert.equal(one.isPreferred, true);
+    assert.deepEqual(edit(one), [{ range: thousands.range, newText: '1234.5' }]);
+    const all = actions.find((a) => a.title === 'Write all 3 values like "1,234.5" in "price" without the thousands separator');
+    assert.ok(all, actions.map((a) => a.title).join(' | '));
+    assert.deepEqual(
+      edit(all).map((e) => e.newText),
+      ['1234.5', '12345', '2000'],
+    );
+    // "2,000" reads both ways: both fixes, neither preferred.
+    const ambiguous = await actionsFor(ds.find((d) => d.range.start.line === 20)!);
+    const titles = ambiguous.map((a) => a.title);
+    assert.ok(titles.includes('Write 2000 (without the thousands separator)') && titles.includes('Write 2.000 (with "." as the decimal mark)'), titles.join(' | '));
+    assert.ok(ambiguous.every((a) => !(a as CodeAction).isPreferred));
+
+    // Applying "write all" leaves only the decimal comma, which has its own fix.
+    text = apply(text, edit(all));
+    await client.change(uri, 2, [{ text }]);
+    const after2 = await client.diagnosticsFor(uri, 2);
+    assert.deepEqual(codes(after2, 'type-mismatch'), ['type-mismatch 30:3-30:8']);
+    const comma = await actionsFor(after2.find((d) => d.code === 'type-mismatch')!);
+    const fix = comma.find((a) => a.title === 'Write 3.5 (with "." as the decimal mark)');
+    assert.ok(fix, comma.map((a) => a.title).join(' | '));
+    text = apply(text, edit(fix));
+    await client.change(uri, 3, [{ text }]);
+    assert.deepEqual(codes(await client.diagnosticsFor(uri, 3), 'type-mismatch'), []);
+    assert.equal(text.split('\n')[30], '29,3.5,3');
   });
 
   it('reports column quality, duplicate rows with their first occurrence, outliers and imbalance', async () => {
