@@ -270,6 +270,43 @@ describe('language server', function () {
     assert.ok(diags.some((d) => d.range.start.line === 2), JSON.stringify(diags.map((d) => [d.range.start.line, d.code, d.message])));
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
+
+  it('quick-fixes thousands separators in the editor, undoably', async () => {
+    const rows = ['id,price'];
+    for (let i = 0; i < 100; i++) rows.push(`${i},${(i * 0.5).toFixed(1)}`);
+    rows[5] = '4,"1,234.5"';
+    rows[7] = '6,"2,500"';
+    const uri = vscode.Uri.file(join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'separators.csv'));
+    writeFileSync(uri.fsPath, rows.join('\n') + '\n');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const mismatches = () => vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'dataset-lab' && x.code === 'type-mismatch');
+    const waitFor = (pred: (d: vscode.Diagnostic[]) => boolean, what: string) =>
+      new Promise<vscode.Diagnostic[]>((resolve, reject) => {
+        if (pred(mismatches())) return resolve(mismatches());
+        const timer = setTimeout(() => reject(new Error(`${what} within 30 s; have ${JSON.stringify(mismatches().map((d) => d.message))}`)), 30_000);
+        const sub = vscode.languages.onDidChangeDiagnostics(() => {
+          if (!pred(mismatches())) return;
+          clearTimeout(timer);
+          sub.dispose();
+          resolve(mismatches());
+        });
+      });
+    const found = await waitFor((d) => d.length === 2, 'two type mismatches');
+    const first = found.find((d) => d.range.start.line === 5)!;
+    const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, first.range)) as vscode.CodeAction[];
+    const all = actions.find((a) => a.title.startsWith('Write all 2 values like "1,234.5"'));
+    assert.ok(all?.edit, `actions: ${JSON.stringify(actions.map((a) => a.title))}`);
+    assert.ok(await vscode.workspace.applyEdit(all.edit));
+    assert.equal(doc.lineAt(5).text, '4,1234.5');
+    assert.equal(doc.lineAt(7).text, '6,2500');
+    await waitFor((d) => d.length === 0, 'the mismatches to clear');
+    // The fix is an ordinary editor edit: undo brings the cells back.
+    await vscode.commands.executeCommand('undo');
+    assert.equal(doc.lineAt(5).text, '4,"1,234.5"');
+    await waitFor((d) => d.length === 2, 'the mismatches to return after undo');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
 });
 
 describe('experiment files', function () {
