@@ -102,6 +102,11 @@ export class Locator {
     const s = this.model.store.start[row];
     return this.range(s, this.model.recordEnd(row));
   }
+
+  /** A record with its line break: deleting this range removes the row and its line. */
+  wholeRow(row: number): Range {
+    return this.range(this.model.store.start[row], this.model.recordNext(row));
+  }
 }
 
 /** A cell-level finding before it becomes a Diagnostic (only the first maxProblems are materialised). */

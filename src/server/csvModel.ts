@@ -560,6 +560,13 @@ export class CsvModel {
     return out.end;
   }
 
+  /** Offset after a record's line break: where the text that follows it starts. */
+  recordNext(row: number): number {
+    const out = { next: 0, end: 0, innerBreaks: 0, unterminatedAt: -1 };
+    parseRecord(this.text, this.store.start[row], this.delim, endBuffer, out);
+    return out.next;
+  }
+
   /** Whether two complete rows hold the same values in every column. */
   sameValues(a: number, b: number): boolean {
     const store = this.store;

@@ -16,6 +16,7 @@ import {
   type CodeLens,
   type CodeLensParams,
   type Connection,
+  type Diagnostic,
   type FileEvent,
   type Hover,
   type HoverParams,
@@ -44,7 +45,7 @@ const tick = () => new Promise<void>((r) => setImmediate(r));
 
 /** Characters above which a full scan is followed by a garbage collection (when exposed). */
 const LARGE_DOCUMENT = 16 * 1024 * 1024;
-/** Most cells one "write all such values" quick fix rewrites. */
+/** Most cells (or rows) one "all such" quick fix rewrites (or deletes). */
 const REPAIR_ALL_LIMIT = 10_000;
 
 /** Characters from which a full check reports work-done progress (about a quarter of a second of work). */
@@ -646,6 +647,7 @@ export class DatasetLabServer {
           }
         }
       }
+      if (d.code === 'duplicate-row') out.push(...this.duplicateRowActions(uri, d));
       if (d.code === 'partner-missing-column' && data.renameTo !== undefined) {
         const st = this.csvDocs.get(uri);
         if (st?.model) {
@@ -672,6 +674,41 @@ export class DatasetLabServer {
           out.push({ title: `Exclude column "${data.column}" in the experiment`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [data.experiment]: edit } } });
         }
       }
+    }
+    return out;
+  }
+
+  /**
+   * "Delete this duplicate row" and "delete all duplicate rows" for a duplicate-row diagnostic,
+   * from the current model (nothing when the model is not current or the row it points at is no
+   * longer a duplicate). First occurrences are kept.
+   */
+  private duplicateRowActions(uri: string, d: Diagnostic): CodeAction[] {
+    const st = this.csvDocs.get(uri);
+    const model = st?.model;
+    if (!st || !model || st.needsFull || model.scanning || model.rows === 0) return [];
+    const offset = st.doc.offsetAt(d.range.start);
+    const row = model.recordAt(offset);
+    if (row < 0 || model.store.start[row] !== offset) return [];
+    const first = model.duplicateRows().first;
+    if (first[row] < 0 || first[row] === row) return [];
+    const loc = new Locator(model);
+    const out: CodeAction[] = [
+      {
+        title: `Delete this duplicate row (same as line ${model.store.line[first[row]] + 1})`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [d],
+        edit: { changes: { [uri]: [{ range: loc.wholeRow(row), newText: '' }] } },
+      },
+    ];
+    const all: TextEdit[] = [];
+    for (let r = 0; r < model.rows; r++) {
+      if (first[r] < 0 || first[r] === r) continue;
+      if (all.length === REPAIR_ALL_LIMIT) return out;
+      all.push({ range: loc.wholeRow(r), newText: '' });
+    }
+    if (all.length > 1) {
+      out.push({ title: `Delete all ${all.length} duplicate rows (keep each first occurrence)`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: all } } });
     }
     return out;
   }

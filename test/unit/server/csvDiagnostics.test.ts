@@ -140,6 +140,28 @@ describe('language server: CSV diagnostics over stdio', () => {
     assert.equal(text.split('\n')[30], '29,3.5,3');
   });
 
+  it('quick-fixes duplicate rows: delete one, or all of them keeping each first occurrence', async () => {
+    let text = 'a,b\r\n1,x\r\n2,y\r\n1,x\r\n3,z\r\n2,y\r\n1,x\r\n';
+    const uri = 'file:///tmp/duplicate-fixes.csv';
+    await client.open(uri, text);
+    const ds = await client.diagnosticsFor(uri, 1);
+    assert.deepEqual(codes(ds, 'duplicate-row'), ['duplicate-row 3:0-3:3', 'duplicate-row 5:0-5:3', 'duplicate-row 6:0-6:3']);
+    const d = ds.find((x) => x.code === 'duplicate-row' && x.range.start.line === 5)!;
+    const actions = (await client.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) ?? [];
+    const titles = actions.map((a) => a.title);
+    const one = actions.find((a) => a.title === 'Delete this duplicate row (same as line 3)') as CodeAction | undefined;
+    const all = actions.find((a) => a.title === 'Delete all 3 duplicate rows (keep each first occurrence)') as CodeAction | undefined;
+    assert.ok(one && all, titles.join(' | '));
+    // Line 5 with its CRLF.
+    assert.deepEqual(one.edit!.changes![uri], [{ range: { start: { line: 5, character: 0 }, end: { line: 6, character: 0 } }, newText: '' }]);
+    const lines = text.split('\r\n');
+    const kept = (edits: TextEdit[]) => lines.filter((_, i) => !edits.some((e) => e.range.start.line === i && e.range.end.line === i + 1)).join('\r\n');
+    text = kept(all.edit!.changes![uri]);
+    assert.equal(text, 'a,b\r\n1,x\r\n2,y\r\n3,z\r\n');
+    await client.change(uri, 2, [{ text }]);
+    assert.deepEqual(codes(await client.diagnosticsFor(uri, 2), 'duplicate-row'), []);
+  });
+
   it('reports column quality, duplicate rows with their first occurrence, outliers and imbalance', async () => {
     const f = fixture('quality.csv');
     await client.open(f.uri, f.text);
