@@ -118,6 +118,9 @@ async function startLanguageClient(context: vscode.ExtensionContext, serverModul
   await client.start();
   stopClient = () => client.stop();
   context.subscriptions.push({ dispose: () => void client.stop() });
+  // Files over VS Code's 50 MB synchronisation limit never reach the client: the server reads them.
+  const { LargeFiles } = await import('./largeFiles');
+  context.subscriptions.push(new LargeFiles(client));
 }
 
 export async function deactivate(): Promise<void> {

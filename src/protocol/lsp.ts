@@ -85,3 +85,17 @@ export namespace CheckedNotification {
   }
   export const type = new NotificationType<Params>(method);
 }
+
+/**
+ * client -> server: the CSV/TSV files open in editors that VS Code does not hand to extensions
+ * (models over 50 MB are never synchronised, so no didOpen comes for them). The whole set each
+ * time; the server checks them from disk, publishes their diagnostics, re-reads them when they
+ * change on disk, and clears them when they leave the set.
+ */
+export namespace DiskFilesNotification {
+  export const method = 'datasetLab/diskFiles' as const;
+  export interface Params {
+    readonly uris: readonly string[];
+  }
+  export const type = new NotificationType<Params>(method);
+}

@@ -85,6 +85,8 @@ export class CsvDocument {
   compareTimer: NodeJS.Timeout | undefined;
   /** The version whose check was last passed on to open partner documents. */
   propagatedVersion = -1;
+  /** Read from disk, not synchronised by the client (a file too large for the editor to share). */
+  fromDisk = false;
 
   constructor(doc: TextDocument) {
     this.doc = new CsvText(doc.uri, doc.languageId, doc.version, doc.getText());

@@ -26,7 +26,7 @@ import {
   type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CheckedNotification, ColumnProfilesRequest, CONFIGURATION_SECTION, PairingsRequest, ServerCommands, type ColumnProfile } from '../protocol/lsp';
+import { CheckedNotification, ColumnProfilesRequest, CONFIGURATION_SECTION, DiskFilesNotification, PairingsRequest, ServerCommands, type ColumnProfile } from '../protocol/lsp';
 import { compareDatasets, type PairComparison } from '../core/compare';
 import { normalizeColumnName } from '../core/schemaAlign';
 import type { DataTable } from '../core/table';
@@ -251,7 +251,10 @@ export class DatasetLabServer {
               () => undefined,
             ),
           );
-      } else this.cache.invalidate(file);
+      } else {
+        this.cache.invalidate(file);
+        if (this.csvDocs.get(ch.uri)?.fromDisk) void this.loadFromDisk(ch.uri);
+      }
     }
     if (experimentsChanged || changes.length) {
       this.recheckCsv();
@@ -263,14 +266,17 @@ export class DatasetLabServer {
     for (const st of this.csvDocs.values()) this.schedule(st, 0);
   }
 
-  open(doc: TextDocument): void {
+  open(doc: TextDocument, fromDisk = false): void {
     if (isExperiment(doc.uri)) {
       this.expDocs.set(doc.uri, doc);
       void this.runExperiment(doc.uri);
       return;
     }
     if (!isCsv(doc)) return;
+    const previous = this.csvDocs.get(doc.uri);
+    if (previous) this.stopTimers(previous);
     const st = new CsvDocument(doc);
+    st.fromDisk = fromDisk;
     st.pendingSince = performance.now();
     this.csvDocs.set(doc.uri, st);
     this.schedule(st, 0);
@@ -296,10 +302,54 @@ export class DatasetLabServer {
     this.schedule(st, Math.max(d.debounceMs, st.needsFull && st.lastFullMs > 50 ? Math.min(st.lastFullMs, 1000) : 0));
   }
 
+  private stopTimers(st: CsvDocument): void {
+    if (st.timer) clearTimeout(st.timer);
+    if (st.compareTimer) clearTimeout(st.compareTimer);
+    st.timer = st.compareTimer = undefined;
+  }
+
+  /** Files the client has open but does not synchronise: checked from disk (see DiskFilesNotification). */
+  private readonly diskFiles = new Set<string>();
+
+  setDiskFiles(uris: readonly string[]): void {
+    const wanted = new Set(uris.filter((u) => uriToPath(u) !== undefined && /\.(csv|tsv|tab)$/i.test(u)));
+    for (const uri of [...this.diskFiles]) {
+      if (wanted.has(uri)) continue;
+      this.diskFiles.delete(uri);
+      if (this.csvDocs.get(uri)?.fromDisk) this.close(uri);
+    }
+    for (const uri of wanted) {
+      if (this.diskFiles.has(uri)) continue;
+      this.diskFiles.add(uri);
+      void this.loadFromDisk(uri);
+    }
+  }
+
+  private async loadFromDisk(uri: string): Promise<void> {
+    const open = this.csvDocs.get(uri);
+    if (open && !open.fromDisk) return; // the client synchronises it after all
+    const file = uriToPath(uri)!;
+    let text: string;
+    try {
+      text = await import('node:fs').then((fs) => fs.promises.readFile(file, 'utf8'));
+    } catch (err) {
+      this.connection.console.error(`dataset-lab: cannot read ${file}: ${(err as Error).message}`);
+      return;
+    }
+    const now = this.csvDocs.get(uri);
+    if (!this.diskFiles.has(uri) || (now && !now.fromDisk)) return;
+    this.open(TextDocument.create(uri, /\.(tsv|tab)$/i.test(uri) ? 'tsv' : 'csv', 0, text), true);
+  }
+
   close(uri: string): void {
     const st = this.csvDocs.get(uri);
-    if (st?.timer) clearTimeout(st.timer);
-    if (st?.compareTimer) clearTimeout(st.compareTimer);
+    if (st) this.stopTimers(st);
+    // A file the client stops synchronising but still shows (too large) is checked from disk.
+    if (st && !st.fromDisk && this.diskFiles.has(uri)) {
+      this.csvDocs.delete(uri);
+      void this.loadFromDisk(uri);
+      return;
+    }
     this.csvDocs.delete(uri);
     // Partners now compare with the file on disk, not the closed editor's text.
     if (st) this.recheckPartnersOf(st);
@@ -388,7 +438,7 @@ export class DatasetLabServer {
             return data?.column !== undefined && data.experiment === undefined ? { ...d, data: { ...data, experiment: p.experiment.uri, datasetIndex: p.self.index } } : d;
           });
         }
-        await this.connection.sendDiagnostics({ uri: st.uri, version: st.doc.version, diagnostics });
+        await this.connection.sendDiagnostics({ uri: st.uri, ...(st.fromDisk ? {} : { version: st.doc.version }), diagnostics });
         const durationMs = performance.now() - st.pendingSince;
         st.lastCheckMs = durationMs;
         void this.connection.sendNotification(CheckedNotification.type, {
@@ -765,6 +815,7 @@ export class DatasetLabServer {
   // ---- custom requests ----------------------------------------------------------------------
 
   registerCustomRequests(): void {
+    this.connection.onNotification(DiskFilesNotification.type, (p) => this.setDiskFiles(Array.isArray(p?.uris) ? p.uris.filter((u): u is string => typeof u === 'string') : []));
     this.connection.onRequest(ColumnProfilesRequest.type, (p) => {
       const st = this.csvDocs.get(p.uri);
       if (!st?.model || st.needsFull) return null;

@@ -1,7 +1,7 @@
 // Every Dataset Lab command against fixture CSVs, in a real extension host. Commands take an
 // argument object here instead of the pickers (the e2e suite drives the pickers).
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ComparisonReport, RunResults } from '../../src/protocol/dashboard';
@@ -269,6 +269,57 @@ describe('language server', function () {
     // Line 3 (0-based 2) is the short row.
     assert.ok(diags.some((d) => d.range.start.line === 2), JSON.stringify(diags.map((d) => [d.range.start.line, d.code, d.message])));
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('checks a CSV too large for VS Code to hand to extensions (over 50 MB) from disk', async function () {
+    this.timeout(120_000);
+    const uri = vscode.Uri.file(join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'huge.csv'));
+    // ~57 MB: rows of 8 numbers, one short row on line 4 (0-based 3).
+    const row = (i: number) => Array.from({ length: 8 }, (_, k) => ((i * 7 + k * 13) % 1000) / 10).join(',');
+    // Written in pieces, so the extension host keeps answering meanwhile.
+    const out = createWriteStream(uri.fsPath);
+    out.write(['c0,c1,c2,c3,c4,c5,c6,c7', row(0), row(1), '1,2,3', ''].join('\n'));
+    for (let start = 3; start < 1_600_000; start += 50_000) {
+      const piece: string[] = [];
+      for (let i = start; i < start + 50_000; i++) piece.push(row(i));
+      if (!out.write(piece.join('\n') + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+    }
+    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    await vscode.commands.executeCommand('vscode.open', uri);
+    assert.equal(
+      vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString()),
+      false,
+      'VS Code does not synchronise this file with extensions',
+    );
+    const diags = await new Promise<vscode.Diagnostic[]>((resolve, reject) => {
+      const ours = () => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'dataset-lab');
+      if (ours().length) return resolve(ours());
+      const timer = setTimeout(() => reject(new Error('no diagnostics for the large file within 90 s')), 90_000);
+      const sub = vscode.languages.onDidChangeDiagnostics(() => {
+        if (!ours().length) return;
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(ours());
+      });
+    });
+    assert.ok(
+      diags.some((d) => d.code === 'ragged-row' && d.range.start.line === 3),
+      JSON.stringify(diags.map((d) => [d.code, d.range.start.line])),
+    );
+    // Closing the editor clears them.
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await new Promise<void>((resolve, reject) => {
+      const left = () => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'dataset-lab').length;
+      if (left() === 0) return resolve();
+      const timer = setTimeout(() => reject(new Error('diagnostics of the closed large file stayed')), 30_000);
+      const sub = vscode.languages.onDidChangeDiagnostics(() => {
+        if (left() !== 0) return;
+        clearTimeout(timer);
+        sub.dispose();
+        resolve();
+      });
+    });
+    rmSync(uri.fsPath);
   });
 
   it('quick-fixes thousands separators in the editor, undoably', async () => {

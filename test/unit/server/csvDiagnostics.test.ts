@@ -1,10 +1,11 @@
 // The real server over stdio: CSV fixtures with known defects, diagnostics at exact cells.
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CodeActionRequest, type CodeAction, type Command, type Diagnostic, type TextEdit } from 'vscode-languageserver-protocol';
-import { ColumnProfilesRequest } from '../../../src/protocol/lsp';
+import { CodeActionRequest, DidChangeWatchedFilesNotification, FileChangeType, type CodeAction, type Command, type Diagnostic, type TextEdit } from 'vscode-languageserver-protocol';
+import { ColumnProfilesRequest, DiskFilesNotification } from '../../../src/protocol/lsp';
+import { tempDir } from '../helpers';
 import { FIXTURES, TestClient, brief, fileUri, repoRoot } from './lspClient';
 
 interface ColumnReference {
@@ -160,6 +161,29 @@ describe('language server: CSV diagnostics over stdio', () => {
     assert.equal(text, 'a,b\r\n1,x\r\n2,y\r\n3,z\r\n');
     await client.change(uri, 2, [{ text }]);
     assert.deepEqual(codes(await client.diagnosticsFor(uri, 2), 'duplicate-row'), []);
+  });
+
+  it('checks from disk the files the client shows but cannot synchronise, re-reads and clears them', async () => {
+    const dir = tempDir();
+    try {
+      const file = path.join(dir.path, 'huge.csv');
+      writeFileSync(file, 'a,b\n1,2\n3\n5,6\n');
+      const uri = fileUri(file);
+      await client.conn.sendNotification(DiskFilesNotification.type, { uris: [uri] });
+      const first = await client.diagnostics(uri, (p) => p.diagnostics.length > 0);
+      assert.deepEqual(codes(first, 'ragged-row'), ['ragged-row 2:0-2:1']);
+      assert.equal(client.published.get(uri)!.version, undefined, 'no version: the client has no document');
+      // Changed on disk: re-read when the watcher says so.
+      writeFileSync(file, 'a,b\n1,2\n3,4\n5,6,7\n');
+      await client.conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri, type: FileChangeType.Changed }] });
+      const second = await client.diagnostics(uri, (p) => p.diagnostics.some((d) => d.range.start.line === 3));
+      assert.deepEqual(codes(second, 'ragged-row'), ['ragged-row 3:4-3:5']);
+      // Closed in the editor: its diagnostics go.
+      await client.conn.sendNotification(DiskFilesNotification.type, { uris: [] });
+      await client.diagnostics(uri, (p) => p.diagnostics.length === 0);
+    } finally {
+      dir.cleanup();
+    }
   });
 
   it('reports column quality, duplicate rows with their first occurrence, outliers and imbalance', async () => {
