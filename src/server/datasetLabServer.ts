@@ -33,7 +33,7 @@ import type { DataTable } from '../core/table';
 import { modelToTable } from './modelTable';
 import { exactDistinct, sparkline, type ColumnStats } from './columnStats';
 import { CsvDocument } from './csvDocument';
-import { CsvModel } from './csvModel';
+import { CsvModel, FLAG_UNTERMINATED } from './csvModel';
 import { CellKind } from './csvScanner';
 import { Locator, SOURCE, StatsCache, checkCsv, numberRepairs, releaseCheckBuffers, type DiagnosticData, type NumberRepair, type HeaderFinding } from './csvDiagnostics';
 import { crossFindings, driftEvidence, type PartnerSide } from './crossDiagnostics';
@@ -698,6 +698,8 @@ export class DatasetLabServer {
         }
       }
       if (d.code === 'duplicate-row') out.push(...this.duplicateRowActions(uri, d));
+      if (d.code === 'ragged-row') out.push(...this.shortRowActions(uri, d));
+      if (d.code === 'missing-spelling' && data.value !== undefined && data.column !== undefined) out.push(...this.missingSpellingActions(uri, d, data.column, data.value));
       if (d.code === 'partner-missing-column' && data.renameTo !== undefined) {
         const st = this.csvDocs.get(uri);
         if (st?.model) {
@@ -728,18 +730,70 @@ export class DatasetLabServer {
     return out;
   }
 
+  /** The current model's row whose record starts where `d` starts (-1 when there is none or the model is not current). */
+  private rowOf(uri: string, d: Diagnostic): { st: CsvDocument; model: CsvModel; row: number } | undefined {
+    const st = this.csvDocs.get(uri);
+    const model = st?.model;
+    if (!st || !model || st.needsFull || model.scanning || model.rows === 0) return undefined;
+    const offset = st.doc.offsetAt(d.range.start);
+    const row = model.recordAt(offset);
+    if (row < 0 || model.store.start[row] !== offset) return undefined;
+    return { st, model, row };
+  }
+
+  /** "Add N empty fields" for a row shorter than the header (a long row's extra fields are left to the user: often an unquoted delimiter). */
+  private shortRowActions(uri: string, d: Diagnostic): CodeAction[] {
+    const at = this.rowOf(uri, d);
+    if (!at) return [];
+    const { model, row } = at;
+    const missing = model.cols.length - model.store.fields[row];
+    if (missing <= 0 || model.store.flags[row] & FLAG_UNTERMINATED) return [];
+    const end = new Locator(model).at(model.recordEnd(row));
+    const title = `Add ${missing} empty field${missing === 1 ? '' : 's'} to complete the row (missing values)`;
+    return [{ title, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: [{ range: { start: end, end }, newText: String.fromCharCode(model.delim).repeat(missing) }] } } }];
+  }
+
+  /**
+   * For a cell that spells a missing value the settings do not know ("n/a"): write it as the
+   * first configured token (usually the empty cell) instead, here or in every such cell of the
+   * column. The other fix, adding the spelling to the tokens, keeps the file as it is.
+   */
+  private missingSpellingActions(uri: string, d: Diagnostic, column: string, value: string): CodeAction[] {
+    const token = this.settings.missingTokens[0];
+    if (token === undefined) return [];
+    const st = this.csvDocs.get(uri);
+    const model = st?.model;
+    const shown = token === '' ? 'an empty cell' : `"${token}"`;
+    const field = model ? csvField(token, String.fromCharCode(model.delim)) : token;
+    const out: CodeAction[] = [
+      { title: `Replace "${value}" with ${shown} (a missing value)`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: [{ range: d.range, newText: field }] } } },
+    ];
+    if (!st || !model || st.needsFull || model.scanning) return out;
+    const c = model.cols.findIndex((col) => col.name === column);
+    const code = c >= 0 ? model.cols[c].strings.indexOf(value) : -1;
+    if (code < 0) return out;
+    const kinds = model.store.kinds[c];
+    const codes = model.store.codes[c]!;
+    const loc = new Locator(model);
+    const edits: TextEdit[] = [];
+    for (let r = 0; r < model.rows; r++) {
+      if (kinds[r] !== CellKind.Text || codes[r] !== code) continue;
+      if (edits.length === REPAIR_ALL_LIMIT) return out;
+      edits.push({ range: loc.cell(r, c), newText: field });
+    }
+    if (edits.length > 1) out.push({ title: `Replace all ${edits.length} "${value}" in "${column}" with ${shown}`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: edits } } });
+    return out;
+  }
+
   /**
    * "Delete this duplicate row" and "delete all duplicate rows" for a duplicate-row diagnostic,
    * from the current model (nothing when the model is not current or the row it points at is no
    * longer a duplicate). First occurrences are kept.
    */
   private duplicateRowActions(uri: string, d: Diagnostic): CodeAction[] {
-    const st = this.csvDocs.get(uri);
-    const model = st?.model;
-    if (!st || !model || st.needsFull || model.scanning || model.rows === 0) return [];
-    const offset = st.doc.offsetAt(d.range.start);
-    const row = model.recordAt(offset);
-    if (row < 0 || model.store.start[row] !== offset) return [];
+    const at = this.rowOf(uri, d);
+    if (!at) return [];
+    const { model, row } = at;
     const first = model.duplicateRows().first;
     if (first[row] < 0 || first[row] === row) return [];
     const loc = new Locator(model);

@@ -163,6 +163,48 @@ describe('language server: CSV diagnostics over stdio', () => {
     assert.deepEqual(codes(await client.diagnosticsFor(uri, 2), 'duplicate-row'), []);
   });
 
+  it('quick-fixes a short row with empty fields, and missing-value spellings with the missing token', async () => {
+    const rows = ['id,score,city'];
+    for (let i = 0; i < 30; i++) rows.push(`${i},${i % 9},c${i % 3}`);
+    rows[4] = '3,n/a,c0';
+    rows[8] = '7,n/a,c1';
+    rows[12] = '11,2';
+    let text = rows.join('\n') + '\n';
+    const uri = 'file:///tmp/short-and-spelled.csv';
+    await client.open(uri, text);
+    const ds = await client.diagnosticsFor(uri, 1);
+    assert.deepEqual(codes(ds, 'ragged-row'), ['ragged-row 12:0-12:4']);
+    assert.deepEqual(codes(ds, 'missing-spelling'), ['missing-spelling 4:2-4:5', 'missing-spelling 8:2-8:5']);
+    const actionsFor = async (d: Diagnostic) => ((await client.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) ?? []) as CodeAction[];
+    const lines = () => text.split('\n');
+    const applyOnLines = (edits: TextEdit[]) => {
+      const ls = lines();
+      for (const e of [...edits].sort((a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character)) {
+        const l = ls[e.range.start.line];
+        ls[e.range.start.line] = l.slice(0, e.range.start.character) + e.newText + l.slice(e.range.end.character);
+      }
+      text = ls.join('\n');
+    };
+
+    const short = await actionsFor(ds.find((d) => d.code === 'ragged-row')!);
+    const pad = short.find((a) => a.title === 'Add 1 empty field to complete the row (missing values)');
+    assert.ok(pad, short.map((a) => a.title).join(' | '));
+    applyOnLines(pad.edit!.changes![uri]);
+    assert.equal(lines()[12], '11,2,');
+
+    const spelled = await actionsFor(ds.find((d) => d.code === 'missing-spelling')!);
+    const titles = spelled.map((a) => a.title);
+    assert.ok(titles.includes('Replace "n/a" with an empty cell (a missing value)'), titles.join(' | '));
+    const all = spelled.find((a) => a.title === 'Replace all 2 "n/a" in "score" with an empty cell');
+    assert.ok(all, titles.join(' | '));
+    applyOnLines(all.edit!.changes![uri]);
+    assert.equal(lines()[4], '3,,c0');
+    await client.change(uri, 2, [{ text }]);
+    const after2 = await client.diagnosticsFor(uri, 2);
+    assert.deepEqual(codes(after2, 'ragged-row'), []);
+    assert.deepEqual(codes(after2, 'missing-spelling'), []);
+  });
+
   it('checks from disk the files the client shows but cannot synchronise, re-reads and clears them', async () => {
     const dir = tempDir();
     try {
