@@ -3,7 +3,7 @@
 // server must answer every version, never crash, and keep every range inside its document.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import type { Diagnostic, Range, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
+import { CodeActionRequest, type Diagnostic, type Range, type TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
 import { TestClient } from './lspClient';
 import { mulberry32 } from '../../../src/core/random';
 
@@ -123,6 +123,7 @@ describe('language server: fuzz', () => {
     const started = Date.now();
     let cases = 0;
     let doc = 0;
+    let fixes = 0;
     while (cases < TARGET_CASES && Date.now() - started < BUDGET_MS) {
       const uri = `file:///fuzz/doc-${doc++}.csv`;
       let text = base(random);
@@ -145,12 +146,24 @@ describe('language server: fuzz', () => {
           text = text.slice(0, a) + s + text.slice(b);
         }
         await client.change(uri, v, [change]);
-        check(uri, text, await client.diagnosticsFor(uri, v), `${uri} v${v}`);
+        const ds = await client.diagnosticsFor(uri, v);
+        check(uri, text, ds, `${uri} v${v}`);
+        // Now and then, the quick fixes of a diagnostic: answered, and every edit inside the document.
+        if (ds.length && random() < 0.15) {
+          const d = ds[Math.floor(random() * ds.length)];
+          const actions = (await client.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) ?? [];
+          const ls = lines(text);
+          for (const a of actions) {
+            for (const e of ('edit' in a ? (a.edit?.changes?.[uri] ?? []) : [])) assert.ok(inside(e.range, ls), `${uri} v${v}: "${a.title}" edits outside the document`);
+          }
+          fixes += actions.length;
+        }
       }
       await client.close(uri);
     }
     assert.ok(client.alive, `server exited: ${client.stderr}`);
     assert.ok(cases >= 1000, `only ${cases} cases in the time budget`);
+    assert.ok(fixes > 0, 'some quick fixes were offered and checked');
     assert.equal(client.stderr.includes('failed'), false, client.stderr);
   });
 });
