@@ -3,3 +3,4 @@
 export { parseCsvText } from '../src/core/ingest';
 export { profileTable } from '../src/core/profile';
 export { SERVER_PROCESS } from '../src/protocol/serverProcess';
+export { DiskFilesNotification } from '../src/protocol/lsp';

@@ -68,7 +68,7 @@ async function startServer(launch, transport = 'ipc') {
   conn.onNotification(rpc.PublishDiagnosticsNotification.type, (p) => {
     const t = performance.now();
     for (const w of waiters.splice(0)) {
-      if (w.uri === p.uri && w.version === p.version) w.resolve({ t, p });
+      if (w.uri === p.uri && (w.version === p.version || (w.version === undefined && p.version === undefined))) w.resolve({ t, p });
       else waiters.push(w);
     }
   });
@@ -77,6 +77,8 @@ async function startServer(launch, transport = 'ipc') {
   await conn.sendRequest(rpc.InitializeRequest.type, { processId: process.pid, rootUri: null, workspaceFolders: null, capabilities: {} });
   await conn.sendNotification(rpc.InitializedNotification.type, {});
   const published = (uri, version) => new Promise((resolve) => waiters.push({ uri, version, resolve }));
+  /** The time of the next publication for `uri`, whatever its version (disk files have none). */
+  const onPublish = (uri, resolve) => waiters.push({ uri, version: undefined, resolve: ({ t }) => resolve(t) });
   const rss = () => {
     const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
     const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)[1]);
@@ -88,7 +90,7 @@ async function startServer(launch, transport = 'ipc') {
     await new Promise((r) => proc.once('exit', r));
     conn.dispose();
   };
-  return { conn, published, rss, stop };
+  return { conn, published, onPublish, rss, stop };
 }
 
 /**
@@ -250,6 +252,20 @@ async function main() {
         rssAfterEditsRatio: afterEdits.rss / openBytes,
       };
     };
+    // In VS Code a 100 MB file is over the editor's 50 MB synchronisation limit: no didOpen
+    // comes; the extension names the open file and the server reads it from disk.
+    const diskRuns = [];
+    for (let i = 0; i < Math.max(1, Math.min(runs, 3)); i++) {
+      const fresh = await startServer(launch);
+      const uri = pathToFileURL(largeFile).toString();
+      settle();
+      const wait = new Promise((resolve) => fresh.onPublish(uri, resolve));
+      const t0 = performance.now();
+      await fresh.conn.sendNotification(new rpc.NotificationType(peer.DiskFilesNotification.method), { uris: [uri] });
+      diskRuns.push((await wait) - t0);
+      await fresh.stop();
+    }
+    results.files.large.fromDiskMs = median(diskRuns);
     results.memory = await memory('ipc');
     // The standalone transport, for editors other than VS Code: same flags, over stdio.
     results.stdio = await memory('stdio');
@@ -262,6 +278,7 @@ async function main() {
   console.log(`5 MB   first diagnostics ${ms(f.small.firstMs)} (target < 200 ms); engine ingest+profile ${ms(f.small.engineMs)} -> ratio ${(f.small.firstMs / f.small.engineMs).toFixed(2)}; papaparse ${ms(f.small.papaparseMs)} -> ratio ${(f.small.firstMs / f.small.papaparseMs).toFixed(2)}`);
   console.log(`5 MB   one-line edit -> diagnostics ${ms(f.small.editMedianMs)} (p95 ${ms(f.small.editP95Ms)}, target < 50 ms); engine full re-parse ${ms(f.small.engineReparseMs)} -> ratio ${(f.small.editMedianMs / f.small.engineReparseMs).toFixed(3)}`);
   if (f.large) {
+    console.log(`100 MB checked from disk (as in VS Code, over its 50 MB sync limit): diagnostics ${ms(f.large.fromDiskMs)} after the file is named`);
     console.log(`100 MB first diagnostics ${ms(f.large.firstMs)} (target < 3000 ms); engine ingest+profile ${ms(f.large.engineMs)} -> ratio ${(f.large.firstMs / f.large.engineMs).toFixed(2)}; papaparse ${ms(f.large.papaparseMs)} -> ratio ${(f.large.firstMs / f.large.papaparseMs).toFixed(2)}`);
     for (const m of [results.memory, results.stdio]) {
       console.log(
