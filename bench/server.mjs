@@ -10,7 +10,7 @@
 // papaparse with dynamic typing, on the same text. Ratios are server time / peer time.
 // Usage: npm run bench:server  (node --expose-gc bench/server.mjs [--runs N] [--skip-large] [--plain-launch] [--server-node PATH])
 import { execFileSync, fork, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -289,8 +289,6 @@ async function main() {
     }
   }
   console.log(JSON.stringify(results));
-  void pathToFileURL;
-  void statSync;
 }
 
 main().catch((err) => {

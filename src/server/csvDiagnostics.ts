@@ -5,16 +5,10 @@
 import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation, type Position, type Range } from 'vscode-languageserver';
 import { CellKind } from './csvScanner';
 import { FLAG_UNTERMINATED, type CsvModel } from './csvModel';
-import { computeColumnStats, isClassLabel, releaseStatsScratch, type ColumnStats } from './columnStats';
+import { computeColumnStats, isClassLabel, type ColumnStats } from './columnStats';
 import { severityOf, type DiagnosticCode, type ServerSettings } from './settings';
 
 export const SOURCE = 'dataset-lab';
-
-
-/** Lets the check's reusable buffers go (after a large document's check, before a collection). */
-export function releaseCheckBuffers(): void {
-  releaseStatsScratch();
-}
 
 /** What a diagnostic carries for code actions (`Diagnostic.data`). */
 export interface DiagnosticData {

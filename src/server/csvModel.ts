@@ -320,38 +320,35 @@ export class CsvModel {
     const parsed = buf.parsed;
     let h = HASH_SEED;
     for (let c = 0; c < nf; c++) {
-      if (parsed[c] === 1) {
-        // Read as a number while the record was split.
-        const v = buf.numbers[c];
-        store.kinds[c][row] = CellKind.Number;
-        if (count) this.cols[c].counts[CellKind.Number]++;
-        (store.values[c] ?? store.valuesOf(c))[row] = v;
-        F64[0] = v;
-        h = Math.imul(Math.imul(Math.imul(h ^ CellKind.Number, 16777619) ^ I32[0], 16777619) ^ I32[1], 16777619);
-        continue;
-      }
       let kind: CellKind;
-      const q = quoted[c];
+      let v: number;
       let str = text;
       let s = starts[c];
       let e = ends[c];
-      if (q !== 0) {
-        str = fieldValue(text, s, e, q);
-        s = 0;
-        e = str.length;
-      }
-      // Trim ASCII whitespace, as the ingest does.
-      while (s < e && isAsciiSpace(str.charCodeAt(s))) s++;
-      while (e > s && isAsciiSpace(str.charCodeAt(e - 1))) e--;
-      // Numbers first unless a missing token itself reads as a number: most cells are numbers.
-      let v = numericFirst ? parseNumber(str, s, e) : NaN;
-      if (v !== v) {
-        if (this.missing.matches(str, s, e)) kind = CellKind.Missing;
-        else {
-          if (!numericFirst) v = parseNumber(str, s, e);
-          kind = v === v ? CellKind.Number : CellKind.Text;
+      if (parsed[c] === 1) {
+        // Read as a number while the record was split.
+        kind = CellKind.Number;
+        v = buf.numbers[c];
+      } else {
+        const q = quoted[c];
+        if (q !== 0) {
+          str = fieldValue(text, s, e, q);
+          s = 0;
+          e = str.length;
         }
-      } else kind = CellKind.Number;
+        // Trim ASCII whitespace, as the ingest does.
+        while (s < e && isAsciiSpace(str.charCodeAt(s))) s++;
+        while (e > s && isAsciiSpace(str.charCodeAt(e - 1))) e--;
+        // Numbers first unless a missing token itself reads as a number: most cells are numbers.
+        v = numericFirst ? parseNumber(str, s, e) : NaN;
+        if (v !== v) {
+          if (this.missing.matches(str, s, e)) kind = CellKind.Missing;
+          else {
+            if (!numericFirst) v = parseNumber(str, s, e);
+            kind = v === v ? CellKind.Number : CellKind.Text;
+          }
+        } else kind = CellKind.Number;
+      }
       store.kinds[c][row] = kind;
       if (count) this.cols[c].counts[kind]++;
       h = Math.imul(h ^ kind, 16777619);
@@ -555,16 +552,18 @@ export class CsvModel {
 
   /** Offset where a record's content ends (before its line break), re-parsed from the text. */
   recordEnd(row: number): number {
-    const out = { next: 0, end: 0, innerBreaks: 0, unterminatedAt: -1 };
-    parseRecord(this.text, this.store.start[row], this.delim, endBuffer, out);
-    return out.end;
+    return this.reparse(row).end;
   }
 
   /** Offset after a record's line break: where the text that follows it starts. */
   recordNext(row: number): number {
+    return this.reparse(row).next;
+  }
+
+  private reparse(row: number): RecordResult {
     const out = { next: 0, end: 0, innerBreaks: 0, unterminatedAt: -1 };
     parseRecord(this.text, this.store.start[row], this.delim, endBuffer, out);
-    return out.next;
+    return out;
   }
 
   /** Whether two complete rows hold the same values in every column. */

@@ -31,15 +31,18 @@ export class FieldBuffer {
   numbers = new Float64Array(64);
   count = 0;
 
-  push(start: number, end: number, quoted: number): void {
+  /** Appends a field; `value` is its number when `parsed` is 1. */
+  push(start: number, end: number, quoted: number, parsed = 0, value = 0): void {
     if (this.count === this.starts.length) this.grow();
     this.starts[this.count] = start;
     this.ends[this.count] = end;
     this.quoted[this.count] = quoted;
+    this.parsed[this.count] = parsed;
+    this.numbers[this.count] = value;
     this.count++;
   }
 
-  grow(): void {
+  private grow(): void {
     const n = this.starts.length * 2;
     const s = new Int32Array(n);
     s.set(this.starts);
@@ -115,8 +118,6 @@ export function parseRecord(text: string, pos: number, delim: number, buf: Field
           if (c === LF || c === CR) break;
           e++;
         }
-        if (buf.count === buf.parsed.length) buf.grow();
-        buf.parsed[buf.count] = 0;
         buf.push(fieldStart, e, 2);
         p = e;
         break;
@@ -129,11 +130,10 @@ export function parseRecord(text: string, pos: number, delim: number, buf: Field
         if (c === delim || c === LF || c === CR) break;
         p++;
       }
-      if (buf.count === buf.parsed.length) buf.grow();
-      buf.parsed[buf.count] = 0;
       buf.push(fieldStart, p, 1);
     } else {
       let parsed = 0;
+      let value = 0;
       if (numbers) {
         // Read a plain decimal while splitting: `[+-]digits[.digits]` of at most 15 digits
         // that ends the field is exact (see parseNumber) and needs no second look. Anything
@@ -164,8 +164,7 @@ export function parseRecord(text: string, pos: number, delim: number, buf: Field
         digits += frac;
         if (digits > 0 && digits <= 15 && (c === delim || c === LF || c === CR || p >= len)) {
           const v = frac === 0 ? mant : mant / POW10[frac];
-          if (buf.count === buf.numbers.length) buf.grow();
-          buf.numbers[buf.count] = neg ? -v : v;
+          value = neg ? -v : v;
           parsed = 1;
         }
       }
@@ -176,9 +175,7 @@ export function parseRecord(text: string, pos: number, delim: number, buf: Field
           p++;
         }
       }
-      if (buf.count === buf.parsed.length) buf.grow();
-      buf.parsed[buf.count] = parsed;
-      buf.push(fieldStart, p, 0);
+      buf.push(fieldStart, p, 0, parsed, value);
     }
     if (p < len && text.charCodeAt(p) === delim) {
       p++;

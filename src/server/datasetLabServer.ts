@@ -31,11 +31,11 @@ import { compareDatasets, type PairComparison } from '../core/compare';
 import { normalizeColumnName } from '../core/schemaAlign';
 import type { DataTable } from '../core/table';
 import { modelToTable } from './modelTable';
-import { exactDistinct, sparkline, type ColumnStats } from './columnStats';
+import { exactDistinct, releaseStatsScratch, sparkline, type ColumnStats } from './columnStats';
 import { CsvDocument } from './csvDocument';
 import { CsvModel, FLAG_UNTERMINATED } from './csvModel';
 import { CellKind } from './csvScanner';
-import { Locator, SOURCE, StatsCache, checkCsv, numberRepairs, releaseCheckBuffers, type DiagnosticData, type NumberRepair, type HeaderFinding } from './csvDiagnostics';
+import { Locator, SOURCE, StatsCache, checkCsv, numberRepairs, type DiagnosticData, type NumberRepair, type HeaderFinding } from './csvDiagnostics';
 import { crossFindings, driftEvidence, type PartnerSide } from './crossDiagnostics';
 import { checkExperiment } from './experimentDiagnostics';
 import { DatasetCache, EXPERIMENT_SUFFIX, ExperimentIndex, findExperimentFiles, parseExperiment, samePath, type Pairing } from './experiments';
@@ -122,8 +122,11 @@ function uriToPath(uri: string): string | undefined {
   }
 }
 
+/** File names the server checks as CSV/TSV whatever their language id. */
+const CSV_FILE = /\.(csv|tsv|tab)$/i;
+
 function isCsv(doc: TextDocument): boolean {
-  return doc.languageId === 'csv' || doc.languageId === 'tsv' || /\.(csv|tsv|tab)$/i.test(doc.uri);
+  return doc.languageId === 'csv' || doc.languageId === 'tsv' || CSV_FILE.test(doc.uri);
 }
 
 function isExperiment(uri: string): boolean {
@@ -312,7 +315,7 @@ export class DatasetLabServer {
   private readonly diskFiles = new Set<string>();
 
   setDiskFiles(uris: readonly string[]): void {
-    const wanted = new Set(uris.filter((u) => uriToPath(u) !== undefined && /\.(csv|tsv|tab)$/i.test(u)));
+    const wanted = new Set(uris.filter((u) => uriToPath(u) !== undefined && CSV_FILE.test(u)));
     for (const uri of [...this.diskFiles]) {
       if (wanted.has(uri)) continue;
       this.diskFiles.delete(uri);
@@ -338,7 +341,8 @@ export class DatasetLabServer {
     }
     const now = this.csvDocs.get(uri);
     if (!this.diskFiles.has(uri) || (now && !now.fromDisk)) return;
-    this.open(TextDocument.create(uri, /\.(tsv|tab)$/i.test(uri) ? 'tsv' : 'csv', 0, text), true);
+    // The file name decides the delimiter of .tsv/.tab files (CsvDocument.delimiter).
+    this.open(TextDocument.create(uri, 'csv', 0, text), true);
   }
 
   close(uri: string): void {
@@ -465,7 +469,7 @@ export class DatasetLabServer {
         if (model.text.length > LARGE_DOCUMENT) {
           // Each edit of a large document also leaves a copy of its text behind (JS strings
           // are immutable): collect it too, at most once per 200 ms while typing.
-          if (!incremental) releaseCheckBuffers();
+          if (!incremental) releaseStatsScratch();
           collectGarbageSoon(!incremental);
         }
       } while (st.rerun);
@@ -730,15 +734,43 @@ export class DatasetLabServer {
     return out;
   }
 
-  /** The current model's row whose record starts where `d` starts (-1 when there is none or the model is not current). */
-  private rowOf(uri: string, d: Diagnostic): { st: CsvDocument; model: CsvModel; row: number } | undefined {
+  /** The model of an open CSV document when it is current (scanned, no full re-scan pending). */
+  private currentModel(uri: string): { st: CsvDocument; model: CsvModel } | undefined {
     const st = this.csvDocs.get(uri);
     const model = st?.model;
-    if (!st || !model || st.needsFull || model.scanning || model.rows === 0) return undefined;
+    if (!st || !model || st.needsFull || model.scanning) return undefined;
+    return { st, model };
+  }
+
+  /** The current model's row whose record starts where `d` starts. */
+  private rowOf(uri: string, d: Diagnostic): { model: CsvModel; row: number } | undefined {
+    const current = this.currentModel(uri);
+    if (!current || current.model.rows === 0) return undefined;
+    const { st, model } = current;
     const offset = st.doc.offsetAt(d.range.start);
     const row = model.recordAt(offset);
     if (row < 0 || model.store.start[row] !== offset) return undefined;
-    return { st, model, row };
+    return { model, row };
+  }
+
+  /**
+   * Edits rewriting every text cell of column `c` whose dictionary code has a rewrite
+   * (`rewrite[code]`); undefined when none has one or there are more than REPAIR_ALL_LIMIT.
+   */
+  private rewriteCells(model: CsvModel, c: number, rewrite: readonly (string | undefined)[]): TextEdit[] | undefined {
+    if (!rewrite.some((t) => t !== undefined)) return undefined;
+    const kinds = model.store.kinds[c];
+    const codes = model.store.codes[c]!;
+    const loc = new Locator(model);
+    const edits: TextEdit[] = [];
+    for (let r = 0; r < model.rows; r++) {
+      if (kinds[r] !== CellKind.Text) continue;
+      const text = rewrite[codes[r]];
+      if (text === undefined) continue;
+      if (edits.length === REPAIR_ALL_LIMIT) return undefined;
+      edits.push({ range: loc.cell(r, c), newText: text });
+    }
+    return edits;
   }
 
   /** "Add N empty fields" for a row shorter than the header (a long row's extra fields are left to the user: often an unquoted delimiter). */
@@ -761,27 +793,17 @@ export class DatasetLabServer {
   private missingSpellingActions(uri: string, d: Diagnostic, column: string, value: string): CodeAction[] {
     const token = this.settings.missingTokens[0];
     if (token === undefined) return [];
-    const st = this.csvDocs.get(uri);
-    const model = st?.model;
+    const model = this.csvDocs.get(uri)?.model;
     const shown = token === '' ? 'an empty cell' : `"${token}"`;
     const field = model ? csvField(token, String.fromCharCode(model.delim)) : token;
     const out: CodeAction[] = [
       { title: `Replace "${value}" with ${shown} (a missing value)`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: [{ range: d.range, newText: field }] } } },
     ];
-    if (!st || !model || st.needsFull || model.scanning) return out;
-    const c = model.cols.findIndex((col) => col.name === column);
-    const code = c >= 0 ? model.cols[c].strings.indexOf(value) : -1;
-    if (code < 0) return out;
-    const kinds = model.store.kinds[c];
-    const codes = model.store.codes[c]!;
-    const loc = new Locator(model);
-    const edits: TextEdit[] = [];
-    for (let r = 0; r < model.rows; r++) {
-      if (kinds[r] !== CellKind.Text || codes[r] !== code) continue;
-      if (edits.length === REPAIR_ALL_LIMIT) return out;
-      edits.push({ range: loc.cell(r, c), newText: field });
-    }
-    if (edits.length > 1) out.push({ title: `Replace all ${edits.length} "${value}" in "${column}" with ${shown}`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: edits } } });
+    const current = this.currentModel(uri);
+    const c = current ? current.model.cols.findIndex((col) => col.name === column) : -1;
+    if (!current || c < 0) return out;
+    const edits = this.rewriteCells(current.model, c, current.model.cols[c].strings.map((v) => (v === value ? field : undefined)));
+    if (edits && edits.length > 1) out.push({ title: `Replace all ${edits.length} "${value}" in "${column}" with ${shown}`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: edits } } });
     return out;
   }
 
@@ -823,27 +845,11 @@ export class DatasetLabServer {
    * are more than REPAIR_ALL_LIMIT such cells.
    */
   private repairAll(uri: string, column: string, kind: NumberRepair['kind']): TextEdit[] | undefined {
-    const st = this.csvDocs.get(uri);
-    const model = st?.model;
-    if (!st || !model || st.needsFull || model.scanning) return undefined;
-    const c = model.cols.findIndex((col) => col.name === column);
-    if (c < 0) return undefined;
-    const strings = model.cols[c].strings;
+    const current = this.currentModel(uri);
+    const c = current ? current.model.cols.findIndex((col) => col.name === column) : -1;
+    if (!current || c < 0) return undefined;
     // The rewrite of each distinct text value, computed once.
-    const rewrite = strings.map((v) => numberRepairs(v).find((r) => r.kind === kind)?.text);
-    if (!rewrite.some((t) => t !== undefined)) return undefined;
-    const kinds = model.store.kinds[c];
-    const codes = model.store.codes[c]!;
-    const loc = new Locator(model);
-    const edits: TextEdit[] = [];
-    for (let r = 0; r < model.rows; r++) {
-      if (kinds[r] !== CellKind.Text) continue;
-      const text = rewrite[codes[r]];
-      if (text === undefined) continue;
-      if (edits.length === REPAIR_ALL_LIMIT) return undefined;
-      edits.push({ range: loc.cell(r, c), newText: text });
-    }
-    return edits;
+    return this.rewriteCells(current.model, c, current.model.cols[c].strings.map((v) => numberRepairs(v).find((r) => r.kind === kind)?.text));
   }
 
   /** Edits adding `column` to datasets[index].exclude of an experiment file (open or on disk). */

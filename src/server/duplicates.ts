@@ -14,7 +14,7 @@ import { FLAG_UNTERMINATED, type CsvModel } from './csvModel';
 const EMPTY = 0;
 /** A slot whose class went away; probing continues past it. */
 const TOMBSTONE = -1;
-/** Rows changed in one edit above which the index is rebuilt rather than updated. */
+/** Rows changed between two checks above which the model drops the index rather than update it. */
 export const MAX_INCREMENTAL_ROWS = 64;
 
 export class DuplicateRows {
@@ -92,7 +92,7 @@ export class DuplicateRows {
    * saw it. Returns false when the index must be rebuilt instead.
    */
   update(rows: readonly number[], oldHashes: readonly number[]): boolean {
-    if (this.model.rows !== this.rows || rows.length > MAX_INCREMENTAL_ROWS) return false;
+    if (this.model.rows !== this.rows) return false;
     const first = this.first;
     const table = this.table;
     const mask = table.length - 1;

@@ -273,7 +273,7 @@ describe('language server', function () {
 
   it('checks a CSV too large for VS Code to hand to extensions (over 50 MB) from disk', async function () {
     this.timeout(120_000);
-    const uri = vscode.Uri.file(join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'huge.csv'));
+    const uri = file('huge.csv');
     // ~57 MB: rows of 8 numbers, one short row on line 4 (0-based 3).
     const row = (i: number) => Array.from({ length: 8 }, (_, k) => ((i * 7 + k * 13) % 1000) / 10).join(',');
     // Written in pieces, so the extension host keeps answering meanwhile.
@@ -291,34 +291,15 @@ describe('language server', function () {
       false,
       'VS Code does not synchronise this file with extensions',
     );
-    const diags = await new Promise<vscode.Diagnostic[]>((resolve, reject) => {
-      const ours = () => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'dataset-lab');
-      if (ours().length) return resolve(ours());
-      const timer = setTimeout(() => reject(new Error('no diagnostics for the large file within 90 s')), 90_000);
-      const sub = vscode.languages.onDidChangeDiagnostics(() => {
-        if (!ours().length) return;
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(ours());
-      });
-    });
+    const ours = (ds: vscode.Diagnostic[]) => ds.filter((d) => d.source === 'dataset-lab');
+    const diags = ours(await diagnosticsFor(uri, (ds) => ours(ds).length > 0, 90_000));
     assert.ok(
       diags.some((d) => d.code === 'ragged-row' && d.range.start.line === 3),
       JSON.stringify(diags.map((d) => [d.code, d.range.start.line])),
     );
     // Closing the editor clears them.
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
-    await new Promise<void>((resolve, reject) => {
-      const left = () => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'dataset-lab').length;
-      if (left() === 0) return resolve();
-      const timer = setTimeout(() => reject(new Error('diagnostics of the closed large file stayed')), 30_000);
-      const sub = vscode.languages.onDidChangeDiagnostics(() => {
-        if (left() !== 0) return;
-        clearTimeout(timer);
-        sub.dispose();
-        resolve();
-      });
-    });
+    await diagnosticsFor(uri, (ds) => ours(ds).length === 0, 30_000);
     rmSync(uri.fsPath);
   });
 
@@ -327,23 +308,13 @@ describe('language server', function () {
     for (let i = 0; i < 100; i++) rows.push(`${i},${(i * 0.5).toFixed(1)}`);
     rows[5] = '4,"1,234.5"';
     rows[7] = '6,"2,500"';
-    const uri = vscode.Uri.file(join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'separators.csv'));
+    const uri = file('separators.csv');
     writeFileSync(uri.fsPath, rows.join('\n') + '\n');
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
-    const mismatches = () => vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'dataset-lab' && x.code === 'type-mismatch');
-    const waitFor = (pred: (d: vscode.Diagnostic[]) => boolean, what: string) =>
-      new Promise<vscode.Diagnostic[]>((resolve, reject) => {
-        if (pred(mismatches())) return resolve(mismatches());
-        const timer = setTimeout(() => reject(new Error(`${what} within 30 s; have ${JSON.stringify(mismatches().map((d) => d.message))}`)), 30_000);
-        const sub = vscode.languages.onDidChangeDiagnostics(() => {
-          if (!pred(mismatches())) return;
-          clearTimeout(timer);
-          sub.dispose();
-          resolve(mismatches());
-        });
-      });
-    const found = await waitFor((d) => d.length === 2, 'two type mismatches');
+    const mismatches = (ds: vscode.Diagnostic[]) => ds.filter((x) => x.source === 'dataset-lab' && x.code === 'type-mismatch');
+    const waitFor = async (pred: (d: vscode.Diagnostic[]) => boolean) => mismatches(await diagnosticsFor(uri, (ds) => pred(mismatches(ds)), 30_000));
+    const found = await waitFor((d) => d.length === 2);
     const first = found.find((d) => d.range.start.line === 5)!;
     const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, first.range)) as vscode.CodeAction[];
     const all = actions.find((a) => a.title.startsWith('Write all 2 values like "1,234.5"'));
@@ -351,11 +322,11 @@ describe('language server', function () {
     assert.ok(await vscode.workspace.applyEdit(all.edit));
     assert.equal(doc.lineAt(5).text, '4,1234.5');
     assert.equal(doc.lineAt(7).text, '6,2500');
-    await waitFor((d) => d.length === 0, 'the mismatches to clear');
+    await waitFor((d) => d.length === 0);
     // The fix is an ordinary editor edit: undo brings the cells back.
     await vscode.commands.executeCommand('undo');
     assert.equal(doc.lineAt(5).text, '4,"1,234.5"');
-    await waitFor((d) => d.length === 2, 'the mismatches to return after undo');
+    await waitFor((d) => d.length === 2);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 });

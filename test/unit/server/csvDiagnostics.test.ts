@@ -3,10 +3,10 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CodeActionRequest, DidChangeWatchedFilesNotification, FileChangeType, type CodeAction, type Command, type Diagnostic, type TextEdit } from 'vscode-languageserver-protocol';
+import { CodeActionRequest, DidChangeWatchedFilesNotification, FileChangeType, type CodeAction, type Command, type Diagnostic } from 'vscode-languageserver-protocol';
 import { ColumnProfilesRequest, DiskFilesNotification } from '../../../src/protocol/lsp';
 import { tempDir } from '../helpers';
-import { FIXTURES, TestClient, brief, fileUri, repoRoot } from './lspClient';
+import { FIXTURES, TestClient, applyEdits, brief, fileUri, repoRoot } from './lspClient';
 
 interface ColumnReference {
   count: number;
@@ -101,13 +101,6 @@ describe('language server: CSV diagnostics over stdio', () => {
     assert.deepEqual(codes(ds, 'type-mismatch'), ['type-mismatch 3:2-3:11', 'type-mismatch 9:2-9:10', 'type-mismatch 20:3-20:10', 'type-mismatch 30:3-30:8']);
     const actionsFor = async (d: Diagnostic) => (await client.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) ?? [];
     const edit = (a: CodeAction | Command | undefined) => (a && 'edit' in a ? a.edit!.changes![uri] : []);
-    const apply = (t: string, edits: TextEdit[]) => {
-      const starts = [0];
-      for (let i = t.indexOf('\n'); i >= 0; i = t.indexOf('\n', i + 1)) starts.push(i + 1);
-      const at = (p: { line: number; character: number }) => starts[p.line] + p.character;
-      for (const e of [...edits].sort((a, b) => at(b.range.start) - at(a.range.start))) t = t.slice(0, at(e.range.start)) + e.newText + t.slice(at(e.range.end));
-      return t;
-    };
 
     const thousands = ds.find((d) => d.range.start.line === 3)!;
     const actions = await actionsFor(thousands);
@@ -128,14 +121,14 @@ describe('language server: CSV diagnostics over stdio', () => {
     assert.ok(ambiguous.every((a) => !(a as CodeAction).isPreferred));
 
     // Applying "write all" leaves only the decimal comma, which has its own fix.
-    text = apply(text, edit(all));
+    text = applyEdits(text, edit(all));
     await client.change(uri, 2, [{ text }]);
     const after2 = await client.diagnosticsFor(uri, 2);
     assert.deepEqual(codes(after2, 'type-mismatch'), ['type-mismatch 30:3-30:8']);
     const comma = await actionsFor(after2.find((d) => d.code === 'type-mismatch')!);
     const fix = comma.find((a) => a.title === 'Write 3.5 (with "." as the decimal mark)');
     assert.ok(fix, comma.map((a) => a.title).join(' | '));
-    text = apply(text, edit(fix));
+    text = applyEdits(text, edit(fix));
     await client.change(uri, 3, [{ text }]);
     assert.deepEqual(codes(await client.diagnosticsFor(uri, 3), 'type-mismatch'), []);
     assert.equal(text.split('\n')[30], '29,3.5,3');
@@ -155,9 +148,7 @@ describe('language server: CSV diagnostics over stdio', () => {
     assert.ok(one && all, titles.join(' | '));
     // Line 5 with its CRLF.
     assert.deepEqual(one.edit!.changes![uri], [{ range: { start: { line: 5, character: 0 }, end: { line: 6, character: 0 } }, newText: '' }]);
-    const lines = text.split('\r\n');
-    const kept = (edits: TextEdit[]) => lines.filter((_, i) => !edits.some((e) => e.range.start.line === i && e.range.end.line === i + 1)).join('\r\n');
-    text = kept(all.edit!.changes![uri]);
+    text = applyEdits(text, all.edit!.changes![uri]);
     assert.equal(text, 'a,b\r\n1,x\r\n2,y\r\n3,z\r\n');
     await client.change(uri, 2, [{ text }]);
     assert.deepEqual(codes(await client.diagnosticsFor(uri, 2), 'duplicate-row'), []);
@@ -177,19 +168,11 @@ describe('language server: CSV diagnostics over stdio', () => {
     assert.deepEqual(codes(ds, 'missing-spelling'), ['missing-spelling 4:2-4:5', 'missing-spelling 8:2-8:5']);
     const actionsFor = async (d: Diagnostic) => ((await client.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) ?? []) as CodeAction[];
     const lines = () => text.split('\n');
-    const applyOnLines = (edits: TextEdit[]) => {
-      const ls = lines();
-      for (const e of [...edits].sort((a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character)) {
-        const l = ls[e.range.start.line];
-        ls[e.range.start.line] = l.slice(0, e.range.start.character) + e.newText + l.slice(e.range.end.character);
-      }
-      text = ls.join('\n');
-    };
 
     const short = await actionsFor(ds.find((d) => d.code === 'ragged-row')!);
     const pad = short.find((a) => a.title === 'Add 1 empty field to complete the row (missing values)');
     assert.ok(pad, short.map((a) => a.title).join(' | '));
-    applyOnLines(pad.edit!.changes![uri]);
+    text = applyEdits(text, pad.edit!.changes![uri]);
     assert.equal(lines()[12], '11,2,');
 
     const spelled = await actionsFor(ds.find((d) => d.code === 'missing-spelling')!);
@@ -197,7 +180,7 @@ describe('language server: CSV diagnostics over stdio', () => {
     assert.ok(titles.includes('Replace "n/a" with an empty cell (a missing value)'), titles.join(' | '));
     const all = spelled.find((a) => a.title === 'Replace all 2 "n/a" in "score" with an empty cell');
     assert.ok(all, titles.join(' | '));
-    applyOnLines(all.edit!.changes![uri]);
+    text = applyEdits(text, all.edit!.changes![uri]);
     assert.equal(lines()[4], '3,,c0');
     await client.change(uri, 2, [{ text }]);
     const after2 = await client.diagnosticsFor(uri, 2);
