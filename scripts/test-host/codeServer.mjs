@@ -6,9 +6,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, createWriteS
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { installTestHost } from './install.mjs';
+import { CHROMIUM, installTestHost } from './install.mjs';
 
-export const CHROMIUM = process.env.DATASET_LAB_CHROMIUM ?? '/usr/bin/chromium';
+export { CHROMIUM };
 
 export function freePort() {
   return new Promise((res, rej) => {
@@ -178,7 +178,7 @@ export function workbenchUrl(server, folder, payload) {
 
 export async function launchBrowser(scratch, { colorScheme = 'dark', viewport = { width: 1400, height: 900 } } = {}) {
   const { chromium } = await import('playwright-core');
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (listed in .ci/apt-packages)`);
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run node scripts/test-host/install.mjs (installs Debian's chromium as root) or apt-get install chromium`);
   const profile = join(scratch, 'chromium-profile');
   mkdirSync(profile, { recursive: true });
   const context = await withTimeout(
