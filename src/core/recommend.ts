@@ -2,7 +2,7 @@
  * merge | multihead | separate, with the reasons that produced it. The rule reads the pairwise
  * comparisons against the reference dataset; the thresholds are options (docs/statistics.md).
  */
-import type { PairComparison } from './compare';
+import type { PairComparison } from './compare/types';
 
 export type Strategy = 'merge' | 'multihead' | 'separate';
 

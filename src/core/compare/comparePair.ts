@@ -1,0 +1,54 @@
+/** One pair of datasets (reference vs other): schema, per-feature drift, labels, domain classifier. */
+import { alignSchemas } from '../schemaAlign';
+import type { DriftThresholds } from '../stats/driftRule';
+import type { Column, DataTable } from '../table';
+import { domainClassifierSummary, type DomainPair } from './domainShift';
+import { compareFeature } from './featureDrift';
+import { compareLabels } from './labelShift';
+import type { FeatureComparison, PairComparison } from './types';
+
+export interface PairOptions {
+  readonly thresholds: DriftThresholds;
+  readonly bins: number;
+  readonly seed: number;
+  readonly skipDomainClassifier: boolean;
+}
+
+export function comparePair(
+  refTable: DataTable,
+  otherTable: DataTable,
+  refLabel: string | undefined,
+  otherLabel: string | undefined,
+  options: PairOptions,
+): PairComparison {
+  const isLabel = (t: DataTable, c: string, label: string | undefined) => label !== undefined && c === label && t.columns.some((x) => x.name === c);
+  const refFeatures = refTable.columns.filter((c) => !isLabel(refTable, c.name, refLabel));
+  const otherFeatures = otherTable.columns.filter((c) => !isLabel(otherTable, c.name, otherLabel));
+  const schema = alignSchemas(refFeatures, otherFeatures);
+  const features: FeatureComparison[] = [];
+  const pairs: DomainPair[] = [];
+  for (const m of schema.matched) {
+    const ref = refFeatures.find((c) => c.name === m.reference) as Column;
+    const other = otherFeatures.find((c) => c.name === m.other) as Column;
+    const f = compareFeature(ref, other, refTable.rows, otherTable.rows, options.thresholds, options.bins);
+    features.push(f);
+    if (!f.identifierLike) pairs.push({ ref, other, name: m.reference });
+  }
+  const refLabelCol = refLabel !== undefined ? refTable.columns.find((c) => c.name === refLabel) : undefined;
+  const otherLabelCol = otherLabel !== undefined ? otherTable.columns.find((c) => c.name === otherLabel) : undefined;
+  const label = refLabelCol && otherLabelCol ? compareLabels(refLabelCol, otherLabelCol) : undefined;
+  const domainClassifier = options.skipDomainClassifier ? undefined : domainClassifierSummary(pairs, refTable.rows, otherTable.rows, options.seed);
+  const compared = features.filter((f) => !f.identifierLike);
+  const allFeatureNames = schema.matched.length + schema.onlyReference.length + schema.onlyOther.length;
+  return {
+    reference: refTable.name,
+    other: otherTable.name,
+    schema,
+    features,
+    ...(label ? { label } : {}),
+    ...(domainClassifier ? { domainClassifier } : {}),
+    driftShare: compared.length ? compared.filter((f) => f.drift).length / compared.length : 0,
+    sizeRatio: Math.max(refTable.rows, otherTable.rows) / Math.max(1, Math.min(refTable.rows, otherTable.rows)),
+    sharedFeatureShare: allFeatureNames ? schema.matched.length / allFeatureNames : 0,
+  };
+}

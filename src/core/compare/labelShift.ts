@@ -1,0 +1,78 @@
+/**
+ * The label columns of two datasets: task (classification or regression), shared and exclusive
+ * label values, class balance, and the shift of the label distribution (JS + chi-squared for
+ * classes, KS + normalised Wasserstein for a regression target).
+ */
+import { chiSquaredHomogeneity } from '../stats/chi2';
+import { jensenShannonDistance } from '../stats/divergence';
+import { wassersteinNorm } from '../stats/driftRule';
+import { ksTwoSample } from '../stats/ks';
+import { wasserstein1 } from '../stats/wasserstein';
+import type { Column } from '../table';
+import { alignCounts, categoryCounts, countDistinctNumeric, finiteValues, populationStd } from './columnCache';
+import type { LabelComparison, LabelValueCount } from './types';
+
+function labelTask(column: Column): 'classification' | 'regression' {
+  if (column.type === 'categorical') return 'classification';
+  const v = finiteValues(column);
+  let integers = true;
+  for (let i = 0; i < v.length && integers; i++) integers = Number.isInteger(v[i]);
+  return integers && countDistinctNumeric(v, 20) <= 20 ? 'classification' : 'regression';
+}
+
+function distribution(counts: Map<string, number>): LabelValueCount[] {
+  let total = 0;
+  for (const c of counts.values()) total += c;
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([value, count]) => ({ value, count, share: total ? count / total : 0 }));
+}
+
+function imbalance(counts: Map<string, number>): number {
+  const values = [...counts.values()];
+  if (values.length === 0) return 1;
+  return Math.max(...values) / Math.min(...values);
+}
+
+export function compareLabels(ref: Column, other: Column): LabelComparison {
+  const task = labelTask(ref) === 'regression' && labelTask(other) === 'regression' ? 'regression' : 'classification';
+  const base = { referenceColumn: ref.name, otherColumn: other.name, task, sameColumn: ref.name === other.name } as const;
+  if (task === 'regression' && ref.type === 'numeric' && other.type === 'numeric') {
+    const a = finiteValues(ref);
+    const b = finiteValues(other);
+    const ks = a.length && b.length ? ksTwoSample(a, b) : undefined;
+    return {
+      ...base,
+      shared: [],
+      onlyReference: [],
+      onlyOther: [],
+      overlap: 1,
+      referenceDistribution: [],
+      otherDistribution: [],
+      referenceImbalance: 1,
+      otherImbalance: 1,
+      ...(ks ? { ks: { statistic: ks.statistic, pvalue: ks.pvalue, method: ks.method } } : {}),
+      wassersteinNorm: a.length && b.length ? wassersteinNorm(wasserstein1(a, b), populationStd(a)) : Number.NaN,
+    };
+  }
+  const ca = categoryCounts(ref);
+  const cb = categoryCounts(other);
+  const shared = [...ca.keys()].filter((k) => cb.has(k)).sort();
+  const onlyReference = [...ca.keys()].filter((k) => !cb.has(k)).sort();
+  const onlyOther = [...cb.keys()].filter((k) => !ca.has(k)).sort();
+  const union = shared.length + onlyReference.length + onlyOther.length;
+  const aligned = alignCounts(ca, cb);
+  return {
+    ...base,
+    shared,
+    onlyReference,
+    onlyOther,
+    overlap: union ? shared.length / union : 0,
+    referenceDistribution: distribution(ca),
+    otherDistribution: distribution(cb),
+    referenceImbalance: imbalance(ca),
+    otherImbalance: imbalance(cb),
+    jensenShannon: jensenShannonDistance(aligned.ref, aligned.other),
+    chi2: chiSquaredHomogeneity(aligned.ref, aligned.other),
+  };
+}
