@@ -21,6 +21,39 @@ export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
 
 export const ALL_ARMS: readonly ArmName[] = ['separate', 'merged', 'multihead'];
 
+/**
+ * Dataset names become folder names in run folders (`models/separate/<name>`) and keys of the
+ * results, so they are held to characters that mean nothing to a file system: letters, digits,
+ * ".", "_", "-"; a letter or digit first (no "..", no hidden folders), no "." last (Windows
+ * drops it), at most 64 characters. The JSON Schema carries the same pattern (a test checks).
+ */
+export const DATASET_NAME_PATTERN = '^[A-Za-z0-9]([A-Za-z0-9._-]{0,62}[A-Za-z0-9_-])?$';
+const DATASET_NAME_RE = new RegExp(DATASET_NAME_PATTERN);
+/** Windows refuses these as file names, with or without an extension. */
+const RESERVED_NAME_RE = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i;
+
+/** Why `name` cannot be a dataset name, or undefined when it can. */
+export function datasetNameProblem(name: string): string | undefined {
+  if (!DATASET_NAME_RE.test(name)) {
+    return `dataset name ${JSON.stringify(name)} may only contain letters, digits, ".", "_" and "-", must start with a letter or digit, must not end with "." and has at most 64 characters (it names the run's model folder)`;
+  }
+  if (RESERVED_NAME_RE.test(name)) return `dataset name ${JSON.stringify(name)} is a reserved device name on Windows (it names the run's model folder)`;
+  return undefined;
+}
+
+/** The key two dataset names share a folder under: case-insensitive file systems (macOS, Windows) fold letter case. */
+export function datasetNameKey(name: string): string {
+  return name.toLowerCase();
+}
+
+/** A valid dataset name made from any text (e.g. a file name), for scaffolding experiments. */
+export function toDatasetName(text: string): string {
+  let name = text.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64).replace(/\.+$/, '');
+  if (name === '') name = 'dataset';
+  if (RESERVED_NAME_RE.test(name)) name = `${name.replace(/\./g, '_')}_data`;
+  return name;
+}
+
 export interface DatasetSpec {
   name: string;
   path: string;
@@ -261,7 +294,7 @@ export function resolveExperiment(doc: Json, file: string, options: ResolveOptio
   if (!Array.isArray(doc.datasets) || doc.datasets.length === 0) {
     c.add('$.datasets', 'must be a non-empty array of datasets');
   } else {
-    const names = new Set<string>();
+    const names = new Map<string, { name: string; index: number }>();
     doc.datasets.forEach((d: Json, i: number) => {
       const p = `$.datasets[${i}]`;
       if (!isObj(d)) {
@@ -271,12 +304,19 @@ export function resolveExperiment(doc: Json, file: string, options: ResolveOptio
       c.keys(d, p, EXPERIMENT_KEYS.dataset);
       const bad = (k: string) => typeof d[k] !== 'string' || (d[k] as string).length === 0;
       for (const k of ['name', 'path', 'label']) if (bad(k)) c.add(`${p}.${k}`, `"${k}" is required and must be a non-empty string`);
-      if (!bad('name')) {
-        const dup = names.has(d.name as string);
-        names.add(d.name as string);
-        if (dup) c.add(`${p}.name`, `duplicate dataset name "${d.name}"`, { dataset: d.name as string });
+      let badName = bad('name');
+      if (!badName) {
+        const name = d.name as string;
+        const problem = datasetNameProblem(name);
+        const first = names.get(datasetNameKey(name));
+        if (problem) c.add(`${p}.name`, problem);
+        else if (first?.name === name) c.add(`${p}.name`, `duplicate dataset name "${name}"`, { dataset: name });
+        else if (first) {
+          c.add(`${p}.name`, `dataset name "${name}" differs from "${first.name}" ($.datasets[${first.index}].name) only in letter case; both would share one model folder`, { dataset: name });
+        } else names.set(datasetNameKey(name), { name, index: i });
+        badName = problem !== undefined;
       }
-      if (bad('name') || bad('path') || bad('label')) return;
+      if (badName || bad('path') || bad('label')) return;
       const name = d.name as string;
       const task = d.task === undefined ? undefined : c.enumOf<Task>(d, 'task', p, ['classification', 'regression'], 'classification');
       const features = c.strings(d.features, `${p}.features`);

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import type { EpochRecord } from '../protocol/training';
 import type { TF } from './backend';
 import type { ModelMeta } from './engine';
+import { datasetNameProblem } from './experiment';
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -39,9 +40,16 @@ export function runsFolder(root: string): string {
   return join(root, '.dataset-lab', 'runs');
 }
 
-/** Model ids may contain "/" (separate/<dataset>); each part becomes a folder. */
+/**
+ * Model ids may contain "/" (separate/<dataset>); each part becomes a folder. Parts are dataset
+ * names validated by the experiment (no "..", no separators), checked again here so no id can
+ * lead outside the run folder.
+ */
 export function modelFolder(runDir: string, modelId: string): string {
-  return join(runDir, 'models', ...modelId.split('/').map((p) => p.replace(/[^A-Za-z0-9._-]/g, '_')));
+  const parts = modelId.split('/');
+  const bad = parts.map(datasetNameProblem).find((p) => p !== undefined);
+  if (bad) throw new Error(`model id ${JSON.stringify(modelId)} cannot name a folder: ${bad}`);
+  return join(runDir, 'models', ...parts);
 }
 
 export class RunFolder {

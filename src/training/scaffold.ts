@@ -7,7 +7,7 @@ import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from '
 import type { Column, DataTable } from '../core/table';
 import { columnByName } from '../core/table';
 import { inferTask } from './data';
-import type { ArmName, ExperimentFileV1, Task } from './experiment';
+import { datasetNameKey, toDatasetName, type ArmName, type ExperimentFileV1, type Task } from './experiment';
 
 export class ScaffoldError extends Error {
   readonly userFacing = true;
@@ -40,12 +40,12 @@ export function scaffoldExperiment(input: ScaffoldInput): ScaffoldResult {
   const { tables, labels, mode } = input;
   const notes: string[] = [];
   const outDir = dirname(resolve(input.outFile));
-  // Names: file names without extension, made unique.
+  // Names: file names without extension, held to the dataset-name rules, unique ignoring case.
   const names: string[] = [];
   for (const t of tables) {
-    const base = basename(t.path, extname(t.path)) || 'dataset';
+    const base = toDatasetName(basename(t.path, extname(t.path)).slice(0, 60));
     let name = base;
-    for (let k = 2; names.includes(name); k++) name = `${base}-${k}`;
+    for (let k = 2; names.some((n) => datasetNameKey(n) === datasetNameKey(name)); k++) name = `${base}-${k}`;
     names.push(name);
   }
   const tasks: Task[] = tables.map((t, i) => {

@@ -126,3 +126,27 @@ test('run rejects a bad experiment before starting a process, with exit code 2',
   assert.equal(u.code, 2);
   assert.match(u.err, /--arms: unknown arm "stacked"/);
 });
+
+test('a dataset name with "../" is rejected at its JSON path before anything is written outside the run folder', async () => {
+  const dir = ws();
+  const name = '../../../../../escaped';
+  writeFileSync(
+    join(dir, 'esc.experiment.json'),
+    JSON.stringify({ version: 1, datasets: [{ name: 'a', path: 'data/a.csv', label: 'label' }, { name, path: 'data/b.csv', label: 'label' }], arms: ['separate'], model: { type: 'linear' }, training: { epochs: 1 } }),
+  );
+  const r = await cli(['run', 'esc.experiment.json'], dir);
+  assert.equal(existsSync(join(dir, 'escaped')), false, 'model files were written outside the run folder');
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /esc\.experiment\.json at \$\.datasets\[1\]\.name: .*dataset name "\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/escaped" may only contain/);
+});
+
+test('init names datasets after their files within the dataset-name rules, unique ignoring case', async () => {
+  const dir = ws();
+  copyFileSync(join(dir, 'data', 'a.csv'), join(dir, 'data', 'my data.csv'));
+  copyFileSync(join(dir, 'data', 'b.csv'), join(dir, 'data', 'My_Data.csv'));
+  copyFileSync(join(dir, 'data', 'b.csv'), join(dir, 'data', '..hidden.csv'));
+  const r = await cli(['init', 'merge', 'data/my data.csv', 'data/My_Data.csv', 'data/..hidden.csv', '--label', 'label', '-o', 'x.experiment.json'], dir);
+  assert.equal(r.code, 0, r.err);
+  const exp = JSON.parse(readFileSync(join(dir, 'x.experiment.json'), 'utf8'));
+  assert.deepEqual(exp.datasets.map((d: { name: string }) => d.name), ['my_data', 'My_Data-2', 'hidden']);
+});

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { EXPERIMENT_KEYS, ExperimentError, loadExperiment, resolveExperiment } from '../../../src/training/experiment';
+import { DATASET_NAME_PATTERN, EXPERIMENT_KEYS, ExperimentError, loadExperiment, resolveExperiment } from '../../../src/training/experiment';
 
 const ds = [
   { name: 'a', path: 'data/a.csv', label: 'y' },
@@ -127,4 +127,28 @@ test('the JSON Schema lists exactly the properties the validator accepts, and ev
     const exp = loadExperiment(join(repo, 'examples', f));
     for (const dset of exp.datasets) assert.ok(existsSync(dset.absPath), `${f}: ${dset.path}`);
   }
+});
+
+test('dataset names are limited to a safe character set and unique ignoring case, each reported at its JSON path', () => {
+  // Names become folders (models/separate/<name>); "../" would write model files anywhere.
+  const bad = ['../../escape', 'a/b', '..', '.hidden', 'x y', 'tab\tname', 'ends.', 'con', 'NUL.txt', 'é', 'x'.repeat(65)];
+  for (const name of bad) {
+    const issues = issuesOf(() => resolveExperiment({ version: 1, datasets: [{ name: 'ok', path: 'a.csv', label: 'y' }, { name, path: 'b.csv', label: 'y' }] }, '/w/x.experiment.json'));
+    assert.deepEqual(issues.map((i) => i.path), ['$.datasets[1].name'], JSON.stringify(name));
+    assert.match(issues[0].message, /dataset name .* may only contain letters, digits, "\.", "_" and "-"|reserved device name/, JSON.stringify(name));
+  }
+  // Two names that would share a folder on a case-insensitive file system.
+  const dup = issuesOf(() => resolveExperiment({ version: 1, datasets: [{ name: 'Seattle', path: 'a.csv', label: 'y' }, { name: 'seattle', path: 'b.csv', label: 'y' }] }, '/w/x.experiment.json'));
+  assert.deepEqual(dup.map((i) => i.path), ['$.datasets[1].name']);
+  assert.match(dup[0].message, /"seattle" differs from "Seattle" \(\$\.datasets\[0\]\.name\) only in letter case/);
+  for (const name of ['a', 'new-york', 'x_y', 'v1.2', 'A9', 'x'.repeat(64)]) {
+    assert.equal(resolveExperiment({ version: 1, datasets: [{ name, path: 'a.csv', label: 'y' }] }, '/w/x.experiment.json').datasets[0].name, name);
+  }
+});
+
+test('the JSON Schema carries the validator\'s dataset-name pattern', () => {
+  const repo = join(__dirname, '..', '..', '..', '..');
+  const schema = JSON.parse(readFileSync(join(repo, 'schemas', 'experiment.schema.json'), 'utf8'));
+  assert.equal(schema.properties.datasets.items.properties.name.pattern, DATASET_NAME_PATTERN);
+  assert.equal(schema.properties.datasets.items.properties.name.maxLength, 64);
 });
