@@ -6,10 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ComparisonReport } from '../core/compare';
 import type { CurvePoint, DashboardSnapshot, PastRun, RunResults, TrainingStatus } from '../protocol/dashboard';
+import { writeFileAtomic } from '../training/runStore';
 
 export type HtmlReportData =
   | { readonly kind: 'compare'; readonly report: ComparisonReport }
@@ -112,11 +112,7 @@ export function renderHtmlReport(data: HtmlReportData, options: { script?: strin
 `;
 }
 
-/** Write the report atomically (temp file, then rename). */
+/** Write the report atomically (temp file, then rename: a link at `file` is replaced, not followed). */
 export async function writeHtmlReport(data: HtmlReportData, file: string): Promise<void> {
-  const html = renderHtmlReport(data);
-  const target = resolve(file);
-  const tmp = join(dirname(target), `.${Date.now()}-${process.pid}.html.tmp`);
-  await writeFile(tmp, html, 'utf8');
-  await rename(tmp, target);
+  writeFileAtomic(resolve(file), renderHtmlReport(data));
 }

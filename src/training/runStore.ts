@@ -6,16 +6,17 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type { EpochRecord } from '../protocol/training';
 import type { TF } from './backend';
 import type { ModelMeta } from './engine';
-import { datasetNameProblem } from './experiment';
+import { datasetNameProblem, isStrictlyInside, realPath } from './experiment';
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  const fd = openSync(tmp, 'w');
+  // Exclusive create: never open an existing file, or a link someone put at the temp name.
+  const fd = openSync(tmp, 'wx');
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
     fsyncSync(fd);
@@ -52,36 +53,69 @@ export function modelFolder(runDir: string, modelId: string): string {
   return join(runDir, 'models', ...parts);
 }
 
+/** The run folder cannot be used (it would lie outside the workspace); a user-facing input error. */
+export class RunFolderError extends Error {
+  readonly userFacing = true;
+  readonly exitCode = 2;
+}
+
 export class RunFolder {
   private constructor(
     readonly runId: string,
     readonly dir: string,
+    /** `dir` with links resolved: every write must land inside it. */
+    private readonly realDir: string,
   ) {}
 
+  /**
+   * Creates `<root>/.dataset-lab/runs/<runId>/`, refusing when a link (e.g. `.dataset-lab`
+   * pointing elsewhere) would put it outside the workspace root; checked before anything is
+   * created and again after, so nothing is written outside.
+   */
   static create(root: string, runId = newRunId()): RunFolder {
-    const dir = join(runsFolder(root), runId);
+    const runs = runsFolder(root);
+    const dir = join(runs, runId);
+    const check = () => {
+      const real = realPath(dir);
+      if (!isStrictlyInside(realPath(root), real)) {
+        throw new RunFolderError(`the run folder ${runs} resolves to ${dirname(real)} through a symbolic link, outside the workspace root ${root}; runs are kept inside it`);
+      }
+      return real;
+    };
+    check();
     mkdirSync(dir, { recursive: true });
-    return new RunFolder(runId, dir);
+    return new RunFolder(runId, dir, check());
+  }
+
+  /** The path of `rel` in this run, after checking that its folder really is inside the run. */
+  private file(rel: string): string {
+    const path = join(this.dir, rel);
+    const realParent = realPath(dirname(path));
+    if (realParent !== this.realDir && !isStrictlyInside(this.realDir, realParent)) {
+      throw new RunFolderError(`${path} resolves to ${realParent} through a symbolic link, outside the run folder ${this.dir}`);
+    }
+    return path;
   }
 
   writeJson(name: string, value: unknown): void {
-    writeJsonAtomic(join(this.dir, name), value);
+    writeJsonAtomic(this.file(name), value);
   }
 
   /** One complete line per call; a killed process leaves every finished epoch intact. */
   appendHistory(record: EpochRecord): void {
-    appendFileSync(join(this.dir, 'history.jsonl'), JSON.stringify(record) + '\n');
+    appendFileSync(this.file('history.jsonl'), JSON.stringify(record) + '\n');
   }
 
   async saveModel(meta: ModelMeta, model: tfjs.LayersModel, tf: TF): Promise<void> {
-    const folder = modelFolder(this.dir, meta.id);
+    const folder = relative(this.dir, modelFolder(this.dir, meta.id));
+    mkdirSync(join(this.dir, folder), { recursive: true });
     await model.save(
       tf.io.withSaveHandler(async (artifacts) => {
         const data = artifacts.weightData;
         const buffers = data === undefined ? [] : Array.isArray(data) ? data : [data];
         const bytes = Buffer.concat(buffers.map((b) => Buffer.from(b)));
-        writeFileAtomic(join(folder, 'weights.bin'), bytes);
-        writeJsonAtomic(join(folder, 'model.json'), {
+        writeFileAtomic(this.file(join(folder, 'weights.bin')), bytes);
+        writeJsonAtomic(this.file(join(folder, 'model.json')), {
           format: 'layers-model',
           generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
           convertedBy: null,
@@ -91,7 +125,7 @@ export class RunFolder {
         return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.length } };
       }),
     );
-    writeJsonAtomic(join(folder, 'preprocessing.json'), meta);
+    writeJsonAtomic(this.file(join(folder, 'preprocessing.json')), meta);
   }
 }
 

@@ -11,9 +11,9 @@ import { findLeakage } from './leakage';
 import { plannedStepper } from './trainLoop';
 import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, prepareSources } from './data';
 import { ArmDivergedError, compareArms, runArms } from './engine';
-import { ExperimentError, loadExperiment, type ArmName, type ResolvedExperiment } from './experiment';
+import { ExperimentError, confinementProblem, loadExperiment, realPath, type ArmName, type ResolvedExperiment } from './experiment';
 import type { RunResults } from './results';
-import { RunFolder } from './runStore';
+import { RunFolder, RunFolderError } from './runStore';
 
 export interface RunnerHooks {
   send(msg: FromTrainerMessage): void;
@@ -25,8 +25,11 @@ export const TRAINER_VERSION = '0.1.0';
 async function readTables(exp: ResolvedExperiment): Promise<DataTable[]> {
   const tables: DataTable[] = [];
   for (const [i, d] of exp.datasets.entries()) {
+    // Checked again where the file is read: a link may have changed since the experiment was validated.
+    const outside = confinementProblem(exp.root, d.absPath, d.path);
+    if (outside) throw new ExperimentError([{ file: exp.file, path: `$.datasets[${i}].path`, dataset: d.name, message: `${outside}; dataset paths must stay inside it` }]);
     try {
-      tables.push(await readCsvFile(d.absPath, { name: d.name }));
+      tables.push(await readCsvFile(realPath(d.absPath), { name: d.name }));
     } catch (e) {
       if (e instanceof FatalInputError) {
         throw new ExperimentError([{ file: exp.file, path: `$.datasets[${i}].path`, dataset: d.name, message: e.message }]);
@@ -127,7 +130,7 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
     return 'completed';
   } catch (e) {
     const runDir = run?.dir ?? null;
-    if (e instanceof ExperimentError || e instanceof BackendError) hooks.send({ type: 'error', kind: 'input', message: e.message, runDir });
+    if (e instanceof ExperimentError || e instanceof BackendError || e instanceof RunFolderError) hooks.send({ type: 'error', kind: 'input', message: e.message, runDir });
     else if (e instanceof ArmDivergedError) {
       run?.writeJson('status.json', { status: 'diverged', arm: e.arm, model: e.model, epoch: e.epoch, epochsDone, message: e.message });
       hooks.send({ type: 'error', kind: 'diverged', message: e.message, runDir, arm: e.arm, model: e.model, epoch: e.epoch });

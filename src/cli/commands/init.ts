@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { readCsvFile } from '../../core/ingest';
 import { flag, parseArgs, stringOption, UsageError } from '../args';
 import { EXIT_BAD_INPUT, EXIT_OK, type CliCommand } from '../command';
+import { isStrictlyInside, realPath } from '../../training/experiment';
 import { writeJsonAtomic } from '../../training/runStore';
 import { scaffoldExperiment } from '../../training/scaffold';
 
@@ -36,6 +37,15 @@ export const initCommand: CliCommand = {
     if (existsSync(outPath) && !flag(args, 'force')) {
       io.stderr.write(`dataset-lab: ${out} already exists; add --force to overwrite it\n`);
       return EXIT_BAD_INPUT;
+    }
+    // The experiment will only read files really inside its folder: refuse links leading out now.
+    const outDir = dirname(outPath);
+    for (const f of files) {
+      const abs = resolve(io.cwd, f);
+      const real = realPath(abs);
+      if (isStrictlyInside(outDir, abs) && !isStrictlyInside(realPath(outDir), real)) {
+        throw new UsageError(`${f} resolves to ${real} through a symbolic link, outside ${outDir}; write the experiment in a folder that contains every CSV`);
+      }
     }
     const tables = [];
     for (const f of files) tables.push(await readCsvFile(resolve(io.cwd, f)));

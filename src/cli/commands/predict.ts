@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, stringOption, UsageError } from '../args';
 import { EXIT_OK, type CliCommand } from '../command';
 import { ALL_ARMS, type ArmName } from '../../training/experiment';
+import { writeFileAtomic } from '../../training/runStore';
 
 export const predictCommand: CliCommand = {
   name: 'predict',
@@ -28,7 +28,8 @@ export const predictCommand: CliCommand = {
     const csv = toCsv(table);
     const out = stringOption(args, 'output');
     if (out) {
-      writeFileSync(resolve(io.cwd, out), csv);
+      // Temp file + rename: a link at the output path is replaced, never written through.
+      writeFileAtomic(resolve(io.cwd, out), csv);
       io.stderr.write(`wrote ${table.rows.length} predictions (${table.arm} arm) to ${out}\n`);
     } else io.stdout.write(csv);
     return EXIT_OK;

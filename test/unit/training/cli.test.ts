@@ -1,6 +1,6 @@
 // init / run / predict through the real CLI dispatcher (run forks dist/trainer.js: build first).
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -9,12 +9,13 @@ import { UsageError } from '../../../src/cli/args';
 import type { CliCommand } from '../../../src/cli/command';
 import { initCommand } from '../../../src/cli/commands/init';
 import { predictCommand } from '../../../src/cli/commands/predict';
+import { reportCommand } from '../../../src/cli/commands/report';
 import { runCommand } from '../../../src/cli/commands/run';
 import { captureIo } from '../helpers';
 
 // The commands are called directly: importing src/cli/main.ts into a test bundle would run its
 // `require.main === module` entry with the test runner's argv.
-const commands: Record<string, CliCommand> = { init: initCommand, run: runCommand, predict: predictCommand };
+const commands: Record<string, CliCommand> = { init: initCommand, run: runCommand, predict: predictCommand, report: reportCommand };
 async function main(argv: string[], io: { stdout: PassThrough; stderr: PassThrough; cwd: string }): Promise<number> {
   try {
     return await commands[argv[0]].run(argv.slice(1), io);
@@ -149,4 +150,60 @@ test('init names datasets after their files within the dataset-name rules, uniqu
   assert.equal(r.code, 0, r.err);
   const exp = JSON.parse(readFileSync(join(dir, 'x.experiment.json'), 'utf8'));
   assert.deepEqual(exp.datasets.map((d: { name: string }) => d.name), ['my_data', 'My_Data-2', 'hidden']);
+});
+
+function linearExperiment(dir: string, datasets: object[], file = 'x.experiment.json'): string {
+  writeFileSync(join(dir, file), JSON.stringify({ version: 1, datasets, arms: ['separate', 'merged'], model: { type: 'linear' }, training: { epochs: 1 } }));
+  return file;
+}
+const abData = [
+  { name: 'a', path: 'data/a.csv', label: 'label' },
+  { name: 'b', path: 'data/b.csv', label: 'label' },
+];
+
+test('a dataset linked to a file outside the workspace is refused, and nothing of that file is echoed', async () => {
+  const dir = ws();
+  const outside = mkdtempSync(join(tmpdir(), 'dl-outside-'));
+  writeFileSync(join(outside, 'secret.csv'), 'SECRET_TOKEN_4711,other\n1,2\n3,4\n');
+  symlinkSync(join(outside, 'secret.csv'), join(dir, 'data', 'linked.csv'));
+  const file = linearExperiment(dir, [abData[0], { name: 's', path: 'data/linked.csv', label: 'label' }]);
+  const r = await cli(['run', file], dir);
+  assert.doesNotMatch(r.err + r.out, /SECRET_TOKEN_4711/);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /at \$\.datasets\[1\]\.path: dataset "s": "data\/linked\.csv" resolves to .*secret\.csv through a symbolic link, outside the workspace root/);
+  // init refuses the same file: the experiment it wrote could never run.
+  copyFileSync(join(dir, 'data', 'a.csv'), join(outside, 'secret.csv'));
+  const i = await cli(['init', 'merge', 'data/a.csv', 'data/linked.csv', '--label', 'label', '-o', 'y.experiment.json'], dir);
+  assert.equal(i.code, 2, i.err);
+  assert.match(i.err, /data\/linked\.csv resolves to .*secret\.csv through a symbolic link, outside .*; write the experiment in a folder that contains every CSV/);
+  assert.equal(existsSync(join(dir, 'y.experiment.json')), false);
+});
+
+test('runs are never written through a link that leaves the workspace (.dataset-lab pointing elsewhere)', async () => {
+  const dir = ws();
+  const outside = mkdtempSync(join(tmpdir(), 'dl-outside-'));
+  symlinkSync(outside, join(dir, '.dataset-lab'));
+  const r = await cli(['run', linearExperiment(dir, abData)], dir);
+  assert.deepEqual(readdirSync(outside), [], 'the run was written outside the workspace');
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /the run folder .*\.dataset-lab[/\\]runs resolves to .* through a symbolic link, outside the workspace root/);
+});
+
+test('predict -o and report replace a link at the output path instead of writing through it', async () => {
+  const dir = ws();
+  const r = await cli(['run', linearExperiment(dir, abData), '--json'], dir);
+  assert.equal(r.code, 0, r.err);
+  const runDir = join(dir, '.dataset-lab', 'runs', JSON.parse(r.out).runId);
+  const outside = mkdtempSync(join(tmpdir(), 'dl-outside-'));
+  writeFileSync(join(outside, 'victim.txt'), 'keep me\n');
+  symlinkSync(join(outside, 'victim.txt'), join(dir, 'pred.csv'));
+  symlinkSync(join(outside, 'victim.txt'), join(runDir, 'report.html'));
+  const p = await cli(['predict', runDir, 'data/b.csv', '-o', 'pred.csv'], dir);
+  assert.equal(p.code, 0, p.err);
+  const rep = await cli(['report', runDir], dir);
+  assert.equal(rep.code, 0, rep.err);
+  assert.equal(readFileSync(join(outside, 'victim.txt'), 'utf8'), 'keep me\n');
+  assert.ok(!lstatSync(join(dir, 'pred.csv')).isSymbolicLink());
+  assert.match(readFileSync(join(dir, 'pred.csv'), 'utf8'), /^row,prediction/);
+  assert.ok(!lstatSync(join(runDir, 'report.html')).isSymbolicLink());
 });

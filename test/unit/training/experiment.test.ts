@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -151,4 +151,33 @@ test('the JSON Schema carries the validator\'s dataset-name pattern', () => {
   const schema = JSON.parse(readFileSync(join(repo, 'schemas', 'experiment.schema.json'), 'utf8'));
   assert.equal(schema.properties.datasets.items.properties.name.pattern, DATASET_NAME_PATTERN);
   assert.equal(schema.properties.datasets.items.properties.name.maxLength, 64);
+});
+
+test('dataset paths are confined after resolving symbolic links (files, folders, dangling links; a linked root is itself)', () => {
+  const base = mkdtempSync(join(tmpdir(), 'dl-link-'));
+  const ws = join(base, 'ws');
+  const outside = join(base, 'outside');
+  mkdirSync(join(ws, 'data'), { recursive: true });
+  mkdirSync(outside);
+  writeFileSync(join(outside, 'secret.csv'), 'x,y\n1,2\n');
+  writeFileSync(join(ws, 'data', 'a.csv'), 'x,y\n1,2\n');
+  symlinkSync(join(outside, 'secret.csv'), join(ws, 'data', 'file-link.csv'));
+  symlinkSync(outside, join(ws, 'dir-link'));
+  symlinkSync(join(outside, 'not-yet.csv'), join(ws, 'dangling.csv'));
+  symlinkSync(join(ws, 'data', 'a.csv'), join(ws, 'inside-link.csv'));
+  const datasets = [
+    { name: 'a', path: 'data/file-link.csv', label: 'y' },
+    { name: 'b', path: 'dir-link/secret.csv', label: 'y' },
+    { name: 'c', path: 'dangling.csv', label: 'y' },
+    { name: 'd', path: 'inside-link.csv', label: 'y' },
+    { name: 'e', path: 'data/a.csv', label: 'y' },
+  ];
+  const issues = issuesOf(() => resolveExperiment({ version: 1, datasets }, join(ws, 'x.experiment.json')));
+  assert.deepEqual(issues.map((i) => i.path), ['$.datasets[0].path', '$.datasets[1].path', '$.datasets[2].path']);
+  assert.match(issues[0].message, /"data\/file-link\.csv" resolves to .*outside[/\\]secret\.csv through a symbolic link, outside the workspace root/);
+  assert.match(issues[2].message, /not-yet\.csv through a symbolic link, outside/);
+  // The same workspace reached through a link to it: links inside it are fine.
+  symlinkSync(ws, join(base, 'ws-link'));
+  const ok = resolveExperiment({ version: 1, datasets: datasets.slice(3) }, join(base, 'ws-link', 'x.experiment.json'));
+  assert.deepEqual(ok.datasets.map((d) => d.name), ['d', 'e']);
 });
