@@ -109,7 +109,27 @@ export async function predictFile(runDir: string, csvPath: string, options: Pred
   return { arm, header, rows };
 }
 
-export function toCsv(t: PredictionTable): string {
-  const cell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+/** A cell a spreadsheet would read as a formula (OWASP "CSV injection"): these first characters... */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** ...unless the whole cell is a number, which spreadsheets read as the number it is. */
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?Infinity$/;
+
+/**
+ * Class names come from training data anyone may have written: a label `=HYPERLINK(...)` must
+ * not become a live formula when the predictions are opened in a spreadsheet. Such cells get a
+ * leading single quote, which spreadsheets show as text (OWASP's advice); numbers are kept.
+ */
+export function neutraliseFormula(cell: string): string {
+  return FORMULA_START.test(cell) && !NUMBER.test(cell) ? `'${cell}` : cell;
+}
+
+export interface CsvOptions {
+  /** Write cells exactly as they are, formulas included (`predict --raw`). */
+  readonly raw?: boolean;
+}
+
+export function toCsv(t: PredictionTable, options: CsvOptions = {}): string {
+  const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const cell = options.raw ? quote : (s: string) => quote(neutraliseFormula(s));
   return [t.header, ...t.rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
 }

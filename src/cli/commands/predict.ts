@@ -1,17 +1,18 @@
 import { resolve } from 'node:path';
-import { parseArgs, stringOption, UsageError } from '../args';
+import { flag, parseArgs, stringOption, UsageError } from '../args';
 import { EXIT_OK, type CliCommand } from '../command';
 import { ALL_ARMS, type ArmName } from '../../training/experiment';
 import { writeFileAtomic } from '../../training/runStore';
 
 export const predictCommand: CliCommand = {
   name: 'predict',
-  usage: 'predict RUN_DIR FILE [--arm separate|merged|multihead] [--dataset NAME] [-o out.csv]',
+  usage: 'predict RUN_DIR FILE [--arm separate|merged|multihead] [--dataset NAME] [-o out.csv] [--raw]',
   summary: 'Score the rows of a CSV file with a model saved in a run folder',
   options: [
     { name: 'arm', kind: 'string', description: 'which arm\'s model (default: the best pooled test score)' },
     { name: 'dataset', kind: 'string', description: 'separate: whose model; multihead: which head (default: all)' },
     { name: 'output', alias: 'o', kind: 'string', description: 'write the predictions CSV here instead of stdout' },
+    { name: 'raw', kind: 'boolean', description: "write cells exactly as predicted; by default a cell that a spreadsheet would run as a formula (=, +, -, @, tab, CR first, not a number) gets a leading '" },
   ],
   async run(argv, io) {
     const args = parseArgs(argv, this.options);
@@ -25,7 +26,7 @@ export const predictCommand: CliCommand = {
       ...(arm ? { arm: arm as ArmName } : {}),
       ...(dataset ? { dataset } : {}),
     });
-    const csv = toCsv(table);
+    const csv = toCsv(table, { raw: flag(args, 'raw') });
     const out = stringOption(args, 'output');
     if (out) {
       // Temp file + rename: a link at the output path is replaced, never written through.

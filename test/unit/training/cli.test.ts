@@ -207,3 +207,27 @@ test('predict -o and report replace a link at the output path instead of writing
   assert.match(readFileSync(join(dir, 'pred.csv'), 'utf8'), /^row,prediction/);
   assert.ok(!lstatSync(join(runDir, 'report.html')).isSymbolicLink());
 });
+
+test('predict writes class names that look like formulas as text, unless --raw', async () => {
+  const dir = ws();
+  // Label values an attacker chose: a formula, and negative numbers (which stay numbers).
+  const src = readFileSync(join(dir, 'data', 'a.csv'), 'utf8').trim().split('\n');
+  const relabel = (l: string, i: number) => (i === 0 ? l : l.replace(/,(yes|no)$/, (_m, v: string) => (v === 'yes' ? ',"=HYPERLINK(""http://evil.example"",""x"")"' : ',@SUM(1)')));
+  writeFileSync(join(dir, 'data', 'evil.csv'), src.map(relabel).join('\n') + '\n');
+  writeFileSync(join(dir, 'data', 'signed.csv'), src.map((l, i) => (i === 0 ? l : l.replace(/,(yes|no)$/, (_m, v: string) => (v === 'yes' ? ',-1' : ',1')))).join('\n') + '\n');
+  const r = await cli(['run', linearExperiment(dir, [{ name: 'evil', path: 'data/evil.csv', label: 'label' }, { name: 'signed', path: 'data/signed.csv', label: 'label', task: 'classification' }]), '--json', '--arms', 'separate'], dir);
+  assert.equal(r.code, 0, r.err);
+  const runDir = join(dir, '.dataset-lab', 'runs', JSON.parse(r.out).runId);
+  const p = await cli(['predict', runDir, 'data/a.csv', '-o', 'pred.csv'], dir);
+  assert.equal(p.code, 0, p.err);
+  const cellsOf = (text: string) =>
+    new Set(text.trim().split('\n').slice(1).flatMap((l) => [...l.matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)].map((m) => m[1].replace(/^"|"$/g, '').replace(/""/g, '"'))));
+  const cells = cellsOf(readFileSync(join(dir, 'pred.csv'), 'utf8'));
+  for (const c of cells) assert.ok(!/^[=+@\t\r-]/.test(c) || Number.isFinite(Number(c)), `live formula cell: ${c}`);
+  assert.ok(cells.has(`'=HYPERLINK("http://evil.example","x")`) || cells.has("'@SUM(1)"), [...cells].join(' '));
+  assert.ok(cells.has('-1') || cells.has('1'));
+  const raw = await cli(['predict', runDir, 'data/a.csv', '--raw'], dir);
+  assert.equal(raw.code, 0, raw.err);
+  const rawCells = cellsOf(raw.out);
+  assert.ok(rawCells.has('=HYPERLINK("http://evil.example","x")') || rawCells.has('@SUM(1)'), [...rawCells].join(' '));
+});
