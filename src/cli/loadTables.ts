@@ -4,6 +4,7 @@ import { DEFAULT_MISSING_TOKENS, readCsvFile, type IngestOptions } from '../core
 import type { DataTable } from '../core/table';
 import { UsageError, type ParsedArgs, flag, stringOption } from './args';
 import type { CliIO } from './command';
+import { displayText } from './format';
 import { ProgressLine } from './progress';
 
 /** Options every data-reading command shares. */
@@ -38,7 +39,7 @@ export async function loadTables(files: readonly string[], args: ParsedArgs, io:
   try {
     for (let i = 0; i < files.length; i++) {
       const file = files[i];
-      const label = `reading ${basename(file)}`;
+      const label = `reading ${displayText(basename(file))}`;
       const table = await readCsvFile(io.cwd === process.cwd() ? file : resolve(io.cwd, file), {
         ...options,
         name: names[i],
@@ -51,9 +52,9 @@ export async function loadTables(files: readonly string[], args: ParsedArgs, io:
     progress.done();
   }
   for (const t of tables) {
-    for (const p of t.problems) io.stderr.write(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
+    for (const p of t.problems) io.stderr.write(`${displayText(p.file)}:${p.line}:${p.column}: ${displayText(p.message)}\n`);
     if (t.problemCount > t.problems.length) {
-      io.stderr.write(`${t.path}: ... and ${t.problemCount - t.problems.length} more problem(s) not listed\n`);
+      io.stderr.write(`${displayText(t.path)}: ... and ${t.problemCount - t.problems.length} more problem(s) not listed\n`);
     }
   }
   if (flag(args, 'strict')) {

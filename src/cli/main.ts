@@ -3,6 +3,7 @@
 import { FatalInputError } from '../core/table';
 import { formatOptions, UsageError } from './args';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, type CliCommand, type CliIO } from './command';
+import { displayText, terminalText } from './format';
 import { compareCommand } from './commands/compare';
 import { initCommand } from './commands/init';
 import { predictCommand } from './commands/predict';
@@ -36,7 +37,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    io.stderr.write(`dataset-lab: unknown command "${name}"\n\n${usage()}`);
+    io.stderr.write(`dataset-lab: unknown command "${displayText(name)}"\n\n${usage()}`);
     return EXIT_BAD_INPUT;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -52,20 +53,21 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
 
 /** Expected failures print one line and no stack; anything else is a bug and says so. */
 export function reportError(err: unknown, io: CliIO): number {
+  // Messages quote file names, column names and cells: shown with their control characters escaped.
   if (err instanceof UsageError) {
-    io.stderr.write(`dataset-lab: ${err.message}\n`);
+    io.stderr.write(`dataset-lab: ${terminalText(err.message)}\n`);
     return EXIT_BAD_INPUT;
   }
   if (err instanceof FatalInputError) {
-    io.stderr.write(`dataset-lab: ${err.message}\n`);
+    io.stderr.write(`dataset-lab: ${terminalText(err.message)}\n`);
     return EXIT_BAD_INPUT;
   }
   if (err instanceof Error && (err as { userFacing?: boolean }).userFacing) {
-    io.stderr.write(`dataset-lab: ${err.message}\n`);
+    io.stderr.write(`dataset-lab: ${terminalText(err.message)}\n`);
     return (err as { exitCode?: number }).exitCode ?? EXIT_FAILURE;
   }
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  io.stderr.write(`dataset-lab: internal error (please report it): ${detail}\n`);
+  io.stderr.write(`dataset-lab: internal error (please report it): ${terminalText(detail)}\n`);
   return EXIT_FAILURE;
 }
 

@@ -1,7 +1,7 @@
 import { compareDatasets, type ComparisonReport, type PairComparison } from '../../core/compare';
 import { flag, numberOption, parseArgs, stringOption, UsageError, type OptionSpec } from '../args';
 import { EXIT_OK, type CliCommand, type CliIO } from '../command';
-import { fmt, heading, percent, pvalue, renderTable } from '../format';
+import { displayText as d, fmt, heading, jsonText, percent, pvalue, renderTable, terminalText } from '../format';
 import { ingestOptionSpecs, loadTables } from '../loadTables';
 
 const options: readonly OptionSpec[] = [
@@ -68,10 +68,10 @@ export const compareCommand: CliCommand = {
     if (html !== undefined) {
       const { writeHtmlReport } = await import('../htmlReport');
       await writeHtmlReport({ kind: 'compare', report }, html);
-      if (!flag(args, 'json')) io.stderr.write(`wrote ${html}\n`);
+      if (!flag(args, 'json')) io.stderr.write(`wrote ${d(html)}\n`);
     }
-    if (flag(args, 'json')) io.stdout.write(JSON.stringify(report, jsonNumbers, 2) + '\n');
-    else io.stdout.write(renderCompare(report));
+    if (flag(args, 'json')) io.stdout.write(jsonText(JSON.stringify(report, jsonNumbers, 2)) + '\n');
+    else io.stdout.write(terminalText(renderCompare(report)));
     return EXIT_OK;
   },
 };
@@ -81,16 +81,19 @@ export function jsonNumbers(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;
 }
 
+/** Names from the data, shown safely and joined. */
+const names = (xs: readonly string[]) => xs.map(d).join(', ');
+
 function renderPair(pair: PairComparison): string {
   let out = heading(`${pair.other} vs ${pair.reference} (reference)`);
   const s = pair.schema;
   out += `Columns: ${s.matched.length} matched`;
-  if (s.onlyReference.length) out += `; only in ${pair.reference}: ${s.onlyReference.join(', ')}`;
-  if (s.onlyOther.length) out += `; only in ${pair.other}: ${s.onlyOther.join(', ')}`;
+  if (s.onlyReference.length) out += `; only in ${d(pair.reference)}: ${names(s.onlyReference)}`;
+  if (s.onlyOther.length) out += `; only in ${d(pair.other)}: ${names(s.onlyOther)}`;
   out += '\n';
-  for (const m of s.matched.filter((m) => m.renamed)) out += `  matched "${m.reference}" with "${m.other}" after normalising names\n`;
-  for (const t of s.typeConflicts) out += `  type conflict: ${t}\n`;
-  for (const g of s.suggestions) out += `  suggested mapping: "${g.reference}" -> "${g.other}" (${g.reason})\n`;
+  for (const m of s.matched.filter((m) => m.renamed)) out += `  matched "${d(m.reference)}" with "${d(m.other)}" after normalising names\n`;
+  for (const t of s.typeConflicts) out += `  type conflict: ${d(t)}\n`;
+  for (const g of s.suggestions) out += `  suggested mapping: "${d(g.reference)}" -> "${d(g.other)}" (${d(g.reason)})\n`;
   out += '\n';
   // Largest effect first (normalised Wasserstein or JS distance); identifier-like columns last.
   const effect = (f: (typeof pair.features)[number]) => (f.identifierLike ? -1 : (f.wassersteinNorm ?? f.jensenShannon));
@@ -123,11 +126,11 @@ function renderPair(pair: PairComparison): string {
   );
   const l = pair.label;
   if (l) {
-    out += `\nLabel "${l.referenceColumn}"${l.sameColumn ? '' : ` vs "${l.otherColumn}"`} (${l.task})\n`;
+    out += `\nLabel "${d(l.referenceColumn)}"${l.sameColumn ? '' : ` vs "${d(l.otherColumn)}"`} (${l.task})\n`;
     if (l.task === 'classification') {
-      out += `  shared: ${l.shared.join(', ') || '(none)'}\n`;
-      out += `  only in ${pair.reference}: ${l.onlyReference.join(', ') || '(none)'}\n`;
-      out += `  only in ${pair.other}: ${l.onlyOther.join(', ') || '(none)'}\n`;
+      out += `  shared: ${names(l.shared) || '(none)'}\n`;
+      out += `  only in ${d(pair.reference)}: ${names(l.onlyReference) || '(none)'}\n`;
+      out += `  only in ${d(pair.other)}: ${names(l.onlyOther) || '(none)'}\n`;
       const values = [...new Set([...l.referenceDistribution.map((d) => d.value), ...l.otherDistribution.map((d) => d.value)])];
       const share = (ds: typeof l.referenceDistribution, v: string) => {
         const d = ds.find((x) => x.value === v);
@@ -147,7 +150,7 @@ function renderPair(pair: PairComparison): string {
   const dc = pair.domainClassifier;
   if (dc) {
     out += `\nDomain classifier: ROC AUC ${dc.auc.toFixed(3)}, score 2*AUC-1 = ${dc.score.toFixed(3)} (${dc.folds}-fold CV, ${dc.rowsUsed} rows)`;
-    if (dc.topFeatures.length) out += `; most telling: ${dc.topFeatures.slice(0, 3).map((f) => f.name).join(', ')}`;
+    if (dc.topFeatures.length) out += `; most telling: ${names(dc.topFeatures.slice(0, 3).map((f) => f.name))}`;
     out += '\n';
   }
   out += `Drifted features: ${percent(pair.driftShare)}; size ratio ${fmt(pair.sizeRatio, 3)}:1\n`;
@@ -163,10 +166,10 @@ export function renderCompare(report: ComparisonReport): string {
   for (const pair of report.comparisons) out += renderPair(pair);
   const r = report.recommendation;
   out += heading(`Recommendation: ${r.strategy.toUpperCase()}`);
-  for (const reason of r.reasons) out += `- ${reason}\n`;
+  for (const reason of r.reasons) out += `- ${d(reason)}\n`;
   if (r.cautions.length) {
     out += '\nCautions:\n';
-    for (const c of r.cautions) out += `- ${c}\n`;
+    for (const c of r.cautions) out += `- ${d(c)}\n`;
   }
   if (report.problems.length) out += `\n${report.problems.length} input problem(s) reported on stderr.\n`;
   return out;

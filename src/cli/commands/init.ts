@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { readCsvFile } from '../../core/ingest';
 import { flag, parseArgs, stringOption, UsageError } from '../args';
 import { EXIT_BAD_INPUT, EXIT_OK, type CliCommand } from '../command';
+import { displayText, terminalText } from '../format';
 import { isStrictlyInside, realPath } from '../../training/experiment';
 import { writeJsonAtomic } from '../../training/runStore';
 import { scaffoldExperiment } from '../../training/scaffold';
@@ -35,7 +36,7 @@ export const initCommand: CliCommand = {
     else throw new UsageError('init needs --label COL or --labels A,B,... (one per file)');
     const outPath = resolve(io.cwd, out);
     if (existsSync(outPath) && !flag(args, 'force')) {
-      io.stderr.write(`dataset-lab: ${out} already exists; add --force to overwrite it\n`);
+      io.stderr.write(`dataset-lab: ${displayText(out)} already exists; add --force to overwrite it\n`);
       return EXIT_BAD_INPUT;
     }
     // The experiment will only read files really inside its folder: refuse links leading out now.
@@ -51,10 +52,13 @@ export const initCommand: CliCommand = {
     for (const f of files) tables.push(await readCsvFile(resolve(io.cwd, f)));
     const { experiment, notes } = scaffoldExperiment({ mode, tables, labels, outFile: outPath });
     writeJsonAtomic(outPath, experiment);
-    for (const n of notes) io.stderr.write(`note: ${n}\n`);
+    for (const n of notes) io.stderr.write(`note: ${displayText(n)}\n`);
+    const features = (experiment.features ?? []).map(displayText).join(', ');
     io.stdout.write(
-      `wrote ${out}: ${experiment.datasets.length} datasets, ${experiment.features?.length ?? 0} shared features (${(experiment.features ?? []).join(', ')}), arms ${(experiment.arms ?? []).join(', ')}\n` +
-        `next: dataset-lab run ${out}\n`,
+      terminalText(
+        `wrote ${out}: ${experiment.datasets.length} datasets, ${experiment.features?.length ?? 0} shared features (${features}), arms ${(experiment.arms ?? []).join(', ')}\n` +
+          `next: dataset-lab run ${out}\n`,
+      ),
     );
     return EXIT_OK;
   },

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { flag, parseArgs, stringOption, UsageError } from '../args';
 import { EXIT_OK, type CliCommand } from '../command';
+import { displayText, terminalText } from '../format';
 import { ALL_ARMS, type ArmName } from '../../training/experiment';
 import { writeFileAtomic } from '../../training/runStore';
 
@@ -31,8 +32,9 @@ export const predictCommand: CliCommand = {
     if (out) {
       // Temp file + rename: a link at the output path is replaced, never written through.
       writeFileAtomic(resolve(io.cwd, out), csv);
-      io.stderr.write(`wrote ${table.rows.length} predictions (${table.arm} arm) to ${out}\n`);
-    } else io.stdout.write(csv);
+      io.stderr.write(`wrote ${table.rows.length} predictions (${table.arm} arm) to ${displayText(out)}\n`);
+      // On a terminal the CSV is read by a person: class names must not drive the terminal. Piped, it stays exact.
+    } else io.stdout.write(io.stdout.isTTY ? terminalText(csv) : csv);
     return EXIT_OK;
   },
 };

@@ -1,7 +1,7 @@
 import { profileTable, type ColumnProfile, type TableProfile } from '../../core/profile';
 import { flag, numberOption, parseArgs, UsageError, type OptionSpec } from '../args';
 import { EXIT_OK, type CliCommand } from '../command';
-import { fmt, heading, percent, renderTable } from '../format';
+import { fmt, heading, jsonText, percent, renderTable, terminalText } from '../format';
 import { ingestOptionSpecs, loadTables } from '../loadTables';
 import { jsonNumbers } from './compare';
 
@@ -90,8 +90,8 @@ export const profileCommand: CliCommand = {
     const bins = numberOption(args, 'bins');
     const top = numberOption(args, 'top');
     const profile = profileTable(table, { ...(bins !== undefined ? { bins } : {}), ...(top !== undefined ? { topCategories: top } : {}) });
-    if (flag(args, 'json')) io.stdout.write(JSON.stringify(profile, jsonNumbers, 2) + '\n');
-    else io.stdout.write(renderProfile(profile));
+    if (flag(args, 'json')) io.stdout.write(jsonText(JSON.stringify(profile, jsonNumbers, 2)) + '\n');
+    else io.stdout.write(terminalText(renderProfile(profile)));
     return EXIT_OK;
   },
 };

@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { historyPoints, type RunResults } from '../../protocol/dashboard';
 import { parseArgs, stringOption, UsageError, type OptionSpec } from '../args';
 import { EXIT_OK, type CliCommand } from '../command';
+import { displayText } from '../format';
 import { writeHtmlReport } from '../htmlReport';
 
 const options: readonly OptionSpec[] = [{ name: 'output', alias: 'o', kind: 'string', description: 'HTML file to write (default: RUN_DIR/report.html)' }];
@@ -52,7 +53,7 @@ export const reportCommand: CliCommand = {
       },
       out,
     );
-    io.stderr.write(`wrote ${out}\n`);
+    io.stderr.write(`wrote ${displayText(out)}\n`);
     return EXIT_OK;
   },
 };

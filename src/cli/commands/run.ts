@@ -1,6 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { flag, parseArgs, stringOption, UsageError } from '../args';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, type CliCommand, type CliIO } from '../command';
+import { displayText, jsonText, terminalText } from '../format';
 import { ALL_ARMS, ExperimentError, loadExperiment, type ArmName } from '../../training/experiment';
 import { TrainingRun } from '../../training/host';
 import { primaryScore } from '../../training/metrics';
@@ -96,7 +97,7 @@ export const runCommand: CliCommand = {
       loadExperiment(file, root ? { root } : {});
     } catch (e) {
       if (e instanceof ExperimentError) {
-        io.stderr.write(`dataset-lab: ${e.message}\n`);
+        io.stderr.write(`dataset-lab: ${terminalText(e.message)}\n`);
         return EXIT_BAD_INPUT;
       }
       throw e;
@@ -108,7 +109,7 @@ export const runCommand: CliCommand = {
         const frac = (msg.epoch - 1 + msg.batch / msg.batches) / msg.epochs;
         const width = 24;
         const filled = Math.round(frac * width);
-        bar.update(`${msg.model.padEnd(20)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${msg.epoch}/${msg.epochs} loss ${msg.loss.toFixed(4)} ${Math.round(msg.samplesPerSecond)} samples/s`);
+        bar.update(`${displayText(msg.model).padEnd(20)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${msg.epoch}/${msg.epochs} loss ${msg.loss.toFixed(4)} ${Math.round(msg.samplesPerSecond)} samples/s`);
       }
     });
     const onSigint = () => run.cancel();
@@ -118,15 +119,15 @@ export const runCommand: CliCommand = {
     bar.clear();
     switch (outcome.status) {
       case 'completed':
-        if (flag(args, 'json')) io.stdout.write(JSON.stringify(outcome.results, null, 2) + '\n');
-        else io.stdout.write(formatResultsTable(outcome.results, outcome.runDir, io.cwd));
+        if (flag(args, 'json')) io.stdout.write(jsonText(JSON.stringify(outcome.results, null, 2)) + '\n');
+        else io.stdout.write(terminalText(formatResultsTable(outcome.results, outcome.runDir, io.cwd)));
         return EXIT_OK;
       case 'cancelled':
-        io.stderr.write(`dataset-lab: run cancelled after ${outcome.epochsDone} epochs; finished epochs are kept in ${outcome.runDir ?? '(no run folder)'}\n`);
+        io.stderr.write(terminalText(`dataset-lab: run cancelled after ${outcome.epochsDone} epochs; finished epochs are kept in ${outcome.runDir ?? '(no run folder)'}\n`));
         return EXIT_FAILURE;
       case 'failed': {
         const e = outcome.error;
-        io.stderr.write(`dataset-lab: ${e.kind === 'diverged' ? 'training diverged: ' : ''}${e.message}\n`);
+        io.stderr.write(`dataset-lab: ${e.kind === 'diverged' ? 'training diverged: ' : ''}${terminalText(e.message)}\n`);
         return e.kind === 'input' ? EXIT_BAD_INPUT : EXIT_FAILURE;
       }
     }

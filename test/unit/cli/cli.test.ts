@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { examples, fixtures, runCli } from '../helpers';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { examples, fixtures, runCli, tempDir } from '../helpers';
 
 const seattle = examples('weather', 'seattle.csv');
 const newYork = examples('weather', 'new-york.csv');
@@ -96,4 +98,42 @@ test('usage errors exit 2 with a message', () => {
   const l = runCli(['compare', seattle, newYork, '--label', 'nope']);
   assert.equal(l.code, 2);
   assert.match(l.stderr, /label column "nope" not found/);
+});
+
+// What a terminal would act on: C0 controls but newline (tab too: our output has no tabs), DEL,
+// C1, and the bidirectional overrides that reorder what is shown.
+const TERMINAL_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+test('profile, compare and problem lines show control characters from the data escaped; --json keeps them exact', (t) => {
+  const tmp = tempDir();
+  t.after(tmp.cleanup);
+  const header = 'te\u001b]0;pwned\u0007mp';
+  // Five values: the profile table lists the top five of a column.
+  const values = ['\u001b[31mred\u001b[0m', 'c1\u009b2J', 'del\u007f', 'tab\there', 'bidi\u202ecba\nbreak'];
+  const rows = Array.from({ length: 40 }, (_, i) => `${i},"${values[i % values.length]}",${i % 3}`);
+  rows[20] = `20,"${values[0]}","\u001b[2J"`; // a type mismatch in a numeric column: a problem line on stderr
+  const text = `id,"${header}",n\n${rows.join('\n')}\n`;
+  const a = join(tmp.path, 'a.csv');
+  const b = join(tmp.path, 'b\u001b[1m.csv');
+  writeFileSync(a, text);
+  writeFileSync(b, text);
+  for (const args of [['profile', a], ['profile', b], ['compare', a, b, '--no-domain-classifier']]) {
+    const r = runCli(args);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, TERMINAL_CONTROL, `${args[0]} stdout: ${JSON.stringify(r.stdout)}`);
+    assert.doesNotMatch(r.stderr, TERMINAL_CONTROL, `${args[0]} stderr: ${JSON.stringify(r.stderr)}`);
+    assert.ok(r.stdout.includes('te\\x1b]0;pwned\\x07mp'), r.stdout);
+    assert.match(r.stderr, /:\d+:\d+: expected a number in column "n", found "\\x1b\[2J"/);
+  }
+  const profile = runCli(['profile', b]);
+  for (const shown of ['\\x1b[31mred\\x1b[0m', 'c1\\x9b2J', 'del\\x7f', 'tab\\there', 'bidi\\u202ecba\\nbreak']) assert.ok(profile.stdout.includes(shown), shown);
+  assert.ok(profile.stderr.startsWith(`${b.replace('\u001b', '\\x1b')}:`), profile.stderr);
+  const json = runCli(['profile', b, '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  assert.doesNotMatch(json.stdout, TERMINAL_CONTROL);
+  const doc = JSON.parse(json.stdout);
+  assert.equal(doc.columns[1].name, header);
+  assert.deepEqual(new Set(doc.columns[1].top.map((x: { value: string }) => x.value)), new Set(values));
+  const cmp = JSON.parse(runCli(['compare', a, b, '--json', '--no-domain-classifier']).stdout);
+  assert.equal(cmp.comparisons[0].features.find((f: { name: string }) => f.name === header).name, header);
 });
