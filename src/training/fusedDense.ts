@@ -1,33 +1,35 @@
 /**
- * The training step of a dense network (trunk + heads) fused into a few calls of the WASM
- * backend's kernels (matMul, step, multiply, transpose, sum) plus small loops in JavaScript:
- * forward, the per-head masked losses, backward and the optimizer update, with no tfjs-core op
- * in between.
+ * The training step of a dense network (trunk + heads) on our own WebAssembly SIMD kernels
+ * (kernels/denseKernels.ts), with no tfjs-core op in between: gather of the batch's rows,
+ * forward, the per-head masked losses, backward and the optimizer update.
  *
  * It computes what the generic loop in trainLoop.ts computes through tfjs's autodiff (same
  * losses, masks, head weights, L2, Adam/SGD formulas; test/unit/training/fused.test.ts checks
  * the two against each other) several times faster for the small networks this tool trains:
- * tfjs-core's per-op overhead dominated those steps (bench/RESULTS.md).
+ * tfjs-core's per-op overhead, then the WASM backend's operand packing and transposes,
+ * dominated those steps (bench/RESULTS.md).
  *
- * Layout and the choices that made it fast (measured on 256-row batches):
- * - Every layer's parameters are one block, W (k x n) then the bias row (n), and its gradient
- *   block has the same layout; all blocks are contiguous, so the optimizer is one flat loop.
- * - The backend's matMul packs its right-hand operand on every call (the values change each
- *   step), and packing a 256-row operand costs as much as the product. The weight gradient is
- *   a product over the batch, so one of its operands has 256 rows; we pack the narrower one:
- *   - n <= k: grad block = [A_in^T; 1] . dZ, packing dZ (b x n). The row of ones appended to
- *     the transposed input makes the last row of the product the bias gradient, for free.
- *   - n > k:  dW^T = dZ^T . A_in, packing A_in (b x k); transposed into the block, and the
- *     bias gradient summed from dZ^T's rows.
- * - Element-wise work (ReLU's derivative, transposes, row sums) runs in WASM kernels: V8's
- *   typed-array loops cost ~3 ns per element here, the kernels a fraction of that.
+ * Layout (all in one WebAssembly memory, byte offsets):
+ * - Every layer's parameters are one block, W (k x n) then the bias row (n); its gradient
+ *   block has the same layout; all blocks are contiguous, so the optimizer is one call.
+ * - Each layer's output rows (and the gathered input rows) carry a column of ones after the
+ *   n values (row stride `ld` = n + 1 rounded up to 4). The weight gradient is then one
+ *   product, [A_in 1]^T . dZ, read in place through strides: its first k rows are dW, its last
+ *   the bias gradient, exactly the parameter block's layout.
+ * - A hidden ReLU layer (without dropout) gets its dZ straight from its consumers' input
+ *   gradients, dZ . W^T, with the derivative (A > 0) applied as a mask in the same kernel.
+ *
+ * The work of one step on a batch splits by rows: DenseStep computes the gradient summed over
+ * a slice of the batch (a shard) into its own gradient block, and FusedDenseTrainer adds the
+ * shards' blocks and applies the update. With worker threads (parallel/), each thread runs a
+ * DenseStep on its shard over one shared memory; the result equals one thread's up to the
+ * order of the float additions.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { adamRate, adamUpdate } from './adam';
+import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, adamRate, adamUpdate } from './adam';
 import type { Activation } from './experiment';
+import { DenseHeap, Gemm, type KernelExports } from './kernels/denseKernels';
 import type { Network } from './network';
-import { Rng } from './random';
-import { Fused, type HeapBuffer, type WasmKernels } from './wasmKernels';
 
 export interface FusedOptions {
   readonly batchSize: number;
@@ -48,67 +50,334 @@ export interface FusedStepResult {
   readonly weightSums: number[];
 }
 
-interface Layer {
+/** The rows the trainer learns from (the same shape as trainLoop's LoopData). */
+export interface FusedData {
+  readonly x: Float32Array;
+  readonly n: number;
+  readonly d: number;
+  readonly labels: readonly Float32Array[];
+  readonly weights: readonly Float32Array[];
+}
+
+export interface LayerPlan {
   readonly k: number;
   readonly n: number;
   readonly act: Activation | 'linear';
-  /** null: the layer reads the batch's features. */
-  readonly input: Layer | null;
-  /** Layers reading this one's output (their dIn buffers sum to this layer's dA). */
-  readonly consumers: Layer[];
-  readonly wVar: tfjs.Variable;
-  readonly bVar: tfjs.Variable;
+  /** Index of the layer feeding this one; -1: the batch's features. */
+  readonly input: number;
+  /** Layers reading this one's output, ascending. */
+  readonly consumers: readonly number[];
   /** First float of this layer's block in the parameter / gradient vectors. */
   readonly at: number;
-  readonly w: HeapBuffer;
-  readonly bias: HeapBuffer;
-  readonly wt: HeapBuffer;
-  /** The gradient block ((k + 1) x n: dW then db). */
-  readonly grad: HeapBuffer;
-  readonly out: HeapBuffer;
-  readonly dz: HeapBuffer;
-  /** true: grad = [A_in^T; 1] . dZ (packs dZ); false: dW^T = dZ^T . A_in (packs A_in). */
-  readonly packDz: boolean;
-  /** packDz: the transposed input plus a row of ones ((k + 1) x rows). */
-  readonly inT: HeapBuffer | null;
-  /** !packDz: dZ^T (n x rows), dW^T (n x k), and the bias-gradient slot of `grad`. */
-  readonly dzt: HeapBuffer | null;
-  readonly dwt: HeapBuffer | null;
-  readonly dbSlot: HeapBuffer | null;
-  /** Gradient with respect to this layer's input (rows x k); null when the input is the features. */
-  readonly dIn: HeapBuffer | null;
-  /** Hidden ReLU layers: step(A) scratch. */
-  readonly relu: HeapBuffer | null;
-  /** Hidden layers with dropout: the per-unit scale (0 or 1 / keep). */
-  readonly mask: Float32Array | null;
+  /** Row stride (floats) of its output buffer: n values, a 1, padding to a multiple of 4. */
+  readonly ld: number;
+  /** Its dZ comes from its consumers' input-gradient products with the ReLU mask fused. */
+  readonly fusedRelu: boolean;
 }
 
-/** Per head: the layer producing its outputs and its first column there. */
-interface HeadOut {
-  readonly layer: Layer;
+export interface HeadPlan {
+  readonly layer: number;
   readonly offset: number;
   readonly units: number;
   readonly task: 'classification' | 'regression';
 }
 
-export const PT: Record<string, number> = {};
-(globalThis as any).PT = PT;
-let TT = 0;
-function lap(k: string) { const t = performance.now(); PT[k] = (PT[k] ?? 0) + t - TT; TT = t; }
+/** The network's shape as the kernels see it: plain data, so it can be sent to worker threads. */
+export interface NetPlan {
+  readonly d: number;
+  readonly ldX: number;
+  readonly batch: number;
+  readonly layers: readonly LayerPlan[];
+  readonly heads: readonly HeadPlan[];
+  readonly outputLayers: readonly number[];
+  readonly params: number;
+  readonly dropout: number;
+  readonly seed: number;
+}
+
+/** What every thread reads (byte offsets in the memory). */
+export interface SharedLayout {
+  readonly params: number;
+  /** Per layer: W^T (n x k), or 0 for layers reading the features (no input gradient). */
+  readonly wt: readonly number[];
+  /** The training rows: n x d features, then per head n labels and n weights. */
+  readonly data: number;
+  readonly rows: number;
+  readonly labels: readonly number[];
+  readonly weights: readonly number[];
+}
+
+/** One thread's scratch (byte offsets). */
+export interface ShardLayout {
+  readonly x: number;
+  readonly outs: readonly number[];
+  readonly dz: readonly number[];
+  /** Per layer: the summed input gradient of its consumers when its dZ is not fused; else 0. */
+  readonly dA: readonly number[];
+  readonly grads: number;
+}
+
+/** Per step, what every shard needs besides its rows. */
+export interface StepInputs {
+  /** Per head: the coefficient of its loss in the objective (0: no row of the batch has its label). */
+  readonly coef: ArrayLike<number>;
+  /** Per head: the whole batch's weight sum (each row's loss is weighted w / sum). */
+  readonly weightSums: ArrayLike<number>;
+  /** The step number (1-based), which keys the dropout masks. */
+  readonly step: number;
+}
+
+const align4 = (v: number) => (v + 3) & ~3;
+
+export function planNetwork(net: Network, batch: number, seed: number): NetPlan {
+  const spec = net.spec;
+  const dense: { w: tfjs.Variable; input: number; act: Activation | 'linear' }[] = [];
+  let prev = -1;
+  for (const d of net.trunk) {
+    dense.push({ w: d.w, input: prev, act: spec.activation });
+    prev = dense.length - 1;
+  }
+  const trunkOut = prev;
+  const headLayer: number[] = [];
+  if (net.out) {
+    dense.push({ w: net.out.w, input: trunkOut, act: 'linear' });
+    spec.heads.forEach(() => headLayer.push(dense.length - 1));
+  } else {
+    for (const layers of net.heads) {
+      let z = trunkOut;
+      layers.forEach((d, i) => {
+        dense.push({ w: d.w, input: z, act: i === layers.length - 1 ? 'linear' : spec.activation });
+        z = dense.length - 1;
+      });
+      headLayer.push(z);
+    }
+  }
+  let at = 0;
+  const layers: LayerPlan[] = dense.map((p, li) => {
+    const [k, n] = p.w.shape as [number, number];
+    const layer: LayerPlan = {
+      k,
+      n,
+      act: p.act,
+      input: p.input,
+      consumers: dense.flatMap((q, qi) => (q.input === li ? [qi] : [])),
+      at,
+      ld: align4(n + 1),
+      fusedRelu: p.act === 'relu' && spec.dropout === 0,
+    };
+    at += (k + 1) * n;
+    return layer;
+  });
+  const heads = spec.heads.map((h, k) => ({ layer: headLayer[k], offset: net.out ? net.offsets[k] : 0, units: h.units, task: h.task }));
+  return { d: spec.inputs, ldX: align4(spec.inputs + 1), batch, layers, heads, outputLayers: [...new Set(headLayer)], params: at, dropout: spec.dropout, seed };
+}
+
+/** Allocates one thread's scratch in `heap` and sets the ones columns. */
+export function allocShard(heap: DenseHeap, plan: NetPlan): ShardLayout {
+  const B = plan.batch;
+  const x = heap.allocF32(B * plan.ldX);
+  const outs = plan.layers.map((l) => heap.allocF32(B * l.ld));
+  const dz = plan.layers.map((l) => heap.allocF32(B * l.n));
+  const dA = plan.layers.map((l) => (l.consumers.length > 0 && !l.fusedRelu ? heap.allocF32(B * l.n) : 0));
+  const grads = heap.allocF32(plan.params);
+  const ones = (at: number, ld: number, col: number) => {
+    const v = heap.f32(at, B * ld);
+    for (let r = 0; r < B; r++) v[r * ld + col] = 1;
+  };
+  ones(x, plan.ldX, plan.d);
+  plan.layers.forEach((l, i) => ones(outs[i], l.ld, l.n));
+  return { x, outs, dz, dA, grads };
+}
+
+/** murmur3's finaliser: a well-mixed 32-bit hash (the dropout masks are keyed, not streamed, so shards agree). */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** The gradient of a slice of a batch, on one thread's buffers. */
+export class DenseStep {
+  private readonly k: KernelExports;
+  private readonly dropMasks: (Float32Array | null)[];
+
+  constructor(
+    private readonly heap: DenseHeap,
+    private readonly plan: NetPlan,
+    private readonly shared: SharedLayout,
+    readonly shard: ShardLayout,
+  ) {
+    this.k = heap.kernels;
+    this.dropMasks = plan.layers.map((l) => (plan.dropout > 0 && l.act !== 'linear' ? new Float32Array(plan.batch * l.n) : null));
+  }
+
+  /**
+   * Gradient (into shard.grads) of the objective over the `count` rows whose indices are the
+   * i32s at `order` (bytes), which start at position `position` of the epoch's order (it keys
+   * the dropout masks). Returns per head the shard's part of the masked mean loss.
+   */
+  gradient(order: number, position: number, count: number, s: StepInputs): Float64Array {
+    const K = this.k;
+    const p = this.plan;
+    const sh = this.shard;
+    const losses = new Float64Array(p.heads.length);
+    if (count === 0) {
+      this.heap.f32(sh.grads, p.params).fill(0);
+      return losses;
+    }
+    K.gather(this.shared.data, order, count, p.d, sh.x, p.ldX * 4);
+    p.layers.forEach((l, li) => {
+      const input = l.input < 0 ? sh.x : sh.outs[l.input];
+      const ldIn = l.input < 0 ? p.ldX : p.layers[l.input].ld;
+      const w = this.shared.params + l.at * 4;
+      K.gemm(input, ldIn * 4, 4, w, l.n * 4, sh.outs[li], l.ld * 4, count, l.n, l.k, w + l.k * l.n * 4, 0, 0, l.act === 'relu' ? Gemm.Relu : 0);
+      if (l.act !== 'relu' && l.act !== 'linear') activate(this.heap.f32(sh.outs[li], count * l.ld), count, l.n, l.ld, l.act);
+      const mask = this.dropMasks[li];
+      if (mask) this.dropout(mask, this.heap.f32(sh.outs[li], count * l.ld), count, l, li, position, s.step);
+    });
+    for (const li of p.outputLayers) this.heap.f32(sh.dz[li], count * p.layers[li].n).fill(0);
+    const rows = new Int32Array(this.heap.memory.buffer, order, count);
+    p.heads.forEach((h, hi) => {
+      if (s.weightSums[hi] > 0) losses[hi] = this.headLoss(h, hi, rows, count, s.weightSums[hi], s.coef[hi]);
+    });
+    for (let li = p.layers.length - 1; li >= 0; li--) {
+      const l = p.layers[li];
+      if (l.consumers.length > 0 && !l.fusedRelu) this.hiddenGrad(l, li, count);
+      const input = l.input < 0 ? sh.x : sh.outs[l.input];
+      const ldIn = l.input < 0 ? p.ldX : p.layers[l.input].ld;
+      // [A_in 1]^T . dZ: dW then the bias gradient (the input's ones column), in the block's layout.
+      K.gemm(input, 4, ldIn * 4, sh.dz[li], l.n * 4, sh.grads + l.at * 4, l.n * 4, l.k + 1, l.n, count, 0, 0, 0, 0);
+      if (l.input >= 0) {
+        const target = p.layers[l.input];
+        const first = target.consumers[target.consumers.length - 1] === li;
+        const dst = target.fusedRelu ? sh.dz[l.input] : sh.dA[l.input];
+        const mask = target.fusedRelu ? sh.outs[l.input] : 0;
+        K.gemm(sh.dz[li], l.n * 4, 4, this.shared.wt[li], l.k * 4, dst, target.n * 4, count, l.k, l.n, 0, mask, target.ld * 4, first ? 0 : Gemm.Accumulate);
+      }
+    }
+    return losses;
+  }
+
+  /** Masked, weighted loss of one head over the shard's rows (each row weighted w / sw); writes coef * dLoss/dZ. */
+  private headLoss(h: HeadPlan, hi: number, rows: Int32Array, count: number, sw: number, coef: number): number {
+    const l = this.plan.layers[h.layer];
+    const ld = l.ld;
+    const n = l.n;
+    const z = this.heap.f32(this.shard.outs[h.layer], count * ld);
+    const dz = this.heap.f32(this.shard.dz[h.layer], count * n);
+    const ys = this.heap.f32(this.shared.labels[hi], this.shared.rows);
+    const ws = this.heap.f32(this.shared.weights[hi], this.shared.rows);
+    const units = h.units;
+    const off = h.offset;
+    let loss = 0;
+    for (let i = 0; i < count; i++) {
+      const row = rows[i];
+      const wi = ws[row] / sw;
+      if (wi === 0) continue;
+      const o = i * ld + off;
+      const g = i * n + off;
+      if (h.task === 'classification') {
+        let max = -Infinity;
+        for (let c = 0; c < units; c++) if (z[o + c] > max) max = z[o + c];
+        let sum = 0;
+        for (let c = 0; c < units; c++) {
+          const e = Math.exp(z[o + c] - max);
+          dz[g + c] = e;
+          sum += e;
+        }
+        const yi = ys[row];
+        loss -= wi * (z[o + yi] - max - Math.log(sum));
+        const scale = (coef * wi) / sum;
+        for (let c = 0; c < units; c++) dz[g + c] *= scale;
+        dz[g + yi] -= coef * wi;
+      } else {
+        const e = z[o] - ys[row];
+        loss += wi * e * e;
+        dz[g] = coef * 2 * wi * e;
+      }
+    }
+    return loss;
+  }
+
+  /** dZ = dA * act'(A) (* the dropout scale), for layers whose dZ is not fused into their consumers' products. */
+  private hiddenGrad(l: LayerPlan, li: number, count: number): void {
+    const n = l.n;
+    const ld = l.ld;
+    const a = this.heap.f32(this.shard.outs[li], count * ld);
+    const up = this.heap.f32(this.shard.dA[li], count * n);
+    const dz = this.heap.f32(this.shard.dz[li], count * n);
+    const mask = this.dropMasks[li];
+    for (let i = 0; i < count; i++) {
+      for (let c = 0; c < n; c++) {
+        const q = i * n + c;
+        let g = up[q];
+        let v = a[i * ld + c];
+        if (mask) {
+          // Only kept units pass gradient, scaled as in the forward pass; the derivative needs
+          // the activation before that scale.
+          const s = mask[q];
+          if (s === 0) {
+            dz[q] = 0;
+            continue;
+          }
+          g *= s;
+          v /= s;
+        }
+        switch (l.act) {
+          case 'relu':
+            if (!(v > 0)) g = 0;
+            break;
+          case 'tanh':
+            g *= 1 - v * v;
+            break;
+          case 'sigmoid':
+            g *= v * (1 - v);
+            break;
+          case 'elu':
+            if (!(v > 0)) g *= v + 1;
+            break;
+        }
+        dz[q] = g;
+      }
+    }
+  }
+
+  /**
+   * Inverted dropout on a hidden layer's output. Each unit's keep/drop is a hash of (seed,
+   * step, layer, the row's position in the epoch, unit), so any split of the batch into shards
+   * draws the same masks.
+   */
+  private dropout(mask: Float32Array, a: Float32Array, count: number, l: LayerPlan, li: number, position: number, step: number): void {
+    const p = this.plan.dropout;
+    const scale = 1 / (1 - p);
+    const base = mix(mix(this.plan.seed ^ 0x2545f491) ^ Math.imul(step, 0x9e3779b1)) ^ Math.imul(li + 1, 0x27d4eb2f);
+    for (let i = 0; i < count; i++) {
+      const rowKey = mix(base ^ Math.imul(position + i + 1, 0x165667b1));
+      for (let c = 0; c < l.n; c++) {
+        const u = mix(rowKey ^ Math.imul(c + 1, 0xd3a2646c)) / 4294967296;
+        const m = u >= p ? scale : 0;
+        mask[i * l.n + c] = m;
+        a[i * l.ld + c] *= m;
+      }
+    }
+  }
+}
+
+/** One process's trainer: the parameters, the optimizer state, the data, and the step on one thread. */
 export class FusedDenseTrainer {
-  private readonly layers: Layer[] = [];
-  private readonly headOuts: HeadOut[] = [];
-  private readonly outputLayers: Layer[] = [];
-  private readonly x: HeapBuffer;
-  private readonly d: number;
-  private readonly labels: Float32Array[];
-  private readonly weights: Float32Array[];
-  private readonly dropout: number;
-  private readonly rng: Rng;
-  private readonly params: HeapBuffer;
-  private readonly grads: HeapBuffer;
-  private readonly m: Float32Array;
-  private readonly v: Float32Array;
+  readonly plan: NetPlan;
+  private readonly heap: DenseHeap;
+  private readonly layout: SharedLayout;
+  private readonly local: DenseStep;
+  private readonly m: number;
+  private readonly v: number;
+  private readonly wVars: tfjs.Variable[];
+  private readonly bVars: tfjs.Variable[];
+  private order = 0;
+  private orderCapacity = 0;
+  private orderSource: Int32Array | null = null;
   private t = 0;
   /** Uncertainty weighting: log-variances and their optimizer state. */
   readonly logVars: Float32Array;
@@ -116,168 +385,100 @@ export class FusedDenseTrainer {
   private readonly vS: Float32Array;
 
   constructor(
-    private readonly kernels: WasmKernels,
     net: Network,
+    private readonly data: FusedData,
     private readonly o: FusedOptions,
   ) {
-    const spec = net.spec;
-    const B = o.batchSize;
-    this.d = spec.inputs;
-    this.dropout = spec.dropout;
-    this.rng = new Rng(o.seed ^ 0x2545f491);
-    this.x = kernels.alloc(B * this.d);
-    const heads = spec.heads.length;
-    this.labels = spec.heads.map(() => new Float32Array(B));
-    this.weights = spec.heads.map(() => new Float32Array(B));
+    this.plan = planNetwork(net, o.batchSize, o.seed);
+    const plan = this.plan;
+    this.heap = DenseHeap.create();
+    const heap = this.heap;
+    const heads = plan.heads.length;
     this.logVars = new Float32Array(heads);
     this.mS = new Float32Array(heads);
     this.vS = new Float32Array(heads);
-    // The layers in forward order, each with its input layer.
-    const plan: { dense: { w: tfjs.Variable; b: tfjs.Variable }; input: number; act: Activation | 'linear' }[] = [];
-    let prev = -1;
-    for (const dense of net.trunk) {
-      plan.push({ dense, input: prev, act: spec.activation });
-      prev = plan.length - 1;
-    }
-    const trunkOut = prev;
-    const headLayer: number[] = [];
-    if (net.out) {
-      plan.push({ dense: net.out, input: trunkOut, act: 'linear' });
-      spec.heads.forEach(() => headLayer.push(plan.length - 1));
-    } else {
-      for (const layers of net.heads) {
-        let z = trunkOut;
-        layers.forEach((dense, i) => {
-          plan.push({ dense, input: z, act: i === layers.length - 1 ? 'linear' : spec.activation });
-          z = plan.length - 1;
-        });
-        headLayer.push(z);
-      }
-    }
-    const total = plan.reduce((s, p) => s + (p.dense.w.shape[0] + 1) * (p.dense.w.shape[1] as number), 0);
-    this.params = kernels.alloc(total);
-    this.grads = kernels.alloc(total);
-    this.m = new Float32Array(total);
-    this.v = new Float32Array(total);
-    let at = 0;
-    for (const p of plan) {
-      const layer = this.addLayer(p.dense.w, p.dense.b, p.input >= 0 ? this.layers[p.input] : null, p.act, at);
-      at += (layer.k + 1) * layer.n;
-    }
-    spec.heads.forEach((h, k) => {
-      const layer = this.layers[headLayer[k]];
-      this.headOuts.push({ layer, offset: net.out ? net.offsets[k] : 0, units: h.units, task: h.task });
-      if (!this.outputLayers.includes(layer)) this.outputLayers.push(layer);
+    const params = heap.allocF32(plan.params);
+    const wt = plan.layers.map((l) => (l.input >= 0 ? heap.allocF32(l.n * l.k) : 0));
+    this.m = heap.allocF32(plan.params);
+    this.v = heap.allocF32(plan.params);
+    const dataAt = heap.allocF32(data.n * data.d);
+    const labels = plan.heads.map(() => heap.allocF32(data.n));
+    const weights = plan.heads.map(() => heap.allocF32(data.n));
+    heap.f32(dataAt, data.n * data.d).set(data.x.subarray(0, data.n * data.d));
+    plan.heads.forEach((_, h) => {
+      heap.f32(labels[h], data.n).set(data.labels[h].subarray(0, data.n));
+      heap.f32(weights[h], data.n).set(data.weights[h].subarray(0, data.n));
     });
+    this.layout = { params, wt, data: dataAt, rows: data.n, labels, weights };
+    const shard = allocShard(heap, plan);
+    this.local = new DenseStep(heap, plan, this.layout, shard);
+    const dense = [...net.trunk, ...(net.out ? [net.out] : []), ...net.heads.flat()];
+    this.wVars = dense.map((d) => d.w);
+    this.bVars = dense.map((d) => d.b);
+    const p = heap.f32(params, plan.params);
+    plan.layers.forEach((l, i) => {
+      p.set(this.wVars[i].dataSync() as Float32Array, l.at);
+      p.set(this.bVars[i].dataSync() as Float32Array, l.at + l.k * l.n);
+    });
+    this.transposeWeights();
   }
 
-  private addLayer(wVar: tfjs.Variable, bVar: tfjs.Variable, input: Layer | null, act: Activation | 'linear', at: number): Layer {
-    const K = this.kernels;
-    const B = this.o.batchSize;
-    const [k, n] = wVar.shape;
-    const packDz = n <= k;
-    const hidden = act !== 'linear';
-    const grad = K.alias(this.grads, at, (k + 1) * n);
-    const layer: Layer = {
-      k,
-      n,
-      act,
-      input,
-      consumers: [],
-      wVar,
-      bVar,
-      at,
-      w: K.alias(this.params, at, k * n),
-      bias: K.alias(this.params, at + k * n, n),
-      wt: K.alloc(n * k),
-      grad,
-      out: K.alloc(B * n),
-      dz: K.alloc(B * n),
-      packDz,
-      inT: packDz ? K.alloc((k + 1) * B) : null,
-      dzt: packDz ? null : K.alloc(n * B),
-      dwt: packDz ? null : K.alloc(n * k),
-      dbSlot: packDz ? null : K.alias(this.grads, at + k * n, n),
-      dIn: input ? K.alloc(B * k) : null,
-      relu: hidden && act === 'relu' ? K.alloc(B * n) : null,
-      mask: hidden && this.dropout > 0 ? new Float32Array(B * n) : null,
-    };
-    input?.consumers.push(layer);
-    this.layers.push(layer);
-    this.loadWeights(layer);
-    return layer;
-  }
-
-  private loadWeights(l: Layer): void {
-    this.kernels.f32(l.w).set(l.wVar.dataSync() as Float32Array);
-    this.kernels.f32(l.bias).set(l.bVar.dataSync() as Float32Array);
-    this.kernels.transpose(l.w, l.wt, l.k, l.n);
+  private transposeWeights(): void {
+    this.plan.layers.forEach((l, i) => {
+      if (this.layout.wt[i]) this.heap.kernels.transpose(this.layout.params + l.at * 4, this.layout.wt[i], l.k, l.n);
+    });
   }
 
   /** Copies the current weights into the network's tfjs variables (before evaluating or saving). */
   sync(tf: typeof import('@tensorflow/tfjs')): void {
-    for (const l of this.layers) {
-      const w = tf.tensor2d(Float32Array.from(this.kernels.f32(l.w)), [l.k, l.n]);
-      const b = tf.tensor1d(Float32Array.from(this.kernels.f32(l.bias)));
-      l.wVar.assign(w);
-      l.bVar.assign(b);
+    const p = this.heap.f32(this.layout.params, this.plan.params);
+    this.plan.layers.forEach((l, i) => {
+      const w = tf.tensor2d(p.slice(l.at, l.at + l.k * l.n), [l.k, l.n]);
+      const b = tf.tensor1d(p.slice(l.at + l.k * l.n, l.at + (l.k + 1) * l.n));
+      this.wVars[i].assign(w);
+      this.bVars[i].assign(b);
       w.dispose();
       b.dispose();
+    });
+  }
+
+  /** The epoch's row order, in the memory (copied when a new order array arrives). */
+  private orderIn(order: Int32Array): number {
+    if (order !== this.orderSource) {
+      if (order.length > this.orderCapacity) {
+        this.orderCapacity = order.length;
+        this.order = this.heap.alloc(order.length * 4);
+      }
+      new Int32Array(this.heap.memory.buffer, this.order, order.length).set(order);
+      this.orderSource = order;
     }
+    return this.order;
   }
 
   /**
    * One optimizer step on rows order[start..end). `coefficients[h]` scales head h's loss
    * (static or DWA weights); ignored with uncertainty weighting, which uses exp(-s_h) / 2.
    */
-  step(data: { x: Float32Array; d: number; labels: readonly Float32Array[]; weights: readonly Float32Array[] }, order: Int32Array, start: number, end: number, coefficients: readonly number[]): FusedStepResult {
-    const K = this.kernels;
-    const b = end - start;
-    const heads = this.headOuts.length;
-    const weightSums = this.gather(data, order, start, b);
-    lap('gather');
-    for (const l of this.layers) {
-      K.matMul(l.input ? l.input.out : this.x, l.w, l.out, b, l.k, l.n, l.bias, l.act === 'relu' ? Fused.Relu : Fused.Linear);
-      if (l.act !== 'relu' && l.act !== 'linear') activate(K.f32(l.out, b * l.n), l.act);
-      if (l.mask) this.applyDropout(K.f32(l.out, b * l.n), l.mask, b * l.n);
-    }
-    lap('forward');
-    // Losses and their gradients with respect to the outputs (dZ of the output layers).
-    const present = weightSums.map((s) => s > 0);
-    const coef = this.headOuts.map((_, h) => (!present[h] ? 0 : this.o.uncertainty ? 0.5 * Math.exp(-this.logVars[h]) : coefficients[h]));
-    for (const l of this.outputLayers) K.f32(l.dz, b * l.n).fill(0);
-    const values: (number | null)[] = new Array(heads).fill(null);
-    this.headOuts.forEach((ho, h) => {
-      if (present[h]) values[h] = this.headLoss(ho, h, b, weightSums[h], coef[h]);
+  step(order: Int32Array, start: number, end: number, coefficients: readonly number[]): FusedStepResult {
+    const at = this.orderIn(order);
+    const heads = this.plan.heads.length;
+    const weightSums = this.plan.heads.map((_, h) => {
+      const ws = this.data.weights[h];
+      let s = 0;
+      for (let i = start; i < end; i++) s += ws[order[i]];
+      return s;
     });
+    this.t++;
+    const coef = weightSums.map((sw, h) => (!(sw > 0) ? 0 : this.o.uncertainty ? 0.5 * Math.exp(-this.logVars[h]) : coefficients[h]));
+    const partial = this.local.gradient(at + start * 4, start, end - start, { coef, weightSums, step: this.t });
+    const values: (number | null)[] = weightSums.map((sw, h) => (sw > 0 ? partial[h] : null));
     let loss = 0;
     for (let h = 0; h < heads; h++) {
       const value = values[h];
       if (value === null) continue;
       loss += this.o.uncertainty ? 0.5 * Math.exp(-this.logVars[h]) * value + 0.5 * this.logVars[h] : coefficients[h] * value;
     }
-    lap('loss');
-    // Backward, last layer first (every consumer of a layer comes after it in `layers`).
-    for (let li = this.layers.length - 1; li >= 0; li--) {
-      const l = this.layers[li];
-      if (!this.outputLayers.includes(l)) this.hiddenGrad(l, b);
-      const input = l.input ? l.input.out : this.x;
-      if (l.packDz) {
-        const inT = l.inT as HeapBuffer;
-        K.transpose(input, inT, b, l.k);
-        K.f32(inT, (l.k + 1) * b).fill(1, l.k * b);
-        K.matMul(inT, l.dz, l.grad, l.k + 1, b, l.n);
-      } else {
-        const dzt = l.dzt as HeapBuffer;
-        const dwt = l.dwt as HeapBuffer;
-        K.transpose(l.dz, dzt, b, l.n);
-        K.matMul(dzt, input, dwt, l.n, b, l.k);
-        K.transpose(dwt, l.grad, l.n, l.k);
-        K.sumGroups(dzt, l.dbSlot as HeapBuffer, b);
-      }
-      if (l.dIn) K.matMul(l.dz, l.wt, l.dIn, b, l.n, l.k);
-    }
-    loss += this.update();
+    loss += this.update(this.local.shard.grads);
     if (this.o.uncertainty) {
       const g = new Float32Array(heads);
       for (let h = 0; h < heads; h++) {
@@ -289,172 +490,16 @@ export class FusedDenseTrainer {
     return { loss, values, weightSums };
   }
 
-  /** The batch's features into the heap (four rows at a time: the rows are scattered in memory), labels and weights; returns each head's weight sum. */
-  private gather(data: { x: Float32Array; labels: readonly Float32Array[]; weights: readonly Float32Array[] }, order: Int32Array, start: number, b: number): number[] {
-    const d = this.d;
-    const src = data.x;
-    const xv = this.kernels.f32(this.x, b * d);
-    let i = 0;
-    for (; i + 3 < b; i += 4) {
-      const f0 = order[start + i] * d;
-      const f1 = order[start + i + 1] * d;
-      const f2 = order[start + i + 2] * d;
-      const f3 = order[start + i + 3] * d;
-      const t = i * d;
-      for (let j = 0; j < d; j++) {
-        xv[t + j] = src[f0 + j];
-        xv[t + d + j] = src[f1 + j];
-        xv[t + 2 * d + j] = src[f2 + j];
-        xv[t + 3 * d + j] = src[f3 + j];
-      }
-    }
-    for (; i < b; i++) {
-      const f = order[start + i] * d;
-      for (let j = 0; j < d; j++) xv[i * d + j] = src[f + j];
-    }
-    return this.headOuts.map((_, h) => {
-      const ys = data.labels[h];
-      const ws = data.weights[h];
-      const y = this.labels[h];
-      const w = this.weights[h];
-      let sum = 0;
-      for (let r = 0; r < b; r++) {
-        const row = order[start + r];
-        y[r] = ys[row];
-        w[r] = ws[row];
-        sum += w[r];
-      }
-      return sum;
-    });
-  }
-
-  /** Masked, weighted mean loss of one head; writes coef * dLoss/dZ into the output layer's dZ. */
-  private headLoss(ho: HeadOut, h: number, b: number, sw: number, coef: number): number {
-    const K = this.kernels;
-    const l = ho.layer;
-    const n = l.n;
-    const z = K.f32(l.out, b * n);
-    const dz = K.f32(l.dz, b * n);
-    const y = this.labels[h];
-    const w = this.weights[h];
-    const units = ho.units;
-    const off = ho.offset;
-    let loss = 0;
-    for (let i = 0; i < b; i++) {
-      const wi = w[i] / sw;
-      if (wi === 0) continue;
-      const o = i * n + off;
-      if (ho.task === 'classification') {
-        let max = -Infinity;
-        for (let c = 0; c < units; c++) if (z[o + c] > max) max = z[o + c];
-        let sum = 0;
-        for (let c = 0; c < units; c++) {
-          const e = Math.exp(z[o + c] - max);
-          dz[o + c] = e;
-          sum += e;
-        }
-        const yi = y[i];
-        loss -= wi * (z[o + yi] - max - Math.log(sum));
-        const scale = (coef * wi) / sum;
-        for (let c = 0; c < units; c++) dz[o + c] *= scale;
-        dz[o + yi] -= coef * wi;
-      } else {
-        const e = z[o] - y[i];
-        loss += wi * e * e;
-        dz[o] = coef * 2 * wi * e;
-      }
-    }
-    return loss;
-  }
-
-  /** dZ = (sum of consumers' dIn) * act'(A) (* the dropout scale). */
-  private hiddenGrad(l: Layer, b: number): void {
-    const K = this.kernels;
-    const size = b * l.n;
-    const upstream = l.consumers[0].dIn as HeapBuffer;
-    if (l.consumers.length > 1) {
-      const first = K.f32(upstream, size);
-      for (let c = 1; c < l.consumers.length; c++) {
-        const more = K.f32(l.consumers[c].dIn as HeapBuffer, size);
-        for (let q = 0; q < size; q++) first[q] += more[q];
-      }
-    }
-    if (l.relu && !l.mask) {
-      // ReLU's derivative from its output (A > 0), in two WASM kernels.
-      K.step(l.out, l.relu);
-      K.multiply(l.relu, upstream, l.dz, size);
-      return;
-    }
-    const a = K.f32(l.out, size);
-    const up = K.f32(upstream, size);
-    const dz = K.f32(l.dz, size);
-    const mask = l.mask;
-    for (let q = 0; q < size; q++) {
-      let g = up[q];
-      let v = a[q];
-      if (mask) {
-        // Only kept units pass gradient, scaled as in the forward pass; the derivative needs
-        // the activation before that scale.
-        const s = mask[q];
-        if (s === 0) {
-          dz[q] = 0;
-          continue;
-        }
-        g *= s;
-        v /= s;
-      }
-      switch (l.act) {
-        case 'relu':
-          if (!(v > 0)) g = 0;
-          break;
-        case 'tanh':
-          g *= 1 - v * v;
-          break;
-        case 'sigmoid':
-          g *= v * (1 - v);
-          break;
-        case 'elu':
-          if (!(v > 0)) g *= v + 1;
-          break;
-      }
-      dz[q] = g;
-    }
-  }
-
-  private applyDropout(a: Float32Array, mask: Float32Array, size: number): void {
-    const p = this.dropout;
-    const scale = 1 / (1 - p);
-    for (let i = 0; i < size; i++) {
-      const m = this.rng.next() > p ? scale : 0;
-      mask[i] = m;
-      a[i] *= m;
-    }
-  }
-
-  /** Optimizer step on every parameter block; returns the L2 term of the objective (on the weights before the step). */
-  private update(): number {
-    const K = this.kernels;
+  /** Optimizer step from the gradient at `grads`; returns the L2 term of the objective (on the weights before the step). */
+  private update(grads: number): number {
+    const K = this.heap.kernels;
     const { learningRate: lr, l2 } = this.o;
-    const adam = this.o.optimizer === 'adam';
-    this.t++;
-    const a = adam ? adamRate(lr, this.t) : lr;
-    const p = K.f32(this.params);
-    const g = K.f32(this.grads);
+    const params = this.layout.params;
     let squares = 0;
-    for (const l of this.layers) {
-      const weightsEnd = l.at + l.k * l.n;
-      // L2 on the weights only (never the bias row).
-      for (let i = l.at; i < weightsEnd; i++) {
-        const pi = p[i];
-        squares += pi * pi;
-        g[i] += l2 * pi;
-      }
-      const blockEnd = weightsEnd + l.n;
-      if (adam) adamUpdate(p, g, this.m, this.v, a, l.at, blockEnd);
-      else for (let i = l.at; i < blockEnd; i++) p[i] -= a * g[i];
-    }
-    // After the loop: a kernel call may grow the heap, which detaches the views p and g.
-    for (const l of this.layers) K.transpose(l.w, l.wt, l.k, l.n);
+    if (l2 > 0) for (const l of this.plan.layers) squares += K.l2grad(params + l.at * 4, grads + l.at * 4, l.k * l.n, l2);
+    if (this.o.optimizer === 'adam') K.adam(params, grads, this.m, this.v, this.plan.params, adamRate(lr, this.t), ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON);
+    else K.sgd(params, grads, this.plan.params, lr);
+    this.transposeWeights();
     return 0.5 * l2 * squares;
   }
 
@@ -468,23 +513,29 @@ export class FusedDenseTrainer {
   }
 
   dispose(): void {
-    this.kernels.dispose();
+    // The memory is garbage-collected with this object; nothing is registered elsewhere.
   }
 }
 
-function activate(a: Float32Array, act: Activation): void {
-  switch (act) {
-    case 'tanh':
-      for (let i = 0; i < a.length; i++) a[i] = Math.tanh(a[i]);
-      break;
-    case 'sigmoid':
-      for (let i = 0; i < a.length; i++) a[i] = 1 / (1 + Math.exp(-a[i]));
-      break;
-    case 'elu':
-      for (let i = 0; i < a.length; i++) if (a[i] < 0) a[i] = Math.exp(a[i]) - 1;
-      break;
-    case 'relu':
-      for (let i = 0; i < a.length; i++) if (a[i] < 0) a[i] = 0;
-      break;
+/** A hidden layer's activation (other than ReLU, which the product applies) over its n columns. */
+function activate(a: Float32Array, rows: number, n: number, ld: number, act: Activation): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * ld;
+    for (let i = o; i < o + n; i++) {
+      switch (act) {
+        case 'tanh':
+          a[i] = Math.tanh(a[i]);
+          break;
+        case 'sigmoid':
+          a[i] = 1 / (1 + Math.exp(-a[i]));
+          break;
+        case 'elu':
+          if (a[i] < 0) a[i] = Math.exp(a[i]) - 1;
+          break;
+        case 'relu':
+          if (a[i] < 0) a[i] = 0;
+          break;
+      }
+    }
   }
 }

@@ -9,9 +9,9 @@ import { adamRate, adamUpdate } from './adam';
 import type { TF } from './backend';
 import type { TrainingSpec, Weighting } from './experiment';
 import { FusedDenseTrainer } from './fusedDense';
+import { simdAvailable } from './kernels/denseKernels';
 import type { Network } from './network';
 import { Rng } from './random';
-import { WasmKernels } from './wasmKernels';
 
 /** Rows for one model: features plus, per head, a label and a weight (0 = no label: masked). */
 export interface LoopData {
@@ -291,21 +291,20 @@ export function predictNetwork(net: Network, x: Float32Array, n: number): Float3
 }
 
 /**
- * How networks train on this backend: the fused WASM step (fusedDense.ts) when the backend is
- * WASM and the optimizer is Adam or SGD, unless DATASET_LAB_FUSED=0 or `stepper` is 'tfjs';
- * otherwise tfjs ops with autodiff. Recorded in each run's environment.json.
+ * How networks train on this backend: the fused step on our WebAssembly SIMD kernels
+ * (fusedDense.ts) when the backend is WASM and the optimizer is Adam or SGD, unless
+ * DATASET_LAB_FUSED=0 or `stepper` is 'tfjs'; otherwise tfjs ops with autodiff. Recorded in
+ * each run's environment.json.
  */
 export function plannedStepper(tf: TF, optimizer: TrainingSpec['optimizer'], stepper: 'auto' | 'tfjs' = 'auto'): 'fused-wasm' | 'tfjs' {
   if (stepper === 'tfjs' || process.env.DATASET_LAB_FUSED === '0' || (optimizer !== 'adam' && optimizer !== 'sgd')) return 'tfjs';
-  return tf.getBackend() === 'wasm' ? 'fused-wasm' : 'tfjs';
+  return tf.getBackend() === 'wasm' && simdAvailable() ? 'fused-wasm' : 'tfjs';
 }
 
 function fusedTrainer(o: LoopOptions): FusedDenseTrainer | null {
   const t = o.training;
   if (plannedStepper(o.network.tf, t.optimizer, o.stepper) !== 'fused-wasm' || (t.optimizer !== 'adam' && t.optimizer !== 'sgd')) return null;
-  const kernels = WasmKernels.of(o.network.tf);
-  if (!kernels) return null;
-  return new FusedDenseTrainer(kernels, o.network, { batchSize: t.batchSize, optimizer: t.optimizer, learningRate: t.learningRate, l2: o.l2, uncertainty: o.weighting === 'uncertainty', seed: t.seed });
+  return new FusedDenseTrainer(o.network, o.train, { batchSize: t.batchSize, optimizer: t.optimizer, learningRate: t.learningRate, l2: o.l2, uncertainty: o.weighting === 'uncertainty', seed: t.seed });
 }
 
 /** One step through tfjs ops: the masked head losses, autodiff and the optimizer. */
@@ -390,7 +389,7 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
         const start = bi * t.batchSize;
         const end = Math.min(order.length, (bi + 1) * t.batchSize);
         const { loss, values: headValues, weightSums } = fused
-          ? fused.step(o.train, order, start, end, o.staticWeights.map((w, h) => (o.weighting === 'dwa' ? dwa[h] * w : w)))
+          ? fused.step(order, start, end, o.staticWeights.map((w, h) => (o.weighting === 'dwa' ? dwa[h] * w : w)))
           : tapeStep(o, optimizer, sliceRows(o.train, order, start, end), logVars, kernels, varList, dwa);
         headValues.forEach((v, h) => {
           if (v === null) return;
