@@ -4,6 +4,7 @@ import { FatalInputError } from '../core/table';
 import { formatOptions, UsageError } from './args';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, type CliCommand, type CliIO } from './command';
 import { displayText, terminalText } from './format';
+import { debugEnabled } from '../training/debug';
 import { compareCommand } from './commands/compare';
 import { initCommand } from './commands/init';
 import { predictCommand } from './commands/predict';
@@ -22,10 +23,13 @@ export const commands: readonly CliCommand[] = [
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
-  return `Usage: dataset-lab <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "dataset-lab <command> --help" for a command's options.\n`;
+  return `Usage: dataset-lab <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "dataset-lab <command> --help" for a command's options; --debug (or DATASET_LAB_DEBUG=1) shows stack traces of internal errors.\n`;
 }
 
-export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+export async function main(argvIn: readonly string[], io: CliIO): Promise<number> {
+  // --debug anywhere: stack traces for internal errors, here and in the training child.
+  const argv = argvIn.filter((a) => a !== '--debug');
+  if (argv.length !== argvIn.length) process.env.DATASET_LAB_DEBUG = '1';
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage());
@@ -66,8 +70,9 @@ export function reportError(err: unknown, io: CliIO): number {
     io.stderr.write(`dataset-lab: ${terminalText(err.message)}\n`);
     return (err as { exitCode?: number }).exitCode ?? EXIT_FAILURE;
   }
-  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  io.stderr.write(`dataset-lab: internal error (please report it): ${terminalText(detail)}\n`);
+  const first = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split('\n')[0];
+  const stack = debugEnabled() && err instanceof Error && err.stack ? `\n${err.stack}` : ' (run with --debug for the stack trace)';
+  io.stderr.write(`dataset-lab: internal error (please report it): ${terminalText(first + stack)}\n`);
   return EXIT_FAILURE;
 }
 

@@ -94,7 +94,7 @@ export class TrainingManager implements vscode.Disposable {
           return { state: 'cancelled', runDir: o.runDir };
         case 'failed': {
           const e = o.error;
-          const kind = e.kind === 'diverged' ? 'training diverged' : e.kind === 'input' ? 'bad input' : 'internal error';
+          const kind = e.kind === 'diverged' ? 'training diverged' : e.kind === 'input' ? 'bad input' : e.kind === 'storage' ? 'cannot save the run' : 'internal error';
           return { state: 'failed', runDir: e.runDir, error: `${kind}: ${e.message}` };
         }
       }

@@ -89,8 +89,11 @@ export interface CancelledMessage {
 
 export interface ErrorMessage {
   readonly type: 'error';
-  /** input: the experiment or data is unusable (exit 2); diverged: NaN/inf loss; internal: a bug. */
-  readonly kind: 'input' | 'diverged' | 'internal';
+  /**
+   * input: the experiment or data is unusable (exit 2); diverged: NaN/inf loss; storage: a file
+   * of the run could not be written (disk full, permissions...); internal: a bug.
+   */
+  readonly kind: 'input' | 'diverged' | 'storage' | 'internal';
   readonly message: string;
   readonly runDir: string | null;
   /** For kind "diverged": where it happened. */

@@ -8,7 +8,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ErrorMessage, FromTrainerMessage, StartMessage, ToTrainerMessage } from '../protocol/training';
 import type { ArmName } from './experiment';
+import { debugEnabled } from './debug';
 import type { RunResults } from './results';
+import { writeFileAtomic } from './runStore';
 
 export interface TrainingRunOptions {
   readonly experimentPath: string;
@@ -42,9 +44,12 @@ export class TrainingRun {
   runDir: string | null = null;
   private readonly listeners: ((msg: FromTrainerMessage) => void)[] = [];
   private stderrTail = '';
+  /** Debugging as the child sees it (its environment may set DATASET_LAB_DEBUG). */
+  private readonly debug: boolean;
 
   private constructor(options: TrainingRunOptions) {
     const trainer = options.trainerPath ?? defaultTrainerPath();
+    this.debug = debugEnabled({ ...process.env, ...options.env });
     this.child = fork(trainer, [], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       execPath: options.execPath ?? process.execPath,
@@ -72,8 +77,7 @@ export class TrainingRun {
         if (!outcome) {
           const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
           const kept = this.runDir ? `; finished epochs are kept in ${join(this.runDir, 'history.jsonl')}` : '';
-          const tail = this.stderrTail.trim() ? `\n${this.stderrTail.trim()}` : '';
-          outcome = { status: 'failed', error: { type: 'error', kind: 'internal', message: `the training process ${how} before the run finished${kept}${tail}`, runDir: this.runDir } };
+          outcome = { status: 'failed', error: { type: 'error', kind: 'internal', message: `the training process ${how} before the run finished${this.lastWords()}${kept}`, runDir: this.runDir } };
         }
         resolveDone(outcome);
       });
@@ -87,6 +91,29 @@ export class TrainingRun {
       ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
     };
     this.send(start);
+  }
+
+  /**
+   * What the dead child wrote to stderr, for the one-line message: a single line as it is (the
+   * trainer reports its own crashes in one line); anything longer (a stack trace, a native
+   * abort) goes to trainer-output.log in the run folder, or to the terminal when debugging.
+   */
+  private lastWords(): string {
+    const tail = this.stderrTail.trim();
+    if (!tail) return '';
+    if (this.debug) return `\n${tail}`;
+    const lines = tail.split('\n').filter((l) => l.trim());
+    if (lines.length === 1) return `: ${lines[0]}`;
+    if (this.runDir) {
+      const log = join(this.runDir, 'trainer-output.log');
+      try {
+        writeFileAtomic(log, this.stderrTail);
+        return `; its last output is in ${log}`;
+      } catch {
+        // fall through to the hint
+      }
+    }
+    return ' (set DATASET_LAB_DEBUG=1 to see its output)';
   }
 
   static start(options: TrainingRunOptions): TrainingRun {

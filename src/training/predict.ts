@@ -4,7 +4,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { readCsvFile } from '../core/ingest';
 import { columnByName } from '../core/table';
 import { initBackend } from './backend';
@@ -12,6 +12,7 @@ import type { ArmName } from './experiment';
 import { primaryScore } from './metrics';
 import { transformRows } from './preprocess';
 import type { RunResults } from './results';
+import { describeRunStatus, readRunStatus } from './runFolder';
 import { loadSavedModel, modelFolder } from './runStore';
 
 export class PredictError extends Error {
@@ -23,6 +24,8 @@ export interface PredictOptions {
   readonly arm?: ArmName;
   /** For the separate arm (which model) and multihead (which head); default: all. */
   readonly dataset?: string;
+  /** Use the models of a run that did not complete (failed, cancelled, interrupted). */
+  readonly allowIncomplete?: boolean;
 }
 
 export interface PredictionTable {
@@ -49,8 +52,25 @@ function bestArm(runDir: string, arms: ArmName[]): ArmName {
   return arms[0];
 }
 
+/** A saved model as far as it can be read; a file the run never finished writing is a PredictError, not a crash. */
+async function loadModel(tf: Awaited<ReturnType<typeof initBackend>>['tf'], dir: string): ReturnType<typeof loadSavedModel> {
+  try {
+    return await loadSavedModel(tf, dir);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' && err.path ? `${basename(err.path)} is missing` : e instanceof SyntaxError ? `a file is not valid JSON (${err.message.split('\n')[0]})` : (err.message ?? String(e)).split('\n')[0];
+    throw new PredictError(`${dir}: the saved model cannot be read: ${why}; the run may not have finished writing it`);
+  }
+}
+
 export async function predictFile(runDir: string, csvPath: string, options: PredictOptions = {}): Promise<PredictionTable> {
   const arms = availableArms(runDir);
+  if (arms.length > 0 || existsSync(join(runDir, 'status.json'))) {
+    const status = readRunStatus(runDir);
+    if (status.state !== 'completed' && !options.allowIncomplete) {
+      throw new PredictError(`${runDir}: ${describeRunStatus(status)}; its models may be missing or incomplete (add --allow-incomplete to use what it saved)`);
+    }
+  }
   if (arms.length === 0) throw new PredictError(`${runDir}: no saved models (expected ${join(runDir, 'models')}/); is this a finished run folder?`);
   const arm = options.arm ?? bestArm(runDir, arms);
   if (!arms.includes(arm)) throw new PredictError(`${runDir}: no ${arm} model in this run (it has ${arms.join(', ')})`);
@@ -68,7 +88,7 @@ export async function predictFile(runDir: string, csvPath: string, options: Pred
   const header = ['row'];
   const columns: string[][] = [];
   for (const f of folders) {
-    const { model, meta } = await loadSavedModel(tf, f.dir);
+    const { model, meta } = await loadModel(tf, f.dir);
     for (const feat of meta.preprocessing.features) {
       const col = columnByName(table, feat.name);
       if (!col) throw new PredictError(`${csvPath}: column "${feat.name}" is missing; the ${meta.id} model needs ${meta.preprocessing.features.map((x) => x.name).join(', ')}`);

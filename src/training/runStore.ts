@@ -1,33 +1,169 @@
 /**
  * Run folders: `<root>/.dataset-lab/runs/<run-id>/` with the resolved experiment,
  * environment, split, history.jsonl (appended one line per epoch per model), results.json,
- * and models/<model-id>/ in TF.js layers format plus the fitted preprocessing.
- * Whole-file writes are atomic (temp file, then rename) so a crash never leaves half a file.
+ * status.json, and models/<model-id>/ in TF.js layers format plus the fitted preprocessing.
+ *
+ * Every write under a run folder goes through writeFileAtomic or appendLine below: a file has
+ * either its old content or all of its new content under its name, never part of it, also when
+ * the disk fills up (a write may then store fewer bytes than asked without any error), and a
+ * failed write says why in plain words (StorageError).
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { EpochRecord } from '../protocol/training';
 import type { TF } from './backend';
 import type { ModelMeta } from './engine';
 import { datasetNameProblem, isStrictlyInside, realPath } from './experiment';
 
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  // Exclusive create: never open an existing file, or a link someone put at the temp name.
-  const fd = openSync(tmp, 'wx');
+/** What the file system errors a write can meet mean, for people. */
+const REASONS: Readonly<Record<string, string>> = {
+  ENOSPC: 'disk full',
+  EDQUOT: 'disk quota exceeded',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  EIO: 'input/output error (a failing disk or a lost network drive)',
+  EFBIG: 'file too large for this file system',
+  ENAMETOOLONG: 'file name too long',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files on this system',
+  ENOENT: 'the folder no longer exists',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'a folder is in the way',
+  EEXIST: 'a file is in the way',
+  EBUSY: 'the file is busy',
+  ESTALE: 'stale network file handle',
+  ESHORT: 'the file system stopped accepting data',
+};
+
+/** A file could not be written whole; `reason` is plain words (`disk full`), `code` the errno name. */
+export class StorageError extends Error {
+  readonly userFacing = true;
+  readonly exitCode = 1;
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    readonly reason: string,
+  ) {
+    super(`cannot write ${path}: ${reason} (${code})`);
+    this.name = 'StorageError';
+  }
+
+  static from(path: string, e: unknown): StorageError {
+    if (e instanceof StorageError) return e;
+    const code = (e as NodeJS.ErrnoException | undefined)?.code ?? 'EUNKNOWN';
+    return new StorageError(path, code, REASONS[code] ?? (e instanceof Error ? e.message.split('\n')[0] : String(e)));
+  }
+}
+
+/** writeSync may store fewer bytes than asked (a full disk does that before it fails): go on until all are down. */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length; ) {
+    const n = writeSync(fd, bytes, done, bytes.length - done);
+    if (n <= 0) throw Object.assign(new Error('no bytes written'), { code: 'ESHORT' });
+    done += n;
+  }
+}
+
+/** Makes a rename in `dir` survive a crash. Where folders cannot be opened or synced (Windows, some network file systems) there is nothing to do. */
+function fsyncFolder(dir: string): void {
+  let fd: number;
   try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fd = openSync(dir, 'r');
+  } catch {
+    return;
+  }
+  try {
     fsyncSync(fd);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EPERM' && code !== 'EISDIR') throw e;
   } finally {
     closeSync(fd);
   }
-  renameSync(tmp, path);
+}
+
+let tempCounter = 0;
+
+/**
+ * Replaces `path` with `data`, all or nothing: a temp file beside it (created exclusively, so
+ * never an existing file or a planted link), written until every byte is down, fsynced, renamed
+ * over `path` (a link at `path` is replaced, not followed), then the folder fsynced. On failure
+ * the temp file is removed, `path` keeps its old content, and a StorageError says why.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  const tmp = `${path}.tmp-${process.pid}-${++tempCounter}`;
+  let fd: number | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(tmp, 'wx');
+    writeAll(fd, bytes);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+    fsyncFolder(dirname(path));
+  } catch (e) {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already failing; the write error is the one to report
+      }
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never created, or already renamed
+    }
+    throw StorageError.from(path, e);
+  }
 }
 
 export function writeJsonAtomic(path: string, value: unknown): void {
   writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+/**
+ * Appends `line` and a newline, all or nothing: when not every byte gets written, the file is
+ * cut back to its previous length, so readers never meet half a line. Not fsynced per call
+ * (history lines come every epoch); syncFile does that at checkpoints.
+ */
+export function appendLine(path: string, line: string): void {
+  const bytes = Buffer.from(line + '\n', 'utf8');
+  let fd: number | undefined;
+  let size = -1;
+  try {
+    fd = openSync(path, 'a');
+    size = fstatSync(fd).size;
+    writeAll(fd, bytes);
+  } catch (e) {
+    if (fd !== undefined && size >= 0) {
+      try {
+        ftruncateSync(fd, size);
+      } catch {
+        // already failing; the write error is the one to report
+      }
+    }
+    throw StorageError.from(path, e);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** fsyncs an existing file (appended history) so what it holds survives a crash. */
+export function syncFile(path: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r+');
+    fsyncSync(fd);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw StorageError.from(path, e);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** Sortable, unique enough for one workspace: 20261128-174500-123-x7k2. */
@@ -83,7 +219,11 @@ export class RunFolder {
       return real;
     };
     check();
-    mkdirSync(dir, { recursive: true });
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw StorageError.from(dir, e);
+    }
     return new RunFolder(runId, dir, check());
   }
 
@@ -103,12 +243,26 @@ export class RunFolder {
 
   /** One complete line per call; a killed process leaves every finished epoch intact. */
   appendHistory(record: EpochRecord): void {
-    appendFileSync(this.file('history.jsonl'), JSON.stringify(record) + '\n');
+    appendLine(this.file('history.jsonl'), JSON.stringify(record));
+  }
+
+  /** Makes the appended history durable (at checkpoints: it is not fsynced per epoch). */
+  syncHistory(): void {
+    syncFile(this.file('history.jsonl'));
+  }
+
+  /** Plain text (e.g. a stack trace for error.log), through the same all-or-nothing write. */
+  writeText(name: string, text: string): void {
+    writeFileAtomic(this.file(name), text);
   }
 
   async saveModel(meta: ModelMeta, model: tfjs.LayersModel, tf: TF): Promise<void> {
     const folder = relative(this.dir, modelFolder(this.dir, meta.id));
-    mkdirSync(join(this.dir, folder), { recursive: true });
+    try {
+      mkdirSync(join(this.dir, folder), { recursive: true });
+    } catch (e) {
+      throw StorageError.from(join(this.dir, folder), e);
+    }
     await model.save(
       tf.io.withSaveHandler(async (artifacts) => {
         const data = artifacts.weightData;

@@ -13,7 +13,8 @@ import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, prepareSources } from './dat
 import { ArmDivergedError, compareArms, runArms } from './engine';
 import { ExperimentError, confinementProblem, loadExperiment, realPath, type ArmName, type ResolvedExperiment } from './experiment';
 import type { RunResults } from './results';
-import { RunFolder, RunFolderError } from './runStore';
+import { debugEnabled } from './debug';
+import { RunFolder, RunFolderError, StorageError } from './runStore';
 
 export interface RunnerHooks {
   send(msg: FromTrainerMessage): void;
@@ -124,20 +125,56 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
       startedAt,
       finishedAt: new Date().toISOString(),
     };
+    run.syncHistory();
     run.writeJson('results.json', results);
     run.writeJson('status.json', { status: 'completed', epochsDone, at: results.finishedAt });
     hooks.send({ type: 'completed', results });
     return 'completed';
   } catch (e) {
     const runDir = run?.dir ?? null;
+    const folder = run;
+    // On a full disk the status may not fit either: try, and say so when it did not.
+    const record = (status: Record<string, unknown>): boolean => {
+      if (!folder) return false;
+      try {
+        folder.writeJson('status.json', { ...status, epochsDone, at: new Date().toISOString() });
+        return true;
+      } catch {
+        return false;
+      }
+    };
     if (e instanceof ExperimentError || e instanceof BackendError || e instanceof RunFolderError) hooks.send({ type: 'error', kind: 'input', message: e.message, runDir });
     else if (e instanceof ArmDivergedError) {
-      run?.writeJson('status.json', { status: 'diverged', arm: e.arm, model: e.model, epoch: e.epoch, epochsDone, message: e.message });
+      record({ status: 'diverged', arm: e.arm, model: e.model, epoch: e.epoch, message: e.message });
       hooks.send({ type: 'error', kind: 'diverged', message: e.message, runDir, arm: e.arm, model: e.model, epoch: e.epoch });
+    } else if (e instanceof StorageError) {
+      const recorded = record({ status: 'failed', reason: e.reason, code: e.code, file: e.path, message: e.message });
+      const note = !folder ? '' : recorded ? '; the run is marked failed' : '; the run could not be marked failed either';
+      hooks.send({ type: 'error', kind: 'storage', message: `${e.message}${note}`, runDir });
     } else {
-      run?.writeJson('status.json', { status: 'failed', epochsDone, message: String((e as Error)?.stack ?? e) });
-      hooks.send({ type: 'error', kind: 'internal', message: String((e as Error)?.stack ?? e), runDir });
+      hooks.send({ type: 'error', kind: 'internal', message: internalError(e, folder, record), runDir });
     }
     return 'failed';
   }
+}
+
+/**
+ * A bug, in one line for people: the error's first line, and where the stack went (error.log in
+ * the run folder, or the terminal when debugging). Never a raw stack in the message otherwise.
+ */
+export function internalError(e: unknown, run: RunFolder | null, record: (status: Record<string, unknown>) => boolean): string {
+  const first = (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).split('\n')[0];
+  const stack = e instanceof Error && e.stack ? e.stack : String(e);
+  let logged = false;
+  if (run) {
+    try {
+      run.writeText('error.log', `${new Date().toISOString()}\n${stack}\n`);
+      logged = true;
+    } catch {
+      // the one line below still says what happened
+    }
+  }
+  record({ status: 'failed', reason: 'internal error', message: first });
+  const where = debugEnabled() ? `\n${stack}` : logged && run ? ` (the stack trace is in ${run.dir}/error.log)` : ' (set DATASET_LAB_DEBUG=1 for the stack trace)';
+  return `internal error in the trainer (please report it): ${first}${where}`;
 }

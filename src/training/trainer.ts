@@ -4,6 +4,7 @@
  * FromTrainerMessage. The child exits when its run ends or its parent goes away.
  */
 import { assertNever, type FromTrainerMessage, type ToTrainerMessage } from '../protocol/training';
+import { debugEnabled } from './debug';
 import { runExperiment } from './runner';
 
 let cancelled = false;
@@ -20,6 +21,20 @@ if (!process.send) {
   process.stderr.write('dataset-lab trainer: start me with child_process.fork (an IPC channel is required)\n');
   process.exit(2);
 }
+
+/**
+ * Last resort for errors outside the run's own try/catch. Prepended so it runs before the
+ * listeners the WASM backend's Emscripten runtime adds, which rethrow and so print a raw stack
+ * trace: one line on stderr (the parent shows it), the stack only when debugging.
+ */
+function crash(e: unknown): never {
+  const first = (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).split('\n')[0];
+  process.stderr.write(`internal error in the trainer (please report it): ${first}\n`);
+  if (debugEnabled() && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+  process.exit(1);
+}
+process.prependListener('uncaughtException', crash);
+process.prependListener('unhandledRejection', crash);
 
 process.on('disconnect', () => process.exit(1));
 // Ctrl-C in a terminal reaches the whole process group: treat it as a cancel (the parent sends
@@ -41,11 +56,13 @@ process.on('message', (raw: unknown) => {
       void runExperiment(msg, {
         send: (m) => pending.push(send(m)),
         isCancelled: () => cancelled,
-      }).then(async (outcome) => {
-        await Promise.all(pending);
-        process.exitCode = outcome === 'failed' ? 1 : 0;
-        process.disconnect();
-      });
+      })
+        .then(async (outcome) => {
+          await Promise.all(pending);
+          process.exitCode = outcome === 'failed' ? 1 : 0;
+          process.disconnect();
+        })
+        .catch(crash);
       return;
     }
     case 'cancel':

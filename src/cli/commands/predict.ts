@@ -7,12 +7,13 @@ import { writeFileAtomic } from '../../training/runStore';
 
 export const predictCommand: CliCommand = {
   name: 'predict',
-  usage: 'predict RUN_DIR FILE [--arm separate|merged|multihead] [--dataset NAME] [-o out.csv] [--raw]',
+  usage: 'predict RUN_DIR FILE [--arm separate|merged|multihead] [--dataset NAME] [-o out.csv] [--raw] [--allow-incomplete]',
   summary: 'Score the rows of a CSV file with a model saved in a run folder',
   options: [
     { name: 'arm', kind: 'string', description: 'which arm\'s model (default: the best pooled test score)' },
     { name: 'dataset', kind: 'string', description: 'separate: whose model; multihead: which head (default: all)' },
     { name: 'output', alias: 'o', kind: 'string', description: 'write the predictions CSV here instead of stdout' },
+    { name: 'allow-incomplete', kind: 'boolean', description: 'use the models of a run that did not complete (failed, cancelled, interrupted)' },
     { name: 'raw', kind: 'boolean', description: "write cells exactly as predicted; by default a cell that a spreadsheet would run as a formula (=, +, -, @, tab, CR first, not a number) gets a leading '" },
   ],
   async run(argv, io) {
@@ -26,6 +27,7 @@ export const predictCommand: CliCommand = {
     const table = await predictFile(resolve(io.cwd, args.positionals[0]), resolve(io.cwd, args.positionals[1]), {
       ...(arm ? { arm: arm as ArmName } : {}),
       ...(dataset ? { dataset } : {}),
+      allowIncomplete: flag(args, 'allow-incomplete'),
     });
     const csv = toCsv(table, { raw: flag(args, 'raw') });
     const out = stringOption(args, 'output');

@@ -127,7 +127,8 @@ export const runCommand: CliCommand = {
         return EXIT_FAILURE;
       case 'failed': {
         const e = outcome.error;
-        io.stderr.write(`dataset-lab: ${e.kind === 'diverged' ? 'training diverged: ' : ''}${terminalText(e.message)}\n`);
+        const what = e.kind === 'diverged' ? 'training diverged: ' : e.kind === 'storage' ? 'cannot save the run: ' : '';
+        io.stderr.write(`dataset-lab: ${what}${terminalText(e.message)}\n`);
         return e.kind === 'input' ? EXIT_BAD_INPUT : EXIT_FAILURE;
       }
     }

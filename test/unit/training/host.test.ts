@@ -169,3 +169,20 @@ test('the trainer runs under Node 24 when the parent passes that runtime', { ski
   assert.equal(env.backend, out.results.backend);
   assert.equal(env.trainingStep, env.backend === 'wasm' ? 'fused-wasm' : 'tfjs');
 });
+
+test('an internal error in the child is one line without a stack trace; DATASET_LAB_DEBUG=1 shows the stack', async () => {
+  for (const debug of [false, true]) {
+    const dir = workspace(ab, { datasets: abDatasets, arms: ['separate'], model: { type: 'linear' }, training: { epochs: 1 } });
+    const run = TrainingRun.start({ experimentPath: join(dir, 'x.experiment.json'), trainerPath, ...(debug ? { env: { DATASET_LAB_DEBUG: '1' } } : {}) });
+    // A message the child does not know: its dispatcher throws outside the run's own error handling.
+    run.child.send({ type: 'no-such-message' });
+    const out = await run.done;
+    assert.equal(out.status, 'failed');
+    if (out.status !== 'failed') continue;
+    assert.match(out.error.message, /the training process exited with code 1 before the run finished(: |\n)internal error in the trainer \(please report it\): Error: unexpected message \{"type":"no-such-message"\}/);
+    if (debug) assert.match(out.error.message, /\n\s+at /);
+    else {
+      assert.doesNotMatch(out.error.message, /\n\s+at |\n/);
+    }
+  }
+});
