@@ -70,6 +70,19 @@ test('appendLine on a full disk adds the whole line or nothing', { skip: skipUnl
   assert.equal(readFileSync(history, 'utf8'), '{"epoch":1}\n');
 });
 
+test('a write to a read-only file system says so in plain words and leaves nothing behind', { skip: skipUnlessRoot }, (t) => {
+  const disk = smallDisk(t, 64 * 1024);
+  if (!disk) return;
+  const remount = spawnSync('mount', ['-o', 'remount,ro', disk], { encoding: 'utf8' });
+  if (remount.status !== 0) return t.skip(`cannot remount read-only (${remount.stderr.trim()})`);
+  assert.throws(
+    () => writeFileAtomic(join(disk, 'status.json'), '{}'),
+    (e: unknown) => e instanceof StorageError && e.code === 'EROFS' && /cannot write .*status\.json: read-only file system \(EROFS\)/.test(e.message),
+  );
+  assert.throws(() => appendLine(join(disk, 'history.jsonl'), '{}'), (e: unknown) => e instanceof StorageError && e.reason === 'read-only file system');
+  assert.deepEqual(readdirSync(disk), []);
+});
+
 function workspaceOn(disk: string): string {
   const dir = join(disk, 'ws');
   mkdirSync(join(dir, 'data'), { recursive: true });
