@@ -178,11 +178,11 @@ export class ResultsView {
             ...this.runs.slice(0, 50).map((run) =>
               h(
                 'li',
-                {},
+                { 'data-state': run.state ?? '' },
                 this.options.canOpenRuns && run.hasResults
                   ? h('button', { class: 'link', 'data-run': run.runId, onclick: () => void this.options.onOpenRun(run.runId) }, run.runId)
                   : h('span', {}, run.runId),
-                h('span', { class: 'muted' }, ` ${run.createdAt ?? ''}${run.hasResults ? '' : ' (no results)'}`),
+                h('span', { class: 'muted' }, ` ${run.createdAt ?? ''}${runNote(run)}`),
               ),
             ),
           ),
@@ -191,4 +191,10 @@ export class ResultsView {
     }
     return { charts, rows };
   }
+}
+
+/** A past run's state when it did not complete: "(interrupted: the training process (pid 4242) is gone)". */
+function runNote(run: PastRun): string {
+  if ((run.state === undefined || run.state === 'completed') && run.hasResults) return '';
+  return ` (${run.state ?? 'no results'}${run.reason ? `: ${run.reason}` : ''})`;
 }

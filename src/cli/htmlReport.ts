@@ -15,7 +15,8 @@ export type HtmlReportData =
   | { readonly kind: 'compare'; readonly report: ComparisonReport }
   | {
       readonly kind: 'run';
-      readonly results: RunResults;
+      /** Absent for a run that did not complete: the report then opens on its curves and status. */
+      readonly results?: RunResults;
       readonly points?: readonly CurvePoint[];
       readonly status?: TrainingStatus;
       readonly runs?: readonly PastRun[];
@@ -67,6 +68,10 @@ function jsonNumbers(_key: string, value: unknown): unknown {
 
 export function snapshotFor(data: HtmlReportData): DashboardSnapshot {
   if (data.kind === 'compare') return { view: 'compare', compare: data.report, staticReport: true, trainingAllowed: false };
+  if (!data.results) {
+    const status: TrainingStatus = data.status ?? { runId: '', name: '', state: 'interrupted', arms: [] };
+    return { view: 'training', training: { status, points: data.points ?? [] }, runs: data.runs ?? [], staticReport: true, trainingAllowed: false };
+  }
   return {
     view: 'results',
     results: data.results,
@@ -88,7 +93,10 @@ export function renderHtmlReport(data: HtmlReportData, options: { script?: strin
   const script = options.script ?? readAsset(['dist/webview.js', 'webview.js']);
   const css = options.css ?? readAsset(['media/dashboard.css']);
   const nonce = randomBytes(18).toString('base64');
-  const title = data.kind === 'compare' ? `Dataset Lab: ${data.report.datasets.map((d) => d.name).join(' vs ')}` : `Dataset Lab run ${data.results.runId}`;
+  const title =
+    data.kind === 'compare'
+      ? `Dataset Lab: ${data.report.datasets.map((d) => d.name).join(' vs ')}`
+      : `Dataset Lab run ${data.results?.runId ?? data.status?.runId ?? ''}${data.results ? '' : ` (${data.status?.state ?? 'incomplete'})`}`;
   const payload = escapeJsonForHtml(JSON.stringify(snapshotFor(data), jsonNumbers));
   const csp = ["default-src 'none'", "img-src data:", "style-src 'unsafe-inline'", `script-src 'nonce-${nonce}'`, "font-src data:"].join('; ');
   // The bundle is inlined as-is; only a literal "</script" inside it would end the element.

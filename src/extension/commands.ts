@@ -11,7 +11,8 @@ import { runCli } from './cliRunner';
 import type { DashboardController } from './dashboard';
 import { cliErrorMessage, parseCliProblems, type InputProblems } from './inputProblems';
 import { explorerSelection, pickCsvFiles, pickLabels } from './pickers';
-import { listRuns, readRun } from './runs';
+import { describeRunStatus } from '../training/runFolder';
+import { listRuns, readRun, runDescription } from './runs';
 import { readExperimentSettings, type TrainingManager } from './training';
 
 export interface CompareArgs {
@@ -336,7 +337,7 @@ export class Commands {
         return undefined;
       }
       const pick = await vscode.window.showQuickPick(
-        runs.map((r) => ({ label: r.runId, description: r.hasResults ? '' : '(no results: stopped or failed)', detail: r.dir, dir: r.dir })),
+        runs.map((r) => ({ label: r.runId, description: runDescription(r), detail: r.dir, dir: r.dir })),
         { title: 'Open Run' },
       );
       if (!pick) return undefined;
@@ -345,10 +346,10 @@ export class Commands {
       const byId = runs.find((r) => r.runId === dir);
       if (byId) dir = byId.dir;
     }
-    const { results, points } = await readRun(dir);
+    const { results, points, status: runStatus } = await readRun(dir);
     this.ctx.dashboard.setRuns(runs);
     if (!results) {
-      void vscode.window.showWarningMessage(`Dataset Lab: ${dir} has no results.json (the run was stopped or failed).`);
+      void vscode.window.showWarningMessage(`Dataset Lab: ${dir} has no results: ${describeRunStatus(runStatus)}.`);
       return undefined;
     }
     const models = [...new Set(points.map((p) => p.arm))];

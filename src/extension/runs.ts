@@ -1,12 +1,13 @@
 /**
- * Run folders (.dataset-lab/runs/<id>/ with results.json and history.jsonl, issue 3): listing
- * and reading them for the Results view. The files are small JSON written by the trainer.
+ * Run folders (.dataset-lab/runs/<id>/ with results.json, history.jsonl and status.json) of the
+ * open workspace folders, for the Results view and *Open Run...*. The reading itself, state
+ * included (an `interrupted` run's process is gone), is src/training/runFolder.ts, shared
+ * with the CLI's `report`.
  */
-import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { historyPoints, type CurvePoint, type PastRun, type RunResults } from '../protocol/dashboard';
+import type { CurvePoint, PastRun, RunResults } from '../protocol/dashboard';
+import { listRunFolders, readRunFolder, type RunStatus } from '../training/runFolder';
 
 export { epochPoints } from '../protocol/dashboard';
 
@@ -15,34 +16,18 @@ export function runsRoots(): string[] {
 }
 
 export async function listRuns(): Promise<PastRun[]> {
-  const out: PastRun[] = [];
-  for (const root of runsRoots()) {
-    if (!existsSync(root)) continue;
-    for (const id of await readdir(root)) {
-      const dir = join(root, id);
-      const st = await stat(dir).catch(() => undefined);
-      if (!st?.isDirectory()) continue;
-      const hasResults = existsSync(join(dir, 'results.json'));
-      out.push({ runId: id, dir, createdAt: st.mtime.toISOString(), hasResults });
-    }
-  }
-  return out.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+  const all = (await Promise.all(runsRoots().map((root) => listRunFolders(root)))).flat();
+  return all.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
 }
 
-export async function readRun(dir: string): Promise<{ results: RunResults | undefined; points: CurvePoint[]; settings: unknown }> {
-  let results: RunResults | undefined;
-  const resultsPath = join(dir, 'results.json');
-  if (existsSync(resultsPath)) results = JSON.parse(await readFile(resultsPath, 'utf8')) as RunResults;
-  const historyPath = join(dir, 'history.jsonl');
-  const points: CurvePoint[] = existsSync(historyPath) ? historyPoints(await readFile(historyPath, 'utf8')) : [];
-  let settings: unknown;
-  for (const name of ['experiment.json', 'experiment.resolved.json', 'resolved-experiment.json']) {
-    const p = join(dir, name);
-    if (existsSync(p)) {
-      settings = JSON.parse(await readFile(p, 'utf8'));
-      break;
-    }
-  }
-  if (results && settings !== undefined) results = { ...results, settings };
-  return { results, points, settings };
+/** The picker's description of a run: its state when it did not complete. */
+export function runDescription(run: PastRun): string {
+  if (run.state === 'running') return '(running)';
+  if (!run.state || run.state === 'completed') return run.hasResults ? '' : '(no results)';
+  return `(${run.state}${run.reason ? `: ${run.reason}` : ''})`;
+}
+
+export async function readRun(dir: string): Promise<{ results: RunResults | undefined; points: CurvePoint[]; settings: unknown; status: RunStatus }> {
+  const { results, points, settings, status } = await readRunFolder(dir);
+  return { results, points, settings, status };
 }

@@ -100,7 +100,8 @@ export interface CurvePoint {
 export interface TrainingStatus {
   readonly runId: string;
   readonly name: string;
-  readonly state: 'running' | 'completed' | 'cancelled' | 'failed';
+  /** interrupted: the training process went away without recording an end (killed, crashed). */
+  readonly state: 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
   readonly arms: readonly string[];
   readonly epochs?: number;
   readonly arm?: string;
@@ -113,12 +114,22 @@ export interface TrainingStatus {
   readonly bestEpoch?: Readonly<Record<string, number>>;
 }
 
+/**
+ * A run folder's state (src/training/runFolder.ts reads it): as recorded in status.json, with
+ * `interrupted` for runs whose training process is gone (or silent) without recording an end,
+ * and `unfinished` for folders with neither a status nor results.
+ */
+export type RunState = 'running' | 'completed' | 'cancelled' | 'failed' | 'diverged' | 'interrupted' | 'unfinished';
+
 export interface PastRun {
   readonly runId: string;
   readonly dir: string;
   readonly name?: string;
   readonly createdAt?: string;
   readonly hasResults: boolean;
+  readonly state?: RunState;
+  /** Why it stopped, in plain words, when it did not complete. */
+  readonly reason?: string;
 }
 
 /** Everything the dashboard shows; sent whole after `ready` and embedded in HTML reports. */

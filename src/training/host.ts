@@ -10,6 +10,7 @@ import type { ErrorMessage, FromTrainerMessage, StartMessage, ToTrainerMessage }
 import type { ArmName } from './experiment';
 import { debugEnabled } from './debug';
 import type { RunResults } from './results';
+import { readStatusFile } from './runFolder';
 import { writeFileAtomic } from './runStore';
 
 export interface TrainingRunOptions {
@@ -44,6 +45,8 @@ export class TrainingRun {
   runDir: string | null = null;
   private readonly listeners: ((msg: FromTrainerMessage) => void)[] = [];
   private stderrTail = '';
+  /** Epochs the child reported (its status.json counts only at heartbeats). */
+  private epochsDone = 0;
   /** Debugging as the child sees it (its environment may set DATASET_LAB_DEBUG). */
   private readonly debug: boolean;
 
@@ -65,6 +68,7 @@ export class TrainingRun {
       this.child.on('message', (raw) => {
         const msg = raw as FromTrainerMessage;
         if (msg.type === 'started') this.runDir = msg.runDir;
+        if (msg.type === 'epoch') this.epochsDone++;
         if (msg.type === 'completed') outcome = { status: 'completed', results: msg.results, runDir: this.runDir ?? '' };
         else if (msg.type === 'cancelled') outcome = { status: 'cancelled', runDir: msg.runDir, epochsDone: msg.epochsDone };
         else if (msg.type === 'error') outcome = { status: 'failed', error: msg };
@@ -77,6 +81,7 @@ export class TrainingRun {
         if (!outcome) {
           const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
           const kept = this.runDir ? `; finished epochs are kept in ${join(this.runDir, 'history.jsonl')}` : '';
+          this.markInterrupted(`the training process ${how}`);
           outcome = { status: 'failed', error: { type: 'error', kind: 'internal', message: `the training process ${how} before the run finished${this.lastWords()}${kept}`, runDir: this.runDir } };
         }
         resolveDone(outcome);
@@ -91,6 +96,21 @@ export class TrainingRun {
       ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
     };
     this.send(start);
+  }
+
+  /**
+   * The child died without recording an end: record it here, so the run never looks alive.
+   * Only over a `running` status (the child may have recorded its end before dying).
+   */
+  private markInterrupted(reason: string): void {
+    if (!this.runDir) return;
+    try {
+      const status = readStatusFile(this.runDir);
+      if (status && status.status !== 'running') return;
+      writeFileAtomic(join(this.runDir, 'status.json'), JSON.stringify({ status: 'interrupted', reason, epochsDone: Math.max(this.epochsDone, status?.epochsDone ?? 0), at: new Date().toISOString() }, null, 2) + '\n');
+    } catch {
+      // Readers still see the dead process id in the running status.
+    }
   }
 
   /**

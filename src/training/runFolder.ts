@@ -1,65 +1,120 @@
 /**
- * Reading a run folder's state: what status.json says, or what the files left behind show when
- * it says nothing. One reader for the CLI (`predict`, `report`) and the extension.
+ * Reading run folders: a run's state (what status.json says, checked against the training
+ * process it names), its results, curves and settings, and the list of runs of a workspace.
+ * One reader for the CLI (`predict`, `report`) and the extension (dashboard, *Open Run...*).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { historyPoints, type CurvePoint, type PastRun, type RunResults, type RunState, type TrainingStatus } from '../protocol/dashboard';
+import { isStrictlyInside, realPath } from './experiment';
 
-export type RunState = 'running' | 'completed' | 'cancelled' | 'failed' | 'diverged' | 'interrupted' | 'unfinished';
+export type { RunState };
+
+/** While it trains, a run rewrites status.json this often... */
+export const HEARTBEAT_MS = 2_000;
+/**
+ * ...and a `running` status not rewritten for this long belongs to a dead run (a process on
+ * another machine, or a reused process id). Generous: the trainer's event loop can be busy for
+ * a while (a large closed-form fit); on the same machine a dead process id is noticed at once.
+ */
+export const HEARTBEAT_STALE_MS = 60_000;
+
+/** status.json as written by the trainer (and by its parent when the trainer dies). */
+export interface StatusFile {
+  readonly status: string;
+  readonly reason?: string;
+  readonly message?: string;
+  readonly epochsDone?: number;
+  readonly at?: string;
+  /** While running: the training process, the machine it runs on, its last heartbeat. */
+  readonly pid?: number;
+  readonly host?: string;
+  readonly startedAt?: string;
+  readonly heartbeatAt?: string;
+  /** diverged: where; failed on a write: the errno name and the file. */
+  readonly arm?: string;
+  readonly model?: string;
+  readonly epoch?: number;
+  readonly code?: string;
+  readonly file?: string;
+}
 
 export interface RunStatus {
   readonly state: RunState;
-  /** Why it stopped, in plain words (`disk full`, `the training process is gone`). */
+  /** Why it stopped, in plain words (`disk full`, `the training process (pid 123) is gone`). */
   readonly reason?: string;
   readonly message?: string;
   readonly epochsDone?: number;
   /** When the state was recorded (ISO time). */
   readonly at?: string;
-}
-
-interface StatusFile {
-  status?: string;
-  reason?: string;
-  message?: string;
-  epochsDone?: number;
-  at?: string;
+  /** A running run's training process and its last heartbeat. */
+  readonly pid?: number;
+  readonly heartbeatAt?: string;
 }
 
 const STATES: readonly RunState[] = ['running', 'completed', 'cancelled', 'failed', 'diverged', 'interrupted'];
 
+/** status.json of `dir` as written, undefined when absent; throws when it cannot be read. */
+export function readStatusFile(dir: string): StatusFile | undefined {
+  const path = join(dir, 'status.json');
+  if (!existsSync(path)) return undefined;
+  return JSON.parse(readFileSync(path, 'utf8')) as StatusFile;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** The state of the run in `dir`. Never throws: an unreadable status is itself a state. */
-export function readRunStatus(dir: string): RunStatus {
-  const statusPath = join(dir, 'status.json');
+export function readRunStatus(dir: string, now = Date.now()): RunStatus {
   let file: StatusFile | undefined;
-  if (existsSync(statusPath)) {
-    try {
-      file = JSON.parse(readFileSync(statusPath, 'utf8')) as StatusFile;
-    } catch {
-      return { state: 'unfinished', reason: 'status.json cannot be read' };
-    }
+  try {
+    file = readStatusFile(dir);
+  } catch {
+    return { state: 'unfinished', reason: 'status.json cannot be read' };
   }
   if (!file) {
     // Runs written before status.json recorded every state: results.json is written last.
     return existsSync(join(dir, 'results.json')) ? { state: 'completed' } : { state: 'unfinished', reason: 'neither status.json nor results.json was written' };
   }
   const state = STATES.find((s) => s === file?.status) ?? 'unfinished';
+  const common = {
+    ...(typeof file.epochsDone === 'number' ? { epochsDone: file.epochsDone } : {}),
+  };
+  if (state === 'running') {
+    const here = file.host === undefined || file.host === hostname();
+    if (here && typeof file.pid === 'number' && !processAlive(file.pid)) {
+      return { state: 'interrupted', reason: `the training process (pid ${file.pid}) is gone`, ...common };
+    }
+    const last = Date.parse(file.heartbeatAt ?? file.at ?? '');
+    if (Number.isFinite(last) && now - last > HEARTBEAT_STALE_MS) return { state: 'interrupted', reason: `no heartbeat since ${file.heartbeatAt ?? file.at}`, ...common };
+    return { state, ...common, ...(typeof file.pid === 'number' ? { pid: file.pid } : {}), ...(file.heartbeatAt ? { heartbeatAt: file.heartbeatAt } : {}) };
+  }
   return {
     state,
     ...(file.reason !== undefined ? { reason: file.reason } : {}),
     ...(file.message !== undefined ? { message: file.message } : {}),
-    ...(typeof file.epochsDone === 'number' ? { epochsDone: file.epochsDone } : {}),
+    ...common,
     ...(file.at !== undefined ? { at: file.at } : {}),
   };
 }
 
-/** "the run failed: disk full", for messages. */
+/** "the run failed after 3 epochs: disk full", for messages. */
 export function describeRunStatus(s: RunStatus): string {
   const epochs = s.epochsDone !== undefined ? ` after ${s.epochsDone} epoch${s.epochsDone === 1 ? '' : 's'}` : '';
   switch (s.state) {
     case 'completed':
       return 'the run completed';
     case 'running':
-      return 'the run is still running';
+      return `the run is still running${s.pid !== undefined ? ` (training process ${s.pid})` : ''}`;
     case 'cancelled':
       return `the run was cancelled${epochs}`;
     case 'diverged':
@@ -71,4 +126,69 @@ export function describeRunStatus(s: RunStatus): string {
     case 'unfinished':
       return `the run did not finish${s.reason ? ` (${s.reason})` : ''}`;
   }
+}
+
+/** The dashboard's status line for a finished or dead run. */
+export function trainingStatusOf(runId: string, name: string, status: RunStatus, arms: readonly string[]): TrainingStatus {
+  const state: TrainingStatus['state'] = status.state === 'diverged' ? 'failed' : status.state === 'unfinished' ? 'interrupted' : status.state;
+  const why = status.state === 'completed' || status.state === 'running' ? undefined : describeRunStatus(status);
+  return { runId, name, state, arms, ...(why ? { error: why } : {}) };
+}
+
+export interface RunFolderContents {
+  readonly status: RunStatus;
+  /** results.json, with the resolved experiment as `settings` when the folder has it. */
+  readonly results: RunResults | undefined;
+  readonly points: CurvePoint[];
+  readonly settings: unknown;
+}
+
+async function readJson(path: string): Promise<unknown> {
+  return existsSync(path) ? (JSON.parse(await readFile(path, 'utf8')) as unknown) : undefined;
+}
+
+/**
+ * Everything a run folder holds for display. results.json must parse when present (a partial
+ * one is never renamed into place); the settings are optional and skipped when unreadable.
+ */
+export async function readRunFolder(dir: string): Promise<RunFolderContents> {
+  let results = (await readJson(join(dir, 'results.json'))) as RunResults | undefined;
+  const historyPath = join(dir, 'history.jsonl');
+  const points = existsSync(historyPath) ? historyPoints(await readFile(historyPath, 'utf8')) : [];
+  let settings: unknown;
+  for (const name of ['experiment.json', 'experiment.resolved.json', 'resolved-experiment.json']) {
+    try {
+      settings = await readJson(join(dir, name));
+    } catch {
+      settings = undefined;
+    }
+    if (settings !== undefined) break;
+  }
+  if (results && settings !== undefined) results = { ...results, settings };
+  return { status: readRunStatus(dir), results, points, settings };
+}
+
+/**
+ * The runs under `runsRoot` (`<workspace>/.dataset-lab/runs`), newest first, each with its
+ * state. A runs folder that is a link out of `workspace` is not read.
+ */
+export async function listRunFolders(runsRoot: string, workspace = dirname(dirname(runsRoot))): Promise<PastRun[]> {
+  if (!existsSync(runsRoot) || !isStrictlyInside(realPath(workspace), realPath(runsRoot))) return [];
+  const out: PastRun[] = [];
+  for (const id of await readdir(runsRoot)) {
+    const dir = join(runsRoot, id);
+    const st = await stat(dir).catch(() => undefined);
+    if (!st?.isDirectory()) continue;
+    const status = readRunStatus(dir);
+    const hasResults = existsSync(join(dir, 'results.json'));
+    out.push({
+      runId: id,
+      dir,
+      createdAt: st.mtime.toISOString(),
+      hasResults,
+      state: status.state,
+      ...(status.reason !== undefined ? { reason: status.reason } : {}),
+    });
+  }
+  return out.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
 }

@@ -14,7 +14,9 @@ import { dirname, join, relative } from 'node:path';
 import type { EpochRecord } from '../protocol/training';
 import type { TF } from './backend';
 import type { ModelMeta } from './engine';
+import { hostname } from 'node:os';
 import { datasetNameProblem, isStrictlyInside, realPath } from './experiment';
+import { HEARTBEAT_MS, type StatusFile } from './runFolder';
 
 /** What the file system errors a write can meet mean, for people. */
 const REASONS: Readonly<Record<string, string>> = {
@@ -189,6 +191,14 @@ export function modelFolder(runDir: string, modelId: string): string {
   return join(runDir, 'models', ...parts);
 }
 
+/** A running run's pulse in status.json; see RunFolder.startHeartbeat. */
+export interface Heartbeat {
+  /** Throws the StorageError of a beat that could not be written (the run then fails with it). */
+  check(): void;
+  /** No more beats: call before writing the run's final status. */
+  stop(): void;
+}
+
 /** The run folder cannot be used (it would lie outside the workspace); a user-facing input error. */
 export class RunFolderError extends Error {
   readonly userFacing = true;
@@ -239,6 +249,42 @@ export class RunFolder {
 
   writeJson(name: string, value: unknown): void {
     writeJsonAtomic(this.file(name), value);
+  }
+
+  writeStatus(status: StatusFile): void {
+    this.writeJson('status.json', status);
+  }
+
+  /**
+   * status.json says `running`, with this process's id, its machine and a heartbeat rewritten
+   * every HEARTBEAT_MS (the appended history is fsynced at the same time), so readers can tell a
+   * live run from one whose process was killed. The first beat is written now (and throws
+   * when it cannot be); a later failed beat is kept for `check` to raise.
+   */
+  startHeartbeat(startedAt: string, epochsDone: () => number, everyMs = HEARTBEAT_MS): Heartbeat {
+    const beat = () =>
+      this.writeStatus({ status: 'running', pid: process.pid, host: hostname(), startedAt, heartbeatAt: new Date().toISOString(), epochsDone: epochsDone() });
+    beat();
+    let failure: StorageError | undefined;
+    const timer = setInterval(() => {
+      try {
+        beat();
+        this.syncHistory();
+      } catch (e) {
+        failure ??= StorageError.from(join(this.dir, 'status.json'), e);
+        clearInterval(timer);
+      }
+    }, everyMs);
+    // The beat never keeps the process alive on its own.
+    timer.unref();
+    return {
+      check() {
+        if (failure) throw failure;
+      },
+      stop() {
+        clearInterval(timer);
+      },
+    };
   }
 
   /** One complete line per call; a killed process leaves every finished epoch intact. */

@@ -13,12 +13,18 @@ import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, prepareSources } from './dat
 import { ArmDivergedError, compareArms, runArms } from './engine';
 import { ExperimentError, confinementProblem, loadExperiment, realPath, type ArmName, type ResolvedExperiment } from './experiment';
 import type { RunResults } from './results';
+import type { StatusFile } from './runFolder';
 import { debugEnabled } from './debug';
-import { RunFolder, RunFolderError, StorageError } from './runStore';
+import { RunFolder, RunFolderError, StorageError, type Heartbeat } from './runStore';
 
 export interface RunnerHooks {
   send(msg: FromTrainerMessage): void;
   isCancelled(): boolean;
+  /**
+   * Why the run is being stopped when nobody asked (e.g. the parent process went away): the
+   * cancelled run is then recorded as `interrupted` with this reason rather than `cancelled`.
+   */
+  interruption?(): string | undefined;
 }
 
 export const TRAINER_VERSION = '0.1.0';
@@ -43,6 +49,7 @@ async function readTables(exp: ResolvedExperiment): Promise<DataTable[]> {
 
 export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Promise<'completed' | 'cancelled' | 'failed'> {
   let run: RunFolder | null = null;
+  let heartbeat: Heartbeat | undefined;
   let epochsDone = 0;
   try {
     const exp = loadExperiment(start.experimentPath, start.root ? { root: start.root } : {});
@@ -57,6 +64,8 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
     const startedAt = new Date().toISOString();
     run = RunFolder.create(exp.root);
     const runDir = run.dir;
+    heartbeat = run.startHeartbeat(startedAt, () => epochsDone);
+    const beat = heartbeat;
     run.writeJson('experiment.json', { ...exp, arms });
     run.writeJson('environment.json', {
       backend,
@@ -93,14 +102,19 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
         hooks.send({ type: 'progress', arm, model, epochs, ...p });
       },
       onEpoch(record) {
+        beat.check();
         folder.appendHistory(record);
         epochsDone++;
         hooks.send({ type: 'epoch', record });
       },
       saveModel: (meta, model) => folder.saveModel(meta, model, tf),
     });
+    beat.stop();
+    beat.check();
     if (result.cancelled) {
-      run.writeJson('status.json', { status: 'cancelled', epochsDone, at: new Date().toISOString() });
+      const why = hooks.interruption?.();
+      const at = new Date().toISOString();
+      run.writeStatus(why ? { status: 'interrupted', reason: why, epochsDone, at } : { status: 'cancelled', epochsDone, at });
       hooks.send({ type: 'cancelled', runDir, epochsDone });
       return 'cancelled';
     }
@@ -127,17 +141,18 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
     };
     run.syncHistory();
     run.writeJson('results.json', results);
-    run.writeJson('status.json', { status: 'completed', epochsDone, at: results.finishedAt });
+    run.writeStatus({ status: 'completed', epochsDone, at: results.finishedAt });
     hooks.send({ type: 'completed', results });
     return 'completed';
   } catch (e) {
+    heartbeat?.stop();
     const runDir = run?.dir ?? null;
     const folder = run;
     // On a full disk the status may not fit either: try, and say so when it did not.
-    const record = (status: Record<string, unknown>): boolean => {
+    const record = (status: Omit<StatusFile, 'epochsDone' | 'at'>): boolean => {
       if (!folder) return false;
       try {
-        folder.writeJson('status.json', { ...status, epochsDone, at: new Date().toISOString() });
+        folder.writeStatus({ ...status, epochsDone, at: new Date().toISOString() });
         return true;
       } catch {
         return false;
@@ -162,7 +177,7 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
  * A bug, in one line for people: the error's first line, and where the stack went (error.log in
  * the run folder, or the terminal when debugging). Never a raw stack in the message otherwise.
  */
-export function internalError(e: unknown, run: RunFolder | null, record: (status: Record<string, unknown>) => boolean): string {
+export function internalError(e: unknown, run: RunFolder | null, record: (status: Omit<StatusFile, 'epochsDone' | 'at'>) => boolean): string {
   const first = (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).split('\n')[0];
   const stack = e instanceof Error && e.stack ? e.stack : String(e);
   let logged = false;

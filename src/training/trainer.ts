@@ -9,6 +9,8 @@ import { runExperiment } from './runner';
 
 let cancelled = false;
 let running = false;
+/** Set when the run must stop without anyone asking: it is then recorded as interrupted. */
+let interruption: string | undefined;
 
 function send(msg: FromTrainerMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -36,10 +38,22 @@ function crash(e: unknown): never {
 process.prependListener('uncaughtException', crash);
 process.prependListener('unhandledRejection', crash);
 
-process.on('disconnect', () => process.exit(1));
-// Ctrl-C in a terminal reaches the whole process group: treat it as a cancel (the parent sends
-// one too) so the finished epochs are recorded and the parent gets a 'cancelled' answer.
+// The parent is gone (killed, crashed): stop the run between batches so its folder records
+// `interrupted` with the finished epochs, then exit. Bounded: a run that cannot stop within
+// 10 s is left to readers, who see its process gone.
+process.on('disconnect', () => {
+  if (!running) process.exit(1);
+  interruption = 'the process that started the run went away';
+  cancelled = true;
+  setTimeout(() => process.exit(1), 10_000).unref();
+});
+// Ctrl-C in a terminal reaches the whole process group, and SIGTERM is how service managers
+// and `kill` stop processes: both cancel (the parent sends a cancel too) so the finished
+// epochs are recorded and the parent gets a 'cancelled' answer.
 process.on('SIGINT', () => {
+  cancelled = true;
+});
+process.on('SIGTERM', () => {
   cancelled = true;
 });
 
@@ -56,11 +70,13 @@ process.on('message', (raw: unknown) => {
       void runExperiment(msg, {
         send: (m) => pending.push(send(m)),
         isCancelled: () => cancelled,
+        interruption: () => interruption,
       })
         .then(async (outcome) => {
           await Promise.all(pending);
-          process.exitCode = outcome === 'failed' ? 1 : 0;
-          process.disconnect();
+          running = false;
+          process.exitCode = outcome === 'failed' || interruption ? 1 : 0;
+          if (process.connected) process.disconnect();
         })
         .catch(crash);
       return;

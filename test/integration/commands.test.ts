@@ -1,7 +1,8 @@
 // Every Dataset Lab command against fixture CSVs, in a real extension host. Commands take an
 // argument object here instead of the pickers (the e2e suite drives the pickers).
 import * as assert from 'node:assert/strict';
-import { createWriteStream, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ComparisonReport, RunResults } from '../../src/protocol/dashboard';
@@ -211,6 +212,23 @@ describe('commands', function () {
     await a.dashboard.waitForRender('results', 30_000, since);
     const runs = readdirSync(join(ws(), '.dataset-lab', 'runs'));
     assert.equal(a.dashboard.snapshot().runs?.length, runs.length);
+  });
+
+  it('Open Run: a run whose training process is gone is listed as interrupted, with the reason', async () => {
+    const a = await api();
+    const dir = join(ws(), '.dataset-lab', 'runs', '20200101-000000-000-dead');
+    mkdirSync(dir, { recursive: true });
+    // A process id above Linux's pid_max: no such process exists.
+    writeFileSync(join(dir, 'status.json'), JSON.stringify({ status: 'running', pid: 2147483646, host: hostname(), heartbeatAt: new Date().toISOString(), epochsDone: 2 }));
+    try {
+      await vscode.commands.executeCommand('datasetLab.openDashboard');
+      const dead = a.dashboard.snapshot().runs?.find((r) => r.runId === '20200101-000000-000-dead');
+      assert.equal(dead?.state, 'interrupted');
+      assert.match(dead?.reason ?? '', /the training process \(pid 2147483646\) is gone/);
+      assert.equal(await vscode.commands.executeCommand('datasetLab.openRun', dir), undefined, 'no results to show');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('Open Bundled Example (the walkthrough step): copies the weather files and compares them', async () => {

@@ -112,10 +112,16 @@ export const runCommand: CliCommand = {
         bar.update(`${displayText(msg.model).padEnd(20)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${msg.epoch}/${msg.epochs} loss ${msg.loss.toFixed(4)} ${Math.round(msg.samplesPerSecond)} samples/s`);
       }
     });
-    const onSigint = () => run.cancel();
-    process.once('SIGINT', onSigint);
-    const outcome = await run.done;
-    process.removeListener('SIGINT', onSigint);
+    // Ctrl-C or SIGTERM: cancel, so the run folder records `cancelled` with the finished epochs.
+    // A second signal does not wait: the child is killed and the run recorded as interrupted.
+    let signals = 0;
+    const onSignal = () => (++signals === 1 ? run.cancel() : run.kill('SIGKILL'));
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const outcome = await run.done.finally(() => {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    });
     bar.clear();
     switch (outcome.status) {
       case 'completed':

@@ -93,6 +93,11 @@ test('SIGKILL mid-run: the parent reports a clear error and the run folder keeps
   assert.ok(history.length >= 2, `history has ${history.length} lines`);
   assert.deepEqual(history.slice(0, 2).map((h) => h.epoch), [1, 2]);
   assert.equal(existsSync(join(runDir, 'results.json')), false);
+  // The parent records what it saw, so the run is never left looking alive.
+  const status = JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8'));
+  assert.equal(status.status, 'interrupted');
+  assert.equal(status.reason, 'the training process was killed by SIGKILL');
+  assert.ok(status.epochsDone >= 1, JSON.stringify(status));
 });
 
 test('cancel stops the child within a second and keeps the finished epochs', async () => {
