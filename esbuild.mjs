@@ -14,6 +14,8 @@ const nodeEntries = [
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'src/server/server.ts', out: 'server' },
   { in: 'src/training/trainer.ts', out: 'trainer' },
+  // Worker threads of data-parallel training, found next to the bundle that starts them.
+  { in: 'src/training/parallel/gradientWorker.ts', out: 'gradientWorker' },
 ].filter((e) => existsSync(e.in));
 
 const webviewEntries = [{ in: 'webview/main.ts', out: 'webview' }].filter((e) => existsSync(e.in));
@@ -45,7 +47,8 @@ if (args.has('--tests')) {
   const tests = walk('test/unit', (p) => p.endsWith('.test.ts'));
   builds.push({
     ...common,
-    entryPoints: tests.map((t) => ({ in: t, out: relative('.', t).replace(/\.ts$/, '') })),
+    // The gradient worker too: out/gradientWorker.js, which the training code finds from out/test/unit/... .
+    entryPoints: [...tests.map((t) => ({ in: t, out: relative('.', t).replace(/\.ts$/, '') })), ...nodeEntries.filter((e) => e.out === 'gradientWorker')],
     outdir: 'out',
     platform: 'node',
     format: 'cjs',

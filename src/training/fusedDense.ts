@@ -30,6 +30,8 @@ import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, adamRate, adamUpdate } from './ad
 import type { Activation } from './experiment';
 import { DenseHeap, Gemm, type KernelExports } from './kernels/denseKernels';
 import type { Network } from './network';
+import { Control, controlBytes, type WorkerSetup } from './parallel/control';
+import { GradientPool, gradientWorkerScript, type Shard } from './parallel/gradientPool';
 
 export interface FusedOptions {
   readonly batchSize: number;
@@ -39,6 +41,8 @@ export interface FusedOptions {
   /** Learn one log-variance per head (uncertainty weighting, Kendall et al.). */
   readonly uncertainty: boolean;
   readonly seed: number;
+  /** Threads computing each step's gradient (1: this thread only). */
+  readonly threads?: number;
 }
 
 export interface FusedStepResult {
@@ -365,12 +369,17 @@ export class DenseStep {
   }
 }
 
-/** One process's trainer: the parameters, the optimizer state, the data, and the step on one thread. */
+/** One process's trainer: the parameters, the optimizer state, the data, and the step on one or more threads. */
 export class FusedDenseTrainer {
   readonly plan: NetPlan;
   private readonly heap: DenseHeap;
   private readonly layout: SharedLayout;
   private readonly local: DenseStep;
+  /** Scratch of the worker threads (shards 1..), empty on one thread. */
+  private readonly shardLayouts: ShardLayout[] = [];
+  /** The same step on each worker's buffers, for shards this thread takes over. */
+  private readonly workerSteps: DenseStep[] = [];
+  private pool: GradientPool | null = null;
   private readonly m: number;
   private readonly v: number;
   private readonly wVars: tfjs.Variable[];
@@ -391,7 +400,8 @@ export class FusedDenseTrainer {
   ) {
     this.plan = planNetwork(net, o.batchSize, o.seed);
     const plan = this.plan;
-    this.heap = DenseHeap.create();
+    const threads = Math.max(1, o.threads ?? 1);
+    this.heap = DenseHeap.create(threads > 1);
     const heap = this.heap;
     const heads = plan.heads.length;
     this.logVars = new Float32Array(heads);
@@ -410,8 +420,14 @@ export class FusedDenseTrainer {
       heap.f32(weights[h], data.n).set(data.weights[h].subarray(0, data.n));
     });
     this.layout = { params, wt, data: dataAt, rows: data.n, labels, weights };
-    const shard = allocShard(heap, plan);
-    this.local = new DenseStep(heap, plan, this.layout, shard);
+    this.local = new DenseStep(heap, plan, this.layout, allocShard(heap, plan));
+    let control: Control | null = null;
+    if (threads > 1) {
+      for (let w = 1; w < threads; w++) this.shardLayouts.push(allocShard(heap, plan));
+      for (const shard of this.shardLayouts) this.workerSteps.push(new DenseStep(heap, plan, this.layout, shard));
+      const layout = { at: heap.alloc(controlBytes(heads, threads - 1)), heads, workers: threads - 1 };
+      control = new Control(heap.memory.buffer as SharedArrayBuffer, layout);
+    }
     const dense = [...net.trunk, ...(net.out ? [net.out] : []), ...net.heads.flat()];
     this.wVars = dense.map((d) => d.w);
     this.bVars = dense.map((d) => d.b);
@@ -421,6 +437,25 @@ export class FusedDenseTrainer {
       p.set(this.bVars[i].dataSync() as Float32Array, l.at + l.k * l.n);
     });
     this.transposeWeights();
+    // Last, once the memory holds everything the threads read.
+    if (control) this.startWorkers(control);
+  }
+
+  private startWorkers(control: Control): void {
+    const script = gradientWorkerScript();
+    if (!script) throw new Error('the gradient worker script (gradientWorker.js) is missing next to the bundle');
+    const setups: WorkerSetup[] = this.shardLayouts.map((shard, w) => ({ index: w + 1, memory: this.heap.memory, plan: this.plan, shared: this.layout, shard, control: control.layout }));
+    this.pool = new GradientPool(script, setups, control);
+  }
+
+  /** Worker shards computed by the worker threads, and taken over by this thread (late or not yet started workers). */
+  get workerShards(): { byWorkers: number; takenOver: number } {
+    return { ...(this.pool?.shards ?? { byWorkers: 0, takenOver: 0 }) };
+  }
+
+  /** Threads computing each step (this one included). */
+  get threads(): number {
+    return 1 + (this.pool?.size ?? 0);
   }
 
   private transposeWeights(): void {
@@ -458,10 +493,10 @@ export class FusedDenseTrainer {
   /**
    * One optimizer step on rows order[start..end). `coefficients[h]` scales head h's loss
    * (static or DWA weights); ignored with uncertainty weighting, which uses exp(-s_h) / 2.
+   * Synchronous, except when worker threads are late (then a promise: see GradientPool.run).
    */
-  step(order: Int32Array, start: number, end: number, coefficients: readonly number[]): FusedStepResult {
+  step(order: Int32Array, start: number, end: number, coefficients: readonly number[]): FusedStepResult | Promise<FusedStepResult> {
     const at = this.orderIn(order);
-    const heads = this.plan.heads.length;
     const weightSums = this.plan.heads.map((_, h) => {
       const ws = this.data.weights[h];
       let s = 0;
@@ -470,15 +505,40 @@ export class FusedDenseTrainer {
     });
     this.t++;
     const coef = weightSums.map((sw, h) => (!(sw > 0) ? 0 : this.o.uncertainty ? 0.5 * Math.exp(-this.logVars[h]) : coefficients[h]));
-    const partial = this.local.gradient(at + start * 4, start, end - start, { coef, weightSums, step: this.t });
-    const values: (number | null)[] = weightSums.map((sw, h) => (sw > 0 ? partial[h] : null));
+    const inputs = { coef, weightSums, step: this.t };
+    if (!this.pool) return this.finish(this.local.gradient(at + start * 4, start, end - start, inputs), [], weightSums, coefficients);
+    // Contiguous shards, this thread first; the split depends only on the batch size.
+    const count = end - start;
+    const threads = this.threads;
+    const bounds = Array.from({ length: threads + 1 }, (_, i) => start + Math.round((count * i) / threads));
+    const shards: Shard[] = bounds.slice(1, -1).map((s, w) => ({ order: at + s * 4, position: s, count: bounds[w + 2] - s }));
+    let mine: Float64Array = new Float64Array(0);
+    const others = this.pool.run(
+      this.t,
+      coef,
+      weightSums,
+      shards,
+      () => {
+        mine = this.local.gradient(at + start * 4, start, bounds[1] - start, inputs);
+      },
+      (w) => this.workerSteps[w - 1].gradient(shards[w - 1].order, shards[w - 1].position, shards[w - 1].count, inputs),
+    );
+    return others instanceof Promise ? others.then((o) => this.finish(mine, o, weightSums, coefficients)) : this.finish(mine, others, weightSums, coefficients);
+  }
+
+  /** Sums the shards' losses and gradients, then updates. */
+  private finish(mine: Float64Array, others: readonly Float64Array[], weightSums: number[], coefficients: readonly number[]): FusedStepResult {
+    const heads = this.plan.heads.length;
+    const grads = this.local.shard.grads;
+    for (const w of this.shardLayouts) this.heap.kernels.add(grads, w.grads, this.plan.params);
+    const values: (number | null)[] = weightSums.map((sw, h) => (sw > 0 ? others.reduce((s, o) => s + o[h], mine[h]) : null));
     let loss = 0;
     for (let h = 0; h < heads; h++) {
       const value = values[h];
       if (value === null) continue;
       loss += this.o.uncertainty ? 0.5 * Math.exp(-this.logVars[h]) * value + 0.5 * this.logVars[h] : coefficients[h] * value;
     }
-    loss += this.update(this.local.shard.grads);
+    loss += this.update(grads);
     if (this.o.uncertainty) {
       const g = new Float32Array(heads);
       for (let h = 0; h < heads; h++) {
@@ -512,8 +572,16 @@ export class FusedDenseTrainer {
     adamUpdate(p, g, m, v, adamRate(lr, this.t));
   }
 
-  dispose(): void {
-    // The memory is garbage-collected with this object; nothing is registered elsewhere.
+  /** Throws if a worker thread failed or ended (call once training is over: failures are otherwise seen at the next step). */
+  checkWorkers(): void {
+    this.pool?.check();
+  }
+
+  /** Stops the worker threads (if any) and waits for them to end. */
+  async dispose(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.close();
   }
 }
 

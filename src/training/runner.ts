@@ -8,9 +8,12 @@ import { FatalInputError, type DataTable } from '../core/table';
 import type { FromTrainerMessage, StartMessage } from '../protocol/training';
 import { BackendError, initBackend } from './backend';
 import { findLeakage } from './leakage';
+import { threadCap } from './parallel/threads';
 import { plannedStepper } from './trainLoop';
 import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, prepareSources } from './data';
-import { ArmDivergedError, compareArms, runArms } from './engine';
+import { compareArms } from './compareArms';
+import { runArms } from './engine';
+import { ArmDivergedError } from './trainModel';
 import { ExperimentError, confinementProblem, loadExperiment, realPath, type ArmName, type ResolvedExperiment } from './experiment';
 import type { RunResults } from './results';
 import type { StatusFile } from './runFolder';
@@ -71,6 +74,9 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
       backend,
       // Networks: 'fused-wasm' (fusedDense.ts) or 'tfjs' (ops + autodiff); linear models are closed-form / L-BFGS.
       trainingStep: plannedStepper(tf, exp.training.optimizer),
+      // The most threads a fused step uses (DATASET_LAB_THREADS, else every core); models with
+      // batches under 128 rows or under 4,096 training rows use one (parallel/threads.ts).
+      trainingThreads: plannedStepper(tf, exp.training.optimizer) === 'fused-wasm' ? threadCap() : 1,
       tfjs: version,
       node: process.versions.node,
       electron: process.versions.electron ?? null,

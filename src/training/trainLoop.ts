@@ -10,6 +10,7 @@ import type { TF } from './backend';
 import type { TrainingSpec, Weighting } from './experiment';
 import { FusedDenseTrainer } from './fusedDense';
 import { simdAvailable } from './kernels/denseKernels';
+import { plannedThreads } from './parallel/threads';
 import type { Network } from './network';
 import { Rng } from './random';
 
@@ -68,11 +69,20 @@ export interface LoopOptions {
    * DATASET_LAB_FUSED=0 in the environment forces 'tfjs' too.
    */
   readonly stepper?: 'auto' | 'tfjs';
+  /**
+   * Threads for the fused step's gradients; default: plannedThreads (every core, when the
+   * batches and the data are large enough; DATASET_LAB_THREADS caps it).
+   */
+  readonly threads?: number;
 }
 
 export interface LoopResult {
   /** How steps ran: fused on the WASM backend's kernels, or through tfjs ops and autodiff. */
   readonly stepper: 'fused-wasm' | 'tfjs';
+  /** Threads that computed the gradients (1 with the tfjs loop). */
+  readonly threads: number;
+  /** With threads > 1: worker shards computed by the workers, and taken over by the main thread (a worker not started yet, or late). */
+  readonly workerShards: { readonly byWorkers: number; readonly takenOver: number };
   readonly epochs: number;
   readonly bestEpoch: number;
   readonly bestValLoss: number;
@@ -304,7 +314,8 @@ export function plannedStepper(tf: TF, optimizer: TrainingSpec['optimizer'], ste
 function fusedTrainer(o: LoopOptions): FusedDenseTrainer | null {
   const t = o.training;
   if (plannedStepper(o.network.tf, t.optimizer, o.stepper) !== 'fused-wasm' || (t.optimizer !== 'adam' && t.optimizer !== 'sgd')) return null;
-  return new FusedDenseTrainer(o.network, o.train, { batchSize: t.batchSize, optimizer: t.optimizer, learningRate: t.learningRate, l2: o.l2, uncertainty: o.weighting === 'uncertainty', seed: t.seed });
+  const threads = o.threads ?? plannedThreads(t.batchSize, o.train.n);
+  return new FusedDenseTrainer(o.network, o.train, { batchSize: t.batchSize, optimizer: t.optimizer, learningRate: t.learningRate, l2: o.l2, uncertainty: o.weighting === 'uncertainty', seed: t.seed, threads });
 }
 
 /** One step through tfjs ops: the masked head losses, autodiff and the optimizer. */
@@ -350,6 +361,8 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
   const t = o.training;
   const heads = net.spec.heads.length;
   const fused = fusedTrainer(o);
+  const threads = fused?.threads ?? 1;
+  let shardStats = { byWorkers: 0, takenOver: 0 };
   const optimizer = makeOptimizer(tf, t);
   const rng = new Rng(t.seed ^ 0x5bd1e995);
   // Uncertainty weighting: one learnable log-variance per head.
@@ -388,9 +401,11 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
         }
         const start = bi * t.batchSize;
         const end = Math.min(order.length, (bi + 1) * t.batchSize);
-        const { loss, values: headValues, weightSums } = fused
+        let stepped = fused
           ? fused.step(order, start, end, o.staticWeights.map((w, h) => (o.weighting === 'dwa' ? dwa[h] * w : w)))
           : tapeStep(o, optimizer, sliceRows(o.train, order, start, end), logVars, kernels, varList, dwa);
+        if (stepped instanceof Promise) stepped = await stepped;
+        const { loss, values: headValues, weightSums } = stepped;
         headValues.forEach((v, h) => {
           if (v === null) return;
           headSum[h] += v * weightSums[h];
@@ -443,11 +458,18 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
       } else if (++sinceBest >= t.earlyStopping.patience) break;
     }
     if (bestWeights && t.earlyStopping.restoreBestWeights && !cancelled) net.restore(bestWeights);
+    if (fused && threads > 1) {
+      // Deliver pending 'exit' events of worker threads, so a thread that died after its
+      // last shard is reported rather than missed.
+      await yieldToEventLoop();
+      fused.checkWorkers();
+    }
   } finally {
+    shardStats = fused?.workerShards ?? shardStats;
     bestWeights?.forEach((w) => w.dispose());
     logVars?.dispose();
     optimizer.dispose();
-    fused?.dispose();
+    await fused?.dispose();
   }
-  return { stepper: fused ? 'fused-wasm' : 'tfjs', epochs: history.length, bestEpoch: t.earlyStopping.restoreBestWeights ? bestEpoch : history.length, bestValLoss: best, cancelled, history };
+  return { stepper: fused ? 'fused-wasm' : 'tfjs', threads, workerShards: shardStats, epochs: history.length, bestEpoch: t.earlyStopping.restoreBestWeights ? bestEpoch : history.length, bestValLoss: best, cancelled, history };
 }

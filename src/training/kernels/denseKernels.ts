@@ -247,6 +247,18 @@ function emitAdam(f: FunctionBuilder): void {
   );
 }
 
+/** add(dst, src, count): dst += src (the shards' gradients into one). */
+function emitAdd(f: FunctionBuilder): void {
+  const [dst, src, count] = [0, 1, 2];
+  const at = (base: number, q: number) => f.i32.add(f.get(base), f.get(q));
+  elementwise(
+    f,
+    count,
+    (q) => f.v128.store(at(dst, q), f.f32x4.add(f.v128.load(at(dst, q)), f.v128.load(at(src, q)))),
+    (q) => f.f32.store(at(dst, q), f.f32.add(f.f32.load(at(dst, q)), f.f32.load(at(src, q)))),
+  );
+}
+
 /** sgd(p, g, count, rate): p -= rate g. */
 function emitSgd(f: FunctionBuilder): void {
   const [p, g, count, rate] = [0, 1, 2, 3];
@@ -370,6 +382,7 @@ export interface KernelExports {
   l2grad(p: number, g: number, count: number, l2: number): number;
   adam(p: number, g: number, m: number, v: number, count: number, rate: number, b1: number, b2: number, eps: number): void;
   sgd(p: number, g: number, count: number, rate: number): void;
+  add(dst: number, src: number, count: number): void;
   gramF32(x: number, y: number, w: number, rows: number, d: number, shift: number, blk: number, wblk: number, gram: number, dp: number, blockRows: number): void;
   gramF64(x: number, y: number, w: number, rows: number, d: number, shift: number, blk: number, wblk: number, gram: number, dp: number, blockRows: number): void;
 }
@@ -390,6 +403,7 @@ export function kernelModule(shared: boolean): WebAssembly.Module {
     b.function('l2grad', [I, I, I, T.f32], [T.f32], emitL2Grad);
     b.function('adam', [I, I, I, I, I, T.f32, T.f32, T.f32, T.f32], [], emitAdam);
     b.function('sgd', [I, I, I, T.f32], [], emitSgd);
+    b.function('add', [I, I, I], [], emitAdd);
     b.function('gramF32', Array<T>(11).fill(I), [], (f) => emitGram(f, 'f32'));
     b.function('gramF64', Array<T>(11).fill(I), [], (f) => emitGram(f, 'f64'));
     mod = new WebAssembly.Module(b.encode());

@@ -39,7 +39,7 @@ function data(n: number, d: number, heads: HeadSpec[], seed: number): LoopData {
   return { x, n, d, labels, weights };
 }
 
-async function train(c: Case, stepper: 'auto' | 'tfjs', epochs = 3, growHeap = false): Promise<{ result: LoopResult; weights: Float32Array[] }> {
+async function train(c: Case, stepper: 'auto' | 'tfjs', epochs = 3, growOrder = false): Promise<{ result: LoopResult; weights: Float32Array[] }> {
   const { tf } = await initBackend();
   const d = 10;
   const n = 203; // the last batch of each epoch is short (203 = 6 x 32 + 11)
@@ -56,20 +56,17 @@ async function train(c: Case, stepper: 'auto' | 'tfjs', epochs = 3, growHeap = f
     weighting: c.weighting,
     staticWeights: c.heads.map((_, h) => 1 + 0.5 * h),
     dwaTemperature: 2,
-    schedule: (_e, rng) => permutation(n, rng),
+    // growOrder: from epoch 2 the order repeats every row 200 times (as oversampling repeats
+    // rows), so the fused step copies a far longer order into its memory, which grows: every
+    // typed-array view of the old memory is detached, and the step must take fresh ones.
+    schedule: (epoch, rng) => {
+      const p = permutation(n, rng);
+      if (!growOrder || epoch === 1) return p;
+      const long = new Int32Array(n * 200);
+      for (let i = 0; i < long.length; i++) long[i] = p[i % n];
+      return long;
+    },
     stepper,
-    hooks: growHeap
-      ? {
-          // A large tensor between epochs grows the WASM heap, which detaches every typed-array
-          // view of it: the fused step must take fresh views, or its writes would be lost.
-          onEpoch: (e) => {
-            if (e.epoch !== 1) return;
-            const before = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer;
-            tf.zeros([(before.byteLength >> 2) + (1 << 20)]).dispose();
-            assert.notEqual((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer, before, 'the heap did not grow');
-          },
-        }
-      : undefined,
   });
   const weights = network.variables().map((v) => Float32Array.from(v.dataSync() as Float32Array));
   network.dispose();
@@ -111,10 +108,12 @@ for (const c of cases) {
   });
 }
 
-test('the fused step survives the WASM heap growing between steps', async () => {
-  const c = cases[1];
-  const fused = await train(c, 'auto', 3, true);
-  const reference = await train(c, 'tfjs', 3);
+test('the fused step survives its memory growing between epochs (a longer row order)', async () => {
+  // SGD: over the ~1,300 steps of the long epoch, Adam's step-size normalisation amplifies
+  // float32 rounding differences between the two loops into visible weight differences.
+  const c = cases[5];
+  const fused = await train(c, 'auto', 2, true);
+  const reference = await train(c, 'tfjs', 2, true);
   assert.equal(fused.result.stepper, 'fused-wasm');
   let worst = 0;
   fused.weights.forEach((w, k) => w.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - reference.weights[k][i])))));
