@@ -13,7 +13,7 @@ import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, re
 import { dirname, join, relative } from 'node:path';
 import type { EpochRecord } from '../protocol/training';
 import type { TF } from './backend';
-import type { ModelMeta } from './engine';
+import type { ModelMeta } from './modelPlan';
 import { hostname } from 'node:os';
 import { datasetNameProblem, isStrictlyInside, realPath } from './experiment';
 import { HEARTBEAT_MS, type StatusFile } from './runFolder';

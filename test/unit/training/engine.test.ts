@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initBackend } from '../../../src/training/backend';
 import { prepareSources } from '../../../src/training/data';
-import { ArmDivergedError, compareArms, runArms } from '../../../src/training/engine';
+import { compareArms } from '../../../src/training/compareArms';
+import { runArms } from '../../../src/training/engine';
+import { ArmDivergedError } from '../../../src/training/trainModel';
 import { resolveExperiment, type ResolvedExperiment } from '../../../src/training/experiment';
 import { blobs, lcg, makeTable } from './tables';
 

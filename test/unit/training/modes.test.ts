@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import type { EpochRecord } from '../../../src/protocol/training';
 import { initBackend } from '../../../src/training/backend';
 import { prepareSources } from '../../../src/training/data';
-import { epochSources, runArms } from '../../../src/training/engine';
+import { runArms } from '../../../src/training/engine';
+import { epochSources } from '../../../src/training/schedule';
 import { resolveExperiment } from '../../../src/training/experiment';
 import { blobs } from './tables';
 
