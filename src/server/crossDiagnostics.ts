@@ -53,7 +53,18 @@ function valuesOf(s: ColumnStats): Set<string> {
 
 export function crossFindings(self: Side, pairing: Pairing, partners: readonly PartnerSide[], tolerance: number): HeaderFinding[] {
   const out: HeaderFinding[] = [];
-  const colIndex = (m: CsvModel, name: string) => m.cols.findIndex((c) => c.name === name);
+  // Column lookups by name through one map per model (first column of a name wins, as with
+  // findIndex): a search per column would make wide files quadratic.
+  const indexes = new Map<CsvModel, Map<string, number>>();
+  const colIndex = (m: CsvModel, name: string) => {
+    let byName = indexes.get(m);
+    if (!byName) {
+      byName = new Map();
+      for (let i = m.cols.length - 1; i >= 0; i--) byName.set(m.cols[i].name, i);
+      indexes.set(m, byName);
+    }
+    return byName.get(name) ?? -1;
+  };
   const selfStats = (c: number) => self.stats.get(c, tolerance);
   const base = { experiment: pairing.experiment.uri, datasetIndex: pairing.self.index };
   for (const p of partners) {
@@ -61,10 +72,12 @@ export function crossFindings(self: Side, pairing: Pairing, partners: readonly P
     const refs = (m: CsvModel, st: StatsCache, label: string | undefined) =>
       m.cols.map((c, i) => ({ name: c.name, type: st.get(i, tolerance).type })).filter((c) => c.name !== label);
     const schema = alignSchemas(refs(self.model, self.stats, self.label), refs(p.model, p.stats, p.label));
+    const suggestions = new Map<string, (typeof schema.suggestions)[number]>();
+    for (let i = schema.suggestions.length - 1; i >= 0; i--) suggestions.set(schema.suggestions[i].reference, schema.suggestions[i]);
     for (const name of schema.onlyReference) {
       const c = colIndex(self.model, name);
       if (c < 0) continue;
-      const suggestion = schema.suggestions.find((s) => s.reference === name);
+      const suggestion = suggestions.get(name);
       out.push({
         column: c,
         code: 'partner-missing-column',

@@ -280,7 +280,17 @@ export function parseNumber(text: string, s: number, e: number): number {
  * server splits a file exactly as the CLI and the extension's comparisons do.
  */
 export function sniffDelimiter(text: string): string {
-  const sample = text.length > 65536 ? text.slice(0, 65536) : text;
+  let n = Math.min(text.length, 65536);
+  if (n < text.length && !/[\r\n]/.test(text.slice(0, n))) {
+    // A header longer than the sample (a very wide file): the sniffer needs at least one whole
+    // record, and the ingest reads the whole header before it sniffs.
+    const lf = text.indexOf('\n', n);
+    const cr = text.indexOf('\r', n);
+    const lineEnd = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+    // One character past the break: after a CR the tokenizer must see whether a LF follows.
+    n = lineEnd < 0 ? text.length : Math.min(text.length, lineEnd + 2);
+  }
+  const sample = n < text.length ? text.slice(0, n) : text;
   return sniffBytes(new TextEncoder().encode(sample), 0, sample.length === text.length).delimiter;
 }
 

@@ -10,11 +10,12 @@ export class ByteDictionary {
   readonly values: string[] = [];
   /** True for codes whose bytes were not valid UTF-8 (decoded with U+FFFD). */
   readonly invalidUtf8: boolean[] = [];
-  private slots: Int32Array = new Int32Array(1024); // code + 1, 0 = empty
-  private mask = 1023;
-  private hashes: Int32Array = new Int32Array(256);
-  private offsets: Int32Array = new Int32Array(257);
-  private arena: Uint8Array = new Uint8Array(4096);
+  // Small to start with (all grow by doubling): a file may have 100,000 text columns.
+  private slots: Int32Array = new Int32Array(64); // code + 1, 0 = empty
+  private mask = 63;
+  private hashes: Int32Array = new Int32Array(32);
+  private offsets: Int32Array = new Int32Array(33);
+  private arena: Uint8Array = new Uint8Array(256);
   private arenaUsed = 0;
 
   get size(): number {

@@ -38,6 +38,8 @@ export interface PassResult {
 const CLASSIFY_ROWS = 5000;
 const BINARY_CHECK_BYTES = 8192;
 const MAX_QUOTED_TEXT = 60;
+/** Cells (rows x columns) of room the columns start with at least. */
+const MIN_ROOM_CELLS = 1 << 20;
 
 const enum Mode {
   Header,
@@ -55,6 +57,8 @@ export class IngestPass implements RecordSink {
   private eof = false;
   private mode = Mode.Header;
   private initialized = false;
+  /** Bytes to gather before (again) sniffing and reading the header. */
+  private initAfterBytes: number;
   private bomChecked = false;
   private tokenizer: CsvTokenizer | undefined;
   private delimiter = ',';
@@ -80,6 +84,10 @@ export class IngestPass implements RecordSink {
   private readonly numericTokens: boolean;
   private scratch = new Uint8Array(256);
 
+  /** Records seen, so `locate` knows when its cursor belongs to an earlier record. */
+  private recordSeq = 0;
+  private readonly cursor = { record: -1, offset: 0, line: 0, column: 0 };
+
   // Classify mode: per column, cells that were numbers / other text.
   private classNumbers: number[] = [];
   private classOther: number[] = [];
@@ -87,6 +95,7 @@ export class IngestPass implements RecordSink {
 
   constructor(private readonly options: PassOptions, initialSize = 1 << 20) {
     this.buf = Buffer.allocUnsafe(initialSize);
+    this.initAfterBytes = options.sampleBytes;
     const tokens = options.missingTokens.map((t) => t.trim());
     this.tokenSet = new Set(tokens);
     this.emptyIsMissing = this.tokenSet.has('');
@@ -131,7 +140,7 @@ export class IngestPass implements RecordSink {
 
   private process(): void {
     if (!this.initialized) {
-      if (this.end - this.start < this.options.sampleBytes && !this.eof) return;
+      if (this.end - this.start < this.initAfterBytes && !this.eof) return;
       if (!this.init()) return;
     }
     const view = this.buf.subarray(0, this.end);
@@ -175,7 +184,10 @@ export class IngestPass implements RecordSink {
       if (this.eof) this.fatal('no-header', 'no header row: the file holds no text');
       this.problems.length = problemsBefore;
       this.problemCount = countBefore;
-      return false; // header record not complete yet
+      // The header record is not complete yet. Try again once the buffer has doubled, so a
+      // header of many megabytes is sniffed and scanned a few times, not once per read.
+      this.initAfterBytes = 2 * (this.end - this.start);
+      return false;
     }
     this.setupColumns();
 
@@ -197,12 +209,15 @@ export class IngestPass implements RecordSink {
       if (this.classRows > 0 && this.options.totalBytes > 0) {
         const perRow = (classifiedEnd - afterHeader) / this.classRows;
         estimatedRows = Math.ceil(((this.options.totalBytes - afterHeader) / Math.max(perRow, 1)) * 1.1) + 64;
+      } else if (this.options.totalBytes > 0) {
+        // No whole row in the sample (a very wide file): cells take at least two bytes.
+        estimatedRows = Math.ceil(this.options.totalBytes / Math.max(2 * this.ncols, 4));
       }
     } else {
       for (let j = 0; j < this.ncols; j++) this.isNumeric[j] = this.options.forcedTypes[j] === 'numeric';
       if (this.options.totalBytes > 0) estimatedRows = Math.ceil(this.options.totalBytes / Math.max(2 * this.ncols, 4));
     }
-    this.allocate(Math.max(1024, Math.min(estimatedRows, 1 << 30)));
+    this.allocate(Math.max(this.minimumRows(), Math.min(estimatedRows, 1 << 30)));
     this.mode = Mode.Data;
     this.start = afterHeader;
     this.initialized = true;
@@ -236,25 +251,36 @@ export class IngestPass implements RecordSink {
     this.isNumeric = new Array<boolean>(this.ncols).fill(true);
   }
 
+  /**
+   * Rows to make room for at least, and to grow by: 1024, or fewer when the columns are many,
+   * so that a 100,000-column file does not start with 100 million empty cells.
+   */
+  private minimumRows(): number {
+    return Math.max(16, Math.min(1024, Math.floor(MIN_ROOM_CELLS / Math.max(1, this.ncols))));
+  }
+
   private allocate(capacity: number): void {
     this.capacity = capacity;
     this.values = [];
     this.codes = [];
     this.dicts = [];
+    const none64 = new Float64Array(0);
+    const none32 = new Int32Array(0);
     for (let j = 0; j < this.ncols; j++) {
       if (this.isNumeric[j]) {
         this.values[j] = new Float64Array(capacity);
-        this.codes[j] = new Int32Array(0);
+        this.codes[j] = none32;
       } else {
-        this.values[j] = new Float64Array(0);
+        this.values[j] = none64;
         this.codes[j] = new Int32Array(capacity);
+        // Only text columns encode values: numeric ones need no dictionary.
+        this.dicts[j] = new ByteDictionary();
       }
-      this.dicts[j] = new ByteDictionary();
     }
   }
 
   private growColumns(): void {
-    const capacity = Math.ceil(this.capacity * 1.5) + 1024;
+    const capacity = Math.ceil(this.capacity * 1.5) + this.minimumRows();
     for (let j = 0; j < this.ncols; j++) {
       if (this.isNumeric[j]) {
         const v = new Float64Array(capacity);
@@ -280,11 +306,32 @@ export class IngestPass implements RecordSink {
     this.problems.push(p);
   }
 
-  /** Line and 1-based character column of `cell` inside the record starting at `recordStart`. */
+  /**
+   * Line and 1-based character column of `cell` inside the record starting at `recordStart`.
+   * Cells of one record are located left to right, so each search continues from the cell
+   * located before it: a record's cells cost one pass over the record, not one pass each
+   * (a 100,000-column header would otherwise be read 100,000 times).
+   */
   private locate(buf: Uint8Array, recordStart: number, line: number, cell: number): { line: number; column: number } {
-    const breaks = countLineBreaks(buf, recordStart, cell);
-    const lineStart = lastLineStart(buf, recordStart, cell);
-    return { line: line + breaks, column: decoder.decode(buf.subarray(lineStart, cell)).length + 1 };
+    const c = this.cursor;
+    if (c.record !== this.recordSeq || c.offset > cell) {
+      c.record = this.recordSeq;
+      c.offset = recordStart;
+      c.line = line;
+      c.column = 0;
+    }
+    // Cursor offsets are cell starts, never inside a CRLF pair or a multi-byte character, so
+    // the pieces decode to as many characters as the whole would.
+    const breaks = countLineBreaks(buf, c.offset, cell);
+    if (breaks > 0) {
+      const lineStart = lastLineStart(buf, c.offset, cell);
+      c.line += breaks;
+      c.column = decoder.decode(buf.subarray(lineStart, cell)).length;
+    } else if (cell > c.offset) {
+      c.column += decoder.decode(buf.subarray(c.offset, cell)).length;
+    }
+    c.offset = cell;
+    return { line: c.line, column: c.column + 1 };
   }
 
   private cellOffset(t: CsvTokenizer, j: number): number {
@@ -293,6 +340,7 @@ export class IngestPass implements RecordSink {
 
   unterminated(t: CsvTokenizer, buf: Uint8Array, cellOffset: number, recordStart: number): void {
     if (this.mode === Mode.Classify) return;
+    this.recordSeq++;
     const at = this.locate(buf, recordStart, t.line, cellOffset);
     this.addProblem(at.line, at.column, 'unterminated-quote', 'quote is never closed; the row is skipped and reading resumes on the next line');
   }
@@ -300,6 +348,7 @@ export class IngestPass implements RecordSink {
   // ---- records --------------------------------------------------------------------------
 
   record(t: CsvTokenizer, buf: Uint8Array): void {
+    this.recordSeq++;
     const nf = t.fieldCount;
     if (nf === 1 && t.fieldKind[0] === FieldKind.Plain && t.fieldEnd[0] === t.fieldStart[0]) return; // blank line
     if (this.mode !== Mode.Data) {
@@ -443,17 +492,24 @@ export class IngestPass implements RecordSink {
     const used = new Set(raw.filter((n) => n !== ''));
     const seen = new Set<string>();
     const names: string[] = [];
+    // Names only join `used`, so the first free suffix for a name never moves back: each search
+    // starts where the last one for that name stopped (linear in the header, however many
+    // names repeat). Empty names search from their own column number, or from the last found.
+    const nextSuffix = new Map<string, number>();
+    let nextEmpty = 0;
     for (let j = 0; j < raw.length; j++) {
       const at = this.locate(buf, t.recordStart, t.line, this.cellOffset(t, j));
       let name = raw[j];
       if (name === '') {
-        let k = j + 1;
+        let k = Math.max(j + 1, nextEmpty);
+        while (used.has(`column_${k}`)) k++;
+        nextEmpty = k;
         name = `column_${k}`;
-        while (used.has(name)) name = `column_${++k}`;
         this.addProblem(at.line, at.column, 'empty-header', `column ${j + 1} has no name; it is called "${name}"`, j);
       } else if (seen.has(name)) {
-        let k = 2;
+        let k = nextSuffix.get(name) ?? 2;
         while (used.has(`${raw[j]}_${k}`)) k++;
+        nextSuffix.set(name, k);
         name = `${raw[j]}_${k}`;
         this.addProblem(at.line, at.column, 'duplicate-header', `column name "${raw[j]}" appears more than once; column ${j + 1} is called "${name}"`, j);
       }
