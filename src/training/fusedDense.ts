@@ -449,8 +449,8 @@ export class FusedDenseTrainer {
   }
 
   /** Worker shards computed by the worker threads, and taken over by this thread (late or not yet started workers). */
-  get workerShards(): { byWorkers: number; takenOver: number } {
-    return { ...(this.pool?.shards ?? { byWorkers: 0, takenOver: 0 }) };
+  get workerShards(): { byWorkers: number; takenOver: number; pausedSteps: number } {
+    return { ...(this.pool?.shards ?? { byWorkers: 0, takenOver: 0, pausedSteps: 0 }) };
   }
 
   /** Threads computing each step (this one included). */

@@ -81,8 +81,12 @@ export interface LoopResult {
   readonly stepper: 'fused-wasm' | 'tfjs';
   /** Threads that computed the gradients (1 with the tfjs loop). */
   readonly threads: number;
-  /** With threads > 1: worker shards computed by the workers, and taken over by the main thread (a worker not started yet, or late). */
-  readonly workerShards: { readonly byWorkers: number; readonly takenOver: number };
+  /**
+   * With threads > 1: worker shards computed by the workers, and taken over by the main thread
+   * (a worker not started yet, late, or paused); steps with the workers paused because they
+   * were not getting a core.
+   */
+  readonly workerShards: { readonly byWorkers: number; readonly takenOver: number; readonly pausedSteps: number };
   readonly epochs: number;
   readonly bestEpoch: number;
   readonly bestValLoss: number;
@@ -362,7 +366,7 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
   const heads = net.spec.heads.length;
   const fused = fusedTrainer(o);
   const threads = fused?.threads ?? 1;
-  let shardStats = { byWorkers: 0, takenOver: 0 };
+  let shardStats = { byWorkers: 0, takenOver: 0, pausedSteps: 0 };
   const optimizer = makeOptimizer(tf, t);
   const rng = new Rng(t.seed ^ 0x5bd1e995);
   // Uncertainty weighting: one learnable log-variance per head.

@@ -11,7 +11,7 @@
  *           DONE = number of worker shards.
  *   worker: sees SEQ change (spinning briefly, then Atomics.wait); if it claims its shard,
  *           computes it, writes its losses, DONE += 1, notify DONE.
- * SEQ = -1 tells the workers to stop. A worker whose step throws writes the message and
+ * While PAUSE = 1 workers claim nothing and sleep between steps. SEQ = -1 tells them to stop. A worker whose step throws writes the message and
  * FAILED = its index before counting its shard done, so the main thread never waits on it.
  */
 
@@ -19,6 +19,8 @@
 export const SEQ = 0;
 export const DONE = 1;
 export const FAILED = 2;
+/** 1: workers leave every shard to the main thread (it found them too late, see GradientPool). */
+export const PAUSE = 3;
 /** Per worker w (1-based), from slotOf(w): order pointer, position in the epoch, row count, then CLAIM and READY. */
 export const SHARDS = 8;
 export const CLAIM = 3;

@@ -16,7 +16,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { CLAIM, Control, DONE, FAILED, READY, SEQ, slotOf, type WorkerSetup } from './control';
+import { CLAIM, Control, DONE, FAILED, PAUSE, READY, SEQ, slotOf, type WorkerSetup } from './control';
 
 /** A gradient worker failed; the message names the worker and what happened (the stack stays in the worker). */
 export class TrainingWorkerError extends Error {
@@ -29,6 +29,17 @@ const SPIN_MS = 2;
 const GRACE = 0.3;
 /** A step that makes no progress for this long is reported as a hung worker. */
 const STALL_MS = 120_000;
+/**
+ * When the workers cost more than they save (the main thread waits longer for them than its
+ * own shard took: they are not getting a core), this many of WINDOW steps pause them for a
+ * while (PAUSE_STEPS, doubling up to MAX_PAUSE_STEPS while it keeps happening); then they are
+ * tried again. On a machine whose cores are busy, training thus runs about as fast as on one
+ * thread instead of waiting on threads the system does not run.
+ */
+const WINDOW = 16;
+const BAD_STEPS = 3;
+const PAUSE_STEPS = 256;
+const MAX_PAUSE_STEPS = 8192;
 
 let live = 0;
 /** Gradient worker threads currently running in this process (tests check none is left behind). */
@@ -61,8 +72,12 @@ export class GradientPool {
   private readonly exited = new Map<number, { code: number; error: string | null }>();
   private readonly errors = new Map<number, string>();
   private closed = false;
-  /** Worker shards computed by their threads, and taken over by the main thread. */
-  readonly shards = { byWorkers: 0, takenOver: 0 };
+  /** Worker shards computed by their threads, and taken over by the main thread; steps with the workers paused. */
+  readonly shards = { byWorkers: 0, takenOver: 0, pausedSteps: 0 };
+  private window = 0;
+  private bad = 0;
+  private pausedFor = 0;
+  private pauseLength = PAUSE_STEPS;
 
   /** Starts one worker thread per setup (without waiting for them: see the file comment). */
   constructor(
@@ -121,8 +136,9 @@ export class GradientPool {
     // Grace for ready workers to claim their shards: a running worker claims within
     // microseconds; one the system has not scheduled would cost a whole shard's time.
     const t1 = performance.now();
-    const claimUntil = t1 + Math.max(0.005, GRACE * (t1 - t0));
-    for (;;) {
+    const own = t1 - t0;
+    const claimUntil = t1 + Math.max(0.005, GRACE * own);
+    while (this.pausedFor === 0) {
       let waiting = 0;
       for (let w = 1; w <= n; w++) if (Atomics.load(i32, slotOf(w) + READY) === 1 && Atomics.load(i32, slotOf(w) + CLAIM) === 0) waiting++;
       if (waiting === 0 || performance.now() > claimUntil) break;
@@ -136,21 +152,48 @@ export class GradientPool {
       c.losses.set(steal(w), (w - 1) * heads);
       Atomics.add(i32, DONE, 1);
     }
-    const until = performance.now() + SPIN_MS;
+    const t2 = performance.now();
+    const until = t2 + SPIN_MS;
     let spins = 0;
     while (Atomics.load(i32, DONE) < n) {
-      if ((++spins & 255) === 0 && performance.now() > until) return this.waitSlow();
+      if ((++spins & 255) === 0 && performance.now() > until) return this.waitSlow(own, t2);
     }
+    this.adapt(own, performance.now() - t2);
     return this.finish();
   }
 
-  private async waitSlow(): Promise<Float64Array[]> {
+  /** Pauses the workers when waiting for them costs more than their shards save (see PAUSE_STEPS). */
+  private adapt(own: number, waited: number): void {
+    if (this.pausedFor > 0) {
+      this.shards.pausedSteps++;
+      if (--this.pausedFor === 0) Atomics.store(this.control.i32, PAUSE, 0);
+      return;
+    }
+    if (waited > own) this.bad++;
+    if (this.bad >= BAD_STEPS) {
+      this.pausedFor = this.pauseLength;
+      this.pauseLength = Math.min(MAX_PAUSE_STEPS, this.pauseLength * 2);
+      this.bad = 0;
+      this.window = 0;
+      Atomics.store(this.control.i32, PAUSE, 1);
+      return;
+    }
+    if (++this.window === WINDOW) {
+      if (this.bad === 0) this.pauseLength = PAUSE_STEPS;
+      this.window = 0;
+      this.bad = 0;
+    }
+  }
+
+  private async waitSlow(own: number, started: number): Promise<Float64Array[]> {
     const i32 = this.control.i32;
     const n = this.workers.length;
-    const started = performance.now();
     for (;;) {
       const done = Atomics.load(i32, DONE);
-      if (done >= n) return this.finish();
+      if (done >= n) {
+        this.adapt(own, performance.now() - started);
+        return this.finish();
+      }
       this.check();
       if (performance.now() - started > STALL_MS) throw new TrainingWorkerError(`training worker threads made no progress for ${STALL_MS / 1000} s`);
       Atomics.wait(i32, DONE, done, 5);

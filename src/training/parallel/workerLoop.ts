@@ -4,7 +4,7 @@
  */
 import { DenseStep } from '../fusedDense';
 import { DenseHeap } from '../kernels/denseKernels';
-import { CLAIM, Control, DONE, FAILED, READY, SEQ, slotOf, type WorkerSetup } from './control';
+import { CLAIM, Control, DONE, FAILED, PAUSE, READY, SEQ, slotOf, type WorkerSetup } from './control';
 
 /**
  * How long a worker spins on SEQ before sleeping in Atomics.wait: steps of a small network
@@ -36,7 +36,8 @@ export function runGradientWorker(setup: WorkerSetup): void {
   for (;;) {
     let seq = Atomics.load(i32, SEQ);
     if (seq === seen) {
-      const until = performance.now() + SPIN_MS;
+      // Paused: sleep until the next step instead of spinning for it.
+      const until = performance.now() + (Atomics.load(i32, PAUSE) === 1 ? 0 : SPIN_MS);
       let spins = 0;
       while ((seq = Atomics.load(i32, SEQ)) === seen) {
         if ((++spins & 255) === 0 && performance.now() > until) {
@@ -48,7 +49,7 @@ export function runGradientWorker(setup: WorkerSetup): void {
     if (seq < 0) return;
     seen = seq;
     if (injected?.kind === 'exit' && seq >= injected.step) process.exit(3);
-    const claimed = Atomics.compareExchange(i32, slot + CLAIM, 0, 1) === 0;
+    const claimed = Atomics.load(i32, PAUSE) === 0 && Atomics.compareExchange(i32, slot + CLAIM, 0, 1) === 0;
     try {
       if (injected?.kind === 'throw' && seq >= injected.step) throw new Error(`injected fault at step ${seq} (DATASET_LAB_WORKER_FAULT)`);
       if (!claimed) continue;
