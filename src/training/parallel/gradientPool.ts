@@ -30,11 +30,12 @@ const GRACE = 0.3;
 /** A step that makes no progress for this long is reported as a hung worker. */
 const STALL_MS = 120_000;
 /**
- * When the workers cost more than they save (the main thread waits longer for them than its
- * own shard took: they are not getting a core), this many of WINDOW steps pause them for a
- * while (PAUSE_STEPS, doubling up to MAX_PAUSE_STEPS while it keeps happening); then they are
- * tried again. On a machine whose cores are busy, training thus runs about as fast as on one
- * thread instead of waiting on threads the system does not run.
+ * When the workers cost more than they save, they are paused for a while (PAUSE_STEPS,
+ * doubling up to MAX_PAUSE_STEPS while it keeps happening), then tried again. A step counts
+ * against them when the main thread waited longer for their shards than its own took, or when
+ * a started worker did not claim its shard in time (it is not getting a core, and its spinning
+ * takes time from the threads that do the work). On a machine whose cores are busy, training
+ * thus runs about as fast as on one thread instead of competing with its own threads.
  */
 const WINDOW = 16;
 const BAD_STEPS = 3;
@@ -143,11 +144,13 @@ export class GradientPool {
       for (let w = 1; w <= n; w++) if (Atomics.load(i32, slotOf(w) + READY) === 1 && Atomics.load(i32, slotOf(w) + CLAIM) === 0) waiting++;
       if (waiting === 0 || performance.now() > claimUntil) break;
     }
+    let missed = 0;
     for (let w = 1; w <= n; w++) {
       if (Atomics.compareExchange(i32, slotOf(w) + CLAIM, 0, 1) !== 0) {
         this.shards.byWorkers++;
         continue;
       }
+      if (this.pausedFor === 0 && Atomics.load(i32, slotOf(w) + READY) === 1) missed++;
       this.shards.takenOver++;
       c.losses.set(steal(w), (w - 1) * heads);
       Atomics.add(i32, DONE, 1);
@@ -156,20 +159,20 @@ export class GradientPool {
     const until = t2 + SPIN_MS;
     let spins = 0;
     while (Atomics.load(i32, DONE) < n) {
-      if ((++spins & 255) === 0 && performance.now() > until) return this.waitSlow(own, t2);
+      if ((++spins & 255) === 0 && performance.now() > until) return this.waitSlow(own, t2, missed);
     }
-    this.adapt(own, performance.now() - t2);
+    this.adapt(own, performance.now() - t2, missed);
     return this.finish();
   }
 
   /** Pauses the workers when waiting for them costs more than their shards save (see PAUSE_STEPS). */
-  private adapt(own: number, waited: number): void {
+  private adapt(own: number, waited: number, missed: number): void {
     if (this.pausedFor > 0) {
       this.shards.pausedSteps++;
       if (--this.pausedFor === 0) Atomics.store(this.control.i32, PAUSE, 0);
       return;
     }
-    if (waited > own) this.bad++;
+    if (waited > own || missed > 0) this.bad++;
     if (this.bad >= BAD_STEPS) {
       this.pausedFor = this.pauseLength;
       this.pauseLength = Math.min(MAX_PAUSE_STEPS, this.pauseLength * 2);
@@ -185,13 +188,13 @@ export class GradientPool {
     }
   }
 
-  private async waitSlow(own: number, started: number): Promise<Float64Array[]> {
+  private async waitSlow(own: number, started: number, missed: number): Promise<Float64Array[]> {
     const i32 = this.control.i32;
     const n = this.workers.length;
     for (;;) {
       const done = Atomics.load(i32, DONE);
       if (done >= n) {
-        this.adapt(own, performance.now() - started);
+        this.adapt(own, performance.now() - started, missed);
         return this.finish();
       }
       this.check();

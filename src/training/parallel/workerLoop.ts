@@ -7,11 +7,12 @@ import { DenseHeap } from '../kernels/denseKernels';
 import { CLAIM, Control, DONE, FAILED, PAUSE, READY, SEQ, slotOf, type WorkerSetup } from './control';
 
 /**
- * How long a worker spins on SEQ before sleeping in Atomics.wait: steps of a small network
- * come every ~0.1 ms, and waking a sleeping thread costs tens of microseconds, so it spins
- * through the main thread's update but sleeps through validation and between epochs.
+ * How long a worker spins on SEQ before sleeping in Atomics.wait: the next step of a small
+ * network comes a few tens of microseconds after a worker finishes its shard (the main
+ * thread's update), and waking a sleeping thread costs about as much; longer spins only burn a
+ * core that someone else may need (validation, between epochs, a busy machine).
  */
-const SPIN_MS = 0.5;
+const SPIN_MS = 0.1;
 
 /**
  * DATASET_LAB_WORKER_FAULT=throw@N or exit@N makes worker 1 fail at the Nth step (an
