@@ -506,7 +506,7 @@ export class FusedDenseTrainer {
     this.t++;
     const coef = weightSums.map((sw, h) => (!(sw > 0) ? 0 : this.o.uncertainty ? 0.5 * Math.exp(-this.logVars[h]) : coefficients[h]));
     const inputs = { coef, weightSums, step: this.t };
-    if (!this.pool) return this.finish(this.local.gradient(at + start * 4, start, end - start, inputs), [], weightSums, coefficients);
+    if (!this.pool || this.pool.takePausedStep()) return this.finish(this.local.gradient(at + start * 4, start, end - start, inputs), null, weightSums, coefficients);
     // Contiguous shards, this thread first; the split depends only on the batch size.
     const count = end - start;
     const threads = this.threads;
@@ -526,12 +526,12 @@ export class FusedDenseTrainer {
     return others instanceof Promise ? others.then((o) => this.finish(mine, o, weightSums, coefficients)) : this.finish(mine, others, weightSums, coefficients);
   }
 
-  /** Sums the shards' losses and gradients, then updates. */
-  private finish(mine: Float64Array, others: readonly Float64Array[], weightSums: number[], coefficients: readonly number[]): FusedStepResult {
+  /** Sums the shards' losses and gradients (others: the worker shards' losses, null when this thread did the whole batch), then updates. */
+  private finish(mine: Float64Array, others: readonly Float64Array[] | null, weightSums: number[], coefficients: readonly number[]): FusedStepResult {
     const heads = this.plan.heads.length;
     const grads = this.local.shard.grads;
-    for (const w of this.shardLayouts) this.heap.kernels.add(grads, w.grads, this.plan.params);
-    const values: (number | null)[] = weightSums.map((sw, h) => (sw > 0 ? others.reduce((s, o) => s + o[h], mine[h]) : null));
+    if (others) for (const w of this.shardLayouts) this.heap.kernels.add(grads, w.grads, this.plan.params);
+    const values: (number | null)[] = weightSums.map((sw, h) => (sw > 0 ? (others ?? []).reduce((s, o) => s + o[h], mine[h]) : null));
     let loss = 0;
     for (let h = 0; h < heads; h++) {
       const value = values[h];

@@ -139,7 +139,7 @@ export class GradientPool {
     const t1 = performance.now();
     const own = t1 - t0;
     const claimUntil = t1 + Math.max(0.005, GRACE * own);
-    while (this.pausedFor === 0) {
+    for (;;) {
       let waiting = 0;
       for (let w = 1; w <= n; w++) if (Atomics.load(i32, slotOf(w) + READY) === 1 && Atomics.load(i32, slotOf(w) + CLAIM) === 0) waiting++;
       if (waiting === 0 || performance.now() > claimUntil) break;
@@ -150,7 +150,7 @@ export class GradientPool {
         this.shards.byWorkers++;
         continue;
       }
-      if (this.pausedFor === 0 && Atomics.load(i32, slotOf(w) + READY) === 1) missed++;
+      if (Atomics.load(i32, slotOf(w) + READY) === 1) missed++;
       this.shards.takenOver++;
       c.losses.set(steal(w), (w - 1) * heads);
       Atomics.add(i32, DONE, 1);
@@ -165,13 +165,20 @@ export class GradientPool {
     return this.finish();
   }
 
+  /**
+   * While the workers are paused, the caller computes the whole batch itself (one shard: no
+   * split to pay for) and calls this instead of run(); returns false once the pause is over.
+   */
+  takePausedStep(): boolean {
+    if (this.pausedFor === 0) return false;
+    this.check();
+    this.shards.pausedSteps++;
+    if (--this.pausedFor === 0) Atomics.store(this.control.i32, PAUSE, 0);
+    return true;
+  }
+
   /** Pauses the workers when waiting for them costs more than their shards save (see PAUSE_STEPS). */
   private adapt(own: number, waited: number, missed: number): void {
-    if (this.pausedFor > 0) {
-      this.shards.pausedSteps++;
-      if (--this.pausedFor === 0) Atomics.store(this.control.i32, PAUSE, 0);
-      return;
-    }
     if (waited > own || missed > 0) this.bad++;
     if (this.bad >= BAD_STEPS) {
       this.pausedFor = this.pauseLength;

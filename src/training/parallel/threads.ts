@@ -11,8 +11,11 @@ import { gradientWorkerScript } from './gradientPool';
 
 /** Fewer rows of a batch per thread than this and the hand-off costs more than it saves. */
 export const MIN_ROWS_PER_THREAD = 64;
-/** Models with fewer training rows train on one thread (they finish before threads would start). */
-export const MIN_ROWS_FOR_THREADS = 4096;
+/**
+ * Models with fewer training rows train on one thread: a worker costs ~30-40 ms of CPU to
+ * start, about what 50 epochs of 4,096 rows take on one thread.
+ */
+export const MIN_ROWS_FOR_THREADS = 16384;
 
 /** DATASET_LAB_THREADS is not a whole number in range (reported like a backend setting: no stack). */
 export class ThreadsSettingError extends BackendError {

@@ -181,7 +181,7 @@ function bigRun(env: Record<string, string>, epochs = 25): Promise<import('../..
   const dir = mkdtempSync(join(tmpdir(), 'dl-parallel-'));
   const r = lcg(5);
   const lines = ['x1,x2,x3,x4,label'];
-  for (let i = 0; i < 12000; i++) {
+  for (let i = 0; i < 30000; i++) { // 21,000 training rows: above MIN_ROWS_FOR_THREADS
     const a = r() * 4 - 2;
     const b = r() * 4 - 2;
     lines.push(`${a},${b},${r()},${r()},${a * b > 0 ? 'p' : 'q'}`);
@@ -213,7 +213,7 @@ test('in the training child, a bad DATASET_LAB_THREADS is an input error and a f
   }
   if (availableParallelism() < 2) return;
   // Long enough for the worker thread to start (training does not wait for it).
-  const failed = await bigRun({ DATASET_LAB_WORKER_FAULT: 'throw@1' }, 300);
+  const failed = await bigRun({ DATASET_LAB_WORKER_FAULT: 'throw@1' }, 100);
   assert.equal(failed.status, 'failed', JSON.stringify(failed));
   if (failed.status !== 'failed') return;
   assert.equal(failed.error.kind, 'internal');
