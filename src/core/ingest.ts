@@ -2,7 +2,8 @@
  * CSV ingest: the public API. The rules (type inference, missing tokens, number syntax,
  * problems) are documented in docs/ingest.md; the parsing itself lives in ./csv/.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { IngestPass, type PassOptions, type PassResult } from './csv/ingestPass';
 import { FatalInputError, type ColumnType, type DataTable } from './table';
@@ -63,6 +64,64 @@ function passOptions(path: string, options: IngestOptions, totalBytes: number, f
   };
 }
 
+/** What a non-regular file is, for messages. */
+function fileKind(stat: Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  return 'not a file';
+}
+
+function notRegular(path: string, stat: Stats): FatalInputError {
+  return new FatalInputError(path, 'not-regular-file', `not a regular file (${fileKind(stat)}); expected a CSV file`);
+}
+
+/**
+ * Opens a file for reading, refusing anything but a regular file. A FIFO is opened without
+ * blocking (O_NONBLOCK; a plain open would wait for a writer forever) and every kind is judged
+ * on the opened descriptor (fstat), so what is checked is what would be read. Reads of regular
+ * files ignore O_NONBLOCK. Throws FatalInputError naming the file.
+ */
+export async function openRegularFile(path: string): Promise<{ handle: FileHandle; size: number }> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    // Opening a socket file fails with ENXIO: say what it is.
+    if ((err as NodeJS.ErrnoException).code === 'ENXIO') {
+      const stat = await lstat(path).catch(() => undefined);
+      if (stat && !stat.isFile()) throw notRegular(path, stat);
+    }
+    throw fatalFromError(path, err);
+  }
+  let stat: Stats;
+  try {
+    stat = await handle.stat();
+  } catch (err) {
+    await handle.close();
+    throw fatalFromError(path, err);
+  }
+  if (!stat.isFile()) {
+    await handle.close();
+    throw notRegular(path, stat);
+  }
+  return { handle, size: stat.size };
+}
+
+/** The whole of a regular file as UTF-8 text (see openRegularFile). */
+export async function readRegularTextFile(path: string): Promise<string> {
+  const { handle } = await openRegularFile(path);
+  try {
+    return await handle.readFile('utf8');
+  } catch (err) {
+    throw fatalFromError(path, err);
+  } finally {
+    await handle.close();
+  }
+}
+
 function fatalFromError(path: string, err: unknown): FatalInputError {
   const code = (err as NodeJS.ErrnoException).code;
   switch (code) {
@@ -72,7 +131,7 @@ function fatalFromError(path: string, err: unknown): FatalInputError {
     case 'EPERM':
       return new FatalInputError(path, 'missing-file', 'cannot read the file (permission denied)');
     case 'EISDIR':
-      return new FatalInputError(path, 'missing-file', 'is a directory, not a CSV file');
+      return new FatalInputError(path, 'not-regular-file', 'not a regular file (a directory); expected a CSV file');
     default:
       return new FatalInputError(path, 'missing-file', `cannot read the file (${code ?? String(err)})`);
   }
@@ -93,19 +152,12 @@ function throttledProgress(options: IngestOptions): (bytes: number, total: numbe
 
 /**
  * Read a CSV file into a columnar table, streaming it in chunks (memory holds the columns, not
- * the text). Throws FatalInputError for a missing, unreadable, binary or empty file.
+ * the text). Throws FatalInputError for a missing, unreadable, binary or empty file, and for
+ * anything that is not a regular file (FIFO, device, socket, directory).
  */
 export async function readCsvFile(path: string, options: IngestOptions = {}): Promise<DataTable> {
-  let handle: FileHandle;
+  const { handle, size: total } = await openRegularFile(path);
   try {
-    handle = await open(path, 'r');
-  } catch (err) {
-    throw fatalFromError(path, err);
-  }
-  try {
-    const stat = await handle.stat();
-    if (stat.isDirectory()) throw new FatalInputError(path, 'missing-file', 'is a directory, not a CSV file');
-    const total = stat.size;
     const chunk = Math.max(1, options.chunkSize ?? DEFAULT_CHUNK);
     const progress = throttledProgress(options);
     let forced: ColumnType[] | undefined;

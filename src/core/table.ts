@@ -45,7 +45,8 @@ export type ProblemCode =
   | 'empty-file'
   | 'no-header'
   | 'binary-file'
-  | 'missing-file';
+  | 'missing-file'
+  | 'not-regular-file';
 
 /** A located defect in an input file. Lines and columns are 1-based, as editors print them. */
 export interface Problem {
@@ -75,7 +76,7 @@ export interface DataTable {
   readonly delimiter: string;
 }
 
-/** A problem the caller cannot recover from: the file is missing, empty, binary, or has no header. */
+/** A problem the caller cannot recover from: the file is missing, not a regular file, empty, binary, or has no header. */
 export class FatalInputError extends Error {
   constructor(
     readonly file: string,

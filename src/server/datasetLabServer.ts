@@ -29,7 +29,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CheckedNotification, ColumnProfilesRequest, CONFIGURATION_SECTION, DiskFilesNotification, PairingsRequest, ServerCommands, type ColumnProfile } from '../protocol/lsp';
 import { compareDatasets, type PairComparison } from '../core/compare';
 import { normalizeColumnName } from '../core/schemaAlign';
-import type { DataTable } from '../core/table';
+import { readRegularTextFile } from '../core/ingest';
+import { FatalInputError, type DataTable } from '../core/table';
 import { modelToTable } from './modelTable';
 import { exactDistinct, releaseStatsScratch, sparkline, type ColumnStats } from './columnStats';
 import { CsvDocument } from './csvDocument';
@@ -226,7 +227,7 @@ export class DatasetLabServer {
       const uri = pathToFileURL(file).toString();
       if (this.expDocs.has(uri)) continue;
       try {
-        const text = await import('node:fs').then((fs) => fs.promises.readFile(file, 'utf8'));
+        const text = await readRegularTextFile(file);
         this.index.set(parseExperiment(file, uri, text));
       } catch {
         // Vanished between listing and reading.
@@ -245,14 +246,12 @@ export class DatasetLabServer {
         if (this.expDocs.has(ch.uri)) continue;
         if (ch.type === FileChangeType.Deleted) this.index.delete(file);
         else
-          void import('node:fs').then((fs) =>
-            fs.promises.readFile(file, 'utf8').then(
-              (text) => {
-                this.index.set(parseExperiment(file, ch.uri, text));
-                this.recheckCsv();
-              },
-              () => undefined,
-            ),
+          void readRegularTextFile(file).then(
+            (text) => {
+              this.index.set(parseExperiment(file, ch.uri, text));
+              this.recheckCsv();
+            },
+            () => undefined,
           );
       } else {
         this.cache.invalidate(file);
@@ -334,9 +333,10 @@ export class DatasetLabServer {
     const file = uriToPath(uri)!;
     let text: string;
     try {
-      text = await import('node:fs').then((fs) => fs.promises.readFile(file, 'utf8'));
+      // Never a plain read: a FIFO named x.csv would block it (and a thread of the pool) forever.
+      text = await readRegularTextFile(file);
     } catch (err) {
-      this.connection.console.error(`dataset-lab: cannot read ${file}: ${(err as Error).message}`);
+      this.connection.console.error(err instanceof FatalInputError ? `dataset-lab: ${err.message}` : `dataset-lab: cannot read ${file}: ${(err as Error).message}`);
       return;
     }
     const now = this.csvDocs.get(uri);
@@ -361,11 +361,9 @@ export class DatasetLabServer {
       // The file on disk is what other documents pair with from now on.
       const file = uriToPath(uri);
       if (file) {
-        void import('node:fs').then((fs) =>
-          fs.promises.readFile(file, 'utf8').then(
-            (text) => this.index.set(parseExperiment(file, uri, text)),
-            () => this.index.delete(file),
-          ),
+        void readRegularTextFile(file).then(
+          (text) => this.index.set(parseExperiment(file, uri, text)),
+          () => this.index.delete(file),
         );
       }
     }

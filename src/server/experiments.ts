@@ -4,6 +4,7 @@
  * datasets read from disk.
  */
 import { promises as fs } from 'node:fs';
+import { readRegularTextFile } from '../core/ingest';
 import * as path from 'node:path';
 import { findNodeAtLocation, parseTree, type Node, type ParseError } from './jsonc';
 import { CsvModel } from './csvModel';
@@ -165,7 +166,8 @@ export class DatasetCache {
     if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.data;
     let text: string;
     try {
-      text = await fs.readFile(file, 'utf8');
+      // Checked again on the opened file: it may have been replaced (by a FIFO, say) since the stat.
+      text = await readRegularTextFile(file);
     } catch (e) {
       return { error: (e as Error).message };
     }

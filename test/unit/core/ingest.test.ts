@@ -184,7 +184,7 @@ test('fatal inputs: missing, empty, binary, no header, directory', async () => {
   assert.ok(!binary.message.includes('\n'));
   assert.equal((await fatal('binary-without-nul.csv')).code, 'binary-file');
   assert.equal((await fatal('blank-lines-only.csv')).code, 'no-header');
-  await assert.rejects(readCsvFile(FIXTURES), (err: unknown) => err instanceof FatalInputError && err.code === 'missing-file');
+  await assert.rejects(readCsvFile(FIXTURES), (err: unknown) => err instanceof FatalInputError && err.code === 'not-regular-file' && err.message === `${FIXTURES}: not a regular file (a directory); expected a CSV file`);
 });
 
 test('invalid UTF-8 in a categorical value is kept as U+FFFD and reported once per value', async () => {
