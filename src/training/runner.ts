@@ -75,7 +75,7 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
       // Networks: 'fused-wasm' (fusedDense.ts) or 'tfjs' (ops + autodiff); linear models are closed-form / L-BFGS.
       trainingStep: plannedStepper(tf, exp.training.optimizer),
       // The most threads a fused step uses (DATASET_LAB_THREADS, else every core); models with
-      // batches under 128 rows or under 16,384 training rows use one (parallel/threads.ts).
+      // batches under 128 rows, under 16,384 training rows or under 500,000 rows x epochs use one (parallel/threads.ts).
       trainingThreads: plannedStepper(tf, exp.training.optimizer) === 'fused-wasm' ? threadCap() : 1,
       tfjs: version,
       node: process.versions.node,

@@ -318,7 +318,7 @@ export function plannedStepper(tf: TF, optimizer: TrainingSpec['optimizer'], ste
 function fusedTrainer(o: LoopOptions): FusedDenseTrainer | null {
   const t = o.training;
   if (plannedStepper(o.network.tf, t.optimizer, o.stepper) !== 'fused-wasm' || (t.optimizer !== 'adam' && t.optimizer !== 'sgd')) return null;
-  const threads = o.threads ?? plannedThreads(t.batchSize, o.train.n);
+  const threads = o.threads ?? plannedThreads(t.batchSize, o.train.n, t.epochs);
   return new FusedDenseTrainer(o.network, o.train, { batchSize: t.batchSize, optimizer: t.optimizer, learningRate: t.learningRate, l2: o.l2, uncertainty: o.weighting === 'uncertainty', seed: t.seed, threads });
 }
 

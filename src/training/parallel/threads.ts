@@ -16,6 +16,12 @@ export const MIN_ROWS_PER_THREAD = 64;
  * start, about what 50 epochs of 4,096 rows take on one thread.
  */
 export const MIN_ROWS_FOR_THREADS = 16384;
+/**
+ * ... and models planned for fewer samples (training rows x epochs) than this: a 32-64-32
+ * network takes ~0.3 s for them on one thread, against ~35 ms of CPU per worker to start
+ * (measured in bench/RESULTS.md: 2 epochs of 60,000 rows ran 18% slower on 2 threads).
+ */
+export const MIN_SAMPLES_FOR_THREADS = 500_000;
 
 /** DATASET_LAB_THREADS is not a whole number in range (reported like a backend setting: no stack). */
 export class ThreadsSettingError extends BackendError {
@@ -38,8 +44,8 @@ export function threadCap(): number {
   return Math.min(cap, MAX_WORKERS + 1);
 }
 
-/** Threads for one model: the cap, limited by its batch size and training rows. */
-export function plannedThreads(batchSize: number, rows: number, cap = threadCap()): number {
-  if (rows < MIN_ROWS_FOR_THREADS) return 1;
+/** Threads for one model: the cap, limited by its batch size, training rows and epochs. */
+export function plannedThreads(batchSize: number, rows: number, epochs: number, cap = threadCap()): number {
+  if (rows < MIN_ROWS_FOR_THREADS || rows * epochs < MIN_SAMPLES_FOR_THREADS) return 1;
   return Math.max(1, Math.min(cap, Math.floor(batchSize / MIN_ROWS_PER_THREAD)));
 }

@@ -12,7 +12,7 @@ import { TrainingRun } from '../../../src/training/host';
 import type { Activation, TrainingSpec, Weighting } from '../../../src/training/experiment';
 import { Network, type HeadSpec } from '../../../src/training/network';
 import { liveGradientWorkers, TrainingWorkerError } from '../../../src/training/parallel/gradientPool';
-import { MIN_ROWS_FOR_THREADS, plannedThreads, threadCap, ThreadsSettingError } from '../../../src/training/parallel/threads';
+import { MIN_ROWS_FOR_THREADS, MIN_SAMPLES_FOR_THREADS, plannedThreads, threadCap, ThreadsSettingError } from '../../../src/training/parallel/threads';
 import { permutation } from '../../../src/training/random';
 import { trainNetwork, type LoopData, type LoopHooks, type LoopResult } from '../../../src/training/trainLoop';
 import { lcg } from './tables';
@@ -151,13 +151,14 @@ test('cancelling a multi-threaded run stops its threads', async () => {
   assert.equal(liveGradientWorkers(), 0);
 });
 
-test('thread policy: every core for large batches and data, one thread otherwise; DATASET_LAB_THREADS caps it', () => {
+test('thread policy: every core for large batches, data and runs, one thread otherwise; DATASET_LAB_THREADS caps it', () => {
   const cores = availableParallelism();
   assert.equal(threadCap(), cores, 'the worker script out/gradientWorker.js must be found');
-  assert.equal(plannedThreads(256, 100_000, 8), 4);
-  assert.equal(plannedThreads(64, 100_000, 8), 1);
-  assert.equal(plannedThreads(1024, 100_000, 2), 2);
-  assert.equal(plannedThreads(1024, MIN_ROWS_FOR_THREADS - 1, 8), 1);
+  assert.equal(plannedThreads(256, 100_000, 50, 8), 4);
+  assert.equal(plannedThreads(64, 100_000, 50, 8), 1);
+  assert.equal(plannedThreads(1024, 100_000, 50, 2), 2);
+  assert.equal(plannedThreads(1024, MIN_ROWS_FOR_THREADS - 1, 1000, 8), 1);
+  assert.equal(plannedThreads(1024, 100_000, Math.floor(MIN_SAMPLES_FOR_THREADS / 100_000) - 1, 8), 1);
   process.env.DATASET_LAB_THREADS = '1';
   try {
     assert.equal(threadCap(), 1);
