@@ -1,12 +1,14 @@
 // Measures CSV parser candidates on the benchmark file (1,000,000 rows x 12 columns), each
 // producing the same columns: Float64Array for the 8 numeric columns, dictionary codes for the
-// 4 categorical ones. Each run is a fresh child process; candidates alternate; medians reported.
-// Usage: node bench/parsers.mjs [--runs N] [--file F]      (results: bench/RESULTS.md)
-import { spawnSync } from 'node:child_process';
+// 4 categorical ones. Each run is a fresh child process (wall time, CPU and peak RSS from wait4,
+// bench/measure.py; parse time timed inside it); candidates alternate, rotating the order each
+// round; medians and every run reported.
+// Usage: node bench/parsers.mjs [--runs N] [--file F] [--only a,b]      (results: bench/RESULTS.md)
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { benchHeader, loadAverage, measureProcess, median, option, printHeader, runsList } from './measure.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -127,14 +129,11 @@ async function child(name, file) {
   process.stdout.write(JSON.stringify({ name, ms, maxRssMB: process.resourceUsage().maxRSS / 1024, ...result }) + '\n');
 }
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-
 async function main() {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return child(args[1], args[2]);
-  const opt = (k, d) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
-  const runs = Number(opt('--runs', '3'));
-  const file = opt('--file', join(TMP, 'bench-1m.csv'));
+  const runs = Number(option(args, '--runs', '5'));
+  const file = option(args, '--file', join(TMP, 'bench-1m.csv'));
   mkdirSync(TMP, { recursive: true });
   if (!existsSync(file)) {
     const { generateBenchCsv } = await import('./ingest-generate.mjs');
@@ -143,36 +142,42 @@ async function main() {
   }
   const esbuild = await import('esbuild');
   await esbuild.build({ entryPoints: [join(root, 'src/core/ingest.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: join(TMP, 'parsers-ours.js'), logLevel: 'warning' });
-  const names = Object.keys(candidates).filter((n) => !opt('--only', '') || opt('--only', '').split(',').includes(n));
+  const names = Object.keys(candidates).filter((n) => !option(args, '--only', '') || option(args, '--only', '').split(',').includes(n));
+  const header = benchHeader();
+  header.file = `${file} (${(statSync(file).size / 1e6).toFixed(1)} MB)`;
+  printHeader(header);
   const results = Object.fromEntries(names.map((n) => [n, []]));
   for (let r = 0; r < runs; r++) {
-    for (const name of names) {
-      const t0 = performance.now();
-      const p = spawnSync(process.execPath, ['--max-old-space-size=8192', fileURLToPath(import.meta.url), '--child', name, file], { encoding: 'utf8' });
-      const wall = performance.now() - t0;
-      if (p.status !== 0) { process.stderr.write(`${name} failed: ${p.stderr}\n`); continue; }
-      const out = JSON.parse(p.stdout.trim().split('\n').pop());
-      results[name].push({ wall, ...out });
-      process.stderr.write(`run ${r + 1} ${name}: ${(wall / 1000).toFixed(2)} s, ${out.maxRssMB.toFixed(0)} MB, rows ${out.rows}\n`);
+    // Rotate the order each round so no candidate always runs first.
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + r) % names.length];
+      const m = measureProcess([process.execPath, '--max-old-space-size=8192', fileURLToPath(import.meta.url), '--child', name, file], { tag: 'parsers' });
+      const out = JSON.parse(m.stdout.trim().split('\n').pop());
+      results[name].push({ wall: m.wall, rssMB: m.rssMB, ...out });
+      process.stderr.write(`round ${r + 1} ${name}: ${m.wall.toFixed(2)} s, parse ${(out.ms / 1000).toFixed(2)} s, ${m.rssMB.toFixed(0)} MB, rows ${out.rows}\n`);
     }
   }
+  header.loadAverageAfter = loadAverage();
+  console.log(`loadAverageAfter: ${header.loadAverageAfter}`);
   const size = statSync(file).size;
   const rows = names.map((n) => ({
     parser: n,
-    wallSeconds: median(results[n].map((x) => x.wall)) / 1000,
+    wallSeconds: median(results[n].map((x) => x.wall)),
+    wallRuns: results[n].map((x) => x.wall),
     parseSeconds: median(results[n].map((x) => x.ms)) / 1000,
-    peakRssMB: Math.max(...results[n].map((x) => x.maxRssMB)),
+    parseRuns: results[n].map((x) => x.ms / 1000),
+    peakRssMB: Math.max(...results[n].map((x) => x.rssMB)),
     rows: results[n][0]?.rows,
     checksum: results[n][0]?.checksum,
   }));
-  const oursWall = rows.find((r) => r.parser === 'ours')?.wallSeconds;
-  console.log(`file: ${size} bytes; runs per parser: ${runs} (alternated); medians`);
-  console.log('| parser | whole process (s) | parse (s) | vs ours | peak RSS (MB) | rows | numeric checksum |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const ours = rows.find((r) => r.parser === 'ours');
+  console.log(`\nfile: ${size} bytes; ${runs} alternated runs per parser; medians, then every run`);
+  console.log('| parser | whole process (s) | every run (s) | parse (s) | every run (s) | parse time / ours | peak RSS (MB) | rows | numeric checksum |');
+  console.log('| --- | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
-    console.log(`| ${r.parser} | ${r.wallSeconds.toFixed(2)} | ${r.parseSeconds.toFixed(2)} | ${oursWall ? (r.wallSeconds / oursWall).toFixed(2) + 'x' : ''} | ${r.peakRssMB.toFixed(0)} | ${r.rows} | ${r.checksum?.toFixed(3)} |`);
+    console.log(`| ${r.parser} | ${r.wallSeconds.toFixed(2)} | ${runsList(r.wallRuns)} | ${r.parseSeconds.toFixed(2)} | ${runsList(r.parseRuns)} | ${ours ? (r.parseSeconds / ours.parseSeconds).toFixed(2) + 'x' : ''} | ${r.peakRssMB.toFixed(0)} | ${r.rows} | ${r.checksum?.toFixed(3)} |`);
   }
-  console.log(JSON.stringify({ bench: 'parsers', fileBytes: size, runs, results: rows }));
+  console.log(JSON.stringify({ bench: 'parsers', header, fileBytes: size, runs, results: rows }));
 }
 
 await main();
