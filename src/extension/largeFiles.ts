@@ -6,12 +6,11 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { isCsvPath } from '../protocol/files';
 import { DiskFilesNotification } from '../protocol/lsp';
 
 /** VS Code's synchronisation limit for text models (characters; a file of fewer bytes never exceeds it). */
 export const MODEL_SYNC_LIMIT = 50 * 1024 * 1024;
-
-const CSV_PATH = /\.(csv|tsv|tab)$/i;
 
 export class LargeFiles implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -32,7 +31,7 @@ export class LargeFiles implements vscode.Disposable {
     for (const group of vscode.window.tabGroups.all) {
       for (const tab of group.tabs) {
         const input = tab.input;
-        if (!(input instanceof vscode.TabInputText) || input.uri.scheme !== 'file' || !CSV_PATH.test(input.uri.path)) continue;
+        if (!(input instanceof vscode.TabInputText) || input.uri.scheme !== 'file' || !isCsvPath(input.uri.path)) continue;
         if (!synced.has(input.uri.toString())) candidates.set(input.uri.toString(), input.uri);
       }
     }

@@ -4,12 +4,13 @@
  */
 import { open } from 'node:fs/promises';
 import * as vscode from 'vscode';
+import { CSV_GLOB, isTabSeparatedPath } from '../protocol/files';
 
 const LAST_FILES = 'datasetLab.lastFiles';
 const LAST_LABEL = 'datasetLab.lastLabel';
 
 export async function workspaceCsvFiles(): Promise<vscode.Uri[]> {
-  const found = await vscode.workspace.findFiles('**/*.{csv,tsv,CSV,TSV}', '**/{node_modules,.git,.dataset-lab}/**', 2000);
+  const found = await vscode.workspace.findFiles(CSV_GLOB, '**/{node_modules,.git,.dataset-lab}/**', 2000);
   return found.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
 }
 
@@ -104,7 +105,7 @@ export async function readHeader(path: string): Promise<string[]> {
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     const first = text.split(/\r?\n/, 1)[0] ?? '';
     if (!first.trim()) return [];
-    return splitHeader(first, path.toLowerCase().endsWith('.tsv') ? '\t' : sniffDelimiter(first));
+    return splitHeader(first, isTabSeparatedPath(path) ? '\t' : sniffDelimiter(first));
   } finally {
     await fh.close();
   }
