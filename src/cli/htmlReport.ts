@@ -1,14 +1,14 @@
 /**
  * A self-contained HTML report: the dashboard's own webview bundle (dist/webview.js) and
  * stylesheet inlined, with the data embedded as JSON in a non-executable
- * `<script type="application/json">` block. A CSP allows only that one script (by nonce) and
- * nothing from the network, like the webview.
+ * `<script type="application/json">` block. The page itself (CSP, tags, the JSON embedding) is
+ * src/protocol/htmlPage.ts, shared with the webview panel.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ComparisonReport } from '../core/compare';
 import type { CurvePoint, DashboardSnapshot, PastRun, RunResults, TrainingStatus } from '../protocol/dashboard';
+import { dashboardPage, newNonce } from '../protocol/htmlPage';
 import { writeFileAtomic } from '../training/runStore';
 
 export type HtmlReportData =
@@ -47,25 +47,6 @@ function readAsset(relCandidates: readonly string[]): string {
   throw new Error(`cannot find ${relCandidates[0]} (build the dashboard with "npm run build")`);
 }
 
-/** JSON that is safe inside a <script> element: no "</script>", no "<!--", no U+2028/9. */
-export function escapeJsonForHtml(json: string): string {
-  return json
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** JSON has no NaN or Infinity: write them as null. */
-function jsonNumbers(_key: string, value: unknown): unknown {
-  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
-}
-
 export function snapshotFor(data: HtmlReportData): DashboardSnapshot {
   if (data.kind === 'compare') return { view: 'compare', compare: data.report, staticReport: true, trainingAllowed: false };
   if (!data.results) {
@@ -92,32 +73,11 @@ export function snapshotFor(data: HtmlReportData): DashboardSnapshot {
 export function renderHtmlReport(data: HtmlReportData, options: { script?: string; css?: string } = {}): string {
   const script = options.script ?? readAsset(['dist/webview.js', 'webview.js']);
   const css = options.css ?? readAsset(['media/dashboard.css']);
-  const nonce = randomBytes(18).toString('base64');
   const title =
     data.kind === 'compare'
       ? `Dataset Lab: ${data.report.datasets.map((d) => d.name).join(' vs ')}`
       : `Dataset Lab run ${data.results?.runId ?? data.status?.runId ?? ''}${data.results ? '' : ` (${data.status?.state ?? 'incomplete'})`}`;
-  const payload = escapeJsonForHtml(JSON.stringify(snapshotFor(data), jsonNumbers));
-  const csp = ["default-src 'none'", "img-src data:", "style-src 'unsafe-inline'", `script-src 'nonce-${nonce}'`, "font-src data:"].join('; ');
-  // The bundle is inlined as-is; only a literal "</script" inside it would end the element.
-  const safeScript = script.replace(/<\/script/gi, '<\\/script');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta name="generator" content="Dataset Lab">
-<title>${escapeHtml(title)}</title>
-<style>${css}</style>
-</head>
-<body class="static-report">
-<div id="app" data-host="static"></div>
-<script type="application/json" id="dataset-lab-data">${payload}</script>
-<script nonce="${nonce}">${safeScript}</script>
-</body>
-</html>
-`;
+  return dashboardPage(title, newNonce(), { kind: 'file', css, script, data: snapshotFor(data) });
 }
 
 /** Write the report atomically (temp file, then rename: a link at `file` is replaced, not followed). */
