@@ -1,9 +1,10 @@
 /**
- * Dashboard app: three views (Compare, Training, Results) fed by the extension host over
- * postMessage, or by the JSON embedded in a static HTML report. Rendering is batched into
- * animation frames so a stream of updates never queues up work.
+ * Dashboard app, in the webview's browser process: three views (Compare, Training, Results) fed
+ * by the extension host's updates over postMessage (through host.ts), or by the JSON embedded in
+ * a static HTML report. It reports back what it drew and sends its buttons' requests. Rendering
+ * is batched into animation frames so a stream of updates never queues up work.
  */
-import type { DashboardView, ToWebviewMessage } from '../src/protocol/dashboard';
+import type { DashboardUpdate, DashboardView } from '../src/protocol/dashboard';
 import { assertNever } from '../src/protocol/dashboard';
 import { CompareView } from './compareView';
 import { h, icon } from './dom';
@@ -21,23 +22,28 @@ function report(e: unknown): void {
   host.send({ type: 'error', message: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) });
 }
 
+/** A button's request: the views wait for it to settle; a failure is reported to the host's output. */
+function ask(reply: Promise<unknown>): Promise<void> {
+  return reply.then(() => undefined, report);
+}
+
 const compare = new CompareView({
   get canScaffold() {
     return !staticReport;
   },
-  onScaffold: (experiment) => host.request({ kind: 'scaffold', experiment }).catch(report),
+  onScaffold: (experiment) => ask(host.request('scaffold', { experiment })),
 });
 const training = new TrainingView({
   get canStop() {
     return !staticReport && trainingAllowed;
   },
-  onStop: () => host.request({ kind: 'stopTraining' }).catch(report),
+  onStop: () => ask(host.request('stopTraining', {})),
 });
 const results = new ResultsView({
   get canOpenRuns() {
     return !staticReport;
   },
-  onOpenRun: (runId) => host.request({ kind: 'openRun', runId }).catch(report),
+  onOpenRun: (runId) => ask(host.request('openRun', { runId })),
 });
 
 const views: Record<DashboardView, { root: HTMLElement; render(width: number): { charts: number; rows: number } }> = { compare, training, results };
@@ -93,7 +99,7 @@ function draw(): void {
   }
 }
 
-function handle(m: ToWebviewMessage): void {
+function handle(m: DashboardUpdate): void {
   switch (m.type) {
     case 'snapshot': {
       const s = m.snapshot;
@@ -149,8 +155,6 @@ function handle(m: ToWebviewMessage): void {
       return;
     case 'showView':
       select(m.view);
-      return;
-    case 'response':
       return;
     default:
       assertNever(m);

@@ -1,7 +1,12 @@
 /**
- * The dashboard webview panel. One controller owns the state (a snapshot of the compare report,
- * the training curves and the results) so the panel can be closed, reopened or restored after a
- * reload (WebviewPanelSerializer) and always receives a complete snapshot after its `ready`.
+ * The dashboard webview panel, host side. The dashboard app (webview/, in the webview's browser
+ * process) and this controller in the extension host talk the messages of
+ * src/protocol/dashboard.ts over postMessage: state updates go to the webview; notifications
+ * and requests come back, and each request gets one typed reply. One controller owns the state
+ * (a snapshot of the compare report, the training curves and the results) so the panel can be
+ * closed, reopened or restored after a reload (WebviewPanelSerializer) and always receives a
+ * complete snapshot after its `ready`. The requests' work is done by the handlers it is given
+ * (src/extension/commands/dashboardRequests.ts).
  */
 import * as vscode from 'vscode';
 import type {
@@ -9,29 +14,36 @@ import type {
   CurvePoint,
   DashboardPersistedState,
   DashboardRequest,
+  DashboardRequestType,
   DashboardSnapshot,
   DashboardView,
   FromWebviewMessage,
   PastRun,
   RenderedMessage,
+  ReplyOf,
+  RunExperimentReply,
   RunResults,
+  ScaffoldRequest,
   ToWebviewMessage,
   TrainingStatus,
 } from '../protocol/dashboard';
-import { assertNever } from '../protocol/dashboard';
+import { assertNever, isReply } from '../protocol/dashboard';
+import { dashboardPage, newNonce } from '../protocol/htmlPage';
+import { errorMessage } from './errors';
 
 export const DASHBOARD_VIEW_TYPE = 'datasetLab.dashboard';
 
 /** Curve points kept in the host per run; the webview downsamples for drawing. */
 const MAX_POINTS = 20_000;
 
-export type RequestHandler = (request: DashboardRequest) => Promise<void>;
-
-export function nonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let s = '';
-  for (let i = 0; i < 32; i++) s += chars[Math.floor(Math.random() * chars.length)];
-  return s;
+/** The work behind the webview's requests; what each returns becomes its reply. */
+export interface DashboardRequestHandlers {
+  /** The experiment file created (workspace-relative), or null when the user cancelled. */
+  scaffold(experiment: ScaffoldRequest['experiment']): Promise<string | null>;
+  stopTraining(): boolean;
+  /** False when the run has no results to show. */
+  openRun(runId: string): Promise<boolean>;
+  runExperiment(): Promise<RunExperimentReply['state']>;
 }
 
 export class DashboardController implements vscode.Disposable {
@@ -55,7 +67,7 @@ export class DashboardController implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly output: vscode.OutputChannel,
-    private readonly onRequest: RequestHandler,
+    private readonly requests: DashboardRequestHandlers,
   ) {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
@@ -129,34 +141,13 @@ export class DashboardController implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview): string {
-    const n = nonce();
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
-    const css = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'dashboard.css'));
-    const codicons = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'codicons', 'codicon.css'));
-    // Chart libraries set inline styles on their SVG, hence 'unsafe-inline' for styles only;
-    // scripts need the nonce, and nothing may come from the network.
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource} 'unsafe-inline'`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${n}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${codicons.toString()}">
-<link rel="stylesheet" href="${css.toString()}">
-<title>Dataset Lab</title>
-</head>
-<body>
-<div id="app" data-host="vscode"></div>
-<script nonce="${n}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    const uri = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...path)).toString();
+    return dashboardPage('Dataset Lab', newNonce(), {
+      kind: 'webview',
+      origin: webview.cspSource,
+      stylesheets: [uri('dist', 'codicons', 'codicon.css'), uri('media', 'dashboard.css')],
+      script: uri('dist', 'webview.js'),
+    });
   }
 
   private receive(m: FromWebviewMessage): void {
@@ -177,25 +168,37 @@ export class DashboardController implements vscode.Disposable {
       case 'error':
         this.output.appendLine(`[dashboard] ${m.message}`);
         return;
-      case 'request': {
-        const id = m.id;
-        this.onRequest(m.request).then(
-          () => this.post({ type: 'response', id, ok: true }),
-          (e: unknown) => this.post({ type: 'response', id, ok: false, error: e instanceof Error ? e.message : String(e) }),
-        );
+      case 'scaffold':
+        this.answer(m, async (id) => ({ type: 'scaffoldReply', id, experimentFile: await this.requests.scaffold(m.experiment) }));
         return;
-      }
+      case 'stopTraining':
+        this.answer(m, async (id) => ({ type: 'stopTrainingReply', id, stopped: this.requests.stopTraining() }));
+        return;
+      case 'openRun':
+        this.answer(m, async (id) => ({ type: 'openRunReply', id, opened: await this.requests.openRun(m.runId) }));
+        return;
+      case 'runExperiment':
+        this.answer(m, async (id) => ({ type: 'runExperimentReply', id, state: await this.requests.runExperiment() }));
+        return;
       default:
         assertNever(m);
     }
   }
 
+  /** Posts the request's reply, or `requestFailed` with the error when its handler throws. */
+  private answer<T extends DashboardRequestType>(request: DashboardRequest & { readonly type: T }, reply: (id: number) => Promise<ReplyOf<T>>): void {
+    reply(request.id).then(
+      (r) => this.post(r),
+      (e: unknown) => this.post({ type: 'requestFailed', id: request.id, request: request.type, message: errorMessage(e) }),
+    );
+  }
+
   private post(message: ToWebviewMessage): void {
     if (!this.panel) return;
     // Before `ready`, the snapshot sent on ready already carries the state; only keep
-    // messages that are not state (view switches, responses).
+    // messages that are not state (view switches, replies).
     if (!this.ready) {
-      if (message.type === 'showView' || message.type === 'response') this.queue.push(message);
+      if (message.type === 'showView' || isReply(message)) this.queue.push(message);
       return;
     }
     void this.panel.webview.postMessage(message);

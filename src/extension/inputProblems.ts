@@ -1,45 +1,11 @@
 /**
- * Input problems found by a command's child process (malformed CSV rows, missing files) become
- * diagnostics, and the notification that reports them offers "Show Problems".
+ * Input problems found by a command's child process (malformed CSV rows, missing files; read
+ * from its stderr by cliProblems.ts) become diagnostics, and the notification that reports them
+ * offers "Show Problems".
  */
 import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
-
-export interface LocatedProblem {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly message: string;
-  readonly code?: string;
-}
-
-const LOCATED = /^(.+?):(\d+):(\d+): (.*)$/;
-const FATAL = /^dataset-lab: (.+?\.(?:csv|tsv|txt|json)): (.*)$/i;
-
-/** Parse the CLI's stderr: `file:line:col: message` lines and one-line fatal errors. */
-export function parseCliProblems(stderr: string): LocatedProblem[] {
-  const out: LocatedProblem[] = [];
-  for (const raw of stderr.split(/\r?\n/)) {
-    const line = raw.trim();
-    let m = LOCATED.exec(line);
-    if (m && !line.startsWith('dataset-lab:')) {
-      out.push({ file: m[1], line: Number(m[2]), column: Number(m[3]), message: m[4] });
-      continue;
-    }
-    m = FATAL.exec(line);
-    if (m) out.push({ file: m[1], line: 1, column: 1, message: m[2] });
-  }
-  return out;
-}
-
-/** The first error line of the CLI's stderr, without the program prefix. */
-export function cliErrorMessage(stderr: string, fallback: string): string {
-  const line = stderr
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .find((l) => l.startsWith('dataset-lab:'));
-  return line ? line.replace(/^dataset-lab:\s*/, '') : fallback;
-}
+import type { LocatedProblem } from './cliProblems';
 
 export class InputProblems implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('dataset-lab');

@@ -1,7 +1,8 @@
 /**
- * Training from the editor: the engine runs in a forked child (dist/trainer.js, issue 3) and
- * talks the typed protocol of src/protocol/training.ts. This module shows its progress (a
- * notification with Cancel, a status bar item, an output channel) and streams curves to the
+ * Training from the editor: the engine runs in a forked child process (dist/trainer.js, started
+ * by src/training/host.ts) that sends progress, epochs and the outcome in the typed messages of
+ * src/protocol/training.ts and takes a cancel request. This session shows the progress (a
+ * notification with Cancel, a status bar item, the output channel) and streams curves to the
  * dashboard at a bounded rate. Only one run at a time: a new run refuses while one is active.
  */
 import { existsSync } from 'node:fs';
@@ -11,8 +12,12 @@ import type { CurvePoint, RunResults, TrainingStatus } from '../protocol/dashboa
 import type { FromTrainerMessage } from '../protocol/training';
 import type { ArmName } from '../training/experiment';
 import { TrainingRun } from '../training/host';
+import { CommandIds } from './commandIds';
 import type { DashboardController } from './dashboard';
 import { epochPoints, listRuns } from './runs';
+
+/** The `when`-clause context key that is true while a run trains (package.json's menus read it). */
+const TRAINING_CONTEXT = 'datasetLab.training';
 
 /** Dashboard updates at most this often while training streams. */
 const FLUSH_MS = 200;
@@ -41,7 +46,8 @@ export class TrainingManager implements vscode.Disposable {
     private readonly dashboard: DashboardController,
   ) {
     this.statusBar.name = 'Dataset Lab Training';
-    this.statusBar.command = 'datasetLab.openDashboard';
+    this.statusBar.command = CommandIds.openDashboard;
+    void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT, false);
   }
 
   get running(): boolean {
@@ -78,7 +84,7 @@ export class TrainingManager implements vscode.Disposable {
     this.pending = [];
     this.epochSeconds.clear();
     this.models = [];
-    void vscode.commands.executeCommand('setContext', 'datasetLab.training', true);
+    void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT, true);
     this.status = { runId: '', name, state: 'running', arms: [] };
     this.statusBar.text = `$(sync~spin) Dataset Lab: starting ${name}`;
     this.statusBar.tooltip = 'Training in progress: click to open the dashboard';
@@ -226,7 +232,7 @@ export class TrainingManager implements vscode.Disposable {
     this.bestLoss.clear();
     if (child) setTimeout(() => child.kill('SIGKILL'), 2000).unref();
     this.statusBar.hide();
-    void vscode.commands.executeCommand('setContext', 'datasetLab.training', false);
+    void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT, false);
   }
 
   dispose(): void {

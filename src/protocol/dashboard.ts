@@ -1,12 +1,16 @@
 /**
- * Messages between the extension host and the dashboard webview (and the static HTML report,
- * which feeds the same webview bundle from an embedded JSON block instead of postMessage).
+ * Messages between the extension host (src/extension/dashboard.ts) and the dashboard webview
+ * (webview/), and the snapshot that the static HTML report (src/cli/htmlReport.ts) embeds as
+ * JSON instead of sending it.
  *
- * Handshake: the webview speaks first (`ready`); the host queues everything until then and
- * answers with one complete `snapshot`. After that it sends deltas. Requests from the webview
- * carry an `id` and are answered by a `response` with the same id.
+ * Handshake: the webview speaks first (`ready`); the host answers with one complete `snapshot`
+ * and sends updates after it (before `ready` it keeps only view switches and replies: the
+ * snapshot carries the state). The webview sends notifications (what it drew, errors) and
+ * requests (its buttons); each request carries an `id` and gets exactly one reply with that id:
+ * `<type>Reply` when it succeeded, `requestFailed` when its handler threw. Both sides switch
+ * exhaustively over these unions (`assertNever`), so a new message is handled everywhere.
  *
- * Types only: this file is imported by the webview bundle, so it must not pull in Node code.
+ * Types and tiny pure helpers only: the webview bundle imports this file.
  */
 import type { ComparisonReport } from '../core/compare';
 
@@ -15,8 +19,8 @@ export type { ComparisonReport };
 export type DashboardView = 'compare' | 'training' | 'results';
 
 // ---------------------------------------------------------------------------------------------
-// Training data as the dashboard sees it. Mirrors results.json / history.jsonl of issue 3; the
-// fields the dashboard does not know are kept and ignored.
+// Training data as the dashboard sees it: the fields it reads of a run folder's results.json and
+// history.jsonl (written by src/training); the fields it does not know are kept and ignored.
 
 export type ArmName = 'separate' | 'merged' | 'multihead';
 
@@ -62,7 +66,6 @@ export interface RunComparison {
   readonly deltaM: { readonly merged: number | null; readonly multihead: number | null };
 }
 
-/** results.json (issue 3's contract); the dashboard reads these fields. */
 /** Test rows repeating a training row's features, and rows shared with other datasets (src/training/leakage.ts). */
 export interface DatasetLeakage {
   readonly testRows: number;
@@ -71,6 +74,7 @@ export interface DatasetLeakage {
   readonly sharedWithOtherDatasets: number;
 }
 
+/** results.json; the dashboard reads these fields. */
 export interface RunResults {
   readonly runId: string;
   readonly backend?: string;
@@ -187,14 +191,9 @@ export interface ShowViewMessage {
   readonly type: 'showView';
   readonly view: DashboardView;
 }
-export interface ResponseMessage {
-  readonly type: 'response';
-  readonly id: number;
-  readonly ok: boolean;
-  readonly error?: string;
-}
 
-export type ToWebviewMessage =
+/** State the host pushes; the webview's switch over these is in webview/main.ts. */
+export type DashboardUpdate =
   | SnapshotMessage
   | CompareMessage
   | TrainingStartedMessage
@@ -202,8 +201,66 @@ export type ToWebviewMessage =
   | TrainingFinishedMessage
   | ResultsMessage
   | RunsMessage
-  | ShowViewMessage
-  | ResponseMessage;
+  | ShowViewMessage;
+
+/** The experiment file created from the last comparison (workspace-relative), or null when the user cancelled. */
+export interface ScaffoldReply {
+  readonly type: 'scaffoldReply';
+  readonly id: number;
+  readonly experimentFile: string | null;
+}
+/** False when no training was running. */
+export interface StopTrainingReply {
+  readonly type: 'stopTrainingReply';
+  readonly id: number;
+  readonly stopped: boolean;
+}
+/** False when the run has no results to show. */
+export interface OpenRunReply {
+  readonly type: 'openRunReply';
+  readonly id: number;
+  readonly opened: boolean;
+}
+/** How the run ended; null when none started (no experiment chosen, or one already running). */
+export interface RunExperimentReply {
+  readonly type: 'runExperimentReply';
+  readonly id: number;
+  readonly state: 'completed' | 'cancelled' | 'failed' | 'restricted' | null;
+}
+/** Any request whose handler threw, with the error's message. */
+export interface RequestFailedReply {
+  readonly type: 'requestFailed';
+  readonly id: number;
+  readonly request: DashboardRequest['type'];
+  readonly message: string;
+}
+
+export type DashboardReply = ScaffoldReply | StopTrainingReply | OpenRunReply | RunExperimentReply | RequestFailedReply;
+
+export type ToWebviewMessage = DashboardUpdate | DashboardReply;
+
+/** Replies are settled by the webview's host bridge (webview/host.ts); updates go to the app. */
+export function isReply(m: ToWebviewMessage): m is DashboardReply {
+  switch (m.type) {
+    case 'scaffoldReply':
+    case 'stopTrainingReply':
+    case 'openRunReply':
+    case 'runExperimentReply':
+    case 'requestFailed':
+      return true;
+    case 'snapshot':
+    case 'compare':
+    case 'trainingStarted':
+    case 'trainingPoints':
+    case 'trainingFinished':
+    case 'results':
+    case 'runs':
+    case 'showView':
+      return false;
+    default:
+      return assertNever(m);
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Webview -> host
@@ -223,24 +280,49 @@ export interface ViewChangedMessage {
   readonly view: DashboardView;
 }
 
-export type DashboardRequest =
-  | { readonly kind: 'scaffold'; readonly experiment: 'merge' | 'multihead' }
-  | { readonly kind: 'stopTraining' }
-  | { readonly kind: 'openRun'; readonly runId: string }
-  | { readonly kind: 'runExperiment' };
-
-export interface RequestMessage {
-  readonly type: 'request';
+/** Compare view: scaffold an experiment from the last comparison's files and labels. */
+export interface ScaffoldRequest {
+  readonly type: 'scaffold';
   readonly id: number;
-  readonly request: DashboardRequest;
+  readonly experiment: 'merge' | 'multihead';
 }
+/** Training view: stop the running training. */
+export interface StopTrainingRequest {
+  readonly type: 'stopTraining';
+  readonly id: number;
+}
+/** Results view: show a past run. */
+export interface OpenRunRequest {
+  readonly type: 'openRun';
+  readonly id: number;
+  readonly runId: string;
+}
+/** Run an experiment (the host asks which one). */
+export interface RunExperimentRequest {
+  readonly type: 'runExperiment';
+  readonly id: number;
+}
+
+export type DashboardRequest = ScaffoldRequest | StopTrainingRequest | OpenRunRequest | RunExperimentRequest;
+
 /** A webview-side error worth surfacing in the output channel. */
 export interface WebviewErrorMessage {
   readonly type: 'error';
   readonly message: string;
 }
 
-export type FromWebviewMessage = ReadyMessage | RenderedMessage | ViewChangedMessage | RequestMessage | WebviewErrorMessage;
+export type FromWebviewMessage = ReadyMessage | RenderedMessage | ViewChangedMessage | WebviewErrorMessage | DashboardRequest;
+
+export type DashboardRequestType = DashboardRequest['type'];
+export type RequestOf<T extends DashboardRequestType> = Extract<DashboardRequest, { readonly type: T }>;
+/** What a request carries besides its type and id. */
+export type RequestParams<T extends DashboardRequestType> = Omit<RequestOf<T>, 'type' | 'id'>;
+/** The reply a request of type T gets when it succeeds. */
+export type ReplyOf<T extends DashboardRequestType> = Extract<DashboardReply, { readonly type: `${T}Reply` }>;
+
+export function replyTypeOf<T extends DashboardRequestType>(type: T): ReplyOf<T>['type'] {
+  return `${type}Reply` as ReplyOf<T>['type'];
+}
 
 export function assertNever(x: never): never {
   throw new Error(`unexpected message: ${JSON.stringify(x)}`);

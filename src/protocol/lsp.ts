@@ -1,20 +1,13 @@
 /**
- * Custom messages between the Dataset Lab language server (src/server) and the extension's
- * language client: one namespace per message with its method literal and a typed
- * RequestType / NotificationType, as vscode-eslint does. The standard LSP messages need no
- * entry here.
+ * Custom messages between the Dataset Lab language server (src/server, its own Node process,
+ * dist/server.js) and the extension's language client (src/extension/languageClient.ts, in the
+ * extension host), over IPC: one namespace per message with its method literal, its direction
+ * and a typed RequestType / NotificationType, as vscode-eslint does. The standard LSP messages
+ * need no entry here.
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 
-/** Commands the server attaches to CodeLenses and quick fixes; the extension implements them. */
-export const ServerCommands = {
-  /** args: [csvUri: string, partnerUris: string[]] - pick a partner (or any CSV) and open the comparison. */
-  compareWith: 'datasetLab.compareWith',
-  /** args: [csvUri: string] - open the profile of a CSV file. */
-  profile: 'datasetLab.profile',
-  /** args: [token: string] - append the value to the `datasetLab.missingTokens` setting. */
-  addMissingToken: 'datasetLab.addMissingToken',
-} as const;
+export { ServerCommands } from './serverCommands';
 
 /** The configuration section the server reads (workspace/configuration, or initializationOptions of the same shape). */
 export const CONFIGURATION_SECTION = 'datasetLab';

@@ -1,0 +1,127 @@
+/**
+ * Compare Datasets, Compare With... (the language server's CodeLens) and Profile: the CLI in a
+ * child process.
+ */
+import { basename, dirname } from 'node:path';
+import * as vscode from 'vscode';
+import type { ComparisonReport } from '../../protocol/dashboard';
+import { compareThresholdArgs, ingestArgs, labelArgs } from '../cliArgs';
+import { parseCliProblems } from '../cliProblems';
+import { runCli } from '../cliRunner';
+import { CommandIds } from '../commandIds';
+import type { Ctx } from '../ctx';
+import { reportCliFailure } from '../errors';
+import { pickLabels, workspaceCsvFiles } from '../pickers';
+import { resolveFiles, workspaceRoot, type CompareArgs } from './args';
+
+/** workspaceState key of the last comparison's files and labels (the dashboard's Scaffold buttons reuse them). */
+export const LAST_COMPARE = 'datasetLab.lastCompare';
+
+export interface LastCompare {
+  readonly files: string[];
+  readonly labels: string[];
+}
+
+export function registerCompareCommands(ctx: Ctx): void {
+  ctx.registerCommand(CommandIds.compareDatasets, (a, b) => compare(ctx, a, b));
+  ctx.registerCommand(CommandIds.compareWith, (a, b) => compareWith(ctx, a, b));
+  ctx.registerCommand(CommandIds.profileDataset, (a) => profile(ctx, a));
+  ctx.registerCommand(CommandIds.profile, (a) => profile(ctx, a));
+}
+
+export async function compare(ctx: Ctx, a?: unknown, b?: unknown): Promise<ComparisonReport | undefined> {
+  const chosen = await resolveFiles(ctx.state, a, b, 2, 'Compare Datasets');
+  if (!chosen) return undefined;
+  const { files } = chosen;
+  const labels =
+    chosen.labels ??
+    (await pickLabels(ctx.state, files, {
+      required: false,
+      defaultLabel: vscode.workspace.getConfiguration('datasetLab').get<string>('compare.defaultLabel') || undefined,
+    }));
+  if (labels === undefined) return undefined;
+  const paths = files.map((f) => f.fsPath);
+  const cwd = workspaceRoot() ?? dirname(paths[0]);
+  const args = [
+    'compare',
+    ...paths,
+    '--json',
+    ...labelArgs(labels, paths.length),
+    ...compareThresholdArgs(vscode.workspace.getConfiguration('datasetLab.compare')),
+    ...ingestArgs(vscode.workspace.getConfiguration('datasetLab', files[0])),
+  ];
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Dataset Lab: comparing datasets', cancellable: true },
+    (progress, token) => {
+      progress.report({ message: paths.map((p) => basename(p)).join(' vs ') });
+      return runCli(ctx.extensionUri, args, { cwd, token, output: ctx.output });
+    },
+  );
+  if (result.cancelled) {
+    void vscode.window.showInformationMessage('Dataset Lab: comparison cancelled.');
+    return undefined;
+  }
+  if (result.code !== 0) {
+    reportCliFailure(ctx.problems, 'Compare Datasets', result.stderr, paths, workspaceRoot() ?? process.cwd());
+    return undefined;
+  }
+  const report = JSON.parse(result.stdout) as ComparisonReport;
+  ctx.lastReport = report;
+  await ctx.state.update(LAST_COMPARE, { files: files.map((f) => f.toString()), labels } satisfies LastCompare);
+  const problems = report.problems.map((p) => ({ file: p.file, line: p.line, column: p.column, message: p.message, code: p.code }));
+  ctx.problems.set(problems, cwd, paths);
+  ctx.dashboard.showCompare(report);
+  if (problems.length) {
+    void ctx.problems.notify(`Dataset Lab: the input files have ${problems.length} problem(s); the comparison skipped the bad cells.`, 'warning');
+  }
+  return report;
+}
+
+/** "Compare with..." CodeLens: the file and its partners (from experiments or matching columns). */
+export async function compareWith(ctx: Ctx, a: unknown, b: unknown): Promise<ComparisonReport | undefined> {
+  const uri = typeof a === 'string' ? vscode.Uri.parse(a) : a instanceof vscode.Uri ? a : undefined;
+  if (!uri) return compare(ctx);
+  const partners = (Array.isArray(b) ? b : []).map((p) => (typeof p === 'string' ? vscode.Uri.parse(p) : p)).filter((p): p is vscode.Uri => p instanceof vscode.Uri);
+  let partner: vscode.Uri | undefined = partners.length === 1 ? partners[0] : undefined;
+  if (!partner) {
+    const candidates = partners.length ? partners : (await workspaceCsvFiles()).filter((u) => u.toString() !== uri.toString());
+    const pick = await vscode.window.showQuickPick(
+      candidates.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })),
+      { title: `Compare ${vscode.workspace.asRelativePath(uri)} with...` },
+    );
+    partner = pick?.uri;
+  }
+  if (!partner) return undefined;
+  const files = [uri, partner];
+  const labels = await pickLabels(ctx.state, files, { required: false });
+  if (labels === undefined) return undefined;
+  return compare(ctx, { files, labels } satisfies CompareArgs);
+}
+
+export async function profile(ctx: Ctx, a?: unknown): Promise<unknown> {
+  const chosen = await resolveFiles(ctx.state, a, undefined, 1, 'Profile Dataset');
+  const file = chosen?.files[0] ?? (a === undefined ? vscode.window.activeTextEditor?.document.uri : undefined);
+  if (!file) return undefined;
+  const cwd = workspaceRoot() ?? dirname(file.fsPath);
+  const args = ['profile', file.fsPath, '--json', ...ingestArgs(vscode.workspace.getConfiguration('datasetLab', file))];
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Dataset Lab: profiling ${basename(file.fsPath)}`, cancellable: true },
+    (_p, token) => runCli(ctx.extensionUri, args, { cwd, token, output: ctx.output }),
+  );
+  if (result.cancelled) return undefined;
+  if (result.code !== 0) {
+    reportCliFailure(ctx.problems, 'Profile Dataset', result.stderr, [file.fsPath], workspaceRoot() ?? process.cwd());
+    return undefined;
+  }
+  const profile = JSON.parse(result.stdout) as unknown;
+  const problems = parseCliProblems(result.stderr);
+  ctx.problems.set(problems, cwd, [file.fsPath]);
+  await showJson(profile);
+  if (problems.length) void ctx.problems.notify(`Dataset Lab: ${basename(file.fsPath)} has ${problems.length} problem(s).`, 'warning');
+  return profile;
+}
+
+async function showJson(value: unknown): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(value, null, 2) });
+  await vscode.window.showTextDocument(doc, { preview: true });
+}

@@ -1,0 +1,52 @@
+/**
+ * The language client: starts the Dataset Lab language server (dist/server.js, a separate Node
+ * process over IPC) for CSV/TSV and experiment files. Loaded lazily by ctx.ts after activation
+ * returns, so neither vscode-languageclient nor the protocol library count toward activation
+ * time.
+ */
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
+import { SERVER_PROCESS } from '../protocol/serverProcess';
+import { LargeFiles } from './largeFiles';
+
+export class DatasetLabClient implements vscode.Disposable {
+  private constructor(
+    private readonly client: LanguageClient,
+    private readonly largeFiles: LargeFiles,
+  ) {}
+
+  static async start(serverModule: string, output: vscode.OutputChannel): Promise<DatasetLabClient> {
+    const run = {
+      module: serverModule,
+      transport: TransportKind.ipc,
+      options: { execArgv: [...SERVER_PROCESS.execArgv], env: { ...process.env, ...SERVER_PROCESS.env } },
+    };
+    const client = new LanguageClient(
+      'datasetLab',
+      'Dataset Lab Language Server',
+      { run, debug: run },
+      {
+        documentSelector: [
+          { scheme: 'file', language: 'csv' },
+          { scheme: 'file', language: 'tsv' },
+          { scheme: 'file', pattern: '**/*.experiment.json' },
+        ],
+        outputChannel: output,
+        synchronize: { configurationSection: 'datasetLab' },
+        initializationOptions: { missingTokens: vscode.workspace.getConfiguration('datasetLab').get<string[]>('missingTokens') },
+      },
+    );
+    await client.start();
+    // Files over VS Code's 50 MB synchronisation limit never reach the client: the server reads them.
+    return new DatasetLabClient(client, new LargeFiles(client));
+  }
+
+  async stop(): Promise<void> {
+    this.largeFiles.dispose();
+    await this.client.stop();
+  }
+
+  dispose(): void {
+    void this.stop();
+  }
+}
