@@ -66,6 +66,11 @@ export class Ctx implements vscode.Disposable {
     );
   }
 
+  /** The running language client, if any: commands ask the server for its live models through it. */
+  get languageClient(): DatasetLabClient | undefined {
+    return this.client;
+  }
+
   /** Starts the language server (when dist/server.js exists); resolves with whether it runs. */
   startLanguageClient(): Promise<boolean> {
     if (this.client) return Promise.resolve(true);

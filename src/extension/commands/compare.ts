@@ -1,6 +1,7 @@
 /**
- * Compare Datasets, Compare With... (the language server's CodeLens) and Profile: the CLI in a
- * child process.
+ * Compare Datasets, Compare With... (the language server's CodeLens) and Profile. Comparing
+ * runs the CLI in a child process; Profile asks the language server for its live model when
+ * the file is open in an editor, else it runs the CLI too.
  */
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
@@ -10,8 +11,9 @@ import { parseCliProblems } from '../cliProblems';
 import { runCli } from '../cliRunner';
 import { CommandIds } from '../commandIds';
 import type { Ctx } from '../ctx';
-import { reportCliFailure } from '../errors';
+import { errorMessage, reportCliFailure } from '../errors';
 import { pickLabels, workspaceCsvFiles } from '../pickers';
+import type { LiveTableProfile } from '../serverProfile';
 import { resolveFiles, workspaceRoot, type CompareArgs } from './args';
 
 /** workspaceState key of the last comparison's files and labels (the dashboard's Scaffold buttons reuse them). */
@@ -77,11 +79,16 @@ export async function compare(ctx: Ctx, a?: unknown, b?: unknown): Promise<Compa
   return report;
 }
 
-/** "Compare with..." CodeLens: the file and its partners (from experiments or matching columns). */
+/**
+ * "Compare with..." CodeLens: the file and a partner. The partners are the datasets that
+ * experiment files pair it with, asked from the language server at the click (the lens's own
+ * list, `b`, when the server cannot answer); with none, any CSV file of the workspace.
+ */
 export async function compareWith(ctx: Ctx, a: unknown, b: unknown): Promise<ComparisonReport | undefined> {
   const uri = typeof a === 'string' ? vscode.Uri.parse(a) : a instanceof vscode.Uri ? a : undefined;
   if (!uri) return compare(ctx);
-  const partners = (Array.isArray(b) ? b : []).map((p) => (typeof p === 'string' ? vscode.Uri.parse(p) : p)).filter((p): p is vscode.Uri => p instanceof vscode.Uri);
+  const lensPartners = (Array.isArray(b) ? b : []).map((p) => (typeof p === 'string' ? vscode.Uri.parse(p) : p)).filter((p): p is vscode.Uri => p instanceof vscode.Uri);
+  const partners = (await pairedPartners(ctx, uri)) ?? lensPartners;
   let partner: vscode.Uri | undefined = partners.length === 1 ? partners[0] : undefined;
   if (!partner) {
     const candidates = partners.length ? partners : (await workspaceCsvFiles()).filter((u) => u.toString() !== uri.toString());
@@ -98,10 +105,42 @@ export async function compareWith(ctx: Ctx, a: unknown, b: unknown): Promise<Com
   return compare(ctx, { files, labels } satisfies CompareArgs);
 }
 
+/** The other datasets of the experiments pairing `uri`, from the server; undefined when it cannot answer. */
+async function pairedPartners(ctx: Ctx, uri: vscode.Uri): Promise<vscode.Uri[] | undefined> {
+  const client = ctx.languageClient;
+  if (!client) return undefined;
+  try {
+    const { experiments } = await client.pairings(uri);
+    const partners = new Map<string, vscode.Uri>();
+    for (const d of experiments.flatMap((e) => e.datasets)) {
+      const p = vscode.Uri.parse(d.uri);
+      if (p.fsPath !== uri.fsPath) partners.set(p.fsPath, p);
+    }
+    return [...partners.values()];
+  } catch (e) {
+    ctx.output.appendLine(`[compare with] the language server did not answer datasetLab/pairings: ${errorMessage(e)}`);
+    return undefined;
+  }
+}
+
+/**
+ * Profile one file. An open document is profiled by the language server from the editor's
+ * text (unsaved edits included); otherwise, or when the server has no current model of it,
+ * the CLI reads the file from disk.
+ */
 export async function profile(ctx: Ctx, a?: unknown): Promise<unknown> {
-  const chosen = await resolveFiles(ctx.state, a, undefined, 1, 'Profile Dataset');
+  // The server's CodeLens passes the file's URI as a string.
+  const fromServer = typeof a === 'string' ? vscode.Uri.parse(a) : undefined;
+  const chosen = fromServer ? { files: [fromServer] } : await resolveFiles(ctx.state, a, undefined, 1, 'Profile Dataset');
   const file = chosen?.files[0] ?? (a === undefined ? vscode.window.activeTextEditor?.document.uri : undefined);
   if (!file) return undefined;
+  const live = await liveProfile(ctx, file);
+  if (live) {
+    // The server's diagnostics of the open file replace what an earlier CLI run reported.
+    ctx.problems.set([], workspaceRoot() ?? dirname(file.fsPath), [file.fsPath]);
+    await showJson(live);
+    return live;
+  }
   const cwd = workspaceRoot() ?? dirname(file.fsPath);
   const args = ['profile', file.fsPath, '--json', ...ingestArgs(vscode.workspace.getConfiguration('datasetLab', file))];
   const result = await vscode.window.withProgress(
@@ -119,6 +158,22 @@ export async function profile(ctx: Ctx, a?: unknown): Promise<unknown> {
   await showJson(profile);
   if (problems.length) void ctx.problems.notify(`Dataset Lab: ${basename(file.fsPath)} has ${problems.length} problem(s).`, 'warning');
   return profile;
+}
+
+/** The server's profile of `file` when it is open and the server's model is of its current text. */
+async function liveProfile(ctx: Ctx, file: vscode.Uri): Promise<LiveTableProfile | undefined> {
+  const client = ctx.languageClient;
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
+  if (!client || !doc || file.scheme !== 'file') return undefined;
+  try {
+    const result = await client.columnProfiles(file);
+    if (!result || result.version !== doc.version) return undefined;
+    const { liveTableProfile } = await import('../serverProfile');
+    return liveTableProfile(result, file.fsPath);
+  } catch (e) {
+    ctx.output.appendLine(`[profile] the language server did not answer datasetLab/columnProfiles, using the CLI: ${errorMessage(e)}`);
+    return undefined;
+  }
 }
 
 async function showJson(value: unknown): Promise<void> {
