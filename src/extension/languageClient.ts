@@ -11,7 +11,7 @@ import { ColumnProfilesRequest, PairingsRequest } from '../protocol/lsp';
 import { SERVER_PROCESS } from '../protocol/serverProcess';
 import { LargeFiles } from './largeFiles';
 
-export class DatasetLabClient implements vscode.Disposable {
+export class DatasetLabClient {
   private constructor(
     private readonly client: LanguageClient,
     private readonly largeFiles: LargeFiles,
@@ -56,9 +56,5 @@ export class DatasetLabClient implements vscode.Disposable {
   async stop(): Promise<void> {
     this.largeFiles.dispose();
     await this.client.stop();
-  }
-
-  dispose(): void {
-    void this.stop();
   }
 }

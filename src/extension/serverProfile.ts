@@ -4,7 +4,7 @@
  * Profile shows the same thing whichever process computed it. What the server does not compute
  * is left out, and the document's `source` says so. Pure: unit tests call it without VS Code.
  */
-import { basename, extname } from 'node:path';
+import { datasetName } from '../core/ingest';
 import type { CategoricalColumnProfile, NumericColumnProfile } from '../core/profile';
 import type { ColumnProfile, ColumnProfilesRequest } from '../protocol/lsp';
 
@@ -72,11 +72,4 @@ function binEdges(min: number, max: number, bins: number): number[] {
 
 function finite(x: number | null | undefined): number {
   return typeof x === 'number' && Number.isFinite(x) ? x : NaN;
-}
-
-/** The file name without its extension, as the CLI names a dataset. */
-function datasetName(path: string): string {
-  const base = basename(path);
-  const ext = extname(base);
-  return ext.length > 0 && ext.length < base.length ? base.slice(0, -ext.length) : base;
 }
