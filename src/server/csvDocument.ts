@@ -6,6 +6,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position, TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { LineIndex } from './lineIndex';
+import { PieceText } from './pieceText';
 import { CsvModel } from './csvModel';
 import { sniffDelimiter } from './csvScanner';
 import { StatsCache } from './csvDiagnostics';
@@ -27,9 +28,13 @@ export function mergeRegion(region: EditRegion | undefined, s: number, e: number
   return { start, oldEnd, newEnd };
 }
 
-/** A CSV document's text and version, as the client last sent them. */
+/**
+ * A CSV document's text and version, as the client last sent them. During a burst of edits the
+ * text is kept in pieces (PieceText) and joined into one string when it is next asked for.
+ */
 export class CsvText {
   private lines: LineIndex | undefined;
+  private pieces: PieceText | undefined;
 
   constructor(
     readonly uri: string,
@@ -39,27 +44,41 @@ export class CsvText {
   ) {}
 
   getText(): string {
+    if (this.pieces) {
+      this.text = this.pieces.toString();
+      this.pieces = undefined;
+    }
     return this.text;
   }
 
   /** The line table, built on first use (the first edit), not when the document opens. */
   private index(): LineIndex {
-    return (this.lines ??= new LineIndex(this.text));
+    return (this.lines ??= new LineIndex(this.getText()));
   }
 
   offsetAt(position: Position): number {
-    return this.index().offsetAt(this.text, position.line, position.character);
+    const index = this.index();
+    return index.offsetAt(this.pieces ?? this.text, position.line, position.character);
   }
 
-  /** Replaces text [start, end) with `inserted`. */
-  replace(start: number, end: number, inserted: string): void {
+  /** Replaces text [start, end) with `inserted`; `inPieces` while more edits follow at once. */
+  replace(start: number, end: number, inserted: string, inPieces = false): void {
+    const index = this.index();
+    if (inPieces || this.pieces) {
+      const pieces = (this.pieces ??= new PieceText(this.text));
+      pieces.replace(start, end, inserted);
+      index.update(pieces, start, end, inserted.length);
+      if (!inPieces) this.getText();
+      return;
+    }
     this.text = this.text.slice(0, start) + inserted + this.text.slice(end);
-    this.lines?.update(this.text, start, end, inserted.length);
+    index.update(this.text, start, end, inserted.length);
   }
 
   /** Replaces the whole text. */
   reset(text: string): void {
     this.text = text;
+    this.pieces = undefined;
     this.lines = undefined;
   }
 }
@@ -75,6 +94,10 @@ export class CsvDocument {
   /** Every change since the last publication was applied incrementally. */
   incremental = false;
   lastCheckMs = 0;
+  /** When the oldest edit not yet in published diagnostics arrived (performance.now()); 0 when none. */
+  uncheckedSince = 0;
+  /** What the last check cost, from its start to its publication (ms), waits for edits excluded. */
+  checkCostMs = 0;
   /** Duration of the last full scan (ms). */
   lastFullMs = 0;
   timer: NodeJS.Timeout | undefined;
@@ -101,26 +124,43 @@ export class CsvDocument {
     return sniffDelimiter(this.doc.getText());
   }
 
-  /** Applies LSP content changes, and to the model when it can be updated in place. */
-  applyChanges(changes: readonly TextDocumentContentChangeEvent[], version: number): void {
-    let region: EditRegion | undefined;
-    let full = false;
+  /** Text edited since the model last followed it: the region they cover, or a whole-text change. */
+  private pendingRegion: EditRegion | undefined;
+  private pendingFull = false;
+
+  /**
+   * Applies LSP content changes to the text, and to the model when it can be updated in place.
+   * `more`: another edit of this document is next in line; the model (and the joined text)
+   * then wait for it, so a burst costs one model update (see sync).
+   */
+  applyChanges(changes: readonly TextDocumentContentChangeEvent[], version: number, more = false): void {
     const doc = this.doc;
     for (const ch of changes) {
       if ('range' in ch) {
         let a = doc.offsetAt(ch.range.start);
         let b = doc.offsetAt(ch.range.end);
         if (a > b) [a, b] = [b, a];
-        region = mergeRegion(region, a, b, ch.text.length);
-        doc.replace(a, b, ch.text);
+        this.pendingRegion = mergeRegion(this.pendingRegion, a, b, ch.text.length);
+        doc.replace(a, b, ch.text, more);
       } else {
-        full = true;
+        this.pendingFull = true;
         doc.reset(ch.text);
       }
     }
     doc.version = version;
+    if (!more) this.sync();
+  }
+
+  /** Brings the model up to the text: the edits since it last followed, in one update. */
+  sync(): void {
+    const region = this.pendingRegion;
+    const full = this.pendingFull;
+    if (!region && !full) return;
+    this.pendingRegion = undefined;
+    this.pendingFull = false;
+    const text = this.doc.getText();
     if (!full && region && this.model && !this.needsFull && !this.model.scanning) {
-      const n = this.model.applyEdit(doc.getText(), region.start, region.oldEnd, region.newEnd);
+      const n = this.model.applyEdit(text, region.start, region.oldEnd, region.newEnd);
       if (n < 0) this.needsFull = true;
     } else this.needsFull = true;
     if (this.needsFull) this.incremental = false;

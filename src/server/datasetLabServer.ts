@@ -40,6 +40,7 @@ import { Locator, SOURCE, StatsCache, checkCsv, numberRepairs, type DiagnosticDa
 import { crossFindings, driftEvidence, type PartnerSide } from './crossDiagnostics';
 import { checkExperiment } from './experimentDiagnostics';
 import { DatasetCache, EXPERIMENT_SUFFIX, ExperimentIndex, findExperimentFiles, parseExperiment, samePath, type Pairing } from './experiments';
+import type { EditArrival } from './queuedChanges';
 import { resolveSettings, type ServerSettings } from './settings';
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
@@ -89,6 +90,15 @@ class CheckProgress {
     this.reporter?.done();
   }
 }
+
+/**
+ * A burst of edits is checked once no edit has come for its quiet period: the last check's cost
+ * (an edit that arrives sooner would have found the server still checking), within these bounds.
+ */
+const MIN_QUIET_MS = 5;
+const MAX_QUIET_MS = 50;
+/** Longest a burst of edits goes unchecked while it lasts. */
+const MAX_STALE_MS = 500;
 
 /** Shortest interval between two comparisons of one document with one partner while editing. */
 const COMPARE_INTERVAL_MS = 1500;
@@ -284,24 +294,72 @@ export class DatasetLabServer {
     this.schedule(st, 0);
   }
 
-  change(uri: string, version: number, changes: readonly TextDocumentContentChangeEvent[]): void {
+  /**
+   * An edit. `arrival` (from QueuedChanges) says when it arrived after the previous edit and
+   * whether more are already waiting; without it every edit counts as arriving on its own.
+   */
+  change(uri: string, version: number, changes: readonly TextDocumentContentChangeEvent[], arrival: EditArrival = { gapMs: Infinity, moreQueued: false, nextIsSameDocument: false }): void {
+    const now = performance.now();
     const exp = this.expDocs.get(uri);
     if (exp) {
       this.expDocs.set(uri, TextDocument.update(exp, [...changes], version));
-      void this.runExperiment(uri);
+      const wait = this.burstWait(arrival, now, this.expUnchecked.get(uri) ?? now, MIN_QUIET_MS);
+      if (!this.expUnchecked.has(uri)) this.expUnchecked.set(uri, now);
+      const timer = this.expTimers.get(uri);
+      if (timer) clearTimeout(timer);
+      const run = () => {
+        this.expTimers.delete(uri);
+        this.expUnchecked.delete(uri);
+        void this.runExperiment(uri);
+      };
+      if (wait === 0) run();
+      else this.expTimers.set(uri, setTimeout(run, wait));
       return;
     }
     const st = this.csvDocs.get(uri);
     if (!st) return;
     if (!st.timer && !st.running) {
-      st.pendingSince = performance.now();
+      st.pendingSince = now;
       st.incremental = true;
     }
-    st.applyChanges(changes, version);
-    // Incremental updates are cheap: check at once. A full re-scan waits about as long as the
-    // last one took, so typing into a large file's header does not queue scan after scan.
+    if (st.uncheckedSince === 0) st.uncheckedSince = now;
+    // The model follows every edit (cheap: only the touched records); checking and publishing
+    // happen once per burst.
+    st.applyChanges(changes, version, arrival.nextIsSameDocument);
+    // A full re-scan waits about as long as the last one took, so typing into a large file's
+    // header does not queue scan after scan.
     const d = this.settings.diagnostics;
-    this.schedule(st, Math.max(d.debounceMs, st.needsFull && st.lastFullMs > 50 ? Math.min(st.lastFullMs, 1000) : 0));
+    const quiet = Math.min(MAX_QUIET_MS, Math.max(MIN_QUIET_MS, st.checkCostMs));
+    this.schedule(st, Math.max(d.debounceMs, st.needsFull && st.lastFullMs > 50 ? Math.min(st.lastFullMs, 1000) : 0, this.burstWait(arrival, now, st.uncheckedSince, quiet)));
+  }
+
+  /**
+   * How long to wait before checking after an edit. An edit on its own (none waiting behind it,
+   * the previous one at least `quiet` ms earlier) is checked at once: typing gets its diagnostics
+   * without delay. Edits closer together are a burst: checked when no edit has come for `quiet`
+   * ms, and at least every MAX_STALE_MS while the burst lasts (counted from the oldest edit not
+   * yet checked), so 10,000 rapid edits cost a few checks, not 10,000. The check always covers
+   * the latest version.
+   */
+  private burstWait(arrival: EditArrival, now: number, uncheckedSince: number, quiet: number): number {
+    if (!arrival.moreQueued && arrival.gapMs >= quiet) return 0;
+    const stale = now - uncheckedSince;
+    return stale >= MAX_STALE_MS ? 0 : Math.min(quiet, MAX_STALE_MS - stale);
+  }
+
+  /** Experiment documents edited and not yet checked (since when), and their pending checks. */
+  private readonly expUnchecked = new Map<string, number>();
+  private readonly expTimers = new Map<string, NodeJS.Timeout>();
+
+  /**
+   * An open CSV document with its model brought up to its text. Requests never meet edits held
+   * back for a burst (those wait only while the next message is another edit of the same
+   * document), but timers and other documents' checks run in between.
+   */
+  private syncedDoc(uri: string): CsvDocument | undefined {
+    const st = this.csvDocs.get(uri);
+    st?.sync();
+    return st;
   }
 
   private stopTimers(st: CsvDocument): void {
@@ -357,6 +415,10 @@ export class DatasetLabServer {
     this.csvDocs.delete(uri);
     // Partners now compare with the file on disk, not the closed editor's text.
     if (st) this.recheckPartnersOf(st);
+    const expTimer = this.expTimers.get(uri);
+    if (expTimer) clearTimeout(expTimer);
+    this.expTimers.delete(uri);
+    this.expUnchecked.delete(uri);
     if (this.expDocs.delete(uri)) {
       // The file on disk is what other documents pair with from now on.
       const file = uriToPath(uri);
@@ -390,7 +452,9 @@ export class DatasetLabServer {
       await this.ready;
       do {
         st.rerun = false;
+        const started = performance.now();
         if (this.csvDocs.get(st.uri) !== st) return;
+        st.sync();
         if (!this.settings.diagnostics.enable) {
           await this.connection.sendDiagnostics({ uri: st.uri, diagnostics: [] });
           return;
@@ -430,6 +494,13 @@ export class DatasetLabServer {
           st.rerun = true;
           continue;
         }
+        // Edits of a burst that arrived during the awaits above: into the model before checking,
+        // so the diagnostics are of the version they are published for.
+        st.sync();
+        if (st.needsFull) {
+          st.rerun = true;
+          continue;
+        }
         const labels = pairings.map((p) => p.self.label).filter((l): l is string => l !== undefined);
         progress?.report(95, 'checking cells');
         let diagnostics = checkCsv(model, { uri: st.uri, settings: this.settings, stats: st.stats!, labels, headerFindings: cross });
@@ -440,6 +511,9 @@ export class DatasetLabServer {
             return data?.column !== undefined && data.experiment === undefined ? { ...d, data: { ...data, experiment: p.experiment.uri, datasetIndex: p.self.index } } : d;
           });
         }
+        // Every edit so far is in this publication (the model follows each edit as it comes).
+        st.uncheckedSince = 0;
+        st.checkCostMs = performance.now() - started;
         await this.connection.sendDiagnostics({ uri: st.uri, ...(st.fromDisk ? {} : { version: st.doc.version }), diagnostics });
         const durationMs = performance.now() - st.pendingSince;
         st.lastCheckMs = durationMs;
@@ -520,6 +594,7 @@ export class DatasetLabServer {
         const f = uriToPath(d.uri);
         return f !== undefined && samePath(f, ds.file!);
       });
+      open?.sync();
       if (open?.model && open.stats && !open.needsFull) {
         out.push({ dataset: ds, model: open.model, stats: open.stats, label: ds.label });
         continue;
@@ -591,6 +666,7 @@ export class DatasetLabServer {
           const p = uriToPath(d.uri);
           return p !== undefined && samePath(p, f);
         });
+        open?.sync();
         if (open?.model && open.stats && !open.needsFull) return { file: f, model: open.model, stats: open.stats };
         return this.cache.load(f);
       },
@@ -614,7 +690,7 @@ export class DatasetLabServer {
   }
 
   async hover(params: HoverParams): Promise<Hover | null> {
-    const st = this.csvDocs.get(params.textDocument.uri);
+    const st = this.syncedDoc(params.textDocument.uri);
     if (!st?.model || st.needsFull) return null;
     const c = this.headerColumnAt(st, params.position.line, params.position.character);
     if (c < 0) return null;
@@ -654,7 +730,7 @@ export class DatasetLabServer {
   // ---- CodeLens -----------------------------------------------------------------------------
 
   codeLens(params: CodeLensParams): CodeLens[] {
-    const st = this.csvDocs.get(params.textDocument.uri);
+    const st = this.syncedDoc(params.textDocument.uri);
     if (!st?.model || st.model.header.length === 0) return [];
     const range = new Locator(st.model).headerLine();
     const partners = this.pairingsOf(st.uri).flatMap((p) => p.partners.map((d) => pathToFileURL(d.file!).toString()));
@@ -703,7 +779,7 @@ export class DatasetLabServer {
       if (d.code === 'ragged-row') out.push(...this.shortRowActions(uri, d));
       if (d.code === 'missing-spelling' && data.value !== undefined && data.column !== undefined) out.push(...this.missingSpellingActions(uri, d, data.column, data.value));
       if (d.code === 'partner-missing-column' && data.renameTo !== undefined) {
-        const st = this.csvDocs.get(uri);
+        const st = this.syncedDoc(uri);
         if (st?.model) {
           const c = st.model.cols.findIndex((col) => col.name === data.column);
           if (c >= 0) {
@@ -734,7 +810,7 @@ export class DatasetLabServer {
 
   /** The model of an open CSV document when it is current (scanned, no full re-scan pending). */
   private currentModel(uri: string): { st: CsvDocument; model: CsvModel } | undefined {
-    const st = this.csvDocs.get(uri);
+    const st = this.syncedDoc(uri);
     const model = st?.model;
     if (!st || !model || st.needsFull || model.scanning) return undefined;
     return { st, model };
@@ -791,7 +867,7 @@ export class DatasetLabServer {
   private missingSpellingActions(uri: string, d: Diagnostic, column: string, value: string): CodeAction[] {
     const token = this.settings.missingTokens[0];
     if (token === undefined) return [];
-    const model = this.csvDocs.get(uri)?.model;
+    const model = this.syncedDoc(uri)?.model;
     const shown = token === '' ? 'an empty cell' : `"${token}"`;
     const field = model ? csvField(token, String.fromCharCode(model.delim)) : token;
     const out: CodeAction[] = [
@@ -875,7 +951,7 @@ export class DatasetLabServer {
   registerCustomRequests(): void {
     this.connection.onNotification(DiskFilesNotification.type, (p) => this.setDiskFiles(Array.isArray(p?.uris) ? p.uris.filter((u): u is string => typeof u === 'string') : []));
     this.connection.onRequest(ColumnProfilesRequest.type, (p) => {
-      const st = this.csvDocs.get(p.uri);
+      const st = this.syncedDoc(p.uri);
       if (!st?.model || st.needsFull) return null;
       const tol = this.settings.diagnostics.numericTolerance;
       const model = st.model;

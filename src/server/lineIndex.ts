@@ -8,7 +8,10 @@
  * Line breaks are LF, CRLF and a lone CR, as in LSP: offset p > 0 starts a line when the
  * character before it is a LF, or a CR not followed by a LF at p. That depends on two
  * neighbouring characters only, so an edit changes line starts only next to the edited range.
+ * Edits read the text through CharSource, so a burst of edits can keep it in pieces (PieceText).
  */
+import type { CharSource } from './pieceText';
+
 export class LineIndex {
   /** starts[i] = offset where line i begins, for i < count; starts[0] = 0. */
   private starts: Int32Array;
@@ -39,7 +42,7 @@ export class LineIndex {
   }
 
   /** The offset of a position, clamped as TextDocument.offsetAt does (not past the line's end, not into its line break). */
-  offsetAt(text: string, line: number, character: number): number {
+  offsetAt(text: CharSource, line: number, character: number): number {
     if (line >= this.count) return text.length;
     if (line < 0) return 0;
     const lineStart = this.starts[line];
@@ -55,7 +58,7 @@ export class LineIndex {
   }
 
   /** After old text [start, end) was replaced by `inserted` characters; `text` is the new text. */
-  update(text: string, start: number, end: number, inserted: number): void {
+  update(text: CharSource, start: number, end: number, inserted: number): void {
     const delta = inserted - (end - start);
     // Old starts in [start, end] may change (their neighbourhood was edited), as may new ones
     // in [start, start + inserted]; those after shift by delta, those before stay.
@@ -93,7 +96,7 @@ export class LineIndex {
   }
 }
 
-function isLineStart(text: string, p: number): boolean {
+function isLineStart(text: CharSource, p: number): boolean {
   const c = text.charCodeAt(p - 1);
   return c === 10 || (c === 13 && text.charCodeAt(p) !== 10);
 }

@@ -3,9 +3,14 @@
  * and experiment files. Runs in its own process (`node dist/server.js --stdio` or
  * `--node-ipc`); it never imports `vscode`.
  */
+import { inspect } from 'node:util';
 import {
   CodeActionKind,
+  IPCMessageReader,
+  IPCMessageWriter,
   ProposedFeatures,
+  StreamMessageReader,
+  StreamMessageWriter,
   TextDocumentSyncKind,
   createConnection,
   type Connection,
@@ -13,8 +18,34 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DatasetLabServer } from './datasetLabServer';
+import { QueuedChanges } from './queuedChanges';
 
-const connection: Connection = createConnection(ProposedFeatures.all);
+const args = process.argv.slice(2);
+let shutdownReceived = false;
+let queued: QueuedChanges | undefined;
+let connection: Connection;
+// The transports clients use (IPC for VS Code, stdio for other editors) are built here, as the
+// library would from the same argument, so that the reader can note when each edit arrives
+// (QueuedChanges). --socket and --pipe are left to the library: edits there are checked one
+// by one.
+if (args.includes('--node-ipc')) {
+  queued = new QueuedChanges(new IPCMessageReader(process));
+  connection = createConnection(ProposedFeatures.all, queued, new IPCMessageWriter(process));
+} else if (args.includes('--stdio')) {
+  queued = new QueuedChanges(new StreamMessageReader(process.stdin));
+  connection = createConnection(ProposedFeatures.all, queued, new StreamMessageWriter(process.stdout));
+  // What the library does for --stdio itself: end with the client's stdin, and keep console
+  // output off stdout, which carries the protocol.
+  const end = () => process.exit(shutdownReceived ? 0 : 1);
+  process.stdin.on('end', end);
+  process.stdin.on('close', end);
+  const log = (level: 'log' | 'warn' | 'error') => (...parts: unknown[]) => connection.console[level](parts.map((p) => (typeof p === 'string' ? p : inspect(p))).join(' '));
+  console.log = console.info = console.debug = log('log');
+  console.warn = log('warn');
+  console.error = log('error');
+} else {
+  connection = createConnection(ProposedFeatures.all);
+}
 const server = new DatasetLabServer(connection);
 
 connection.onInitialize((params): InitializeResult => {
@@ -31,8 +62,11 @@ connection.onInitialize((params): InitializeResult => {
   };
 });
 connection.onInitialized(() => server.initialized());
+connection.onShutdown(() => {
+  shutdownReceived = true;
+});
 connection.onDidOpenTextDocument((p) => server.open(TextDocument.create(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text)));
-connection.onDidChangeTextDocument((p) => server.change(p.textDocument.uri, p.textDocument.version, p.contentChanges));
+connection.onDidChangeTextDocument((p) => server.change(p.textDocument.uri, p.textDocument.version, p.contentChanges, queued?.next()));
 connection.onDidCloseTextDocument((p) => server.close(p.textDocument.uri));
 connection.onDidChangeConfiguration(() => server.configurationChanged());
 connection.onDidChangeWatchedFiles((p) => server.watchedFilesChanged(p.changes));

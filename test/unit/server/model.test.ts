@@ -11,6 +11,7 @@ import { CellKind, FieldBuffer, MissingTokens, fieldValue, parseNumber, parseRec
 import { computeColumnStats, exactDistinct, medianInPlace, selectInPlace } from '../../../src/server/columnStats';
 import { isAsciiSpace } from '../../../src/core/csv/numbers';
 import { LineIndex } from '../../../src/server/lineIndex';
+import { PieceText } from '../../../src/server/pieceText';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { seededRandom } from '../helpers';
 
@@ -290,11 +291,16 @@ describe('server model: line index', () => {
       let text = Array.from({ length: 5 + Math.floor(rand() * 60) }, piece).join('');
       let doc = TextDocument.create('file:///t.csv', 'csv', 0, text);
       const index = new LineIndex(text);
+      // The same edits kept in pieces (as during a burst), with their own line index.
+      const pieces = new PieceText(text);
+      const pieceIndex = new LineIndex(text);
       for (let step = 0; step < 40; step++) {
         assert.equal(index.lineCount, doc.lineCount, `round ${round} step ${step}: line count of ${JSON.stringify(text)}`);
+        assert.equal(pieceIndex.lineCount, doc.lineCount);
         for (let k = 0; k < 8; k++) {
           const pos = { line: Math.floor(rand() * (doc.lineCount + 2)) - 1, character: Math.floor(rand() * 8) - 1 };
           assert.equal(index.offsetAt(text, pos.line, pos.character), doc.offsetAt(pos), `round ${round} step ${step}: ${JSON.stringify(pos)} in ${JSON.stringify(text)}`);
+          assert.equal(pieceIndex.offsetAt(pieces, pos.line, pos.character), doc.offsetAt(pos), `pieces: round ${round} step ${step}: ${JSON.stringify(pos)}`);
           checked++;
         }
         // A random edit: replace a range (possibly empty) by some pieces (possibly none).
@@ -308,8 +314,30 @@ describe('server model: line index', () => {
         text = text.slice(0, a) + inserted + text.slice(b);
         assert.equal(doc.getText(), text);
         index.update(text, a, b, inserted.length);
+        pieces.replace(a, b, inserted);
+        pieceIndex.update(pieces, a, b, inserted.length);
+        assert.equal(pieces.length, text.length);
+        for (let i = -1; i <= text.length; i++) assert.ok(Object.is(pieces.charCodeAt(i), text.charCodeAt(i)), `pieces: character ${i} of ${JSON.stringify(text)}`);
       }
     }
     assert.ok(checked > 10000);
+  });
+
+  it('keeps 5,000 random replacements in pieces and joins them to the same text', () => {
+    const rand = rng(777);
+    let text = 'id,value\n' + Array.from({ length: 2000 }, (_, i) => `${i},${i * 3}`).join('\n') + '\n';
+    const pieces = new PieceText(text);
+    const inserts = ['', 'x', '12', ',', '\n', '\r\n', 'a longer inserted piece, with a comma'];
+    for (let step = 0; step < 5000; step++) {
+      const a = Math.floor(rand() * (text.length + 1));
+      const b = Math.min(text.length, a + Math.floor(rand() * 5));
+      const inserted = inserts[Math.floor(rand() * inserts.length)];
+      text = text.slice(0, a) + inserted + text.slice(b);
+      pieces.replace(a, b, inserted);
+      assert.equal(pieces.length, text.length);
+      const probe = Math.floor(rand() * text.length);
+      assert.equal(pieces.charCodeAt(probe), text.charCodeAt(probe), `step ${step}`);
+    }
+    assert.equal(pieces.toString(), text);
   });
 });
