@@ -18,6 +18,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DatasetLabServer } from './datasetLabServer';
+import { HeaderResync } from './headerResync';
 import { QueuedChanges } from './queuedChanges';
 
 const args = process.argv.slice(2);
@@ -32,7 +33,12 @@ if (args.includes('--node-ipc')) {
   queued = new QueuedChanges(new IPCMessageReader(process));
   connection = createConnection(ProposedFeatures.all, queued, new IPCMessageWriter(process));
 } else if (args.includes('--stdio')) {
-  queued = new QueuedChanges(new StreamMessageReader(process.stdin));
+  const stderrLine = (line: string) => void process.stderr.write(`${line}\n`);
+  // A malformed header would put the library's reader out of step for good: HeaderResync
+  // checks the framing first and skips garbage to the next header.
+  const reader = new StreamMessageReader(process.stdin.pipe(new HeaderResync(stderrLine)));
+  reader.onError((err) => stderrLine(`dataset-lab server: unreadable message: ${err.message.split('\n')[0]}`));
+  queued = new QueuedChanges(reader);
   connection = createConnection(ProposedFeatures.all, queued, new StreamMessageWriter(process.stdout));
   // What the library does for --stdio itself: end with the client's stdin, and keep console
   // output off stdout, which carries the protocol.
