@@ -1,5 +1,6 @@
 /** Results view: per-source metrics per arm with the gain over separate, confusion matrices, settings, past runs. */
-import type { PastRun, RunResults, SourceMetrics } from '../src/protocol/dashboard';
+import type { DashboardResults, PastRun } from '../src/protocol/dashboard';
+import type { SourceResult } from '../src/protocol/runFolder/contract';
 import { confusionChart } from './charts';
 import { fmt, h, icon, pct, signed } from './dom';
 
@@ -10,19 +11,19 @@ export interface ResultsViewOptions {
 
 const ARM_ORDER = ['separate', 'merged', 'multihead'];
 
-function headline(m: SourceMetrics | undefined): { metric: 'accuracy' | 'r2'; value: number | undefined } {
-  if (m && (m.task === 'regression' || (m.r2 !== undefined && m.accuracy === undefined))) return { metric: 'r2', value: m.r2 };
+function headline(m: SourceResult | undefined): { metric: 'accuracy' | 'r2'; value: number | undefined } {
+  if (m?.task === 'regression') return { metric: 'r2', value: m.r2 };
   return { metric: 'accuracy', value: m?.accuracy };
 }
 
 export class ResultsView {
   readonly root = h('section', { class: 'view results-view', 'data-view': 'results' });
-  private results: RunResults | undefined;
+  private results: DashboardResults | undefined;
   private runs: readonly PastRun[] = [];
 
   constructor(private readonly options: ResultsViewOptions) {}
 
-  set(results: RunResults | undefined): void {
+  set(results: DashboardResults | undefined): void {
     this.results = results;
   }
 
@@ -31,7 +32,7 @@ export class ResultsView {
   }
 
   /** Test rows whose features repeat a training row's: their scores may be memorised, not predicted. */
-  private repeatNotes(r: RunResults, pooledArms: boolean): HTMLElement | null {
+  private repeatNotes(r: DashboardResults, pooledArms: boolean): HTMLElement | null {
     const items = Object.entries(r.datasets ?? {}).flatMap(([name, d]) => {
       const l = d.leakage;
       if (!l) return [];
@@ -154,7 +155,7 @@ export class ResultsView {
       const w = Math.min(360, Math.max(220, width / 3 - 40));
       for (const a of arms) {
         for (const [s, m] of Object.entries(a.bySource)) {
-          if (!m.confusion || !m.labels || m.labels.length > 20 || matrices.length >= 24) continue;
+          if (m.task !== 'classification' || m.labels.length > 20 || matrices.length >= 24) continue;
           matrices.push(h('figure', { class: 'chart confusion-chart', 'data-chart': 'confusion', 'data-arm': a.arm, 'data-source': s }, h('figcaption', {}, `${a.arm} · ${s}`), confusionChart(m.confusion, m.labels, w)));
         }
       }

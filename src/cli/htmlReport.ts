@@ -7,16 +7,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ComparisonReport } from '../core/compare';
-import type { CurvePoint, DashboardSnapshot, PastRun, RunResults, TrainingStatus } from '../protocol/dashboard';
+import type { CurvePoint, DashboardSnapshot, PastRun, DashboardResults, TrainingStatus } from '../protocol/dashboard';
 import { dashboardPage, newNonce } from '../protocol/htmlPage';
-import { writeFileAtomic } from '../training/runStore';
+import { writeFileAtomic } from '../protocol/runFolder/write';
 
 export type HtmlReportData =
   | { readonly kind: 'compare'; readonly report: ComparisonReport }
   | {
       readonly kind: 'run';
       /** Absent for a run that did not complete: the report then opens on its curves and status. */
-      readonly results?: RunResults;
+      readonly results?: DashboardResults;
       readonly points?: readonly CurvePoint[];
       readonly status?: TrainingStatus;
       readonly runs?: readonly PastRun[];

@@ -22,7 +22,7 @@ import type {
   RenderedMessage,
   ReplyOf,
   RunExperimentReply,
-  RunResults,
+  DashboardResults,
   ScaffoldRequest,
   ToWebviewMessage,
   TrainingStatus,
@@ -56,7 +56,7 @@ export class DashboardController implements vscode.Disposable {
   private compare: ComparisonReport | undefined;
   private trainingStatus: TrainingStatus | undefined;
   private points: CurvePoint[] = [];
-  private results: RunResults | undefined;
+  private results: DashboardResults | undefined;
   private runs: PastRun[] = [];
   private readonly renderedEmitter = new vscode.EventEmitter<RenderedMessage>();
   /** Fires when the webview reports what it drew (used by tests and for logging). */
@@ -225,7 +225,7 @@ export class DashboardController implements vscode.Disposable {
     this.post({ type: 'trainingPoints', points, status });
   }
 
-  trainingFinished(status: TrainingStatus, results?: RunResults): void {
+  trainingFinished(status: TrainingStatus, results?: DashboardResults): void {
     this.trainingStatus = status;
     if (results) {
       this.results = results;
@@ -234,7 +234,7 @@ export class DashboardController implements vscode.Disposable {
     this.post({ type: 'trainingFinished', status, ...(results ? { results } : {}) });
   }
 
-  showResults(results: RunResults, points?: readonly CurvePoint[], status?: TrainingStatus): void {
+  showResults(results: DashboardResults, points?: readonly CurvePoint[], status?: TrainingStatus): void {
     this.results = results;
     if (points && status) {
       this.points = [...points];

@@ -6,13 +6,14 @@
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { CurvePoint, PastRun, RunResults } from '../protocol/dashboard';
-import { listRunFolders, readRunFolder, type RunStatus } from '../training/runFolder';
+import type { CurvePoint, PastRun, DashboardResults } from '../protocol/dashboard';
+import { RUNS_FOLDER, type RunStatus } from '../protocol/runFolder/contract';
+import { listRunFolders, readRunFolder } from '../protocol/runFolder/read';
 
 export { epochPoints } from '../protocol/dashboard';
 
 export function runsRoots(): string[] {
-  return (vscode.workspace.workspaceFolders ?? []).map((f) => join(f.uri.fsPath, '.dataset-lab', 'runs'));
+  return (vscode.workspace.workspaceFolders ?? []).map((f) => join(f.uri.fsPath, ...RUNS_FOLDER));
 }
 
 export async function listRuns(): Promise<PastRun[]> {
@@ -27,7 +28,7 @@ export function runDescription(run: PastRun): string {
   return `(${run.state}${run.reason ? `: ${run.reason}` : ''})`;
 }
 
-export async function readRun(dir: string): Promise<{ results: RunResults | undefined; points: CurvePoint[]; settings: unknown; status: RunStatus }> {
+export async function readRun(dir: string): Promise<{ results: DashboardResults | undefined; points: CurvePoint[]; settings: unknown; status: RunStatus }> {
   const { results, points, settings, status } = await readRunFolder(dir);
   return { results, points, settings, status };
 }

@@ -8,9 +8,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import type { CurvePoint, RunResults, TrainingStatus } from '../protocol/dashboard';
+import type { CurvePoint, DashboardResults, TrainingStatus } from '../protocol/dashboard';
 import type { FromTrainerMessage } from '../protocol/training';
-import type { ArmName } from '../training/experiment';
+import type { ArmName } from '../protocol/runFolder/contract';
 import { TrainingRun } from '../training/host';
 import { CommandIds } from './commandIds';
 import type { DashboardController } from './dashboard';
@@ -25,7 +25,7 @@ const FLUSH_MS = 200;
 export interface TrainingOutcome {
   readonly state: 'completed' | 'cancelled' | 'failed';
   readonly runDir: string | null;
-  readonly results?: RunResults;
+  readonly results?: DashboardResults;
   readonly error?: string;
 }
 
@@ -95,7 +95,7 @@ export class TrainingManager implements vscode.Disposable {
     const outcome: Promise<TrainingOutcome> = child.done.then((o) => {
       switch (o.status) {
         case 'completed':
-          return { state: 'completed', runDir: o.runDir, results: o.results as unknown as RunResults };
+          return { state: 'completed', runDir: o.runDir, results: o.results };
         case 'cancelled':
           return { state: 'cancelled', runDir: o.runDir };
         case 'failed': {

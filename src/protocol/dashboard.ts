@@ -13,84 +13,17 @@
  * Types and tiny pure helpers only: the webview bundle imports this file.
  */
 import type { ComparisonReport } from '../core/compare';
+import type { EpochRecord, RunResults, RunState } from './runFolder/contract';
 
 export type { ComparisonReport };
 
 export type DashboardView = 'compare' | 'training' | 'results';
 
 // ---------------------------------------------------------------------------------------------
-// Training data as the dashboard sees it: the fields it reads of a run folder's results.json and
-// history.jsonl (written by src/training); the fields it does not know are kept and ignored.
+// Training data: the run folder's own types (./runFolder/contract.ts), never copies.
 
-export type ArmName = 'separate' | 'merged' | 'multihead';
-
-/** Metrics of one source (dataset) or of the pooled test set. */
-export interface SourceMetrics {
-  readonly task?: 'classification' | 'regression';
-  readonly n?: number;
-  readonly accuracy?: number;
-  readonly macroF1?: number;
-  readonly r2?: number;
-  readonly mae?: number;
-  readonly rmse?: number;
-  /** Rows = true class, columns = predicted class, in `labels` order. */
-  readonly confusion?: readonly (readonly number[])[];
-  readonly labels?: readonly string[];
-  readonly epochs?: number;
-  readonly bestEpoch?: number;
-  readonly [extra: string]: unknown;
-}
-
-export interface ArmResult {
-  readonly arm: ArmName;
-  readonly bySource: Readonly<Record<string, SourceMetrics>>;
-  readonly pooled?: SourceMetrics;
-  readonly epochs?: number;
-  readonly bestEpoch?: number;
-  readonly [extra: string]: unknown;
-}
-
-/** Per source: each arm's headline metric and the gain of merged / multi-head over separate. */
-export interface SourceComparison {
-  readonly metric: 'accuracy' | 'r2';
-  readonly separate: number | null;
-  readonly merged: number | null;
-  readonly multihead: number | null;
-  readonly gain: { readonly merged: number | null; readonly multihead: number | null };
-  readonly best: ArmName | null;
-}
-
-export interface RunComparison {
-  readonly bySource: Readonly<Record<string, SourceComparison>>;
-  /** Average relative gain over the separate baselines. */
-  readonly deltaM: { readonly merged: number | null; readonly multihead: number | null };
-}
-
-/** Test rows repeating a training row's features, and rows shared with other datasets (src/training/leakage.ts). */
-export interface DatasetLeakage {
-  readonly testRows: number;
-  readonly testSeenInOwnTrain: number;
-  readonly testSeenInPooledTrain: number;
-  readonly sharedWithOtherDatasets: number;
-}
-
-/** results.json; the dashboard reads these fields. */
-export interface RunResults {
-  readonly runId: string;
-  readonly backend?: string;
-  readonly arms: readonly ArmResult[];
-  readonly comparison?: RunComparison;
-  /** Path of the experiment file. */
-  readonly experiment?: string;
-  readonly seed?: number;
-  readonly datasets?: Readonly<Record<string, { readonly task: string; readonly rows: number; readonly train: number; readonly validation: number; readonly test: number; readonly leakage?: DatasetLeakage }>>;
-  readonly features?: readonly string[];
-  readonly startedAt?: string;
-  readonly finishedAt?: string;
-  /** The resolved experiment settings, when the host attaches them. */
-  readonly settings?: unknown;
-  readonly [extra: string]: unknown;
-}
+/** results.json as shown: with the resolved experiment attached as `settings` when the host has it. */
+export type DashboardResults = RunResults & { readonly settings?: unknown };
 
 /** One point of a training curve. `step` is the epoch (fractional for batch updates). */
 export interface CurvePoint {
@@ -118,13 +51,6 @@ export interface TrainingStatus {
   readonly bestEpoch?: Readonly<Record<string, number>>;
 }
 
-/**
- * A run folder's state (src/training/runFolder.ts reads it): as recorded in status.json, with
- * `interrupted` for runs whose training process is gone (or silent) without recording an end,
- * and `unfinished` for folders with neither a status nor results.
- */
-export type RunState = 'running' | 'completed' | 'cancelled' | 'failed' | 'diverged' | 'interrupted' | 'unfinished';
-
 export interface PastRun {
   readonly runId: string;
   readonly dir: string;
@@ -144,7 +70,7 @@ export interface DashboardSnapshot {
     readonly status: TrainingStatus;
     readonly points: readonly CurvePoint[];
   };
-  readonly results?: RunResults;
+  readonly results?: DashboardResults;
   readonly runs?: readonly PastRun[];
   /** True in the static HTML report: no host to send requests to. */
   readonly staticReport?: boolean;
@@ -176,11 +102,11 @@ export interface TrainingPointsMessage {
 export interface TrainingFinishedMessage {
   readonly type: 'trainingFinished';
   readonly status: TrainingStatus;
-  readonly results?: RunResults;
+  readonly results?: DashboardResults;
 }
 export interface ResultsMessage {
   readonly type: 'results';
-  readonly results: RunResults;
+  readonly results: DashboardResults;
   readonly runs?: readonly PastRun[];
 }
 export interface RunsMessage {
@@ -337,16 +263,8 @@ export interface DashboardPersistedState {
 // ---------------------------------------------------------------------------------------------
 // Shared by the extension host and the `report` CLI command (pure; no Node or DOM).
 
-/** One line of a run's history.jsonl (EpochRecord of src/protocol/training.ts). */
-export interface HistoryLine {
-  readonly arm?: string;
-  readonly model?: string;
-  readonly epoch?: number;
-  readonly trainLoss?: number | null;
-  readonly valLoss?: number | null;
-  readonly heads?: Readonly<Record<string, { readonly trainLoss?: number | null; readonly valLoss?: number | null }>>;
-  readonly sources?: Readonly<Record<string, { readonly metric?: string; readonly value?: number | null }>>;
-}
+/** One line of a run's history.jsonl as read back: an EpochRecord, any field possibly missing in a damaged file. */
+export type HistoryLine = Partial<EpochRecord>;
 
 /** Curve points of one epoch record: loss and val_loss per model, per head, and per-source metrics. */
 export function epochPoints(r: HistoryLine): CurvePoint[] {

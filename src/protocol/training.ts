@@ -3,8 +3,7 @@
  * carried over the `child_process.fork` IPC channel. One interface per message with a literal
  * `type`; one union per direction.
  */
-import type { ArmName } from '../training/experiment';
-import type { RunResults } from '../training/results';
+import type { ArmName, EpochRecord, RunResults } from './runFolder/contract';
 
 // ---- parent -> child ----
 
@@ -58,21 +57,6 @@ export interface ProgressMessage {
 export interface EpochMessage {
   readonly type: 'epoch';
   readonly record: EpochRecord;
-}
-
-export interface EpochRecord {
-  readonly arm: ArmName;
-  readonly model: string;
-  readonly epoch: number;
-  /** null for closed-form models. */
-  readonly trainLoss: number | null;
-  readonly valLoss: number | null;
-  /** Per head (dataset name): that head's masked training and validation loss. */
-  readonly heads: Record<string, { readonly trainLoss: number; readonly valLoss: number | null; readonly weight: number }>;
-  /** Per source: validation accuracy (classification) or R2 (regression). */
-  readonly sources: Record<string, { readonly metric: 'accuracy' | 'r2'; readonly value: number | null }>;
-  readonly seconds: number;
-  readonly samplesPerSecond: number;
 }
 
 export interface CompletedMessage {

@@ -1,7 +1,6 @@
 /** Each source's gain of the merged and multi-head arms over its separate baseline, and delta_m. */
-import type { ArmName } from './experiment';
 import { primaryScore } from './metrics';
-import type { ArmResult, Comparison, SourceComparison } from './results';
+import type { ArmName, ArmResult, Comparison, SourceComparison } from '../protocol/runFolder/contract';
 
 /** Each source's gain of merged and multihead over separate, and delta_m per arm. */
 export function compareArms(arms: readonly ArmResult[], sources: readonly string[]): Comparison {

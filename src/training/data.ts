@@ -5,7 +5,8 @@
  */
 import type { CategoricalColumn, Column, DataTable } from '../core/table';
 import { columnByName } from '../core/table';
-import { ExperimentError, type ExperimentIssue, type ResolvedExperiment, type Task } from './experiment';
+import type { Task } from '../protocol/runFolder/contract';
+import { ExperimentError, type ExperimentIssue, type ResolvedExperiment } from './experiment';
 import { Rng } from './random';
 
 export const SPLIT_TRAIN = 0;

@@ -6,10 +6,9 @@
 import type { TF } from './backend';
 import type { PreparedData } from './data';
 import { poolSeparate } from './evaluate';
-import type { ArmName, ResolvedExperiment } from './experiment';
-import type { Metrics } from './metrics';
+import type { ResolvedExperiment } from './experiment';
 import { plansFor, type ModelPlan } from './modelPlan';
-import type { ArmResult, SourceResult } from './results';
+import type { ArmName, ArmResult, Metrics, SourceResult } from '../protocol/runFolder/contract';
 import { trainModel, type EngineHooks, type TrainedModel } from './trainModel';
 
 export interface EngineResult {

@@ -3,8 +3,8 @@
  * and pooled over the test rows, validation scores for the epoch records, and the pooled metrics
  * of the separate arm (every per-dataset model's predictions together).
  */
-import type { EpochRecord } from '../protocol/training';
-import { classificationMetrics, primaryScore, regressionMetrics, type Metrics } from './metrics';
+import type { EpochRecord, Metrics } from '../protocol/runFolder/contract';
+import { classificationMetrics, primaryScore, regressionMetrics } from './metrics';
 import type { SplitData } from './modelData';
 import { unionClasses, type ModelPlan } from './modelPlan';
 

@@ -5,11 +5,11 @@
  * this module is what the engine trusts.
  */
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser/lib/esm/main.js';
-import { lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { confinementProblem } from '../core/paths';
+import type { ArmName, Task } from '../protocol/runFolder/contract';
 
-export type ArmName = 'separate' | 'merged' | 'multihead';
-export type Task = 'classification' | 'regression';
 export type Scaling = 'standard' | 'minmax' | 'robust' | 'none';
 export type NumericImpute = 'mean' | 'median' | 'zero';
 export type CategoricalImpute = 'most_frequent' | 'missing_category';
@@ -179,47 +179,6 @@ export function formatIssue(i: ExperimentIssue): string {
     .filter(Boolean)
     .join(', ');
   return `${i.file}${where}: ${ctx ? ctx + ': ' : ''}${i.message}`;
-}
-
-/**
- * `path` with every symbolic link resolved, also when its last parts do not exist yet (a file
- * about to be written, a dangling link): confinement is decided on where the bytes really go.
- */
-export function realPath(path: string, linksFollowed = 0): string {
-  const abs = resolve(path);
-  try {
-    return realpathSync.native(abs);
-  } catch {
-    // A missing tail, a dangling link or a loop: resolve the parent and look at this part.
-  }
-  const parent = dirname(abs);
-  if (parent === abs || linksFollowed > 40) return abs;
-  const here = join(realPath(parent, linksFollowed), basename(abs));
-  try {
-    if (lstatSync(here).isSymbolicLink()) return realPath(resolve(dirname(here), readlinkSync(here)), linksFollowed + 1);
-  } catch {
-    // Does not exist: nothing to follow.
-  }
-  return here;
-}
-
-/** True when `path` lies strictly inside `root` (compare real paths to take links into account). */
-export function isStrictlyInside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel !== '' && rel !== '..' && !rel.startsWith('..' + sep) && !isAbsolute(rel);
-}
-
-/**
- * Why `absPath` (written `shown` by the user) is not inside `root`, or undefined when it is:
- * first as written, then with symbolic links resolved on both sides, so a link inside the
- * workspace cannot lead a read or a write outside it. The message names only paths, never
- * content of the file.
- */
-export function confinementProblem(root: string, absPath: string, shown: string): string | undefined {
-  if (!isStrictlyInside(root, absPath)) return `"${shown}" resolves to ${absPath}, outside the workspace root ${root}`;
-  const real = realPath(absPath);
-  if (!isStrictlyInside(realPath(root), real)) return `"${shown}" resolves to ${real} through a symbolic link, outside the workspace root ${root}`;
-  return undefined;
 }
 
 type Json = unknown;

@@ -1,17 +1,16 @@
 /**
  * Parent-side client of the training child: forks dist/trainer.js, sends start/cancel, and
  * turns the child's messages (and its unexpected death) into one typed outcome. Used by the
- * CLI now and the extension later.
+ * CLI (`run`) and the extension (src/extension/training.ts).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ErrorMessage, FromTrainerMessage, StartMessage, ToTrainerMessage } from '../protocol/training';
-import type { ArmName } from './experiment';
+import { RUN_FILES, type ArmName, type RunResults } from '../protocol/runFolder/contract';
 import { debugEnabled } from './debug';
-import type { RunResults } from './results';
-import { readStatusFile } from './runFolder';
-import { writeFileAtomic } from './runStore';
+import { readStatusFile } from '../protocol/runFolder/read';
+import { writeFileAtomic, writeStatusFile } from '../protocol/runFolder/write';
 
 export interface TrainingRunOptions {
   readonly experimentPath: string;
@@ -80,7 +79,7 @@ export class TrainingRun {
       this.child.on('exit', (code, signal) => {
         if (!outcome) {
           const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-          const kept = this.runDir ? `; finished epochs are kept in ${join(this.runDir, 'history.jsonl')}` : '';
+          const kept = this.runDir ? `; finished epochs are kept in ${join(this.runDir, RUN_FILES.history)}` : '';
           this.markInterrupted(`the training process ${how}`);
           outcome = { status: 'failed', error: { type: 'error', kind: 'internal', message: `the training process ${how} before the run finished${this.lastWords()}${kept}`, runDir: this.runDir } };
         }
@@ -107,7 +106,7 @@ export class TrainingRun {
     try {
       const status = readStatusFile(this.runDir);
       if (status && status.status !== 'running') return;
-      writeFileAtomic(join(this.runDir, 'status.json'), JSON.stringify({ status: 'interrupted', reason, epochsDone: Math.max(this.epochsDone, status?.epochsDone ?? 0), at: new Date().toISOString() }, null, 2) + '\n');
+      writeStatusFile(this.runDir, { status: 'interrupted', reason, epochsDone: Math.max(this.epochsDone, status?.epochsDone ?? 0), at: new Date().toISOString() });
     } catch {
       // Readers still see the dead process id in the running status.
     }
@@ -125,7 +124,7 @@ export class TrainingRun {
     const lines = tail.split('\n').filter((l) => l.trim());
     if (lines.length === 1) return `: ${lines[0]}`;
     if (this.runDir) {
-      const log = join(this.runDir, 'trainer-output.log');
+      const log = join(this.runDir, RUN_FILES.trainerOutput);
       try {
         writeFileAtomic(log, this.stderrTail);
         return `; its last output is in ${log}`;

@@ -10,18 +10,10 @@
  * counts, so a hash collision can only miss a duplicate, never invent one.
  */
 import type { Column } from '../core/table';
+import type { SourceLeakage } from '../protocol/runFolder/contract';
 import { columnByName } from '../core/table';
 import { SPLIT_TEST, SPLIT_TRAIN, type FeatureInfo, type Source } from './data';
 
-export interface SourceLeakage {
-  readonly testRows: number;
-  /** Test rows whose features equal one of this dataset's training rows. */
-  readonly testSeenInOwnTrain: number;
-  /** Test rows whose features equal a training row of any dataset (merged / multi-head pool). */
-  readonly testSeenInPooledTrain: number;
-  /** Labelled rows whose features equal a row of another dataset (any split). */
-  readonly sharedWithOtherDatasets: number;
-}
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);

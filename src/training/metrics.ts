@@ -3,34 +3,8 @@
  * test/reference/training/metrics.json): classes are the union of true and predicted labels,
  * and a precision or recall with an empty denominator counts as 0.
  */
+import type { ClassMetrics, ClassificationMetrics, Metrics, RegressionMetrics } from '../protocol/runFolder/contract';
 
-export interface ClassMetrics {
-  readonly precision: number;
-  readonly recall: number;
-  readonly f1: number;
-  readonly support: number;
-}
-
-export interface ClassificationMetrics {
-  readonly task: 'classification';
-  readonly n: number;
-  readonly accuracy: number;
-  readonly macroF1: number;
-  readonly perClass: Record<string, ClassMetrics>;
-  /** Row = true class, column = predicted class, both in `labels` order. */
-  readonly confusion: number[][];
-  readonly labels: string[];
-}
-
-export interface RegressionMetrics {
-  readonly task: 'regression';
-  readonly n: number;
-  readonly r2: number;
-  readonly mae: number;
-  readonly rmse: number;
-}
-
-export type Metrics = ClassificationMetrics | RegressionMetrics;
 
 /** `yTrue`/`yPred` index into `classNames`. */
 export function classificationMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, classNames: readonly string[]): ClassificationMetrics {

@@ -4,7 +4,7 @@
  * saved with every model.
  */
 import type { PreparedData, Source } from './data';
-import type { ArmName, Task } from './experiment';
+import type { ArmName, Task } from '../protocol/runFolder/contract';
 import type { FittedPreprocessing } from './preprocess';
 
 /** One head as saved with a model: what it predicts and how to read its outputs. */

@@ -5,7 +5,8 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { TF } from './backend';
-import type { Activation, Task } from './experiment';
+import type { Task } from '../protocol/runFolder/contract';
+import type { Activation } from './experiment';
 import { Rng } from './random';
 
 export interface HeadSpec {

@@ -8,12 +8,11 @@ import { basename, join } from 'node:path';
 import { readCsvFile } from '../core/ingest';
 import { columnByName } from '../core/table';
 import { initBackend } from './backend';
-import type { ArmName } from './experiment';
 import { primaryScore } from './metrics';
 import { transformRows } from './preprocess';
-import type { RunResults } from './results';
-import { describeRunStatus, readRunStatus } from './runFolder';
-import { loadSavedModel, modelFolder } from './runStore';
+import { RUN_FILES, type ArmName, type RunResults } from '../protocol/runFolder/contract';
+import { describeRunStatus, readRunStatus } from '../protocol/runFolder/read';
+import { loadSavedModel, modelFolder } from './modelStore';
 
 export class PredictError extends Error {
   readonly userFacing = true;
@@ -35,7 +34,7 @@ export interface PredictionTable {
 }
 
 function availableArms(runDir: string): ArmName[] {
-  const dir = join(runDir, 'models');
+  const dir = join(runDir, RUN_FILES.models);
   if (!existsSync(dir)) return [];
   return (['separate', 'merged', 'multihead'] as ArmName[]).filter((a) => existsSync(join(dir, a)));
 }
@@ -43,7 +42,7 @@ function availableArms(runDir: string): ArmName[] {
 /** Default arm: the one with the best pooled test score in results.json. */
 function bestArm(runDir: string, arms: ArmName[]): ArmName {
   try {
-    const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
+    const results = JSON.parse(readFileSync(join(runDir, RUN_FILES.results), 'utf8')) as RunResults;
     const ranked = results.arms.filter((a) => arms.includes(a.arm)).sort((a, b) => primaryScore(b.pooled) - primaryScore(a.pooled));
     if (ranked.length) return ranked[0].arm;
   } catch {
@@ -65,7 +64,7 @@ async function loadModel(tf: Awaited<ReturnType<typeof initBackend>>['tf'], dir:
 
 export async function predictFile(runDir: string, csvPath: string, options: PredictOptions = {}): Promise<PredictionTable> {
   const arms = availableArms(runDir);
-  if (arms.length > 0 || existsSync(join(runDir, 'status.json'))) {
+  if (arms.length > 0 || existsSync(join(runDir, RUN_FILES.status))) {
     const status = readRunStatus(runDir);
     if (status.state !== 'completed' && !options.allowIncomplete) {
       throw new PredictError(`${runDir}: ${describeRunStatus(status)}; its models may be missing or incomplete (add --allow-incomplete to use what it saved)`);

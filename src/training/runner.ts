@@ -14,11 +14,12 @@ import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, prepareSources } from './dat
 import { compareArms } from './compareArms';
 import { runArms } from './engine';
 import { ArmDivergedError } from './trainModel';
-import { ExperimentError, confinementProblem, loadExperiment, realPath, type ArmName, type ResolvedExperiment } from './experiment';
-import type { RunResults } from './results';
-import type { StatusFile } from './runFolder';
+import { confinementProblem, realPath } from '../core/paths';
+import { ExperimentError, loadExperiment, type ResolvedExperiment } from './experiment';
+import { RUN_FILES, type ArmName, type RunResults, type SplitFile, type StatusFile } from '../protocol/runFolder/contract';
 import { debugEnabled } from './debug';
-import { RunFolder, RunFolderError, StorageError, type Heartbeat } from './runStore';
+import { RunFolder, RunFolderError, StorageError, type Heartbeat } from '../protocol/runFolder/write';
+import { saveModel } from './modelStore';
 
 export interface RunnerHooks {
   send(msg: FromTrainerMessage): void;
@@ -69,8 +70,8 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
     const runDir = run.dir;
     heartbeat = run.startHeartbeat(startedAt, () => epochsDone);
     const beat = heartbeat;
-    run.writeJson('experiment.json', { ...exp, arms });
-    run.writeJson('environment.json', {
+    run.writeJson(RUN_FILES.experiment, { ...exp, arms });
+    run.writeJson(RUN_FILES.environment, {
       backend,
       // Networks: 'fused-wasm' (fusedDense.ts) or 'tfjs' (ops + autodiff); linear models are closed-form / L-BFGS.
       trainingStep: plannedStepper(tf, exp.training.optimizer),
@@ -87,12 +88,12 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
       startedAt,
     });
     // Row indices (0-based data rows of each CSV) per split: peers can reproduce the exact split.
-    const split: Record<string, Record<string, number[]>> = {};
+    const split: Record<string, SplitFile[string]> = {};
     for (const s of data.sources) {
       const part = (k: number) => Array.from(s.rows).filter((_, i) => s.split[i] === k);
       split[s.name] = { train: part(SPLIT_TRAIN), validation: part(SPLIT_VALIDATION), test: part(SPLIT_TEST) };
     }
-    run.writeJson('split.json', split);
+    run.writeJson(RUN_FILES.split, split satisfies SplitFile);
     const models = arms.flatMap((a) => (a === 'separate' ? data.sources.map((s) => `separate/${s.name}`) : [a]));
     hooks.send({ type: 'started', runId: run.runId, runDir, backend, models });
 
@@ -113,7 +114,7 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
         epochsDone++;
         hooks.send({ type: 'epoch', record });
       },
-      saveModel: (meta, model) => folder.saveModel(meta, model, tf),
+      saveModel: (meta, model) => saveModel(folder, meta, model, tf),
     });
     beat.stop();
     beat.check();
@@ -146,7 +147,7 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
       finishedAt: new Date().toISOString(),
     };
     run.syncHistory();
-    run.writeJson('results.json', results);
+    run.writeJson(RUN_FILES.results, results);
     run.writeStatus({ status: 'completed', epochsDone, at: results.finishedAt });
     hooks.send({ type: 'completed', results });
     return 'completed';
@@ -189,7 +190,7 @@ export function internalError(e: unknown, run: RunFolder | null, record: (status
   let logged = false;
   if (run) {
     try {
-      run.writeText('error.log', `${new Date().toISOString()}\n${stack}\n`);
+      run.writeText(RUN_FILES.errorLog, `${new Date().toISOString()}\n${stack}\n`);
       logged = true;
     } catch {
       // the one line below still says what happened

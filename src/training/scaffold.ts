@@ -7,7 +7,8 @@ import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from '
 import type { Column, DataTable } from '../core/table';
 import { columnByName } from '../core/table';
 import { inferTask } from './data';
-import { datasetNameKey, toDatasetName, type ArmName, type ExperimentFileV1, type Task } from './experiment';
+import type { ArmName, Task } from '../protocol/runFolder/contract';
+import { datasetNameKey, toDatasetName, type ExperimentFileV1 } from './experiment';
 
 export class ScaffoldError extends Error {
   readonly userFacing = true;

@@ -3,7 +3,8 @@
  * the multi-head arm mixes them into batches (proportional, equal or temperature sampling).
  */
 import { SPLIT_TRAIN, splitPositions, type PreparedData } from './data';
-import type { ArmName, ResolvedExperiment } from './experiment';
+import type { ArmName } from '../protocol/runFolder/contract';
+import type { ResolvedExperiment } from './experiment';
 import { buildSplit, type SplitData } from './modelData';
 import { plansFor, type ModelPlan } from './modelPlan';
 import { fitPreprocessing } from './preprocess';

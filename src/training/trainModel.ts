@@ -4,13 +4,12 @@
  * its test predictions and metrics, and its saved form.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { EpochRecord } from '../protocol/training';
+import type { ArmName, EpochRecord, Metrics } from '../protocol/runFolder/contract';
 import type { TF } from './backend';
 import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, splitPositions, type PreparedData } from './data';
-import type { ArmName, ResolvedExperiment } from './experiment';
+import type { ResolvedExperiment } from './experiment';
 import { evaluate, predictHeads, validationScores } from './evaluate';
 import { fitLeastSquares, fitLogisticAsync, linearOutputs, type LinearModel } from './linear';
-import type { Metrics } from './metrics';
 import { applyScale, buildSplit, standardiseTargets, type SplitData } from './modelData';
 import type { ModelMeta, ModelPlan } from './modelPlan';
 import { Network, type HeadSpec } from './network';

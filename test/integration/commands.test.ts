@@ -6,7 +6,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rm
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { ComparisonReport, RunResults } from '../../src/protocol/dashboard';
+import type { ComparisonReport, DashboardResults } from '../../src/protocol/dashboard';
 import type { LiveTableProfile } from '../../src/extension/serverProfile';
 import type { TrainingOutcome } from '../../src/extension/training';
 import { assertProfilesAgree, type CliProfile } from '../unit/extension/profileAgreement';
@@ -154,11 +154,11 @@ describe('commands', function () {
     const outcome = (await vscode.commands.executeCommand('datasetLab.runExperiment', experiment)) as TrainingOutcome | undefined;
     assert.ok(outcome, 'an outcome');
     assert.equal(outcome.state, 'completed', outcome.error);
-    const results = outcome.results as RunResults;
+    const results = outcome.results as DashboardResults;
     assert.deepEqual(results.arms.map((x) => x.arm).sort(), ['merged', 'multihead', 'separate']);
     assert.ok(outcome.runDir && existsSync(join(outcome.runDir, 'results.json')), 'results.json in the run folder');
     runDir = outcome.runDir;
-    const onDisk = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
+    const onDisk = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as DashboardResults;
     assert.equal(onDisk.runId, results.runId);
     // The curves reached the dashboard, and the results view drew one row per source and arm.
     const snap = a.dashboard.snapshot();
@@ -208,9 +208,9 @@ describe('commands', function () {
     const a = await api();
     assert.ok(runDir);
     const since = a.dashboard.rendered.length;
-    const results = (await vscode.commands.executeCommand('datasetLab.openRun', runDir)) as RunResults | undefined;
+    const results = (await vscode.commands.executeCommand('datasetLab.openRun', runDir)) as DashboardResults | undefined;
     assert.ok(results);
-    const onDisk = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
+    const onDisk = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as DashboardResults;
     assert.equal(results.runId, onDisk.runId);
     await a.dashboard.waitForRender('results', 30_000, since);
     const runs = readdirSync(join(ws(), '.dataset-lab', 'runs'));

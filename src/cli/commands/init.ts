@@ -4,8 +4,8 @@ import { readCsvFile } from '../../core/ingest';
 import { flag, parseArgs, stringOption, UsageError } from '../args';
 import { EXIT_BAD_INPUT, EXIT_OK, type CliCommand } from '../command';
 import { displayText, terminalText } from '../format';
-import { isStrictlyInside, realPath } from '../../training/experiment';
-import { writeJsonAtomic } from '../../training/runStore';
+import { isStrictlyInside, realPath } from '../../core/paths';
+import { writeJsonAtomic } from '../../protocol/runFolder/write';
 import { scaffoldExperiment } from '../../training/scaffold';
 
 export const initCommand: CliCommand = {

@@ -2,8 +2,9 @@ import { resolve } from 'node:path';
 import { flag, parseArgs, stringOption, UsageError } from '../args';
 import { EXIT_OK, type CliCommand } from '../command';
 import { displayText, terminalText } from '../format';
-import { ALL_ARMS, type ArmName } from '../../training/experiment';
-import { writeFileAtomic } from '../../training/runStore';
+import type { ArmName } from '../../protocol/runFolder/contract';
+import { ALL_ARMS } from '../../training/experiment';
+import { writeFileAtomic } from '../../protocol/runFolder/write';
 
 export const predictCommand: CliCommand = {
   name: 'predict',

@@ -4,7 +4,8 @@ import { parseArgs, stringOption, UsageError, type OptionSpec } from '../args';
 import { EXIT_OK, type CliCommand } from '../command';
 import { displayText } from '../format';
 import { writeHtmlReport } from '../htmlReport';
-import { describeRunStatus, readRunFolder, trainingStatusOf, type RunFolderContents } from '../../training/runFolder';
+import { describeRunStatus, readRunFolder, trainingStatusOf, type RunFolderContents } from '../../protocol/runFolder/read';
+import { RUN_FILES } from '../../protocol/runFolder/contract';
 
 const options: readonly OptionSpec[] = [{ name: 'output', alias: 'o', kind: 'string', description: 'HTML file to write (default: RUN_DIR/report.html)' }];
 
@@ -23,17 +24,17 @@ export const reportCommand: CliCommand = {
     if (args.positionals.length !== 1) throw new UsageError('report needs exactly one RUN_DIR (a folder under .dataset-lab/runs/)');
     const dir = resolve(io.cwd, args.positionals[0]);
     const shown = args.positionals[0];
-    if (!['results.json', 'history.jsonl', 'status.json'].some((f) => existsSync(join(dir, f)))) {
+    if (![RUN_FILES.results, RUN_FILES.history, RUN_FILES.status].some((f) => existsSync(join(dir, f)))) {
       throw new UsageError(`${shown}: no results.json, history.jsonl or status.json in this folder (is it a run under .dataset-lab/runs/?)`);
     }
     let run: RunFolderContents;
     try {
       run = await readRunFolder(dir);
     } catch (e) {
-      throw new UsageError(`${join(shown, 'results.json')}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+      throw new UsageError(`${join(shown, RUN_FILES.results)}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
     }
     const { results, points, status } = run;
-    if (results !== undefined && !Array.isArray(results.arms)) throw new UsageError(`${join(shown, 'results.json')}: not a Dataset Lab results document (no "arms" list)`);
+    if (results !== undefined && !Array.isArray(results.arms)) throw new UsageError(`${join(shown, RUN_FILES.results)}: not a Dataset Lab results document (no "arms" list)`);
     const arms = [...new Set(points.map((p) => p.arm))];
     const runId = results?.runId ?? basename(dir);
     const training = trainingStatusOf(runId, basename(dir), status, arms);

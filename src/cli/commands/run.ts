@@ -2,10 +2,10 @@ import { relative, resolve } from 'node:path';
 import { flag, parseArgs, stringOption, UsageError } from '../args';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, type CliCommand, type CliIO } from '../command';
 import { displayText, jsonText, terminalText } from '../format';
-import { ALL_ARMS, ExperimentError, loadExperiment, type ArmName } from '../../training/experiment';
+import { ALL_ARMS, ExperimentError, loadExperiment } from '../../training/experiment';
 import { TrainingRun } from '../../training/host';
 import { primaryScore } from '../../training/metrics';
-import type { RunResults } from '../../training/results';
+import type { ArmName, RunResults } from '../../protocol/runFolder/contract';
 
 function parseArms(value: string | undefined): ArmName[] | undefined {
   if (value === undefined) return undefined;

@@ -1,8 +1,8 @@
 /** Open Run... and Open Dashboard: past runs from the workspace's run folders (../runs.ts). */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { RunResults, TrainingStatus } from '../../protocol/dashboard';
-import { describeRunStatus } from '../../training/runFolder';
+import type { DashboardResults, TrainingStatus } from '../../protocol/dashboard';
+import { describeRunStatus } from '../../protocol/runFolder/read';
 import { CommandIds } from '../commandIds';
 import type { Ctx } from '../ctx';
 import { listRuns, readRun, runDescription } from '../runs';
@@ -18,7 +18,7 @@ export async function openDashboard(ctx: Ctx): Promise<void> {
 }
 
 /** A run folder (URI or path) or run id; without one, a picker of the workspace's runs. */
-export async function openRun(ctx: Ctx, a?: unknown): Promise<RunResults | undefined> {
+export async function openRun(ctx: Ctx, a?: unknown): Promise<DashboardResults | undefined> {
   let dir: string | undefined;
   if (a instanceof vscode.Uri) dir = a.fsPath;
   else if (typeof a === 'string') dir = a;

@@ -1,64 +1,22 @@
 /**
  * Reading run folders: a run's state (what status.json says, checked against the training
  * process it names), its results, curves and settings, and the list of runs of a workspace.
- * One reader for the CLI (`predict`, `report`) and the extension (dashboard, *Open Run...*).
+ * One reader for the CLI (`predict`, `report`) and the extension (dashboard, *Open Run...*);
+ * what each file holds is ./contract.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { historyPoints, type CurvePoint, type PastRun, type RunResults, type RunState, type TrainingStatus } from '../protocol/dashboard';
-import { isStrictlyInside, realPath } from './experiment';
-
-export type { RunState };
-
-/** While it trains, a run rewrites status.json this often... */
-export const HEARTBEAT_MS = 2_000;
-/**
- * ...and a `running` status not rewritten for this long belongs to a dead run (a process on
- * another machine, or a reused process id). Generous: the trainer's event loop can be busy for
- * a while (a large closed-form fit); on the same machine a dead process id is noticed at once.
- */
-export const HEARTBEAT_STALE_MS = 60_000;
-
-/** status.json as written by the trainer (and by its parent when the trainer dies). */
-export interface StatusFile {
-  readonly status: string;
-  readonly reason?: string;
-  readonly message?: string;
-  readonly epochsDone?: number;
-  readonly at?: string;
-  /** While running: the training process, the machine it runs on, its last heartbeat. */
-  readonly pid?: number;
-  readonly host?: string;
-  readonly startedAt?: string;
-  readonly heartbeatAt?: string;
-  /** diverged: where; failed on a write: the errno name and the file. */
-  readonly arm?: string;
-  readonly model?: string;
-  readonly epoch?: number;
-  readonly code?: string;
-  readonly file?: string;
-}
-
-export interface RunStatus {
-  readonly state: RunState;
-  /** Why it stopped, in plain words (`disk full`, `the training process (pid 123) is gone`). */
-  readonly reason?: string;
-  readonly message?: string;
-  readonly epochsDone?: number;
-  /** When the state was recorded (ISO time). */
-  readonly at?: string;
-  /** A running run's training process and its last heartbeat. */
-  readonly pid?: number;
-  readonly heartbeatAt?: string;
-}
+import { isStrictlyInside, realPath } from '../../core/paths';
+import { historyPoints, type CurvePoint, type DashboardResults, type PastRun, type TrainingStatus } from '../dashboard';
+import { HEARTBEAT_STALE_MS, RUN_FILES, type RunState, type RunStatus, type StatusFile } from './contract';
 
 const STATES: readonly RunState[] = ['running', 'completed', 'cancelled', 'failed', 'diverged', 'interrupted'];
 
 /** status.json of `dir` as written, undefined when absent; throws when it cannot be read. */
 export function readStatusFile(dir: string): StatusFile | undefined {
-  const path = join(dir, 'status.json');
+  const path = join(dir, RUN_FILES.status);
   if (!existsSync(path)) return undefined;
   return JSON.parse(readFileSync(path, 'utf8')) as StatusFile;
 }
@@ -83,7 +41,7 @@ export function readRunStatus(dir: string, now = Date.now()): RunStatus {
   }
   if (!file) {
     // Runs written before status.json recorded every state: results.json is written last.
-    return existsSync(join(dir, 'results.json')) ? { state: 'completed' } : { state: 'unfinished', reason: 'neither status.json nor results.json was written' };
+    return existsSync(join(dir, RUN_FILES.results)) ? { state: 'completed' } : { state: 'unfinished', reason: 'neither status.json nor results.json was written' };
   }
   const state = STATES.find((s) => s === file?.status) ?? 'unfinished';
   const common = {
@@ -138,7 +96,7 @@ export function trainingStatusOf(runId: string, name: string, status: RunStatus,
 export interface RunFolderContents {
   readonly status: RunStatus;
   /** results.json, with the resolved experiment as `settings` when the folder has it. */
-  readonly results: RunResults | undefined;
+  readonly results: DashboardResults | undefined;
   readonly points: CurvePoint[];
   readonly settings: unknown;
 }
@@ -152,17 +110,14 @@ async function readJson(path: string): Promise<unknown> {
  * one is never renamed into place); the settings are optional and skipped when unreadable.
  */
 export async function readRunFolder(dir: string): Promise<RunFolderContents> {
-  let results = (await readJson(join(dir, 'results.json'))) as RunResults | undefined;
-  const historyPath = join(dir, 'history.jsonl');
+  let results = (await readJson(join(dir, RUN_FILES.results))) as DashboardResults | undefined;
+  const historyPath = join(dir, RUN_FILES.history);
   const points = existsSync(historyPath) ? historyPoints(await readFile(historyPath, 'utf8')) : [];
   let settings: unknown;
-  for (const name of ['experiment.json', 'experiment.resolved.json', 'resolved-experiment.json']) {
-    try {
-      settings = await readJson(join(dir, name));
-    } catch {
-      settings = undefined;
-    }
-    if (settings !== undefined) break;
+  try {
+    settings = await readJson(join(dir, RUN_FILES.experiment));
+  } catch {
+    settings = undefined;
   }
   if (results && settings !== undefined) results = { ...results, settings };
   return { status: readRunStatus(dir), results, points, settings };
@@ -180,7 +135,7 @@ export async function listRunFolders(runsRoot: string, workspace = dirname(dirna
     const st = await stat(dir).catch(() => undefined);
     if (!st?.isDirectory()) continue;
     const status = readRunStatus(dir);
-    const hasResults = existsSync(join(dir, 'results.json'));
+    const hasResults = existsSync(join(dir, RUN_FILES.results));
     out.push({
       runId: id,
       dir,

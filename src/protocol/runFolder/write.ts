@@ -1,22 +1,17 @@
 /**
- * Run folders: `<root>/.dataset-lab/runs/<run-id>/` with the resolved experiment,
- * environment, split, history.jsonl (appended one line per epoch per model), results.json,
- * status.json, and models/<model-id>/ in TF.js layers format plus the fitted preprocessing.
+ * Writing run folders (`<root>/.dataset-lab/runs/<run-id>/`, files in ./contract.ts): the one
+ * writer, used by the training process (and by the CLI for its own outputs).
  *
  * Every write under a run folder goes through writeFileAtomic or appendLine below: a file has
  * either its old content or all of its new content under its name, never part of it, also when
  * the disk fills up (a write may then store fewer bytes than asked without any error), and a
  * failed write says why in plain words (StorageError).
  */
-import type * as tfjs from '@tensorflow/tfjs';
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import type { EpochRecord } from '../protocol/training';
-import type { TF } from './backend';
-import type { ModelMeta } from './modelPlan';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { datasetNameProblem, isStrictlyInside, realPath } from './experiment';
-import { HEARTBEAT_MS, type StatusFile } from './runFolder';
+import { dirname, join } from 'node:path';
+import { isStrictlyInside, realPath } from '../../core/paths';
+import { HEARTBEAT_MS, RUN_FILES, RUNS_FOLDER, type EpochRecord, type StatusFile } from './contract';
 
 /** What the file system errors a write can meet mean, for people. */
 const REASONS: Readonly<Record<string, string>> = {
@@ -168,6 +163,14 @@ export function syncFile(path: string): void {
   }
 }
 
+/**
+ * status.json of an existing run, written by a process other than its trainer (the parent that
+ * saw the trainer die). The trainer itself writes through RunFolder.writeStatus.
+ */
+export function writeStatusFile(runDir: string, status: StatusFile): void {
+  writeJsonAtomic(join(runDir, RUN_FILES.status), status);
+}
+
 /** Sortable, unique enough for one workspace: 20261128-174500-123-x7k2. */
 export function newRunId(now = new Date()): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -176,19 +179,7 @@ export function newRunId(now = new Date()): string {
 }
 
 export function runsFolder(root: string): string {
-  return join(root, '.dataset-lab', 'runs');
-}
-
-/**
- * Model ids may contain "/" (separate/<dataset>); each part becomes a folder. Parts are dataset
- * names validated by the experiment (no "..", no separators), checked again here so no id can
- * lead outside the run folder.
- */
-export function modelFolder(runDir: string, modelId: string): string {
-  const parts = modelId.split('/');
-  const bad = parts.map(datasetNameProblem).find((p) => p !== undefined);
-  if (bad) throw new Error(`model id ${JSON.stringify(modelId)} cannot name a folder: ${bad}`);
-  return join(runDir, 'models', ...parts);
+  return join(root, ...RUNS_FOLDER);
 }
 
 /** A running run's pulse in status.json; see RunFolder.startHeartbeat. */
@@ -238,7 +229,7 @@ export class RunFolder {
   }
 
   /** The path of `rel` in this run, after checking that its folder really is inside the run. */
-  private file(rel: string): string {
+  file(rel: string): string {
     const path = join(this.dir, rel);
     const realParent = realPath(dirname(path));
     if (realParent !== this.realDir && !isStrictlyInside(this.realDir, realParent)) {
@@ -252,7 +243,7 @@ export class RunFolder {
   }
 
   writeStatus(status: StatusFile): void {
-    this.writeJson('status.json', status);
+    this.writeJson(RUN_FILES.status, status);
   }
 
   /**
@@ -271,7 +262,7 @@ export class RunFolder {
         beat();
         this.syncHistory();
       } catch (e) {
-        failure ??= StorageError.from(join(this.dir, 'status.json'), e);
+        failure ??= StorageError.from(join(this.dir, RUN_FILES.status), e);
         clearInterval(timer);
       }
     }, everyMs);
@@ -289,56 +280,16 @@ export class RunFolder {
 
   /** One complete line per call; a killed process leaves every finished epoch intact. */
   appendHistory(record: EpochRecord): void {
-    appendLine(this.file('history.jsonl'), JSON.stringify(record));
+    appendLine(this.file(RUN_FILES.history), JSON.stringify(record));
   }
 
   /** Makes the appended history durable (at checkpoints: it is not fsynced per epoch). */
   syncHistory(): void {
-    syncFile(this.file('history.jsonl'));
+    syncFile(this.file(RUN_FILES.history));
   }
 
   /** Plain text (e.g. a stack trace for error.log), through the same all-or-nothing write. */
   writeText(name: string, text: string): void {
     writeFileAtomic(this.file(name), text);
   }
-
-  async saveModel(meta: ModelMeta, model: tfjs.LayersModel, tf: TF): Promise<void> {
-    const folder = relative(this.dir, modelFolder(this.dir, meta.id));
-    try {
-      mkdirSync(join(this.dir, folder), { recursive: true });
-    } catch (e) {
-      throw StorageError.from(join(this.dir, folder), e);
-    }
-    await model.save(
-      tf.io.withSaveHandler(async (artifacts) => {
-        const data = artifacts.weightData;
-        const buffers = data === undefined ? [] : Array.isArray(data) ? data : [data];
-        const bytes = Buffer.concat(buffers.map((b) => Buffer.from(b)));
-        writeFileAtomic(this.file(join(folder, 'weights.bin')), bytes);
-        writeJsonAtomic(this.file(join(folder, 'model.json')), {
-          format: 'layers-model',
-          generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
-          convertedBy: null,
-          modelTopology: artifacts.modelTopology,
-          weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
-        });
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.length } };
-      }),
-    );
-    writeJsonAtomic(this.file(join(folder, 'preprocessing.json')), meta);
-  }
-}
-
-/** Loads a model saved by RunFolder.saveModel (folder holding model.json, weights.bin, preprocessing.json). */
-export async function loadSavedModel(tf: TF, folder: string): Promise<{ model: tfjs.LayersModel; meta: ModelMeta }> {
-  const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as {
-    modelTopology: object;
-    weightsManifest: { paths: string[]; weights: tfjs.io.WeightsManifestEntry[] }[];
-  };
-  const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const buf = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(folder, p)))));
-  const weightData = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));
-  const meta = JSON.parse(readFileSync(join(folder, 'preprocessing.json'), 'utf8')) as ModelMeta;
-  return { model, meta };
 }

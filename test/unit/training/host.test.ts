@@ -5,7 +5,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { EpochRecord, FromTrainerMessage } from '../../../src/protocol/training';
+import type { EpochRecord } from '../../../src/protocol/runFolder/contract';
+import type { FromTrainerMessage } from '../../../src/protocol/training';
 import { TrainingRun } from '../../../src/training/host';
 
 const repo = join(__dirname, '..', '..', '..', '..');

@@ -1,7 +1,7 @@
 // Batch mixing, merged-arm balancing and multi-head loss weighting.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { EpochRecord } from '../../../src/protocol/training';
+import type { EpochRecord } from '../../../src/protocol/runFolder/contract';
 import { initBackend } from '../../../src/training/backend';
 import { prepareSources } from '../../../src/training/data';
 import { runArms } from '../../../src/training/engine';

@@ -6,8 +6,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { readRunStatus } from '../../../src/training/runFolder';
-import { fixtures, repoRoot, runCli } from '../helpers';
+import { readRunStatus } from '../../../../src/protocol/runFolder/read';
+import { fixtures, repoRoot, runCli } from '../../helpers';
 
 const cliPath = join(repoRoot, 'dist', 'cli.js');
 

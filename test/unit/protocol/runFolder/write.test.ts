@@ -6,10 +6,10 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { predictCommand } from '../../../src/cli/commands/predict';
-import { runCommand } from '../../../src/cli/commands/run';
-import { appendLine, StorageError, writeFileAtomic } from '../../../src/training/runStore';
-import { captureIo, fixtures } from '../helpers';
+import { predictCommand } from '../../../../src/cli/commands/predict';
+import { runCommand } from '../../../../src/cli/commands/run';
+import { appendLine, StorageError, writeFileAtomic } from '../../../../src/protocol/runFolder/write';
+import { captureIo, fixtures } from '../../helpers';
 
 const notRoot = typeof process.getuid === 'function' && process.getuid() !== 0;
 const skipUnlessRoot = notRoot && 'needs root: the test mounts a small tmpfs to fill a real file system (run the unit tests as root to include it)';

@@ -1,0 +1,198 @@
+/**
+ * The run folder: what the training process writes under `<workspace>/.dataset-lab/runs/<id>/`
+ * and what the CLI (`report`, `predict`), the extension (dashboard, *Open Run...*) and the
+ * webview read. One contract for all of them: file names and the type of each file. Types
+ * only, plus constants: the webview bundle imports this file. The one writer is ./write.ts,
+ * the one reader ./read.ts.
+ *
+ *   experiment.json    the resolved experiment (as the trainer ran it)
+ *   environment.json   backend, versions, seeds, threads
+ *   split.json         SplitFile: row indices of each dataset's train/validation/test split
+ *   history.jsonl      one EpochRecord per line, appended per epoch per model
+ *   status.json        StatusFile: running (with a heartbeat) or how the run ended
+ *   results.json       RunResults, written last, only when the run completed
+ *   error.log          the stack of an internal error (the user sees one line)
+ *   models/<id>/       model.json + weights.bin (TF.js layers format) + preprocessing.json
+ */
+
+export const RUN_FILES = {
+  experiment: 'experiment.json',
+  environment: 'environment.json',
+  split: 'split.json',
+  history: 'history.jsonl',
+  status: 'status.json',
+  results: 'results.json',
+  errorLog: 'error.log',
+  trainerOutput: 'trainer-output.log',
+  models: 'models',
+} as const;
+
+/** `<workspace>/` + this = the folder holding every run. */
+export const RUNS_FOLDER = ['.dataset-lab', 'runs'] as const;
+
+export type ArmName = 'separate' | 'merged' | 'multihead';
+export type Task = 'classification' | 'regression';
+
+// ---- results.json: test metrics, defined as scikit-learn defines them (src/training/metrics.ts)
+
+export interface ClassMetrics {
+  readonly precision: number;
+  readonly recall: number;
+  readonly f1: number;
+  readonly support: number;
+}
+
+export interface ClassificationMetrics {
+  readonly task: 'classification';
+  readonly n: number;
+  readonly accuracy: number;
+  readonly macroF1: number;
+  readonly perClass: Record<string, ClassMetrics>;
+  /** Row = true class, column = predicted class, both in `labels` order. */
+  readonly confusion: number[][];
+  readonly labels: string[];
+}
+
+export interface RegressionMetrics {
+  readonly task: 'regression';
+  readonly n: number;
+  readonly r2: number;
+  readonly mae: number;
+  readonly rmse: number;
+}
+
+export type Metrics = ClassificationMetrics | RegressionMetrics;
+
+/** Test rows repeating a training row's features, and rows shared with other datasets (src/training/leakage.ts). */
+export interface SourceLeakage {
+  readonly testRows: number;
+  /** Test rows whose features equal one of this dataset's training rows. */
+  readonly testSeenInOwnTrain: number;
+  /** Test rows whose features equal a training row of any dataset (merged / multi-head pool). */
+  readonly testSeenInPooledTrain: number;
+  /** Labelled rows whose features equal a row of another dataset (any split). */
+  readonly sharedWithOtherDatasets: number;
+}
+
+export type SourceResult = Metrics & {
+  /** Epochs run and best epoch of the model that scored this source. */
+  readonly epochs: number;
+  readonly bestEpoch: number;
+};
+
+export interface ArmResult {
+  readonly arm: ArmName;
+  readonly model: 'mlp' | 'least_squares' | 'logistic';
+  /** Test-split metrics per dataset. */
+  readonly bySource: Record<string, SourceResult>;
+  /** Test-split metrics over all datasets' test rows together. */
+  readonly pooled: Metrics;
+  /** Most epochs any of the arm's models ran, and that model's best epoch. */
+  readonly epochs: number;
+  readonly bestEpoch: number;
+  readonly seconds: number;
+}
+
+export interface SourceComparison {
+  readonly metric: 'accuracy' | 'r2';
+  readonly separate: number | null;
+  readonly merged: number | null;
+  readonly multihead: number | null;
+  /** Absolute gain over the separate baseline, per arm. */
+  readonly gain: { readonly merged: number | null; readonly multihead: number | null };
+  readonly best: ArmName | null;
+}
+
+export interface Comparison {
+  readonly bySource: Record<string, SourceComparison>;
+  /** Mean over datasets of (arm - separate) / |separate| (higher is better), per arm. */
+  readonly deltaM: { readonly merged: number | null; readonly multihead: number | null };
+}
+
+export interface RunResults {
+  readonly runId: string;
+  readonly experiment: string;
+  readonly backend: string;
+  readonly seed: number;
+  readonly splitSeed: number;
+  readonly status: 'completed';
+  readonly arms: ArmResult[];
+  readonly comparison: Comparison;
+  readonly datasets: Record<string, { readonly task: 'classification' | 'regression'; readonly rows: number; readonly train: number; readonly validation: number; readonly test: number; readonly unlabelled: number; readonly leakage: SourceLeakage }>;
+  readonly features: string[];
+  readonly startedAt: string;
+  readonly finishedAt: string;
+}
+
+// ---- history.jsonl
+
+export interface EpochRecord {
+  readonly arm: ArmName;
+  readonly model: string;
+  readonly epoch: number;
+  /** null for closed-form models. */
+  readonly trainLoss: number | null;
+  readonly valLoss: number | null;
+  /** Per head (dataset name): that head's masked training and validation loss. */
+  readonly heads: Record<string, { readonly trainLoss: number; readonly valLoss: number | null; readonly weight: number }>;
+  /** Per source: validation accuracy (classification) or R2 (regression). */
+  readonly sources: Record<string, { readonly metric: 'accuracy' | 'r2'; readonly value: number | null }>;
+  readonly seconds: number;
+  readonly samplesPerSecond: number;
+}
+
+// ---- split.json
+
+/** Per dataset, the 0-based data-row indices of each split (peers can reproduce the exact split). */
+export type SplitFile = Record<string, { readonly train: readonly number[]; readonly validation: readonly number[]; readonly test: readonly number[] }>;
+
+// ---- status.json
+
+/**
+ * A run's state as read back: what status.json records, `interrupted` for runs whose training
+ * process is gone (or silent) without recording an end, and `unfinished` for folders with
+ * neither a status nor results.
+ */
+export type RunState = 'running' | 'completed' | 'cancelled' | 'failed' | 'diverged' | 'interrupted' | 'unfinished';
+
+/** While it trains, a run rewrites status.json this often... */
+export const HEARTBEAT_MS = 2_000;
+/**
+ * ...and a `running` status not rewritten for this long belongs to a dead run (a process on
+ * another machine, or a reused process id). Generous: the trainer's event loop can be busy for
+ * a while (a large closed-form fit); on the same machine a dead process id is noticed at once.
+ */
+export const HEARTBEAT_STALE_MS = 60_000;
+
+/** status.json as written by the trainer (and by its parent when the trainer dies). */
+export interface StatusFile {
+  readonly status: string;
+  readonly reason?: string;
+  readonly message?: string;
+  readonly epochsDone?: number;
+  readonly at?: string;
+  /** While running: the training process, the machine it runs on, its last heartbeat. */
+  readonly pid?: number;
+  readonly host?: string;
+  readonly startedAt?: string;
+  readonly heartbeatAt?: string;
+  /** diverged: where; failed on a write: the errno name and the file. */
+  readonly arm?: string;
+  readonly model?: string;
+  readonly epoch?: number;
+  readonly code?: string;
+  readonly file?: string;
+}
+
+export interface RunStatus {
+  readonly state: RunState;
+  /** Why it stopped, in plain words (`disk full`, `the training process (pid 123) is gone`). */
+  readonly reason?: string;
+  readonly message?: string;
+  readonly epochsDone?: number;
+  /** When the state was recorded (ISO time). */
+  readonly at?: string;
+  /** A running run's training process and its last heartbeat. */
+  readonly pid?: number;
+  readonly heartbeatAt?: string;
+}

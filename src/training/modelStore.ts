@@ -1,0 +1,66 @@
+/**
+ * Trained models in a run folder: `models/<model-id>/` holding model.json + weights.bin (TF.js
+ * layers format) and preprocessing.json (ModelMeta: the fitted preprocessing and the heads).
+ * Written through the run folder's writer (src/protocol/runFolder/write.ts); read by `predict`.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { RUN_FILES } from '../protocol/runFolder/contract';
+import { StorageError, writeFileAtomic, writeJsonAtomic, type RunFolder } from '../protocol/runFolder/write';
+import type { TF } from './backend';
+import { datasetNameProblem } from './experiment';
+import type { ModelMeta } from './modelPlan';
+
+/**
+ * Model ids may contain "/" (separate/<dataset>); each part becomes a folder. Parts are dataset
+ * names validated by the experiment (no "..", no separators), checked again here so no id can
+ * lead outside the run folder.
+ */
+export function modelFolder(runDir: string, modelId: string): string {
+  const parts = modelId.split('/');
+  const bad = parts.map(datasetNameProblem).find((p) => p !== undefined);
+  if (bad) throw new Error(`model id ${JSON.stringify(modelId)} cannot name a folder: ${bad}`);
+  return join(runDir, RUN_FILES.models, ...parts);
+}
+
+/** Saves a trained model under `models/<id>/` of the run, through the run folder's checked, all-or-nothing writes. */
+export async function saveModel(run: RunFolder, meta: ModelMeta, model: tfjs.LayersModel, tf: TF): Promise<void> {
+  const folder = relative(run.dir, modelFolder(run.dir, meta.id));
+  try {
+    mkdirSync(join(run.dir, folder), { recursive: true });
+  } catch (e) {
+    throw StorageError.from(join(run.dir, folder), e);
+  }
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const data = artifacts.weightData;
+      const buffers = data === undefined ? [] : Array.isArray(data) ? data : [data];
+      const bytes = Buffer.concat(buffers.map((b) => Buffer.from(b)));
+      writeFileAtomic(run.file(join(folder, 'weights.bin')), bytes);
+      writeJsonAtomic(run.file(join(folder, 'model.json')), {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+      });
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.length } };
+    }),
+  );
+  writeJsonAtomic(run.file(join(folder, 'preprocessing.json')), meta);
+}
+
+/** Loads a model saved by saveModel (folder holding model.json, weights.bin, preprocessing.json). */
+export async function loadSavedModel(tf: TF, folder: string): Promise<{ model: tfjs.LayersModel; meta: ModelMeta }> {
+  const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as {
+    modelTopology: object;
+    weightsManifest: { paths: string[]; weights: tfjs.io.WeightsManifestEntry[] }[];
+  };
+  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const buf = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(folder, p)))));
+  const weightData = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));
+  const meta = JSON.parse(readFileSync(join(folder, 'preprocessing.json'), 'utf8')) as ModelMeta;
+  return { model, meta };
+}
