@@ -3,6 +3,7 @@
  * pandas/numpy conventions (std with ddof = 1, quantiles with numpy's default 'linear' method,
  * histograms with numpy.histogram's equal-width bins); see docs/ingest.md.
  */
+import { countDistinctSorted, quantileAt, quantileSorted } from './stats/descriptive';
 import { sortedFinite, valueCounts, type ValueCounts } from './sortNumbers';
 import type { CategoricalColumn, Column, DataTable, NumericColumn, Problem } from './table';
 
@@ -97,11 +98,6 @@ export function profileColumn(column: Column, options: ProfileOptions = {}): Col
   return column.type === 'numeric' ? profileNumeric(column, options) : profileCategorical(column, options);
 }
 
-/** numpy.quantile(method='linear') on ascending data, including numpy's two-sided lerp. */
-export function quantileSorted(sorted: Float64Array, q: number): number {
-  return quantileAt(sorted.length, q, (i) => sorted[i]);
-}
-
 /** numpy.histogram's edges: linspace from min to max, widened by 0.5 on each side when equal. */
 function histogramEdges(min: number, max: number, bins: number): number[] {
   let first = min;
@@ -153,19 +149,6 @@ function histogramCounts(vc: ValueCounts, bins: number): Histogram {
     counts[bin] += vc.counts[k];
   }
   return { edges, counts };
-}
-
-/** numpy 'linear' quantile where element i of the sorted data is `at(i)`. */
-function quantileAt(n: number, q: number, at: (i: number) => number): number {
-  if (n === 0) return NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const t = h - lo;
-  const a = at(lo);
-  if (lo + 1 >= n) return a;
-  const b = at(lo + 1);
-  const diff = b - a;
-  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
 }
 
 function profileFromCounts(column: NumericColumn, vc: ValueCounts, options: ProfileOptions): NumericColumnProfile {
@@ -220,7 +203,7 @@ function profileNumeric(column: NumericColumn, options: ProfileOptions): Numeric
   const n = sorted.length;
   const mean = n > 0 ? sumOf(sorted) / n : NaN;
   const sq = squaredDeviations(sorted, mean);
-  const distinct = distinctSorted(sorted);
+  const distinct = countDistinctSorted(sorted);
   const levels = options.quantiles ?? DEFAULT_QUANTILES;
   return {
     name: column.name,
@@ -277,8 +260,3 @@ function squaredDeviations(a: Float64Array, mean: number): number {
   return sq;
 }
 
-function distinctSorted(a: Float64Array): number {
-  let distinct = a.length > 0 ? 1 : 0;
-  for (let i = 1; i < a.length; i++) if (a[i] !== a[i - 1]) distinct++;
-  return distinct;
-}

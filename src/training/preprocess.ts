@@ -3,6 +3,7 @@
  * encoding. The fitted state is plain JSON so a saved run can score new CSV rows.
  */
 import type { Column, DataTable } from '../core/table';
+import { quantileSorted } from '../core/stats/descriptive';
 import { columnByName } from '../core/table';
 import type { FeatureInfo } from './data';
 import type { PreprocessingSpec } from './experiment';
@@ -40,14 +41,6 @@ export interface RowSet {
   readonly rows: Int32Array;
 }
 
-/** Quantile with linear interpolation (numpy's default), on a sorted array. */
-export function quantileSorted(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
 
 function numericValues(sets: readonly RowSet[], name: string): Float64Array {
   let n = 0;

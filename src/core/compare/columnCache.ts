@@ -4,7 +4,7 @@
  * a table that is dropped takes its caches with it).
  */
 import { sortedFinite } from '../sortNumbers';
-import { std } from '../stats/descriptive';
+import { countDistinctSorted, std } from '../stats/descriptive';
 import type { Column, NumericColumn } from '../table';
 
 /** Finite values of a numeric column, in row order. */
@@ -41,12 +41,6 @@ export function sortedValues(column: NumericColumn): Float64Array {
   return sorted;
 }
 
-/** Distinct values of an ascending array, in one pass. */
-export function countDistinctSorted(sorted: Float64Array): number {
-  let n = sorted.length ? 1 : 0;
-  for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) n++;
-  return n;
-}
 
 /** Whether two ascending samples hold at most `max` distinct values between them. */
 export function pooledDistinctAtMost(a: Float64Array, b: Float64Array, max: number): boolean {

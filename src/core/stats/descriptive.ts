@@ -28,21 +28,32 @@ export function std(v: ArrayLike<number>): number {
 }
 
 /**
- * Quantile with numpy's default 'linear' method on an ascending-sorted sample:
- * position h = (n - 1) q, result = x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h]).
+ * Quantile with numpy's default 'linear' method, where element i of the ascending-sorted sample
+ * is `at(i)`: position h = (n - 1) q, result = x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h]),
+ * computed from the upper end when the fraction is >= 0.5, as numpy's _lerp does.
  */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
+export function quantileAt(n: number, q: number, at: (i: number) => number): number {
   if (n === 0 || !(q >= 0 && q <= 1)) return Number.NaN;
   const h = (n - 1) * q;
   const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
   const frac = h - lo;
-  const a = sorted[lo];
-  const b = sorted[hi];
-  // numpy's _lerp: a + (b - a) t, computed from the upper end when t >= 0.5 for symmetry.
+  const a = at(lo);
+  if (lo + 1 >= n) return a;
+  const b = at(lo + 1);
   const diff = b - a;
   return frac >= 0.5 ? b - diff * (1 - frac) : a + diff * frac;
+}
+
+/** numpy.quantile(method='linear') on an ascending-sorted sample. */
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  return quantileAt(sorted.length, q, (i) => sorted[i]);
+}
+
+/** Distinct values of an ascending-sorted sample, in one pass. */
+export function countDistinctSorted(sorted: ArrayLike<number>): number {
+  let n = sorted.length ? 1 : 0;
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) n++;
+  return n;
 }
 
 /** Quantiles of an unsorted sample (sorts a copy once). */

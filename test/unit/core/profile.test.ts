@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import * as aq from 'arquero';
 import { toArquero } from '../../../src/core/arquero';
 import { readCsvFile } from '../../../src/core/ingest';
-import { histogramSorted, profileTable, quantileSorted, type ColumnProfile } from '../../../src/core/profile';
+import { histogramSorted, profileTable, type ColumnProfile } from '../../../src/core/profile';
+import { quantileSorted } from '../../../src/core/stats/descriptive';
 import { sortedFinite } from '../../../src/core/sortNumbers';
 
 const ROOT = join(__dirname, '../../../..');

@@ -5,7 +5,8 @@ import { SPLIT_TRAIN, prepareSources } from '../../../src/training/data';
 import { runArms } from '../../../src/training/engine';
 import type { ModelMeta } from '../../../src/training/modelPlan';
 import { resolveExperiment, type PreprocessingSpec } from '../../../src/training/experiment';
-import { fitPreprocessing, quantileSorted, transformRows, type FittedCategorical, type FittedNumeric } from '../../../src/training/preprocess';
+import { quantileSorted } from '../../../src/core/stats/descriptive';
+import { fitPreprocessing, transformRows, type FittedCategorical, type FittedNumeric } from '../../../src/training/preprocess';
 import { blobs, makeTable } from './tables';
 
 const spec = (p: Partial<PreprocessingSpec>): PreprocessingSpec => ({ numericImpute: 'mean', categoricalImpute: 'most_frequent', scaling: 'standard', maxCategories: 32, ...p });
