@@ -1,7 +1,7 @@
 /**
- * mulberry32: a small, fast, well-mixed 32-bit PRNG. Everything in Dataset Lab that samples
- * (the domain classifier's rows and folds, tests' shuffles) draws from it, so a seed gives the
- * same answer on every platform and run.
+ * mulberry32: a small, fast, well-mixed 32-bit PRNG. The comparison's sampling (the domain
+ * classifier's rows and folds) and the tests' shuffles draw from it, so a seed gives the same
+ * answer on every platform and run.
  */
 export function mulberry32(seed: number): () => number {
   let s = seed >>> 0;

@@ -1,5 +1,5 @@
 /**
- * The per-feature drift rule (FIELD.md, after Evidently's defaults): small reference samples are
+ * The per-feature drift rule (after Evidently's defaults; docs/statistics.md): small reference samples are
  * judged by p-values, large ones by effect sizes, because on large data every p-value is tiny.
  *
  * reference rows <= smallSampleRows (1000):
