@@ -51,7 +51,9 @@ export interface TableColumn {
 export function renderTable(columnsIn: readonly TableColumn[], rowsIn: readonly (readonly string[])[]): string {
   const columns = columnsIn.map((c) => ({ ...c, header: displayText(c.header) }));
   const rows = rowsIn.map((r) => r.map(displayText));
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // A loop, not Math.max(...rows): a spread passes every row as an argument and overflows the stack.
+  const widths = columns.map((c) => c.header.length);
+  for (const r of rows) columns.forEach((_, i) => (widths[i] = Math.max(widths[i], (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells
       .map((cell, i) => ((columns[i].align ?? 'left') === 'right' ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))

@@ -137,3 +137,16 @@ test('profile, compare and problem lines show control characters from the data e
   const cmp = JSON.parse(runCli(['compare', a, b, '--json', '--no-domain-classifier']).stdout);
   assert.equal(cmp.comparisons[0].features.find((f: { name: string }) => f.name === header).name, header);
 });
+
+test('profile prints its table for a file with 150,000 columns', { timeout: 120_000 }, () => {
+  // Every column's width once went to Math.max as arguments: past ~125k columns the call stack overflowed.
+  const n = 150_000;
+  const header = Array.from({ length: n }, (_, i) => `c${i}`).join(',');
+  const row = (k: number) => Array.from({ length: n }, (_, i) => String((i * 7 + k) % 100)).join(',');
+  const file = join(tempDir(), 'wide.csv');
+  writeFileSync(file, [header, row(1), row(2), row(3)].join('\n') + '\n');
+  const r = runCli(['profile', file]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^c149999 /m);
+  assert.doesNotMatch(r.stderr, /internal error/);
+});
