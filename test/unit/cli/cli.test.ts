@@ -143,10 +143,12 @@ test('profile prints its table for a file with 150,000 columns', { timeout: 120_
   const n = 150_000;
   const header = Array.from({ length: n }, (_, i) => `c${i}`).join(',');
   const row = (k: number) => Array.from({ length: n }, (_, i) => String((i * 7 + k) % 100)).join(',');
-  const file = join(tempDir(), 'wide.csv');
+  const tmp = tempDir();
+  const file = join(tmp.path, 'wide.csv');
   writeFileSync(file, [header, row(1), row(2), row(3)].join('\n') + '\n');
   const r = runCli(['profile', file]);
-  assert.equal(r.status, 0, r.stderr);
+  tmp.cleanup();
+  assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^c149999 /m);
   assert.doesNotMatch(r.stderr, /internal error/);
 });
