@@ -1,5 +1,6 @@
 // Statistics benchmark, our side: times each operation in-process on the samples written by
-// bench/stats.mjs and prints one JSON object { op: median milliseconds }. Bundled by stats.mjs.
+// bench/stats.mjs and prints one JSON object { op: [milliseconds of each repetition] }, the first
+// repetition first (it includes compiling the code). Bundled by stats.mjs.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crossValidatedDomainAuc } from '../src/core/domainClassifier';
@@ -37,7 +38,7 @@ const ops: Record<string, () => unknown> = {
   'chi2 2 x 200 categories': () => chiSquaredHomogeneity(counts.subarray(0, 200), counts.subarray(200, 400)),
   'domain classifier 2 x 10k x 12, 5-fold': () => crossValidatedDomainAuc(features, isOther, { seed: 1 }),
 };
-const out: Record<string, number> = {};
+const out: Record<string, number[]> = {};
 for (const [name, f] of Object.entries(ops)) {
   const times: number[] = [];
   for (let r = 0; r < reps; r++) {
@@ -45,6 +46,6 @@ for (const [name, f] of Object.entries(ops)) {
     f();
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
-  out[name] = times.sort((a, b) => a - b)[times.length >> 1];
+  out[name] = times;
 }
 process.stdout.write(`${JSON.stringify(out)}\n`);

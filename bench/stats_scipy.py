@@ -1,6 +1,9 @@
 #!/usr/bin/python3
 """Statistics benchmark, the peer: the same operations with Debian's scipy / numpy / sklearn on
-the samples written by bench/stats.mjs. Prints one JSON object { op: median milliseconds }."""
+the samples written by bench/stats.mjs. Prints one JSON object { op: [milliseconds of each
+repetition] } and, under "_threadpools", the BLAS / OpenMP pools threadpoolctl saw after the work
+(bench/stats.mjs runs it without this machine's OpenBLAS overrides, at the default threads and
+with OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1)."""
 import json
 import os
 import sys
@@ -8,6 +11,7 @@ import time
 
 import numpy as np
 import scipy.stats as st
+import threadpoolctl
 from scipy.spatial.distance import jensenshannon
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
@@ -54,5 +58,6 @@ for name, f in ops.items():
         t0 = time.perf_counter()
         f()
         times.append((time.perf_counter() - t0) * 1000)
-    out[name] = sorted(times)[len(times) // 2]
+    out[name] = times
+out["_threadpools"] = [{k: p.get(k) for k in ("internal_api", "version", "architecture", "num_threads")} for p in threadpoolctl.threadpool_info()]
 print(json.dumps(out))
