@@ -80,12 +80,25 @@ export function levenshtein(a: string, b: string): number {
  * the token overlap (Jaccard), plus a bonus when one normalised name contains the other.
  */
 export function nameSimilarity(a: string, b: string): number {
-  const na = normalizeColumnName(a);
-  const nb = normalizeColumnName(b);
+  return similarityOf(nameFeatures(a), nameFeatures(b));
+}
+
+interface NameFeatures {
+  readonly normalized: string;
+  readonly tokens: ReadonlySet<string>;
+}
+
+function nameFeatures(name: string): NameFeatures {
+  return { normalized: normalizeColumnName(name), tokens: new Set(tokens(name)) };
+}
+
+function similarityOf(a: NameFeatures, b: NameFeatures): number {
+  const na = a.normalized;
+  const nb = b.normalized;
   if (na.length === 0 || nb.length === 0) return 0;
   const edit = 1 - levenshtein(na, nb) / Math.max(na.length, nb.length);
-  const ta = new Set(tokens(a));
-  const tb = new Set(tokens(b));
+  const ta = a.tokens;
+  const tb = b.tokens;
   let shared = 0;
   for (const t of ta) if (tb.has(t)) shared++;
   const union = ta.size + tb.size - shared;
@@ -98,6 +111,13 @@ export interface AlignOptions {
   /** Minimum similarity for a suggested mapping. Default 0.6. */
   readonly minSimilarity?: number;
 }
+
+/**
+ * Suggestions compare every unmatched reference column with every unmatched other column; past
+ * this many on a side (two wide files that share few names) only the first ones are paired, so
+ * the work stays bounded (512 x 512 name pairs, well under a second).
+ */
+export const MAX_SUGGESTION_COLUMNS = 512;
 
 export function alignSchemas(
   reference: readonly ColumnRef[],
@@ -136,9 +156,11 @@ export function alignSchemas(
 
   // Greedy best-first pairing of the leftovers by name similarity.
   const candidates: SuggestedMapping[] = [];
-  for (const r of onlyReference) {
-    for (const o of onlyOther) {
-      const similarity = nameSimilarity(r, o);
+  const leftR = onlyReference.slice(0, MAX_SUGGESTION_COLUMNS).map((name) => ({ name, f: nameFeatures(name) }));
+  const leftO = onlyOther.slice(0, MAX_SUGGESTION_COLUMNS).map((name) => ({ name, f: nameFeatures(name) }));
+  for (const { name: r, f: fr } of leftR) {
+    for (const { name: o, f: fo } of leftO) {
+      const similarity = similarityOf(fr, fo);
       if (similarity >= minSimilarity) {
         candidates.push({ reference: r, other: o, similarity, reason: `names are ${(similarity * 100).toFixed(0)}% alike` });
       }

@@ -57,3 +57,18 @@ test('two other columns that normalise alike: the first matches, the second stay
   assert.equal(s.matched[0].other, 'A_B');
   assert.deepEqual(s.onlyOther, ['a-b']);
 });
+
+test('suggestions for two wide schemas that share no name stay bounded: only the first 512 unmatched columns of each side are paired', { timeout: 60_000 }, () => {
+  // 20,000 x 20,000 unmatched columns were all compared pairwise (400 M edit distances).
+  const n = 20_000;
+  const ref = Array.from({ length: n }, (_, i) => ({ name: `left_col_${i}`, type: 'numeric' as const }));
+  const other = Array.from({ length: n }, (_, i) => ({ name: `right_col_${i}`, type: 'numeric' as const }));
+  const a = alignSchemas(ref, other);
+  assert.equal(a.onlyReference.length, n);
+  assert.equal(a.onlyOther.length, n);
+  assert.ok(a.suggestions.length > 0);
+  for (const s of a.suggestions) {
+    assert.ok(Number(s.reference.slice(9)) < 512, s.reference);
+    assert.ok(Number(s.other.slice(10)) < 512, s.other);
+  }
+});
