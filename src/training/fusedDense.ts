@@ -31,7 +31,7 @@ import type { Activation } from './experiment';
 import { DenseHeap, Gemm, type KernelExports } from './kernels/denseKernels';
 import type { Network } from './network';
 import { Control, controlBytes, type WorkerSetup } from './parallel/control';
-import { GradientPool, gradientWorkerScript, type Shard } from './parallel/gradientPool';
+import { GradientPool, gradientWorkerScript, type Shard, type ShardResult } from './parallel/gradientPool';
 
 export interface FusedOptions {
   readonly batchSize: number;
@@ -379,6 +379,9 @@ export class FusedDenseTrainer {
   private readonly shardLayouts: ShardLayout[] = [];
   /** The same step on each worker's buffers, for shards this thread takes over. */
   private readonly workerSteps: DenseStep[] = [];
+  /** ... and on spare buffers per worker, for shards of a worker that may still be writing its own. */
+  private readonly spareLayouts: ShardLayout[] = [];
+  private readonly spareSteps: DenseStep[] = [];
   private pool: GradientPool | null = null;
   private readonly m: number;
   private readonly v: number;
@@ -400,9 +403,17 @@ export class FusedDenseTrainer {
   ) {
     this.plan = planNetwork(net, o.batchSize, o.seed);
     const plan = this.plan;
-    const threads = Math.max(1, o.threads ?? 1);
-    this.heap = DenseHeap.create(threads > 1);
-    const heap = this.heap;
+    let threads = Math.max(1, o.threads ?? 1);
+    let heap: DenseHeap;
+    try {
+      heap = DenseHeap.create(threads > 1);
+    } catch (e) {
+      // A runtime without shared WebAssembly memory (SharedArrayBuffer disabled) trains on one thread.
+      if (threads === 1) throw e;
+      threads = 1;
+      heap = DenseHeap.create(false);
+    }
+    this.heap = heap;
     const heads = plan.heads.length;
     this.logVars = new Float32Array(heads);
     this.mS = new Float32Array(heads);
@@ -425,6 +436,8 @@ export class FusedDenseTrainer {
     if (threads > 1) {
       for (let w = 1; w < threads; w++) this.shardLayouts.push(allocShard(heap, plan));
       for (const shard of this.shardLayouts) this.workerSteps.push(new DenseStep(heap, plan, this.layout, shard));
+      for (let w = 1; w < threads; w++) this.spareLayouts.push(allocShard(heap, plan));
+      for (const shard of this.spareLayouts) this.spareSteps.push(new DenseStep(heap, plan, this.layout, shard));
       const layout = { at: heap.alloc(controlBytes(heads, threads - 1)), heads, workers: threads - 1 };
       control = new Control(heap.memory.buffer as SharedArrayBuffer, layout);
     }
@@ -449,8 +462,8 @@ export class FusedDenseTrainer {
   }
 
   /** Worker shards computed by the worker threads, and taken over by this thread (late or not yet started workers). */
-  get workerShards(): { byWorkers: number; takenOver: number; pausedSteps: number } {
-    return { ...(this.pool?.shards ?? { byWorkers: 0, takenOver: 0, pausedSteps: 0 }) };
+  get workerShards(): { byWorkers: number; takenOver: number; overtaken: number; pausedSteps: number } {
+    return { ...(this.pool?.shards ?? { byWorkers: 0, takenOver: 0, overtaken: 0, pausedSteps: 0 }) };
   }
 
   /** Threads computing each step (this one included). */
@@ -493,9 +506,8 @@ export class FusedDenseTrainer {
   /**
    * One optimizer step on rows order[start..end). `coefficients[h]` scales head h's loss
    * (static or DWA weights); ignored with uncertainty weighting, which uses exp(-s_h) / 2.
-   * Synchronous, except when worker threads are late (then a promise: see GradientPool.run).
    */
-  step(order: Int32Array, start: number, end: number, coefficients: readonly number[]): FusedStepResult | Promise<FusedStepResult> {
+  step(order: Int32Array, start: number, end: number, coefficients: readonly number[]): FusedStepResult {
     const at = this.orderIn(order);
     const weightSums = this.plan.heads.map((_, h) => {
       const ws = this.data.weights[h];
@@ -521,17 +533,17 @@ export class FusedDenseTrainer {
       () => {
         mine = this.local.gradient(at + start * 4, start, bounds[1] - start, inputs);
       },
-      (w) => this.workerSteps[w - 1].gradient(shards[w - 1].order, shards[w - 1].position, shards[w - 1].count, inputs),
+      (w, spare) => (spare ? this.spareSteps : this.workerSteps)[w - 1].gradient(shards[w - 1].order, shards[w - 1].position, shards[w - 1].count, inputs),
     );
-    return others instanceof Promise ? others.then((o) => this.finish(mine, o, weightSums, coefficients)) : this.finish(mine, others, weightSums, coefficients);
+    return this.finish(mine, others, weightSums, coefficients);
   }
 
-  /** Sums the shards' losses and gradients (others: the worker shards' losses, null when this thread did the whole batch), then updates. */
-  private finish(mine: Float64Array, others: readonly Float64Array[] | null, weightSums: number[], coefficients: readonly number[]): FusedStepResult {
+  /** Sums the shards' losses and gradients (others: the worker shards', null when this thread did the whole batch), then updates. */
+  private finish(mine: Float64Array, others: readonly ShardResult[] | null, weightSums: number[], coefficients: readonly number[]): FusedStepResult {
     const heads = this.plan.heads.length;
     const grads = this.local.shard.grads;
-    if (others) for (const w of this.shardLayouts) this.heap.kernels.add(grads, w.grads, this.plan.params);
-    const values: (number | null)[] = weightSums.map((sw, h) => (sw > 0 ? (others ?? []).reduce((s, o) => s + o[h], mine[h]) : null));
+    others?.forEach((r, w) => this.heap.kernels.add(grads, (r.spare ? this.spareLayouts : this.shardLayouts)[w].grads, this.plan.params));
+    const values: (number | null)[] = weightSums.map((sw, h) => (sw > 0 ? (others ?? []).reduce((s, o) => s + o.losses[h], mine[h]) : null));
     let loss = 0;
     for (let h = 0; h < heads; h++) {
       const value = values[h];

@@ -82,11 +82,12 @@ export interface LoopResult {
   /** Threads that computed the gradients (1 with the tfjs loop). */
   readonly threads: number;
   /**
-   * With threads > 1: worker shards computed by the workers, and taken over by the main thread
-   * (a worker not started yet, late, or paused); steps with the workers paused because they
-   * were not getting a core.
+   * With threads > 1: worker shards computed by the workers; by the main thread because no
+   * worker claimed them in time (not started yet, asleep, or not scheduled); again by the main
+   * thread because the worker that claimed them was late; steps with the workers paused
+   * because they were not getting a core.
    */
-  readonly workerShards: { readonly byWorkers: number; readonly takenOver: number; readonly pausedSteps: number };
+  readonly workerShards: { readonly byWorkers: number; readonly takenOver: number; readonly overtaken: number; readonly pausedSteps: number };
   readonly epochs: number;
   readonly bestEpoch: number;
   readonly bestValLoss: number;
@@ -366,7 +367,7 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
   const heads = net.spec.heads.length;
   const fused = fusedTrainer(o);
   const threads = fused?.threads ?? 1;
-  let shardStats = { byWorkers: 0, takenOver: 0, pausedSteps: 0 };
+  let shardStats = { byWorkers: 0, takenOver: 0, overtaken: 0, pausedSteps: 0 };
   const optimizer = makeOptimizer(tf, t);
   const rng = new Rng(t.seed ^ 0x5bd1e995);
   // Uncertainty weighting: one learnable log-variance per head.
@@ -405,11 +406,9 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
         }
         const start = bi * t.batchSize;
         const end = Math.min(order.length, (bi + 1) * t.batchSize);
-        let stepped = fused
+        const { loss, values: headValues, weightSums } = fused
           ? fused.step(order, start, end, o.staticWeights.map((w, h) => (o.weighting === 'dwa' ? dwa[h] * w : w)))
           : tapeStep(o, optimizer, sliceRows(o.train, order, start, end), logVars, kernels, varList, dwa);
-        if (stepped instanceof Promise) stepped = await stepped;
-        const { loss, values: headValues, weightSums } = stepped;
         headValues.forEach((v, h) => {
           if (v === null) return;
           headSum[h] += v * weightSums[h];

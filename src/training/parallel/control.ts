@@ -1,32 +1,40 @@
 /**
  * The control block the main thread and the gradient workers share (in the same WebAssembly
- * memory as the network), and the protocol over it. Shard w of a step is computed into
- * worker w's buffers by whoever claims it first (CLAIM 0 -> 1): worker w, or the main thread
- * once it has finished its own shard and the worker has not started. So a worker that the
- * operating system does not run in time (a busy machine) delays nothing, and the result does
- * not depend on who computed what. One step:
- *   main:   DONE = 0; writes the step's inputs and each shard's rows; CLAIM = 0 for each;
- *           SEQ += 1, notify SEQ; computes its own shard; after a short grace (for workers
- *           that are READY), claims and computes the shards still unclaimed; waits until
- *           DONE = number of worker shards.
- *   worker: sees SEQ change (spinning briefly, then Atomics.wait); if it claims its shard,
- *           computes it, writes its losses, DONE += 1, notify DONE.
- * While PAUSE = 1 workers claim nothing and sleep between steps. SEQ = -1 tells them to stop. A worker whose step throws writes the message and
- * FAILED = its index before counting its shard done, so the main thread never waits on it.
+ * memory as the network), and the protocol over it. The main thread never waits long for a
+ * worker: a shard is computed by its worker if the worker claims it in time, else by the main
+ * thread, and a worker that claimed it but is late (the system stopped running it) is
+ * overtaken: the main thread computes the shard again into spare buffers and uses that. The
+ * result does not depend on who computed what. Step s:
+ *   main:   writes the step's inputs and each shard's rows, CLAIM = s for each (open),
+ *           SEQ = s, notify SEQ; computes its own shard; claims (CLAIM s -> 0) and computes
+ *           the shards no awake worker claimed within a short grace; waits a little for the
+ *           claimed ones (DONE_SEQ = s), then computes any still missing into spare buffers.
+ *   worker: sees SEQ change (spinning, then Atomics.wait); BUSY = 1; claims its shard
+ *           (CLAIM s -> 0); if it won, computes it into its buffers, writes its losses, DONE_SEQ
+ *           = s; BUSY = 0. While BUSY = 1 its buffers may be written, so the main thread
+ *           computes that worker's unclaimed shards into the spare buffers.
+ * While PAUSE = 1 workers claim nothing and sleep between steps. SEQ = -1 tells them to stop.
+ * A worker whose step throws writes the message and FAILED = its index.
  */
 
 /** Int32 slots. */
 export const SEQ = 0;
-export const DONE = 1;
 export const FAILED = 2;
-/** 1: workers leave every shard to the main thread (it found them too late, see GradientPool). */
+/** 1: workers leave every shard to the main thread (they were not getting a core, see GradientPool). */
 export const PAUSE = 3;
-/** Per worker w (1-based), from slotOf(w): order pointer, position in the epoch, row count, then CLAIM and READY. */
+/** Per worker w (1-based), from slotOf(w): order pointer, position in the epoch, row count, then the flags below. */
 export const SHARDS = 8;
+/** The step whose shard is open to claim; 0 once claimed. */
 export const CLAIM = 3;
 /** 1 once the worker's thread has started and waits for steps. */
 export const READY = 4;
-const SLOT = 5;
+/** 1 while the worker spins for the next step; 0 while it sleeps in Atomics.wait. */
+export const AWAKE = 5;
+/** The last step whose shard the worker finished. */
+export const DONE_SEQ = 6;
+/** 1 while the worker may be writing its buffers. */
+export const BUSY = 7;
+const SLOT = 8;
 export const MAX_WORKERS = 62;
 
 export function slotOf(worker: number): number {
