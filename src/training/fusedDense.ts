@@ -28,7 +28,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, adamRate, adamUpdate } from './adam';
 import type { Activation } from './experiment';
-import { DenseHeap, Gemm, type KernelExports } from './kernels/denseKernels';
+import { DenseHeap, Gemm, kernelModule, type KernelExports } from './kernels/denseKernels';
 import type { Network } from './network';
 import { Control, controlBytes, type WorkerSetup } from './parallel/control';
 import { GradientPool, gradientWorkerScript, type Shard, type ShardResult } from './parallel/gradientPool';
@@ -457,7 +457,10 @@ export class FusedDenseTrainer {
   private startWorkers(control: Control): void {
     const script = gradientWorkerScript();
     if (!script) throw new Error('the gradient worker script (gradientWorker.js) is missing next to the bundle');
-    const setups: WorkerSetup[] = this.shardLayouts.map((shard, w) => ({ index: w + 1, memory: this.heap.memory, plan: this.plan, shared: this.layout, shard, control: control.layout }));
+    const warmupRows = Math.min(this.layout.rows, Math.ceil(this.plan.batch / (this.shardLayouts.length + 1)));
+    const warmupOrder = this.heap.alloc(warmupRows * 4);
+    new Int32Array(this.heap.memory.buffer, warmupOrder, warmupRows).forEach((_, i, a) => (a[i] = i));
+    const setups: WorkerSetup[] = this.shardLayouts.map((shard, w) => ({ index: w + 1, memory: this.heap.memory, module: kernelModule(true), plan: this.plan, shared: this.layout, shard, control: control.layout, warmupOrder, warmupRows }));
     this.pool = new GradientPool(script, setups, control);
   }
 

@@ -431,14 +431,19 @@ export class DenseHeap {
 
   constructor(
     readonly memory: WebAssembly.Memory,
-    /** First byte this heap may allocate from (workers sharing a memory start at their own base). */
-    base = 16,
+    /**
+     * The compiled kernels; default: this thread's. Worker threads get the main thread's
+     * module, so they run its optimised code from their first step (V8 compiles WebAssembly
+     * quickly, then optimises the functions that run a lot: a worker with its own module would
+     * run slowly until its own functions had run a lot).
+     */
+    module?: WebAssembly.Module,
     private readonly limit = MAX_PAGES * 65536,
   ) {
     const shared = memory.buffer instanceof SharedArrayBuffer;
-    const instance = new WebAssembly.Instance(kernelModule(shared), { env: { memory } });
+    const instance = new WebAssembly.Instance(module ?? kernelModule(shared), { env: { memory } });
     this.kernels = instance.exports as unknown as KernelExports;
-    this.top = (base + 15) & ~15;
+    this.top = 16;
   }
 
   static create(shared = false): DenseHeap {

@@ -92,8 +92,13 @@ export class Control {
 export interface WorkerSetup {
   readonly index: number;
   readonly memory: WebAssembly.Memory;
+  /** The main thread's compiled kernels (see DenseHeap). */
+  readonly module: WebAssembly.Module;
   readonly plan: import('../fusedDense').NetPlan;
   readonly shared: import('../fusedDense').SharedLayout;
   readonly shard: import('../fusedDense').ShardLayout;
   readonly control: ControlLayout;
+  /** Row indices (i32, `warmupRows` of them) the worker trains its code on before it takes steps. */
+  readonly warmupOrder: number;
+  readonly warmupRows: number;
 }

@@ -27,8 +27,26 @@ function fault(index: number): { kind: 'throw' | 'exit'; step: number } | null {
   return m && index === 1 ? { kind: m[1] as 'throw' | 'exit', step: Number(m[2]) } : null;
 }
 
+/**
+ * Runs the step on a few fixed rows for up to WARMUP_MS before taking real ones, into the
+ * worker's own buffers (BUSY, so the main thread keeps out of them). A fresh thread runs its
+ * JavaScript unoptimised at first; slow first shards would be overtaken by the main thread and
+ * get the workers paused before they ever ran fast.
+ */
+const WARMUP_MS = 30;
+const WARMUP_STEPS = 300;
+
+function warmUp(step: DenseStep, setup: WorkerSetup, i32: Int32Array, slot: number): void {
+  const heads = setup.control.heads;
+  const inputs = { step: 0, coef: new Float64Array(heads).fill(1), weightSums: new Float64Array(heads).fill(setup.warmupRows) };
+  Atomics.store(i32, slot + BUSY, 1);
+  const until = performance.now() + WARMUP_MS;
+  for (let k = 0; k < WARMUP_STEPS && performance.now() < until; k++) step.gradient(setup.warmupOrder, 0, setup.warmupRows, inputs);
+  Atomics.store(i32, slot + BUSY, 0);
+}
+
 export function runGradientWorker(setup: WorkerSetup): void {
-  const heap = new DenseHeap(setup.memory);
+  const heap = new DenseHeap(setup.memory, setup.module);
   const step = new DenseStep(heap, setup.plan, setup.shared, setup.shard);
   const ctl = new Control(setup.memory.buffer as SharedArrayBuffer, setup.control);
   const heads = setup.control.heads;
@@ -41,6 +59,7 @@ export function runGradientWorker(setup: WorkerSetup): void {
   const intervals = new Float64Array(8);
   let lastStep = performance.now();
   let spinMs = MIN_SPIN_MS;
+  warmUp(step, setup, i32, slot);
   Atomics.store(i32, slot + AWAKE, 1);
   Atomics.store(i32, slot + READY, 1);
   for (;;) {
