@@ -8,7 +8,8 @@ import type { FeatureComparison, PairComparison } from '../core/compare';
 import { alignSchemas } from '../core/schemaAlign';
 import { isClassLabel, type ColumnStats } from './columnStats';
 import type { CsvModel } from './csvModel';
-import type { HeaderFinding, StatsCache } from './csvDiagnostics';
+import type { HeaderFinding } from './csvDiagnostics';
+import type { StatsCache } from './statsCache';
 import type { ExperimentDataset, Pairing } from './experiments';
 
 export interface Side {

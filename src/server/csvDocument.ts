@@ -9,7 +9,7 @@ import { LineIndex } from './lineIndex';
 import { PieceText } from './pieceText';
 import { CsvModel } from './csvModel';
 import { sniffDelimiter } from './csvScanner';
-import { StatsCache } from './csvDiagnostics';
+import { StatsCache } from './statsCache';
 import type { PairComparison } from '../core/compare';
 
 export interface EditRegion {

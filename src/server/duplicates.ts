@@ -9,7 +9,16 @@
  * those rows between classes, instead of hashing every row again: on a 100 MB file that pass
  * is the largest part of re-checking after a keystroke. Anything else rebuilds the index.
  */
-import { FLAG_UNTERMINATED, type CsvModel } from './csvModel';
+import { FLAG_UNTERMINATED, type RecordStore } from './recordStore';
+
+/** What the index reads of a document model (CsvModel, which owns the index: hence no import of it). */
+export interface RowSource {
+  readonly rows: number;
+  readonly cols: readonly unknown[];
+  readonly store: RecordStore;
+  /** Whether two complete rows hold the same values in every column. */
+  sameValues(a: number, b: number): boolean;
+}
 
 const EMPTY = 0;
 /** A slot whose class went away; probing continues past it. */
@@ -26,7 +35,7 @@ export class DuplicateRows {
   /** Row count the index describes. */
   readonly rows: number;
 
-  constructor(private readonly model: CsvModel) {
+  constructor(private readonly model: RowSource) {
     this.rows = model.rows;
     this.first = new Int32Array(this.rows);
     this.table = new Int32Array(0);

@@ -10,7 +10,7 @@ import type { Diagnostic, Range } from 'vscode-languageserver';
 import schemaJson from '../../schemas/experiment.schema.json';
 import { nameSimilarity } from '../core/schemaAlign';
 import { isClassLabel, type ColumnStats } from './columnStats';
-import { SOURCE, type DiagnosticData } from './csvDiagnostics';
+import { SOURCE, type DiagnosticData } from './diagnosticData';
 import type { Experiment, LoadedDataset } from './experiments';
 import { validate, type Schema } from './jsonSchema';
 import { severityOf, type DiagnosticCode, type ServerSettings } from './settings';

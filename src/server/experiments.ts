@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { findNodeAtLocation, parseTree, type Node, type ParseError } from './jsonc';
 import { CsvModel } from './csvModel';
 import { sniffDelimiter } from './csvScanner';
-import { StatsCache } from './csvDiagnostics';
+import { StatsCache } from './statsCache';
 
 export const EXPERIMENT_SUFFIX = '.experiment.json';
 

@@ -4,8 +4,9 @@
  * left out, as there.
  */
 import { CellKind } from './csvScanner';
-import { FLAG_UNTERMINATED, type CsvModel } from './csvModel';
-import type { StatsCache } from './csvDiagnostics';
+import type { CsvModel } from './csvModel';
+import { FLAG_UNTERMINATED } from './recordStore';
+import type { StatsCache } from './statsCache';
 import type { Column, DataTable } from '../core/table';
 
 export function modelToTable(model: CsvModel, stats: StatsCache, name: string, file: string, tolerance: number): DataTable {
