@@ -32,7 +32,7 @@ const LATE = 0.5;
 /**
  * When the workers cost more than they save, they are paused for a while (PAUSE_STEPS,
  * doubling up to MAX_PAUSE_STEPS while it keeps happening), then tried again. A step counts
- * against them when an awake worker did not claim its shard in time, or claimed it and was
+ * against them when a started worker did not claim its shard in time, or claimed it and was
  * overtaken (it is not getting a core, and its spinning takes time from the threads that do
  * the work). On a machine whose cores are busy, training thus runs about as fast as on one
  * thread instead of competing with its own threads.
@@ -168,7 +168,9 @@ export class GradientPool {
       const slot = slotOf(w);
       if (Atomics.compareExchange(i32, slot + CLAIM, s, 0) !== s) continue;
       if (this.waitAll) throw new TrainingWorkerError(`training worker thread ${w} did not take its shard within ${WAIT_ALL_STALL_MS / 1000} s`);
-      if (this.awake(w)) bad = true;
+      // A started worker that did not take its shard: asleep (woken now, it spins for the next
+      // step) or not getting a core; either way it ran without helping.
+      if (Atomics.load(i32, slot + READY) === 1) bad = true;
       this.shards.takenOver++;
       const spare = Atomics.load(i32, slot + BUSY) === 1;
       results[w - 1] = { losses: compute(w, spare), spare };
