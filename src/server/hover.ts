@@ -1,0 +1,79 @@
+/**
+ * `textDocument/hover` on a header cell of a CSV/TSV document: the column's profile (type,
+ * missing, distinct, summary statistics and a histogram or the top categories) and, for a file
+ * an experiment pairs, the partner's matching column with the drift verdict and statistics.
+ */
+import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver/node';
+import { normalizeColumnName } from '../core/schemaAlign';
+import { exactDistinct, sparkline, type ColumnStats } from './columnStats';
+import { driftEvidence } from './crossDiagnostics';
+import type { CsvDocument } from './csvDocument';
+import { Locator } from './locator';
+import type { Partners } from './partners';
+import type { ServerState } from './serverState';
+
+const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : Number.isInteger(x) ? String(x) : Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3 ? x.toPrecision(4) : String(Number(x.toFixed(4))));
+
+function headerColumnAt(st: CsvDocument, line: number, character: number): number {
+  const model = st.model;
+  if (!model) return -1;
+  const loc = new Locator(model);
+  for (let c = 0; c < model.header.length; c++) {
+    const r = loc.headerCell(c);
+    if (r.start.line === line && r.start.character <= character && character <= r.end.character) return c;
+  }
+  return -1;
+}
+
+export async function hover(params: HoverParams, state: ServerState, partners: Partners): Promise<Hover | null> {
+  const st = state.syncedDoc(params.textDocument.uri);
+  if (!st?.model || st.needsFull) return null;
+  const c = headerColumnAt(st, params.position.line, params.position.character);
+  if (c < 0) return null;
+  const model = st.model;
+  const tol = state.settings.diagnostics.numericTolerance;
+  const s = st.stats!.get(c, tol);
+  const parts = [profileMarkdown(model.cols[c].name, s, model.rows, exactDistinct(model, c, s))];
+  for (const p of partners.pairingsOf(st.uri)) {
+    for (const side of await partners.partnerSides(p)) {
+      const key = normalizeColumnName(model.cols[c].name === p.self.label && side.label ? side.label : model.cols[c].name);
+      const pc = side.model.cols.findIndex((col) => normalizeColumnName(col.name) === key);
+      const title = `Partner "${side.dataset.name}"`;
+      if (pc < 0) {
+        parts.push(`**${title}**: no column "${model.cols[c].name}"`);
+        continue;
+      }
+      let drift = '';
+      side.comparison = partners.compare(st, model, st.stats!, p, side);
+      const f = side.comparison?.features.find((x) => x.name === model.cols[c].name);
+      if (f) {
+        const stat = [
+          f.ks ? `KS ${f.ks.statistic.toFixed(3)} (p ${f.ks.pvalue.toPrecision(3)})` : '',
+          f.chi2 ? `chi-squared ${f.chi2.statistic.toFixed(2)} (p ${f.chi2.pvalue.toPrecision(3)}, dof ${f.chi2.dof})` : '',
+          f.wassersteinNorm !== undefined ? `Wasserstein/std ${f.wassersteinNorm.toFixed(3)}` : '',
+          `PSI ${f.psi.toFixed(3)}`,
+          `JS ${f.jensenShannon.toFixed(3)}`,
+        ].filter((x) => x !== '');
+        drift = `\n\n${f.drift ? '**drift**' : 'no drift'}: ${f.drift ? driftEvidence(f) : `${f.method} ${f.verdictValue.toPrecision(3)} vs threshold ${f.threshold}`}  \n${stat.join(' · ')}`;
+      }
+      parts.push(`**${title}**\n\n${profileMarkdown(side.model.cols[pc].name, side.stats.get(pc, tol), side.model.rows, exactDistinct(side.model, pc, side.stats.get(pc, tol)))}${drift}`);
+    }
+  }
+  const range = new Locator(model).headerCell(c);
+  return { contents: { kind: MarkupKind.Markdown, value: parts.join('\n\n---\n\n') }, range };
+}
+
+/** A column's profile as hover Markdown. */
+export function profileMarkdown(name: string, s: ColumnStats, rows: number, distinct: number): string {
+  const missingShare = rows ? ((s.missing + (rows - s.present)) / rows) * 100 : 0;
+  const lines = [`**${name}** · ${s.type} · ${rows} rows`, `missing ${s.missing + (rows - s.present)} (${missingShare.toFixed(1)}%) · distinct ${distinct}`];
+  if (s.type === 'numeric') {
+    lines.push(`mean ${fmt(s.mean)} · std ${fmt(s.std)}`, `min ${fmt(s.min)} · median ${fmt(s.median)} · max ${fmt(s.max)}`, '`' + sparkline(s.histogram) + '`');
+  } else {
+    const total = s.count || 1;
+    const top = s.categories.slice(0, 5).map(([v, n]) => `\`${v}\` ${n} (${((n / total) * 100).toFixed(1)}%)`);
+    lines.push(`top: ${top.join(', ')}${s.categories.length > 5 ? `, ... ${s.categories.length - 5} more` : ''}`);
+    lines.push('`' + sparkline(s.categories.slice(0, 10).map(([, n]) => n)) + '`');
+  }
+  return lines.join('  \n');
+}
