@@ -7,8 +7,6 @@
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 
-export { ServerCommands } from './serverCommands';
-
 /** The configuration section the server reads (workspace/configuration, or initializationOptions of the same shape). */
 export const CONFIGURATION_SECTION = 'datasetLab';
 

@@ -2,7 +2,7 @@
  * Commands the language server (src/server) attaches to CodeLenses and quick fixes; the
  * extension (src/extension/commands) implements them. A file of its own, without the LSP
  * message types, so the extension's startup bundle reads the ids without loading the protocol
- * library (src/protocol/lsp.ts re-exports them for the server).
+ * library.
  */
 export const ServerCommands = {
   /** args: [csvUri: string, partnerUris: string[]] - pick a partner (or any CSV) and open the comparison. */

@@ -5,7 +5,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { CodeLens, CodeLensParams } from 'vscode-languageserver/node';
-import { ServerCommands } from '../protocol/lsp';
+import { ServerCommands } from '../protocol/serverCommands';
 import { Locator } from './locator';
 import type { Partners } from './partners';
 import type { ServerState } from './serverState';

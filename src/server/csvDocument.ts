@@ -11,6 +11,7 @@ import { CsvModel } from './csvModel';
 import { sniffDelimiter } from './csvScanner';
 import { StatsCache } from './statsCache';
 import type { PairComparison } from '../core/compare';
+import { isTabSeparatedPath } from '../protocol/files';
 
 export interface EditRegion {
   start: number;
@@ -120,7 +121,7 @@ export class CsvDocument {
   }
 
   delimiter(): string {
-    if (this.doc.languageId === 'tsv' || /\.(tsv|tab)$/i.test(this.doc.uri)) return '\t';
+    if (this.doc.languageId === 'tsv' || isTabSeparatedPath(this.doc.uri)) return '\t';
     return sniffDelimiter(this.doc.getText());
   }
 

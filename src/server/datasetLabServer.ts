@@ -15,6 +15,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { CSV_GLOB } from '../protocol/files';
 import { CONFIGURATION_SECTION } from '../protocol/lsp';
 import { CheckScheduler } from './checkScheduler';
 import { codeLens } from './codeLens';
@@ -102,7 +103,7 @@ export class DatasetLabServer {
       }
       if (this.canWatch) {
         void this.connection.client.register(DidChangeWatchedFilesNotification.type, {
-          watchers: [{ globPattern: `**/*${EXPERIMENT_SUFFIX}` }, { globPattern: '**/*.{csv,tsv,tab}' }],
+          watchers: [{ globPattern: `**/*${EXPERIMENT_SUFFIX}` }, { globPattern: CSV_GLOB }],
         });
       }
       if (this.canWatchFolders) {

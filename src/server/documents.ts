@@ -10,6 +10,7 @@ import { FileChangeType, type FileEvent, type TextDocumentContentChangeEvent } f
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { readRegularTextFile } from '../core/ingest';
 import { FatalInputError } from '../core/table';
+import { isCsvPath } from '../protocol/files';
 import type { CheckScheduler } from './checkScheduler';
 import { CsvDocument } from './csvDocument';
 import type { ExperimentChecks } from './experimentChecks';
@@ -18,11 +19,9 @@ import type { Partners } from './partners';
 import type { EditArrival } from './queuedChanges';
 import { uriToPath, type ServerState } from './serverState';
 
-/** File names the server checks as CSV/TSV whatever their language id. */
-const CSV_FILE = /\.(csv|tsv|tab)$/i;
-
+/** CSV/TSV documents: by language id, or by file name whatever the language id. */
 function isCsv(doc: TextDocument): boolean {
-  return doc.languageId === 'csv' || doc.languageId === 'tsv' || CSV_FILE.test(doc.uri);
+  return doc.languageId === 'csv' || doc.languageId === 'tsv' || isCsvPath(doc.uri);
 }
 
 function isExperiment(uri: string): boolean {
@@ -107,7 +106,7 @@ export class Documents {
 
   /** The whole set of files the client shows without synchronising them (DiskFilesNotification). */
   setDiskFiles(uris: readonly string[]): void {
-    const wanted = new Set(uris.filter((u) => uriToPath(u) !== undefined && CSV_FILE.test(u)));
+    const wanted = new Set(uris.filter((u) => uriToPath(u) !== undefined && isCsvPath(u)));
     for (const uri of [...this.diskFiles]) {
       if (wanted.has(uri)) continue;
       this.diskFiles.delete(uri);

@@ -8,6 +8,7 @@ import { readRegularTextFile } from '../core/ingest';
 import * as path from 'node:path';
 import { findNodeAtLocation, parseTree, type Node, type ParseError } from './jsonc';
 import { CsvModel } from './csvModel';
+import { isTabSeparatedPath } from '../protocol/files';
 import { sniffDelimiter } from './csvScanner';
 import { StatsCache } from './statsCache';
 
@@ -171,7 +172,7 @@ export class DatasetCache {
     } catch (e) {
       return { error: (e as Error).message };
     }
-    const delimiter = /\.(tsv|tab)$/i.test(file) ? '\t' : sniffDelimiter(text);
+    const delimiter = isTabSeparatedPath(file) ? '\t' : sniffDelimiter(text);
     const model = new CsvModel({ delimiter, missingTokens: this.missingTokens() });
     model.begin(text);
     // Yield between slices so a large partner does not stall the server.

@@ -8,7 +8,7 @@
 import { findNodeAtLocation, modify, type Node } from './jsonc';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { ServerCommands } from '../protocol/lsp';
+import { ServerCommands } from '../protocol/serverCommands';
 import { CellKind } from './csvScanner';
 import type { CsvDocument } from './csvDocument';
 import type { CsvModel } from './csvModel';

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CodeActionRequest, DidChangeWatchedFilesNotification, FileChangeType, type CodeAction, type Command, type Diagnostic } from 'vscode-languageserver-protocol';
+import { CodeActionRequest, DidChangeWatchedFilesNotification, FileChangeType, type CodeAction, type Command, type Diagnostic, type DidChangeWatchedFilesRegistrationOptions } from 'vscode-languageserver-protocol';
 import { ColumnProfilesRequest, DiskFilesNotification } from '../../../src/protocol/lsp';
 import { tempDir } from '../helpers';
 import { FIXTURES, TestClient, applyEdits, brief, fileUri, repoRoot } from './lspClient';
@@ -209,6 +209,18 @@ describe('language server: CSV diagnostics over stdio', () => {
     } finally {
       dir.cleanup();
     }
+  });
+
+  it('asks the client to watch CSV/TSV files whatever the letter case of their extension', async () => {
+    const uri = 'file:///tmp/watched.csv';
+    await client.open(uri, 'a\n1\n');
+    // Published after initialisation, which registers the watchers first.
+    await client.diagnosticsFor(uri, 1);
+    const globs = client.registrations
+      .filter((r) => r.method === DidChangeWatchedFilesNotification.method)
+      .flatMap((r) => (r.registerOptions as DidChangeWatchedFilesRegistrationOptions).watchers.map((w) => w.globPattern))
+      .filter((g): g is string => typeof g === 'string');
+    for (const name of ['data/a.csv', 'data/B.CSV', 'c.TSV', 'd/e.tab', 'F.TAB']) assert.ok(globs.some((g) => path.matchesGlob(name, g)), `${name} is not watched by ${globs.join(' ')}`);
   });
 
   it('reports column quality, duplicate rows with their first occurrence, outliers and imbalance', async () => {

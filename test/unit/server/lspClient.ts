@@ -28,6 +28,7 @@ import {
   type InitializeResult,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
+  type Registration,
   type TextDocumentContentChangeEvent,
   type TextEdit,
 } from 'vscode-languageserver-protocol/node';
@@ -63,6 +64,8 @@ type Waiter = { pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: Pub
 export class TestClient {
   readonly published = new Map<string, PublishDiagnosticsParams>();
   readonly checked: CheckedNotification.Params[] = [];
+  /** Capabilities the server registered with the client (client/registerCapability), in order. */
+  readonly registrations: Registration[] = [];
   /** Work-done progress the server created (tokens) and reported (`$/progress` values), in order. */
   readonly progressTokens: (string | number)[] = [];
   readonly progress: { token: string | number; value: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd }[] = [];
@@ -102,7 +105,10 @@ export class TestClient {
     const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new TestClient(proc, conn);
     conn.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => options.configuration ?? null));
-    conn.onRequest(RegistrationRequest.type, () => null);
+    conn.onRequest(RegistrationRequest.type, (p) => {
+      client.registrations.push(...p.registrations);
+      return null;
+    });
     conn.onRequest(WorkDoneProgressCreateRequest.type, (p) => {
       client.progressTokens.push(p.token);
       return null;
