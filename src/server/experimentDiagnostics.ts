@@ -1,7 +1,9 @@
 /**
  * Diagnostics for experiment files: JSON syntax, the JSON Schema (schemas/experiment.schema.json),
- * dataset files that are missing or outside the workspace, column names that no dataset has
- * (with "did you mean"), and label columns whose type does not fit the task or the arms.
+ * dataset names and dataset files that are missing or outside the workspace (both in the
+ * trainer's words: training/experiment.ts), column names that no dataset has (with "did you
+ * mean"), and label columns whose type does not fit the task or the arms. A dataset outside the
+ * workspace is never read, so nothing of it (columns, values) shows in any message.
  */
 import * as path from 'node:path';
 import { findNodeAtLocation, printParseErrorCode, type Node } from './jsonc';
@@ -9,9 +11,10 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic, Range } from 'vscode-languageserver';
 import schemaJson from '../../schemas/experiment.schema.json';
 import { nameSimilarity } from '../core/schemaAlign';
+import { datasetNameProblem } from '../training/experiment';
 import { isClassLabel, type ColumnStats } from './columnStats';
 import { SOURCE, type DiagnosticData } from './diagnosticData';
-import type { Experiment, LoadedDataset } from './experiments';
+import { datasetRoots, outsideRootsProblem, type Experiment, type LoadedDataset } from './experiments';
 import { validate, type Schema } from './jsonSchema';
 import { severityOf, type DiagnosticCode, type ServerSettings } from './settings';
 
@@ -38,11 +41,6 @@ export function didYouMean(name: string, candidates: readonly string[]): string 
   return best;
 }
 
-export function isInside(root: string, file: string): boolean {
-  const rel = path.relative(path.resolve(root), path.resolve(file));
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
 type LabelKind = 'classification' | 'regression';
 
 export async function checkExperiment(exp: Experiment, doc: TextDocument, ctx: ExperimentCheckContext): Promise<Diagnostic[]> {
@@ -59,15 +57,26 @@ export async function checkExperiment(exp: Experiment, doc: TextDocument, ctx: E
     add('experiment-json', { start: doc.positionAt(e.offset), end: doc.positionAt(e.offset + Math.max(1, e.length)) }, `invalid JSON: ${printParseErrorCode(e.error)}`);
   }
   if (!exp.tree) return out;
-  for (const e of validate(EXPERIMENT_SCHEMA, exp.tree)) add('experiment-schema', rangeOf(e.node), e.message);
+  // Dataset names as the trainer judges them (it also refuses reserved device names, which the
+  // schema's pattern lets through); the schema's own verdict on such a name would say it twice.
+  const badNames = new Map<Node, string>();
+  for (const ds of exp.datasets) {
+    const nameNode = findNodeAtLocation(ds.node, ['name']);
+    // An empty name is the schema's to report (minLength), as the trainer reports it as missing.
+    const problem = nameNode?.type === 'string' && nameNode.value !== '' ? datasetNameProblem(String(nameNode.value)) : undefined;
+    if (nameNode && problem) badNames.set(nameNode, `datasets[${ds.index}].name: ${problem}`);
+  }
+  for (const e of validate(EXPERIMENT_SCHEMA, exp.tree)) if (!badNames.has(e.node)) add('experiment-schema', rangeOf(e.node), e.message);
+  for (const [node, message] of badNames) add('experiment-schema', rangeOf(node), message);
 
-  const roots = ctx.roots.length ? ctx.roots : [path.dirname(exp.file)];
+  const roots = datasetRoots(ctx.roots, exp.file);
   const loaded = new Map<number, { data: LoadedDataset; columns: string[]; stats: (name: string) => ColumnStats | undefined }>();
   for (const ds of exp.datasets) {
     const pathNode = findNodeAtLocation(ds.node, ['path']);
     if (!ds.file || !pathNode) continue;
-    if (!roots.some((r) => isInside(r, ds.file!))) {
-      add('experiment-outside-workspace', rangeOf(pathNode), `"${ds.rawPath}" resolves to ${ds.file}, outside the workspace (${roots.join(', ')})`);
+    const outside = outsideRootsProblem(roots, ds.file, ds.rawPath ?? ds.file);
+    if (outside) {
+      add('experiment-outside-workspace', rangeOf(pathNode), outside);
       continue;
     }
     const r = await ctx.load(ds.file);

@@ -4,8 +4,9 @@
  * datasets read from disk.
  */
 import { promises as fs } from 'node:fs';
-import { readRegularTextFile } from '../core/ingest';
 import * as path from 'node:path';
+import { readRegularTextFile } from '../core/ingest';
+import { confinementProblem, isStrictlyInside } from '../core/paths';
 import { findNodeAtLocation, parseTree, type Node, type ParseError } from './jsonc';
 import { CsvModel } from './csvModel';
 import { isTabSeparatedPath } from '../protocol/files';
@@ -117,6 +118,25 @@ export class ExperimentIndex {
 
 export function samePath(a: string, b: string): boolean {
   return path.resolve(a) === path.resolve(b);
+}
+
+/** The folders an experiment's datasets must stay inside: the workspace folders, else the experiment's own folder. */
+export function datasetRoots(workspaceRoots: readonly string[], experimentFile: string): readonly string[] {
+  return workspaceRoots.length ? workspaceRoots : [path.dirname(experimentFile)];
+}
+
+/**
+ * Why a dataset file (written `shown` in the experiment) lies outside every root, in the
+ * trainer's words (training/experiment.ts resolveExperiment), or undefined when a root holds it.
+ * Symbolic links are followed (core/paths.ts): a link inside the workspace to a file outside it
+ * is outside, and such a file is never read. With several roots, the message names the one the
+ * path is written inside of (a link leads out of it), else the first.
+ */
+export function outsideRootsProblem(roots: readonly string[], file: string, shown: string): string | undefined {
+  const problems = roots.map((root) => confinementProblem(root, file, shown));
+  if (problems.length === 0 || problems.some((p) => p === undefined)) return undefined;
+  const lexically = roots.findIndex((root) => isStrictlyInside(root, file));
+  return `${problems[Math.max(0, lexically)]}; dataset paths must stay inside it`;
 }
 
 const SKIP = new Set(['node_modules', '.git', 'dist', 'out', '.vscode-test', '.cache']);

@@ -1,8 +1,8 @@
 /**
  * A small JSON Schema (draft-07) validator for the subset the experiment schema uses: type,
  * enum, const, required, properties, additionalProperties, items, minItems, uniqueItems,
- * minLength, minimum, maximum, exclusiveMinimum, exclusiveMaximum. It walks a jsonc-parser
- * tree so every error points at the offending JSON value.
+ * minLength, maxLength, pattern, minimum, maximum, exclusiveMinimum, exclusiveMaximum. It walks
+ * a jsonc-parser tree so every error points at the offending JSON value.
  */
 import { getNodeValue, type Node } from './jsonc';
 
@@ -17,6 +17,9 @@ export interface Schema {
   readonly minItems?: number;
   readonly uniqueItems?: boolean;
   readonly minLength?: number;
+  readonly maxLength?: number;
+  /** An ECMAScript regular expression the string must match somewhere (anchor it to match it whole). */
+  readonly pattern?: string;
   readonly minimum?: number;
   readonly maximum?: number;
   readonly exclusiveMinimum?: number;
@@ -42,6 +45,14 @@ function typeMatches(actual: string, expected: string): boolean {
 
 const show = (v: unknown) => JSON.stringify(v);
 
+/** Compiled patterns: a schema is validated on every keystroke in its document. */
+const patterns = new Map<string, RegExp>();
+function patternOf(source: string): RegExp {
+  let re = patterns.get(source);
+  if (!re) patterns.set(source, (re = new RegExp(source, 'u')));
+  return re;
+}
+
 export function validate(schema: Schema, node: Node, path = '', out: SchemaError[] = []): SchemaError[] {
   const here = path === '' ? '(root)' : path;
   if (schema.type !== undefined) {
@@ -60,9 +71,13 @@ export function validate(schema: Schema, node: Node, path = '', out: SchemaError
     if (!schema.enum.some((e) => e === v)) out.push({ node, path: here, message: `${here}: ${show(v)} is not one of ${schema.enum.map(show).join(', ')}` });
   }
   if (node.type === 'string') {
-    if (schema.minLength !== undefined && String(node.value).length < schema.minLength) {
-      out.push({ node, path: here, message: `${here}: must not be empty` });
+    // JSON Schema counts code points, not UTF-16 units.
+    const length = [...String(node.value)].length;
+    if (schema.minLength !== undefined && length < schema.minLength) {
+      out.push({ node, path: here, message: schema.minLength === 1 ? `${here}: must not be empty` : `${here}: needs at least ${schema.minLength} characters` });
     }
+    if (schema.maxLength !== undefined && length > schema.maxLength) out.push({ node, path: here, message: `${here}: has ${length} characters, at most ${schema.maxLength} allowed` });
+    if (schema.pattern !== undefined && !patternOf(schema.pattern).test(String(node.value))) out.push({ node, path: here, message: `${here}: ${show(node.value)} does not match the pattern ${schema.pattern}` });
   }
   if (node.type === 'number') {
     const v = node.value as number;

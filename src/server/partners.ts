@@ -11,7 +11,7 @@ import type { HeaderFinding } from './csvDiagnostics';
 import { crossFindings, type PartnerSide } from './crossDiagnostics';
 import type { CsvDocument } from './csvDocument';
 import type { CsvModel } from './csvModel';
-import { samePath, type Pairing } from './experiments';
+import { datasetRoots, outsideRootsProblem, samePath, type Pairing } from './experiments';
 import { modelToTable } from './modelTable';
 import { uriToPath, type ServerState } from './serverState';
 import type { StatsCache } from './statsCache';
@@ -43,10 +43,12 @@ export class Partners {
     }
   }
 
-  /** The partners of one pairing that can be read, with their models. */
+  /** The partners of one pairing that can be read, with their models; never one outside the workspace (see experimentDiagnostics.ts). */
   async partnerSides(pairing: Pairing): Promise<PartnerSide[]> {
     const out: PartnerSide[] = [];
+    const roots = datasetRoots(this.state.roots, pairing.experiment.file);
     for (const ds of pairing.partners) {
+      if (outsideRootsProblem(roots, ds.file!, ds.rawPath ?? ds.file!) !== undefined) continue;
       const r = await this.state.loadDataset(ds.file!);
       if (!('error' in r)) out.push({ dataset: ds, model: r.model, stats: r.stats, label: ds.label });
     }

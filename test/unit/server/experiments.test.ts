@@ -1,10 +1,11 @@
 // Experiment files and cross-dataset checks through the real server over stdio.
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CodeActionRequest, CodeLensRequest, HoverRequest, type Diagnostic, type Range } from 'vscode-languageserver-protocol';
 import { PairingsRequest } from '../../../src/protocol/lsp';
+import { runCli, tempDir } from '../helpers';
 import { FIXTURES, TestClient, fileUri } from './lspClient';
 
 /** The range of the first occurrence of `needle` in a text (which has no multi-line needles). */
@@ -204,5 +205,96 @@ describe('language server: across paired datasets', () => {
   it('answers which experiments pair a file', async () => {
     const r = await client.conn.sendRequest(PairingsRequest.type, { uri: aUri });
     assert.deepEqual(r.experiments.map((e) => [e.uri, e.datasets.map((d) => d.name)]), [[expUri, ['a', 'b']]]);
+  });
+});
+
+/**
+ * The trainer's objections to an experiment file: `dataset-lab run` validates it first and stops
+ * there. JSON path -> messages, without the dataset the CLI names before a message (formatIssue).
+ */
+function trainerIssues(experiment: string, root: string): Map<string, string[]> {
+  const r = runCli(['run', experiment, '--root', root]);
+  assert.notEqual(r.code, 0, 'the trainer refuses the experiment');
+  const issues = new Map<string, string[]>();
+  for (const m of r.stderr.matchAll(/ at (\$\.\S+): (?:dataset "[^"]*": )?(.*)$/gm)) issues.set(m[1], [...(issues.get(m[1]) ?? []), m[2]]);
+  assert.ok(issues.size > 0, r.stderr);
+  return issues;
+}
+
+describe('language server: experiment files, as the trainer sees them', () => {
+  const dir = tempDir();
+  const ws = path.join(dir.path, 'workspace');
+  const elsewhere = path.join(dir.path, 'elsewhere');
+  const rows = (header: string, row: (i: number) => string) => [header, ...Array.from({ length: 24 }, (_, i) => row(i))].join('\n') + '\n';
+  let client: TestClient;
+  before(async () => {
+    mkdirSync(ws);
+    mkdirSync(elsewhere);
+    writeFileSync(path.join(ws, 'inside.csv'), rows('y,hidden_incom', (i) => `${i % 2},${1000 + i}`));
+    // Outside the workspace, reached through a link inside it: its column names and values must not show.
+    writeFileSync(path.join(elsewhere, 'private.csv'), rows('hidden_income,hidden_zip', (i) => `${5000 + i * 7},Z${(i % 3) * 111}`));
+    symlinkSync(path.join(elsewhere, 'private.csv'), path.join(ws, 'linked.csv'));
+    ({ client } = await TestClient.start({ workspace: ws }));
+  });
+  after(async () => {
+    await client.stop();
+    dir.cleanup();
+  });
+
+  it('reports bad dataset names with the trainer\'s words, once each', async () => {
+    const file = path.join(ws, 'names.experiment.json');
+    const names = ['bad/name', 'con', 'x'.repeat(65), '.hidden', 'fine'];
+    const text = JSON.stringify({ version: 1, datasets: names.map((name) => ({ name, path: 'inside.csv', label: 'y' })) }, null, 2);
+    writeFileSync(file, text);
+    const uri = fileUri(file);
+    await client.open(uri, text, 'json');
+    const ds = await client.diagnosticsFor(uri, 1);
+    const trainer = trainerIssues(file, ws);
+    names.forEach((name, i) => {
+      const range = rangeOf(text, JSON.stringify(name));
+      const here = ds.filter((d) => d.range.start.line === range.start.line && d.range.start.character === range.start.character);
+      const expected = trainer.get(`$.datasets[${i}].name`) ?? [];
+      assert.deepEqual(here.map((d) => d.code), expected.map(() => 'experiment-schema'), `${name}: ${JSON.stringify(here.map((d) => d.message))}`);
+      here.forEach((d, k) => {
+        assert.deepEqual(d.range, range);
+        assert.equal(d.message, `datasets[${i}].name: ${expected[k]}`);
+      });
+    });
+    assert.equal(trainer.get('$.datasets[4].name'), undefined, 'a good name passes both');
+  });
+
+  it('reports a dataset linked from outside the workspace as outside, and shows nothing of it', async () => {
+    const file = path.join(ws, 'linked.experiment.json');
+    const text = JSON.stringify(
+      {
+        version: 1,
+        datasets: [
+          { name: 'inside', path: 'inside.csv', label: 'y' },
+          { name: 'linked', path: 'linked.csv', label: 'hidden_incme', features: ['hidden_zp'] },
+        ],
+        features: ['hidden_incom'],
+      },
+      null,
+      2,
+    );
+    writeFileSync(file, text);
+    const uri = fileUri(file);
+    await client.open(uri, text, 'json');
+    const expDs = await client.diagnosticsFor(uri, 1);
+    const outside = byCode(expDs, 'experiment-outside-workspace');
+    assert.deepEqual(outside.map((d) => d.range), [rangeOf(text, '"linked.csv"')]);
+    assert.deepEqual(outside.map((d) => d.message), trainerIssues(file, ws).get('$.datasets[1].path'));
+    assert.match(outside[0].message, /through a symbolic link/);
+    // The open CSV file that the experiment pairs with the linked one: its checks and hovers.
+    const csvUri = fileUri(path.join(ws, 'inside.csv'));
+    await client.open(csvUri, readFileSync(path.join(ws, 'inside.csv'), 'utf8'));
+    const csvDs = await client.diagnosticsFor(csvUri, 1);
+    const hovers = await Promise.all(
+      [0, 3].map((character) => client.conn.sendRequest(HoverRequest.type, { textDocument: { uri: csvUri }, position: { line: 0, character } })),
+    );
+    const shown = [...expDs, ...csvDs].map((d) => d.message).concat(hovers.map((h) => (h && typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value : '')));
+    for (const secret of ['hidden_income', 'hidden_zip', 'Z111', 'Z222', '5007']) {
+      assert.deepEqual(shown.filter((m) => m.includes(secret)), [], `"${secret}" of the file outside the workspace is shown`);
+    }
   });
 });
