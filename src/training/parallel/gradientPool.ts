@@ -44,9 +44,9 @@ const WINDOW = 16;
  * machine; a worker that makes no progress for this long is then reported as hung.
  */
 const WAIT_ALL_STALL_MS = 30_000;
-const BAD_STEPS = 3;
+const BAD_STEPS = 8;
 const PAUSE_STEPS = 256;
-const MAX_PAUSE_STEPS = 8192;
+const MAX_PAUSE_STEPS = 2048;
 
 let live = 0;
 /** Gradient worker threads currently running in this process (tests check none is left behind). */
