@@ -1,13 +1,22 @@
 // Our side of bench/train.mjs: times the custom training loop (multi-head and merged MLP) and
 // the closed-form linear fit on synthetic rows, and prints one JSON object.
-// Usage (bundled by bench/train.mjs): node bench/.tmp/train_ours.js ROWS EPOCHS LINEAR_ROWS [RSS_ROWS]
+// Usage (bundled by bench/train.mjs): node bench/.tmp/train_ours.js ROWS EPOCHS LINEAR_ROWS [RSS_ROWS] [THREADS]
+// THREADS: a number of threads for the networks' gradients, or "default" (the training loop's
+// own choice); the fit of the linear model runs on one thread either way.
 import { initBackend } from '../src/training/backend';
 import { fitLeastSquares } from '../src/training/linear';
 import { Network } from '../src/training/network';
 import { Rng, permutation } from '../src/training/random';
 import { trainNetwork, type LoopData } from '../src/training/trainLoop';
 
-const [rows, epochs, linearRows, rssRows] = process.argv.slice(2).map(Number);
+const [rows, epochs, linearRows, rssRows] = process.argv.slice(2, 6).map(Number);
+const threadsArg = process.argv[6] ?? '1';
+const threads = threadsArg === 'default' ? undefined : Number(threadsArg);
+let usedThreads = 0;
+/** Per model with threads > 1: shards computed by the workers, taken over by the main thread, steps with the workers paused. */
+const shardStats: Record<string, unknown> = {};
+/** The first fit of the process (it includes compiling the WebAssembly kernels). */
+let linearFirst = 0;
 const D = 32;
 
 function features(n: number, rng: Rng): Float32Array {
@@ -41,6 +50,7 @@ async function mlp(heads: number[], n: number, nEpochs: number): Promise<number>
       staticWeights: heads.map(() => 1),
       dwaTemperature: 2,
       schedule: (_e, r) => permutation(n, r),
+      threads,
     });
   // Warm-up on a slice (WASM kernels, optimizer slots), then time full epochs.
   await trainNetwork({
@@ -53,11 +63,14 @@ async function mlp(heads: number[], n: number, nEpochs: number): Promise<number>
     staticWeights: heads.map(() => 1),
     dwaTemperature: 2,
     schedule: (_e, r) => permutation(Math.min(n, 30000), r),
+    threads,
   });
   const t0 = process.hrtime.bigint();
-  await run(nEpochs);
+  const result = await run(nEpochs);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   network.dispose();
+  usedThreads = result.threads;
+  shardStats[heads.length > 1 ? 'multihead' : 'merged'] = result.workerShards;
   return (n * nEpochs) / seconds;
 }
 
@@ -76,15 +89,19 @@ function linear(n: number): number {
     fitLeastSquares(x, y, n, D, 0);
     times.push(Number(process.hrtime.bigint() - t0) / 1e9);
   }
+  linearFirst = times[0];
   return times.sort((a, b) => a - b)[2];
 }
 
 async function main() {
   const { backend } = await initBackend();
-  const out: Record<string, number | string> = { backend };
+  const out: Record<string, number | string> = { backend, threadsRequested: threadsArg };
   out.multihead = await mlp([3, 4], rows, epochs);
   out.merged = await mlp([3], rows, epochs);
+  out.threads = usedThreads;
+  if (usedThreads > 1) out.workerShards = JSON.stringify(shardStats);
   out.linear = linear(linearRows);
+  out.linearFirst = linearFirst;
   if (rssRows) {
     // Peak memory of one merged-MLP epoch over RSS_ROWS x 32 features (data + training).
     await mlp([3], rssRows, 1);
