@@ -6,7 +6,7 @@
 import { initBackend } from '../src/training/backend';
 import { fitLeastSquares } from '../src/training/linear';
 import { Network } from '../src/training/network';
-import { Rng, permutation } from '../src/training/random';
+import { Rng, permutation } from '../src/core/random';
 import { trainNetwork, type LoopData } from '../src/training/trainLoop';
 
 const [rows, epochs, linearRows, rssRows] = process.argv.slice(2, 6).map(Number);

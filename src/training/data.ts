@@ -7,7 +7,7 @@ import type { CategoricalColumn, Column, DataTable } from '../core/table';
 import { columnByName } from '../core/table';
 import type { Task } from '../protocol/runFolder/contract';
 import { ExperimentError, type ExperimentIssue, type ResolvedExperiment } from './experiment';
-import { Rng } from './random';
+import { Rng } from '../core/random';
 
 export const SPLIT_TRAIN = 0;
 export const SPLIT_VALIDATION = 1;

@@ -7,7 +7,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { TF } from './backend';
 import type { Task } from '../protocol/runFolder/contract';
 import type { Activation } from './experiment';
-import { Rng } from './random';
+import { Rng } from '../core/random';
 
 export interface HeadSpec {
   /** Dataset name (multihead) or "label" (single-head models). */

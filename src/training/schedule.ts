@@ -8,7 +8,7 @@ import type { ResolvedExperiment } from './experiment';
 import { buildSplit, type SplitData } from './modelData';
 import { plansFor, type ModelPlan } from './modelPlan';
 import { fitPreprocessing } from './preprocess';
-import { Rng, permutation } from './random';
+import { Rng, permutation } from '../core/random';
 
 /** Epoch row order: balancing (merged) and batch mixing (multihead) are decided here. */
 export function makeSchedule(plan: ModelPlan, exp: ResolvedExperiment, train: SplitData): (epoch: number, rng: Rng) => Int32Array {

@@ -12,7 +12,7 @@ import { FusedDenseTrainer } from './fusedDense';
 import { simdAvailable } from './kernels/denseKernels';
 import { plannedThreads } from './parallel/threads';
 import type { Network } from './network';
-import { Rng } from './random';
+import { Rng } from '../core/random';
 
 /** Rows for one model: features plus, per head, a label and a weight (0 = no label: masked). */
 export interface LoopData {

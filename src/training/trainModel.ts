@@ -14,7 +14,7 @@ import { applyScale, buildSplit, standardiseTargets, type SplitData } from './mo
 import type { ModelMeta, ModelPlan } from './modelPlan';
 import { Network, type HeadSpec } from './network';
 import { fitPreprocessing } from './preprocess';
-import { Rng } from './random';
+import { Rng } from '../core/random';
 import { makeSchedule } from './schedule';
 import { DivergedError, predictNetwork, trainNetwork, type LoopProgress } from './trainLoop';
 

@@ -16,6 +16,7 @@
  * While PAUSE = 1 workers claim nothing and sleep between steps. SEQ = -1 tells them to stop.
  * A worker whose step throws writes the message and FAILED = its index.
  */
+import type { NetPlan, ShardLayout, SharedLayout } from '../denseStep';
 
 /** Int32 slots. */
 export const SEQ = 0;
@@ -94,9 +95,9 @@ export interface WorkerSetup {
   readonly memory: WebAssembly.Memory;
   /** The main thread's compiled kernels (see DenseHeap). */
   readonly module: WebAssembly.Module;
-  readonly plan: import('../fusedDense').NetPlan;
-  readonly shared: import('../fusedDense').SharedLayout;
-  readonly shard: import('../fusedDense').ShardLayout;
+  readonly plan: NetPlan;
+  readonly shared: SharedLayout;
+  readonly shard: ShardLayout;
   readonly control: ControlLayout;
   /** Row indices (i32, `warmupRows` of them) the worker trains its code on before it takes steps. */
   readonly warmupOrder: number;

@@ -2,7 +2,7 @@
  * The loop of a gradient worker thread: wait for a step, compute the shard's gradient with
  * DenseStep on the shared memory, report, repeat (protocol in control.ts).
  */
-import { DenseStep } from '../fusedDense';
+import { DenseStep } from '../denseStep';
 import { DenseHeap } from '../kernels/denseKernels';
 import { AWAKE, BUSY, CLAIM, Control, DONE_SEQ, FAILED, PAUSE, READY, SEQ, slotOf, type WorkerSetup } from './control';
 

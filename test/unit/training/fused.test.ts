@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { initBackend } from '../../../src/training/backend';
 import type { Activation, TrainingSpec, Weighting } from '../../../src/training/experiment';
 import { Network, type HeadSpec } from '../../../src/training/network';
-import { permutation } from '../../../src/training/random';
+import { permutation } from '../../../src/core/random';
 import { trainNetwork, type LoopData, type LoopResult } from '../../../src/training/trainLoop';
 import { lcg } from './tables';
 

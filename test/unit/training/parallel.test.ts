@@ -13,7 +13,7 @@ import type { Activation, TrainingSpec, Weighting } from '../../../src/training/
 import { Network, type HeadSpec } from '../../../src/training/network';
 import { liveGradientWorkers, TrainingWorkerError } from '../../../src/training/parallel/gradientPool';
 import { MIN_ROWS_FOR_THREADS, MIN_SAMPLES_FOR_THREADS, plannedThreads, threadCap, ThreadsSettingError } from '../../../src/training/parallel/threads';
-import { permutation } from '../../../src/training/random';
+import { permutation } from '../../../src/core/random';
 import { trainNetwork, type LoopData, type LoopHooks, type LoopResult } from '../../../src/training/trainLoop';
 import { lcg } from './tables';
 
