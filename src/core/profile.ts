@@ -175,20 +175,45 @@ function profileFromCounts(column: NumericColumn, vc: ValueCounts, options: Prof
     }
     return values[lo];
   };
+  return numericProfile(column, options, {
+    n,
+    distinct: d,
+    mean,
+    squaredDeviations: sq,
+    min: d > 0 ? values[0] : NaN,
+    max: d > 0 ? values[d - 1] : NaN,
+    quantile: (q) => quantileAt(n, q, at),
+    histogram: histogramCounts(vc, options.bins ?? 20),
+  });
+}
+
+/** What the two ways of summarising a numeric column (counting or sorting) both find. */
+interface NumericSummary {
+  readonly n: number;
+  readonly distinct: number;
+  readonly mean: number;
+  readonly squaredDeviations: number;
+  readonly min: number;
+  readonly max: number;
+  readonly quantile: (q: number) => number;
+  readonly histogram: NumericColumnProfile['histogram'];
+}
+
+function numericProfile(column: NumericColumn, options: ProfileOptions, s: NumericSummary): NumericColumnProfile {
   const levels = options.quantiles ?? DEFAULT_QUANTILES;
   return {
     name: column.name,
     type: 'numeric',
-    count: n,
+    count: s.n,
     missing: column.missing,
-    distinct: d,
+    distinct: s.distinct,
     typeErrors: column.typeErrors,
-    mean,
-    std: n > 1 ? Math.sqrt(sq / (n - 1)) : null,
-    min: d > 0 ? values[0] : NaN,
-    max: d > 0 ? values[d - 1] : NaN,
-    quantiles: levels.map((q) => ({ q, value: quantileAt(n, q, at) })),
-    histogram: histogramCounts(vc, options.bins ?? 20),
+    mean: s.mean,
+    std: s.n > 1 ? Math.sqrt(s.squaredDeviations / (s.n - 1)) : null,
+    min: s.min,
+    max: s.max,
+    quantiles: levels.map((q) => ({ q, value: s.quantile(q) })),
+    histogram: s.histogram,
   };
 }
 
@@ -202,23 +227,16 @@ function profileNumeric(column: NumericColumn, options: ProfileOptions): Numeric
   const sorted = sortedFinite(column.values);
   const n = sorted.length;
   const mean = n > 0 ? sumOf(sorted) / n : NaN;
-  const sq = squaredDeviations(sorted, mean);
-  const distinct = countDistinctSorted(sorted);
-  const levels = options.quantiles ?? DEFAULT_QUANTILES;
-  return {
-    name: column.name,
-    type: 'numeric',
-    count: n,
-    missing: column.missing,
-    distinct,
-    typeErrors: column.typeErrors,
+  return numericProfile(column, options, {
+    n,
+    distinct: countDistinctSorted(sorted),
     mean,
-    std: n > 1 ? Math.sqrt(sq / (n - 1)) : null,
+    squaredDeviations: squaredDeviations(sorted, mean),
     min: n > 0 ? sorted[0] : NaN,
     max: n > 0 ? sorted[n - 1] : NaN,
-    quantiles: levels.map((q) => ({ q, value: quantileSorted(sorted, q) })),
+    quantile: (q) => quantileSorted(sorted, q),
     histogram: histogramSorted(sorted, options.bins ?? 20),
-  };
+  });
 }
 
 function profileCategorical(column: CategoricalColumn, options: ProfileOptions): CategoricalColumnProfile {
