@@ -6,7 +6,7 @@
 import { isAsciiSpace } from '../core/csv/numbers';
 import { DuplicateRows, MAX_INCREMENTAL_ROWS } from './duplicates';
 import { CellKind, FieldBuffer, MissingTokens, detach, fieldValue, parseNumber, parseRecord, type RecordResult } from './csvScanner';
-import { ColumnMeta, FLAG_MULTILINE, FLAG_UNTERMINATED, RecordStore } from './recordStore';
+import { ColumnMeta, FLAG_MULTILINE, FLAG_PADDED, FLAG_UNTERMINATED, RecordStore } from './recordStore';
 
 export interface HeaderCell {
   readonly name: string;
@@ -198,9 +198,12 @@ export class CsvModel {
           s = 0;
           e = str.length;
         }
-        // Trim ASCII whitespace, as the ingest does.
+        // Trim ASCII whitespace for the missing-token and number tests, as the ingest does.
+        const width = e - s;
         while (s < e && isAsciiSpace(str.charCodeAt(s))) s++;
         while (e > s && isAsciiSpace(str.charCodeAt(e - 1))) e--;
+        // The dictionary keeps the trimmed text; the ingest keeps a category as written.
+        if (e - s !== width) store.flags[row] |= FLAG_PADDED;
         // Numbers first unless a missing token itself reads as a number: most cells are numbers.
         v = numericFirst ? parseNumber(str, s, e) : NaN;
         if (v !== v) {

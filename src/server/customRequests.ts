@@ -1,33 +1,38 @@
 /**
  * The server's own messages (src/protocol/lsp.ts): `datasetLab/columnProfiles` (the profile of
- * an open CSV document from its live model), `datasetLab/pairings` (which experiments pair a
- * file) and `datasetLab/diskFiles` (files to check from disk, handled by documents.ts).
+ * an open CSV document from its live model, as the CLI's `profile` computes it),
+ * `datasetLab/pairings` (which experiments pair a file) and `datasetLab/diskFiles` (files to
+ * check from disk, handled by documents.ts).
  */
 import { pathToFileURL } from 'node:url';
 import type { Connection } from 'vscode-languageserver/node';
 import { ColumnProfilesRequest, DiskFilesNotification, PairingsRequest, type ColumnProfile } from '../protocol/lsp';
-import { exactDistinct, type ColumnStats } from './columnStats';
+import { profileColumn, type ColumnProfile as CoreColumnProfile } from '../core/profile';
 import type { Documents } from './documents';
+import { modelToIngestTable } from './modelTable';
 import type { Partners } from './partners';
-import type { ServerState } from './serverState';
+import { uriToPath, type ServerState } from './serverState';
 
 export function registerCustomRequests(connection: Connection, state: ServerState, documents: Documents, partners: Partners): void {
   connection.onNotification(DiskFilesNotification.type, (p) => documents.setDiskFiles(Array.isArray(p?.uris) ? p.uris.filter((u): u is string => typeof u === 'string') : []));
-  connection.onRequest(ColumnProfilesRequest.type, (p) => {
+  connection.onRequest(ColumnProfilesRequest.type, async (p) => {
     const st = state.syncedDoc(p.uri);
     if (!st?.model || st.needsFull) return null;
-    const tol = state.settings.diagnostics.numericTolerance;
-    const model = st.model;
-    return {
-      uri: p.uri,
-      version: st.doc.version,
-      rows: model.rows,
-      delimiter: String.fromCharCode(model.delim),
-      columns: model.cols.map((col, c) => {
-        const s = st.stats!.get(c, tol);
-        return toProfile(col.name, s, exactDistinct(model, c, s));
-      }),
-    };
+    // The table the CLI's ingest would read from this text (a copy: edits may come while the
+    // columns are profiled), profiled by the CLI's code.
+    const version = st.doc.version;
+    const table = modelToIngestTable(st.model, '', uriToPath(p.uri) ?? p.uri, state.settings.diagnostics.numericTolerance);
+    const columns: ColumnProfile[] = [];
+    let slice = performance.now();
+    for (const column of table.columns) {
+      columns.push(toProtocol(profileColumn(column)));
+      // A large document's columns take a while each (sorting its numbers): edits and hovers are answered in between.
+      if (performance.now() - slice > 25) {
+        await new Promise<void>((r) => setImmediate(r));
+        slice = performance.now();
+      }
+    }
+    return { uri: p.uri, version, rows: table.rows, delimiter: table.delimiter, columns };
   });
   connection.onRequest(PairingsRequest.type, (p) => ({
     experiments: partners.pairingsOf(p.uri).map((pair) => ({
@@ -39,9 +44,19 @@ export function registerCustomRequests(connection: Connection, state: ServerStat
   }));
 }
 
-function toProfile(name: string, s: ColumnStats, distinct: number): ColumnProfile {
-  // Numeric columns count numbers only: cells that broke the type are not values (as in the core profile).
-  const base = { name, type: s.type, count: s.type === 'numeric' ? s.numbers : s.count, missing: s.missing, distinct };
-  if (s.type === 'numeric') return { ...base, mean: s.mean, std: s.std, min: s.min, median: s.median, mad: s.mad, max: s.max, histogram: s.histogram };
-  return { ...base, topCategories: s.categories.slice(0, 10).map(([value, count]) => ({ value, count })) };
+function toProtocol(p: CoreColumnProfile): ColumnProfile {
+  const base = { name: p.name, type: p.type, count: p.count, missing: p.missing, distinct: p.distinct, typeErrors: p.typeErrors };
+  if (p.type === 'categorical') return { ...base, topCategories: p.top.map(({ value, count }) => ({ value, count })) };
+  return {
+    ...base,
+    mean: p.mean,
+    // One value has no standard deviation: NaN, which JSON writes as null (as the CLI does).
+    std: p.std ?? NaN,
+    min: p.min,
+    median: p.quantiles.find((q) => q.q === 0.5)?.value ?? NaN,
+    max: p.max,
+    quantiles: p.quantiles,
+    histogram: p.histogram.counts,
+    histogramEdges: p.histogram.edges,
+  };
 }

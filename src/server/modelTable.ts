@@ -1,19 +1,49 @@
 /**
- * The server's model as a core DataTable, so the comparison engine (src/core/compare.ts) sees
- * the same columns the diagnostics do. Rows the ingest would skip (ragged, broken quotes) are
- * left out, as there.
+ * The server's model as a core DataTable, in two readings. `modelToTable`: the columns the
+ * diagnostics see (the server's column types, which leave missing-value spellings out of the
+ * type test), for the comparison engine (src/core/compare). `modelToIngestTable`: the columns the
+ * ingest (src/core/csv) would make of the same text, for the profile the CLI would print
+ * (datasetLab/columnProfiles). Both leave out the rows the ingest skips (ragged, broken quotes).
  */
-import { CellKind } from './csvScanner';
+import { CellKind, FieldBuffer, fieldValue, parseRecord } from './csvScanner';
 import type { CsvModel } from './csvModel';
-import { FLAG_UNTERMINATED } from './recordStore';
+import { FLAG_PADDED, FLAG_UNTERMINATED } from './recordStore';
 import type { StatsCache } from './statsCache';
-import type { Column, DataTable } from '../core/table';
+import type { CategoricalColumn, Column, DataTable } from '../core/table';
+
+/** Rows the ingest keeps: as many fields as the header, no quote left open. */
+function keptRows(model: CsvModel): Int32Array {
+  const store = model.store;
+  const ncols = model.cols.length;
+  const keep = new Int32Array(store.n);
+  let n = 0;
+  for (let r = 0; r < store.n; r++) if (store.fields[r] === ncols && !(store.flags[r] & FLAG_UNTERMINATED)) keep[n++] = r;
+  return keep.subarray(0, n);
+}
+
+/** Category codes in order of first appearance, as the ingest numbers them. */
+class Dictionary {
+  readonly values: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  code(v: string): number {
+    let code = this.index.get(v);
+    if (code === undefined) {
+      code = this.values.length;
+      this.values.push(v);
+      this.index.set(v, code);
+    }
+    return code;
+  }
+}
+
+function table(model: CsvModel, name: string, file: string, rows: number, columns: Column[]): DataTable {
+  return { name, path: file, rows, columns, problems: [], problemCount: 0, delimiter: String.fromCharCode(model.delim) };
+}
 
 export function modelToTable(model: CsvModel, stats: StatsCache, name: string, file: string, tolerance: number): DataTable {
   const store = model.store;
-  const ncols = model.cols.length;
-  const keep: number[] = [];
-  for (let r = 0; r < store.n; r++) if (store.fields[r] === ncols && !(store.flags[r] & FLAG_UNTERMINATED)) keep.push(r);
+  const keep = keptRows(model);
   const rows = keep.length;
   const columns: Column[] = model.cols.map((meta, c) => {
     const s = stats.get(c, tolerance);
@@ -28,8 +58,7 @@ export function modelToTable(model: CsvModel, stats: StatsCache, name: string, f
       return { name: meta.name, type: 'numeric', values, missing: s.missing, typeErrors: s.count - s.numbers };
     }
     // Categorical: numbers print as JS numbers, as the core's categoryCounts does.
-    const dictionary: string[] = [];
-    const index = new Map<string, number>();
+    const dictionary = new Dictionary();
     const codes = new Int32Array(rows);
     const src = store.codes[c];
     const vals = store.values[c];
@@ -39,19 +68,105 @@ export function modelToTable(model: CsvModel, stats: StatsCache, name: string, f
       let v: string | undefined;
       if (k === CellKind.Text && !s.missingSpellings.has(src![r])) v = meta.strings[src![r]];
       else if (k === CellKind.Number) v = String(vals![r]);
-      if (v === undefined) {
-        codes[i] = -1;
-        continue;
-      }
-      let code = index.get(v);
-      if (code === undefined) {
-        code = dictionary.length;
-        dictionary.push(v);
-        index.set(v, code);
-      }
-      codes[i] = code;
+      codes[i] = v === undefined ? -1 : dictionary.code(v);
     }
-    return { name: meta.name, type: 'categorical', codes, dictionary, missing: s.missing, typeErrors: 0 };
+    return { name: meta.name, type: 'categorical', codes, dictionary: dictionary.values, missing: s.missing, typeErrors: 0 };
   });
-  return { name, path: file, rows, columns, problems: [], problemCount: 0, delimiter: String.fromCharCode(model.delim) };
+  return table(model, name, file, rows, columns);
+}
+
+/**
+ * The table the ingest would read from the model's text (src/core/csv/ingestPass.ts): a column
+ * is numeric when it holds numbers and at most `tolerance` of its non-missing cells are not
+ * numbers (missing-value spellings that are not missing tokens count as text, as there), text
+ * cells of a numeric column are its type errors, a column of missing values only is an empty
+ * categorical one, and categories are the cells as written (numbers such as "1.50" or "007"
+ * and surrounding spaces kept), numbered in order of first appearance.
+ */
+export function modelToIngestTable(model: CsvModel, name: string, file: string, tolerance: number): DataTable {
+  const store = model.store;
+  const keep = keptRows(model);
+  const rows = keep.length;
+  const ncols = model.cols.length;
+  const numeric: boolean[] = [];
+  const missing: number[] = [];
+  const texts: number[] = [];
+  for (let c = 0; c < ncols; c++) {
+    const kinds = store.kinds[c];
+    let n = 0;
+    let m = 0;
+    let t = 0;
+    for (let i = 0; i < rows; i++) {
+      const k = kinds[keep[i]];
+      if (k === CellKind.Number) n++;
+      else if (k === CellKind.Missing) m++;
+      else if (k === CellKind.Text) t++;
+    }
+    numeric.push(n > 0 && t <= tolerance * (n + t));
+    missing.push(m);
+    texts.push(t);
+  }
+  const written = cellsAsWritten(model, keep, numeric);
+  const columns: Column[] = model.cols.map((meta, c): Column => {
+    const kinds = store.kinds[c];
+    if (numeric[c]) {
+      const values = new Float64Array(rows);
+      const src = store.values[c]!;
+      for (let i = 0; i < rows; i++) {
+        const r = keep[i];
+        values[i] = kinds[r] === CellKind.Number ? src[r] : NaN;
+      }
+      return { name: meta.name, type: 'numeric', values, missing: missing[c], typeErrors: texts[c] };
+    }
+    const dictionary = new Dictionary();
+    const codes = new Int32Array(rows);
+    const src = store.codes[c];
+    const asWritten = written.get(c);
+    // The model's code of a text -> the table's (+ 1; 0 until first seen): one map lookup per value, not per cell.
+    const byModelCode = new Int32Array(meta.strings.length);
+    for (let i = 0; i < rows; i++) {
+      const r = keep[i];
+      const v = asWritten?.[i];
+      if (v !== undefined) codes[i] = dictionary.code(v);
+      else if (kinds[r] !== CellKind.Text) codes[i] = -1;
+      else {
+        const code = src![r];
+        if (byModelCode[code] === 0) byModelCode[code] = dictionary.code(meta.strings[code]) + 1;
+        codes[i] = byModelCode[code] - 1;
+      }
+    }
+    const column: CategoricalColumn = { name: meta.name, type: 'categorical', codes, dictionary: dictionary.values, missing: missing[c], typeErrors: 0 };
+    return column;
+  });
+  return table(model, name, file, rows, columns);
+}
+
+/**
+ * The cells of categorical columns whose value as written is not in the model: numbers (kept as
+ * values) and cells with spaces around them (kept trimmed). Per column, the value of each such
+ * kept row (by index into `keep`); the records are parsed again, only those that hold one.
+ */
+function cellsAsWritten(model: CsvModel, keep: Int32Array, numeric: readonly boolean[]): Map<number, (string | undefined)[]> {
+  const store = model.store;
+  const categorical = numeric.flatMap((isNumeric, c) => (isNumeric ? [] : [c]));
+  const out = new Map<number, (string | undefined)[]>();
+  const fields = new FieldBuffer();
+  const record = { next: 0, end: 0, innerBreaks: 0, unterminatedAt: -1 };
+  for (let i = 0; i < keep.length; i++) {
+    const r = keep[i];
+    const padded = (store.flags[r] & FLAG_PADDED) !== 0;
+    let parsed = false;
+    for (const c of categorical) {
+      const k = store.kinds[c][r];
+      if (k !== CellKind.Number && !(padded && k === CellKind.Text)) continue;
+      if (!parsed) {
+        parseRecord(model.text, store.start[r], model.delim, fields, record);
+        parsed = true;
+      }
+      let values = out.get(c);
+      if (!values) out.set(c, (values = new Array<string | undefined>(keep.length)));
+      values[i] = fieldValue(model.text, fields.starts[c], fields.ends[c], fields.quoted[c]);
+    }
+  }
+  return out;
 }

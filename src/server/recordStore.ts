@@ -9,6 +9,8 @@ import { detach } from './csvScanner';
 /** Record flags (RecordStore.flags): a quote that never closes, and a record over several lines. */
 export const FLAG_UNTERMINATED = 1;
 export const FLAG_MULTILINE = 2;
+/** A cell of the record has white space around its value (the dictionary holds it trimmed). */
+export const FLAG_PADDED = 4;
 
 /**
  * Per-column facts shared by every store of one model: name and the string dictionary. The

@@ -4,7 +4,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CodeActionRequest, DidChangeWatchedFilesNotification, FileChangeType, type CodeAction, type Command, type Diagnostic, type DidChangeWatchedFilesRegistrationOptions } from 'vscode-languageserver-protocol';
-import { ColumnProfilesRequest, DiskFilesNotification } from '../../../src/protocol/lsp';
+import { DiskFilesNotification } from '../../../src/protocol/lsp';
+import { computeColumnStats } from '../../../src/server/columnStats';
+import { CsvModel } from '../../../src/server/csvModel';
+import { DEFAULT_SETTINGS } from '../../../src/server/settings';
 import { tempDir } from '../helpers';
 import { FIXTURES, TestClient, applyEdits, brief, fileUri, repoRoot } from './lspClient';
 
@@ -250,8 +253,15 @@ describe('language server: CSV diagnostics over stdio', () => {
       await client.open(f.uri, f.text);
       const ds = await client.diagnosticsFor(f.uri, 1);
       const ref = reference[file][column];
-      const profiles = await client.conn.sendRequest(ColumnProfilesRequest.type, { uri: f.uri });
-      const p = profiles?.columns.find((c) => c.name === column);
+      // The statistics the outlier check uses, from the server's own model of the text.
+      // (datasetLab/columnProfiles answers with the CLI's profile instead, whose column types
+      // count missing-value spellings as text: types.csv's "price" is categorical there.)
+      const model = new CsvModel({ delimiter: ',', missingTokens: DEFAULT_SETTINGS.missingTokens });
+      model.begin(f.text);
+      model.step(Infinity);
+      const index = model.cols.findIndex((c) => c.name === column);
+      const stats = index < 0 ? undefined : computeColumnStats(model, index, DEFAULT_SETTINGS.diagnostics.numericTolerance);
+      const p = stats && { ...stats, count: stats.numbers };
       assert.ok(p);
       assert.equal(p.type, 'numeric');
       assert.equal(p.count, ref.count);
