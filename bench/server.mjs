@@ -2,13 +2,15 @@
 // (forked, Node IPC, the flags of src/protocol/serverProcess.ts), talks LSP to it and measures,
 // against peers run in the same process and the same run:
 //   - first diagnostics for a 5 MB and a 100 MB CSV (didOpen -> publishDiagnostics),
-//   - updated diagnostics after a one-line edit on the 5 MB file (didChange -> publishDiagnostics),
+//   - updated diagnostics after a one-line edit on the 5 MB file (didChange -> publishDiagnostics
+//     of that version), and after a typing burst (last didChange -> diagnostics of its version),
 //   - the server's resident memory with the files open, against their size (over IPC, and
 //     over stdio as `node dist/server.js --stdio` runs for other editors), and after ten
 //     one-line edits on the 100 MB file (with their times); hovers on its header cells.
 // Peers: the engine's in-memory ingest + profile (parseCsvText + profileTable, src/core) and
-// papaparse with dynamic typing, on the same text. Ratios are server time / peer time.
-// Usage: npm run bench:server  (node --expose-gc bench/server.mjs [--runs N] [--skip-large] [--plain-launch] [--server-node PATH])
+// papaparse with dynamic typing, on the same text, alternated with the server's runs. Every run
+// is printed beside its median.
+// Usage: npm run bench:server  (node --expose-gc bench/server.mjs [--runs N] [--mem-runs M] [--skip-large] [--plain-launch] [--server-node PATH])
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { generateBenchCsv } from './ingest-generate.mjs';
+import { benchHeader, loadAverage, median, printHeader, runsList } from './measure.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -23,6 +26,8 @@ const root = join(here, '..');
 const TMP = join(here, '.tmp');
 const args = process.argv.slice(2);
 const runs = Number(args.includes('--runs') ? args[args.indexOf('--runs') + 1] : 5);
+// Fresh servers measured for memory per transport (each opens 105 MB and edits it).
+const memRuns = Number(args.includes('--mem-runs') ? args[args.indexOf('--mem-runs') + 1] : 3);
 const skipLarge = args.includes('--skip-large');
 // --server-node PATH: run the server on another Node (e.g. the test host's Node 24, which is
 // what code-server's extension host forks it with); the default is this Node.
@@ -31,11 +36,6 @@ const serverNode = args.includes('--server-node') ? args[args.indexOf('--server-
 const rpc = require('vscode-languageserver-protocol/node');
 const Papa = require('papaparse');
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
 const ms = (x) => `${x.toFixed(1)} ms`;
 
@@ -65,8 +65,12 @@ async function startServer(launch, transport = 'ipc') {
     conn = rpc.createProtocolConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
   }
   const waiters = [];
+  /** Versions published per document, to see which versions of a typing burst were checked. */
+  const versions = new Map();
   conn.onNotification(rpc.PublishDiagnosticsNotification.type, (p) => {
     const t = performance.now();
+    if (!versions.has(p.uri)) versions.set(p.uri, []);
+    versions.get(p.uri).push(p.version);
     for (const w of waiters.splice(0)) {
       if (w.uri === p.uri && (w.version === p.version || (w.version === undefined && p.version === undefined))) w.resolve({ t, p });
       else waiters.push(w);
@@ -90,7 +94,7 @@ async function startServer(launch, transport = 'ipc') {
     await new Promise((r) => proc.once('exit', r));
     conn.dispose();
   };
-  return { conn, published, onPublish, rss, stop };
+  return { conn, published, onPublish, rss, stop, versions };
 }
 
 /**
@@ -136,6 +140,33 @@ async function oneLineEdits(server, uri, text, count, between = () => {}) {
   return times;
 }
 
+/**
+ * Typing: `keys` one-character insertions at the end of one cell, `gapMs` apart, without waiting
+ * for diagnostics between them (versions from..from+keys-1). Returns the time from the last
+ * didChange to the diagnostics of the last version (what the user waits for once they stop
+ * typing) and how many of the burst's versions were published.
+ */
+async function typingBurst(server, uri, text, line, from, keys, gapMs) {
+  const cells = text.split('\n', line + 1)[line].split(',');
+  const end = cells[0].length + 1 + cells[1].length;
+  const before = (server.versions.get(uri) ?? []).length;
+  settle();
+  const last = from + keys - 1;
+  const wait = server.published(uri, last);
+  let t0 = 0;
+  for (let k = 0; k < keys; k++) {
+    if (k > 0 && gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
+    t0 = performance.now();
+    await server.conn.sendNotification(rpc.DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: from + k },
+      contentChanges: [{ range: { start: { line, character: end + k }, end: { line, character: end + k } }, text: String(k % 10) }],
+    });
+  }
+  const { t } = await wait;
+  const published = (server.versions.get(uri) ?? []).slice(before).filter((v) => v >= from && v <= last).length;
+  return { ms: t - t0, published };
+}
+
 async function closeDoc(server, uri) {
   await server.conn.sendNotification(rpc.DidCloseTextDocumentNotification.type, { textDocument: { uri } });
 }
@@ -161,7 +192,12 @@ async function main() {
   const smallFile = await ensureFile(join(TMP, 'server-5mb.csv'), 48_500);
   const small = readFileSync(smallFile, 'utf8');
   const serverNodeVersion = execFileSync(serverNode, ['--version'], { encoding: 'utf8' }).trim();
-  const results = { node: process.version, serverNode: serverNodeVersion, runs, launch, files: {} };
+  const header = benchHeader();
+  header.serverNode = `${serverNodeVersion} (${serverNode})`;
+  header.launch = JSON.stringify(launch);
+  header.threads = 'server, bench client and in-process peers each run on one JavaScript thread (plus V8 helper threads)';
+  printHeader(header);
+  const results = { header, runs, memRuns, files: {} };
   // Cold: the first document of a fresh server, before anything else runs here. It also pays
   // for compiling the server's code (the median below is of documents opened after it).
   const cold = [];
@@ -181,22 +217,33 @@ async function main() {
     s.engine.push(enginePeer(small));
     s.papaparse.push(papaPeer(small));
   }
-  results.files.small = { bytes: Buffer.byteLength(small), coldMs: median(cold), firstMs: median(s.server), engineMs: median(s.engine), papaparseMs: median(s.papaparse) };
+  results.files.small = { bytes: Buffer.byteLength(small), cold, ...s };
 
-  // One-line edits on the open 5 MB document: each replaces one numeric cell.
+  // One-line edits on the open 5 MB document, each awaited: each replaces one numeric cell.
   const open = await firstDiagnostics(server, small, 'small-edit');
   const reparse = [];
   const edits = await oneLineEdits(server, open.uri, small, Math.max(20, runs * 4), () => reparse.push(enginePeer(small)));
-  results.files.small.editMedianMs = median(edits);
-  results.files.small.editP95Ms = p95(edits);
-  results.files.small.engineReparseMs = median(reparse);
+  results.files.small.edits = edits;
+  results.files.small.engineReparse = reparse;
+  // Typing bursts on the same document: 10 keystrokes into one cell, not awaited, 50 ms apart
+  // (steady typing), 10 ms apart (key repeat) and back to back (a tool or a macro), alternated. The server
+  // checks an edit on its own at once and a burst once it pauses, so what the user waits for is
+  // the time from the last keystroke to the diagnostics of that version.
+  const bursts = { 50: [], 10: [], 0: [] };
+  let version = 2 + edits.length;
+  for (let i = 0; i < runs; i++) {
+    for (const gap of [50, 10, 0]) {
+      bursts[gap].push(await typingBurst(server, open.uri, small, 100 + 997 * i + gap, version, 10, gap));
+      version += 10;
+    }
+  }
+  results.files.small.bursts = bursts;
 
   if (!skipLarge) {
     const largeFile = await ensureFile(join(TMP, 'server-100mb.csv'), 1_130_000);
     const large = readFileSync(largeFile, 'utf8');
     const l = { server: [], engine: [], papaparse: [] };
-    const largeRuns = Math.max(1, Math.min(runs, 3));
-    for (let i = 0; i < largeRuns; i++) {
+    for (let i = 0; i < runs; i++) {
       const r = await firstDiagnostics(server, large, `large-${i}`);
       l.server.push(r.ms);
       if (process.env.BENCH_VERBOSE) console.error(`100 MB run ${i}: ${ms(r.ms)}`);
@@ -204,7 +251,7 @@ async function main() {
       l.engine.push(enginePeer(large));
       l.papaparse.push(papaPeer(large));
     }
-    results.files.large = { bytes: Buffer.byteLength(large), firstMs: median(l.server), engineMs: median(l.engine), papaparseMs: median(l.papaparse) };
+    results.files.large = { bytes: Buffer.byteLength(large), ...l };
     // Memory: a fresh server with the 100 MB and the 5 MB documents open, after their first
     // diagnostics and a second of idle time (the garbage of earlier runs must not count).
     const memory = async (transport) => {
@@ -243,19 +290,16 @@ async function main() {
         rssRatio: mem.rss / openBytes,
         peakRatio: mem.hwm / openBytes,
         largeFirstMs: first.ms,
-        hoverMedianMs: median(hovers),
-        hoverMaxMs: Math.max(...hovers),
+        hovers,
         hoverAgainMs,
-        largeEditMedianMs: median(largeEdits),
-        largeEditMaxMs: Math.max(...largeEdits),
-        rssAfterEdits: afterEdits.rss,
+        largeEdits,
         rssAfterEditsRatio: afterEdits.rss / openBytes,
       };
     };
     // In VS Code a 100 MB file is over the editor's 50 MB synchronisation limit: no didOpen
     // comes; the extension names the open file and the server reads it from disk.
     const diskRuns = [];
-    for (let i = 0; i < Math.max(1, Math.min(runs, 3)); i++) {
+    for (let i = 0; i < runs; i++) {
       const fresh = await startServer(launch);
       const uri = pathToFileURL(largeFile).toString();
       settle();
@@ -265,27 +309,47 @@ async function main() {
       diskRuns.push((await wait) - t0);
       await fresh.stop();
     }
-    results.files.large.fromDiskMs = median(diskRuns);
-    results.memory = await memory('ipc');
-    // The standalone transport, for editors other than VS Code: same flags, over stdio.
-    results.stdio = await memory('stdio');
+    results.files.large.fromDisk = diskRuns;
+    // IPC as the extension runs it, and the standalone transport for other editors (stdio),
+    // alternated.
+    results.memory = [];
+    results.stdio = [];
+    for (let i = 0; i < memRuns; i++) {
+      results.memory.push(await memory('ipc'));
+      results.stdio.push(await memory('stdio'));
+    }
   }
   await server.stop();
+  header.loadAverageAfter = loadAverage();
+  console.log(`loadAverageAfter: ${header.loadAverageAfter}`);
 
   const f = results.files;
-  console.log(`server benchmark (bench on Node ${process.version}, server on Node ${results.serverNode}, ${runs} runs, medians)`);
-  console.log(`5 MB   first diagnostics, first document of a fresh server (cold) ${ms(f.small.coldMs)}`);
-  console.log(`5 MB   first diagnostics ${ms(f.small.firstMs)} (target < 200 ms); engine ingest+profile ${ms(f.small.engineMs)} -> ratio ${(f.small.firstMs / f.small.engineMs).toFixed(2)}; papaparse ${ms(f.small.papaparseMs)} -> ratio ${(f.small.firstMs / f.small.papaparseMs).toFixed(2)}`);
-  console.log(`5 MB   one-line edit -> diagnostics ${ms(f.small.editMedianMs)} (p95 ${ms(f.small.editP95Ms)}, target < 50 ms); engine full re-parse ${ms(f.small.engineReparseMs)} -> ratio ${(f.small.editMedianMs / f.small.engineReparseMs).toFixed(3)}`);
+  const row = (name, xs, target = '', d = 1) => console.log(`| ${name} | ${target} | ${median(xs).toFixed(d)} | ${runsList(xs, d)} |`);
+  console.log(`\nserver on Node ${serverNodeVersion}; medians, then every run in the order taken (ms)\n`);
+  console.log('| case | target | median | every run |');
+  console.log('| --- | --- | ---: | --- |');
+  row('5 MB first diagnostics (didOpen -> publishDiagnostics), running server', f.small.server, '< 200 ms');
+  row('  peer in the bench process: engine parseCsvText + profileTable', f.small.engine);
+  row('  peer: papaparse, dynamic typing', f.small.papaparse);
+  row('5 MB first diagnostics, first document of a fresh server (cold)', f.small.cold);
+  row(`5 MB one-line edit (didChange -> publishDiagnostics of that version), awaited; p95 ${p95(f.small.edits).toFixed(1)}`, f.small.edits, '< 50 ms');
+  row('  engine full re-parse of the 5 MB text (between edits)', f.small.engineReparse);
+  for (const gap of [50, 10, 0]) {
+    const b = f.small.bursts[gap];
+    row(`5 MB typing burst, 10 keys ${gap} ms apart: last didChange -> diagnostics of the last version (versions of the burst published: ${b.map((x) => x.published).join(', ')} of 10)`, b.map((x) => x.ms));
+  }
   if (f.large) {
-    console.log(`100 MB checked from disk (as in VS Code, over its 50 MB sync limit): diagnostics ${ms(f.large.fromDiskMs)} after the file is named`);
-    console.log(`100 MB first diagnostics ${ms(f.large.firstMs)} (target < 3000 ms); engine ingest+profile ${ms(f.large.engineMs)} -> ratio ${(f.large.firstMs / f.large.engineMs).toFixed(2)}; papaparse ${ms(f.large.papaparseMs)} -> ratio ${(f.large.firstMs / f.large.papaparseMs).toFixed(2)}`);
-    for (const m of [results.memory, results.stdio]) {
-      console.log(
-        `memory (${m.transport}) with ${(m.openBytes / 1e6).toFixed(1)} MB open: RSS ${(m.rss / 1e6).toFixed(0)} MB = ${m.rssRatio.toFixed(2)}x (target < 4x), peak ${(m.peakRss / 1e6).toFixed(0)} MB = ${m.peakRatio.toFixed(2)}x; idle server ${(m.idleRss / 1e6).toFixed(0)} MB; 100 MB first diagnostics in a fresh server ${ms(m.largeFirstMs)}; ` +
-          `header hovers on 100 MB: median ${ms(m.hoverMedianMs)} (max ${ms(m.hoverMaxMs)}, again ${ms(m.hoverAgainMs)}); ` +
-          `then 10 one-line edits on 100 MB: median ${ms(m.largeEditMedianMs)} (max ${ms(m.largeEditMaxMs)}), RSS after ${m.rssAfterEditsRatio.toFixed(2)}x`,
-      );
+    row('100 MB first diagnostics (didOpen), running server', f.large.server, '< 3000 ms', 0);
+    row('  peer: engine parseCsvText + profileTable', f.large.engine, '', 0);
+    row('  peer: papaparse, dynamic typing', f.large.papaparse, '', 0);
+    row('100 MB checked from disk (as in VS Code over its 50 MB limit): file named -> diagnostics, fresh server', f.large.fromDisk, '', 0);
+    for (const [name, ms_] of [['ipc', results.memory], ['stdio', results.stdio]]) {
+      const r2 = (xs) => `${median(xs).toFixed(2)} | ${runsList(xs)}`;
+      console.log(`| ${name}: RSS / open text size (100 MB + 5 MB open, fresh server) | < 4x | ${r2(ms_.map((m) => m.rssRatio))} |`);
+      console.log(`| ${name}: peak RSS / open text size | | ${r2(ms_.map((m) => m.peakRatio))} |`);
+      console.log(`| ${name}: RSS / open size after 10 one-line edits on 100 MB | | ${r2(ms_.map((m) => m.rssAfterEditsRatio))} |`);
+      row(`${name}: 10 one-line edits on 100 MB (all edits of all servers)`, ms_.flatMap((m) => m.largeEdits), '', 0);
+      row(`${name}: hover on each header cell of 100 MB (all hovers of all servers); again: ${runsList(ms_.map((m) => m.hoverAgainMs))}`, ms_.flatMap((m) => m.hovers));
     }
   }
   console.log(JSON.stringify(results));
