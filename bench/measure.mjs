@@ -85,7 +85,11 @@ export function pythonThreadpools(extraEnv = []) {
 export const describePools = (pools) =>
   pools.map((p) => `${p.internal_api}${p.version ? ' ' + p.version : ''}${p.architecture ? ' (' + p.architecture + ' kernel)' : ''}: ${p.num_threads} thread(s)`).join('; ');
 
-/** Date, machine, load, versions and source commit: printed at the top of every bench. */
+/**
+ * Date, machine, load, versions and source commit: printed at the top of every bench. The commit
+ * comes from git, or from BENCH_COMMIT when the bench runs in an exported tree (`git archive`)
+ * so that other work in the checkout cannot change what is measured.
+ */
 export function benchHeader({ python = false } = {}) {
   const commit = process.env.BENCH_COMMIT ?? tryRun('git', ['rev-parse', '--short', 'HEAD']) ?? 'unknown';
   const dirty = process.env.BENCH_COMMIT ? '' : tryRun('git', ['status', '--porcelain', '--', 'src']) ? ' (src has uncommitted changes)' : '';
