@@ -20,3 +20,7 @@ export {
   type DriftVerdict,
 } from './driftRule';
 export { rocAuc } from './rocAuc';
+export { binomialCdf, binomialPmf, normalCdf, normalQuantile, normalSf, regularizedBeta, studentTCdf, studentTQuantile, studentTSf } from './distributions';
+export { bootstrapDistributions, bootstrapInterval, bootstrapPValue, intervalFromDistribution, jackknife, type BootstrapMethod, type BootstrapOptions, type BootstrapResult, type WeightedStatistic } from './bootstrap';
+export { correctedResampledT, holmAdjust, mcnemar, type CorrectedTResult, type McNemarResult } from './pairedTests';
+export { weightedAccuracy, weightedMacroF1, weightedR2, weightedRegression } from './weightedMetrics';
