@@ -1,6 +1,7 @@
 import { basename, extname, resolve } from 'node:path';
 import { uniqueNames } from '../core/compare';
-import { DEFAULT_MISSING_TOKENS, readCsvFile, type IngestOptions } from '../core/ingest';
+import { DEFAULT_MISSING_TOKENS, type IngestOptions } from '../core/ingest';
+import { readTable } from '../core/readers/readTable';
 import type { DataTable } from '../core/table';
 import { UsageError, type ParsedArgs, flag, stringOption } from './args';
 import type { CliIO } from './command';
@@ -40,7 +41,7 @@ export async function loadTables(files: readonly string[], args: ParsedArgs, io:
     for (let i = 0; i < files.length; i++) {
       const file = files[i];
       const label = `reading ${displayText(basename(file))}`;
-      const table = await readCsvFile(io.cwd === process.cwd() ? file : resolve(io.cwd, file), {
+      const table = await readTable(io.cwd === process.cwd() ? file : resolve(io.cwd, file), {
         ...options,
         name: names[i],
         onProgress: (done, total) => progress.update(label, done, total),

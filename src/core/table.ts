@@ -46,12 +46,18 @@ export type ProblemCode =
   | 'no-header'
   | 'binary-file'
   | 'missing-file'
-  | 'not-regular-file';
+  | 'not-regular-file'
+  // Typed formats (src/core/readers): a file that is not what its extension says, a compression
+  // the readers lack, a nested column left out, a JSON Lines line that is not an object.
+  | 'corrupt-file'
+  | 'unsupported-codec'
+  | 'unsupported-column'
+  | 'invalid-json';
 
 /** A located defect in an input file. Lines and columns are 1-based, as editors print them. */
 export interface Problem {
   readonly file: string;
-  /** 1-based physical line in the file. */
+  /** 1-based physical line in the file (JSON Lines too); for Parquet and Arrow, 1 for the whole file. */
   readonly line: number;
   /** 1-based character column of the start of the offending cell (or 1 for whole-row problems). */
   readonly column: number;
@@ -72,7 +78,7 @@ export interface DataTable {
   readonly problems: readonly Problem[];
   /** Total number of problems found, which may exceed `problems.length`. */
   readonly problemCount: number;
-  /** The delimiter that was used (sniffed unless given). */
+  /** The delimiter that was used (sniffed unless given); '' for formats that have none (Parquet, Arrow, JSON Lines). */
   readonly delimiter: string;
 }
 

@@ -1,16 +1,19 @@
 /**
- * Pickers for CSV files and their columns. They remember the last choice per workspace.
- * Reading a header reads only the first 64 KiB of a file; nothing else is parsed here.
+ * Pickers for data files (CSV/TSV, Parquet, Arrow, JSON Lines) and their columns. They remember
+ * the last choice per workspace. Reading a CSV header reads only the first 64 KiB of a file, a
+ * Parquet file's names only its footer (core's readColumnNames); no data is parsed here.
  */
 import { open } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { CSV_GLOB, isTabSeparatedPath } from '../protocol/files';
+import { readColumnNames } from '../core/readers/columnNames';
+import { DATA_FILE_GLOB, isTabSeparatedPath } from '../protocol/files';
 
 const LAST_FILES = 'datasetLab.lastFiles';
 const LAST_LABEL = 'datasetLab.lastLabel';
 
-export async function workspaceCsvFiles(): Promise<vscode.Uri[]> {
-  const found = await vscode.workspace.findFiles(CSV_GLOB, '**/{node_modules,.git,.dataset-lab}/**', 2000);
+/** Every data file of the workspace (see DATA_FILE_EXTENSIONS), sorted by path. */
+export async function workspaceDataFiles(): Promise<vscode.Uri[]> {
+  const found = await vscode.workspace.findFiles(DATA_FILE_GLOB, '**/{node_modules,.git,.dataset-lab}/**', 2000);
   return found.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
 }
 
@@ -21,13 +24,13 @@ export function explorerSelection(arg: unknown, all: unknown): vscode.Uri[] {
   return [];
 }
 
-export async function pickCsvFiles(
+export async function pickDataFiles(
   state: vscode.Memento,
   options: { min: number; max?: number; title: string },
 ): Promise<vscode.Uri[] | undefined> {
-  const files = await workspaceCsvFiles();
+  const files = await workspaceDataFiles();
   if (files.length < options.min) {
-    void vscode.window.showWarningMessage(`Dataset Lab: ${options.title} needs ${options.min} CSV file(s) in the workspace; found ${files.length}.`);
+    void vscode.window.showWarningMessage(`Dataset Lab: ${options.title} needs ${options.min} data file(s) (CSV, TSV, Parquet, Arrow, JSON Lines) in the workspace; found ${files.length}.`);
     return undefined;
   }
   const last = new Set(state.get<string[]>(LAST_FILES, []));
@@ -37,7 +40,7 @@ export async function pickCsvFiles(
     picked: last.has(uri.toString()),
   }));
   if (options.max === 1) {
-    const one = await vscode.window.showQuickPick(items, { title: options.title, placeHolder: 'Choose a CSV file' });
+    const one = await vscode.window.showQuickPick(items, { title: options.title, placeHolder: 'Choose a data file' });
     if (!one) return undefined;
     await state.update(LAST_FILES, [one.uri.toString()]);
     return [one.uri];
@@ -45,7 +48,7 @@ export async function pickCsvFiles(
   const picked = await vscode.window.showQuickPick(items, {
     title: options.title,
     canPickMany: true,
-    placeHolder: `Choose at least ${options.min} CSV files`,
+    placeHolder: `Choose at least ${options.min} data files`,
   });
   if (!picked) return undefined;
   if (picked.length < options.min) {
@@ -97,6 +100,8 @@ function splitHeader(line: string, delimiter: string): string[] {
 }
 
 export async function readHeader(path: string): Promise<string[]> {
+  const typed = await readColumnNames(path);
+  if (typed) return typed;
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(64 * 1024);

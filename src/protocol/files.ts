@@ -1,7 +1,9 @@
 /**
- * The file names read as delimited tables, for every process: the extension's pickers and
- * explorer filters, the language server's document and watcher filters, and package.json's
- * menus (a unit test checks package.json against this list). Pure: no Node, no vscode.
+ * The file names read as tables, for every process. Two lists: the CSV/TSV files (the language
+ * server's documents and watcher, the CSV languages) and every data file the engine reads (the
+ * extension's pickers and explorer menus: CSV plus Parquet, Arrow IPC and JSON Lines). A unit
+ * test checks package.json against both, and the engine's readers (src/core/readers/formats.ts)
+ * against DATA_FILE_EXTENSIONS. Pure: no Node, no vscode.
  */
 
 /** Extensions, lower case with the dot. `.tab` is the tab-separated spelling some tools write. */
@@ -26,4 +28,19 @@ export function isCsvPath(pathOrUri: string): boolean {
 /** True when a path or URI names a file that is tab-separated by its extension. */
 export function isTabSeparatedPath(pathOrUri: string): boolean {
   return TAB_NAME.test(pathOrUri);
+}
+
+/** Every table file the engine reads (CSV/TSV, Parquet, Arrow IPC, Feather, JSON Lines); the language server stays with CSV_EXTENSIONS. */
+export const DATA_FILE_EXTENSIONS = [...CSV_EXTENSIONS, '.parquet', '.arrow', '.feather', '.jsonl'] as const;
+
+const dataBare = DATA_FILE_EXTENSIONS.map((e) => e.slice(1));
+
+/** A glob of every data file, in both cases (see CSV_GLOB). */
+export const DATA_FILE_GLOB = `**/*.{${[...dataBare, ...dataBare.map((e) => e.toUpperCase())].join(',')}}`;
+
+const DATA_NAME = new RegExp(`\\.(${dataBare.join('|')})$`, 'i');
+
+/** True when a path or URI names a data file the engine reads (any case). */
+export function isDataFilePath(pathOrUri: string): boolean {
+  return DATA_NAME.test(pathOrUri);
 }

@@ -5,7 +5,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { readCsvFile } from '../core/ingest';
+import { readTable } from '../core/readers/readTable';
 import { columnByName } from '../core/table';
 import { initBackend } from './backend';
 import { primaryScore } from './metrics';
@@ -13,6 +13,7 @@ import { transformRows } from './preprocess';
 import { RUN_FILES, type ArmName, type RunResults } from '../protocol/runFolder/contract';
 import { describeRunStatus, readRunStatus } from '../protocol/runFolder/read';
 import { loadSavedModel, modelFolder } from './modelStore';
+import type { ModelMeta } from './modelPlan';
 
 export class PredictError extends Error {
   readonly userFacing = true;
@@ -62,6 +63,20 @@ async function loadModel(tf: Awaited<ReturnType<typeof initBackend>>['tf'], dir:
   }
 }
 
+/** Every feature column the saved models in these folders read (from their preprocessing.json). */
+function neededFeatureColumns(dirs: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (const dir of dirs) {
+    try {
+      const meta = JSON.parse(readFileSync(join(dir, 'preprocessing.json'), 'utf8')) as ModelMeta;
+      for (const f of meta.preprocessing.features) names.add(f.name);
+    } catch {
+      // Unreadable metadata is reported by loadModel below, with the folder.
+    }
+  }
+  return [...names];
+}
+
 export async function predictFile(runDir: string, csvPath: string, options: PredictOptions = {}): Promise<PredictionTable> {
   const arms = availableArms(runDir);
   if (arms.length > 0 || existsSync(join(runDir, RUN_FILES.status))) {
@@ -82,7 +97,8 @@ export async function predictFile(runDir: string, csvPath: string, options: Pred
   } else folders = [{ id: arm, dir: modelFolder(runDir, arm) }];
 
   const { tf } = await initBackend();
-  const table = await readCsvFile(csvPath);
+  // Only the models' feature columns are read (Parquet, Arrow and JSON Lines skip the others).
+  const table = await readTable(csvPath, { columns: neededFeatureColumns(folders.map((f) => f.dir)) });
   const all = Int32Array.from({ length: table.rows }, (_, i) => i);
   const header = ['row'];
   const columns: string[][] = [];

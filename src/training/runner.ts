@@ -3,8 +3,6 @@
  * experiment, read the CSV files, prepare sources, create the run folder, train the arms,
  * persist everything, and report through `send`. Errors become `error` messages, never throws.
  */
-import { readCsvFile } from '../core/ingest';
-import { FatalInputError, type DataTable } from '../core/table';
 import type { FromTrainerMessage, StartMessage } from '../protocol/training';
 import { BackendError, initBackend } from './backend';
 import { findLeakage } from './leakage';
@@ -14,8 +12,8 @@ import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, prepareSources } from './dat
 import { compareArms } from './compareArms';
 import { runArms } from './engine';
 import { ArmDivergedError } from './trainModel';
-import { confinementProblem, realPath } from '../core/paths';
-import { ExperimentError, loadExperiment, type ResolvedExperiment } from './experiment';
+import { ExperimentError, loadExperiment } from './experiment';
+import { readDatasets } from './readDatasets';
 import { RUN_FILES, type ArmName, type RunResults, type SplitFile, type StatusFile } from '../protocol/runFolder/contract';
 import { debugEnabled } from './debug';
 import { RunFolder, RunFolderError, StorageError, type Heartbeat } from '../protocol/runFolder/write';
@@ -33,24 +31,6 @@ export interface RunnerHooks {
 
 export const TRAINER_VERSION = '0.1.0';
 
-async function readTables(exp: ResolvedExperiment): Promise<DataTable[]> {
-  const tables: DataTable[] = [];
-  for (const [i, d] of exp.datasets.entries()) {
-    // Checked again where the file is read: a link may have changed since the experiment was validated.
-    const outside = confinementProblem(exp.root, d.absPath, d.path);
-    if (outside) throw new ExperimentError([{ file: exp.file, path: `$.datasets[${i}].path`, dataset: d.name, message: `${outside}; dataset paths must stay inside it` }]);
-    try {
-      tables.push(await readCsvFile(realPath(d.absPath), { name: d.name }));
-    } catch (e) {
-      if (e instanceof FatalInputError) {
-        throw new ExperimentError([{ file: exp.file, path: `$.datasets[${i}].path`, dataset: d.name, message: e.message }]);
-      }
-      throw e;
-    }
-  }
-  return tables;
-}
-
 export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Promise<'completed' | 'cancelled' | 'failed'> {
   let run: RunFolder | null = null;
   let heartbeat: Heartbeat | undefined;
@@ -63,7 +43,7 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
       if (unknown.length) throw new ExperimentError([{ file: exp.file, path: '$.arms', message: `arm(s) ${unknown.join(', ')} requested but not enabled in the experiment (it has ${exp.arms.join(', ')})` }]);
     }
     const { tf, backend, version } = await initBackend(start.backend);
-    const tables = await readTables(exp);
+    const tables = await readDatasets(exp);
     const data = prepareSources({ ...exp, arms }, tables);
     const startedAt = new Date().toISOString();
     run = RunFolder.create(exp.root);

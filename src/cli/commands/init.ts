@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { readCsvFile } from '../../core/ingest';
+import { readTable } from '../../core/readers/readTable';
 import { flag, parseArgs, stringOption, UsageError } from '../args';
 import { EXIT_BAD_INPUT, EXIT_OK, type CliCommand } from '../command';
 import { displayText, terminalText } from '../format';
@@ -49,7 +49,7 @@ export const initCommand: CliCommand = {
       }
     }
     const tables = [];
-    for (const f of files) tables.push(await readCsvFile(resolve(io.cwd, f)));
+    for (const f of files) tables.push(await readTable(resolve(io.cwd, f)));
     const { experiment, notes } = scaffoldExperiment({ mode, tables, labels, outFile: outPath });
     writeJsonAtomic(outPath, experiment);
     for (const n of notes) io.stderr.write(`note: ${displayText(n)}\n`);

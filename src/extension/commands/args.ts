@@ -3,8 +3,8 @@
  * dashboard), the explorer's clicked file and multi-selection, or else a picker.
  */
 import * as vscode from 'vscode';
-import { isCsvPath } from '../../protocol/files';
-import { explorerSelection, pickCsvFiles } from '../pickers';
+import { isDataFilePath } from '../../protocol/files';
+import { explorerSelection, pickDataFiles } from '../pickers';
 
 export interface CompareArgs {
   readonly files?: readonly vscode.Uri[];
@@ -27,11 +27,11 @@ export function isArgsObject(a: unknown): a is CompareArgs {
   return a !== null && typeof a === 'object' && !(a instanceof vscode.Uri) && 'files' in a;
 }
 
-/** At least `min` CSV files from the arguments, the explorer selection, or a picker (undefined when cancelled). */
+/** At least `min` data files from the arguments, the explorer selection, or a picker (undefined when cancelled). */
 export async function resolveFiles(state: vscode.Memento, a: unknown, b: unknown, min: number, title: string): Promise<{ files: vscode.Uri[]; labels?: string[] } | undefined> {
   if (isArgsObject(a)) return { files: [...(a.files ?? [])], ...(a.labels ? { labels: [...a.labels] } : {}) };
-  const selected = explorerSelection(a, b).filter((u) => isCsvPath(u.fsPath));
+  const selected = explorerSelection(a, b).filter((u) => isDataFilePath(u.fsPath));
   if (selected.length >= min) return { files: selected };
-  const picked = await pickCsvFiles(state, { min, title });
+  const picked = await pickDataFiles(state, { min, title });
   return picked ? { files: picked } : undefined;
 }

@@ -12,7 +12,7 @@ import { runCli } from '../cliRunner';
 import { CommandIds } from '../commandIds';
 import type { Ctx } from '../ctx';
 import { errorMessage, reportCliFailure } from '../errors';
-import { pickLabels, workspaceCsvFiles } from '../pickers';
+import { pickLabels, workspaceDataFiles } from '../pickers';
 import type { LiveTableProfile } from '../serverProfile';
 import { resolveFiles, workspaceRoot, type CompareArgs } from './args';
 
@@ -91,7 +91,7 @@ export async function compareWith(ctx: Ctx, a: unknown, b: unknown): Promise<Com
   const partners = (await pairedPartners(ctx, uri)) ?? lensPartners;
   let partner: vscode.Uri | undefined = partners.length === 1 ? partners[0] : undefined;
   if (!partner) {
-    const candidates = partners.length ? partners : (await workspaceCsvFiles()).filter((u) => u.toString() !== uri.toString());
+    const candidates = partners.length ? partners : (await workspaceDataFiles()).filter((u) => u.toString() !== uri.toString());
     const pick = await vscode.window.showQuickPick(
       candidates.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })),
       { title: `Compare ${vscode.workspace.asRelativePath(uri)} with...` },

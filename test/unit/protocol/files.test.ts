@@ -1,10 +1,12 @@
-// The CSV file-extension list against package.json, which cannot import it: the explorer and
-// editor menus, the contributed languages and the activation events must name the same files.
+// The file-extension lists against package.json, which cannot import them: the explorer and
+// editor menus (commands that read any data file) must name exactly DATA_FILE_EXTENSIONS; the
+// contributed languages and their activation events (the language server's files) exactly
+// CSV_EXTENSIONS.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CSV_EXTENSIONS, CSV_GLOB, isCsvPath, isTabSeparatedPath, TAB_SEPARATED_EXTENSIONS } from '../../../src/protocol/files';
+import { CSV_EXTENSIONS, CSV_GLOB, DATA_FILE_EXTENSIONS, DATA_FILE_GLOB, isCsvPath, isDataFilePath, isTabSeparatedPath, TAB_SEPARATED_EXTENSIONS } from '../../../src/protocol/files';
 import { repoRoot } from '../helpers';
 
 interface Manifest {
@@ -17,9 +19,9 @@ interface Manifest {
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as Manifest;
 
 /** Extensions a few tools write that are not tables we read. */
-const OTHERS = ['.json', '.txt', '.xlsx', '.csvx', '.tsv.gz', '.parquet', '.experiment.json'];
+const OTHERS = ['.json', '.txt', '.xlsx', '.csvx', '.tsv.gz', '.parquet.crc', '.arrows', '.ndjson.gz', '.experiment.json'];
 
-test('every menu that filters on resourceExtname matches exactly the CSV extensions, in any case', () => {
+test('every menu that filters on resourceExtname matches exactly the data-file extensions, in any case', () => {
   const clauses = Object.values(manifest.contributes.menus)
     .flat()
     .map((m) => m.when ?? '')
@@ -29,7 +31,7 @@ test('every menu that filters on resourceExtname matches exactly the CSV extensi
     const m = /resourceExtname =~ \/(.+?)\/([a-z]*)(?:\s|$)/.exec(when);
     assert.ok(m, `a regular expression in: ${when}`);
     const re = new RegExp(m[1], m[2]);
-    for (const ext of CSV_EXTENSIONS) {
+    for (const ext of DATA_FILE_EXTENSIONS) {
       assert.ok(re.test(ext) && re.test(ext.toUpperCase()), `${when} matches ${ext}`);
     }
     for (const ext of OTHERS) assert.ok(!re.test(ext), `${when} does not match ${ext}`);
@@ -50,4 +52,9 @@ test('paths, URIs and the workspace glob', () => {
   assert.ok(isTabSeparatedPath('/d/x.TSV') && isTabSeparatedPath('/d/x.tab') && !isTabSeparatedPath('/d/x.csv'));
   // Globs are case-sensitive: both spellings of every extension.
   assert.equal(CSV_GLOB, '**/*.{csv,tsv,tab,CSV,TSV,TAB}');
+  assert.equal(DATA_FILE_GLOB, '**/*.{csv,tsv,tab,parquet,arrow,feather,jsonl,CSV,TSV,TAB,PARQUET,ARROW,FEATHER,JSONL}');
+  for (const p of ['/d/a.parquet', 'file:///x/B.Feather', 'c.ARROW', 'd.jsonl', 'e.csv']) assert.ok(isDataFilePath(p), p);
+  for (const p of ['/d/a.parquet.crc', 'x.json', 'x.arrows']) assert.ok(!isDataFilePath(p), p);
+  // The language server's list stays CSV/TSV.
+  for (const p of ['/d/a.parquet', 'c.arrow', 'd.jsonl']) assert.ok(!isCsvPath(p), p);
 });

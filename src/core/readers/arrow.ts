@@ -1,0 +1,111 @@
+/**
+ * Arrow IPC files (`.arrow`, `.feather`: Feather version 2 is the Arrow IPC file format; the IPC
+ * stream format is read too), with flechette, the Arrow decoder arquero uses. Buffers compressed
+ * with ZSTD are read (hyparquet-compressors' decoder); LZ4_FRAME is refused by name.
+ *
+ * Types follow the Parquet reader: numbers and decimals numeric, dates and timestamps numeric
+ * seconds since 1970-01-01T00:00:00Z, text / booleans / dictionaries categorical, structs
+ * flattened with dotted names, lists, maps and unions left out with a problem.
+ */
+import { CompressionType, Type, setCompressionCodec, tableFromIPC, type Column as ArrowColumn, type Field, type Table } from '@uwdata/flechette';
+import { decompressZstd } from 'hyparquet-compressors';
+import { FatalInputError, type Column, type DataTable, type Problem } from '../table';
+import { CategoricalBuilder, NumericBuilder, type ColumnBuilder } from './columnBuilder';
+import type { BinaryReadOptions } from './readOptions';
+
+setCompressionCodec(CompressionType.ZSTD, {
+  encode: () => {
+    throw new Error('writing ZSTD is not supported');
+  },
+  decode: (bytes: Uint8Array, length: number) => decompressZstd(bytes, new Uint8Array(length)),
+} as Parameters<typeof setCompressionCodec>[1]);
+
+const NUMERIC_TYPES = new Set<number>([Type.Int, Type.Float, Type.Decimal, Type.Date, Type.Timestamp, Type.Time, Type.Duration]);
+const TEXT_TYPES = new Set<number>([Type.Utf8, Type.LargeUtf8, Type.Utf8View, Type.Bool, Type.Dictionary, Type.Binary, Type.LargeBinary, Type.BinaryView, Type.FixedSizeBinary, Type.Null]);
+/** Values of these types are milliseconds with useDate: false; the table holds seconds. */
+const MILLISECOND_TYPES = new Set<number>([Type.Date, Type.Timestamp]);
+
+interface Leaf {
+  readonly name: string;
+  readonly top: string;
+  readonly path: readonly string[];
+  readonly kind: 'numeric' | 'categorical';
+  readonly typeId: number;
+}
+
+function flatten(fields: readonly Field[]): { leaves: Leaf[]; refused: string[] } {
+  const leaves: Leaf[] = [];
+  const refused: string[] = [];
+  const visit = (f: Field, top: string, path: string[]): void => {
+    const name = [top, ...path].join('.');
+    const typeId = f.type.typeId as number;
+    if (typeId === Type.Struct) {
+      for (const child of (f.type as { children: Field[] }).children) visit(child, top, [...path, child.name]);
+      return;
+    }
+    if (NUMERIC_TYPES.has(typeId)) leaves.push({ name, top, path, kind: 'numeric', typeId });
+    else if (TEXT_TYPES.has(typeId)) leaves.push({ name, top, path, kind: 'categorical', typeId });
+    else refused.push(`column "${name}" holds nested values per row (a list, map or union); it is left out: Dataset Lab reads flat columns and flattens structs only`);
+  };
+  for (const f of fields) visit(f, f.name, []);
+  return { leaves, refused };
+}
+
+function pick(v: unknown, path: readonly string[]): unknown {
+  let x = v;
+  for (const k of path) {
+    if (x === null || x === undefined || typeof x !== 'object') return null;
+    x = (x as Record<string, unknown>)[k];
+  }
+  return x;
+}
+
+function fillColumn(builder: ColumnBuilder, column: ArrowColumn<unknown>, leaf: Leaf): void {
+  const scale = MILLISECOND_TYPES.has(leaf.typeId) ? 1e-3 : 1;
+  let row = 0;
+  for (const batch of column.data) {
+    const n = batch.length;
+    if (builder instanceof NumericBuilder) {
+      const values = (batch as { values?: ArrayLike<number> }).values;
+      if (leaf.path.length === 0 && batch.nullCount === 0 && scale === 1 && (values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array || values instanceof Int16Array || values instanceof Int8Array || values instanceof Uint8Array || values instanceof Uint16Array || values instanceof Uint32Array) && leaf.typeId !== Type.Decimal) {
+        builder.values.set(values.length === n ? values : (values as Float64Array).subarray(0, n), row);
+      } else {
+        for (let i = 0; i < n; i++) {
+          const v = pick(batch.at(i), leaf.path);
+          builder.set(row + i, v === null || v === undefined ? null : typeof v === 'bigint' ? Number(v) * scale : (v as number) * scale);
+        }
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const v = pick(batch.at(i), leaf.path);
+        builder.set(row + i, v === null || v === undefined ? null : typeof v === 'string' ? v : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : String(v));
+      }
+    }
+    row += n;
+  }
+}
+
+export function readArrowBytes(bytes: Buffer, path: string, name: string, options: BinaryReadOptions): DataTable {
+  let table: Table;
+  try {
+    table = tableFromIPC(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { useDate: false, useBigInt: false, useProxy: false });
+  } catch (e) {
+    const why = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    if (/compression codec/i.test(why)) throw new FatalInputError(path, 'unsupported-codec', `${why}; Dataset Lab reads uncompressed and ZSTD-compressed Arrow files`);
+    throw new FatalInputError(path, 'corrupt-file', `not a readable Arrow IPC file (${why}); Feather files must be version 2 (Arrow IPC)`);
+  }
+  const { leaves, refused } = flatten(table.schema.fields);
+  const wanted = options.columns ? new Set(options.columns) : undefined;
+  const chosen = wanted ? leaves.filter((l) => wanted.has(l.name)) : leaves;
+  const problems: Problem[] = refused.map((message) => ({ file: path, line: 1, column: 1, code: 'unsupported-column', message }));
+  const rows = table.numRows;
+  const missing = new Set(options.missingTokens);
+  const columns: Column[] = [];
+  for (const leaf of chosen) {
+    const column = table.getChild(leaf.top) as ArrowColumn<unknown>;
+    const builder = leaf.kind === 'numeric' ? new NumericBuilder(leaf.name, rows) : new CategoricalBuilder(leaf.name, rows, missing);
+    fillColumn(builder, column, leaf);
+    columns.push(builder.build());
+  }
+  return { name, path, rows, columns, problems, problemCount: problems.length, delimiter: '' };
+}

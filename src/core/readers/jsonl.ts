@@ -1,0 +1,126 @@
+/**
+ * JSON Lines (`.jsonl`): one JSON object per line. Keys become columns in order of first
+ * appearance; nested objects are flattened with dotted names (`location.lat`); arrays are left
+ * out with a problem. JSON's own types decide a column's type: numbers make a numeric column,
+ * strings and booleans a categorical one. As in CSV (docs/ingest.md), a column of numbers may
+ * hold a few strings (at most `numericTolerance` of its values): those cells become missing and
+ * are reported as type mismatches with their line. A line that is not a JSON object is reported
+ * and skipped; blank lines are skipped silently.
+ */
+import { FatalInputError, type Column, type DataTable, type Problem, type ProblemCode } from '../table';
+import { CategoricalBuilder, NumericBuilder } from './columnBuilder';
+import type { BinaryReadOptions } from './readOptions';
+
+interface RawColumn {
+  readonly name: string;
+  /** One value per kept row (undefined where the row has no such key). */
+  readonly values: unknown[];
+  /** Physical line of each kept row is in `lines`; first array seen, for the problem. */
+  arrayLine: number;
+}
+
+function flattenInto(obj: Record<string, unknown>, prefix: string, out: Map<string, unknown>): void {
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flattenInto(v as Record<string, unknown>, key, out);
+    else out.set(key, v);
+  }
+}
+
+export function readJsonLinesText(text: string, path: string, name: string, options: BinaryReadOptions): DataTable {
+  const problems: Problem[] = [];
+  let problemCount = 0;
+  const problem = (line: number, column: number, code: ProblemCode, message: string) => {
+    problemCount++;
+    if (problems.length < options.maxProblems) problems.push({ file: path, line, column, code, message });
+  };
+  const wanted = options.columns ? new Set(options.columns) : undefined;
+  const columns = new Map<string, RawColumn>();
+  const lines: number[] = [];
+  let rows = 0;
+  let lineNo = 0;
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const flat = new Map<string, unknown>();
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    lineNo++;
+    let line = text.slice(start, end);
+    start = end + 1;
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (line.trim() === '') {
+      if (end === text.length) break;
+      continue;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch (e) {
+      problem(lineNo, 1, 'invalid-json', `not valid JSON (${(e as Error).message.split('\n')[0]}); the line is skipped`);
+      continue;
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      problem(lineNo, 1, 'invalid-json', `expected one JSON object per line, found ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`}; the line is skipped`);
+      continue;
+    }
+    flat.clear();
+    flattenInto(parsed as Record<string, unknown>, '', flat);
+    for (const [key, value] of flat) {
+      if (wanted && !wanted.has(key)) continue;
+      let col = columns.get(key);
+      if (!col) {
+        col = { name: key, values: [], arrayLine: 0 };
+        columns.set(key, col);
+      }
+      col.values[rows] = value;
+    }
+    lines.push(lineNo);
+    rows++;
+  }
+  if (rows === 0 && problemCount === 0) throw new FatalInputError(path, 'empty-file', 'the file holds no JSON objects');
+  const missing = new Set(options.missingTokens);
+  const out: Column[] = [];
+  for (const col of columns.values()) {
+    let numbers = 0;
+    let texts = 0;
+    let arrays = 0;
+    for (let r = 0; r < rows; r++) {
+      const v = col.values[r];
+      if (typeof v === 'number') numbers++;
+      else if (typeof v === 'boolean') texts++;
+      else if (typeof v === 'string' && !missing.has(v.trim())) texts++;
+      else if (Array.isArray(v)) {
+        arrays++;
+        if (col.arrayLine === 0) col.arrayLine = lines[r];
+      }
+    }
+    if (arrays > 0) {
+      problem(col.arrayLine, 1, 'unsupported-column', `"${col.name}" holds arrays (nested values per row); the column is left out: Dataset Lab reads flat values and flattens objects only`);
+      continue;
+    }
+    const numeric = numbers > 0 && texts <= options.numericTolerance * (numbers + texts);
+    if (numeric) {
+      const b = new NumericBuilder(col.name, rows);
+      let typeErrors = 0;
+      for (let r = 0; r < rows; r++) {
+        const v = col.values[r];
+        if (typeof v === 'number') b.set(r, v);
+        else if ((typeof v === 'string' && !missing.has(v.trim())) || typeof v === 'boolean') {
+          typeErrors++;
+          problem(lines[r], 1, 'type-mismatch', `"${col.name}" is numeric but this row holds ${JSON.stringify(v)}; read as missing`);
+        } else b.set(r, null);
+      }
+      out.push({ ...b.build(), typeErrors });
+    } else {
+      const b = new CategoricalBuilder(col.name, rows, missing);
+      for (let r = 0; r < rows; r++) {
+        const v = col.values[r];
+        b.set(r, v === null || v === undefined ? null : typeof v === 'string' ? v : String(v));
+      }
+      out.push(b.build());
+    }
+  }
+  // Line problems were found before column problems: list them all in file order.
+  problems.sort((a, b) => a.line - b.line);
+  return { name, path, rows, columns: out, problems, problemCount, delimiter: '' };
+}

@@ -1,0 +1,186 @@
+/**
+ * Parquet files, read with hyparquet (pure JavaScript, no native code) and the decompressors of
+ * hyparquet-compressors (Snappy, ZSTD, Brotli, LZ4); GZIP pages go through Node's zlib, which is
+ * faster than the JavaScript inflate. Only the requested top-level columns are decoded.
+ *
+ * Types: integers, floats and decimals are numeric (64-bit integers beyond 2^53 lose precision,
+ * as in every JavaScript number); timestamps and dates are numeric seconds since
+ * 1970-01-01T00:00:00Z (UTC; see docs/ingest.md); strings, enums, UUIDs, booleans ("true" /
+ * "false") and JSON text are categorical. A struct is flattened into one column per leaf,
+ * named with dots (`location.lat`); lists and maps are left out with a problem saying so.
+ */
+import { gunzipSync } from 'node:zlib';
+import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData, type SchemaTree } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { FatalInputError, type Column, type DataTable, type Problem } from '../table';
+import { CategoricalBuilder, NumericBuilder, type ColumnBuilder } from './columnBuilder';
+import type { BinaryReadOptions } from './readOptions';
+
+/** One flat column of the output: a top-level column, or a struct's leaf (`path` below the top). */
+interface Leaf {
+  readonly name: string;
+  readonly top: string;
+  readonly path: readonly string[];
+  readonly kind: 'numeric' | 'categorical';
+}
+
+const CODECS = new Set(['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'BROTLI', 'ZSTD', 'LZ4', 'LZ4_RAW']);
+
+function isNested(node: SchemaTree): boolean {
+  const e = node.element;
+  return e.repetition_type === 'REPEATED' || e.converted_type === 'LIST' || e.converted_type === 'MAP' || e.converted_type === 'MAP_KEY_VALUE' || e.logical_type?.type === 'LIST' || e.logical_type?.type === 'MAP';
+}
+
+function leafKind(node: SchemaTree): 'numeric' | 'categorical' {
+  const e = node.element;
+  const logical = e.logical_type?.type;
+  if (logical === 'STRING' || logical === 'ENUM' || logical === 'JSON' || logical === 'UUID' || logical === 'BSON') return 'categorical';
+  if (e.converted_type === 'UTF8' || e.converted_type === 'ENUM' || e.converted_type === 'JSON' || e.converted_type === 'BSON') return 'categorical';
+  switch (e.type) {
+    case 'INT32':
+    case 'INT64':
+    case 'INT96':
+    case 'FLOAT':
+    case 'DOUBLE':
+      return 'numeric';
+    case 'FIXED_LEN_BYTE_ARRAY':
+      return logical === 'DECIMAL' || logical === 'FLOAT16' || e.converted_type === 'DECIMAL' ? 'numeric' : 'categorical';
+    case 'BYTE_ARRAY':
+      return logical === 'DECIMAL' || e.converted_type === 'DECIMAL' ? 'numeric' : 'categorical';
+    default:
+      return 'categorical';
+  }
+}
+
+/** The flat columns of a schema, and the columns that cannot be flattened (lists, maps). */
+function flatColumns(schema: SchemaTree): { leaves: Leaf[]; refused: { name: string; why: string }[] } {
+  const leaves: Leaf[] = [];
+  const refused: { name: string; why: string }[] = [];
+  const visit = (node: SchemaTree, top: string, path: string[]): void => {
+    const name = [top, ...path].join('.');
+    if (isNested(node)) {
+      const what = node.element.converted_type === 'MAP' || node.element.logical_type?.type === 'MAP' ? 'a map' : 'a list';
+      refused.push({ name, why: `column "${name}" is ${what} (nested values per row); it is left out: Dataset Lab reads flat columns and flattens structs only` });
+      return;
+    }
+    if (node.children.length === 0) {
+      leaves.push({ name, top, path, kind: leafKind(node) });
+      return;
+    }
+    for (const child of node.children) visit(child, top, [...path, child.element.name]);
+  };
+  for (const child of schema.children) visit(child, child.element.name, []);
+  return { leaves, refused };
+}
+
+/** Seconds since the epoch from hyparquet's time units (docs/ingest.md: timestamps are numeric seconds until a datetime kind exists). */
+const PARSERS = {
+  timestampFromMilliseconds: (v: bigint) => Number(v) / 1e3,
+  timestampFromMicroseconds: (v: bigint) => Number(v) / 1e6,
+  timestampFromNanoseconds: (v: bigint) => Number(v) / 1e9,
+  dateFromDays: (days: number) => days * 86400,
+};
+
+function toNumber(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v instanceof Date) return v.getTime() / 1e3;
+  return Number.NaN;
+}
+
+function toText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+  if (typeof v === 'object') return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+  return String(v);
+}
+
+function fill(builder: ColumnBuilder, start: number, data: ArrayLike<unknown>, path: readonly string[]): void {
+  const n = data.length;
+  if (builder instanceof NumericBuilder) {
+    if (path.length === 0 && (data instanceof Float64Array || data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint32Array || data instanceof Int16Array || data instanceof Int8Array || data instanceof Uint8Array || data instanceof Uint16Array)) {
+      builder.values.set(data, start);
+      return;
+    }
+    for (let i = 0; i < n; i++) builder.set(start + i, toNumber(pick(data[i], path)));
+  } else {
+    for (let i = 0; i < n; i++) builder.set(start + i, toText(pick(data[i], path)));
+  }
+}
+
+function pick(v: unknown, path: readonly string[]): unknown {
+  let x = v;
+  for (const k of path) {
+    if (x === null || x === undefined || typeof x !== 'object') return null;
+    x = (x as Record<string, unknown>)[k];
+  }
+  return x;
+}
+
+function corrupt(path: string, err: unknown): FatalInputError {
+  const why = err instanceof Error ? err.message : String(err);
+  return new FatalInputError(path, 'corrupt-file', `not a readable Parquet file (${why.split('\n')[0]})`);
+}
+
+export async function readParquetBytes(bytes: Buffer, path: string, name: string, options: BinaryReadOptions): Promise<DataTable> {
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  if (bytes.length < 12 || bytes.toString('latin1', 0, 4) !== 'PAR1' || bytes.toString('latin1', bytes.length - 4) !== 'PAR1') {
+    throw new FatalInputError(path, 'corrupt-file', 'not a Parquet file (it must start and end with the bytes "PAR1")');
+  }
+  let metadata: FileMetaData;
+  let schema: SchemaTree;
+  try {
+    metadata = parquetMetadata(buffer, { parsers: PARSERS });
+    schema = parquetSchema(metadata);
+  } catch (e) {
+    throw corrupt(path, e);
+  }
+  const rows = Number(metadata.num_rows);
+  const { leaves, refused } = flatColumns(schema);
+  const wanted = options.columns ? new Set(options.columns) : undefined;
+  const chosen = wanted ? leaves.filter((l) => wanted.has(l.name)) : leaves;
+  const problems: Problem[] = [];
+  for (const r of refused) {
+    if (!wanted || wanted.has(r.name)) problems.push({ file: path, line: 1, column: 1, code: 'unsupported-column', message: r.why });
+  }
+  const tops = [...new Set(chosen.map((l) => l.top))];
+  for (const group of metadata.row_groups) {
+    for (const chunk of group.columns) {
+      const codec = chunk.meta_data?.codec;
+      const top = chunk.meta_data?.path_in_schema[0];
+      if (codec !== undefined && !CODECS.has(codec) && top !== undefined && tops.includes(top)) {
+        throw new FatalInputError(path, 'unsupported-codec', `column "${chunk.meta_data?.path_in_schema.join('.')}" is compressed with ${codec}, which Dataset Lab cannot read (it reads ${[...CODECS].join(', ')})`);
+      }
+    }
+  }
+  const missing = new Set(options.missingTokens);
+  const builders = new Map<string, { leaf: Leaf; builder: ColumnBuilder }[]>();
+  for (const leaf of chosen) {
+    const builder = leaf.kind === 'numeric' ? new NumericBuilder(leaf.name, rows) : new CategoricalBuilder(leaf.name, rows, missing);
+    const list = builders.get(leaf.top) ?? [];
+    list.push({ leaf, builder });
+    builders.set(leaf.top, list);
+  }
+  if (tops.length > 0 && rows > 0) {
+    try {
+      await parquetRead({
+        file: { byteLength: buffer.byteLength, slice: (s: number, e?: number) => buffer.slice(s, e) },
+        metadata,
+        columns: tops,
+        parsers: PARSERS,
+        compressors: { ...compressors, GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) },
+        onChunk(chunk) {
+          for (const { leaf, builder } of builders.get(chunk.columnName) ?? []) fill(builder, chunk.rowStart, chunk.columnData as ArrayLike<unknown>, leaf.path);
+        },
+      });
+    } catch (e) {
+      if (e instanceof FatalInputError) throw e;
+      throw corrupt(path, e);
+    }
+  }
+  const columns: Column[] = chosen.map((l) => (builders.get(l.top)?.find((b) => b.leaf === l)?.builder as ColumnBuilder).build());
+  return { name, path, rows, columns, problems, problemCount: problems.length, delimiter: '' };
+}

@@ -1,0 +1,11 @@
+/** What the readers of typed formats (Parquet, Arrow, JSON Lines) are told besides the file. */
+export interface BinaryReadOptions {
+  /** Strings equal to one of these (after trimming spaces) are missing values, as in CSV. */
+  readonly missingTokens: readonly string[];
+  /** Read only these columns (dotted names for struct leaves); all when undefined. */
+  readonly columns?: readonly string[];
+  /** How many problems to keep (all are counted). */
+  readonly maxProblems: number;
+  /** JSON Lines: the share of text values a numeric column may hold (the CSV ingest's rule). */
+  readonly numericTolerance: number;
+}

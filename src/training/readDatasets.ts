@@ -1,0 +1,38 @@
+/**
+ * Reads the tables an experiment names, in its dataset order, for the training child: each file
+ * through the one reader dispatch (src/core/readers, any supported format), confined to the
+ * workspace root, and only the columns the experiment needs when it lists them (Parquet, Arrow
+ * and JSON Lines then skip the others). A file that cannot be read becomes an ExperimentError
+ * at the dataset's `path`.
+ */
+import { realPath, confinementProblem } from '../core/paths';
+import { readTable } from '../core/readers/readTable';
+import { FatalInputError, type DataTable } from '../core/table';
+import { ExperimentError, type ResolvedExperiment } from './experiment';
+
+/** The columns dataset `i` needs, or undefined when its features are "every other column". */
+export function neededColumns(exp: ResolvedExperiment, i: number): string[] | undefined {
+  const d = exp.datasets[i];
+  const features = d.features ?? exp.features;
+  if (!features) return undefined;
+  return [...new Set([...features, d.label])];
+}
+
+export async function readDatasets(exp: ResolvedExperiment): Promise<DataTable[]> {
+  const tables: DataTable[] = [];
+  for (const [i, d] of exp.datasets.entries()) {
+    // Checked again where the file is read: a link may have changed since the experiment was validated.
+    const outside = confinementProblem(exp.root, d.absPath, d.path);
+    if (outside) throw new ExperimentError([{ file: exp.file, path: `$.datasets[${i}].path`, dataset: d.name, message: `${outside}; dataset paths must stay inside it` }]);
+    const columns = neededColumns(exp, i);
+    try {
+      tables.push(await readTable(realPath(d.absPath), { name: d.name, ...(columns ? { columns } : {}) }));
+    } catch (e) {
+      if (e instanceof FatalInputError) {
+        throw new ExperimentError([{ file: exp.file, path: `$.datasets[${i}].path`, dataset: d.name, message: e.message }]);
+      }
+      throw e;
+    }
+  }
+  return tables;
+}
