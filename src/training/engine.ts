@@ -22,6 +22,7 @@ export async function runArms(exp: ResolvedExperiment, data: PreparedData, arms:
     const started = Date.now();
     const plans = plansFor(arm, data);
     const bySource: Record<string, SourceResult> = {};
+    const importance: Record<string, Record<string, number>> = {};
     let epochs = 0;
     let bestEpoch = 0;
     let kind: ArmResult['model'] = 'mlp';
@@ -30,6 +31,7 @@ export async function runArms(exp: ResolvedExperiment, data: PreparedData, arms:
       const m = await trainModel(plan, exp, data, tf, hooks);
       if (m.cancelled) return { arms: results, cancelled: true };
       kind = m.kind;
+      if (m.importance) importance[plan.id] = m.importance;
       for (const [name, metrics] of Object.entries(m.bySource)) bySource[name] = { ...metrics, epochs: m.epochs, bestEpoch: m.bestEpoch };
       if (m.epochs >= epochs) {
         epochs = m.epochs;
@@ -38,7 +40,7 @@ export async function runArms(exp: ResolvedExperiment, data: PreparedData, arms:
       pooledParts.push({ ...m, plan });
     }
     const pooled: Metrics = pooledParts.length === 1 ? pooledParts[0].pooled : poolSeparate(pooledParts);
-    results.push({ arm, model: kind, bySource, pooled, epochs, bestEpoch, seconds: (Date.now() - started) / 1000 });
+    results.push({ arm, model: kind, bySource, pooled, epochs, bestEpoch, seconds: (Date.now() - started) / 1000, ...(Object.keys(importance).length ? { featureImportance: importance } : {}) });
   }
   return { arms: results, cancelled: false };
 }

@@ -100,13 +100,29 @@ export interface MultiheadSpec {
   weights: Record<string, number>;
   dwaTemperature: number;
 }
+/** model.trees: the gbm model's boosting (scikit-learn's HistGradientBoosting names in parentheses). */
+export interface TreeSpec {
+  /** Boosting iterations (max_iter). */
+  iterations: number;
+  learningRate: number;
+  /** Leaves per tree, grown best-first (max_leaf_nodes). */
+  maxLeafNodes: number;
+  /** null: no depth limit (max_depth). */
+  maxDepth: number | null;
+  minSamplesLeaf: number;
+  /** L2 penalty on leaf values (l2_regularization). */
+  l2: number;
+  /** Bins per numeric feature, categories per categorical feature (max_bins). */
+  maxBins: number;
+}
 export interface ModelSpec {
-  type: 'mlp' | 'linear';
+  type: 'mlp' | 'linear' | 'gbm';
   hidden: number[];
   headHidden: number[];
   activation: Activation;
   dropout: number;
   l2: number;
+  trees: TreeSpec;
 }
 export interface EarlyStoppingSpec {
   patience: number;
@@ -151,7 +167,8 @@ export const EXPERIMENT_KEYS = {
   split: ['test', 'validation', 'seed'],
   merged: ['balancing'],
   multihead: ['mixing', 'temperature', 'weighting', 'weights', 'dwaTemperature'],
-  model: ['type', 'hidden', 'headHidden', 'activation', 'dropout', 'l2'],
+  model: ['type', 'hidden', 'headHidden', 'activation', 'dropout', 'l2', 'trees'],
+  trees: ['iterations', 'learningRate', 'maxLeafNodes', 'maxDepth', 'minSamplesLeaf', 'l2', 'maxBins'],
   training: ['epochs', 'batchSize', 'optimizer', 'learningRate', 'earlyStopping', 'seed'],
   earlyStopping: ['patience', 'restoreBestWeights'],
 } as const;
@@ -267,6 +284,30 @@ class Checker {
     this.keys(v, `$.${key}`, allowed);
     return v;
   }
+}
+
+/** The gbm model's settings from `model.trees` (defaults: scikit-learn's HistGradientBoosting). */
+function resolveTrees(c: Checker, model: Record<string, Json>): TreeSpec {
+  let t: Record<string, Json> = {};
+  if (model.trees !== undefined) {
+    if (!isObj(model.trees)) c.add('$.model.trees', 'must be an object');
+    else {
+      t = model.trees;
+      c.keys(t, '$.model.trees', EXPERIMENT_KEYS.trees);
+      if (model.type !== 'gbm') c.add('$.model.trees', `applies to "model.type": "gbm" only (this model is ${JSON.stringify(model.type ?? 'mlp')})`);
+    }
+  }
+  let maxDepth: number | null = null;
+  if (t.maxDepth !== undefined && t.maxDepth !== null) maxDepth = c.num(t, 'maxDepth', '$.model.trees', 0, { integer: true, min: 1 }) || null;
+  return {
+    iterations: c.num(t, 'iterations', '$.model.trees', 100, { integer: true, min: 1, max: 100000 }),
+    learningRate: c.num(t, 'learningRate', '$.model.trees', 0.1, { exclMin: 0, max: 1 }),
+    maxLeafNodes: c.num(t, 'maxLeafNodes', '$.model.trees', 31, { integer: true, min: 2, max: 65536 }),
+    maxDepth,
+    minSamplesLeaf: c.num(t, 'minSamplesLeaf', '$.model.trees', 20, { integer: true, min: 1 }),
+    l2: c.num(t, 'l2', '$.model.trees', 0, { min: 0 }),
+    maxBins: c.num(t, 'maxBins', '$.model.trees', 255, { integer: true, min: 2, max: 255 }),
+  };
 }
 
 export interface ResolveOptions {
@@ -386,12 +427,13 @@ export function resolveExperiment(doc: Json, file: string, options: ResolveOptio
   };
   const mo = c.section(doc, 'model', EXPERIMENT_KEYS.model);
   const model: ModelSpec = {
-    type: c.enumOf<'mlp' | 'linear'>(mo, 'type', '$.model', ['mlp', 'linear'], 'mlp'),
+    type: c.enumOf<ModelSpec['type']>(mo, 'type', '$.model', ['mlp', 'linear', 'gbm'], 'mlp'),
     hidden: c.ints(mo.hidden, '$.model.hidden', [64, 32]),
     headHidden: c.ints(mo.headHidden, '$.model.headHidden', []),
     activation: c.enumOf<Activation>(mo, 'activation', '$.model', ['relu', 'tanh', 'sigmoid', 'elu'], 'relu'),
     dropout: c.num(mo, 'dropout', '$.model', 0, { min: 0, exclMax: 1 }),
     l2: c.num(mo, 'l2', '$.model', 1e-4, { min: 0 }),
+    trees: resolveTrees(c, mo),
   };
   if (model.type === 'linear' && arms.includes('multihead')) {
     c.add('$.arms', 'the multihead arm needs an MLP (a shared trunk); with "model.type": "linear" use separate and merged only');

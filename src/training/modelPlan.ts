@@ -24,7 +24,7 @@ export interface ModelMeta {
   readonly version: 1;
   readonly arm: ArmName;
   readonly id: string;
-  readonly kind: 'mlp' | 'least_squares' | 'logistic';
+  readonly kind: 'mlp' | 'least_squares' | 'logistic' | 'gbm';
   readonly preprocessing: FittedPreprocessing;
   readonly heads: readonly HeadInfo[];
 }

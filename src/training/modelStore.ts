@@ -11,6 +11,7 @@ import { StorageError, writeFileAtomic, writeJsonAtomic, type RunFolder } from '
 import type { TF } from './backend';
 import { datasetNameProblem } from './experiment';
 import type { ModelMeta } from './modelPlan';
+import { TREES_FILE, type SavedTreeModel } from './gbm';
 
 /**
  * Model ids may contain "/" (separate/<dataset>); each part becomes a folder. Parts are dataset
@@ -49,6 +50,26 @@ export async function saveModel(run: RunFolder, meta: ModelMeta, model: tfjs.Lay
     }),
   );
   writeJsonAtomic(run.file(join(folder, 'preprocessing.json')), meta);
+}
+
+/** Saves a gbm model under `models/<id>/`: trees.json (the binning and the trees) and preprocessing.json. */
+export function saveTreeModel(run: RunFolder, meta: ModelMeta, trees: SavedTreeModel): void {
+  const folder = relative(run.dir, modelFolder(run.dir, meta.id));
+  try {
+    mkdirSync(join(run.dir, folder), { recursive: true });
+  } catch (e) {
+    throw StorageError.from(join(run.dir, folder), e);
+  }
+  writeJsonAtomic(run.file(join(folder, TREES_FILE)), trees);
+  writeJsonAtomic(run.file(join(folder, 'preprocessing.json')), meta);
+}
+
+/** Loads a gbm model saved by saveTreeModel. */
+export function loadTreeModel(folder: string): { trees: SavedTreeModel; meta: ModelMeta } {
+  const trees = JSON.parse(readFileSync(join(folder, TREES_FILE), 'utf8')) as SavedTreeModel;
+  if (trees.format !== 'dataset-lab-trees') throw new Error(`${TREES_FILE} is not a Dataset Lab tree model`);
+  const meta = JSON.parse(readFileSync(join(folder, 'preprocessing.json'), 'utf8')) as ModelMeta;
+  return { trees, meta };
 }
 
 /** Loads a model saved by saveModel (folder holding model.json, weights.bin, preprocessing.json). */

@@ -6,13 +6,14 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readTable } from '../core/readers/readTable';
-import { columnByName } from '../core/table';
+import { columnByName, type DataTable } from '../core/table';
 import { initBackend } from './backend';
 import { primaryScore } from './metrics';
 import { transformRows } from './preprocess';
 import { RUN_FILES, type ArmName, type RunResults } from '../protocol/runFolder/contract';
 import { describeRunStatus, readRunStatus } from '../protocol/runFolder/read';
-import { loadSavedModel, modelFolder } from './modelStore';
+import { loadSavedModel, loadTreeModel, modelFolder } from './modelStore';
+import { TREES_FILE, predictTrees } from './gbm';
 import type { ModelMeta } from './modelPlan';
 
 export class PredictError extends Error {
@@ -77,6 +78,42 @@ function neededFeatureColumns(dirs: readonly string[]): string[] {
   return [...names];
 }
 
+/**
+ * A saved model's outputs on every row of `table`, per head (probabilities row by row, or
+ * values): a gbm model's trees (trees.json), else the TF.js model, whose backend starts only
+ * then. The feature checks run before `outputs()` is called.
+ */
+async function scoreFolder(dir: string, table: DataTable, all: Int32Array): Promise<{ meta: ModelMeta; outputs: () => ArrayLike<number>[]; dispose: () => void }> {
+  if (existsSync(join(dir, TREES_FILE))) {
+    let loaded: ReturnType<typeof loadTreeModel>;
+    try {
+      loaded = loadTreeModel(dir);
+    } catch (e) {
+      throw new PredictError(`${dir}: the saved trees cannot be read: ${(e as Error).message.split('\n')[0]}; the run may not have finished writing them`);
+    }
+    const { trees, meta } = loaded;
+    return { meta, outputs: () => predictTrees(trees, table, (h) => Math.max(1, meta.heads[h].classes.length)), dispose: () => {} };
+  }
+  const { tf } = await initBackend();
+  const { model, meta } = await loadModel(tf, dir);
+  const tensors: tfjs.Tensor[] = [];
+  return {
+    meta,
+    outputs: () => {
+      const x = transformRows(meta.preprocessing, table, all);
+      const input = tf.tensor2d(x, [table.rows, meta.preprocessing.outputs.length]);
+      const raw = model.predict(input) as tfjs.Tensor | tfjs.Tensor[];
+      const outs = Array.isArray(raw) ? raw : [raw];
+      tensors.push(input, ...outs);
+      return outs.map((o) => o.dataSync());
+    },
+    dispose: () => {
+      tf.dispose(tensors);
+      model.dispose();
+    },
+  };
+}
+
 export async function predictFile(runDir: string, csvPath: string, options: PredictOptions = {}): Promise<PredictionTable> {
   const arms = availableArms(runDir);
   if (arms.length > 0 || existsSync(join(runDir, RUN_FILES.status))) {
@@ -96,26 +133,22 @@ export async function predictFile(runDir: string, csvPath: string, options: Pred
     folders = chosen.map((n) => ({ id: `separate/${n}`, dir: modelFolder(runDir, `separate/${n}`) }));
   } else folders = [{ id: arm, dir: modelFolder(runDir, arm) }];
 
-  const { tf } = await initBackend();
   // Only the models' feature columns are read (Parquet, Arrow and JSON Lines skip the others).
   const table = await readTable(csvPath, { columns: neededFeatureColumns(folders.map((f) => f.dir)) });
   const all = Int32Array.from({ length: table.rows }, (_, i) => i);
   const header = ['row'];
   const columns: string[][] = [];
   for (const f of folders) {
-    const { model, meta } = await loadModel(tf, f.dir);
+    const { meta, outputs, dispose } = await scoreFolder(f.dir, table, all);
     for (const feat of meta.preprocessing.features) {
       const col = columnByName(table, feat.name);
       if (!col) throw new PredictError(`${csvPath}: column "${feat.name}" is missing; the ${meta.id} model needs ${meta.preprocessing.features.map((x) => x.name).join(', ')}`);
       if (feat.kind === 'numeric' && col.type !== 'numeric') throw new PredictError(`${csvPath}: column "${feat.name}" must be numeric for the ${meta.id} model`);
     }
-    const x = transformRows(meta.preprocessing, table, all);
-    const input = tf.tensor2d(x, [table.rows, meta.preprocessing.outputs.length]);
-    const raw = model.predict(input) as tfjs.Tensor | tfjs.Tensor[];
-    const outs = Array.isArray(raw) ? raw : [raw];
+    const outs = outputs();
     meta.heads.forEach((head, h) => {
       if (options.dataset && arm === 'multihead' && head.name !== options.dataset) return;
-      const values = outs[h].dataSync();
+      const values = outs[h];
       const suffix = folders.length > 1 || meta.heads.length > 1 ? `_${head.name}` : '';
       if (head.task === 'classification') {
         const k = head.classes.length;
@@ -137,8 +170,7 @@ export async function predictFile(runDir: string, csvPath: string, options: Pred
     if (options.dataset && arm === 'multihead' && !meta.heads.some((h) => h.name === options.dataset)) {
       throw new PredictError(`${runDir}: the multihead model has no head "${options.dataset}" (heads: ${meta.heads.map((h) => h.name).join(', ')})`);
     }
-    tf.dispose([input, ...outs]);
-    model.dispose();
+    dispose();
   }
   const rows = Array.from({ length: table.rows }, (_, i) => [String(i + 1), ...columns.map((c) => c[i])]);
   return { arm, header, rows };

@@ -17,7 +17,7 @@ import { readDatasets } from './readDatasets';
 import { RUN_FILES, type ArmName, type RunResults, type SplitFile, type StatusFile } from '../protocol/runFolder/contract';
 import { debugEnabled } from './debug';
 import { RunFolder, RunFolderError, StorageError, type Heartbeat } from '../protocol/runFolder/write';
-import { saveModel } from './modelStore';
+import { saveModel, saveTreeModel } from './modelStore';
 
 export interface RunnerHooks {
   send(msg: FromTrainerMessage): void;
@@ -95,6 +95,7 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
         hooks.send({ type: 'epoch', record });
       },
       saveModel: (meta, model) => saveModel(folder, meta, model, tf),
+      saveTrees: async (meta, trees) => saveTreeModel(folder, meta, trees),
     });
     beat.stop();
     beat.check();

@@ -14,6 +14,7 @@ import { applyScale, buildSplit, standardiseTargets, type SplitData } from './mo
 import type { ModelMeta, ModelPlan } from './modelPlan';
 import { Network, type HeadSpec } from './network';
 import { fitPreprocessing } from './preprocess';
+import { trainGbm, type SavedTreeModel } from './gbm';
 import { Rng } from '../core/random';
 import { makeSchedule } from './schedule';
 import { DivergedError, predictNetwork, trainNetwork, type LoopProgress } from './trainLoop';
@@ -24,6 +25,8 @@ export interface EngineHooks {
   onEpoch?(record: EpochRecord): void | Promise<void>;
   isCancelled?(): boolean;
   saveModel?(meta: ModelMeta, model: tfjs.LayersModel): Promise<void>;
+  /** Saves a gbm model (gbm.ts): its metadata and its trees. */
+  saveTrees?(meta: ModelMeta, trees: SavedTreeModel): Promise<void>;
 }
 
 export class ArmDivergedError extends Error {
@@ -48,6 +51,8 @@ export interface TrainedModel {
   /** Test-split predictions in head label space, aligned with the test split (for pooling). */
   readonly test: SplitData;
   readonly testPred: Float64Array;
+  /** gbm: share of the split gain per feature. */
+  readonly importance?: Record<string, number>;
 }
 
 function linearLayersModel(tf: TF, lm: LinearModel, scale: [number, number] | null): tfjs.LayersModel {
@@ -66,6 +71,7 @@ function linearLayersModel(tf: TF, lm: LinearModel, scale: [number, number] | nu
 }
 
 export async function trainModel(plan: ModelPlan, exp: ResolvedExperiment, data: PreparedData, tf: TF, hooks: EngineHooks): Promise<TrainedModel> {
+  if (exp.model.type === 'gbm') return trainGbm(plan, exp, data, hooks);
   const trainSets = plan.sources.map((s) => ({ table: s.table, rows: Int32Array.from(splitPositions(s, SPLIT_TRAIN), (k) => s.rows[k]) }));
   const prep = fitPreprocessing(trainSets, data.features, exp.preprocessing);
   const trainCounts = trainSets.map((t) => t.rows.length);

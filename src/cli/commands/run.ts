@@ -94,7 +94,10 @@ export const runCommand: CliCommand = {
     if (backend !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend must be tensorflow, wasm or cpu, got "${backend}"`);
     // Validate in the parent first: bad files fail fast without starting a process.
     try {
-      loadExperiment(file, root ? { root } : {});
+      const exp = loadExperiment(file, root ? { root } : {});
+      if (exp.model.type === 'gbm' && (arms ?? exp.arms).includes('multihead')) {
+        io.stderr.write('note: with "model.type": "gbm" the multihead arm trains one boosted model per dataset head on bins shared by all datasets (trees have no shared trunk); "epochs" below count boosting iterations\n');
+      }
     } catch (e) {
       if (e instanceof ExperimentError) {
         io.stderr.write(`dataset-lab: ${terminalText(e.message)}\n`);

@@ -59,21 +59,26 @@ export function numericThresholds(values: Float64Array, rows?: ArrayLike<number>
 export function binNumeric(values: Float64Array, thresholds: readonly number[], rows?: ArrayLike<number>): Uint8Array {
   const n = rows ? rows.length : values.length;
   const out = new Uint8Array(n);
-  const t = Float64Array.from(thresholds);
-  const k = t.length;
+  if (thresholds.length > MAX_BINS - 1) throw new RangeError(`binNumeric: at most ${MAX_BINS - 1} thresholds, got ${thresholds.length}`);
+  // Padded to 255 with +Infinity, the search is 8 fixed halving steps: the number of thresholds
+  // below v, i.e. the first threshold >= v (a value equal to a threshold goes to the lower bin).
+  const t = new Float64Array(MAX_BINS).fill(Infinity);
+  t.set(thresholds);
   for (let i = 0; i < n; i++) {
     const v = values[rows ? rows[i] : i];
-    if (!Number.isFinite(v)) {
+    if (!(v - v === 0)) {
       out[i] = MISSING_BIN;
       continue;
     }
     let lo = 0;
-    let hi = k;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (t[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
+    if (t[lo + 127] < v) lo += 128;
+    if (t[lo + 63] < v) lo += 64;
+    if (t[lo + 31] < v) lo += 32;
+    if (t[lo + 15] < v) lo += 16;
+    if (t[lo + 7] < v) lo += 8;
+    if (t[lo + 3] < v) lo += 4;
+    if (t[lo + 1] < v) lo += 2;
+    if (t[lo] < v) lo += 1;
     out[i] = lo;
   }
   return out;

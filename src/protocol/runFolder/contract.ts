@@ -12,7 +12,7 @@
  *   status.json        StatusFile: running (with a heartbeat) or how the run ended
  *   results.json       RunResults, written last, only when the run completed
  *   error.log          the stack of an internal error (the user sees one line)
- *   models/<id>/       model.json + weights.bin (TF.js layers format) + preprocessing.json
+ *   models/<id>/       model.json + weights.bin (TF.js layers format), or trees.json (gbm), + preprocessing.json
  */
 
 export const RUN_FILES = {
@@ -82,7 +82,9 @@ export type SourceResult = Metrics & {
 
 export interface ArmResult {
   readonly arm: ArmName;
-  readonly model: 'mlp' | 'least_squares' | 'logistic';
+  readonly model: 'mlp' | 'least_squares' | 'logistic' | 'gbm';
+  /** gbm: per model id (`merged`, `separate/<dataset>`, `multihead`), each feature's share of the trees' split gain. */
+  readonly featureImportance?: Record<string, Record<string, number>>;
   /** Test-split metrics per dataset. */
   readonly bySource: Record<string, SourceResult>;
   /** Test-split metrics over all datasets' test rows together. */
