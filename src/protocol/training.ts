@@ -38,6 +38,8 @@ export interface StartedMessage {
   readonly backend: string;
   /** Models to train, e.g. "separate/seattle", "merged", "multihead". */
   readonly models: readonly string[];
+  /** Cross-validation: folds times repeats; every model trains once per fold, then once more on all rows. */
+  readonly folds?: number;
 }
 
 /** Throttled batch-level progress. */
@@ -51,6 +53,9 @@ export interface ProgressMessage {
   readonly batches: number;
   readonly loss: number;
   readonly samplesPerSecond: number;
+  /** Cross-validation: the fold training (1-based), of `folds`; 0 is the final refit on all rows. */
+  readonly fold?: number;
+  readonly folds?: number;
 }
 
 /** Validation metrics of one epoch, per head and per source. */
@@ -74,7 +79,8 @@ export interface CancelledMessage {
 export interface ErrorMessage {
   readonly type: 'error';
   /**
-   * input: the experiment or data is unusable (exit 2); diverged: NaN/inf loss; storage: a file
+   * input: the experiment or data is unusable (exit 2); diverged: every arm diverged (a NaN/inf
+   * loss, a loss far above its start, exploding weights, R2 far below 0); storage: a file
    * of the run could not be written (disk full, permissions...); internal: a bug.
    */
   readonly kind: 'input' | 'diverged' | 'storage' | 'internal';

@@ -223,3 +223,60 @@ export function splitPositions(source: Source, which: number): Int32Array {
   for (let k = 0; k < source.split.length; k++) if (source.split[k] === which) out.push(k);
   return Int32Array.from(out);
 }
+
+/**
+ * Cross-validation folds of one source: per repeat, the fold (0..k-1) of every labelled row.
+ * Classification folds are stratified: each class's rows are shuffled and dealt to the folds
+ * in turn, the dealer going on from class to class, so every fold gets each class in
+ * proportion and the folds differ in size by at most one row. Regression rows are shuffled and
+ * dealt the same way. Repeat r uses the seed mixed with r, so repeats have fresh folds.
+ */
+export function assignFolds(source: Pick<Source, 'y' | 'task' | 'classes'>, folds: number, repeats: number, seed: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const rng = new Rng(seed ^ Math.imul(r + 1, 0x9e3779b1));
+    const fold = new Uint8Array(source.y.length);
+    const groups: number[][] = source.task === 'classification' ? source.classes.map(() => []) : [[]];
+    for (let i = 0; i < source.y.length; i++) groups[source.task === 'classification' ? source.y[i] : 0].push(i);
+    let dealer = 0;
+    for (const g of groups) {
+      rng.shuffle(g);
+      for (const i of g) {
+        fold[i] = dealer;
+        dealer = (dealer + 1) % folds;
+      }
+    }
+    out.push(fold);
+  }
+  return out;
+}
+
+/**
+ * The split of one fold: its rows are the test split; of the others, `validation` of each
+ * class (stratified, seeded) are held out for early stopping and the rest train. With
+ * `testFold` -1 no row is tested: the split of the final refit on every labelled row.
+ */
+export function foldSplit(source: Pick<Source, 'y' | 'task' | 'classes'>, fold: Uint8Array, testFold: number, validation: number, seed: number): Uint8Array {
+  const rest: number[] = [];
+  const split = new Uint8Array(source.y.length);
+  for (let i = 0; i < split.length; i++) {
+    if (fold[i] === testFold) split[i] = SPLIT_TEST;
+    else rest.push(i);
+  }
+  const y = Float64Array.from(rest, (i) => source.y[i]);
+  const inner = splitRows(y, source.task, source.classes.length, 0, validation, seed);
+  rest.forEach((i, k) => {
+    split[i] = inner[k] === SPLIT_VALIDATION ? SPLIT_VALIDATION : SPLIT_TRAIN;
+  });
+  return split;
+}
+
+/** The same data with each source's split replaced (a fold of cross-validation, or the refit). */
+export function withSplits(data: PreparedData, splits: ReadonlyMap<string, Uint8Array>): PreparedData {
+  return { ...data, sources: data.sources.map((s) => ({ ...s, split: splits.get(s.name) ?? s.split })) };
+}
+
+/** Seed of a source's folds: the evaluation seed mixed with the dataset's name, as splits are. */
+export function sourceSeed(seed: number, name: string): number {
+  return seed ^ hashString(name);
+}

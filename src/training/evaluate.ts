@@ -3,7 +3,7 @@
  * and pooled over the test rows, validation scores for the epoch records, and the pooled metrics
  * of the separate arm (every per-dataset model's predictions together).
  */
-import type { EpochRecord, Metrics } from '../protocol/runFolder/contract';
+import type { EpochRecord, Metrics, Task } from '../protocol/runFolder/contract';
 import { classificationMetrics, primaryScore, regressionMetrics } from './metrics';
 import type { SplitData } from './modelData';
 import { unionClasses, type ModelPlan } from './modelPlan';
@@ -96,4 +96,38 @@ export function poolSeparate(parts: readonly { readonly plan: ModelPlan; readonl
     });
   }
   return classificationMetrics(yt, yp, names);
+}
+
+/** One source's test rows under one model: true labels and predictions (class indices into a shared class list, or values). */
+export interface SourcePredictions {
+  readonly task: Task;
+  readonly yTrue: Float64Array;
+  readonly yPred: Float64Array;
+}
+
+/**
+ * The test predictions of a plan per source. Classes are indices into `classIndex` (the union
+ * of every source's class names), so two arms' predictions on a source compare row by row:
+ * every arm lists a source's test rows in the same order (modelData.ts buildSplit).
+ */
+export function sourcePredictions(plan: ModelPlan, split: SplitData, pred: Float64Array, classIndex: ReadonlyMap<string, number>): Record<string, SourcePredictions> {
+  const out: Record<string, SourcePredictions> = {};
+  plan.sources.forEach((s, si) => {
+    const h = plan.headOf[si];
+    const head = plan.heads[h];
+    const yt: number[] = [];
+    const yp: number[] = [];
+    for (let i = 0; i < split.n; i++) {
+      if (split.slot[i] !== si) continue;
+      if (head.task === 'classification') {
+        yt.push(classIndex.get(head.classes[split.rawLabels[h][i]]) as number);
+        yp.push(classIndex.get(head.classes[pred[i]]) as number);
+      } else {
+        yt.push(split.rawLabels[h][i]);
+        yp.push(pred[i]);
+      }
+    }
+    out[s.name] = { task: head.task, yTrue: Float64Array.from(yt), yPred: Float64Array.from(yp) };
+  });
+  return out;
 }

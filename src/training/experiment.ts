@@ -77,6 +77,7 @@ export interface ExperimentFileV1 {
   multihead?: Partial<MultiheadSpec>;
   model?: Partial<ModelSpec> & { type: ModelSpec['type'] };
   training?: Partial<Omit<TrainingSpec, 'earlyStopping'>> & { earlyStopping?: Partial<EarlyStoppingSpec> };
+  evaluation?: Partial<EvaluationSpec>;
 }
 
 export interface PreprocessingSpec {
@@ -88,6 +89,21 @@ export interface PreprocessingSpec {
 export interface SplitSpec {
   test: number;
   validation: number;
+  seed: number;
+}
+export type EvaluationMethod = 'holdout' | 'cv' | 'repeated-cv';
+/** How scores are estimated (docs/training.md, "Evaluation"): one test split, or k-fold cross-validation. */
+export interface EvaluationSpec {
+  method: EvaluationMethod;
+  /** Folds per repeat (cv, repeated-cv). */
+  folds: number;
+  /** Repeats with fresh folds (repeated-cv; 1 for cv). */
+  repeats: number;
+  /** Coverage of every interval; comparisons are significant at 1 - confidence after Holm's correction. */
+  confidence: number;
+  /** Bootstrap resamples for holdout intervals and paired tests. */
+  bootstrap: number;
+  /** Seed of the folds and the bootstrap (default: split.seed). */
   seed: number;
 }
 export interface MergedSpec {
@@ -157,11 +173,12 @@ export interface ResolvedExperiment {
   multihead: MultiheadSpec;
   model: ModelSpec;
   training: TrainingSpec;
+  evaluation: EvaluationSpec;
 }
 
 /** Property names each object of the format accepts (the JSON Schema lists the same; a test checks). */
 export const EXPERIMENT_KEYS = {
-  $: ['$schema', 'version', 'name', 'datasets', 'features', 'arms', 'preprocessing', 'split', 'merged', 'multihead', 'model', 'training'],
+  $: ['$schema', 'version', 'name', 'datasets', 'features', 'arms', 'preprocessing', 'split', 'merged', 'multihead', 'model', 'training', 'evaluation'],
   dataset: ['name', 'path', 'label', 'task', 'features', 'exclude'],
   preprocessing: ['numericImpute', 'categoricalImpute', 'scaling', 'maxCategories'],
   split: ['test', 'validation', 'seed'],
@@ -171,6 +188,7 @@ export const EXPERIMENT_KEYS = {
   trees: ['iterations', 'learningRate', 'maxLeafNodes', 'maxDepth', 'minSamplesLeaf', 'l2', 'maxBins'],
   training: ['epochs', 'batchSize', 'optimizer', 'learningRate', 'earlyStopping', 'seed'],
   earlyStopping: ['patience', 'restoreBestWeights'],
+  evaluation: ['method', 'folds', 'repeats', 'confidence', 'bootstrap', 'seed'],
 } as const;
 
 export interface ExperimentIssue {
@@ -458,6 +476,20 @@ export function resolveExperiment(doc: Json, file: string, options: ResolveOptio
     },
     seed: c.num(tr, 'seed', '$.training', 42, { integer: true }),
   };
+  const ev = c.section(doc, 'evaluation', EXPERIMENT_KEYS.evaluation);
+  const method = c.enumOf<EvaluationMethod>(ev, 'method', '$.evaluation', ['holdout', 'cv', 'repeated-cv'], 'holdout');
+  const evaluation: EvaluationSpec = {
+    method,
+    folds: c.num(ev, 'folds', '$.evaluation', 5, { integer: true, min: 2, max: 20 }),
+    repeats: c.num(ev, 'repeats', '$.evaluation', method === 'repeated-cv' ? 3 : 1, { integer: true, min: 1, max: 20 }),
+    confidence: c.num(ev, 'confidence', '$.evaluation', 0.95, { exclMin: 0.5, exclMax: 1 }),
+    bootstrap: c.num(ev, 'bootstrap', '$.evaluation', 2000, { integer: true, min: 200, max: 100000 }),
+    seed: c.num(ev, 'seed', '$.evaluation', split.seed, { integer: true }),
+  };
+  if (method === 'cv' && evaluation.repeats !== 1) c.add('$.evaluation.repeats', `"cv" runs the folds once; use "method": "repeated-cv" for ${evaluation.repeats} repeats`);
+  if (method === 'holdout' && (ev.folds !== undefined || ev.repeats !== undefined)) {
+    c.add(`$.evaluation.${ev.folds !== undefined ? 'folds' : 'repeats'}`, 'folds and repeats apply to "method": "cv" or "repeated-cv"; holdout uses split.test');
+  }
   if (c.issues.length) throw new ExperimentError(c.issues);
   const out: ResolvedExperiment = {
     version: 1,
@@ -472,6 +504,7 @@ export function resolveExperiment(doc: Json, file: string, options: ResolveOptio
     multihead,
     model,
     training,
+    evaluation,
   };
   if (features) out.features = features;
   return out;

@@ -45,7 +45,9 @@ function availableArms(runDir: string): ArmName[] {
 function bestArm(runDir: string, arms: ArmName[]): ArmName {
   try {
     const results = JSON.parse(readFileSync(join(runDir, RUN_FILES.results), 'utf8')) as RunResults;
-    const ranked = results.arms.filter((a) => arms.includes(a.arm)).sort((a, b) => primaryScore(b.pooled) - primaryScore(a.pooled));
+    // A diverged arm has no scores (and maybe no complete models): never the default.
+    const scored = results.arms.flatMap((a) => (arms.includes(a.arm) && a.pooled && !a.diverged ? [{ arm: a.arm, score: primaryScore(a.pooled) }] : []));
+    const ranked = scored.sort((a, b) => b.score - a.score);
     if (ranked.length) return ranked[0].arm;
   } catch {
     // no results.json (e.g. a cancelled run): fall through

@@ -5,13 +5,12 @@
  */
 import type { FromTrainerMessage, StartMessage } from '../protocol/training';
 import { BackendError, initBackend } from './backend';
-import { findLeakage } from './leakage';
 import { threadCap } from './parallel/threads';
-import { plannedStepper } from './trainLoop';
 import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, prepareSources } from './data';
-import { compareArms } from './compareArms';
-import { runArms } from './engine';
+import { evaluateRun } from './evaluation/evaluateRun';
+import { planCrossValidation } from './evaluation/crossValidation';
 import { ArmDivergedError } from './trainModel';
+import { DivergedError, plannedStepper } from './trainLoop';
 import { ExperimentError, loadExperiment } from './experiment';
 import { readDatasets } from './readDatasets';
 import { RUN_FILES, type ArmName, type RunResults, type SplitFile, type StatusFile } from '../protocol/runFolder/contract';
@@ -67,26 +66,35 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
       splitSeed: exp.split.seed,
       startedAt,
     });
+    // Cross-validation: every fold's rows, checked before anything trains (folds.json).
+    const plan = exp.evaluation.method === 'holdout' ? null : planCrossValidation(exp, data);
     // Row indices (0-based data rows of each CSV) per split: peers can reproduce the exact split.
+    // Cross-validation: the split of the final refit, whose models are saved (no test rows).
     const split: Record<string, SplitFile[string]> = {};
     for (const s of data.sources) {
-      const part = (k: number) => Array.from(s.rows).filter((_, i) => s.split[i] === k);
+      const assigned = plan?.refitSplits.get(s.name) ?? s.split;
+      const part = (k: number) => Array.from(s.rows).filter((_, i) => assigned[i] === k);
       split[s.name] = { train: part(SPLIT_TRAIN), validation: part(SPLIT_VALIDATION), test: part(SPLIT_TEST) };
     }
     run.writeJson(RUN_FILES.split, split satisfies SplitFile);
+    if (plan) run.writeJson(RUN_FILES.folds, plan.folds);
     const models = arms.flatMap((a) => (a === 'separate' ? data.sources.map((s) => `separate/${s.name}`) : [a]));
-    hooks.send({ type: 'started', runId: run.runId, runDir, backend, models });
+    hooks.send({ type: 'started', runId: run.runId, runDir, backend, models, ...(plan ? { folds: plan.jobs } : {}) });
 
     const interval = start.progressIntervalMs ?? 100;
     let lastProgress = 0;
+    let fold: number | undefined;
     const folder = run;
-    const result = await runArms(exp, data, arms, tf, {
+    const result = await evaluateRun(exp, data, arms, tf, {
       isCancelled: hooks.isCancelled,
+      onFold(f) {
+        fold = f;
+      },
       onProgress(arm, model, epochs, p) {
         const now = Date.now();
         if (now - lastProgress < interval && p.batch !== p.batches) return;
         lastProgress = now;
-        hooks.send({ type: 'progress', arm, model, epochs, ...p });
+        hooks.send({ type: 'progress', arm, model, epochs, ...p, ...(fold !== undefined && plan ? { fold, folds: plan.jobs } : {}) });
       },
       onEpoch(record) {
         beat.check();
@@ -96,7 +104,7 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
       },
       saveModel: (meta, model) => saveModel(folder, meta, model, tf),
       saveTrees: async (meta, trees) => saveTreeModel(folder, meta, trees),
-    });
+    }, plan);
     beat.stop();
     beat.check();
     if (result.cancelled) {
@@ -106,7 +114,15 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
       hooks.send({ type: 'cancelled', runDir, epochsDone });
       return 'cancelled';
     }
-    const leakage = findLeakage(data.sources, data.features);
+    const divergedArms = result.arms.filter((a) => a.diverged);
+    if (divergedArms.length === result.arms.length && divergedArms.length > 0) {
+      // Nothing to compare: the run ends as diverged, naming each arm's failure.
+      const first = divergedArms[0].diverged as NonNullable<(typeof divergedArms)[0]['diverged']>;
+      const parts = divergedArms.map((a) => `${a.diverged?.message.replace(/; lower training\.learningRate$/, '')}${a.diverged?.fold ? ` (fold ${a.diverged.fold})` : ''}`);
+      const err = new ArmDivergedError(divergedArms[0].arm, first.model, first.epoch, new DivergedError(first.epoch, 0, first.kind));
+      err.message = `${divergedArms.length === 1 ? 'the arm' : 'every arm'} diverged: ${parts.join('; ')}; lower training.learningRate (it is ${exp.training.learningRate})`;
+      throw err;
+    }
     const results: RunResults = {
       runId: run.runId,
       experiment: exp.name,
@@ -114,13 +130,16 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
       seed: exp.training.seed,
       splitSeed: exp.split.seed,
       status: 'completed',
+      evaluation: result.evaluation,
       arms: result.arms,
-      comparison: compareArms(result.arms, data.sources.map((s) => s.name)),
+      comparison: result.comparison,
       datasets: Object.fromEntries(
         data.sources.map((s) => {
           const c = [0, 0, 0];
-          for (const k of s.split) c[k]++;
-          return [s.name, { task: s.task, rows: s.table.rows, train: c[SPLIT_TRAIN], validation: c[SPLIT_VALIDATION], test: c[SPLIT_TEST], unlabelled: s.unlabelled, leakage: leakage[s.name] }];
+          for (const k of plan?.refitSplits.get(s.name) ?? s.split) c[k]++;
+          // Cross-validation tests every labelled row once per repeat.
+          const test = plan ? s.rows.length : c[SPLIT_TEST];
+          return [s.name, { task: s.task, rows: s.table.rows, train: c[SPLIT_TRAIN], validation: c[SPLIT_VALIDATION], test, unlabelled: s.unlabelled, leakage: result.leakage[s.name] }];
         }),
       ),
       features: data.features.map((f) => f.name),

@@ -95,15 +95,62 @@ export interface LoopResult {
   readonly history: LoopEpoch[];
 }
 
-/** Training produced a NaN or infinite loss. */
+/** How training diverged: a NaN/infinite loss, a loss far above its start, exploding weights, validation R2 far below 0. */
+export type DivergenceKind = 'nan' | 'loss' | 'weights' | 'r2';
+
+/**
+ * Thresholds for divergence without NaN. Healthy training never comes near them: losses start
+ * near 1 (standardised regression targets, cross-entropy of a few classes) and fall; weights of
+ * these small networks on scaled inputs stay in the tens; a model that predicts the mean scores
+ * an R2 of 0.
+ */
+export const DIVERGENCE = {
+  /** An epoch's mean training loss above this many times the first batch's loss. */
+  lossRise: 100,
+  /** Any weight or bias larger than this in absolute value. */
+  maxWeight: 1e5,
+  /** A validation (or, without validation rows, test) R2 below this. */
+  minR2: -100,
+} as const;
+
+const num = (v: number) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toPrecision(3));
+
+/** Training diverged: the run marks the arm diverged (with the epoch and this message) and leaves it out of comparisons. */
 export class DivergedError extends Error {
   constructor(
     readonly epoch: number,
     readonly batch: number,
+    readonly kind: DivergenceKind = 'nan',
+    detail?: string,
   ) {
-    super(`the loss became NaN/infinite at epoch ${epoch}, batch ${batch}; lower training.learningRate`);
+    super(`${detail ?? `the loss became NaN/infinite at epoch ${epoch}, batch ${batch}`}; lower training.learningRate`);
     this.name = 'DivergedError';
   }
+
+  static lossRise(epoch: number, loss: number, start: number, lr: number): DivergedError {
+    return new DivergedError(epoch, 0, 'loss', `the training loss rose to ${num(loss)} at epoch ${epoch}, more than ${DIVERGENCE.lossRise} times its start (${num(start)}), with learning rate ${lr}`);
+  }
+
+  static weights(epoch: number, largest: number, lr: number): DivergedError {
+    return new DivergedError(epoch, 0, 'weights', `a weight reached ${num(largest)} at epoch ${epoch} (exploding weights), with learning rate ${lr}`);
+  }
+
+  static r2(epoch: number, source: string, r2: number, where: 'validation' | 'test'): DivergedError {
+    return new DivergedError(epoch, 0, 'r2', `the ${where} R2 of ${source} fell to ${num(r2)} at epoch ${epoch}, far below 0 (predicting the mean scores 0)`);
+  }
+}
+
+/** The largest absolute weight or bias of a network (NaN if any is NaN). */
+export function largestWeight(net: Network): number {
+  let max = 0;
+  for (const v of net.variables()) {
+    const a = v.dataSync() as Float32Array;
+    for (let i = 0; i < a.length; i++) {
+      const x = Math.abs(a[i]);
+      if (!(x <= max)) max = x;
+    }
+  }
+  return max;
 }
 
 /** What the loop needs from an optimizer (tf.Optimizer has this shape too). */
@@ -382,6 +429,8 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
   let cancelled = false;
   let lastYield = Date.now();
   let dwa = new Array<number>(heads).fill(1);
+  // The loss of the very first batch, before any update: what "far above its start" compares with.
+  let startLoss = NaN;
   try {
     for (let epoch = 1; epoch <= t.epochs; epoch++) {
       if (o.weighting === 'dwa' && history.length >= 2) {
@@ -415,6 +464,7 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
           headCount[h] += weightSums[h];
         });
         if (!Number.isFinite(loss)) throw new DivergedError(epoch, bi + 1);
+        if (Number.isNaN(startLoss)) startLoss = loss;
         lossSum += loss * (end - start);
         seen += end - start;
         const elapsed = (Date.now() - started) / 1000;
@@ -436,6 +486,10 @@ export async function trainNetwork(o: LoopOptions): Promise<LoopResult> {
         });
         if (!Number.isFinite(valLoss)) throw new DivergedError(epoch, batches);
       }
+      const epochLoss = seen > 0 ? lossSum / seen : NaN;
+      if (epochLoss > DIVERGENCE.lossRise * Math.max(startLoss, 1e-3)) throw DivergedError.lossRise(epoch, epochLoss, startLoss, t.learningRate);
+      const largest = largestWeight(net);
+      if (!(largest <= DIVERGENCE.maxWeight)) throw Number.isNaN(largest) ? new DivergedError(epoch, batches) : DivergedError.weights(epoch, largest, t.learningRate);
       const seconds = (Date.now() - started) / 1000;
       const record: LoopEpoch = {
         epoch,

@@ -17,7 +17,7 @@ import { fitPreprocessing } from './preprocess';
 import { trainGbm, type SavedTreeModel } from './gbm';
 import { Rng } from '../core/random';
 import { makeSchedule } from './schedule';
-import { DivergedError, predictNetwork, trainNetwork, type LoopProgress } from './trainLoop';
+import { DIVERGENCE, DivergedError, predictNetwork, trainNetwork, type LoopProgress } from './trainLoop';
 
 /** What the engine is told while a model trains, and how it saves the model. */
 export interface EngineHooks {
@@ -30,6 +30,7 @@ export interface EngineHooks {
 }
 
 export class ArmDivergedError extends Error {
+  readonly kind: DivergedError['kind'];
   constructor(
     readonly arm: ArmName,
     readonly model: string,
@@ -38,6 +39,7 @@ export class ArmDivergedError extends Error {
   ) {
     super(`${model}: ${cause.message}`);
     this.name = 'ArmDivergedError';
+    this.kind = cause.kind;
   }
 }
 
@@ -152,6 +154,9 @@ export async function trainModel(plan: ModelPlan, exp: ResolvedExperiment, data:
               headsRec[h.name] = { trainLoss: e.headTrainLoss[k], valLoss: e.headValLoss[k], weight: e.headWeight[k] };
             });
             const sources = val ? validationScores(plan, val, predictHeads(predictNetwork(network, val.x, val.n), plan, val, scales)) : {};
+            for (const [name, v] of Object.entries(sources)) {
+              if (v.metric === 'r2' && v.value !== null && v.value < DIVERGENCE.minR2) throw DivergedError.r2(e.epoch, name, v.value, 'validation');
+            }
             await hooks.onEpoch?.({ arm: plan.arm, model: plan.id, epoch: e.epoch, trainLoss: e.trainLoss, valLoss: e.valLoss, heads: headsRec, sources, seconds: e.seconds, samplesPerSecond: e.samplesPerSecond });
           },
         },
@@ -162,6 +167,12 @@ export async function trainModel(plan: ModelPlan, exp: ResolvedExperiment, data:
     }
     const pred = predictHeads(predictNetwork(network, testRaw.x, testRaw.n), plan, testRaw, scales);
     const ev = evaluate(plan, testRaw, pred);
+    if (!val && !result.cancelled) {
+      // Without validation rows nothing looked at the model's scores while it trained.
+      for (const [name, m] of Object.entries(ev.bySource)) {
+        if (m.task === 'regression' && m.r2 < DIVERGENCE.minR2) throw new ArmDivergedError(plan.arm, plan.id, result.epochs, DivergedError.r2(result.epochs, name, m.r2, 'test'));
+      }
+    }
     if (hooks.saveModel && !result.cancelled) {
       const model = network.toLayersModel(scales);
       await hooks.saveModel(meta('mlp'), model);

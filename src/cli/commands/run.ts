@@ -5,7 +5,7 @@ import { displayText, jsonText, terminalText } from '../format';
 import { ALL_ARMS, ExperimentError, loadExperiment } from '../../training/experiment';
 import { TrainingRun } from '../../training/host';
 import { primaryScore } from '../../training/metrics';
-import type { ArmName, RunResults } from '../../protocol/runFolder/contract';
+import type { ArmName, EvaluationInfo, Interval, Metrics, RunResults, SourceComparison } from '../../protocol/runFolder/contract';
 
 function parseArms(value: string | undefined): ArmName[] | undefined {
   if (value === undefined) return undefined;
@@ -15,23 +15,110 @@ function parseArms(value: string | undefined): ArmName[] | undefined {
   return arms as ArmName[];
 }
 
-const fmt = (v: number | null | undefined, digits = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
+/** A score: 3 decimals; very large magnitudes (a broken model) in exponent form so columns stay aligned. */
+export function fmtScore(v: number | null | undefined, digits = 3): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
+  return Math.abs(v) >= 1e4 ? v.toExponential(2) : v.toFixed(digits);
+}
+const fmtSigned = (v: number, digits = 3) => `${v >= 0 ? '+' : ''}${fmtScore(v, digits)}`;
 const pct = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(2)}%`);
+const pValue = (p: number | null | undefined) => (p === null || p === undefined ? '-' : p < 0.001 ? '<0.001' : p.toFixed(3));
+
+/** `0.815 [0.770, 0.857]`, or the score alone when there is no interval. */
+export function withInterval(v: number | null | undefined, ci: Interval | undefined, digits = 3): string {
+  const score = fmtScore(v, digits);
+  return ci ? `${score} [${fmtScore(ci[0], digits)}, ${fmtScore(ci[1], digits)}]` : score;
+}
+
+function headlineCi(m: Metrics | null | undefined): Interval | undefined {
+  if (!m?.ci) return undefined;
+  return m.task === 'regression' ? (m.ci as { r2: Interval }).r2 : (m.ci as { accuracy: Interval }).accuracy;
+}
+
+function describeEvaluation(e: EvaluationInfo | undefined): string {
+  if (!e) return '';
+  const level = `${Math.round(e.confidence * 100)}%`;
+  const how =
+    e.method === 'holdout'
+      ? `holdout; ${level} BCa bootstrap intervals over each dataset's test rows (${e.resamples} resamples); arms compared on the same rows (McNemar mid-p for accuracy, paired bootstrap for R2)`
+      : `${e.method === 'cv' ? `${e.folds}-fold cross-validation` : `${e.repeats} x ${e.folds}-fold cross-validation`} (the same folds for every arm; scores are fold means); ${level} intervals and paired tests from the folds (corrected resampled t); saved models refit on all rows`;
+  return `evaluation: ${how}; differences significant at ${e.alpha.toFixed(2)} after Holm's correction over all comparisons\n`;
+}
+
+/** What the best column says: the significantly best arm, or the tie. */
+function bestCell(c: SourceComparison): string {
+  if (c.best) return c.tied === undefined ? c.best : `${c.best} (significant)`;
+  if (c.tied && c.tied.length > 1) return `tie: ${c.tied.join(', ')}`;
+  return c.tied?.[0] ?? '-';
+}
 
 /** The human-readable results table (stdout, after the run). */
 export function formatResultsTable(results: RunResults, runDir: string, cwd: string): string {
   const arms = results.arms.map((a) => a.arm);
+  const byArm = new Map(results.arms.map((a) => [a.arm, a]));
+  const cell = (arm: ArmName, m: Metrics | null | undefined, v: number | null | undefined) => {
+    const a = byArm.get(arm);
+    if (a?.diverged) return `diverged (epoch ${a.diverged.epoch}${a.diverged.fold ? `, fold ${a.diverged.fold}` : ''})`;
+    return withInterval(v, headlineCi(m));
+  };
   const rows: string[][] = [['dataset', 'metric', ...arms, 'best']];
   for (const [name, c] of Object.entries(results.comparison.bySource)) {
-    rows.push([name, c.metric, ...arms.map((a) => fmt(c[a])), c.best ?? '-']);
+    rows.push([name, c.metric, ...arms.map((a) => cell(a, byArm.get(a)?.bySource[name], c[a])), bestCell(c)]);
   }
-  const pooledMetric = results.arms[0]?.pooled.task === 'regression' ? 'r2' : 'accuracy';
-  rows.push(['(pooled)', pooledMetric, ...results.arms.map((a) => fmt(primaryScore(a.pooled))), '']);
-  rows.push(['delta_m', 'vs separate', ...arms.map((a) => (a === 'separate' ? '' : pct(results.comparison.deltaM[a]))), '']);
-  const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
-  const lines = rows.map((r) => r.map((cell, j) => cell.padEnd(widths[j])).join('  ').trimEnd());
+  const pooledMetric = results.arms.find((a) => a.pooled)?.pooled?.task === 'regression' ? 'r2' : 'accuracy';
+  rows.push(['(pooled)', pooledMetric, ...results.arms.map((a) => cell(a.arm, a.pooled, a.pooled ? primaryScore(a.pooled) : null)), '']);
+  const ciM = results.comparison.deltaMCi;
+  rows.push([
+    'delta_m',
+    'vs separate',
+    ...arms.map((a) => {
+      if (a === 'separate') return '';
+      const v = results.comparison.deltaM[a];
+      const ci = ciM?.[a];
+      return v === null || v === undefined ? '-' : ci ? `${pct(v)} [${pct(ci[0])}, ${pct(ci[1])}]` : pct(v);
+    }),
+    '',
+  ]);
+  const table = align(rows);
+  const gains = gainLines(results);
   const epochs = results.arms.map((a) => `${a.arm} ${a.epochs} epochs (best ${a.bestEpoch})`).join(', ');
-  return `Run ${results.runId} on the ${results.backend} backend, saved in ${relative(cwd, runDir) || '.'}\n${epochs}\n\n${lines.join('\n')}\n${leakageNotes(results)}`;
+  const diverged = results.arms
+    .filter((a) => a.diverged)
+    .map((a) => `warning: ${a.arm} diverged${a.diverged?.fold ? ` in fold ${a.diverged.fold}` : ''}: ${a.diverged?.message}; it has no scores and is left out of the comparison`);
+  return (
+    `Run ${results.runId} on the ${results.backend} backend, saved in ${relative(cwd, runDir) || '.'}\n${describeEvaluation(results.evaluation)}${epochs}\n\n${table}\n` +
+    (gains ? `\n${gains}\n` : '') +
+    (diverged.length ? `\n${diverged.join('\n')}\n` : '') +
+    leakageNotes(results)
+  );
+}
+
+function align(rows: string[][]): string {
+  const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => (r[j] ?? '').length)));
+  return rows.map((r) => r.map((cell, j) => cell.padEnd(widths[j])).join('  ').trimEnd()).join('\n');
+}
+
+/**
+ * Each arm against separate per dataset: the gain with its interval, the test's p-value and
+ * its Holm adjustment, and whether it is a significant gain, a significant loss, or no
+ * significant difference (never a win unless significant).
+ */
+function gainLines(results: RunResults): string {
+  const rows: string[][] = [];
+  for (const [name, c] of Object.entries(results.comparison.bySource)) {
+    if (!c.gainCi || !c.pValue || !c.significant) continue;
+    for (const a of ['merged', 'multihead'] as const) {
+      const g = c.gain[a];
+      if (g === null) continue;
+      const ci = c.gainCi[a];
+      const sig = c.significant[a];
+      const verdict = sig ? (g > 0 ? 'significant gain' : 'significant loss') : 'no significant difference';
+      const test = c.tests?.find((t) => t.arms.includes(a) && t.arms.includes('separate'))?.test ?? '';
+      rows.push([name, `${a} vs separate`, ci ? `${fmtSigned(g)} [${fmtSigned(ci[0])}, ${fmtSigned(ci[1])}]` : fmtSigned(g), `p ${pValue(c.pValue[a])}`, `adjusted ${pValue(c.pAdjusted?.[a])}`, test, verdict]);
+    }
+  }
+  if (!rows.length) return '';
+  return align([['dataset', 'comparison', 'gain', 'p', 'Holm', 'test', ''], ...rows]);
 }
 
 /**
@@ -112,7 +199,8 @@ export const runCommand: CliCommand = {
         const frac = (msg.epoch - 1 + msg.batch / msg.batches) / msg.epochs;
         const width = 24;
         const filled = Math.round(frac * width);
-        bar.update(`${displayText(msg.model).padEnd(20)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${msg.epoch}/${msg.epochs} loss ${msg.loss.toFixed(4)} ${Math.round(msg.samplesPerSecond)} samples/s`);
+        const fold = msg.folds ? (msg.fold ? `fold ${msg.fold}/${msg.folds} ` : 'refit ') : '';
+        bar.update(`${fold}${displayText(msg.model).padEnd(20)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${msg.epoch}/${msg.epochs} loss ${msg.loss.toFixed(4)} ${Math.round(msg.samplesPerSecond)} samples/s`);
       }
     });
     // Ctrl-C or SIGTERM: cancel, so the run folder records `cancelled` with the finished epochs.

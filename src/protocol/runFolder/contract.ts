@@ -8,6 +8,8 @@
  *   experiment.json    the resolved experiment (as the trainer ran it)
  *   environment.json   backend, versions, seeds, threads
  *   split.json         SplitFile: row indices of each dataset's train/validation/test split
+ *                      (cross-validation: the split of the final refit, with no test rows)
+ *   folds.json         FoldsFile: cross-validation only, the test and validation rows of every fold
  *   history.jsonl      one EpochRecord per line, appended per epoch per model
  *   status.json        StatusFile: running (with a heartbeat) or how the run ended
  *   results.json       RunResults, written last, only when the run completed
@@ -19,6 +21,7 @@ export const RUN_FILES = {
   experiment: 'experiment.json',
   environment: 'environment.json',
   split: 'split.json',
+  folds: 'folds.json',
   history: 'history.jsonl',
   status: 'status.json',
   results: 'results.json',
@@ -42,11 +45,20 @@ export interface ClassMetrics {
   readonly support: number;
 }
 
+/**
+ * A two-sided confidence interval [low, high] at `results.evaluation.confidence` (95% by
+ * default); null where it cannot be computed (too few rows or folds, a score that is not a
+ * number).
+ */
+export type Interval = readonly [number, number] | null;
+
 export interface ClassificationMetrics {
   readonly task: 'classification';
   readonly n: number;
   readonly accuracy: number;
   readonly macroF1: number;
+  /** Intervals of the scores (src/training/evaluation/intervals.ts); absent in runs made before they existed. */
+  readonly ci?: { readonly accuracy: Interval; readonly macroF1: Interval };
   readonly perClass: Record<string, ClassMetrics>;
   /** Row = true class, column = predicted class, both in `labels` order. */
   readonly confusion: number[][];
@@ -59,6 +71,7 @@ export interface RegressionMetrics {
   readonly r2: number;
   readonly mae: number;
   readonly rmse: number;
+  readonly ci?: { readonly r2: Interval; readonly mae: Interval; readonly rmse: Interval };
 }
 
 export type Metrics = ClassificationMetrics | RegressionMetrics;
@@ -75,25 +88,60 @@ export interface SourceLeakage {
 }
 
 export type SourceResult = Metrics & {
-  /** Epochs run and best epoch of the model that scored this source. */
+  /** Epochs run and best epoch of the model that scored this source (cross-validation: of the saved refit). */
   readonly epochs: number;
   readonly bestEpoch: number;
+  /** Cross-validation: the headline score (accuracy or R2) on each fold, repeat after repeat. */
+  readonly foldScores?: readonly number[];
 };
+
+/** Why an arm's scores are missing: its training diverged (src/training/divergence.ts). */
+export interface ArmDivergence {
+  /** The model that diverged, e.g. "separate/seattle". */
+  readonly model: string;
+  readonly epoch: number;
+  /** Cross-validation: the fold (1-based, repeats counted on) whose training diverged. */
+  readonly fold?: number;
+  /** nan: a NaN/infinite loss; loss: the loss rose far above its start; weights: exploding weights; r2: validation R2 far below 0. */
+  readonly kind: 'nan' | 'loss' | 'weights' | 'r2';
+  /** One line with the numbers and the hint (lower training.learningRate). */
+  readonly message: string;
+}
 
 export interface ArmResult {
   readonly arm: ArmName;
   readonly model: 'mlp' | 'least_squares' | 'logistic' | 'gbm';
   /** gbm: per model id (`merged`, `separate/<dataset>`, `multihead`), each feature's share of the trees' split gain. */
   readonly featureImportance?: Record<string, Record<string, number>>;
-  /** Test-split metrics per dataset. */
+  /** Test-split metrics per dataset (cross-validation: means over the folds). Empty when the arm diverged. */
   readonly bySource: Record<string, SourceResult>;
-  /** Test-split metrics over all datasets' test rows together. */
-  readonly pooled: Metrics;
+  /** Test-split metrics over all datasets' test rows together; null when the arm diverged. */
+  readonly pooled: Metrics | null;
+  /** Present when training diverged: the arm has no scores and takes no part in comparisons. */
+  readonly diverged?: ArmDivergence;
   /** Most epochs any of the arm's models ran, and that model's best epoch. */
   readonly epochs: number;
   readonly bestEpoch: number;
   readonly seconds: number;
 }
+
+export type PairedTestName = 'mcnemar-midp' | 'paired-bootstrap' | 'corrected-t';
+
+/** One arm against another on the same test rows (or folds): first minus second. */
+export interface ArmPairTest {
+  readonly arms: readonly [ArmName, ArmName];
+  readonly difference: number | null;
+  readonly ci: Interval;
+  /** The test's own two-sided p-value. */
+  readonly pValue: number | null;
+  /** Holm-adjusted over every test of the run (all datasets, all pairs of arms). */
+  readonly pAdjusted: number | null;
+  /** pAdjusted < alpha. */
+  readonly significant: boolean;
+  readonly test: PairedTestName;
+}
+
+type PerArm<T> = { readonly merged: T; readonly multihead: T };
 
 export interface SourceComparison {
   readonly metric: 'accuracy' | 'r2';
@@ -101,16 +149,48 @@ export interface SourceComparison {
   readonly merged: number | null;
   readonly multihead: number | null;
   /** Absolute gain over the separate baseline, per arm. */
-  readonly gain: { readonly merged: number | null; readonly multihead: number | null };
+  readonly gain: PerArm<number | null>;
+  /** The gain's interval (not adjusted for multiple comparisons). */
+  readonly gainCi?: PerArm<Interval>;
+  /** The paired test's p-value of each arm against separate, and Holm's adjustment of it. */
+  readonly pValue?: PerArm<number | null>;
+  readonly pAdjusted?: PerArm<number | null>;
+  /** The gain is significant: adjusted p-value < alpha. Only then is it shown as a gain or a loss. */
+  readonly significant?: PerArm<boolean>;
+  /** Every pair of scored arms, merged against multihead included. */
+  readonly tests?: readonly ArmPairTest[];
+  /** The arm significantly better than every other scored arm; null when none is (then see `tied`). */
   readonly best: ArmName | null;
+  /** When best is null: the top-scoring arm and every arm not significantly below it. */
+  readonly tied?: readonly ArmName[];
 }
 
 export interface Comparison {
   readonly bySource: Record<string, SourceComparison>;
   /** Mean over datasets of (arm - separate) / |separate| (higher is better), per arm. */
-  readonly deltaM: { readonly merged: number | null; readonly multihead: number | null };
+  readonly deltaM: PerArm<number | null>;
+  readonly deltaMCi?: PerArm<Interval>;
+  /** Over all datasets: the arm best on every dataset, and the arms best or tied for best on every dataset. */
+  readonly overall?: { readonly best: ArmName | null; readonly bestOrTied: readonly ArmName[] };
 }
 
+/** How the scores were estimated and compared (docs/statistics.md, "Uncertainty of scores"). */
+export interface EvaluationInfo {
+  readonly method: 'holdout' | 'cv' | 'repeated-cv';
+  /** Folds per repeat and repeats (holdout: 1 and 1). */
+  readonly folds: number;
+  readonly repeats: number;
+  readonly confidence: number;
+  /** Significance level of the comparisons after the correction: 1 - confidence. */
+  readonly alpha: number;
+  /** bca-bootstrap over test rows (holdout), or the fold distribution with the corrected variance (cross-validation). */
+  readonly intervals: 'bca-bootstrap' | 'corrected-t';
+  /** Bootstrap resamples (holdout), null for cross-validation. */
+  readonly resamples: number | null;
+  readonly correction: 'holm';
+  /** Which models the run saved for `predict`: the holdout models, or models refit on every labelled row. */
+  readonly savedModels: 'holdout' | 'refit';
+}
 export interface RunResults {
   readonly runId: string;
   readonly experiment: string;
@@ -118,6 +198,8 @@ export interface RunResults {
   readonly seed: number;
   readonly splitSeed: number;
   readonly status: 'completed';
+  /** Absent in runs made before evaluation protocols existed (they were holdout runs). */
+  readonly evaluation?: EvaluationInfo;
   readonly arms: ArmResult[];
   readonly comparison: Comparison;
   readonly datasets: Record<string, { readonly task: 'classification' | 'regression'; readonly rows: number; readonly train: number; readonly validation: number; readonly test: number; readonly unlabelled: number; readonly leakage: SourceLeakage }>;
@@ -131,6 +213,8 @@ export interface RunResults {
 export interface EpochRecord {
   readonly arm: ArmName;
   readonly model: string;
+  /** Cross-validation: the fold (1-based, repeats counted on) this model trained on; absent for the saved model. */
+  readonly fold?: number;
   readonly epoch: number;
   /** null for closed-form models. */
   readonly trainLoss: number | null;
@@ -147,6 +231,21 @@ export interface EpochRecord {
 
 /** Per dataset, the 0-based data-row indices of each split (peers can reproduce the exact split). */
 export type SplitFile = Record<string, { readonly train: readonly number[]; readonly validation: readonly number[]; readonly test: readonly number[] }>;
+
+// ---- folds.json (cross-validation runs)
+
+/**
+ * The folds of a cross-validation run, the same for every arm: per dataset, for fold j
+ * (repeat r, fold f: j = r * folds + f), the 0-based data rows tested and those held out for
+ * early stopping; the other labelled rows trained the fold's models.
+ */
+export interface FoldsFile {
+  readonly method: 'cv' | 'repeated-cv';
+  readonly folds: number;
+  readonly repeats: number;
+  readonly seed: number;
+  readonly datasets: Record<string, { readonly test: readonly (readonly number[])[]; readonly validation: readonly (readonly number[])[] }>;
+}
 
 // ---- status.json
 

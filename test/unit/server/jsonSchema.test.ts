@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { parseTree } from '../../../src/server/jsonc';
 import { validate, type Schema } from '../../../src/server/jsonSchema';
+import experimentSchema from '../../../schemas/experiment.schema.json';
 
 const schema: Schema = {
   type: 'object',
@@ -32,4 +33,15 @@ test('lengths count characters, not UTF-16 units', () => {
     errors('{"id": "😀😀😀😀"}').map(([, m]) => m),
     ['id: "😀😀😀😀" does not match the pattern ^[a-z]+$'],
   );
+});
+
+test('the experiment schema the server checks with accepts "evaluation" and flags its mistakes on the value', () => {
+  const check = (evaluation: string) =>
+    validate(experimentSchema as Schema, parseTree(`{"version": 1, "datasets": [{"name": "a", "path": "a.csv", "label": "y"}], "evaluation": ${evaluation}}`)!).map((e) => e.message);
+  assert.deepEqual(check('{"method": "cv", "folds": 10}'), []);
+  assert.deepEqual(check('{"method": "repeated-cv", "folds": 5, "repeats": 3, "confidence": 0.9, "bootstrap": 5000, "seed": 1}'), []);
+  assert.deepEqual(check('{"method": "kfold"}'), ['evaluation.method: "kfold" is not one of "holdout", "cv", "repeated-cv"']);
+  assert.deepEqual(check('{"folds": 1}'), ['evaluation.folds: must be >= 2']);
+  assert.deepEqual(check('{"confidence": 1}'), ['evaluation.confidence: must be < 1']);
+  assert.equal(check('{"colour": 1}').length, 1);
 });

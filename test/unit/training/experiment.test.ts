@@ -105,7 +105,7 @@ test('the JSON Schema lists exactly the properties the validator accepts, and ev
   const p = schema.properties;
   assert.deepEqual(keys(schema), [...EXPERIMENT_KEYS.$].sort());
   assert.deepEqual(keys(p.datasets.items), [...EXPERIMENT_KEYS.dataset].sort());
-  for (const section of ['preprocessing', 'split', 'merged', 'multihead', 'model', 'training'] as const) {
+  for (const section of ['preprocessing', 'split', 'merged', 'multihead', 'model', 'training', 'evaluation'] as const) {
     assert.deepEqual(keys(p[section]), [...EXPERIMENT_KEYS[section]].sort(), section);
     assert.equal(p[section].additionalProperties, false);
   }
@@ -121,6 +121,10 @@ test('the JSON Schema lists exactly the properties the validator accepts, and ev
   assert.equal(p.training.properties.epochs.default, d.training.epochs);
   assert.equal(p.training.properties.learningRate.default, d.training.learningRate);
   assert.equal(p.training.properties.earlyStopping.properties.patience.default, d.training.earlyStopping.patience);
+  assert.equal(p.evaluation.properties.method.default, d.evaluation.method);
+  assert.equal(p.evaluation.properties.folds.default, d.evaluation.folds);
+  assert.equal(p.evaluation.properties.confidence.default, d.evaluation.confidence);
+  assert.equal(p.evaluation.properties.bootstrap.default, d.evaluation.bootstrap);
   const examples = readdirSync(join(repo, 'examples')).filter((f) => f.endsWith('.experiment.json'));
   assert.ok(examples.length >= 3);
   for (const f of examples) {
@@ -180,4 +184,30 @@ test('dataset paths are confined after resolving symbolic links (files, folders,
   symlinkSync(ws, join(base, 'ws-link'));
   const ok = resolveExperiment({ version: 1, datasets: datasets.slice(3) }, join(base, 'ws-link', 'x.experiment.json'));
   assert.deepEqual(ok.datasets.map((d) => d.name), ['d', 'e']);
+});
+
+test('evaluation: holdout by default; cv and repeated-cv with their folds and repeats; every mistake named by its JSON path', () => {
+  const d = resolveExperiment({ version: 1, datasets: ds, split: { seed: 9 } }, '/w/x.experiment.json');
+  assert.deepEqual(d.evaluation, { method: 'holdout', folds: 5, repeats: 1, confidence: 0.95, bootstrap: 2000, seed: 9 });
+  const cv = resolveExperiment({ version: 1, datasets: ds, evaluation: { method: 'cv', folds: 10 } }, '/w/x.experiment.json');
+  assert.deepEqual([cv.evaluation.method, cv.evaluation.folds, cv.evaluation.repeats], ['cv', 10, 1]);
+  const rcv = resolveExperiment({ version: 1, datasets: ds, evaluation: { method: 'repeated-cv' } }, '/w/x.experiment.json');
+  assert.deepEqual([rcv.evaluation.folds, rcv.evaluation.repeats], [5, 3]);
+  const issues = issuesOf(() =>
+    resolveExperiment({ version: 1, datasets: ds, evaluation: { method: 'kfold', folds: 1, confidence: 1, bootstrap: 10, extra: true } }, '/w/x.experiment.json'),
+  );
+  assert.deepEqual(
+    issues.map((i) => `${i.path}: ${i.message}`),
+    [
+      '$.evaluation.extra: unknown property "extra" (allowed: method, folds, repeats, confidence, bootstrap, seed)',
+      '$.evaluation.method: must be one of "holdout", "cv", "repeated-cv", got "kfold"',
+      '$.evaluation.folds: must be >= 2, got 1',
+      '$.evaluation.confidence: must be < 1, got 1',
+      '$.evaluation.bootstrap: must be >= 200, got 10',
+      '$.evaluation.folds: folds and repeats apply to "method": "cv" or "repeated-cv"; holdout uses split.test',
+    ],
+  );
+  const repeats = issuesOf(() => resolveExperiment({ version: 1, datasets: ds, evaluation: { method: 'cv', repeats: 3 } }, '/w/x.experiment.json'));
+  assert.deepEqual(repeats.map((i) => i.path), ['$.evaluation.repeats']);
+  assert.match(repeats[0].message, /use "method": "repeated-cv"/);
 });
