@@ -56,7 +56,13 @@ interface DatasetInfo {
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(2));
 
-function judgePair(pair: PairComparison, o: RecommendOptions, refInfo: DatasetInfo, otherInfo: DatasetInfo): PairVerdict & { cautions: string[] } {
+interface JudgedPair extends PairVerdict {
+  readonly cautions: string[];
+  /** Separate because too few feature columns are shared: not even a shared trunk would help. */
+  readonly tooLittleShared: boolean;
+}
+
+function judgePair(pair: PairComparison, o: RecommendOptions, refInfo: DatasetInfo, otherInfo: DatasetInfo): JudgedPair {
   const reasons: string[] = [];
   const cautions: string[] = [];
   const names = `${pair.reference} vs ${pair.other}`;
@@ -73,7 +79,7 @@ function judgePair(pair: PairComparison, o: RecommendOptions, refInfo: DatasetIn
 
   if (pair.sharedFeatureShare < o.minSharedFeatureShare) {
     reasons.push(`${names}: only ${featureLine}, below ${pct(o.minSharedFeatureShare)}: too little for one model or a shared trunk`);
-    return { reference: pair.reference, other: pair.other, strategy: 'separate', reasons, cautions };
+    return { reference: pair.reference, other: pair.other, strategy: 'separate', reasons, cautions, tooLittleShared: true };
   }
   reasons.push(`${names}: ${featureLine}`);
   if (pair.schema.typeConflicts.length) cautions.push(`${names}: type conflicts in ${pair.schema.typeConflicts.join(', ')}: fix before training`);
@@ -84,13 +90,13 @@ function judgePair(pair: PairComparison, o: RecommendOptions, refInfo: DatasetIn
   } else if (label && !label.sameColumn) {
     reasons.push(`${names}: the datasets name different label columns ("${label.referenceColumn}" vs "${label.otherColumn}"): different targets need one head each`);
     if (dcLine) reasons.push(`${names}: ${dcLine}`);
-    return { reference: pair.reference, other: pair.other, strategy: 'multihead', reasons, cautions };
+    return { reference: pair.reference, other: pair.other, strategy: 'multihead', reasons, cautions, tooLittleShared: false };
   } else if (label && label.task === 'classification' && label.overlap < o.minLabelOverlap) {
     reasons.push(
       `${names}: label spaces differ: ${label.shared.length} shared value(s), ${label.onlyReference.length} only in ${pair.reference}, ${label.onlyOther.length} only in ${pair.other} (overlap ${pct(label.overlap)} < ${pct(o.minLabelOverlap)})`,
     );
     if (dcLine) reasons.push(`${names}: ${dcLine}`);
-    return { reference: pair.reference, other: pair.other, strategy: 'multihead', reasons, cautions };
+    return { reference: pair.reference, other: pair.other, strategy: 'multihead', reasons, cautions, tooLittleShared: false };
   } else if (label) {
     reasons.push(
       label.task === 'classification'
@@ -112,15 +118,15 @@ function judgePair(pair: PairComparison, o: RecommendOptions, refInfo: DatasetIn
   if (score !== undefined && score >= o.severeShiftScore) {
     reasons.push(`${names}: ${dcLine}: the distributions are very different, so one shared model may lose to one model per dataset`);
     reasons.push(`${names}: ${driftLine}`);
-    return { reference: pair.reference, other: pair.other, strategy: 'separate', reasons, cautions };
+    return { reference: pair.reference, other: pair.other, strategy: 'separate', reasons, cautions, tooLittleShared: false };
   }
   if ((score !== undefined && score >= o.shiftScore) || driftShare >= o.driftShare) {
     reasons.push(`${names}: ${dcLine ?? 'no domain classifier'}; ${driftLine}: distributions are shifted but overlap`);
     cautions.push(`${names}: run the separate baseline beside the merged model and compare each source's results`);
-    return { reference: pair.reference, other: pair.other, strategy: 'merge', reasons, cautions };
+    return { reference: pair.reference, other: pair.other, strategy: 'merge', reasons, cautions, tooLittleShared: false };
   }
   reasons.push(`${names}: ${driftLine}${dcLine ? `; ${dcLine}` : ''}: the datasets look alike`);
-  return { reference: pair.reference, other: pair.other, strategy: 'merge', reasons, cautions };
+  return { reference: pair.reference, other: pair.other, strategy: 'merge', reasons, cautions, tooLittleShared: false };
 }
 
 const severity: Record<Strategy, number> = { merge: 0, multihead: 1, separate: 2 };
@@ -139,7 +145,7 @@ export function recommend(
   for (const v of verdicts) if (severity[v.strategy] > severity[strategy]) strategy = v.strategy;
   // Different label spaces dominate distribution shift: heads keep targets apart while the
   // trunk still shares features, so a multihead pair is not overruled by a shifted one.
-  if (strategy === 'separate' && verdicts.some((v) => v.strategy === 'multihead') && !verdicts.some((v) => v.reasons.some((r) => r.includes('too little')))) {
+  if (strategy === 'separate' && verdicts.some((v) => v.strategy === 'multihead') && !verdicts.some((v) => v.tooLittleShared)) {
     strategy = 'multihead';
   }
   const reasons = verdicts.flatMap((v) => v.reasons);

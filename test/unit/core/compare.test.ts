@@ -58,8 +58,9 @@ test('Seattle vs New York: temperatures drift, the classifier separates the citi
   // The date column holds one value per row: identifier-like, excluded from the drift share.
   const date = pair.features.find((f) => f.name === 'date');
   assert.equal(date?.identifierLike, true);
-  assert.ok(['merge', 'separate'].includes(report.recommendation.strategy));
-  assert.ok(report.recommendation.reasons.length >= 2);
+  // Shifted (score 0.74) but not separable: merge, with the baseline beside it (recommend.test.ts has the words).
+  assert.equal(report.recommendation.strategy, 'merge', report.recommendation.reasons.join('\n'));
+  assert.equal(report.recommendation.cautions.length, 1);
 });
 
 test('datasets naming different label columns get multihead', async () => {
