@@ -97,6 +97,8 @@ export function scaffoldExperiment(input: ScaffoldInput): ScaffoldResult {
     return { name: names[i], path: rel.split(sep).join('/'), label: labels[i], task: tasks[i] };
   });
   const rows = Math.min(...tables.map((t) => t.rows));
+  const evaluation = chooseEvaluation(tables, labels, names, 0.2);
+  notes.push(evaluation.note);
   const experiment: ExperimentFileV1 = {
     version: 1,
     name: `${mode} ${names.join(' + ')}`,
@@ -109,6 +111,30 @@ export function scaffoldExperiment(input: ScaffoldInput): ScaffoldResult {
     multihead: { mixing: 'proportional', weighting: 'static' },
     model: { type: 'mlp', hidden: rows < 2000 ? [32, 16] : [64, 32], headHidden: [], activation: 'relu', dropout: 0, l2: 1e-4 },
     training: { epochs: 50, batchSize: 64, optimizer: 'adam', learningRate: 0.003, earlyStopping: { patience: 8, restoreBestWeights: true }, seed: 42 },
+    evaluation: evaluation.spec,
   };
   return { experiment, notes };
+}
+
+/** Below this many test rows, a dataset's one test split gives intervals too wide to tell arms apart. */
+export const MIN_HOLDOUT_TEST_ROWS = 200;
+
+/**
+ * Holdout when every dataset's test split (`test` of its labelled rows) would hold at least
+ * MIN_HOLDOUT_TEST_ROWS rows; otherwise 5-fold cross-validation, which tests every row once.
+ * The note says which and why (init prints it).
+ */
+export function chooseEvaluation(tables: readonly DataTable[], labels: readonly string[], names: readonly string[], test: number): { spec: ExperimentFileV1['evaluation'] & object; note: string } {
+  const testRows = tables.map((t, i) => {
+    const col = columnByName(t, labels[i]);
+    return Math.round((t.rows - (col?.missing ?? 0)) * test);
+  });
+  const smallest = testRows.indexOf(Math.min(...testRows));
+  if (testRows[smallest] < MIN_HOLDOUT_TEST_ROWS) {
+    return {
+      spec: { method: 'cv', folds: 5 },
+      note: `evaluation: 5-fold cross-validation, because ${names[smallest]}'s test split would have only ${testRows[smallest]} rows (under ${MIN_HOLDOUT_TEST_ROWS}): one small test split gives intervals too wide to tell the arms apart; every row is tested once across the folds`,
+    };
+  }
+  return { spec: { method: 'holdout' }, note: `evaluation: holdout on a ${Math.round(test * 100)}% test split (the smallest, ${names[smallest]}'s, has ${testRows[smallest]} rows, at least ${MIN_HOLDOUT_TEST_ROWS})` };
 }

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { mcnemar } from '../../../src/core/stats/pairedTests';
 import { runCommand } from '../../../src/cli/commands/run';
 import { predictCommand } from '../../../src/cli/commands/predict';
+import { initCommand } from '../../../src/cli/commands/init';
 import { initBackend } from '../../../src/training/backend';
 import { compareArms } from '../../../src/training/compareArms';
 import { assignFolds, prepareSources } from '../../../src/training/data';
@@ -237,4 +238,28 @@ test('the results table prints every headline score with its interval and marks 
       else assert.match(gainLine, /no significant difference$/);
     }
   }
+});
+
+test('init picks cross-validation when a dataset\'s test split would be under 200 rows, holdout otherwise, and says why', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dl-init-'));
+  mkdirSync(join(dir, 'data'));
+  copyFileSync(join(repo, 'test', 'fixtures', 'training', 'two-class-a.csv'), join(dir, 'data', 'a.csv'));
+  copyFileSync(join(repo, 'test', 'fixtures', 'training', 'two-class-b.csv'), join(dir, 'data', 'b.csv'));
+  const small = await cli(initCommand, ['merge', 'data/a.csv', 'data/b.csv', '--label', 'label', '-o', 'small.experiment.json'], dir);
+  assert.equal(small.code, 0, small.err);
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, 'small.experiment.json'), 'utf8')).evaluation, { method: 'cv', folds: 5 });
+  assert.match(small.err, /note: evaluation: 5-fold cross-validation, because b's test split would have only 22 rows \(under 200\)/);
+  // 1,000 labelled rows per file: test splits of 200 rows.
+  const big = (name: string, seed: number) => {
+    const r = lcg(seed);
+    const lines = ['x,y'];
+    for (let i = 0; i < 1005; i++) lines.push(i < 5 ? `${r()},` : `${r()},${r() < 0.5 ? 'u' : 'v'}`);
+    writeFileSync(join(dir, 'data', name), lines.join('\n') + '\n');
+  };
+  big('c.csv', 1);
+  big('d.csv', 2);
+  const large = await cli(initCommand, ['merge', 'data/c.csv', 'data/d.csv', '--label', 'y', '-o', 'large.experiment.json'], dir);
+  assert.equal(large.code, 0, large.err);
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, 'large.experiment.json'), 'utf8')).evaluation, { method: 'holdout' });
+  assert.match(large.err, /note: evaluation: holdout on a 20% test split \(the smallest, c's, has 200 rows, at least 200\)/);
 });
