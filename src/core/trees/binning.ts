@@ -18,24 +18,21 @@ export type FeatureBinning =
 /**
  * Cut points of a numeric feature from its finite values at `rows` (all rows when omitted): the
  * midpoints between consecutive distinct values when there are at most `maxBins`, else
- * quantile cut points (numpy's 'linear' method), de-duplicated. When more than `subsample`
- * finite values exist, an evenly spaced subset of them is used (scikit-learn also bins from a
- * 200,000-row subsample).
+ * quantile cut points (numpy's 'linear' method), de-duplicated. With more than `subsample`
+ * rows, the values of evenly spaced rows are used (scikit-learn also bins from a 200,000-row
+ * subsample).
  */
 export function numericThresholds(values: Float64Array, rows?: ArrayLike<number>, maxBins = MAX_BINS, subsample = Infinity): number[] {
   const n = rows ? rows.length : values.length;
-  let buf = new Float64Array(n);
+  // Past `subsample` rows, evenly spaced rows are read (their finite values), not every row.
+  const take = Math.min(n, subsample);
+  const step = n / take;
+  const buf = new Float64Array(take);
   let m = 0;
-  for (let i = 0; i < n; i++) {
+  for (let j = 0; j < take; j++) {
+    const i = take === n ? j : Math.floor(j * step);
     const v = values[rows ? rows[i] : i];
     if (Number.isFinite(v)) buf[m++] = v;
-  }
-  if (m > subsample) {
-    const step = m / subsample;
-    const kept = new Float64Array(subsample);
-    for (let i = 0; i < subsample; i++) kept[i] = buf[Math.floor(i * step)];
-    buf = kept;
-    m = subsample;
   }
   const finite = buf.subarray(0, m).sort();
   const distinct: number[] = [];

@@ -115,26 +115,50 @@ function buildHistogram(g: Growth, start: number, end: number): Float64Array {
     og[i] = grad[r];
     if (constantHessian === null) oh[i] = hess[r];
   }
+  // The root holds every row in order: its bins are read sequentially, without the row index.
+  const identity = start === 0 && n === data.rows && isIdentity(order, n);
   for (let f = 0; f < nf; f++) {
     const col = data.columns[f];
     const off = f * STRIDE;
     if (constantHessian === null) {
-      for (let i = 0; i < n; i++) {
-        const k = off + col[order[start + i]] * 3;
-        hist[k] += og[i];
-        hist[k + 1] += oh[i];
-        hist[k + 2] += 1;
+      if (identity) {
+        for (let i = 0; i < n; i++) {
+          const k = off + col[i] * 3;
+          hist[k] += og[i];
+          hist[k + 1] += oh[i];
+          hist[k + 2] += 1;
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const k = off + col[order[start + i]] * 3;
+          hist[k] += og[i];
+          hist[k + 1] += oh[i];
+          hist[k + 2] += 1;
+        }
       }
     } else {
-      for (let i = 0; i < n; i++) {
-        const k = off + col[order[start + i]] * 3;
-        hist[k] += og[i];
-        hist[k + 2] += 1;
+      if (identity) {
+        for (let i = 0; i < n; i++) {
+          const k = off + col[i] * 3;
+          hist[k] += og[i];
+          hist[k + 2] += 1;
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const k = off + col[order[start + i]] * 3;
+          hist[k] += og[i];
+          hist[k + 2] += 1;
+        }
       }
       for (let b = 0; b < 256; b++) hist[off + b * 3 + 1] = hist[off + b * 3 + 2] * constantHessian;
     }
   }
   return hist;
+}
+
+function isIdentity(order: Uint32Array, n: number): boolean {
+  for (let i = 0; i < n; i++) if (order[i] !== i) return false;
+  return true;
 }
 
 function findSplit(g: Growth, hist: Float64Array, G: number, H: number, count: number): Split | undefined {
