@@ -1,5 +1,5 @@
 /** Compare view: recommendation, domain classifier, schema alignment, drift table, label and feature distributions. */
-import type { ComparisonReport } from '../src/protocol/dashboard';
+import type { ComparisonReport, PastRun } from '../src/protocol/dashboard';
 import { featureChart, labelChart } from './charts';
 import { fmt, h, icon, pct, pvalue } from './dom';
 
@@ -9,6 +9,21 @@ type Feature = Pair['features'][number];
 export interface CompareViewOptions {
   readonly canScaffold: boolean;
   readonly onScaffold: (experiment: 'merge' | 'multihead') => Promise<void>;
+  readonly canOpenRuns: boolean;
+  readonly onOpenRun: (runId: string) => Promise<void>;
+}
+
+/** The arm a recommendation stands for: merge -> merged, multihead -> multihead, separate -> separate. */
+const RECOMMENDED_ARM: Record<string, string> = { merge: 'merged', multihead: 'multihead', separate: 'separate' };
+
+/**
+ * The newest completed run that trained on exactly the compared files: the run that tested the
+ * recommendation (its experiment.json names the same data files).
+ */
+export function testingRun(report: ComparisonReport, runs: readonly PastRun[]): PastRun | undefined {
+  const key = (paths: readonly string[]) => [...paths].map((p) => p.replace(/\\/g, '/')).sort().join('\n');
+  const wanted = key(report.datasets.map((d) => d.path));
+  return runs.find((r) => r.state === 'completed' && r.verdict && r.datasets && key(r.datasets) === wanted);
 }
 
 const FEATURE_CHART_LIMIT = 40;
@@ -29,7 +44,13 @@ export class CompareView {
   private sortDesc = true;
   private showAllCharts = false;
 
+  private runs: readonly PastRun[] = [];
+
   constructor(private readonly options: CompareViewOptions) {}
+
+  setRuns(runs: readonly PastRun[]): void {
+    this.runs = runs;
+  }
 
   set(report: ComparisonReport | undefined): void {
     this.report = report;
@@ -127,7 +148,31 @@ export class CompareView {
       h('h2', {}, title[rec.strategy] ?? rec.strategy, h('span', { class: 'badge' }, rec.strategy)),
       h('ul', { class: 'reasons' }, ...rec.reasons.map((t) => h('li', {}, t))),
       rec.cautions.length ? h('div', { class: 'cautions' }, h('strong', {}, 'Check also: '), h('ul', {}, ...rec.cautions.map((t) => h('li', {}, t)))) : null,
+      this.testedBy(r),
       this.options.canScaffold ? h('div', { class: 'actions' }, button) : null,
+    );
+  }
+
+  /** Whether a run of these files confirmed the recommendation: the recommended arm best or tied for best on every dataset. */
+  private testedBy(r: ComparisonReport): HTMLElement {
+    const run = testingRun(r, this.runs);
+    if (!run?.verdict) return h('p', { class: 'tested muted', 'data-run': '' }, 'Not tested yet: no completed run of these files. Scaffold the experiment and run it to see whether the recommended arm wins.');
+    const arm = RECOMMENDED_ARM[r.recommendation.strategy];
+    const v = run.verdict;
+    const agrees = v.bestOrTied.includes(arm);
+    const outcome = v.best
+      ? `${v.best} was significantly best on every dataset`
+      : v.bestOrTied.length
+        ? `no arm was significantly best everywhere; best or tied on every dataset: ${v.bestOrTied.join(', ')}`
+        : 'no arm was best or tied on every dataset';
+    const link = this.options.canOpenRuns ? h('button', { class: 'link', 'data-run': run.runId, onclick: () => void this.options.onOpenRun(run.runId) }, run.runId) : h('span', {}, run.runId);
+    return h(
+      'p',
+      { class: `tested ${agrees ? 'agrees' : 'disagrees'}`, 'data-run': run.runId, 'data-agrees': agrees },
+      icon(agrees ? 'pass' : 'warning'),
+      ' Tested by run ',
+      link,
+      ` (${v.method}): ${outcome}. ${agrees ? `The recommended arm (${arm}) is ${v.best === arm ? 'the best' : 'best or tied'}.` : `The recommended arm (${arm}) was not best or tied.`}`,
     );
   }
 

@@ -1,7 +1,8 @@
 /**
  * Streaming training curves with uPlot (canvas): one small chart per metric, one colour per
  * arm, the EMA-smoothed series solid with the raw series faint behind it, a log-scale toggle and
- * best-epoch markers. Memory and DOM stay bounded: each series keeps at most MAX_STORED points
+ * best-epoch markers. Cross-validation curves (points with a fold) are drawn as the mean over
+ * the folds that reached each epoch, with a band from the lowest to the highest fold. Memory and DOM stay bounded: each series keeps at most MAX_STORED points
  * (halved when full) and at most MAX_DRAWN are drawn (per-bucket min/max kept, so spikes stay visible).
  */
 import uPlot from 'uplot';
@@ -83,6 +84,28 @@ export function selectXs(series: readonly { xs: readonly number[]; ys: readonly 
   return [...picked].sort((a, b) => a - b).slice(0, max);
 }
 
+/**
+ * The folds of one arm's curve at each epoch any fold reached: the mean over the folds that
+ * reached it (early stopping ends folds at different epochs), and the lowest and highest fold.
+ */
+export function foldBand(folds: readonly { xs: readonly number[]; ys: readonly number[] }[]): { xs: number[]; mean: number[]; low: number[]; high: number[]; count: number[] } {
+  const at = new Map<number, number[]>();
+  for (const f of folds) f.xs.forEach((x, i) => (at.get(x) ?? at.set(x, []).get(x)!).push(f.ys[i]));
+  const xs = [...at.keys()].sort((a, b) => a - b);
+  const mean: number[] = [];
+  const low: number[] = [];
+  const high: number[] = [];
+  const count: number[] = [];
+  for (const x of xs) {
+    const v = at.get(x)!;
+    mean.push(v.reduce((a, b) => a + b, 0) / v.length);
+    low.push(Math.min(...v));
+    high.push(Math.max(...v));
+    count.push(v.length);
+  }
+  return { xs, mean, low, high, count };
+}
+
 const PALETTE = ['--vscode-charts-blue', '--dl-other', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
 const FALLBACK = ['#3794ff', '#e0871f', '#89d185', '#b180d7', '#f14c4c', '#cca700'];
 
@@ -103,6 +126,8 @@ class MetricChart {
   constructor(
     readonly metric: string,
     private readonly series: Map<string, Series>,
+    /** Cross-validation arms: one series per fold, drawn as mean and band. */
+    private readonly folds: Map<string, Map<number, Series>> = new Map(),
   ) {
     this.body = h('div', { class: 'curve-body' });
     this.el = h('figure', { class: 'chart curve-chart', 'data-chart': 'curve', 'data-metric': metric }, h('figcaption', {}, metric), this.body);
@@ -114,35 +139,57 @@ class MetricChart {
 
   private colorIndex: number[] = [];
 
+  private bandArms = new Set<string>();
+
   update(armOrder: readonly string[], settings: CurveSettings, width: number, best: Record<string, number>): void {
-    const arms = armOrder.filter((a) => this.series.has(a));
+    const arms = armOrder.filter((a) => this.series.has(a) || this.folds.has(a));
     // Colours follow the arm's position in the whole run, so an arm looks the same on every chart.
     this.colorIndex = arms.map((a) => armOrder.indexOf(a));
     this.best = best;
+    this.bandArms = new Set(arms.filter((a) => this.folds.has(a)));
+    // A fold arm is drawn from its per-epoch mean, low and high; a plain arm from its raw and smoothed values.
+    const perArm = arms.map((a) => {
+      const byFold = this.folds.get(a);
+      if (byFold) {
+        const b = foldBand([...byFold.values()]);
+        return { xs: b.xs, ys: b.mean, band: b };
+      }
+      const s = this.series.get(a)!;
+      return { xs: s.xs, ys: s.ys, band: undefined };
+    });
     // uPlot wants one x array for all series: choose at most MAX_DRAWN x values across arms,
     // keeping each arm's min and max per bucket, then read every arm at those x values.
-    const raw = arms.map((a) => this.series.get(a)!);
-    const xs = selectXs(raw, MAX_DRAWN);
+    const xs = selectXs(perArm, MAX_DRAWN);
     const data: (number | null)[][] = [xs];
-    for (const s of raw) {
-      const smoothAll = emaSmooth(s.ys, settings.smoothing);
-      const rawOut = new Array<number | null>(xs.length).fill(null);
-      const smoothOut = new Array<number | null>(xs.length).fill(null);
+    for (const s of perArm) {
+      const smoothAll = s.band ? s.ys : emaSmooth(s.ys, settings.smoothing);
+      const first = new Array<number | null>(xs.length).fill(null);
+      const second = new Array<number | null>(xs.length).fill(null);
+      const third = new Array<number | null>(xs.length).fill(null);
       // Both x lists are sorted: walk them together.
       let j = 0;
       for (let k = 0; k < xs.length; k++) {
         while (j < s.xs.length && s.xs[j] < xs[k]) j++;
         if (j < s.xs.length && s.xs[j] === xs[k]) {
-          const ok = !settings.log || s.ys[j] > 0;
-          rawOut[k] = ok ? s.ys[j] : null;
-          smoothOut[k] = ok ? smoothAll[j] : null;
+          const ok = (v: number) => !settings.log || v > 0;
+          if (s.band) {
+            // low, high, mean
+            first[k] = ok(s.band.low[j]) ? s.band.low[j] : null;
+            second[k] = ok(s.band.high[j]) ? s.band.high[j] : null;
+            third[k] = ok(s.band.mean[j]) ? s.band.mean[j] : null;
+          } else if (ok(s.ys[j])) {
+            first[k] = s.ys[j];
+            second[k] = smoothAll[j];
+          }
         }
       }
-      data.push(rawOut, smoothOut);
+      data.push(first, second, third);
     }
     this.drawnPoints = xs.length;
     this.el.dataset.drawn = String(xs.length);
-    this.el.dataset.stored = String(arms.reduce((n, a) => n + this.series.get(a)!.xs.length, 0));
+    this.el.dataset.bands = String(this.bandArms.size);
+    this.el.dataset.foldArms = [...this.bandArms].join(',');
+    this.el.dataset.stored = String(arms.reduce((n, a) => n + (this.series.get(a)?.xs.length ?? 0) + [...(this.folds.get(a)?.values() ?? [])].reduce((m, f) => m + f.xs.length, 0), 0));
     const structural = !this.plot || this.lastLog !== settings.log || arms.join('|') !== this.arms.join('|');
     if (structural) {
       this.plot?.destroy();
@@ -159,11 +206,21 @@ class MetricChart {
     const fg = themeColor('--vscode-foreground', '#888');
     const grid = themeColor('--vscode-editorWidget-border', 'rgba(128,128,128,0.25)');
     const series: uPlot.Series[] = [{ label: 'epoch' }];
+    const bands: uPlot.Band[] = [];
     arms.forEach((a, k) => {
       const i = this.colorIndex[k] ?? k;
       const color = themeColor(PALETTE[i % PALETTE.length], FALLBACK[i % FALLBACK.length]);
-      series.push({ label: `${a} (raw)`, stroke: withAlpha(color, 0.25), width: 1, spanGaps: true, points: { show: false } });
-      series.push({ label: a, stroke: color, width: 2, spanGaps: true, points: { show: false } });
+      if (this.bandArms.has(a)) {
+        // Series 1 + 3k: lowest fold, 2 + 3k: highest fold, 3 + 3k: mean; the band fills between.
+        series.push({ label: `${a} (lowest fold)`, stroke: withAlpha(color, 0.35), width: 1, spanGaps: true, points: { show: false } });
+        series.push({ label: `${a} (highest fold)`, stroke: withAlpha(color, 0.35), width: 1, spanGaps: true, points: { show: false } });
+        series.push({ label: `${a} (mean of folds)`, stroke: color, width: 2, spanGaps: true, points: { show: false } });
+        bands.push({ series: [2 + 3 * k, 1 + 3 * k], fill: withAlpha(color, 0.18) });
+      } else {
+        series.push({ label: `${a} (raw)`, stroke: withAlpha(color, 0.25), width: 1, spanGaps: true, points: { show: false } });
+        series.push({ label: a, stroke: color, width: 2, spanGaps: true, points: { show: false } });
+        series.push({ label: `${a} (unused)`, show: false });
+      }
     });
     const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font: '11px sans-serif' };
     return {
@@ -174,6 +231,7 @@ class MetricChart {
       scales: { x: { time: false }, y: { distr: settings.log ? 3 : 1 } },
       axes: [axis, { ...axis, size: 52 }],
       series,
+      bands,
       hooks: {
         draw: [
           (u: uPlot) => {
@@ -225,6 +283,8 @@ function withAlpha(color: string, alpha: number): string {
 export class CurveBoard {
   readonly el = h('div', { class: 'curve-grid' });
   private readonly data = new Map<string, Map<string, Series>>();
+  /** metric -> arm -> fold -> series, for cross-validation points. */
+  private readonly foldData = new Map<string, Map<string, Map<number, Series>>>();
   private readonly charts = new Map<string, MetricChart>();
   private readonly armOrder: string[] = [];
 
@@ -232,6 +292,7 @@ export class CurveBoard {
     for (const c of this.charts.values()) c.destroy();
     this.charts.clear();
     this.data.clear();
+    this.foldData.clear();
     this.armOrder.length = 0;
     this.el.replaceChildren();
   }
@@ -239,6 +300,27 @@ export class CurveBoard {
   add(points: readonly CurvePoint[]): void {
     for (const p of points) {
       if (!Number.isFinite(p.value)) continue;
+      if (p.fold !== undefined) {
+        let byArm = this.foldData.get(p.metric);
+        if (!byArm) {
+          byArm = new Map();
+          this.foldData.set(p.metric, byArm);
+          if (!this.data.has(p.metric)) this.data.set(p.metric, new Map());
+        }
+        let byFold = byArm.get(p.arm);
+        if (!byFold) {
+          byFold = new Map();
+          byArm.set(p.arm, byFold);
+          if (!this.armOrder.includes(p.arm)) this.armOrder.push(p.arm);
+        }
+        let f = byFold.get(p.fold);
+        if (!f) {
+          f = new Series();
+          byFold.set(p.fold, f);
+        }
+        f.push(p.step, p.value);
+        continue;
+      }
       let byArm = this.data.get(p.metric);
       if (!byArm) {
         byArm = new Map();
@@ -280,6 +362,7 @@ export class CurveBoard {
   stats(): { stored: number; drawn: number; charts: number } {
     let stored = 0;
     for (const m of this.data.values()) for (const s of m.values()) stored += s.xs.length;
+    for (const m of this.foldData.values()) for (const f of m.values()) for (const s of f.values()) stored += s.xs.length;
     let drawn = 0;
     for (const c of this.charts.values()) drawn += c.points;
     return { stored, drawn, charts: this.charts.size };
@@ -293,7 +376,8 @@ export class CurveBoard {
     for (const metric of metrics) {
       let chart = this.charts.get(metric);
       if (!chart) {
-        chart = new MetricChart(metric, this.data.get(metric)!);
+        if (!this.foldData.has(metric)) this.foldData.set(metric, new Map());
+        chart = new MetricChart(metric, this.data.get(metric)!, this.foldData.get(metric)!);
         this.charts.set(metric, chart);
       }
       chart.update(this.armOrder, settings, chartWidth, metric.includes('loss') ? best : {});

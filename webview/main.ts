@@ -32,6 +32,10 @@ const compare = new CompareView({
     return !staticReport;
   },
   onScaffold: (experiment) => ask(host.request('scaffold', { experiment })),
+  get canOpenRuns() {
+    return !staticReport;
+  },
+  onOpenRun: (runId) => ask(host.request('openRun', { runId })),
 });
 const training = new TrainingView({
   get canStop() {
@@ -110,6 +114,7 @@ function handle(m: DashboardUpdate): void {
       training.reset(s.training?.status, s.training?.points ?? []);
       results.set(s.results);
       results.setRuns(s.runs ?? []);
+      compare.setRuns(s.runs ?? []);
       view = host.persisted()?.view && !staticReport && s.view === 'compare' ? (host.persisted()?.view ?? s.view) : s.view;
       if (staticReport) {
         for (const [v, b] of tabs) b.hidden = (v === 'compare' && !s.compare) || (v === 'training' && !s.training) || (v === 'results' && !s.results);
@@ -145,12 +150,17 @@ function handle(m: DashboardUpdate): void {
       return;
     case 'results':
       results.set(m.results);
-      if (m.runs) results.setRuns(m.runs);
+      if (m.runs) {
+        results.setRuns(m.runs);
+        compare.setRuns(m.runs);
+      }
       view = 'results';
       schedule('results');
       return;
     case 'runs':
       results.setRuns(m.runs);
+      compare.setRuns(m.runs);
+      dirty.add('compare');
       schedule('results');
       return;
     case 'showView':

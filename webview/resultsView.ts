@@ -1,7 +1,8 @@
 /** Results view: per-source metrics per arm with the gain over separate, confusion matrices, settings, past runs. */
 import type { DashboardResults, PastRun } from '../src/protocol/dashboard';
-import type { SourceResult } from '../src/protocol/runFolder/contract';
+import type { ArmResult, EvaluationInfo, Interval, Metrics, SourceComparison, SourceResult } from '../src/protocol/runFolder/contract';
 import { confusionChart } from './charts';
+import { intervalChart, type IntervalRow } from './intervalChart';
 import { fmt, h, icon, pct, signed } from './dom';
 
 export interface ResultsViewOptions {
@@ -11,9 +12,40 @@ export interface ResultsViewOptions {
 
 const ARM_ORDER = ['separate', 'merged', 'multihead'];
 
-function headline(m: SourceResult | undefined): { metric: 'accuracy' | 'r2'; value: number | undefined } {
-  if (m?.task === 'regression') return { metric: 'r2', value: m.r2 };
-  return { metric: 'accuracy', value: m?.accuracy };
+function headline(m: SourceResult | Metrics | null | undefined): { metric: 'accuracy' | 'r2'; value: number | undefined; ci: Interval | undefined } {
+  if (m?.task === 'regression') return { metric: 'r2', value: m.r2, ci: m.ci?.r2 ?? undefined };
+  return { metric: 'accuracy', value: m?.accuracy, ci: m?.ci?.accuracy ?? undefined };
+}
+
+/** A score as the table shows it: accuracy in percent, R2 with 3 decimals. */
+function scoreText(metric: 'accuracy' | 'r2', v: number | null | undefined): string {
+  return metric === 'accuracy' ? pct(v, 1) : fmt(v, 3);
+}
+
+function intervalText(metric: 'accuracy' | 'r2', ci: Interval | undefined): string {
+  return ci ? ` [${scoreText(metric, ci[0])}, ${scoreText(metric, ci[1])}]` : '';
+}
+
+/** "holdout · 95% BCa bootstrap intervals · Holm-corrected tests at 0.05": how to read the numbers. */
+export function evaluationText(e: EvaluationInfo | undefined): string {
+  if (!e) return 'one test split; no intervals (run made before intervals existed)';
+  const level = `${Math.round(e.confidence * 100)}%`;
+  const protocol = e.method === 'holdout' ? 'holdout test split' : e.method === 'cv' ? `${e.folds}-fold cross-validation` : `${e.repeats} × ${e.folds}-fold cross-validation`;
+  const intervals = e.intervals === 'bca-bootstrap' ? `${level} BCa bootstrap intervals (${e.resamples} resamples)` : `${level} intervals from the folds (corrected resampled t)`;
+  return `${protocol} · ${intervals} · arms compared pairwise on the same ${e.method === 'holdout' ? 'rows' : 'folds'}, Holm-corrected at ${fmt(e.alpha, 2)}`;
+}
+
+/** What a dataset's comparison concludes, in words. */
+function verdictText(c: SourceComparison | undefined): string {
+  if (!c) return '';
+  if (c.best && c.tied !== undefined) return `${c.best} significantly better than every other arm`;
+  if (c.best) return c.best;
+  if (c.tied && c.tied.length > 1) {
+    const scored = (['separate', 'merged', 'multihead'] as const).filter((a) => c[a] !== null);
+    const below = scored.filter((a) => !(c.tied ?? []).includes(a));
+    return `no significant difference between ${c.tied.join(', ')}${below.length ? ` (${below.join(', ')} significantly below)` : ''}`;
+  }
+  return c.tied?.[0] ?? '';
 }
 
 export class ResultsView {
@@ -60,6 +92,47 @@ export class ResultsView {
     );
   }
 
+  /** A table cell: score, interval, and the gain over separate (coloured only when significant). */
+  private scoreCell(a: ArmResult, s: string, metric: 'accuracy' | 'r2', c: SourceComparison | undefined): HTMLElement {
+    if (a.diverged) return h('td', { class: 'num diverged', 'data-arm': a.arm, 'data-value': '', title: a.diverged.message }, `diverged (epoch ${a.diverged.epoch})`);
+    const { value: v, ci } = headline(a.bySource[s]);
+    const arm = a.arm as 'merged' | 'multihead';
+    const gain = a.arm === 'separate' ? null : (c?.gain[arm] ?? null);
+    const significant = a.arm !== 'separate' && (c?.significant?.[arm] ?? false);
+    const gainCls = gain === null ? '' : significant ? (gain > 0 ? 'gain' : 'loss') : 'ns';
+    const cls = ['num', c?.best === a.arm ? 'best' : '', (c?.tied ?? []).includes(a.arm) ? 'tied' : '', gainCls].filter(Boolean).join(' ');
+    return h(
+      'td',
+      { class: cls, 'data-arm': a.arm, 'data-value': v ?? '', 'data-low': ci?.[0] ?? '', 'data-high': ci?.[1] ?? '', ...(gain !== null ? { 'data-gain': gain, 'data-significant': significant } : {}) },
+      scoreText(metric, v),
+      h('span', { class: 'ci' }, intervalText(metric, ci)),
+      gain !== null
+        ? h(
+            'span',
+            { class: 'gain-note', title: significant ? `significant after Holm's correction (adjusted p ${fmt(c?.pAdjusted?.[arm] ?? null, 3)})` : `not significant (adjusted p ${fmt(c?.pAdjusted?.[arm] ?? null, 3)})` },
+            ` ${signed(metric === 'accuracy' ? gain * 100 : gain, metric === 'accuracy' ? 1 : 3)}${metric === 'accuracy' ? ' pts' : ''}${significant ? '' : ' (n.s.)'}`,
+          )
+        : null,
+    );
+  }
+
+  /** A dataset's card: every arm's headline score as a point with its interval bar, and the verdict. */
+  private intervalCard(s: string, arms: readonly ArmResult[], c: SourceComparison | undefined, width: number): HTMLElement {
+    const metric = headline(arms.find((a) => a.bySource[s])?.bySource[s]).metric;
+    const rows: IntervalRow[] = arms.map((a) => {
+      const { value, ci } = headline(a.bySource[s]);
+      return { label: a.arm, value: a.diverged ? null : (value ?? null), low: ci?.[0] ?? null, high: ci?.[1] ?? null, emphasis: c?.best === a.arm ? 'best' : (c?.tied ?? []).includes(a.arm) ? 'tied' : 'none' };
+    });
+    const w = Math.min(520, Math.max(260, width / 2 - 60));
+    return h(
+      'figure',
+      { class: 'card chart interval-card', 'data-chart': 'intervals', 'data-source': s },
+      h('figcaption', {}, h('strong', {}, s), ` · ${metric === 'r2' ? 'R²' : 'accuracy'}`),
+      intervalChart(rows, w, (v) => scoreText(metric, v)),
+      h('div', { class: `verdict ${c?.best ? 'gain' : 'ns'}` }, verdictText(c) || '–'),
+    );
+  }
+
   render(width: number): { charts: number; rows: number } {
     this.root.replaceChildren();
     const r = this.results;
@@ -79,6 +152,7 @@ export class ResultsView {
           h('span', { class: 'muted' }, [r.backend ? `backend ${r.backend}` : '', r.seed !== undefined ? `seed ${r.seed}` : '', r.finishedAt ? `finished ${r.finishedAt}` : ''].filter(Boolean).join(' · ')),
         ),
       );
+      this.root.append(h('p', { class: 'muted evaluation', 'data-method': r.evaluation?.method ?? 'holdout' }, evaluationText(r.evaluation)));
       if (cmp) {
         this.root.append(
           h(
@@ -88,38 +162,53 @@ export class ResultsView {
               .filter((a) => cmp.deltaM[a] !== null && cmp.deltaM[a] !== undefined)
               .map((a) => {
                 const v = cmp.deltaM[a] as number;
-                return h('div', { class: `card delta ${v > 0 ? 'gain' : v < 0 ? 'loss' : ''}`, 'data-arm': a, 'data-delta-m': v }, h('div', { class: 'eyebrow' }, `${a} vs separate`), h('div', { class: 'big-number' }, signed(v * 100, 1), '%'), h('div', { class: 'muted' }, 'average relative gain Δm over the per-dataset baselines'));
+                const ci = cmp.deltaMCi?.[a] ?? undefined;
+                // Coloured only when the interval leaves 0 out; runs without intervals are not coloured either.
+                const significant = !!ci && (ci[0] > 0 || ci[1] < 0);
+                const cls = significant ? (v > 0 ? 'gain' : 'loss') : 'ns';
+                return h(
+                  'div',
+                  { class: `card delta ${cls}`, 'data-arm': a, 'data-delta-m': v, 'data-low': ci?.[0] ?? '', 'data-high': ci?.[1] ?? '', 'data-significant': significant },
+                  h('div', { class: 'eyebrow' }, `${a} vs separate`),
+                  h('div', { class: 'big-number' }, signed(v * 100, 1), '%', ci ? h('span', { class: 'ci' }, ` [${signed(ci[0] * 100, 1)}%, ${signed(ci[1] * 100, 1)}%]`) : null),
+                  h('div', { class: 'muted' }, 'average relative gain Δm over the per-dataset baselines'),
+                  h('div', { class: `verdict ${cls}` }, significant ? `significant ${v > 0 ? 'gain' : 'loss'} (the interval leaves 0 out)` : 'no significant difference (the interval contains 0)'),
+                );
               }),
           ),
         );
       }
-      // Headline table: one row per source, one column per arm, gain over separate highlighted.
-      const head = h('tr', {}, h('th', {}, 'dataset'), h('th', {}, 'metric'), ...arms.map((a) => h('th', { class: 'num' }, a.arm)));
+      const diverged = arms.filter((a) => a.diverged);
+      if (diverged.length) {
+        this.root.append(
+          h(
+            'div',
+            { class: 'card wide diverged-arms' },
+            h('h3', {}, icon('warning'), ' Diverged'),
+            h('ul', {}, ...diverged.map((a) => h('li', { 'data-arm': a.arm, 'data-epoch': a.diverged?.epoch ?? '' }, h('strong', {}, a.arm), `: ${a.diverged?.message}${a.diverged?.fold ? ` (fold ${a.diverged.fold})` : ''}. It has no scores and is left out of the comparison.`))),
+          ),
+        );
+      }
+      // Headline table: one row per source, one column per arm; a gain over separate is coloured only when significant.
+      const head = h('tr', {}, h('th', {}, 'dataset'), h('th', {}, 'metric'), ...arms.map((a) => h('th', { class: 'num' }, a.arm)), h('th', {}, 'verdict'));
       const body = sources.map((s) => {
-        const sep = arms.find((a) => a.arm === 'separate')?.bySource[s];
-        const base = headline(sep).value;
+        const c = cmp?.bySource[s];
         const metric = headline(arms.find((a) => a.bySource[s])?.bySource[s]).metric;
-        const bestValue = Math.max(...arms.map((a) => headline(a.bySource[s]).value ?? -Infinity));
         return h(
           'tr',
-          { 'data-source': s },
+          { 'data-source': s, 'data-best': c?.best ?? '', 'data-tied': (c?.tied ?? []).join(',') },
           h('td', {}, s),
           h('td', {}, metric === 'r2' ? 'R²' : 'accuracy'),
-          ...arms.map((a) => {
-            const v = headline(a.bySource[s]).value;
-            const gain = cmp?.bySource[s]?.gain[a.arm as 'merged' | 'multihead'] ?? (a.arm !== 'separate' && v !== undefined && base !== undefined ? v - base : null);
-            const cls = ['num', v !== undefined && v === bestValue ? 'best' : '', gain !== null && gain !== undefined ? (gain > 0 ? 'gain' : gain < 0 ? 'loss' : '') : ''].join(' ');
-            return h(
-              'td',
-              { class: cls, 'data-arm': a.arm, 'data-value': v ?? '' },
-              metric === 'accuracy' ? pct(v, 1) : fmt(v, 4),
-              a.arm !== 'separate' && gain !== null && gain !== undefined ? h('span', { class: 'gain-note' }, ` ${signed(metric === 'accuracy' ? gain * 100 : gain, metric === 'accuracy' ? 1 : 3)}${metric === 'accuracy' ? ' pts' : ''}`) : null,
-            );
-          }),
+          ...arms.map((a) => this.scoreCell(a, s, metric, c)),
+          h('td', { class: 'verdict' }, verdictText(c)),
         );
       });
       rows += body.length;
       this.root.append(h('div', { class: 'card wide' }, h('h3', {}, 'Test metrics per dataset'), h('table', { class: 'data results-table' }, h('thead', {}, head), h('tbody', {}, ...body))));
+      // One card per dataset: each arm's score with its interval bar on a shared axis.
+      const cards = sources.map((s) => this.intervalCard(s, arms, cmp?.bySource[s], width));
+      charts += cards.length;
+      if (cards.length) this.root.append(h('div', { class: 'cards interval-cards' }, ...cards));
       const repeats = this.repeatNotes(r, arms.some((a) => a.arm !== 'separate'));
       if (repeats) this.root.append(repeats);
 
@@ -134,7 +223,7 @@ export class ResultsView {
               h('td', {}, a.arm),
               h('td', {}, s),
               h('td', { class: 'num' }, fmt(m.n)),
-              h('td', { class: 'num' }, m.task === 'regression' ? `R² ${fmt(m.r2, 4)} · MAE ${fmt(m.mae, 4)} · RMSE ${fmt(m.rmse, 4)}` : `acc ${pct(m.accuracy)} · macro-F1 ${fmt(m.macroF1, 3)}`),
+              h('td', { class: 'num' }, allMetricsText(m)),
               h('td', { class: 'num' }, `${m.bestEpoch ?? a.bestEpoch ?? '–'} / ${m.epochs ?? a.epochs ?? '–'}`),
             ),
           );
@@ -192,6 +281,17 @@ export class ResultsView {
     }
     return { charts, rows };
   }
+}
+
+/** Every metric of a source with its interval; fold scores for cross-validation. */
+function allMetricsText(m: SourceResult): string {
+  const ci = (c: Interval | undefined, f: (v: number) => string) => (c ? ` [${f(c[0])}, ${f(c[1])}]` : '');
+  const f4 = (v: number) => fmt(v, 4);
+  const f3 = (v: number) => fmt(v, 3);
+  const p1 = (v: number) => pct(v, 1);
+  const folds = m.foldScores?.length ? ` · folds ${m.foldScores.map((v) => (m.task === 'regression' ? fmt(v, 3) : pct(v, 1))).join(', ')}` : '';
+  if (m.task === 'regression') return `R² ${f4(m.r2)}${ci(m.ci?.r2 ?? undefined, f3)} · MAE ${f4(m.mae)}${ci(m.ci?.mae ?? undefined, f3)} · RMSE ${f4(m.rmse)}${ci(m.ci?.rmse ?? undefined, f3)}${folds}`;
+  return `acc ${pct(m.accuracy)}${ci(m.ci?.accuracy ?? undefined, p1)} · macro-F1 ${fmt(m.macroF1, 3)}${ci(m.ci?.macroF1 ?? undefined, f3)}${folds}`;
 }
 
 /** A past run's state when it did not complete: "(interrupted: the training process (pid 4242) is gone)". */

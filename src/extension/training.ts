@@ -37,6 +37,8 @@ export class TrainingManager implements vscode.Disposable {
   private readonly statusBar = vscode.window.createStatusBarItem('datasetLab.training', vscode.StatusBarAlignment.Left, 10);
   private readonly epochSeconds = new Map<string, number[]>();
   private models: string[] = [];
+  /** The current run is a cross-validation run: epoch records carry their fold, the refit has none. */
+  private crossValidation = false;
   private readonly doneEmitter = new vscode.EventEmitter<TrainingOutcome>();
   readonly onDidFinish = this.doneEmitter.event;
 
@@ -144,13 +146,15 @@ export class TrainingManager implements vscode.Disposable {
     switch (m.type) {
       case 'started':
         this.models = [...m.models];
+        this.crossValidation = m.folds !== undefined;
         this.status = { ...s, runId: m.runId, arms: m.models };
         this.output.appendLine(`[training] run ${m.runId} in ${m.runDir} (backend ${m.backend}; models ${m.models.join(', ')})`);
         this.dashboard.trainingStarted(this.status);
         return;
       case 'progress': {
         const step = m.epoch - 1 + (m.batches > 0 ? m.batch / m.batches : 1);
-        if (Number.isFinite(m.loss)) this.pending.push({ arm: m.model, metric: 'batch_loss', step, value: m.loss });
+        // Cross-validation trains each model once per fold: batch losses would run back in time; epoch curves carry the folds.
+        if (Number.isFinite(m.loss) && m.folds === undefined) this.pending.push({ arm: m.model, metric: 'batch_loss', step, value: m.loss });
         this.status = {
           ...s,
           arm: m.model,
@@ -168,7 +172,7 @@ export class TrainingManager implements vscode.Disposable {
         const list = this.epochSeconds.get(r.model) ?? [];
         list.push(r.seconds);
         this.epochSeconds.set(r.model, list);
-        this.pending.push(...epochPoints(r));
+        this.pending.push(...epochPoints(r, { cv: this.crossValidation }));
         const best = { ...(s.bestEpoch ?? {}) };
         const prev = this.bestLoss.get(r.model);
         if (typeof r.valLoss === 'number' && (prev === undefined || r.valLoss < prev)) {

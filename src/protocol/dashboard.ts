@@ -32,6 +32,8 @@ export interface CurvePoint {
   readonly metric: string;
   readonly step: number;
   readonly value: number;
+  /** Cross-validation: the fold (1-based) this point belongs to; charts draw the folds' mean with a band. */
+  readonly fold?: number;
 }
 
 export interface TrainingStatus {
@@ -60,6 +62,10 @@ export interface PastRun {
   readonly state?: RunState;
   /** Why it stopped, in plain words, when it did not complete. */
   readonly reason?: string;
+  /** The data files the run trained on (absolute paths from its experiment.json): links a comparison of the same files to it. */
+  readonly datasets?: readonly string[];
+  /** What a completed run concluded over all its datasets (results.json comparison.overall). */
+  readonly verdict?: { readonly best: string | null; readonly bestOrTied: readonly string[]; readonly method: string };
 }
 
 /** Everything the dashboard shows; sent whole after `ready` and embedded in HTML reports. */
@@ -266,13 +272,19 @@ export interface DashboardPersistedState {
 /** One line of a run's history.jsonl as read back: an EpochRecord, any field possibly missing in a damaged file. */
 export type HistoryLine = Partial<EpochRecord>;
 
-/** Curve points of one epoch record: loss and val_loss per model, per head, and per-source metrics. */
-export function epochPoints(r: HistoryLine): CurvePoint[] {
+/**
+ * Curve points of one epoch record: loss and val_loss per model, per head, and per-source
+ * metrics. In a cross-validation run (`cv`), records of a fold carry it; the final refit's
+ * records (no fold) are their own curves, named "<model> (refit)".
+ */
+export function epochPoints(r: HistoryLine, options: { readonly cv?: boolean } = {}): CurvePoint[] {
   const pts: CurvePoint[] = [];
-  const arm = r.model ?? r.arm ?? 'model';
+  const model = r.model ?? r.arm ?? 'model';
+  const fold = typeof r.fold === 'number' ? r.fold : undefined;
+  const arm = options.cv && fold === undefined ? `${model} (refit)` : model;
   const step = r.epoch ?? 0;
   const add = (metric: string, v: number | null | undefined) => {
-    if (typeof v === 'number' && Number.isFinite(v)) pts.push({ arm, metric, step, value: v });
+    if (typeof v === 'number' && Number.isFinite(v)) pts.push(fold === undefined ? { arm, metric, step, value: v } : { arm, metric, step, value: v, fold });
   };
   add('loss', r.trainLoss);
   add('val_loss', r.valLoss);
@@ -288,14 +300,15 @@ export function epochPoints(r: HistoryLine): CurvePoint[] {
 
 /** Parse history.jsonl text; a partial last line (a crashed run) is skipped. */
 export function historyPoints(text: string): CurvePoint[] {
-  const points: CurvePoint[] = [];
+  const records: HistoryLine[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
-      points.push(...epochPoints(JSON.parse(line) as HistoryLine));
+      records.push(JSON.parse(line) as HistoryLine);
     } catch {
       /* partial line */
     }
   }
-  return points;
+  const cv = records.some((r) => typeof r.fold === 'number');
+  return records.flatMap((r) => epochPoints(r, { cv }));
 }

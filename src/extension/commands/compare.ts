@@ -15,6 +15,7 @@ import { errorMessage, reportCliFailure } from '../errors';
 import { pickLabels, workspaceDataFiles } from '../pickers';
 import type { LiveTableProfile } from '../serverProfile';
 import { resolveFiles, workspaceRoot, type CompareArgs } from './args';
+import { listRuns } from '../runs';
 
 /** workspaceState key of the last comparison's files and labels (the dashboard's Scaffold buttons reuse them). */
 export const LAST_COMPARE = 'datasetLab.lastCompare';
@@ -73,6 +74,8 @@ export async function compare(ctx: Ctx, a?: unknown, b?: unknown): Promise<Compa
   const problems = report.problems.map((p) => ({ file: p.file, line: p.line, column: p.column, message: p.message, code: p.code }));
   ctx.problems.set(problems, cwd, paths);
   ctx.dashboard.showCompare(report);
+  // The runs of the workspace: the compare view links its recommendation to a run of the same files.
+  ctx.dashboard.setRuns(await listRuns());
   if (problems.length) {
     void ctx.problems.notify(`Dataset Lab: the input files have ${problems.length} problem(s); the comparison skipped the bad cells.`, 'warning');
   }

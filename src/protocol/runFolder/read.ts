@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { isStrictlyInside, realPath } from '../../core/paths';
 import { historyPoints, type CurvePoint, type DashboardResults, type PastRun, type TrainingStatus } from '../dashboard';
-import { HEARTBEAT_STALE_MS, RUN_FILES, type RunState, type RunStatus, type StatusFile } from './contract';
+import { HEARTBEAT_STALE_MS, RUN_FILES, type RunResults, type RunState, type RunStatus, type StatusFile } from './contract';
 
 const STATES: readonly RunState[] = ['running', 'completed', 'cancelled', 'failed', 'diverged', 'interrupted'];
 
@@ -143,7 +143,33 @@ export async function listRunFolders(runsRoot: string, workspace = dirname(dirna
       hasResults,
       state: status.state,
       ...(status.reason !== undefined ? { reason: status.reason } : {}),
+      ...testedBy(dir, hasResults),
     });
   }
   return out.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+}
+
+/**
+ * Which data files a run trained on and what it concluded: what links a comparison of the same
+ * files to the run that tested its recommendation. Unreadable files leave the fields out.
+ */
+function testedBy(dir: string, hasResults: boolean): Pick<PastRun, 'datasets' | 'verdict'> {
+  const out: { datasets?: string[]; verdict?: PastRun['verdict'] } = {};
+  try {
+    const exp = JSON.parse(readFileSync(join(dir, RUN_FILES.experiment), 'utf8')) as { datasets?: { absPath?: unknown }[] };
+    const paths = (exp.datasets ?? []).map((d) => d.absPath).filter((p): p is string => typeof p === 'string');
+    if (paths.length) out.datasets = paths;
+  } catch {
+    // no experiment.json: no link
+  }
+  if (hasResults) {
+    try {
+      const r = JSON.parse(readFileSync(join(dir, RUN_FILES.results), 'utf8')) as Partial<RunResults>;
+      const o = r.comparison?.overall;
+      if (o) out.verdict = { best: o.best, bestOrTied: [...o.bestOrTied], method: r.evaluation?.method ?? 'holdout' };
+    } catch {
+      // results unreadable: the run is listed without its verdict
+    }
+  }
+  return out;
 }

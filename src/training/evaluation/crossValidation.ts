@@ -233,17 +233,19 @@ function emptyEvidence(spec: ResolvedExperiment['evaluation']): Evidence {
  * prediction together (n counts them: labelled rows times repeats).
  */
 function aggregate(perFold: readonly Metrics[], preds: SourcePredictions, classNames: readonly string[], ratio: number, confidence: number): Metrics {
-  const ci = (values: number[]) => {
+  // The t interval is symmetric and can pass a score's bounds: accuracy and macro-F1 lie in
+  // [0, 1], R2 at most 1, MAE and RMSE at least 0.
+  const ci = (values: number[], min = -Infinity, max = Infinity) => {
     const t = correctedResampledT(values, ratio, confidence);
-    return interval(t.low, t.high);
+    return interval(Math.max(min, t.low), Math.min(max, t.high));
   };
   if (preds.task === 'classification') {
     const all = classificationMetrics(preds.yTrue, preds.yPred, classNames);
     const acc = perFold.map((m) => (m.task === 'classification' ? m.accuracy : NaN));
     const f1 = perFold.map((m) => (m.task === 'classification' ? m.macroF1 : NaN));
-    return { ...all, accuracy: mean(acc), macroF1: mean(f1), ci: { accuracy: ci(acc), macroF1: ci(f1) } };
+    return { ...all, accuracy: mean(acc), macroF1: mean(f1), ci: { accuracy: ci(acc, 0, 1), macroF1: ci(f1, 0, 1) } };
   }
   const all = regressionMetrics(preds.yTrue, preds.yPred);
   const pick = (k: 'r2' | 'mae' | 'rmse') => perFold.map((m) => (m.task === 'regression' ? m[k] : NaN));
-  return { ...all, r2: mean(pick('r2')), mae: mean(pick('mae')), rmse: mean(pick('rmse')), ci: { r2: ci(pick('r2')), mae: ci(pick('mae')), rmse: ci(pick('rmse')) } };
+  return { ...all, r2: mean(pick('r2')), mae: mean(pick('mae')), rmse: mean(pick('rmse')), ci: { r2: ci(pick('r2'), -Infinity, 1), mae: ci(pick('mae'), 0), rmse: ci(pick('rmse'), 0) } };
 }

@@ -19,6 +19,8 @@ import { resolveExperiment } from '../../../src/training/experiment';
 import { unionClasses } from '../../../src/training/modelPlan';
 import type { ArmName, ArmResult, FoldsFile, RunResults } from '../../../src/protocol/runFolder/contract';
 import { captureIo } from '../helpers';
+import { historyPoints } from '../../../src/protocol/dashboard';
+import { listRunFolders } from '../../../src/protocol/runFolder/read';
 import { blobs, lcg } from './tables';
 import type { DataTable } from '../../../src/core/table';
 import { clopperPearsonEdge } from '../../../src/training/evaluation/holdout';
@@ -202,6 +204,14 @@ test('a cross-validation run: the same folds for every arm in folds.json, fold-m
   for (const t of doc.comparison.bySource.a.tests ?? []) assert.equal(t.test, 'corrected-t');
   const history = readFileSync(join(runDir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual([...new Set(history.map((h) => h.fold ?? 0))].sort(), [0, 1, 2, 3], 'epochs of folds 1-3 and of the refit (no fold)');
+  // Curves: fold records carry their fold (drawn as mean and band), the refit's are their own "(refit)" curves.
+  const points = historyPoints(readFileSync(join(runDir, 'history.jsonl'), 'utf8'));
+  assert.deepEqual([...new Set(points.filter((q) => q.arm === 'merged').map((q) => q.fold))].sort(), [1, 2, 3]);
+  assert.ok(points.some((q) => q.arm === 'merged (refit)' && q.fold === undefined));
+  // The run is listed with the files it trained on and its verdict: what links a comparison of those files to it.
+  const [listed] = await listRunFolders(join(dir, '.dataset-lab', 'runs'));
+  assert.deepEqual(listed.datasets, [join(dir, 'data', 'a.csv'), join(dir, 'data', 'b.csv')]);
+  assert.deepEqual(listed.verdict, { best: doc.comparison.overall?.best ?? null, bestOrTied: doc.comparison.overall?.bestOrTied, method: 'cv' });
   const p = await cli(predictCommand, [runDir, 'data/b.csv', '--arm', 'merged', '-o', 'pred.csv'], dir);
   assert.equal(p.code, 0, p.err);
   assert.equal(readFileSync(join(dir, 'pred.csv'), 'utf8').trim().split('\n').length, 111);
