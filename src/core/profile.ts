@@ -3,9 +3,12 @@
  * pandas/numpy conventions (std with ddof = 1, quantiles with numpy's default 'linear' method,
  * histograms with numpy.histogram's equal-width bins); see docs/ingest.md.
  */
+import { codeCounts } from './columnKind';
+import { isoInstant } from './dates/isoInstant';
 import { countDistinctSorted, quantileAt, quantileSorted } from './stats/descriptive';
 import { sortedFinite, valueCounts, type ValueCounts } from './sortNumbers';
-import type { CategoricalColumn, Column, DataTable, NumericColumn, Problem } from './table';
+import { characterLength, countTokens, hasNonAscii, topTokens } from './text/tokens';
+import { unknownKind, type CategoricalColumn, type Column, type DataTable, type DatetimeColumn, type NumericColumn, type Problem, type TextColumn } from './table';
 
 export interface ProfileOptions {
   /** Equal-width histogram bins for numeric columns. Default 20. */
@@ -14,6 +17,8 @@ export interface ProfileOptions {
   readonly quantiles?: readonly number[];
   /** How many categories to list for categorical columns. Default 10. */
   readonly topCategories?: number;
+  /** How many tokens to list for text columns. Default 20. */
+  readonly topTokens?: number;
   /**
    * Numeric columns with at most this many distinct values are summarised by counting values
    * instead of sorting rows (same results, faster). Default 65536; 0 always sorts.
@@ -49,8 +54,25 @@ interface ColumnProfileBase {
   readonly missing: number;
   /** Distinct values among the counted cells. */
   readonly distinct: number;
-  /** Non-missing cells that did not parse as a number (numeric columns only, else 0). */
+  /** Non-missing cells that broke the column's kind: not a number (numeric), not a date in the column's format (datetime); 0 for categorical and text. */
   readonly typeErrors: number;
+}
+
+/** A numeric summary of something measured per cell (text lengths). */
+export interface Distribution {
+  readonly mean: number;
+  readonly std: number | null;
+  readonly min: number;
+  readonly max: number;
+  readonly quantiles: QuantileValue[];
+  readonly histogram: Histogram;
+}
+
+export interface TokenCount {
+  readonly token: string;
+  readonly count: number;
+  /** count / all tokens of the column. */
+  readonly share: number;
 }
 
 export interface NumericColumnProfile extends ColumnProfileBase {
@@ -70,7 +92,33 @@ export interface CategoricalColumnProfile extends ColumnProfileBase {
   readonly top: CategoryCount[];
 }
 
-export type ColumnProfile = NumericColumnProfile | CategoricalColumnProfile;
+export interface TextColumnProfile extends ColumnProfileBase {
+  readonly type: 'text';
+  /** Characters per non-missing cell (Unicode code points, as Python's len). */
+  readonly length: Distribution;
+  /** Tokens per non-missing cell (src/core/text/tokens.ts). */
+  readonly tokensPerCell: { readonly mean: number; readonly max: number };
+  /** Tokens over every non-missing cell. */
+  readonly tokens: number;
+  /** Distinct tokens. */
+  readonly vocabulary: number;
+  /** Most frequent tokens, by count descending, ties in code-unit order. */
+  readonly topTokens: TokenCount[];
+  /** Share of non-missing cells holding a character outside ASCII. */
+  readonly nonAsciiShare: number;
+}
+
+export interface DatetimeColumnProfile extends ColumnProfileBase {
+  readonly type: 'datetime';
+  /** How the cells were read (a strftime / pandas format, or `epoch seconds` ...). */
+  readonly format: string;
+  readonly dateOnly: boolean;
+  /** Earliest and latest value, ISO 8601 (dates as YYYY-MM-DD; a zone when the cells had one); null without values. */
+  readonly min: string | null;
+  readonly max: string | null;
+}
+
+export type ColumnProfile = NumericColumnProfile | CategoricalColumnProfile | TextColumnProfile | DatetimeColumnProfile;
 
 export interface TableProfile {
   readonly name: string;
@@ -95,7 +143,18 @@ export function profileTable(table: DataTable, options: ProfileOptions = {}): Ta
 }
 
 export function profileColumn(column: Column, options: ProfileOptions = {}): ColumnProfile {
-  return column.type === 'numeric' ? profileNumeric(column, options) : profileCategorical(column, options);
+  switch (column.type) {
+    case 'numeric':
+      return profileNumeric(column, options);
+    case 'categorical':
+      return profileCategorical(column, options);
+    case 'text':
+      return profileText(column, options);
+    case 'datetime':
+      return profileDatetime(column);
+    default:
+      return unknownKind(column);
+  }
 }
 
 /** numpy.histogram's edges: linspace from min to max, widened by 0.5 on each side when equal. */
@@ -261,6 +320,72 @@ function profileCategorical(column: CategoricalColumn, options: ProfileOptions):
     share: counts[c] / count,
   }));
   return { name: column.name, type: 'categorical', count, missing: column.missing, distinct, typeErrors: 0, top };
+}
+
+/** The numeric summary of per-cell measurements, computed as a numeric column's. */
+function distributionOf(values: Float64Array, options: ProfileOptions): Distribution {
+  const p = profileNumeric({ name: '', type: 'numeric', values, missing: 0, typeErrors: 0 }, options);
+  return { mean: p.mean, std: p.std, min: p.min, max: p.max, quantiles: p.quantiles, histogram: p.histogram };
+}
+
+function profileText(column: TextColumn, options: ProfileOptions): TextColumnProfile {
+  const cells = codeCounts(column.codes, column.dictionary.length);
+  const { counts, total, perValue } = countTokens(column.dictionary, cells);
+  let count = 0;
+  let distinct = 0;
+  let nonAscii = 0;
+  let maxTokens = 0;
+  for (let k = 0; k < cells.length; k++) {
+    if (cells[k] === 0) continue;
+    count += cells[k];
+    distinct++;
+    if (hasNonAscii(column.dictionary[k])) nonAscii += cells[k];
+    if (perValue[k] > maxTokens) maxTokens = perValue[k];
+  }
+  const lengthOf = Float64Array.from(column.dictionary, characterLength);
+  const lengths = new Float64Array(count);
+  let at = 0;
+  for (let i = 0; i < column.codes.length; i++) if (column.codes[i] >= 0) lengths[at++] = lengthOf[column.codes[i]];
+  return {
+    name: column.name,
+    type: 'text',
+    count,
+    missing: column.missing,
+    distinct,
+    typeErrors: 0,
+    length: distributionOf(lengths, options),
+    tokensPerCell: { mean: count > 0 ? total / count : NaN, max: maxTokens },
+    tokens: total,
+    vocabulary: counts.size,
+    topTokens: topTokens(counts, options.topTokens ?? 20).map(([token, n]) => ({ token, count: n, share: n / total })),
+    nonAsciiShare: count > 0 ? nonAscii / count : NaN,
+  };
+}
+
+function profileDatetime(column: DatetimeColumn): DatetimeColumnProfile {
+  const v = column.values;
+  let count = 0;
+  let lo = -1;
+  let hi = -1;
+  for (let i = 0; i < v.length; i++) {
+    if (v[i] !== v[i]) continue;
+    count++;
+    if (lo < 0 || v[i] < v[lo]) lo = i;
+    if (hi < 0 || v[i] > v[hi]) hi = i;
+  }
+  const iso = (i: number) => (i < 0 ? null : isoInstant(v[i], column.dateOnly, column.offsets?.[i]));
+  return {
+    name: column.name,
+    type: 'datetime',
+    count,
+    missing: column.missing,
+    distinct: countDistinctSorted(sortedFinite(v)),
+    typeErrors: column.typeErrors,
+    format: column.format,
+    dateOnly: column.dateOnly,
+    min: iso(lo),
+    max: iso(hi),
+  };
 }
 
 function sumOf(a: Float64Array): number {

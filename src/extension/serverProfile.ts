@@ -6,8 +6,8 @@
  * are in the Problems panel rather than in the document. Pure: unit tests call it without VS Code.
  */
 import { datasetName } from '../core/ingest';
-import type { CategoricalColumnProfile, NumericColumnProfile } from '../core/profile';
-import type { ColumnProfile, ColumnProfilesRequest } from '../protocol/lsp';
+import type { ColumnProfile } from '../core/profile';
+import type { ColumnProfilesRequest } from '../protocol/lsp';
 
 export interface LiveTableProfile {
   /** Where the numbers come from, and how they differ from the CLI's profile. */
@@ -16,7 +16,7 @@ export interface LiveTableProfile {
   readonly path: string;
   readonly rows: number;
   readonly delimiter: string;
-  readonly columns: readonly (NumericColumnProfile | CategoricalColumnProfile)[];
+  readonly columns: readonly ColumnProfile[];
 }
 
 export const LIVE_PROFILE_SOURCE = 'language server';
@@ -31,29 +31,8 @@ export function liveTableProfile(result: ColumnProfilesRequest.Result, path: str
     path,
     rows: result.rows,
     delimiter: result.delimiter,
-    columns: result.columns.map(columnProfile),
+    // Core's profile as the server computed it; NaN came over JSON as null, where the CLI's
+    // `profile --json` has null too.
+    columns: result.columns,
   };
-}
-
-function columnProfile(c: ColumnProfile): NumericColumnProfile | CategoricalColumnProfile {
-  const base = { name: c.name, count: c.count, missing: c.missing, distinct: c.distinct, typeErrors: c.typeErrors };
-  if (c.type === 'categorical') {
-    const top = (c.topCategories ?? []).map((t) => ({ value: t.value, count: t.count, share: t.count / c.count }));
-    return { ...base, type: 'categorical', top };
-  }
-  // Over JSON a NaN arrives as null; the CLI's document has null there too.
-  return {
-    ...base,
-    type: 'numeric',
-    mean: finite(c.mean),
-    std: c.count > 1 ? finite(c.std) : null,
-    min: finite(c.min),
-    max: finite(c.max),
-    quantiles: (c.quantiles ?? []).map((q) => ({ q: q.q, value: finite(q.value) })),
-    histogram: { edges: [...(c.histogramEdges ?? [])], counts: [...(c.histogram ?? [])] },
-  };
-}
-
-function finite(x: number | null | undefined): number {
-  return typeof x === 'number' && Number.isFinite(x) ? x : NaN;
 }

@@ -6,40 +6,17 @@
  * need no entry here.
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { ColumnProfile as CoreColumnProfile } from '../core/profile';
 
 /** The configuration section the server reads (workspace/configuration, or initializationOptions of the same shape). */
 export const CONFIGURATION_SECTION = 'datasetLab';
 
 /**
  * One column of the server's profile of an open document: core's profile (src/core/profile.ts),
- * computed as the CLI's `profile` computes it from the same text, in a flat shape.
+ * computed as the CLI's `profile` computes it from the same text. Over JSON, NaN arrives as null
+ * (as in the CLI's `profile --json`).
  */
-export interface ColumnProfile {
-  readonly name: string;
-  readonly type: 'numeric' | 'categorical';
-  /** Non-missing cells that hold a value of the column's type. */
-  readonly count: number;
-  /** Cells that matched a missing-value token. */
-  readonly missing: number;
-  readonly distinct: number;
-  /** Non-missing cells that are not numbers (numeric columns; 0 for categorical ones). */
-  readonly typeErrors: number;
-  readonly mean?: number;
-  /** Sample standard deviation (ddof = 1); NaN (null in JSON) with fewer than two values. */
-  readonly std?: number;
-  readonly min?: number;
-  /** The 0.5 quantile (also in `quantiles`). */
-  readonly median?: number;
-  readonly max?: number;
-  /** The quantiles core's profile reports (numpy's linear method). */
-  readonly quantiles?: readonly { readonly q: number; readonly value: number }[];
-  /** Counts of equal-width bins from min to max (numpy.histogram, 20 bins). */
-  readonly histogram?: readonly number[];
-  /** The bins' edges: one more than the counts. */
-  readonly histogramEdges?: readonly number[];
-  /** The most frequent values, as written, by count (ties in order of first appearance). */
-  readonly topCategories?: readonly { readonly value: string; readonly count: number }[];
-}
+export type ColumnProfile = CoreColumnProfile;
 
 /** client -> server: the server's profile of an open CSV document (from its live text). */
 export namespace ColumnProfilesRequest {

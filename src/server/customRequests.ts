@@ -7,7 +7,7 @@
 import { pathToFileURL } from 'node:url';
 import type { Connection } from 'vscode-languageserver/node';
 import { ColumnProfilesRequest, DiskFilesNotification, PairingsRequest, type ColumnProfile } from '../protocol/lsp';
-import { profileColumn, type ColumnProfile as CoreColumnProfile } from '../core/profile';
+import { profileColumn } from '../core/profile';
 import type { Documents } from './documents';
 import { modelToIngestTable } from './modelTable';
 import type { Partners } from './partners';
@@ -25,7 +25,7 @@ export function registerCustomRequests(connection: Connection, state: ServerStat
     const columns: ColumnProfile[] = [];
     let slice = performance.now();
     for (const column of table.columns) {
-      columns.push(toProtocol(profileColumn(column)));
+      columns.push(profileColumn(column));
       // A large document's columns take a while each (sorting its numbers): edits and hovers are answered in between.
       if (performance.now() - slice > 25) {
         await new Promise<void>((r) => setImmediate(r));
@@ -42,21 +42,4 @@ export function registerCustomRequests(connection: Connection, state: ServerStat
         .map((d) => ({ name: d.name, uri: pathToFileURL(d.file!).toString(), ...(d.label !== undefined ? { label: d.label } : {}) })),
     })),
   }));
-}
-
-function toProtocol(p: CoreColumnProfile): ColumnProfile {
-  const base = { name: p.name, type: p.type, count: p.count, missing: p.missing, distinct: p.distinct, typeErrors: p.typeErrors };
-  if (p.type === 'categorical') return { ...base, topCategories: p.top.map(({ value, count }) => ({ value, count })) };
-  return {
-    ...base,
-    mean: p.mean,
-    // One value has no standard deviation: NaN, which JSON writes as null (as the CLI does).
-    std: p.std ?? NaN,
-    min: p.min,
-    median: p.quantiles.find((q) => q.q === 0.5)?.value ?? NaN,
-    max: p.max,
-    quantiles: p.quantiles,
-    histogram: p.histogram.counts,
-    histogramEdges: p.histogram.edges,
-  };
 }

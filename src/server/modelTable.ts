@@ -9,7 +9,8 @@ import { CellKind, FieldBuffer, fieldValue, parseRecord } from './csvScanner';
 import type { CsvModel } from './csvModel';
 import { FLAG_PADDED, FLAG_UNTERMINATED } from './recordStore';
 import type { StatsCache } from './statsCache';
-import type { CategoricalColumn, Column, DataTable } from '../core/table';
+import { codeCounts, stringKind } from '../core/columnKind';
+import type { Column, DataTable, StringColumn } from '../core/table';
 
 /** Rows the ingest keeps: as many fields as the header, no quote left open. */
 function keptRows(model: CsvModel): Int32Array {
@@ -70,7 +71,8 @@ export function modelToTable(model: CsvModel, stats: StatsCache, name: string, f
       else if (k === CellKind.Number) v = String(vals![r]);
       codes[i] = v === undefined ? -1 : dictionary.code(v);
     }
-    return { name: meta.name, type: 'categorical', codes, dictionary: dictionary.values, missing: s.missing, typeErrors: 0 };
+    const type = stringKind(dictionary.values, codeCounts(codes, dictionary.values.length));
+    return { name: meta.name, type, codes, dictionary: dictionary.values, missing: s.missing, typeErrors: 0 };
   });
   return table(model, name, file, rows, columns);
 }
@@ -135,7 +137,8 @@ export function modelToIngestTable(model: CsvModel, name: string, file: string, 
         codes[i] = byModelCode[code] - 1;
       }
     }
-    const column: CategoricalColumn = { name: meta.name, type: 'categorical', codes, dictionary: dictionary.values, missing: missing[c], typeErrors: 0 };
+    const type = stringKind(dictionary.values, codeCounts(codes, dictionary.values.length));
+    const column: StringColumn = { name: meta.name, type, codes, dictionary: dictionary.values, missing: missing[c], typeErrors: 0 };
     return column;
   });
   return table(model, name, file, rows, columns);

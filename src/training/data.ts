@@ -3,8 +3,8 @@
  * name the dataset and column), infers tasks, encodes labels and splits each dataset into
  * train / validation / test, stratified by label, with a seeded generator.
  */
-import type { CategoricalColumn, Column, DataTable } from '../core/table';
-import { columnByName } from '../core/table';
+import type { Column, DataTable } from '../core/table';
+import { categoryAt, columnByName, isStringColumn, unknownKind } from '../core/table';
 import type { Task } from '../protocol/runFolder/contract';
 import { ExperimentError, type ExperimentIssue, type ResolvedExperiment } from './experiment';
 import { Rng } from '../core/random';
@@ -14,6 +14,10 @@ export const SPLIT_VALIDATION = 1;
 export const SPLIT_TEST = 2;
 export type SplitName = 'train' | 'validation' | 'test';
 
+/**
+ * A feature column and how the models read it. Text columns (src/core/table.ts, TextColumn)
+ * and datetime columns are refused by prepareSources until the trainer can use them.
+ */
 export interface FeatureInfo {
   readonly name: string;
   readonly type: 'numeric' | 'categorical';
@@ -43,9 +47,9 @@ export interface PreparedData {
   readonly features: readonly FeatureInfo[];
 }
 
-/** Classification when the label is text, or numeric with at most 20 distinct integers. */
+/** Classification when the label holds strings (or dates), or is numeric with at most 20 distinct integers. */
 export function inferTask(column: Column): Task {
-  if (column.type === 'categorical') return 'classification';
+  if (column.type !== 'numeric') return 'classification';
   const seen = new Set<number>();
   for (const v of column.values) {
     if (Number.isNaN(v)) continue;
@@ -54,6 +58,21 @@ export function inferTask(column: Column): Task {
     if (seen.size > 20) return 'regression';
   }
   return 'classification';
+}
+
+/** Why a column cannot be a feature of this trainer yet, or undefined when it can. */
+function unusableFeature(col: Column): string | undefined {
+  switch (col.type) {
+    case 'numeric':
+    case 'categorical':
+      return undefined;
+    case 'text':
+      return `feature column "${col.name}" is free text (a text column, docs/ingest.md); the trainer cannot use text features yet: leave it out with "exclude" (per dataset) or list the features to use in "features"`;
+    case 'datetime':
+      return `feature column "${col.name}" holds dates and times (format ${col.format}); the trainer cannot use datetime features yet: leave it out with "exclude" (per dataset) or list the features to use in "features"`;
+    default:
+      return unknownKind(col);
+  }
 }
 
 function sortClasses(names: string[]): string[] {
@@ -101,13 +120,19 @@ export function prepareSources(exp: ResolvedExperiment, tables: readonly DataTab
   }
   const features: FeatureInfo[] = [];
   for (const name of featureNames) {
-    let type: FeatureInfo['type'] | undefined;
+    let type: Column['type'] | undefined;
     let firstDs = -1;
+    let refused = false;
     tables.forEach((t, i) => {
       const col = columnByName(t, name);
       if (!col) {
         add(i, `feature column "${name}" not found in ${exp.datasets[i].path}`, name, exp.features ? '$.features' : `$.datasets[${i}].features`);
         return;
+      }
+      const unusable = unusableFeature(col);
+      if (unusable !== undefined && !refused) {
+        refused = true;
+        add(i, unusable, name, exp.features ? '$.features' : `$.datasets[${i}]`);
       }
       if (type === undefined) {
         type = col.type;
@@ -116,7 +141,7 @@ export function prepareSources(exp: ResolvedExperiment, tables: readonly DataTab
         add(i, `feature column "${name}" is ${col.type} here but ${type} in dataset "${exp.datasets[firstDs].name}"`, name);
       }
     });
-    if (type) features.push({ name, type });
+    if (type === 'numeric' || type === 'categorical') features.push({ name, type });
   }
   if (featureNames.length === 0) {
     issues.push({ file: exp.file, path: '$.features', message: 'no feature columns are shared by all datasets; list them in "features"' });
@@ -130,13 +155,17 @@ export function prepareSources(exp: ResolvedExperiment, tables: readonly DataTab
       add(i, `label column "${d.label}" not found in ${d.path} (columns: ${table.columns.map((c) => c.name).join(', ')})`, d.label, `$.datasets[${i}].label`);
       return;
     }
+    if (col.type === 'datetime') {
+      add(i, `label "${d.label}" holds dates and times; use a numeric or categorical column as the label`, d.label, `$.datasets[${i}].label`);
+      return;
+    }
     const task = d.task ?? inferTask(col);
     const rowsList: number[] = [];
     let yList: number[] = [];
     let classes: string[] = [];
     if (task === 'regression') {
-      if (col.type === 'categorical') {
-        const sample = (col as CategoricalColumn).dictionary.slice(0, 3).map((s) => `"${s}"`).join(', ');
+      if (col.type !== 'numeric') {
+        const sample = col.dictionary.slice(0, 3).map((s) => `"${s}"`).join(', ');
         add(i, `regression label "${d.label}" holds text values (e.g. ${sample}); use a numeric column or "task": "classification"`, d.label, `$.datasets[${i}].label`);
         return;
       }
@@ -151,7 +180,7 @@ export function prepareSources(exp: ResolvedExperiment, tables: readonly DataTab
       const raw: string[] = [];
       for (let r = 0; r < table.rows; r++) {
         let s: string | undefined;
-        if (col.type === 'categorical') s = col.codes[r] < 0 ? undefined : col.dictionary[col.codes[r]];
+        if (isStringColumn(col)) s = categoryAt(col, r);
         else s = Number.isNaN(col.values[r]) ? undefined : numericClassName(col.values[r]);
         if (s !== undefined) {
           rowsList.push(r);

@@ -8,7 +8,7 @@
  * bins: trees share no trunk, so "multi-head" means shared binning and one run (docs/training.md).
  * Saved as `trees.json` beside `preprocessing.json`; predict.ts scores new rows with it.
  */
-import { categoryAt, columnByName, type Column, type DataTable } from '../core/table';
+import { categoryAt, columnByName, isStringColumn, type Column, type DataTable } from '../core/table';
 import { binCategorical, binNumeric, categoricalCategories, numericThresholds, type FeatureBinning } from '../core/trees/binning';
 import { fitBoosting, predictBoosting, type BinnedData, type BoostedModel, type BoostingLoss, type BoostingParams } from '../core/trees/histogramBoosting';
 import type { EpochRecord } from '../protocol/runFolder/contract';
@@ -41,7 +41,7 @@ export interface SavedTreeModel {
 export const TREES_FILE = 'trees.json';
 
 function cellText(col: Column, r: number): string | undefined {
-  if (col.type === 'categorical') return categoryAt(col, r);
+  if (isStringColumn(col)) return categoryAt(col, r);
   return Number.isNaN(col.values[r]) ? undefined : String(col.values[r]);
 }
 

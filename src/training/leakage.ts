@@ -11,7 +11,7 @@
  */
 import type { Column } from '../core/table';
 import type { SourceLeakage } from '../protocol/runFolder/contract';
-import { columnByName } from '../core/table';
+import { columnByName, isStringColumn } from '../core/table';
 import { SPLIT_TEST, SPLIT_TRAIN, type FeatureInfo, type Source } from './data';
 
 
@@ -26,7 +26,7 @@ function stringHash(s: string): number {
 
 /** Per feature, a function giving a 32-bit code for a row's value (equal values, equal codes). */
 function valueCodes(column: Column): (row: number) => number {
-  if (column.type === 'categorical') {
+  if (isStringColumn(column)) {
     const hashes = Int32Array.from(column.dictionary, stringHash);
     return (row) => (column.codes[row] < 0 ? 0x7fc00000 : hashes[column.codes[row]]);
   }
@@ -39,13 +39,13 @@ function valueCodes(column: Column): (row: number) => number {
 }
 
 function sameValue(a: Column, ra: number, b: Column, rb: number): boolean {
-  if (a.type === 'categorical' && b.type === 'categorical') {
+  if (isStringColumn(a) && isStringColumn(b)) {
     const ca = a.codes[ra];
     const cb = b.codes[rb];
     if (ca < 0 || cb < 0) return ca < 0 && cb < 0;
     return a.dictionary[ca] === b.dictionary[cb];
   }
-  if (a.type === 'numeric' && b.type === 'numeric') {
+  if (a.type === b.type && !isStringColumn(a) && !isStringColumn(b)) {
     const va = a.values[ra];
     const vb = b.values[rb];
     return va === vb || (Number.isNaN(va) && Number.isNaN(vb));

@@ -4,7 +4,7 @@
  */
 import type { Column, DataTable } from '../core/table';
 import { quantileSorted } from '../core/stats/descriptive';
-import { columnByName } from '../core/table';
+import { categoryAt, columnByName, isStringColumn } from '../core/table';
 import type { FeatureInfo } from './data';
 import type { PreprocessingSpec } from './experiment';
 
@@ -62,7 +62,7 @@ function featureColumn(table: DataTable, name: string): Column {
 }
 
 function categoryAtRow(col: Column, r: number): string | undefined {
-  if (col.type === 'categorical') return col.codes[r] < 0 ? undefined : col.dictionary[col.codes[r]];
+  if (isStringColumn(col)) return categoryAt(col, r);
   return Number.isNaN(col.values[r]) ? undefined : String(col.values[r]);
 }
 

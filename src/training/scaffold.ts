@@ -1,11 +1,12 @@
 /**
  * Writes a starting experiment from a set of CSV files: labels, shared features (columns
- * present in every dataset, minus labels, identifiers and constants), tasks, defaults, and
- * every applicable arm.
+ * present in every dataset, minus labels, identifiers and constants; text and datetime columns
+ * are kept), tasks, defaults, and every applicable arm.
  */
 import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { isIdentifierLike } from '../core/columnKind';
 import type { Column, DataTable } from '../core/table';
-import { columnByName } from '../core/table';
+import { columnByName, isStringColumn } from '../core/table';
 import { inferTask } from './data';
 import type { ArmName, Task } from '../protocol/runFolder/contract';
 import { datasetNameKey, toDatasetName, type ExperimentFileV1 } from './experiment';
@@ -30,11 +31,26 @@ export interface ScaffoldResult {
   readonly notes: string[];
 }
 
-function distinct(col: Column): number {
-  if (col.type === 'categorical') return col.dictionary.length;
+/** Distinct non-missing values and how many cells hold one. */
+function distinct(col: Column): { distinct: number; values: number } {
+  if (isStringColumn(col)) {
+    const used = new Uint8Array(col.dictionary.length);
+    let values = 0;
+    for (const c of col.codes) {
+      if (c < 0) continue;
+      used[c] = 1;
+      values++;
+    }
+    return { distinct: used.reduce((a, b) => a + b, 0), values };
+  }
   const s = new Set<number>();
-  for (const v of col.values) if (!Number.isNaN(v)) s.add(v);
-  return s.size;
+  let values = 0;
+  for (const v of col.values) {
+    if (Number.isNaN(v)) continue;
+    s.add(v);
+    values++;
+  }
+  return { distinct: s.size, values };
 }
 
 export function scaffoldExperiment(input: ScaffoldInput): ScaffoldResult {
@@ -60,18 +76,19 @@ export function scaffoldExperiment(input: ScaffoldInput): ScaffoldResult {
   for (const name of shared) {
     const cols = tables.map((t) => columnByName(t, name) as Column);
     if (new Set(cols.map((c) => c.type)).size > 1) {
-      notes.push(`left out "${name}": numeric in some files, text in others`);
+      notes.push(`left out "${name}": its kind differs between files (${cols.map((c, i) => `${c.type} in ${tables[i].path}`).join(', ')})`);
       continue;
     }
-    if (cols.every((c) => distinct(c) <= 1)) {
+    const counts = cols.map(distinct);
+    if (counts.every((c) => c.distinct <= 1)) {
       notes.push(`left out "${name}": constant`);
       continue;
     }
-    const idLike = cols.some((c, i) => c.type === 'categorical' && distinct(c) > 50 && distinct(c) > 0.5 * tables[i].rows);
-    if (idLike) {
-      notes.push(`left out "${name}": text with mostly distinct values (an identifier or date?)`);
+    if (cols.some((c, i) => c.type === 'categorical' && isIdentifierLike(counts[i].distinct, counts[i].values))) {
+      notes.push(`left out "${name}": categories with mostly distinct values (an identifier)`);
       continue;
     }
+    if (cols[0].type === 'text') notes.push(`kept "${name}" as a text feature (free text: docs/ingest.md)`);
     features.push(name);
   }
   if (features.length === 0) throw new ScaffoldError(`no usable feature columns are shared by ${tables.map((t) => t.path).join(', ')}`);

@@ -74,6 +74,45 @@ export function renderProfile(p: TableProfile): string {
       ]),
     );
   }
+  const text = p.columns.filter((c) => c.type === 'text');
+  if (text.length) {
+    out += '\n' + renderTable(
+      [
+        { header: 'text column' },
+        { header: 'count', align: 'right' },
+        { header: 'missing', align: 'right' },
+        { header: 'distinct', align: 'right' },
+        { header: 'chars mean', align: 'right' },
+        { header: 'median', align: 'right' },
+        { header: 'max', align: 'right' },
+        { header: 'vocabulary', align: 'right' },
+        { header: 'non-ASCII', align: 'right' },
+        { header: 'top tokens' },
+      ],
+      text.map((c) => {
+        if (c.type !== 'text') return [];
+        return [
+          c.name,
+          String(c.count),
+          String(c.missing),
+          String(c.distinct),
+          fmt(c.length.mean),
+          fmt(c.length.quantiles.find((x) => x.q === 0.5)?.value),
+          fmt(c.length.max),
+          String(c.vocabulary),
+          percent(c.nonAsciiShare),
+          c.topTokens.slice(0, 5).map((t) => `${t.token} ${percent(t.share)}`).join(', '),
+        ];
+      }),
+    );
+  }
+  const dates = p.columns.filter((c) => c.type === 'datetime');
+  if (dates.length) {
+    out += '\n' + renderTable(
+      [{ header: 'datetime column' }, { header: 'count', align: 'right' }, { header: 'missing', align: 'right' }, { header: 'format' }, { header: 'from' }, { header: 'to' }],
+      dates.map((c) => (c.type !== 'datetime' ? [] : [c.name + (c.typeErrors ? ` (${c.typeErrors} bad)` : ''), String(c.count), String(c.missing), c.format, c.min ?? '-', c.max ?? '-'])),
+    );
+  }
   if (p.problemCount) out += `\n${p.problemCount} input problem(s) reported on stderr.\n`;
   return out;
 }

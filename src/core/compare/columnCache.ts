@@ -3,12 +3,14 @@
  * and the category counts of any column, each computed once per column and cached (weakly, so
  * a table that is dropped takes its caches with it).
  */
+import { isIdentifierLike as identifierRule } from '../columnKind';
+import { isoInstant } from '../dates/isoInstant';
 import { sortedFinite } from '../sortNumbers';
 import { countDistinctSorted, std } from '../stats/descriptive';
-import type { Column, NumericColumn } from '../table';
+import { unknownKind, type Column, type ValueColumn } from '../table';
 
-/** Finite values of a numeric column, in row order. */
-export function finiteValues(column: NumericColumn): Float64Array {
+/** Finite values of a numeric (or datetime) column, in row order. */
+export function finiteValues(column: ValueColumn): Float64Array {
   const v = column.values;
   let n = 0;
   for (let i = 0; i < v.length; i++) if (v[i] === v[i]) n++;
@@ -32,7 +34,7 @@ export function countDistinctNumeric(values: Float64Array, cap: number): number 
 
 /** One sort per column per run: summaries and feature statistics share it. */
 const sortedCache = new WeakMap<Float64Array, Float64Array>();
-export function sortedValues(column: NumericColumn): Float64Array {
+export function sortedValues(column: ValueColumn): Float64Array {
   let sorted = sortedCache.get(column.values);
   if (!sorted) {
     sorted = sortedFinite(column.values);
@@ -50,7 +52,10 @@ export function pooledDistinctAtMost(a: Float64Array, b: Float64Array, max: numb
 
 const countsCache = new WeakMap<Column, Map<string, number>>();
 
-/** Category counts of a column (numeric values become their shortest string form); cached per column. */
+/**
+ * Category counts of a column (numeric values become their shortest string form, datetimes
+ * their ISO text); cached per column.
+ */
 export function categoryCounts(column: Column): Map<string, number> {
   const cached = countsCache.get(column);
   if (cached) return cached;
@@ -61,33 +66,41 @@ export function categoryCounts(column: Column): Map<string, number> {
 
 function computeCategoryCounts(column: Column): Map<string, number> {
   const counts = new Map<string, number>();
-  if (column.type === 'categorical') {
-    const perCode = new Float64Array(column.dictionary.length);
-    for (let i = 0; i < column.codes.length; i++) if (column.codes[i] >= 0) perCode[column.codes[i]]++;
-    column.dictionary.forEach((v, k) => {
-      if (perCode[k] > 0) counts.set(v, perCode[k]);
-    });
-  } else {
-    for (let i = 0; i < column.values.length; i++) {
-      const x = column.values[i];
-      if (x === x) {
-        const key = String(x);
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-      }
+  switch (column.type) {
+    case 'categorical':
+    case 'text': {
+      const perCode = new Float64Array(column.dictionary.length);
+      for (let i = 0; i < column.codes.length; i++) if (column.codes[i] >= 0) perCode[column.codes[i]]++;
+      column.dictionary.forEach((v, k) => {
+        if (perCode[k] > 0) counts.set(v, perCode[k]);
+      });
+      break;
     }
+    case 'numeric':
+    case 'datetime':
+      for (let i = 0; i < column.values.length; i++) {
+        const x = column.values[i];
+        if (x === x) {
+          const key = column.type === 'numeric' ? String(x) : isoInstant(x, column.dateOnly, column.offsets?.[i]);
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+      }
+      break;
+    default:
+      unknownKind(column);
   }
   return counts;
 }
 
 export function nonMissing(column: Column): number {
-  if (column.type === 'numeric') return sortedValues(column).length;
+  if (column.type === 'numeric' || column.type === 'datetime') return sortedValues(column).length;
   let n = 0;
   for (let i = 0; i < column.codes.length; i++) if (column.codes[i] >= 0) n++;
   return n;
 }
 
 export function distinctCount(column: Column): number {
-  if (column.type === 'categorical') return categoryCounts(column).size;
+  if (column.type === 'categorical' || column.type === 'text') return categoryCounts(column).size;
   return countDistinctSorted(sortedValues(column));
 }
 
@@ -102,7 +115,7 @@ export function alignCounts(a: Map<string, number>, b: Map<string, number>): { c
   };
 }
 
+/** Mostly-distinct categorical values (ids, names, codes) say nothing about a distribution (src/core/columnKind.ts). */
 export function isIdentifierLike(column: Column, n: number): boolean {
-  // Mostly-unique categorical values (ids, dates, free text) say nothing about distribution.
-  return column.type === 'categorical' && n >= 20 && categoryCounts(column).size >= 0.5 * n;
+  return column.type === 'categorical' && identifierRule(categoryCounts(column).size, n);
 }

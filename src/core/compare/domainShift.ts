@@ -5,7 +5,8 @@
  */
 import { crossValidatedDomainAuc } from '../domainClassifier';
 import { mulberry32 } from '../random';
-import type { Column } from '../table';
+import { isoInstant } from '../dates/isoInstant';
+import { unknownKind, type Column } from '../table';
 import { alignCounts, categoryCounts } from './columnCache';
 import type { DomainClassifierSummary } from './types';
 
@@ -63,10 +64,19 @@ function domainFeatures(
 
 function stringsAt(column: Column, rows: Uint32Array): (string | undefined)[] {
   const out: (string | undefined)[] = new Array(rows.length);
-  if (column.type === 'categorical') {
-    rows.forEach((r, i) => (out[i] = column.codes[r] < 0 ? undefined : column.dictionary[column.codes[r]]));
-  } else {
-    rows.forEach((r, i) => (out[i] = column.values[r] === column.values[r] ? String(column.values[r]) : undefined));
+  switch (column.type) {
+    case 'categorical':
+    case 'text':
+      rows.forEach((r, i) => (out[i] = column.codes[r] < 0 ? undefined : column.dictionary[column.codes[r]]));
+      break;
+    case 'numeric':
+      rows.forEach((r, i) => (out[i] = column.values[r] === column.values[r] ? String(column.values[r]) : undefined));
+      break;
+    case 'datetime':
+      rows.forEach((r, i) => (out[i] = column.values[r] === column.values[r] ? isoInstant(column.values[r], column.dateOnly, column.offsets?.[r]) : undefined));
+      break;
+    default:
+      unknownKind(column);
   }
   return out;
 }

@@ -13,7 +13,8 @@ import { alignCounts, categoryCounts, countDistinctNumeric, finiteValues, popula
 import type { LabelComparison, LabelValueCount } from './types';
 
 function labelTask(column: Column): 'classification' | 'regression' {
-  if (column.type === 'categorical') return 'classification';
+  // Strings (and dates, compared as their ISO text) are classes.
+  if (column.type !== 'numeric') return 'classification';
   const v = finiteValues(column);
   let integers = true;
   for (let i = 0; i < v.length && integers; i++) integers = Number.isInteger(v[i]);

@@ -8,6 +8,7 @@
  * asks for another pass with the types fixed, so every column ends up exactly as a whole-file
  * inference would have made it, with the original strings for categorical values.
  */
+import { codeCounts, stringKind } from '../columnKind';
 import { FatalInputError, type Column, type ColumnType, type DataTable, type Problem, type ProblemCode } from '../table';
 import { ByteDictionary } from './byteDictionary';
 import { isAsciiSpace, parseNumberBytes, parseNumberString } from './numbers';
@@ -552,39 +553,39 @@ export class IngestPass implements RecordSink {
     const tol = this.options.numericTolerance;
     const forced = this.options.forcedTypes;
     const finalTypes: ColumnType[] = [];
+    const columns: Column[] = [];
     let rerun = false;
     for (let j = 0; j < this.ncols; j++) {
-      const nonMissing = rows - this.missing[j];
-      let type: ColumnType = this.isNumeric[j] ? 'numeric' : 'categorical';
-      if (forced === undefined) {
-        if (this.isNumeric[j]) {
-          if (nonMissing > 0 && this.typeErrors[j] > tol * nonMissing) type = 'categorical';
-        } else if (nonMissing > 0) {
-          const counts = new Float64Array(this.dicts[j].size);
-          const codes = this.codes[j];
-          for (let i = 0; i < rows; i++) if (codes[i] >= 0) counts[codes[i]]++;
-          let numbers = 0;
-          const dict = this.dicts[j].values;
-          for (let c = 0; c < dict.length; c++) if (!Number.isNaN(parseNumberString(dict[c]))) numbers += counts[c];
-          if (numbers > 0 && nonMissing - numbers <= tol * nonMissing) type = 'numeric';
-        }
-      }
-      if ((type === 'numeric') !== this.isNumeric[j]) rerun = true;
-      finalTypes.push(type);
-    }
-    const columns: Column[] = [];
-    for (let j = 0; j < this.ncols; j++) {
       const name = this.names[j];
+      const nonMissing = rows - this.missing[j];
       if (this.isNumeric[j]) {
-        if (rows - this.missing[j] === 0) {
+        const type: ColumnType = forced === undefined && nonMissing > 0 && this.typeErrors[j] > tol * nonMissing ? 'categorical' : 'numeric';
+        if (type !== 'numeric') rerun = true;
+        finalTypes.push(type);
+        if (nonMissing === 0) {
           // Only missing values: nothing says it is numeric; an empty categorical column.
           columns.push({ name, type: 'categorical', codes: new Int32Array(rows).fill(-1), dictionary: [], missing: rows, typeErrors: 0 });
         } else {
           columns.push({ name, type: 'numeric', values: fit(this.values[j], rows), missing: this.missing[j], typeErrors: this.typeErrors[j] });
         }
-      } else {
-        columns.push({ name, type: 'categorical', codes: fit(this.codes[j], rows), dictionary: this.dicts[j].values, missing: this.missing[j], typeErrors: 0 });
+        continue;
       }
+      const codes = fit(this.codes[j], rows);
+      const dict = this.dicts[j].values;
+      const counts = codeCounts(codes, dict.length);
+      if (forced === undefined && nonMissing > 0) {
+        let numbers = 0;
+        for (let c = 0; c < dict.length; c++) if (!Number.isNaN(parseNumberString(dict[c]))) numbers += counts[c];
+        if (numbers > 0 && nonMissing - numbers <= tol * nonMissing) {
+          rerun = true;
+          finalTypes.push('numeric');
+          columns.push({ name, type: 'categorical', codes, dictionary: dict, missing: this.missing[j], typeErrors: 0 });
+          continue;
+        }
+      }
+      const type = stringKind(dict, counts);
+      finalTypes.push(type);
+      columns.push({ name, type, codes, dictionary: dict, missing: this.missing[j], typeErrors: 0 });
     }
     const table: DataTable = {
       name: this.options.name,

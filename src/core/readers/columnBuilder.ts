@@ -2,9 +2,11 @@
  * Builds DataTable columns from typed values, for the readers of typed formats (Parquet, Arrow,
  * JSON Lines). Numbers land in a Float64Array with NaN for missing; text is dictionary-encoded
  * in order of first appearance, as the CSV ingest does, and a string equal to a missing-value
- * token (after trimming spaces) is missing in every format.
+ * token (after trimming spaces) is missing in every format. A string column is text or
+ * categorical by the CSV ingest's rule.
  */
-import type { CategoricalColumn, Column, NumericColumn } from '../table';
+import { codeCounts, stringKind } from '../columnKind';
+import type { Column, NumericColumn, StringColumn } from '../table';
 
 export class NumericBuilder {
   readonly values: Float64Array;
@@ -59,8 +61,10 @@ export class CategoricalBuilder {
     if (code < 0) this.missing++;
     else this.codes[r] = code;
   }
-  build(): CategoricalColumn {
-    return { name: this.name, type: 'categorical', codes: this.codes, dictionary: this.dictionary, missing: this.missing, typeErrors: 0 };
+  /** Free text or categories by the rule every reader applies (src/core/columnKind.ts). */
+  build(): StringColumn {
+    const type = stringKind(this.dictionary, codeCounts(this.codes, this.dictionary.length));
+    return { name: this.name, type, codes: this.codes, dictionary: this.dictionary, missing: this.missing, typeErrors: 0 };
   }
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseCsvText, readCsvFile } from '../../../src/core/ingest';
-import { categoryAt, columnByName, FatalInputError, type Column, type DataTable } from '../../../src/core/table';
+import { categoryAt, columnByName, FatalInputError, isStringColumn, type Column, type DataTable } from '../../../src/core/table';
 
 const FIXTURES = join(__dirname, '../../../../test/fixtures/csv');
 const fixture = (name: string): string => join(FIXTURES, name);
@@ -15,7 +15,7 @@ function cells(table: DataTable, name: string): (number | string | undefined)[] 
 }
 
 function valuesOf(column: Column): (number | string | undefined)[] {
-  if (column.type === 'numeric') return Array.from(column.values);
+  if (!isStringColumn(column)) return Array.from(column.values);
   return Array.from(column.codes, (_, i) => categoryAt(column, i));
 }
 

@@ -152,6 +152,21 @@ test('init names datasets after their files within the dataset-name rules, uniqu
   assert.deepEqual(exp.datasets.map((d: { name: string }) => d.name), ['my_data', 'My_Data-2', 'hidden']);
 });
 
+test('init on two text datasets keeps the text column as a feature; run refuses it naming the column', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dl-cli-'));
+  mkdirSync(join(dir, 'data'));
+  for (const f of ['reviews-a.csv', 'reviews-b.csv']) copyFileSync(join(repo, 'test', 'fixtures', 'kinds', f), join(dir, 'data', f));
+  const r = await cli(['init', 'multihead', 'data/reviews-a.csv', 'data/reviews-b.csv', '--label', 'label', '-o', 'text.experiment.json'], dir);
+  assert.equal(r.code, 0, r.err);
+  assert.doesNotMatch(r.err + r.out, /no usable feature columns/);
+  assert.match(r.out + r.err, /kept "review" as a text feature/);
+  const exp = JSON.parse(readFileSync(join(dir, 'text.experiment.json'), 'utf8'));
+  assert.ok(exp.features.includes('review'), JSON.stringify(exp.features));
+  const run = await cli(['run', 'text.experiment.json'], dir);
+  assert.notEqual(run.code, 0);
+  assert.match(run.err, /text\.experiment\.json at \$\.features: dataset "reviews-a", column "review": feature column "review" is free text .*the trainer cannot use text features yet/);
+});
+
 function linearExperiment(dir: string, datasets: object[], file = 'x.experiment.json'): string {
   writeFileSync(join(dir, file), JSON.stringify({ version: 1, datasets, arms: ['separate', 'merged'], model: { type: 'linear' }, training: { epochs: 1 } }));
   return file;

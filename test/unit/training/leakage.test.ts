@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCommand } from '../../../src/cli/commands/run';
 import { readCsvFile } from '../../../src/core/ingest';
-import { columnByName } from '../../../src/core/table';
+import { columnByName, isStringColumn } from '../../../src/core/table';
 import { prepareSources, SPLIT_TEST, SPLIT_TRAIN } from '../../../src/training/data';
 import { loadExperiment, resolveExperiment } from '../../../src/training/experiment';
 import { findLeakage } from '../../../src/training/leakage';
@@ -50,7 +50,7 @@ test('findLeakage counts exactly what a brute-force comparison counts', () => {
         const c = columnByName(s.table, f.name);
         const row = s.rows[i];
         if (!c) throw new Error('missing column');
-        if (c.type === 'numeric') return Number.isNaN(c.values[row]) ? 'NA' : String(c.values[row] === 0 ? 0 : c.values[row]);
+        if (!isStringColumn(c)) return Number.isNaN(c.values[row]) ? 'NA' : String(c.values[row] === 0 ? 0 : c.values[row]);
         return c.codes[row] < 0 ? 'NA' : `s:${c.dictionary[c.codes[row]]}`;
       })
       .join('|');

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { readCsvFile } from '../../../../src/core/ingest';
 import { TABLE_FORMAT_BY_EXTENSION, tableFormatOf } from '../../../../src/core/readers/formats';
 import { readTable } from '../../../../src/core/readers/readTable';
-import { FatalInputError, type Column, type DataTable } from '../../../../src/core/table';
+import { FatalInputError, isStringColumn, type Column, type DataTable } from '../../../../src/core/table';
 import { DATA_FILE_EXTENSIONS } from '../../../../src/protocol/files';
 import { fixtures } from '../../helpers';
 
@@ -15,7 +15,7 @@ const fx = (name: string) => fixtures('readers', name);
 
 /** A column's cells as strings ('' for missing), the way a user would compare two tables. */
 function cells(c: Column): string[] {
-  if (c.type === 'numeric') return Array.from(c.values, (v) => (Number.isNaN(v) ? '' : String(v)));
+  if (!isStringColumn(c)) return Array.from(c.values, (v) => (Number.isNaN(v) ? '' : String(v)));
   return Array.from(c.codes, (k) => (k < 0 ? '' : c.dictionary[k]));
 }
 
