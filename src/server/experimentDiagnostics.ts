@@ -6,7 +6,9 @@
  * workspace is never read, so nothing of it (columns, values) shows in any message.
  */
 import * as path from 'node:path';
-import { findNodeAtLocation, printParseErrorCode, type Node } from './jsonc';
+import { findNodeAtLocation, getNodeValue, printParseErrorCode, type Node } from './jsonc';
+import { checkTransformColumns, parseTransformSteps, type TransformStep } from '../core/transform/transformSteps';
+import { isCsvPath } from '../protocol/files';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic, Range } from 'vscode-languageserver';
 import schemaJson from '../../schemas/experiment.schema.json';
@@ -43,6 +45,22 @@ export function didYouMean(name: string, candidates: readonly string[]): string 
 
 type LabelKind = 'classification' | 'regression';
 
+/** The node of a trainer JSON path (`$.datasets[1].transform[0].derive.temp_c`, `...rename["a b"]`) inside dataset `index`'s node. */
+function nodeAtPath(datasetNode: Node, jsonPath: string, index: number): Node | undefined {
+  const prefix = `$.datasets[${index}]`;
+  if (!jsonPath.startsWith(prefix)) return undefined;
+  const segments: (string | number)[] = [];
+  const re = /\.([A-Za-z_$][A-Za-z0-9_$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
+  re.lastIndex = prefix.length;
+  let m: RegExpExecArray | null;
+  while (re.lastIndex < jsonPath.length && (m = re.exec(jsonPath))) segments.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : (JSON.parse(m[3]) as string)));
+  for (let n = segments.length; n > 0; n--) {
+    const node = findNodeAtLocation(datasetNode, segments.slice(0, n));
+    if (node) return node;
+  }
+  return undefined;
+}
+
 export async function checkExperiment(exp: Experiment, doc: TextDocument, ctx: ExperimentCheckContext): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   const rangeOf = (node: Node): Range => ({ start: doc.positionAt(node.offset), end: doc.positionAt(node.offset + node.length) });
@@ -66,8 +84,25 @@ export async function checkExperiment(exp: Experiment, doc: TextDocument, ctx: E
     const problem = nameNode?.type === 'string' && nameNode.value !== '' ? datasetNameProblem(String(nameNode.value)) : undefined;
     if (nameNode && problem) badNames.set(nameNode, `datasets[${ds.index}].name: ${problem}`);
   }
-  for (const e of validate(EXPERIMENT_SCHEMA, exp.tree)) if (!badNames.has(e.node)) add('experiment-schema', rangeOf(e.node), e.message);
+  const schemaNodes = new Set<Node>();
+  for (const e of validate(EXPERIMENT_SCHEMA, exp.tree)) {
+    schemaNodes.add(e.node);
+    if (!badNames.has(e.node)) add('experiment-schema', rangeOf(e.node), e.message);
+  }
   for (const [node, message] of badNames) add('experiment-schema', rangeOf(node), message);
+  // Transform steps as the trainer parses them (arquero's parser, syntax only: nothing is compiled
+  // or evaluated here, so an untrusted experiment is safe to check).
+  const transforms = new Map<number, TransformStep[]>();
+  for (const ds of exp.datasets) {
+    const node = findNodeAtLocation(ds.node, ['transform']);
+    if (!node) continue;
+    const { steps, issues } = parseTransformSteps(getNodeValue(node), `$.datasets[${ds.index}].transform`);
+    for (const issue of issues) {
+      const target = nodeAtPath(ds.node, issue.path, ds.index) ?? node;
+      if (!schemaNodes.has(target)) add('experiment-transform', rangeOf(target), `${issue.path.slice(2)}: ${issue.message}`);
+    }
+    if (!issues.length) transforms.set(ds.index, steps);
+  }
 
   const roots = datasetRoots(ctx.roots, exp.file);
   const loaded = new Map<number, { data: LoadedDataset; columns: string[]; stats: (name: string) => ColumnStats | undefined }>();
@@ -79,19 +114,31 @@ export async function checkExperiment(exp: Experiment, doc: TextDocument, ctx: E
       add('experiment-outside-workspace', rangeOf(pathNode), outside);
       continue;
     }
+    // The server reads CSV/TSV files only: a Parquet, Arrow or JSON Lines dataset is left to the trainer.
+    if (!isCsvPath(ds.file)) continue;
     const r = await ctx.load(ds.file);
     if ('error' in r) {
       if (r.error === 'not found') add('experiment-missing-file', rangeOf(pathNode), `dataset file not found: ${ds.file}`);
       else add('experiment-unreadable-file', rangeOf(pathNode), `cannot read ${ds.file}: ${r.error}`);
       continue;
     }
-    const columns = r.model.cols.map((c) => c.name);
+    const fileColumns = r.model.cols.map((c) => c.name);
     const tol = ctx.settings.diagnostics.numericTolerance;
+    let columns = fileColumns;
+    const steps = transforms.get(ds.index);
+    if (steps) {
+      // Label and features name the columns after the transform.
+      const checked = checkTransformColumns(fileColumns, steps);
+      for (const issue of checked.issues) add('experiment-transform', rangeOf(nodeAtPath(ds.node, issue.path, ds.index) ?? ds.node), `${issue.path.slice(2)}: ${issue.message}`);
+      columns = checked.columns;
+    }
     loaded.set(ds.index, {
       data: r,
       columns,
       stats: (name) => {
-        const i = columns.indexOf(name);
+        // A transformed dataset's columns are not the file's: no statistics to judge them by.
+        if (steps) return undefined;
+        const i = fileColumns.indexOf(name);
         return i < 0 ? undefined : r.stats.get(i, tol);
       },
     });
@@ -115,8 +162,9 @@ export async function checkExperiment(exp: Experiment, doc: TextDocument, ctx: E
     const labelNode = findNodeAtLocation(ds.node, ['label']);
     if (ds.label !== undefined && labelNode) {
       const s = info.stats(ds.label);
-      if (!s) unknown(labelNode, ds.label, info.columns, where);
-      else {
+      // A column a transform makes has no statistics: its type is known once the trainer runs it.
+      if (!s && !info.columns.includes(ds.label)) unknown(labelNode, ds.label, info.columns, where);
+      else if (s) {
         const kind: LabelKind = isClassLabel(s) ? 'classification' : 'regression';
         kinds.set(ds.index, ds.task === 'classification' || ds.task === 'regression' ? ds.task : kind);
         if (ds.task === 'regression' && s.type !== 'numeric') {

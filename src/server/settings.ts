@@ -38,6 +38,7 @@ export const DEFAULT_SEVERITY = {
   'experiment-missing-file': 'error',
   'experiment-outside-workspace': 'error',
   'experiment-unknown-column': 'error',
+  'experiment-transform': 'error',
   'experiment-label-type': 'warning',
   'experiment-unreadable-file': 'warning',
 } as const satisfies Record<string, SeverityName>;

@@ -8,6 +8,7 @@ import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { confinementProblem } from '../core/paths';
+import { parseTransformSteps } from '../core/transform/transformSteps';
 import type { ArmName, Task } from '../protocol/runFolder/contract';
 
 export type Scaling = 'standard' | 'minmax' | 'robust' | 'none';
@@ -61,6 +62,12 @@ export interface DatasetSpec {
   task?: Task;
   features?: string[];
   exclude?: string[];
+  /**
+   * Steps applied to the table after reading it and before anything else (src/core/transform):
+   * rename, derive, filter, recode, select, as written in the file (expressions are arquero
+   * expressions in strings, parsed here and evaluated only by the trainer and `predict`).
+   */
+  transform?: unknown[];
 }
 
 /** The file as written (optional fields may be absent). */
@@ -179,7 +186,7 @@ export interface ResolvedExperiment {
 /** Property names each object of the format accepts (the JSON Schema lists the same; a test checks). */
 export const EXPERIMENT_KEYS = {
   $: ['$schema', 'version', 'name', 'datasets', 'features', 'arms', 'preprocessing', 'split', 'merged', 'multihead', 'model', 'training', 'evaluation'],
-  dataset: ['name', 'path', 'label', 'task', 'features', 'exclude'],
+  dataset: ['name', 'path', 'label', 'task', 'features', 'exclude', 'transform'],
   preprocessing: ['numericImpute', 'categoricalImpute', 'scaling', 'maxCategories'],
   split: ['test', 'validation', 'seed'],
   merged: ['balancing'],
@@ -380,6 +387,9 @@ export function resolveExperiment(doc: Json, file: string, options: ResolveOptio
       const task = d.task === undefined ? undefined : c.enumOf<Task>(d, 'task', p, ['classification', 'regression'], 'classification');
       const features = c.strings(d.features, `${p}.features`);
       const exclude = c.strings(d.exclude, `${p}.exclude`);
+      if (d.transform !== undefined) {
+        for (const issue of parseTransformSteps(d.transform, `${p}.transform`).issues) c.add(issue.path, issue.message, { dataset: d.name as string });
+      }
       const rel = d.path as string;
       const absPath = resolve(dirname(absFile), rel);
       const outside = confinementProblem(root, absPath, rel);
@@ -388,6 +398,7 @@ export function resolveExperiment(doc: Json, file: string, options: ResolveOptio
       if (task) ds.task = task;
       if (features) ds.features = features;
       if (exclude) ds.exclude = exclude;
+      if (Array.isArray(d.transform)) ds.transform = d.transform;
       if (features?.includes(ds.label)) c.add(`${p}.features`, `the label column "${ds.label}" cannot also be a feature`, { dataset: name, column: ds.label });
       datasets.push(ds);
     });

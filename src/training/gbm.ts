@@ -18,7 +18,8 @@ import type { ResolvedExperiment } from './experiment';
 import type { SplitData } from './modelData';
 import type { ModelMeta, ModelPlan } from './modelPlan';
 import { fitPreprocessing } from './preprocess';
-import type { EngineHooks, TrainedModel } from './trainModel';
+import type { LoopProgress } from './trainLoop';
+import type { ArmName, Metrics } from '../protocol/runFolder/contract';
 
 /** Bin thresholds are taken from at most this many training values per feature (scikit-learn's subsample). */
 const BIN_SUBSAMPLE = 200_000;
@@ -39,6 +40,27 @@ export interface SavedTreeModel {
 }
 
 export const TREES_FILE = 'trees.json';
+
+/** What trainModel.ts's EngineHooks give a gbm fit (declared here so this file does not import trainModel.ts). */
+export interface GbmHooks {
+  onProgress?(arm: ArmName, model: string, epochs: number, p: LoopProgress): void;
+  onEpoch?(record: EpochRecord): void | Promise<void>;
+  isCancelled?(): boolean;
+  saveTrees?(meta: ModelMeta, trees: SavedTreeModel): Promise<void>;
+}
+
+/** A fitted gbm plan, in the shape of trainModel.ts's TrainedModel. */
+export interface GbmResult {
+  readonly bySource: Record<string, Metrics>;
+  readonly pooled: Metrics;
+  readonly epochs: number;
+  readonly bestEpoch: number;
+  readonly kind: 'gbm';
+  readonly cancelled: boolean;
+  readonly test: SplitData;
+  readonly testPred: Float64Array;
+  readonly importance: Record<string, number>;
+}
 
 function cellText(col: Column, r: number): string | undefined {
   if (isStringColumn(col)) return categoryAt(col, r);
@@ -177,7 +199,7 @@ export function lossFor(task: 'classification' | 'regression', classes: number):
   return classes <= 2 ? 'logistic' : 'softmax';
 }
 
-export async function trainGbm(plan: ModelPlan, exp: ResolvedExperiment, data: PreparedData, hooks: EngineHooks): Promise<TrainedModel> {
+export async function trainGbm(plan: ModelPlan, exp: ResolvedExperiment, data: PreparedData, hooks: GbmHooks): Promise<GbmResult> {
   const started = Date.now();
   const spec = exp.model.trees;
   const train = planRows(plan, SPLIT_TRAIN);

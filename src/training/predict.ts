@@ -6,6 +6,8 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readTable } from '../core/readers/readTable';
+import { TransformError, applyTransforms } from '../core/transform/applyTransforms';
+import { parseTransformSteps } from '../core/transform/transformSteps';
 import { columnByName, type DataTable } from '../core/table';
 import { initBackend } from './backend';
 import { primaryScore } from './metrics';
@@ -116,6 +118,54 @@ async function scoreFolder(dir: string, table: DataTable, all: Int32Array): Prom
   };
 }
 
+/** Each dataset's `transform` steps as the run recorded them (experiment.json), for the datasets that have some. */
+function runTransforms(runDir: string): Map<string, unknown[]> {
+  const out = new Map<string, unknown[]>();
+  try {
+    const exp = JSON.parse(readFileSync(join(runDir, RUN_FILES.experiment), 'utf8')) as { datasets?: { name: string; transform?: unknown[] }[] };
+    for (const d of exp.datasets ?? []) if (Array.isArray(d.transform) && d.transform.length) out.set(d.name, d.transform);
+  } catch {
+    // A run folder without experiment.json (older runs) had no transforms.
+  }
+  return out;
+}
+
+/**
+ * Whose transform applies to the rows a model scores: a separate model's dataset; for merged and
+ * multihead models, the one transform every dataset shares, else `--dataset NAME`'s.
+ */
+function datasetOfModel(id: string, transforms: ReadonlyMap<string, unknown[]>, chosen: string | undefined, runDir: string): string | undefined {
+  if (transforms.size === 0) return undefined;
+  if (id.startsWith('separate/')) return id.slice('separate/'.length);
+  if (chosen) return chosen;
+  const distinct = new Set([...transforms.values()].map((t) => JSON.stringify(t)));
+  const names = [...transforms.keys()];
+  // Datasets without a transform count as one more distinct (empty) transform.
+  const exp = (() => {
+    try {
+      return (JSON.parse(readFileSync(join(runDir, RUN_FILES.experiment), 'utf8')) as { datasets: { name: string }[] }).datasets.map((d) => d.name);
+    } catch {
+      return names;
+    }
+  })();
+  if (distinct.size === 1 && exp.every((n) => transforms.has(n))) return names[0];
+  throw new PredictError(`${runDir}: the datasets of the ${id} model transform their rows differently (${exp.map((n) => `${n}: ${transforms.has(n) ? 'transform' : 'none'}`).join(', ')}); say whose transform applies to the new rows with --dataset NAME`);
+}
+
+/** The rows after `dataset`'s transform as predict applies it (filters skipped: every row is scored). */
+function transformedFor(raw: DataTable, transforms: ReadonlyMap<string, unknown[]>, dataset: string | undefined, file: string): DataTable {
+  const steps = dataset === undefined ? undefined : transforms.get(dataset);
+  if (!steps) return raw;
+  const parsed = parseTransformSteps(steps, `transform of dataset "${dataset}"`);
+  if (parsed.issues.length) throw new PredictError(`${file}: ${parsed.issues[0].path}: ${parsed.issues[0].message}`);
+  try {
+    return applyTransforms(raw, parsed.steps, { forPrediction: true });
+  } catch (e) {
+    if (e instanceof TransformError) throw new PredictError(`${file}: the transform of dataset "${dataset}" (${e.path.replace(/^transform of dataset "[^"]*"/, 'transform')}) cannot apply: ${e.reason}`);
+    throw e;
+  }
+}
+
 export async function predictFile(runDir: string, csvPath: string, options: PredictOptions = {}): Promise<PredictionTable> {
   const arms = availableArms(runDir);
   if (arms.length > 0 || existsSync(join(runDir, RUN_FILES.status))) {
@@ -135,12 +185,15 @@ export async function predictFile(runDir: string, csvPath: string, options: Pred
     folders = chosen.map((n) => ({ id: `separate/${n}`, dir: modelFolder(runDir, `separate/${n}`) }));
   } else folders = [{ id: arm, dir: modelFolder(runDir, arm) }];
 
-  // Only the models' feature columns are read (Parquet, Arrow and JSON Lines skip the others).
-  const table = await readTable(csvPath, { columns: neededFeatureColumns(folders.map((f) => f.dir)) });
-  const all = Int32Array.from({ length: table.rows }, (_, i) => i);
+  const transforms = runTransforms(runDir);
+  // Only the models' feature columns are read (Parquet, Arrow and JSON Lines skip the others),
+  // unless a dataset's transform may read any column.
+  const raw = await readTable(csvPath, transforms.size ? {} : { columns: neededFeatureColumns(folders.map((f) => f.dir)) });
+  const all = Int32Array.from({ length: raw.rows }, (_, i) => i);
   const header = ['row'];
   const columns: string[][] = [];
   for (const f of folders) {
+    const table = transformedFor(raw, transforms, datasetOfModel(f.id, transforms, options.dataset, runDir), csvPath);
     const { meta, outputs, dispose } = await scoreFolder(f.dir, table, all);
     for (const feat of meta.preprocessing.features) {
       const col = columnByName(table, feat.name);
@@ -174,7 +227,7 @@ export async function predictFile(runDir: string, csvPath: string, options: Pred
     }
     dispose();
   }
-  const rows = Array.from({ length: table.rows }, (_, i) => [String(i + 1), ...columns.map((c) => c[i])]);
+  const rows = Array.from({ length: raw.rows }, (_, i) => [String(i + 1), ...columns.map((c) => c[i])]);
   return { arm, header, rows };
 }
 
