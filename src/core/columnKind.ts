@@ -3,9 +3,55 @@
  * Arrow) and the language server apply, so a file gets the same kinds whichever process reads
  * it (docs/ingest.md, "Column kinds").
  *
- * This file holds the decision for columns of strings: free text or categories (identifiers
- * are categories whose values are mostly distinct; see `isIdentifierLike`).
+ * Numeric or not: `isMostlyNumeric`, a column of numbers that may hold a few other cells (each
+ * one is reported where it is). Strings: free text or categories (`stringKind`; identifiers are
+ * categories whose values are mostly distinct, see `isIdentifierLike`).
  */
+
+/** Default share of non-missing cells that may break a column's kind (`numericTolerance`). */
+export const DEFAULT_KIND_TOLERANCE = 0.05;
+/** A few odd cells are allowed whatever the share: at most this many distinct odd values ... */
+export const FEW_ODD_MAX_DISTINCT = 2;
+/** ... in at most this share of the non-missing cells (so one typo in a 10-row file is allowed). */
+export const FEW_ODD_MAX_SHARE = 0.1;
+
+/**
+ * Whether `odd` cells (with `oddDistinct` distinct values among them) are few enough among
+ * `nonMissing` cells for the column to keep its kind: at most `tolerance` of them (default 5%),
+ * or at most FEW_ODD_MAX_DISTINCT distinct values in at most FEW_ODD_MAX_SHARE of them,
+ * whichever allows more. Callers may stop counting distinct odd values past
+ * FEW_ODD_MAX_DISTINCT + 1: only whether there are more than two matters.
+ */
+export function fewOddCells(odd: number, oddDistinct: number, nonMissing: number, tolerance: number): boolean {
+  return odd <= tolerance * nonMissing || (oddDistinct <= FEW_ODD_MAX_DISTINCT && odd <= FEW_ODD_MAX_SHARE * nonMissing);
+}
+
+/**
+ * The one rule that makes a column numeric, applied by the CSV ingest (on its prefix and on the
+ * whole file), the JSON Lines reader and the language server: at least one number, and the
+ * other non-missing cells (`odd`, `oddDistinct` distinct values) few by `fewOddCells`. The odd
+ * cells become missing values and each is reported (a `type-mismatch` problem with its line and
+ * column; a `type-mismatch` diagnostic in the editor). A 13-row `temp` column with one "warm"
+ * is numeric with one problem.
+ */
+export function isMostlyNumeric(numbers: number, odd: number, oddDistinct: number, tolerance: number = DEFAULT_KIND_TOLERANCE): boolean {
+  return numbers > 0 && fewOddCells(odd, oddDistinct, numbers + odd, tolerance);
+}
+
+/** Distinct strings, counted up to FEW_ODD_MAX_DISTINCT + 1 (all the rule needs). */
+export class OddValues {
+  private readonly seen: string[] = [];
+  /** Whether more values would change nothing (the cap is reached). */
+  get full(): boolean {
+    return this.seen.length > FEW_ODD_MAX_DISTINCT;
+  }
+  get distinct(): number {
+    return this.seen.length;
+  }
+  add(value: string): void {
+    if (!this.full && !this.seen.includes(value)) this.seen.push(value);
+  }
+}
 
 /** Free text averages at least this many words per non-missing cell. */
 export const TEXT_MIN_MEAN_WORDS = 3;

@@ -2,12 +2,16 @@
  * Column statistics for diagnostics and hovers, cached per column version so an edit that
  * touches one cell recomputes one column. Median and MAD use selection, not sorting.
  */
+import { FEW_ODD_MAX_DISTINCT, isMostlyNumeric, stringKind } from '../core/columnKind';
+import type { ColumnType } from '../core/table';
 import { CellKind, MISSING_SPELLINGS } from './csvScanner';
+import { FLAG_UNTERMINATED } from './recordStore';
 import type { CsvModel } from './csvModel';
 
 export interface ColumnStats {
   readonly version: number;
-  readonly type: 'numeric' | 'categorical';
+  /** The column's kind, decided as the CLI's ingest decides it (src/core/columnKind.ts). */
+  readonly type: ColumnType;
   /** Cells present in the row (not cut off by a short row). */
   readonly present: number;
   readonly missing: number;
@@ -129,6 +133,58 @@ function fewNumbers(kinds: Uint8Array, values: Float64Array, n: number, limit: n
   return seen;
 }
 
+/** Rows the ingest skips (another field count than the header, a quote never closed). */
+function skippedRows(model: CsvModel): number[] {
+  const store = model.store;
+  const ncols = model.cols.length;
+  const out: number[] = [];
+  for (let r = 0; r < store.n; r++) if (store.fields[r] !== ncols || store.flags[r] & FLAG_UNTERMINATED) out.push(r);
+  return out;
+}
+
+/**
+ * The column's kind, decided as the ingest decides it (src/core/columnKind.ts) on the cells the
+ * ingest reads: rows it skips are left out, and missing-value spellings that are not missing
+ * tokens are values there, so they count as odd cells here too. Strings are the model's
+ * (trimmed) text; numbers in a column of strings count as their shortest text.
+ */
+function ingestKind(model: CsvModel, c: number, numbers: number, texts: number, codeCounts: Int32Array, tolerance: number): ColumnType {
+  const kinds = model.store.kinds[c];
+  const codes = model.store.codes[c];
+  const skipped = skippedRows(model);
+  let kept: Int32Array = codeCounts;
+  if (skipped.length > 0) {
+    kept = codeCounts.slice();
+    for (const r of skipped) {
+      if (kinds[r] === CellKind.Number) numbers--;
+      else if (kinds[r] === CellKind.Text) {
+        texts--;
+        kept[codes![r]]--;
+      }
+    }
+  }
+  let distinct = 0;
+  for (let code = 0; code < kept.length && distinct <= FEW_ODD_MAX_DISTINCT; code++) if (kept[code] > 0) distinct++;
+  if (isMostlyNumeric(numbers, texts, distinct, tolerance)) return 'numeric';
+  const values: string[] = [...model.cols[c].strings];
+  const counts: number[] = Array.from(kept);
+  if (numbers > 0) {
+    // Numbers as text, one entry per distinct value (kept rows only).
+    const values64 = model.store.values[c]!;
+    const skippedSet = skipped.length > 0 ? new Set(skipped) : undefined;
+    const byValue = new Map<number, number>();
+    for (let r = 0; r < model.store.n; r++) {
+      if (kinds[r] !== CellKind.Number || skippedSet?.has(r)) continue;
+      byValue.set(values64[r], (byValue.get(values64[r]) ?? 0) + 1);
+    }
+    for (const [v, n] of byValue) {
+      values.push(String(v));
+      counts.push(n);
+    }
+  }
+  return stringKind(values, counts);
+}
+
 export function computeColumnStats(model: CsvModel, c: number, numericTolerance: number): ColumnStats {
   const meta = model.cols[c];
   const store = model.store;
@@ -150,7 +206,7 @@ export function computeColumnStats(model: CsvModel, c: number, numericTolerance:
     }
   }
   const realTexts = texts - spelled;
-  const type = numbers > 0 && realTexts <= numericTolerance * (numbers + realTexts) ? 'numeric' : 'categorical';
+  const type = ingestKind(model, c, numbers, texts, codeCounts, numericTolerance);
   let mean = NaN;
   let std = NaN;
   let min = NaN;
@@ -179,7 +235,7 @@ export function computeColumnStats(model: CsvModel, c: number, numericTolerance:
     mad = medianInPlace(all, numbers, 0, pass.hi);
     // Numbers as categories while they are few: labels such as 0/1, and mixed columns. The
     // count stops at `limit`, so a column of many distinct numbers costs a few rows, not all.
-    const limit = type === 'categorical' ? 1000 : 20;
+    const limit = type === 'numeric' ? 20 : 1000;
     const seen = fewNumbers(kinds, values!, n, limit);
     if (seen) for (const [v, k] of seen) counts.set(String(v), (counts.get(String(v)) ?? 0) + k);
     else {
@@ -375,7 +431,7 @@ function select(xs: Float64Array, k: number): number {
 
 /** Whether a column is a classification label: text, or at most 20 distinct integers (the trainer's rule). */
 export function isClassLabel(stats: ColumnStats): boolean {
-  if (stats.type === 'categorical') return true;
+  if (stats.type !== 'numeric') return true;
   return stats.distinct <= 20 && stats.categories.every(([v]) => Number.isInteger(Number(v)));
 }
 

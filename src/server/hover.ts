@@ -5,6 +5,7 @@
  */
 import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver/node';
 import { normalizeColumnName } from '../core/schemaAlign';
+import { characterLength, countTokens, hasNonAscii, topTokens } from '../core/text/tokens';
 import { exactDistinct, sparkline, type ColumnStats } from './columnStats';
 import { driftEvidence } from './crossDiagnostics';
 import type { CsvDocument } from './csvDocument';
@@ -33,7 +34,7 @@ export async function hover(params: HoverParams, state: ServerState, partners: P
   const model = st.model;
   const tol = state.settings.diagnostics.numericTolerance;
   const s = st.stats!.get(c, tol);
-  const parts = [profileMarkdown(model.cols[c].name, s, model.rows, exactDistinct(model, c, s))];
+  const parts = [profileMarkdown(model.cols[c].name, s, model.rows, exactDistinct(model, c, s), model.cols[c].strings)];
   for (const p of partners.pairingsOf(st.uri)) {
     for (const side of await partners.partnerSides(p)) {
       const key = normalizeColumnName(model.cols[c].name === p.self.label && side.label ? side.label : model.cols[c].name);
@@ -56,19 +57,57 @@ export async function hover(params: HoverParams, state: ServerState, partners: P
         ].filter((x) => x !== '');
         drift = `\n\n${f.drift ? '**drift**' : 'no drift'}: ${f.drift ? driftEvidence(f) : `${f.method} ${f.verdictValue.toPrecision(3)} vs threshold ${f.threshold}`}  \n${stat.join(' · ')}`;
       }
-      parts.push(`**${title}**\n\n${profileMarkdown(side.model.cols[pc].name, side.stats.get(pc, tol), side.model.rows, exactDistinct(side.model, pc, side.stats.get(pc, tol)))}${drift}`);
+      parts.push(`**${title}**\n\n${profileMarkdown(side.model.cols[pc].name, side.stats.get(pc, tol), side.model.rows, exactDistinct(side.model, pc, side.stats.get(pc, tol)), side.model.cols[pc].strings)}${drift}`);
     }
   }
   const range = new Locator(model).headerCell(c);
   return { contents: { kind: MarkupKind.Markdown, value: parts.join('\n\n---\n\n') }, range };
 }
 
-/** A column's profile as hover Markdown. */
-export function profileMarkdown(name: string, s: ColumnStats, rows: number, distinct: number): string {
+/**
+ * Length and vocabulary lines of a text column, from its distinct (trimmed) texts and how many
+ * cells hold each: characters per cell (mean, median, max), tokens, vocabulary, the most
+ * frequent tokens and the share of cells with non-ASCII characters (src/core/text/tokens.ts).
+ */
+function textLines(strings: readonly string[], codeCounts: Int32Array): string[] {
+  const { counts, total } = countTokens(strings, codeCounts);
+  const lengths: [number, number][] = [];
+  let cells = 0;
+  let chars = 0;
+  let nonAscii = 0;
+  for (let k = 0; k < strings.length; k++) {
+    const n = codeCounts[k];
+    if (!(n > 0)) continue;
+    const len = characterLength(strings[k]);
+    lengths.push([len, n]);
+    cells += n;
+    chars += n * len;
+    if (hasNonAscii(strings[k])) nonAscii += n;
+  }
+  if (cells === 0) return [];
+  lengths.sort((a, b) => a[0] - b[0]);
+  const at = (rank: number) => {
+    let seen = 0;
+    for (const [len, n] of lengths) if ((seen += n) > rank) return len;
+    return lengths[lengths.length - 1][0];
+  };
+  const median = cells % 2 ? at((cells - 1) / 2) : (at(cells / 2 - 1) + at(cells / 2)) / 2;
+  const top = topTokens(counts, 8).map(([t, n]) => `\`${t}\` ${((n / total) * 100).toFixed(1)}%`);
+  return [
+    `length (characters): mean ${fmt(chars / cells)} · median ${fmt(median)} · max ${fmt(lengths[lengths.length - 1][0])}`,
+    `${total} tokens · vocabulary ${counts.size} · ${fmt(total / cells)} tokens per cell · non-ASCII ${((nonAscii / cells) * 100).toFixed(1)}% of cells`,
+    `top tokens: ${top.join(', ')}`,
+  ];
+}
+
+/** A column's profile as hover Markdown; `strings` are the model's texts of the column (by code). */
+export function profileMarkdown(name: string, s: ColumnStats, rows: number, distinct: number, strings: readonly string[] = []): string {
   const missingShare = rows ? ((s.missing + (rows - s.present)) / rows) * 100 : 0;
   const lines = [`**${name}** · ${s.type} · ${rows} rows`, `missing ${s.missing + (rows - s.present)} (${missingShare.toFixed(1)}%) · distinct ${distinct}`];
   if (s.type === 'numeric') {
     lines.push(`mean ${fmt(s.mean)} · std ${fmt(s.std)}`, `min ${fmt(s.min)} · median ${fmt(s.median)} · max ${fmt(s.max)}`, '`' + sparkline(s.histogram) + '`');
+  } else if (s.type === 'text') {
+    lines.push(...textLines(strings, s.codeCounts));
   } else {
     const total = s.count || 1;
     const top = s.categories.slice(0, 5).map(([v, n]) => `\`${v}\` ${n} (${((n / total) * 100).toFixed(1)}%)`);

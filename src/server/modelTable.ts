@@ -9,7 +9,7 @@ import { CellKind, FieldBuffer, fieldValue, parseRecord } from './csvScanner';
 import type { CsvModel } from './csvModel';
 import { FLAG_PADDED, FLAG_UNTERMINATED } from './recordStore';
 import type { StatsCache } from './statsCache';
-import { codeCounts, stringKind } from '../core/columnKind';
+import { codeCounts, FEW_ODD_MAX_DISTINCT, isMostlyNumeric, stringKind } from '../core/columnKind';
 import type { Column, DataTable, StringColumn } from '../core/table';
 
 /** Rows the ingest keeps: as many fields as the header, no quote left open. */
@@ -79,8 +79,8 @@ export function modelToTable(model: CsvModel, stats: StatsCache, name: string, f
 
 /**
  * The table the ingest would read from the model's text (src/core/csv/ingestPass.ts): a column
- * is numeric when it holds numbers and at most `tolerance` of its non-missing cells are not
- * numbers (missing-value spellings that are not missing tokens count as text, as there), text
+ * is numeric by the ingest's rule (src/core/columnKind.ts isMostlyNumeric; missing-value
+ * spellings that are not missing tokens count as text, as there), text
  * cells of a numeric column are its type errors, a column of missing values only is an empty
  * categorical one, and categories are the cells as written (numbers such as "1.50" or "007"
  * and surrounding spaces kept), numbered in order of first appearance.
@@ -95,16 +95,21 @@ export function modelToIngestTable(model: CsvModel, name: string, file: string, 
   const texts: number[] = [];
   for (let c = 0; c < ncols; c++) {
     const kinds = store.kinds[c];
+    const codes = store.codes[c];
     let n = 0;
     let m = 0;
     let t = 0;
+    const odd = new Set<number>();
     for (let i = 0; i < rows; i++) {
       const k = kinds[keep[i]];
       if (k === CellKind.Number) n++;
       else if (k === CellKind.Missing) m++;
-      else if (k === CellKind.Text) t++;
+      else if (k === CellKind.Text) {
+        t++;
+        if (odd.size <= FEW_ODD_MAX_DISTINCT) odd.add(codes![keep[i]]);
+      }
     }
-    numeric.push(n > 0 && t <= tolerance * (n + t));
+    numeric.push(isMostlyNumeric(n, t, odd.size, tolerance));
     missing.push(m);
     texts.push(t);
   }

@@ -8,7 +8,7 @@
  * asks for another pass with the types fixed, so every column ends up exactly as a whole-file
  * inference would have made it, with the original strings for categorical values.
  */
-import { codeCounts, stringKind } from '../columnKind';
+import { codeCounts, isMostlyNumeric, OddValues, stringKind } from '../columnKind';
 import { FatalInputError, type Column, type ColumnType, type DataTable, type Problem, type ProblemCode } from '../table';
 import { ByteDictionary } from './byteDictionary';
 import { isAsciiSpace, parseNumberBytes, parseNumberString } from './numbers';
@@ -74,6 +74,8 @@ export class IngestPass implements RecordSink {
   private dicts: ByteDictionary[] = [];
   private missing: number[] = [];
   private typeErrors: number[] = [];
+  /** Distinct type errors per column (trimmed), up to the few the numeric rule looks at. */
+  private oddValues: OddValues[] = [];
 
   private readonly problems: Problem[] = [];
   private problemCount = 0;
@@ -92,6 +94,7 @@ export class IngestPass implements RecordSink {
   // Classify mode: per column, cells that were numbers / other text.
   private classNumbers: number[] = [];
   private classOther: number[] = [];
+  private classOdd: OddValues[] = [];
   private classRows = 0;
 
   constructor(private readonly options: PassOptions, initialSize = 1 << 20) {
@@ -198,6 +201,7 @@ export class IngestPass implements RecordSink {
       this.mode = Mode.Classify;
       this.classNumbers = new Array<number>(this.ncols).fill(0);
       this.classOther = new Array<number>(this.ncols).fill(0);
+      this.classOdd = Array.from({ length: this.ncols }, () => new OddValues());
       this.classRows = 0;
       const classifiedEnd = tokenizer.scan(view, afterHeader, this.eof, this);
       tokenizer.line = lineAfterHeader;
@@ -205,7 +209,7 @@ export class IngestPass implements RecordSink {
       for (let j = 0; j < this.ncols; j++) {
         const n = this.classNumbers[j];
         const o = this.classOther[j];
-        this.isNumeric[j] = n + o === 0 || (n > 0 && o <= tol * (n + o));
+        this.isNumeric[j] = n + o === 0 || isMostlyNumeric(n, o, this.classOdd[j].distinct, tol);
       }
       if (this.classRows > 0 && this.options.totalBytes > 0) {
         const perRow = (classifiedEnd - afterHeader) / this.classRows;
@@ -249,6 +253,7 @@ export class IngestPass implements RecordSink {
     if (forced !== undefined && forced.length !== this.ncols) throw new Error('forcedTypes does not match the header');
     this.missing = new Array<number>(this.ncols).fill(0);
     this.typeErrors = new Array<number>(this.ncols).fill(0);
+    this.oddValues = Array.from({ length: this.ncols }, () => new OddValues());
     this.isNumeric = new Array<boolean>(this.ncols).fill(true);
   }
 
@@ -467,6 +472,7 @@ export class IngestPass implements RecordSink {
 
   private typeError(t: CsvTokenizer, buf: Uint8Array, j: number, b: Uint8Array, s: number, e: number): void {
     this.typeErrors[j]++;
+    if (!this.oddValues[j].full) this.oddValues[j].add(decoder.decode(b.subarray(s, e)).trim());
     if (this.problems.length >= this.options.maxProblems) {
       this.problemCount++;
       return;
@@ -536,7 +542,10 @@ export class IngestPass implements RecordSink {
       const text = decoder.decode(b.subarray(s, e)).trim();
       if (this.tokenSet.has(text)) continue;
       if (!Number.isNaN(parseNumberString(text))) this.classNumbers[j]++;
-      else this.classOther[j]++;
+      else {
+        this.classOther[j]++;
+        this.classOdd[j].add(text);
+      }
     }
     if (++this.classRows >= CLASSIFY_ROWS) t.stop = true;
   }
@@ -559,7 +568,8 @@ export class IngestPass implements RecordSink {
       const name = this.names[j];
       const nonMissing = rows - this.missing[j];
       if (this.isNumeric[j]) {
-        const type: ColumnType = forced === undefined && nonMissing > 0 && this.typeErrors[j] > tol * nonMissing ? 'categorical' : 'numeric';
+        const errors = this.typeErrors[j];
+        const type: ColumnType = forced === undefined && nonMissing > 0 && !isMostlyNumeric(nonMissing - errors, errors, this.oddValues[j].distinct, tol) ? 'categorical' : 'numeric';
         if (type !== 'numeric') rerun = true;
         finalTypes.push(type);
         if (nonMissing === 0) {
@@ -575,8 +585,13 @@ export class IngestPass implements RecordSink {
       const counts = codeCounts(codes, dict.length);
       if (forced === undefined && nonMissing > 0) {
         let numbers = 0;
-        for (let c = 0; c < dict.length; c++) if (!Number.isNaN(parseNumberString(dict[c]))) numbers += counts[c];
-        if (numbers > 0 && nonMissing - numbers <= tol * nonMissing) {
+        const odd = new OddValues();
+        for (let c = 0; c < dict.length; c++) {
+          if (counts[c] === 0) continue;
+          if (!Number.isNaN(parseNumberString(dict[c]))) numbers += counts[c];
+          else odd.add(dict[c].trim());
+        }
+        if (isMostlyNumeric(numbers, nonMissing - numbers, odd.distinct, tol)) {
           rerun = true;
           finalTypes.push('numeric');
           columns.push({ name, type: 'categorical', codes, dictionary: dict, missing: this.missing[j], typeErrors: 0 });

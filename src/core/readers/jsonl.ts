@@ -3,11 +3,12 @@
  * appearance; nested objects are flattened with dotted names (`location.lat`); arrays are left
  * out with a problem. JSON's own types decide a column's type: numbers make a numeric column,
  * strings and booleans a categorical one. As in CSV (docs/ingest.md), a column of numbers may
- * hold a few strings (at most `numericTolerance` of its values): those cells become missing and
- * are reported as type mismatches with their line. A line that is not a JSON object is reported
+ * hold a few strings (the numeric rule of src/core/columnKind.ts): those cells become missing
+ * and are reported as type mismatches with their line. A line that is not a JSON object is reported
  * and skipped; blank lines are skipped silently.
  */
 import { FatalInputError, type Column, type DataTable, type Problem, type ProblemCode } from '../table';
+import { isMostlyNumeric, OddValues } from '../columnKind';
 import { CategoricalBuilder, NumericBuilder } from './columnBuilder';
 import type { BinaryReadOptions } from './readOptions';
 
@@ -84,11 +85,17 @@ export function readJsonLinesText(text: string, path: string, name: string, opti
     let numbers = 0;
     let texts = 0;
     let arrays = 0;
+    const odd = new OddValues();
     for (let r = 0; r < rows; r++) {
       const v = col.values[r];
       if (typeof v === 'number') numbers++;
-      else if (typeof v === 'boolean') texts++;
-      else if (typeof v === 'string' && !missing.has(v.trim())) texts++;
+      else if (typeof v === 'boolean') {
+        texts++;
+        odd.add(String(v));
+      } else if (typeof v === 'string' && !missing.has(v.trim())) {
+        texts++;
+        odd.add(v.trim());
+      }
       else if (Array.isArray(v)) {
         arrays++;
         if (col.arrayLine === 0) col.arrayLine = lines[r];
@@ -98,7 +105,7 @@ export function readJsonLinesText(text: string, path: string, name: string, opti
       problem(col.arrayLine, 1, 'unsupported-column', `"${col.name}" holds arrays (nested values per row); the column is left out: Dataset Lab reads flat values and flattens objects only`);
       continue;
     }
-    const numeric = numbers > 0 && texts <= options.numericTolerance * (numbers + texts);
+    const numeric = isMostlyNumeric(numbers, texts, odd.distinct, options.numericTolerance);
     if (numeric) {
       const b = new NumericBuilder(col.name, rows);
       let typeErrors = 0;

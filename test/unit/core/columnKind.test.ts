@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { csvParseRows } from 'd3-dsv';
-import { isIdentifierLike, stringKind, wordCount } from '../../../src/core/columnKind';
+import { isIdentifierLike, isMostlyNumeric, stringKind, wordCount } from '../../../src/core/columnKind';
+import { readJsonLinesText } from '../../../src/core/readers/jsonl';
 import { parseCsvText, readCsvFile } from '../../../src/core/ingest';
 import { profileTable } from '../../../src/core/profile';
 import { columnByName } from '../../../src/core/table';
@@ -96,4 +97,57 @@ test('the profile of a text column: lengths, tokens, vocabulary, non-ASCII share
   assert.equal(p.tokens, words.length);
   assert.equal(p.vocabulary, new Set(words).size);
   assert.deepEqual(p.topTokens[0], { token: 'the', count: words.filter((w) => w === 'the').length, share: words.filter((w) => w === 'the').length / words.length });
+});
+
+test('mostly numeric: a share or a small count of odd values, whichever allows more', () => {
+  // 13 rows, one typo: 1 of 13 is over 5% but one distinct value in under 10% of the cells.
+  assert.equal(isMostlyNumeric(12, 1, 1), true);
+  // Two rows, one of them text: 50% is too many either way.
+  assert.equal(isMostlyNumeric(1, 1, 1), false);
+  // Two distinct odd values in 10% of the cells, three distinct values in 10%, or in 5%.
+  assert.equal(isMostlyNumeric(90, 10, 2), true);
+  assert.equal(isMostlyNumeric(90, 10, 3), false);
+  assert.equal(isMostlyNumeric(95, 5, 5), true);
+  assert.equal(isMostlyNumeric(89, 11, 1), false);
+  assert.equal(isMostlyNumeric(0, 3, 1), false, 'no number at all');
+  assert.equal(isMostlyNumeric(90, 10, 3, 0.1), true, 'the share is an option');
+});
+
+test('the ingest applies the rule on the whole file: the 13-row temp column with one "warm" is numeric, the cell is a located problem', async () => {
+  const t = await readCsvFile(fixtures('kinds', 'temp-typo.csv'));
+  const temp = columnByName(t, 'temp');
+  assert.ok(temp?.type === 'numeric');
+  assert.equal(temp.typeErrors, 1);
+  assert.ok(Number.isNaN(temp.values[3]));
+  assert.deepEqual(
+    t.problems.map((p) => [p.line, p.column, p.code, p.message]),
+    [[5, 3, 'type-mismatch', 'expected a number in column "temp", found "warm"']],
+  );
+});
+
+test('odd values decide over the whole file, with the prefix stored either way', () => {
+  const numbers = (n: number) => Array.from({ length: n }, (_, i) => `${i},${(i * 7) % 23}.5`);
+  // Odd values after the prefix: two distinct ones in 6% of the rows stay problems of a numeric column.
+  const two = ['i,x', ...numbers(3000), ...Array.from({ length: 200 }, (_, i) => `${3000 + i},${i % 2 ? 'warm' : 'cold'}`)].join('\n');
+  const a = parseCsvText(two, 'two.csv', { sampleBytes: 4096 });
+  assert.equal(a.columns[1].type, 'numeric');
+  assert.equal(a.problemCount, 200);
+  // Three distinct ones in 6%: text.
+  const three = ['i,x', ...numbers(3000), ...Array.from({ length: 200 }, (_, i) => `${3000 + i},${['warm', 'cold', 'hot'][i % 3]}`)].join('\n');
+  const b = parseCsvText(three, 'three.csv', { sampleBytes: 4096 });
+  assert.equal(b.columns[1].type, 'categorical');
+  assert.equal(b.problemCount, 0);
+  // Odd values first (the prefix looks like text), numbers after: numeric, read again as numbers.
+  const first = ['i,x', ...Array.from({ length: 150 }, (_, i) => `${i},warm`), ...numbers(3000)].join('\n');
+  const c = parseCsvText(first, 'first.csv', { sampleBytes: 2048 });
+  assert.equal(c.columns[1].type, 'numeric');
+  assert.equal(c.problemCount, 150);
+  assert.deepEqual([c.problems[0].line, c.problems[0].column], [2, 3]);
+});
+
+test('JSON Lines: the same rule', () => {
+  const lines = Array.from({ length: 13 }, (_, i) => JSON.stringify({ temp: i === 3 ? 'warm' : 10 + i }));
+  const t = readJsonLinesText(lines.join('\n'), 't.jsonl', 't', { missingTokens: ['', 'NA'], maxProblems: 10, numericTolerance: 0.05 });
+  assert.equal(t.columns[0].type, 'numeric');
+  assert.deepEqual(t.problems.map((p) => [p.line, p.code]), [[4, 'type-mismatch']]);
 });
