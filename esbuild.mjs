@@ -1,7 +1,7 @@
 // One bundle per process entry point into dist/, and (with --tests) one bundle per unit test
 // file into out/. Type checking is a separate `tsc --noEmit` step (npm run typecheck).
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -26,6 +26,8 @@ const external = ['vscode', '@tensorflow/tfjs-node'];
 
 const common = {
   bundle: true,
+  // `dataset-lab --version` prints the package's version (src/cli/main.ts).
+  define: { __VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
   sourcemap: true,
   minify: production,
   logLevel: 'warning',

@@ -75,7 +75,8 @@ export function flag(args: ParsedArgs, name: string): boolean {
 export function numberOption(args: ParsedArgs, name: string): number | undefined {
   const v = stringOption(args, name);
   if (v === undefined) return undefined;
-  const n = Number(v);
+  // Number('') and Number(' ') are 0: an empty value is a mistake, not zero.
+  const n = v.trim() === '' ? NaN : Number(v);
   if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${v}"`);
   return n;
 }

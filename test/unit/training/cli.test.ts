@@ -1,32 +1,12 @@
-// init / run / predict through the real CLI dispatcher (run forks dist/trainer.js: build first).
+// init / run / predict through the real CLI dispatcher, main() of src/cli/main.ts in this process
+// (run forks dist/trainer.js: build first). Exit codes through the process entry: test/unit/cli/exitCodes.test.ts.
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { UsageError } from '../../../src/cli/args';
-import type { CliCommand } from '../../../src/cli/command';
-import { initCommand } from '../../../src/cli/commands/init';
-import { predictCommand } from '../../../src/cli/commands/predict';
-import { reportCommand } from '../../../src/cli/commands/report';
-import { runCommand } from '../../../src/cli/commands/run';
+import { main } from '../../../src/cli/main';
 import { captureIo } from '../helpers';
-
-// The commands are called directly: importing src/cli/main.ts into a test bundle would run its
-// `require.main === module` entry with the test runner's argv.
-const commands: Record<string, CliCommand> = { init: initCommand, run: runCommand, predict: predictCommand, report: reportCommand };
-async function main(argv: string[], io: { stdout: PassThrough; stderr: PassThrough; cwd: string }): Promise<number> {
-  try {
-    return await commands[argv[0]].run(argv.slice(1), io);
-  } catch (e) {
-    // Mirrors src/cli/main.ts reportError for the error kinds these commands raise.
-    const userFacing = e instanceof UsageError || (e as { userFacing?: boolean }).userFacing;
-    if (!userFacing) throw e;
-    io.stderr.write(`dataset-lab: ${(e as Error).message}\n`);
-    return e instanceof UsageError ? 2 : ((e as { exitCode?: number }).exitCode ?? 1);
-  }
-}
 
 const repo = join(__dirname, '..', '..', '..', '..');
 const fixtures = join(repo, 'test', 'fixtures', 'training');

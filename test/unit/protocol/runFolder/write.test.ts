@@ -6,8 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { predictCommand } from '../../../../src/cli/commands/predict';
-import { runCommand } from '../../../../src/cli/commands/run';
+import { main } from '../../../../src/cli/main';
 import { appendLine, StorageError, writeFileAtomic } from '../../../../src/protocol/runFolder/write';
 import { captureIo, fixtures } from '../../helpers';
 
@@ -131,7 +130,7 @@ test('a run on a full disk fails with one clear line, is marked failed with the 
     const ws = workspaceOn(disk);
     fill(disk, leave);
     const c = captureIo(ws);
-    const code = await runCommand.run(['x.experiment.json'], c.io);
+    const code = await main(['run', 'x.experiment.json'], c.io);
     const err = c.err();
     const runs = join(ws, '.dataset-lab', 'runs');
     const runDir = existsSync(runs) ? readdirSync(runs).map((r) => join(runs, r))[0] : undefined;
@@ -158,10 +157,7 @@ test('a run on a full disk fails with one clear line, is marked failed with the 
     // Room again: predict must refuse the failed run in plain words, not crash on it.
     rmSync(join(disk, 'filler.bin'), { force: true });
     const p = captureIo(ws);
-    const pcode = await predictCommand.run([runDir, 'data/a.csv'], p.io).catch((e: Error) => {
-      p.io.stderr.write(`dataset-lab: ${(e as { userFacing?: boolean }).userFacing ? '' : 'internal error: '}${e.message}\n`);
-      return (e as { exitCode?: number }).exitCode ?? 99;
-    });
+    const pcode = await main(['predict', runDir, 'data/a.csv'], p.io);
     assert.equal(pcode, 2, p.err());
     assert.doesNotMatch(p.err(), /internal error|\n\s+at /);
   }
