@@ -154,7 +154,9 @@ export class CompareView {
   }
 
   /** Whether a run of these files confirmed the recommendation: the recommended arm best or tied for best on every dataset. */
-  private testedBy(r: ComparisonReport): HTMLElement {
+  private testedBy(r: ComparisonReport): HTMLElement | null {
+    // A static report knows no runs: it says nothing rather than "not tested".
+    if (!this.options.canOpenRuns) return null;
     const run = testingRun(r, this.runs);
     if (!run?.verdict) return h('p', { class: 'tested muted', 'data-run': '' }, 'Not tested yet: no completed run of these files. Scaffold the experiment and run it to see whether the recommended arm wins.');
     const arm = RECOMMENDED_ARM[r.recommendation.strategy];
@@ -168,7 +170,7 @@ export class CompareView {
     const link = this.options.canOpenRuns ? h('button', { class: 'link', 'data-run': run.runId, onclick: () => void this.options.onOpenRun(run.runId) }, run.runId) : h('span', {}, run.runId);
     return h(
       'p',
-      { class: `tested ${agrees ? 'agrees' : 'disagrees'}`, 'data-run': run.runId, 'data-agrees': agrees },
+      { class: `tested ${agrees ? 'agrees' : 'disagrees'}`, 'data-run': run.runId, 'data-agrees': String(agrees) },
       icon(agrees ? 'pass' : 'warning'),
       ' Tested by run ',
       link,

@@ -106,6 +106,15 @@ export function foldBand(folds: readonly { xs: readonly number[]; ys: readonly n
   return { xs, mean, low, high, count };
 }
 
+const REFIT = ' (refit)';
+
+/** Palette slot of an arm: its place in the run; a refit shares its model's colour. */
+function colorSlot(arm: string, armOrder: readonly string[]): number {
+  const base = arm.endsWith(REFIT) ? arm.slice(0, -REFIT.length) : arm;
+  const i = armOrder.filter((a) => !a.endsWith(REFIT)).indexOf(base);
+  return i >= 0 ? i : armOrder.indexOf(arm);
+}
+
 const PALETTE = ['--vscode-charts-blue', '--dl-other', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
 const FALLBACK = ['#3794ff', '#e0871f', '#89d185', '#b180d7', '#f14c4c', '#cca700'];
 
@@ -144,7 +153,7 @@ class MetricChart {
   update(armOrder: readonly string[], settings: CurveSettings, width: number, best: Record<string, number>): void {
     const arms = armOrder.filter((a) => this.series.has(a) || this.folds.has(a));
     // Colours follow the arm's position in the whole run, so an arm looks the same on every chart.
-    this.colorIndex = arms.map((a) => armOrder.indexOf(a));
+    this.colorIndex = arms.map((a) => colorSlot(a, armOrder));
     this.best = best;
     this.bandArms = new Set(arms.filter((a) => this.folds.has(a)));
     // A fold arm is drawn from its per-epoch mean, low and high; a plain arm from its raw and smoothed values.
@@ -217,8 +226,10 @@ class MetricChart {
         series.push({ label: `${a} (mean of folds)`, stroke: color, width: 2, spanGaps: true, points: { show: false } });
         bands.push({ series: [2 + 3 * k, 1 + 3 * k], fill: withAlpha(color, 0.18) });
       } else {
-        series.push({ label: `${a} (raw)`, stroke: withAlpha(color, 0.25), width: 1, spanGaps: true, points: { show: false } });
-        series.push({ label: a, stroke: color, width: 2, spanGaps: true, points: { show: false } });
+        // A cross-validation run's refit: its model's colour, dashed.
+        const dash = a.endsWith(REFIT) ? [6, 4] : undefined;
+        series.push({ label: `${a} (raw)`, stroke: withAlpha(color, 0.25), width: 1, spanGaps: true, points: { show: false }, ...(dash ? { dash } : {}) });
+        series.push({ label: a, stroke: color, width: 2, spanGaps: true, points: { show: false }, ...(dash ? { dash } : {}) });
         series.push({ label: `${a} (unused)`, show: false });
       }
     });
@@ -392,7 +403,13 @@ export class CurveBoard {
     return h(
       'div',
       { class: 'legend' },
-      ...this.armOrder.map((a, i) => h('span', { class: 'legend-item', 'data-arm': a }, h('span', { class: 'swatch', style: `background:${themeColor(PALETTE[i % PALETTE.length], FALLBACK[i % FALLBACK.length])}` }), a)),
+      ...this.armOrder.map((a) => {
+        const i = colorSlot(a, this.armOrder);
+        const color = themeColor(PALETTE[i % PALETTE.length], FALLBACK[i % FALLBACK.length]);
+        // A refit's swatch is dashed like its curve.
+        const style = a.endsWith(REFIT) ? `background:repeating-linear-gradient(90deg, ${color} 0 4px, transparent 4px 7px)` : `background:${color}`;
+        return h('span', { class: 'legend-item', 'data-arm': a }, h('span', { class: 'swatch', style }), a);
+      }),
     );
   }
 }

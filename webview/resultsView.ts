@@ -103,7 +103,7 @@ export class ResultsView {
     const cls = ['num', c?.best === a.arm ? 'best' : '', (c?.tied ?? []).includes(a.arm) ? 'tied' : '', gainCls].filter(Boolean).join(' ');
     return h(
       'td',
-      { class: cls, 'data-arm': a.arm, 'data-value': v ?? '', 'data-low': ci?.[0] ?? '', 'data-high': ci?.[1] ?? '', ...(gain !== null ? { 'data-gain': gain, 'data-significant': significant } : {}) },
+      { class: cls, 'data-arm': a.arm, 'data-value': v ?? '', 'data-low': ci?.[0] ?? '', 'data-high': ci?.[1] ?? '', ...(gain !== null ? { 'data-gain': gain, 'data-significant': String(significant) } : {}) },
       scoreText(metric, v),
       h('span', { class: 'ci' }, intervalText(metric, ci)),
       gain !== null
@@ -168,7 +168,7 @@ export class ResultsView {
                 const cls = significant ? (v > 0 ? 'gain' : 'loss') : 'ns';
                 return h(
                   'div',
-                  { class: `card delta ${cls}`, 'data-arm': a, 'data-delta-m': v, 'data-low': ci?.[0] ?? '', 'data-high': ci?.[1] ?? '', 'data-significant': significant },
+                  { class: `card delta ${cls}`, 'data-arm': a, 'data-delta-m': v, 'data-low': ci?.[0] ?? '', 'data-high': ci?.[1] ?? '', 'data-significant': String(significant) },
                   h('div', { class: 'eyebrow' }, `${a} vs separate`),
                   h('div', { class: 'big-number' }, signed(v * 100, 1), '%', ci ? h('span', { class: 'ci' }, ` [${signed(ci[0] * 100, 1)}%, ${signed(ci[1] * 100, 1)}%]`) : null),
                   h('div', { class: 'muted' }, 'average relative gain Δm over the per-dataset baselines'),

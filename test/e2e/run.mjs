@@ -111,6 +111,63 @@ function webview(page) {
   return page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
 }
 
+/**
+ * The results view against results.json: every score with its interval (text and data), a
+ * gain coloured only when significant (else "(n.s.)"), best and tied arms per dataset, the
+ * interval card of every dataset, and the delta_m cards coloured only when their interval
+ * leaves 0 out.
+ */
+async function checkEvidence(root, results, where) {
+  const pctText = (v) => `${(v * 100).toFixed(1)}%`;
+  const r2Text = (v) => fmt(v, 3);
+  for (const arm of results.arms) {
+    for (const [source, m] of Object.entries(arm.bySource)) {
+      const cell = root.locator(`.results-table tbody tr[data-source="${source}"] td[data-arm="${arm.arm}"]`);
+      const regression = m.task === 'regression';
+      const value = regression ? m.r2 : m.accuracy;
+      const ci = regression ? m.ci.r2 : m.ci.accuracy;
+      const text = regression ? r2Text : pctText;
+      assert.equal(Number(await cell.getAttribute('data-value')), value, `${where} ${arm.arm}/${source}`);
+      assert.deepEqual([Number(await cell.getAttribute('data-low')), Number(await cell.getAttribute('data-high'))], ci, `${where} ${arm.arm}/${source} interval`);
+      const shown = (await cell.textContent()).trim();
+      assert.ok(shown.startsWith(`${text(value)} [${text(ci[0])}, ${text(ci[1])}]`), `${where} ${arm.arm}/${source} text: ${shown}`);
+      const c = results.comparison.bySource[source];
+      if (arm.arm !== 'separate') {
+        const significant = c.significant[arm.arm];
+        assert.equal(await cell.getAttribute('data-significant'), String(significant), `${where} ${arm.arm}/${source} significance`);
+        const cls = await cell.getAttribute('class');
+        if (significant) assert.match(cls, c.gain[arm.arm] > 0 ? /\bgain\b/ : /\bloss\b/);
+        else {
+          assert.doesNotMatch(cls, /\b(gain|loss)\b/, `${where} ${arm.arm}/${source}: a gain that is not significant is not coloured`);
+          assert.ok(shown.endsWith('(n.s.)'), `${where} ${arm.arm}/${source}: marked not significant: ${shown}`);
+        }
+      }
+      // The interval card of this dataset draws the same interval.
+      const bar = root.locator(`figure.interval-card[data-source="${source}"] g.interval-row[data-arm="${arm.arm}"]`);
+      assert.deepEqual([Number(await bar.getAttribute('data-value')), Number(await bar.getAttribute('data-low')), Number(await bar.getAttribute('data-high'))], [value, ...ci], `${where} ${arm.arm}/${source} bar`);
+    }
+  }
+  for (const [source, c] of Object.entries(results.comparison.bySource)) {
+    const row = root.locator(`.results-table tbody tr[data-source="${source}"]`);
+    assert.equal(await row.getAttribute('data-best'), c.best ?? '', `${where} ${source} best`);
+    assert.equal(await row.getAttribute('data-tied'), (c.tied ?? []).join(','), `${where} ${source} tied`);
+    const verdict = (await row.locator('td.verdict').textContent()).trim();
+    if (c.best) assert.match(verdict, new RegExp(`^${c.best} significantly better`));
+    else assert.ok(verdict.startsWith(`no significant difference between ${c.tied.join(', ')}`), `${where} ${source} verdict: ${verdict}`);
+    // Only a significantly best arm is bold.
+    assert.equal(await row.locator('td.best').count(), c.best ? 1 : 0, `${where} ${source}: bold only when significant`);
+  }
+  for (const a of ['merged', 'multihead']) {
+    const v = results.comparison.deltaM[a];
+    if (v === null || v === undefined) continue;
+    const card = root.locator(`.card.delta[data-arm="${a}"]`);
+    const ci = results.comparison.deltaMCi[a];
+    const significant = ci[0] > 0 || ci[1] < 0;
+    assert.equal(await card.getAttribute('data-significant'), String(significant), `${where} delta_m ${a}`);
+    assert.match(await card.getAttribute('class'), significant ? (v > 0 ? /\bgain\b/ : /\bloss\b/) : /\bns\b/);
+  }
+}
+
 let server;
 let context;
 try {
@@ -221,14 +278,7 @@ try {
   const results = JSON.parse(readFileSync(join(runsDir, runId, 'results.json'), 'utf8'));
   const sources = Object.keys(results.arms[0].bySource);
   assert.equal(await resultsRows.count(), sources.length, 'one results row per dataset');
-  for (const arm of results.arms) {
-    for (const [source, m] of Object.entries(arm.bySource)) {
-      const cell = view.locator(`.results-table tbody tr[data-source="${source}"] td[data-arm="${arm.arm}"]`);
-      const value = m.task === 'regression' ? m.r2 : m.accuracy;
-      assert.equal(Number(await cell.getAttribute('data-value')), value, `${arm.arm}/${source}`);
-      if (m.task !== 'regression') assert.ok((await cell.textContent()).startsWith(`${(value * 100).toFixed(1)}%`), `${arm.arm}/${source} text`);
-    }
-  }
+  await checkEvidence(view, results, 'dashboard');
   assert.ok((await view.locator('figure.confusion-chart svg').count()) > 0, 'confusion matrices');
   // Repeated rows: one entry per dataset with repeats, numbers as in results.json.
   const pooledArms = results.arms.some((a) => a.arm !== 'separate');
@@ -248,7 +298,16 @@ try {
   const curveCount = await view.locator('figure.curve-chart').count();
   assert.ok(curveCount >= 3, `curve charts: ${curveCount}`);
   await page.screenshot({ path: join(shots, 'training-dark.png') });
-  step('results verified against results.json');
+  step('results verified against results.json (intervals, significance, ties)');
+  // The compare view's recommendation now links to the run that tested it.
+  await view.locator('[data-tab=compare]').click();
+  const tested = view.locator(`.recommendation .tested[data-run="${runId}"]`);
+  await tested.waitFor({ state: 'visible', timeout: 30_000 });
+  const recommendedArm = { merge: 'merged', multihead: 'multihead', separate: 'separate' }[json.recommendation.strategy];
+  assert.equal(await tested.getAttribute('data-agrees'), String(results.comparison.overall.bestOrTied.includes(recommendedArm)), 'tested-by verdict');
+  await tested.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(shots, 'compare-tested-dark.png') });
+  step('the recommendation links to the run that tested it');
 
   // 3. Light theme: VS Code applies a changed settings.json live.
   step('switching to the light theme');
@@ -302,16 +361,47 @@ try {
     if (expectCharts !== null) assert.equal(await report.locator('section[data-view=compare] figure.chart').count(), expectCharts, 'compare report charts');
     else {
       assert.equal(await report.locator('.results-table tbody tr').count(), sources.length, 'run report rows');
-      for (const arm of results.arms) {
-        for (const [source, m] of Object.entries(arm.bySource)) {
-          const cell = report.locator(`.results-table tbody tr[data-source="${source}"] td[data-arm="${arm.arm}"]`);
-          assert.equal(Number(await cell.getAttribute('data-value')), m.task === 'regression' ? m.r2 : m.accuracy);
-        }
-      }
+      await checkEvidence(report, results, 'html report');
     }
     assert.deepEqual(errors, [], `no errors in ${file}`);
     await report.close();
   }
+  // 5. A cross-validation run (cars by origin, as init would choose for it): the report's
+  // results with fold-based intervals, and its curves as the folds' mean with a band.
+  step('cross-validation run and its report');
+  const cv = join(server.scratch, 'cars');
+  mkdirSync(join(cv, 'cars'), { recursive: true });
+  for (const f of ['usa.csv', 'europe.csv', 'japan.csv']) cpSync(join(repo, 'examples', 'cars', f), join(cv, 'cars', f));
+  const cvSpec = JSON.parse(readFileSync(join(repo, 'examples', 'cars-mlp.experiment.json'), 'utf8'));
+  delete cvSpec.$schema;
+  cvSpec.training.epochs = 40;
+  cvSpec.evaluation = { method: 'cv', folds: 5 };
+  writeFileSync(join(cv, 'cars.experiment.json'), JSON.stringify(cvSpec));
+  const cvResults = JSON.parse(execFileSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'run', 'cars.experiment.json', '--json'], { encoding: 'utf8', timeout: 240_000, cwd: cv }));
+  assert.equal(cvResults.evaluation.method, 'cv');
+  const cvHtml = join(server.scratch, 'cv-run.html');
+  execFileSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'report', join(cv, '.dataset-lab', 'runs', cvResults.runId), '-o', cvHtml], { encoding: 'utf8', timeout: 120_000 });
+  {
+    const report = await context.newPage();
+    await report.setViewportSize({ width: 1400, height: 900 });
+    const errors = [];
+    report.on('pageerror', (e) => errors.push(e.message));
+    await report.goto(`file://${cvHtml}`);
+    await report.locator('.results-table tbody tr').first().waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await report.locator('.evaluation').textContent(), /5-fold cross-validation/);
+    await checkEvidence(report, cvResults, 'cv report');
+    await report.screenshot({ path: join(shots, 'cv-results.png') });
+    await report.locator('[data-tab=training]').click();
+    const loss = report.locator('figure.curve-chart[data-metric="val_loss"]');
+    await loss.locator('canvas').first().waitFor({ state: 'visible', timeout: 30_000 });
+    const banded = (await loss.getAttribute('data-fold-arms')).split(',');
+    assert.deepEqual([...banded].sort(), cvResults.arms.flatMap((a) => (a.arm === 'separate' ? Object.keys(a.bySource).map((s) => `separate/${s}`) : [a.arm])).sort(), 'every model drawn as the folds\' mean with a band');
+    await report.waitForTimeout(300);
+    await report.screenshot({ path: join(shots, 'cv-training.png') });
+    assert.deepEqual(errors, [], 'no errors in the cross-validation report');
+    await report.close();
+  }
+
   step('streaming load (5 min at 10 updates/s, time-compressed)');
   const { streamingCheck } = await import('./streaming.mjs');
   await streamingCheck();
