@@ -310,15 +310,29 @@ describe('language server: CSV diagnostics over stdio', () => {
     }
   });
 
-  it('uses tab for TSV documents and the missing tokens from settings', async () => {
+  it('uses tab for TSV documents (by language or by .tsv/.tab name) and the missing tokens from settings', async () => {
     const { client: c } = await TestClient.start({ initializationOptions: { missingTokens: ['', 'n/a'] } });
     try {
-      const rows = ['x\ty'];
-      for (let i = 0; i < 30; i++) rows.push(`${i}\t${i === 7 ? 'n/a' : i}`);
-      const uri = 'file:///tmp/t.tsv';
-      await c.open(uri, rows.join('\r\n') + '\r\n', 'tsv');
-      const ds = await c.diagnosticsFor(uri, 1);
-      assert.deepEqual(ds.map(brief), []);
+      // Every line holds one comma and one tab: sniffed, the comma wins and nothing is wrong. Read
+      // with tabs, "population" is numeric, "abc" on line 7 breaks it and "n/a" on line 9 is missing.
+      const rows = ['city, state\tpopulation'];
+      for (let i = 1; i <= 30; i++) rows.push(`Town${i}, S${i % 5}\t${1000 + i * 37}`);
+      rows[7] = 'Portland, OR\tabc';
+      rows[9] = 'Boston, MA\tn/a';
+      const text = rows.join('\r\n') + '\r\n';
+      for (const [uri, languageId] of [
+        ['file:///tmp/t.tsv', 'tsv'],
+        ['file:///tmp/t.txt', 'tsv'],
+        ['file:///tmp/t.tab', 'csv'],
+        ['file:///tmp/T.TSV', 'csv'],
+      ] as const) {
+        await c.open(uri, text, languageId);
+        const ds = await c.diagnosticsFor(uri, 1);
+        assert.deepEqual(ds.map(brief), ['type-mismatch 7:13-7:16'], `${uri} (${languageId})`);
+      }
+      // The same text as CSV is read with the sniffed comma: two text columns, nothing to report.
+      await c.open('file:///tmp/t.csv', text, 'csv');
+      assert.deepEqual((await c.diagnosticsFor('file:///tmp/t.csv', 1)).map(brief), []);
     } finally {
       await c.stop();
     }
