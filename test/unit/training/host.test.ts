@@ -1,6 +1,7 @@
 // The training child for real: fork dist/trainer.js (run `node esbuild.mjs` first), talk to
 // it over IPC, kill it, cancel it, feed it bad input.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +41,11 @@ const abDatasets = [
   { name: 'b', path: 'b.csv', label: 'label', exclude: ['price'] },
 ];
 
+/** Whether native TensorFlow (optional, often not installable) loads here: asked of a separate process, as the trainer would load it. */
+function tfjsNodeLoads(): boolean {
+  return spawnSync(process.execPath, ['-e', "require('@tensorflow/tfjs-node')"], { cwd: join(repo, 'dist'), stdio: 'ignore', timeout: 60_000 }).status === 0;
+}
+
 const readHistory = (runDir: string): EpochRecord[] =>
   readFileSync(join(runDir, 'history.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as EpochRecord);
 
@@ -58,7 +64,8 @@ test('a run completes in the child and persists experiment, environment, split, 
   assert.ok(runDir.startsWith(join(dir, '.dataset-lab', 'runs')));
   assert.deepEqual(JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')), JSON.parse(JSON.stringify(out.results)));
   const env = JSON.parse(readFileSync(join(runDir, 'environment.json'), 'utf8'));
-  assert.ok(['wasm', 'tensorflow', 'cpu'].includes(env.backend));
+  // Left to choose, the child takes native TensorFlow when tfjs-node loads, else WASM (docs/training.md).
+  assert.equal(env.backend, process.env.DATASET_LAB_BACKEND || (tfjsNodeLoads() ? 'tensorflow' : 'wasm'));
   assert.equal(out.results.backend, env.backend);
   // Adam on the WASM backend trains networks with the fused step (src/training/fusedDense.ts).
   assert.equal(env.trainingStep, env.backend === 'wasm' ? 'fused-wasm' : 'tfjs');
