@@ -1,5 +1,6 @@
 /** Compare view: recommendation, domain classifier, schema alignment, drift table, label and feature distributions. */
 import type { ComparisonReport, PastRun } from '../src/protocol/dashboard';
+import { describeStep, renameStep, unitStep, type MappingStep } from '../src/protocol/mappingSteps';
 import { featureChart, labelChart } from './charts';
 import { fmt, h, icon, pct, pvalue } from './dom';
 
@@ -11,6 +12,9 @@ export interface CompareViewOptions {
   readonly onScaffold: (experiment: 'merge' | 'multihead') => Promise<void>;
   readonly canOpenRuns: boolean;
   readonly onOpenRun: (runId: string) => Promise<void>;
+  /** "Use this mapping": write the step into the transform of `file` in an experiment file. */
+  readonly canUseMapping: boolean;
+  readonly onUseMapping: (file: string, step: MappingStep) => Promise<void>;
 }
 
 /** The arm a recommendation stands for: merge -> merged, multihead -> multihead, separate -> separate. */
@@ -27,6 +31,12 @@ export function testingRun(report: ComparisonReport, runs: readonly PastRun[]): 
 }
 
 const FEATURE_CHART_LIMIT = 40;
+
+/** 1000, 25.4, 1/1000: a conversion factor as people write it. */
+function factorText(f: number): string {
+  const nice = (x: number) => String(Number(x.toPrecision(6)));
+  return f >= 1 ? nice(f) : `1/${nice(1 / f)}`;
+}
 
 /** Effect size shown and sorted on: normalised Wasserstein (numeric) or Jensen-Shannon (categorical). */
 export function effectSize(f: Feature): number {
@@ -245,8 +255,57 @@ export class CompareView {
       h('h3', {}, 'Schema alignment', h('span', { class: 'muted' }, ` ${pct(pair.sharedFeatureShare, 0)} of feature columns shared · size ratio ${fmt(pair.sizeRatio, 3)}`)),
       h('table', { class: 'data schema-table' }, h('thead', {}, h('tr', {}, h('th', {}, pair.reference), h('th', {}, pair.other), h('th', {}, 'type'), h('th', {}, 'status'))), h('tbody', {}, ...rows)),
       s.suggestions.length
-        ? h('div', { class: 'suggestions' }, h('strong', {}, 'Suggested mappings: '), s.suggestions.map((g) => `${g.reference} ↔ ${g.other} (${fmt(g.similarity, 2)}, ${g.reason})`).join('; '))
+        ? h(
+            'div',
+            { class: 'suggestions' },
+            h('strong', {}, 'Suggested mappings'),
+            h('ul', {}, ...s.suggestions.map((g) => h('li', { 'data-mapping': 'rename', 'data-reference': g.reference, 'data-other': g.other }, `${g.reference} ↔ ${g.other} (${fmt(g.similarity, 2)}, ${g.reason}) `, this.mappingButton(pair, renameStep(g.reference, g.other))))),
+          )
         : null,
+      pair.unitDifferences?.length
+        ? h(
+            'div',
+            { class: 'suggestions unit-differences' },
+            h('strong', {}, 'Unit differences'),
+            h(
+              'ul',
+              {},
+              ...pair.unitDifferences.map((u) =>
+                h(
+                  'li',
+                  { 'data-mapping': 'unit', 'data-reference': u.reference, 'data-other': u.other, 'data-factor': u.factor },
+                  `${u.other} (${pair.other}) ≈ ${factorText(u.factor)} × ${u.reference} (${pair.reference}): medians ${fmt(u.otherMedian, 4)} and ${fmt(u.referenceMedian, 4)}${u.conversion ? `, ${u.conversion}` : ''} `,
+                  this.mappingButton(pair, unitStep(u.reference, u.other, u.factor)),
+                ),
+              ),
+            ),
+          )
+        : null,
+    );
+  }
+
+  /** "Use this mapping" for the pair's other dataset; nothing in a static report. */
+  private mappingButton(pair: Pair, step: MappingStep): HTMLElement | null {
+    const file = this.report?.datasets.find((d) => d.name === pair.other)?.path;
+    if (!this.options.canUseMapping || file === undefined) return null;
+    return h(
+      'button',
+      {
+        class: 'secondary small',
+        'data-action': 'use-mapping',
+        title: `Add to the transform of ${pair.other} in an experiment file: ${describeStep(step)}`,
+        onclick: async (e: Event) => {
+          const b = e.currentTarget as HTMLButtonElement;
+          b.disabled = true;
+          try {
+            await this.options.onUseMapping(file, step);
+          } finally {
+            b.disabled = false;
+          }
+        },
+      },
+      icon('edit'),
+      ' Use this mapping',
     );
   }
 

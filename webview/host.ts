@@ -78,6 +78,7 @@ class VsCodeHost implements Host {
       case 'stopTrainingReply':
       case 'openRunReply':
       case 'runExperimentReply':
+      case 'useMappingReply':
         if (reply.type === replyTypeOf(p.request)) p.resolve(reply);
         else p.reject(new Error(`the host answered a ${p.request} request with ${reply.type}`));
         return;

@@ -36,6 +36,10 @@ const compare = new CompareView({
     return !staticReport;
   },
   onOpenRun: (runId) => ask(host.request('openRun', { runId })),
+  get canUseMapping() {
+    return !staticReport;
+  },
+  onUseMapping: (file, step) => ask(host.request('useMapping', { file, step })),
 });
 const training = new TrainingView({
   get canStop() {

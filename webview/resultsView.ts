@@ -250,6 +250,11 @@ export class ResultsView {
       }
       charts += matrices.length;
       if (matrices.length) this.root.append(h('div', { class: 'card wide' }, h('h3', {}, 'Confusion matrices'), h('div', { class: 'matrix-grid' }, ...matrices)));
+      const importance = importanceCard(arms);
+      if (importance) {
+        charts++;
+        this.root.append(importance);
+      }
 
       const settings = r.settings ?? (r.experiment ? { experiment: r.experiment, datasets: r.datasets, features: r.features } : undefined);
       if (settings !== undefined) {
@@ -281,6 +286,55 @@ export class ResultsView {
     }
     return { charts, rows };
   }
+}
+
+/** How many features each model's importance list shows (the rest are summed in one line). */
+const IMPORTANCE_TOP = 12;
+
+/**
+ * Gradient-boosted models' feature importances (share of the trees' split gain), one small list
+ * of bars per model: a card of its own, shown only for runs with such models.
+ */
+function importanceCard(arms: readonly ArmResult[]): HTMLElement | null {
+  const models = arms.flatMap((a) => Object.entries(a.featureImportance ?? {}).map(([model, shares]) => ({ arm: a.arm, model, shares })));
+  if (!models.length) return null;
+  return h(
+    'div',
+    { class: 'card wide importance-card', 'data-chart': 'importance' },
+    h('h3', {}, 'Feature importance (gradient-boosted trees: share of split gain)'),
+    h(
+      'div',
+      { class: 'importance-grid' },
+      ...models.map(({ model, shares }) => {
+        const ranked = Object.entries(shares).sort((x, y) => y[1] - x[1]);
+        const top = ranked.slice(0, IMPORTANCE_TOP);
+        const rest = ranked.slice(IMPORTANCE_TOP).reduce((t, [, v]) => t + v, 0);
+        return h(
+          'figure',
+          { class: 'importance', 'data-model': model },
+          h('figcaption', {}, model),
+          h(
+            'table',
+            { class: 'data importance-table' },
+            h(
+              'tbody',
+              {},
+              ...top.map(([feature, v]) =>
+                h(
+                  'tr',
+                  { 'data-feature': feature, 'data-share': v },
+                  h('td', {}, feature),
+                  h('td', { class: 'bar-cell' }, h('span', { class: 'bar', style: `width: ${Math.max(0, Math.min(100, v * 100)).toFixed(1)}%` })),
+                  h('td', { class: 'num' }, pct(v, 1)),
+                ),
+              ),
+              ...(rest > 0 ? [h('tr', { class: 'muted' }, h('td', {}, `${ranked.length - IMPORTANCE_TOP} more`), h('td', {}), h('td', { class: 'num' }, pct(rest, 1)))] : []),
+            ),
+          ),
+        );
+      }),
+    ),
+  );
 }
 
 /** Every metric of a source with its interval; fold scores for cross-validation. */

@@ -17,6 +17,8 @@ export const CommandIds = {
   openDashboard: 'datasetLab.openDashboard',
   openRun: 'datasetLab.openRun',
   openExample: 'datasetLab.openExample',
+  /** The compare view's "Use this mapping" (hidden from the palette). */
+  useMapping: 'datasetLab.useMapping',
   ...ServerCommands,
 } as const;
 

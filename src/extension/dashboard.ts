@@ -22,6 +22,7 @@ import type {
   RenderedMessage,
   ReplyOf,
   RunExperimentReply,
+  UseMappingRequest,
   DashboardResults,
   ScaffoldRequest,
   ToWebviewMessage,
@@ -44,6 +45,8 @@ export interface DashboardRequestHandlers {
   /** False when the run has no results to show. */
   openRun(runId: string): Promise<boolean>;
   runExperiment(): Promise<RunExperimentReply['state']>;
+  /** The experiment file the step was written into (workspace-relative), or null. */
+  useMapping(file: string, step: UseMappingRequest['step']): Promise<string | null>;
 }
 
 export class DashboardController implements vscode.Disposable {
@@ -179,6 +182,9 @@ export class DashboardController implements vscode.Disposable {
         return;
       case 'runExperiment':
         this.answer(m, async (id) => ({ type: 'runExperimentReply', id, state: await this.requests.runExperiment() }));
+        return;
+      case 'useMapping':
+        this.answer(m, async (id) => ({ type: 'useMappingReply', id, experimentFile: await this.requests.useMapping(m.file, m.step) }));
         return;
       default:
         assertNever(m);

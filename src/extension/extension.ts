@@ -15,6 +15,7 @@ import { ExperimentCodeLens } from './codeLens';
 import { registerCompareCommands } from './commands/compare';
 import { dashboardRequests } from './commands/dashboardRequests';
 import { registerExampleCommands } from './commands/example';
+import { registerMappingCommands } from './commands/mapping';
 import { registerRunCommands } from './commands/runs';
 import { registerScaffoldCommands } from './commands/scaffold';
 import { registerSettingsCommands } from './commands/settings';
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): DatasetLabApi {
   registerRunCommands(c);
   registerExampleCommands(c);
   registerSettingsCommands(c);
+  registerMappingCommands(c);
   c.push(vscode.languages.registerCodeLensProvider({ pattern: '**/*.experiment.json' }, new ExperimentCodeLens()));
   mark('commands');
   // After activation returns, so the client's bundle never counts toward activation time.

@@ -13,6 +13,7 @@
  * Types and tiny pure helpers only: the webview bundle imports this file.
  */
 import type { ComparisonReport } from '../core/compare';
+import type { MappingStep } from './mappingSteps';
 import type { EpochRecord, RunResults, RunState } from './runFolder/contract';
 
 export type { ComparisonReport };
@@ -159,6 +160,12 @@ export interface RunExperimentReply {
   readonly id: number;
   readonly state: 'completed' | 'cancelled' | 'failed' | 'restricted' | null;
 }
+/** The experiment file the mapping was written into (workspace-relative), or null when none was chosen or none uses the dataset. */
+export interface UseMappingReply {
+  readonly type: 'useMappingReply';
+  readonly id: number;
+  readonly experimentFile: string | null;
+}
 /** Any request whose handler threw, with the error's message. */
 export interface RequestFailedReply {
   readonly type: 'requestFailed';
@@ -167,7 +174,7 @@ export interface RequestFailedReply {
   readonly message: string;
 }
 
-export type DashboardReply = ScaffoldReply | StopTrainingReply | OpenRunReply | RunExperimentReply | RequestFailedReply;
+export type DashboardReply = ScaffoldReply | StopTrainingReply | OpenRunReply | RunExperimentReply | UseMappingReply | RequestFailedReply;
 
 export type ToWebviewMessage = DashboardUpdate | DashboardReply;
 
@@ -178,6 +185,7 @@ export function isReply(m: ToWebviewMessage): m is DashboardReply {
     case 'stopTrainingReply':
     case 'openRunReply':
     case 'runExperimentReply':
+    case 'useMappingReply':
     case 'requestFailed':
       return true;
     case 'snapshot':
@@ -235,7 +243,19 @@ export interface RunExperimentRequest {
   readonly id: number;
 }
 
-export type DashboardRequest = ScaffoldRequest | StopTrainingRequest | OpenRunRequest | RunExperimentRequest;
+/**
+ * Compare view: write a suggested mapping or unit conversion into the `transform` of the other
+ * dataset in an experiment file that uses it (the host finds the file, asks when several do).
+ */
+export interface UseMappingRequest {
+  readonly type: 'useMapping';
+  readonly id: number;
+  /** The other dataset's file, as the comparison names it. */
+  readonly file: string;
+  readonly step: MappingStep;
+}
+
+export type DashboardRequest = ScaffoldRequest | StopTrainingRequest | OpenRunRequest | RunExperimentRequest | UseMappingRequest;
 
 /** A webview-side error worth surfacing in the output channel. */
 export interface WebviewErrorMessage {

@@ -84,6 +84,12 @@ export function jsonNumbers(_key: string, value: unknown): unknown {
 /** Names from the data, shown safely and joined. */
 const names = (xs: readonly string[]) => xs.map(d).join(', ');
 
+/** 1000, 25.4, 1/1000, 1/25.4: a conversion factor the way people write it. */
+export function formatFactor(f: number): string {
+  const nice = (x: number) => String(Number(x.toPrecision(6)));
+  return f >= 1 ? nice(f) : `1/${nice(1 / f)}`;
+}
+
 function renderPair(pair: PairComparison): string {
   let out = heading(`${pair.other} vs ${pair.reference} (reference)`);
   const s = pair.schema;
@@ -94,6 +100,9 @@ function renderPair(pair: PairComparison): string {
   for (const m of s.matched.filter((m) => m.renamed)) out += `  matched "${d(m.reference)}" with "${d(m.other)}" after normalising names\n`;
   for (const t of s.typeConflicts) out += `  type conflict: ${d(t)}\n`;
   for (const g of s.suggestions) out += `  suggested mapping: "${d(g.reference)}" -> "${d(g.other)}" (${d(g.reason)})\n`;
+  for (const u of pair.unitDifferences ?? []) {
+    out += `  unit difference: "${d(u.other)}" is about ${formatFactor(u.factor)} x "${d(u.reference)}" (medians ${u.otherMedian.toPrecision(4)} and ${u.referenceMedian.toPrecision(4)}${u.conversion ? `; ${d(u.conversion)}` : ''})\n`;
+  }
   out += '\n';
   // Largest effect first (normalised Wasserstein or JS distance); identifier-like columns last.
   const effect = (f: (typeof pair.features)[number]) => (f.identifierLike ? -1 : (f.wassersteinNorm ?? f.jensenShannon));

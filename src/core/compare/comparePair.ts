@@ -5,6 +5,7 @@ import type { Column, DataTable } from '../table';
 import { domainClassifierSummary, type DomainPair } from './domainShift';
 import { compareFeature } from './featureDrift';
 import { compareLabels } from './labelShift';
+import { unitDifferences } from './unitDifferences';
 import type { FeatureComparison, PairComparison } from './types';
 
 export interface PairOptions {
@@ -37,6 +38,14 @@ export function comparePair(
   const refLabelCol = refLabel !== undefined ? refTable.columns.find((c) => c.name === refLabel) : undefined;
   const otherLabelCol = otherLabel !== undefined ? otherTable.columns.find((c) => c.name === otherLabel) : undefined;
   const label = refLabelCol && otherLabelCol ? compareLabels(refLabelCol, otherLabelCol) : undefined;
+  // Same quantity in other units: matched columns and suggested mappings whose values differ by one factor.
+  const unitPairs: (readonly [Column, Column])[] = [];
+  for (const m of [...schema.matched, ...schema.suggestions]) {
+    const ref = refFeatures.find((c) => c.name === m.reference);
+    const other = otherFeatures.find((c) => c.name === m.other);
+    if (ref && other) unitPairs.push([ref, other]);
+  }
+  const units = unitDifferences(unitPairs);
   const domainClassifier = options.skipDomainClassifier ? undefined : domainClassifierSummary(pairs, refTable.rows, otherTable.rows, options.seed);
   const compared = features.filter((f) => !f.identifierLike);
   const allFeatureNames = schema.matched.length + schema.onlyReference.length + schema.onlyOther.length;
@@ -47,6 +56,7 @@ export function comparePair(
     features,
     ...(label ? { label } : {}),
     ...(domainClassifier ? { domainClassifier } : {}),
+    ...(units.length ? { unitDifferences: units } : {}),
     driftShare: compared.length ? compared.filter((f) => f.drift).length / compared.length : 0,
     sizeRatio: Math.max(refTable.rows, otherTable.rows) / Math.max(1, Math.min(refTable.rows, otherTable.rows)),
     sharedFeatureShare: allFeatureNames ? schema.matched.length / allFeatureNames : 0,

@@ -2,7 +2,8 @@
  * Comparing datasets: the public surface. compareDatasets (compareDatasets.ts) runs one pair
  * comparison per dataset against the reference (comparePair.ts): schema alignment
  * (../schemaAlign.ts), feature drift (featureDrift.ts), label shift (labelShift.ts) and the
- * domain classifier (domainShift.ts), then the recommendation (../recommend.ts).
+ * domain classifier (domainShift.ts), unit differences (unitDifferences.ts), then the
+ * recommendation (../recommend.ts).
  */
 export { DEFAULT_THRESHOLDS, compareDatasets, uniqueNames, type CompareOptions, type ComparisonReport } from './compareDatasets';
 export type {
@@ -17,4 +18,5 @@ export type {
   PairComparison,
   ProblemEntry,
   SharedDistribution,
+  UnitDifference,
 } from './types';

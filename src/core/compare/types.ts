@@ -5,6 +5,9 @@
  */
 import type { SchemaAlignment } from '../schemaAlign';
 import type { ColumnType } from '../table';
+import type { UnitDifference } from './unitDifferences';
+
+export type { UnitDifference };
 
 export interface ColumnSummary {
   readonly name: string;
@@ -120,6 +123,8 @@ export interface PairComparison {
   readonly features: readonly FeatureComparison[];
   readonly label?: LabelComparison;
   readonly domainClassifier?: DomainClassifierSummary;
+  /** Columns holding the same quantity in other units (a constant factor between them); absent when none. */
+  readonly unitDifferences?: readonly UnitDifference[];
   /** Share of compared (non-identifier) features that drifted. */
   readonly driftShare: number;
   /** Rows of the larger dataset / rows of the smaller. */

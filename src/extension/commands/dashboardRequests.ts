@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { DashboardRequestHandlers } from '../dashboard';
+import { useMapping } from './mapping';
 import { openRun } from './runs';
 import { scaffoldFromLastCompare } from './scaffold';
 import { runExperiment, stopTraining } from './training';
@@ -15,5 +16,6 @@ export function dashboardRequests(ctx: Ctx): DashboardRequestHandlers {
     stopTraining: () => stopTraining(ctx),
     openRun: async (runId) => (await openRun(ctx, runId)) !== undefined,
     runExperiment: async () => (await runExperiment(ctx))?.state ?? null,
+    useMapping: (file, step) => useMapping(file, step),
   };
 }
