@@ -138,7 +138,8 @@ export async function runCrossValidation(exp: ResolvedExperiment, data: Prepared
     if (active.length === 0) break;
     hooks.onFold?.(j + 1, jobs);
     const fold = j + 1;
-    const res = await runArms(exp, foldData, active, tf, { ...hooks, saveModel: undefined, onEpoch: (r) => hooks.onEpoch?.({ ...r, fold }) }, { fold });
+    // Fold models are never saved: only the refit is.
+    const res = await runArms(exp, foldData, active, tf, { ...hooks, saveModel: undefined, saveTrees: undefined, onEpoch: (r) => hooks.onEpoch?.({ ...r, fold }) }, { fold });
     if (res.cancelled) return { arms: [], evidence: emptyEvidence(spec), folds, refitSplits, leakage, cancelled: true };
     for (const a of res.arms) {
       seconds.set(a.arm, (seconds.get(a.arm) ?? 0) + a.seconds);
