@@ -28,6 +28,26 @@ test('bins: thresholds at midpoints of distinct values; equal values go to the l
   assert.deepEqual(Array.from(binNumeric(Float64Array.from([1.5, 2.5, 99, -99]), t)), [0, 1, 2, 0]);
 });
 
+test('bins equal a plain count of the thresholds below each value, on skewed, discrete and extreme data', () => {
+  const rand = mulberry32(3);
+  const makers: (() => number)[] = [() => rand(), () => Math.exp(rand() * 20), () => Math.floor(rand() * 10), () => (rand() < 0.5 ? -1e9 : rand()), () => rand() * 1e-300];
+  for (const make of makers) {
+    const v = Float64Array.from({ length: 50_000 }, make);
+    v[5] = Number.NaN;
+    v[6] = Infinity;
+    v[7] = -Infinity;
+    const t = numericThresholds(v);
+    const got = binNumeric(v, t);
+    for (let i = 0; i < v.length; i++) {
+      let want = 0;
+      while (want < t.length && t[want] < v[i]) want++;
+      if (!Number.isFinite(v[i])) want = MISSING_BIN;
+      if (got[i] !== want) assert.fail(`value ${v[i]}: bin ${got[i]}, expected ${want}`);
+    }
+    assert.deepEqual(Array.from(binNumeric(Float64Array.from(t), t)), t.map((_, i) => i), 'a threshold itself goes to the lower bin');
+  }
+});
+
 test('recovers a step function of one feature among noise features', () => {
   const rand = mulberry32(3);
   const n = 2000;

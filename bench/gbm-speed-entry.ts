@@ -1,0 +1,46 @@
+// Our side of bench/gbm_speed.mjs: reads the shared binary matrix, then times what a fit costs
+// in-process: binning every feature (the gbm model's binning: quantile bins from a 200,000-row
+// subsample) and boosting with the shared learner (src/core/trees), as src/training/gbm.ts runs
+// them, on one thread. Prints the training score so both sides can be checked to fit alike.
+// Usage (bundled by bench/gbm_speed.mjs): node gbm-speed-entry.js X.f64 Y.f64 ROWS COLS regression|classification ITERATIONS
+import { readFileSync } from 'node:fs';
+import { binNumeric, numericThresholds } from '../src/core/trees/binning';
+import { fitBoosting, predictBoosting } from '../src/core/trees/histogramBoosting';
+
+const [xFile, yFile, rowsArg, colsArg, task, itArg] = process.argv.slice(2);
+const n = Number(rowsArg);
+const d = Number(colsArg);
+const xb = readFileSync(xFile);
+const X = new Float64Array(xb.buffer, xb.byteOffset, n * d);
+const yb = readFileSync(yFile);
+const y = Float64Array.from(new Float64Array(yb.buffer, yb.byteOffset, n));
+// Column-major copies, as a DataTable holds them.
+const columns = Array.from({ length: d }, (_, j) => {
+  const c = new Float64Array(n);
+  for (let i = 0; i < n; i++) c[i] = X[i * d + j];
+  return c;
+});
+const t0 = performance.now();
+const bins = columns.map((c) => binNumeric(c, numericThresholds(c, undefined, 255, 200_000)));
+const data = { columns: bins, categorical: bins.map(() => false), rows: n };
+const model = fitBoosting(data, y, { loss: task === 'classification' ? 'logistic' : 'squared_error', iterations: Number(itArg), learningRate: 0.1, maxLeafNodes: 31, maxDepth: Infinity, minSamplesLeaf: 20, l2: 0 });
+const seconds = (performance.now() - t0) / 1000;
+const [raw] = predictBoosting(model, data);
+let score = 0;
+if (task === 'classification') {
+  for (let i = 0; i < n; i++) score += (raw[i] > 0 ? 1 : 0) === y[i] ? 1 : 0;
+  score /= n;
+} else {
+  let mean = 0;
+  for (const v of y) mean += v;
+  mean /= n;
+  let ss = 0;
+  let sr = 0;
+  for (let i = 0; i < n; i++) {
+    ss += (y[i] - mean) ** 2;
+    sr += (y[i] - raw[i]) ** 2;
+  }
+  score = 1 - sr / ss;
+}
+process.stdout.write(`${JSON.stringify({ trainScore: score, iterations: model.iterationsRun })}\n`);
+process.stderr.write(`fit_s=${seconds}\n`);
