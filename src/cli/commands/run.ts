@@ -81,7 +81,7 @@ export function formatResultsTable(results: RunResults, runDir: string, cwd: str
   ]);
   const table = align(rows);
   const gains = gainLines(results);
-  const epochs = results.arms.map((a) => `${a.arm} ${a.epochs} epochs (best ${a.bestEpoch})`).join(', ');
+  const epochs = results.arms.map((a) => (a.diverged ? `${a.arm} diverged at epoch ${a.diverged.epoch}` : `${a.arm} ${a.epochs} epochs (best ${a.bestEpoch})`)).join(', ');
   const diverged = results.arms
     .filter((a) => a.diverged)
     .map((a) => `warning: ${a.arm} diverged${a.diverged?.fold ? ` in fold ${a.diverged.fold}` : ''}: ${a.diverged?.message}; it has no scores and is left out of the comparison`);

@@ -273,3 +273,38 @@ test('init picks cross-validation when a dataset\'s test split would be under 20
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'large.experiment.json'), 'utf8')).evaluation, { method: 'holdout' });
   assert.match(large.err, /note: evaluation: holdout on a 20% test split \(the smallest, c's, has 200 rows, at least 200\)/);
 });
+
+test('one arm diverging does not stop the run: it is marked diverged, shown as such, and left out of gains and best', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dl-div-'));
+  mkdirSync(join(dir, 'data'));
+  // Plain SGD at learning rate 20: the separate models blow up, the merged model (whose small
+  // dataset is weighted up but whose batches mix both) does not.
+  const toCsv = (t: DataTable) => {
+    const cols = t.columns;
+    const cellOf = (c: DataTable['columns'][number], r: number) => (c.type === 'numeric' ? String(c.values[r]) : c.type === 'categorical' ? c.dictionary[c.codes[r]] : '');
+    return [cols.map((c) => c.name).join(','), ...Array.from({ length: t.rows }, (_, r) => cols.map((c) => cellOf(c, r)).join(','))].join('\n') + '\n';
+  };
+  writeFileSync(join(dir, 'data', 'a.csv'), toCsv(blobs('a', 2000, 1)));
+  writeFileSync(join(dir, 'data', 'b.csv'), toCsv(blobs('b', 40, 2, 0.5)));
+  writeFileSync(
+    join(dir, 'd.experiment.json'),
+    JSON.stringify({ version: 1, datasets: [{ name: 'a', path: 'data/a.csv', label: 'y' }, { name: 'b', path: 'data/b.csv', label: 'y' }], arms: ['separate', 'merged'], merged: { balancing: 'inverse_size' }, model: { type: 'mlp', hidden: [8], l2: 0 }, training: { epochs: 10, optimizer: 'sgd', learningRate: 20, batchSize: 32, seed: 1 } }),
+  );
+  const r = await cli(runCommand, ['d.experiment.json'], dir);
+  assert.equal(r.code, 0, r.err);
+  const runId = /Run (\S+)/.exec(r.out)?.[1] as string;
+  const doc = JSON.parse(readFileSync(join(dir, '.dataset-lab', 'runs', runId, 'results.json'), 'utf8')) as RunResults;
+  const sep = doc.arms.find((a) => a.arm === 'separate');
+  assert.ok(sep?.diverged, 'separate is marked diverged');
+  assert.equal(sep.pooled, null);
+  assert.match(sep.diverged.message, /^separate\/[ab]: the training loss rose to \S+ at epoch \d+, more than 100 times its start/);
+  assert.ok(!doc.arms.find((a) => a.arm === 'merged')?.diverged);
+  for (const c of Object.values(doc.comparison.bySource)) {
+    assert.equal(c.separate, null);
+    assert.equal(c.gain.merged, null, 'no gain over a diverged baseline');
+    assert.notEqual(c.best, 'separate');
+  }
+  assert.match(r.out, new RegExp(`diverged \\(epoch ${sep.diverged.epoch}\\)`));
+  assert.match(r.out, /warning: separate diverged: separate\/[ab]: the training loss rose .*; lower training\.learningRate; it has no scores and is left out of the comparison/);
+  assert.equal(JSON.parse(readFileSync(join(dir, '.dataset-lab', 'runs', runId, 'status.json'), 'utf8')).status, 'completed');
+});
