@@ -110,7 +110,8 @@ export class ResultsView {
         ? h(
             'span',
             { class: 'gain-note', title: significant ? `significant after Holm's correction (adjusted p ${fmt(c?.pAdjusted?.[arm] ?? null, 3)})` : `not significant (adjusted p ${fmt(c?.pAdjusted?.[arm] ?? null, 3)})` },
-            ` ${signed(metric === 'accuracy' ? gain * 100 : gain, metric === 'accuracy' ? 1 : 3)}${metric === 'accuracy' ? ' pts' : ''}${significant ? '' : ' (n.s.)'}`,
+            // Runs from before significance tests have no verdict: their gains are shown plain, never coloured.
+            ` ${signed(metric === 'accuracy' ? gain * 100 : gain, metric === 'accuracy' ? 1 : 3)}${metric === 'accuracy' ? ' pts' : ''}${significant || c?.significant === undefined ? '' : ' (n.s.)'}`,
           )
         : null,
     );
