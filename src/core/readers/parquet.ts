@@ -9,11 +9,12 @@
  * "false") and JSON text are categorical. A struct is flattened into one column per leaf,
  * named with dots (`location.lat`); lists and maps are left out with a problem saying so.
  */
-import { gunzipSync } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData, type SchemaTree } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { FatalInputError, type Column, type DataTable, type Problem } from '../table';
 import { CategoricalBuilder, NumericBuilder, type ColumnBuilder } from './columnBuilder';
+import { isFlatColumn, readFlatColumn } from './parquetFlat';
 import type { BinaryReadOptions } from './readOptions';
 
 /** One flat column of the output: a top-level column, or a struct's leaf (`path` below the top). */
@@ -23,6 +24,17 @@ interface Leaf {
   readonly path: readonly string[];
   readonly kind: 'numeric' | 'categorical';
 }
+
+/**
+ * Node's own decompressors where it has them: zlib's GZIP (faster than JavaScript inflate), and
+ * ZSTD from Node 22.15 on (zstdDecompressSync; the editor's Node 24 has it, Node 20 does not and
+ * uses hyparquet-compressors' JavaScript decoder).
+ */
+const zstdDecompressSync = (zlib as { zstdDecompressSync?: (input: Uint8Array) => Buffer }).zstdDecompressSync;
+const NATIVE_DECOMPRESSORS = {
+  GZIP: (input: Uint8Array) => new Uint8Array(zlib.gunzipSync(input)),
+  ...(zstdDecompressSync ? { ZSTD: (input: Uint8Array) => new Uint8Array(zstdDecompressSync(input)) } : {}),
+};
 
 const CODECS = new Set(['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'BROTLI', 'ZSTD', 'LZ4', 'LZ4_RAW']);
 
@@ -164,14 +176,29 @@ export async function readParquetBytes(bytes: Buffer, path: string, name: string
     list.push({ leaf, builder });
     builders.set(leaf.top, list);
   }
-  if (tops.length > 0 && rows > 0) {
+  const decompressors = { ...compressors, ...NATIVE_DECOMPRESSORS };
+  // Flat top-level columns take the fast path (parquetFlat.ts); structs go through hyparquet's reader.
+  const flat = new Set(tops.filter((t) => isFlatColumn(metadata, t)));
+  if (rows > 0) {
+    for (const top of flat) {
+      for (const { leaf, builder } of builders.get(top) ?? []) {
+        try {
+          readFlatColumn(buffer, metadata, leaf.name, builder, PARSERS, decompressors);
+        } catch (e) {
+          throw corrupt(path, e);
+        }
+      }
+    }
+  }
+  const nested = tops.filter((t) => !flat.has(t));
+  if (nested.length > 0 && rows > 0) {
     try {
       await parquetRead({
         file: { byteLength: buffer.byteLength, slice: (s: number, e?: number) => buffer.slice(s, e) },
         metadata,
-        columns: tops,
+        columns: nested,
         parsers: PARSERS,
-        compressors: { ...compressors, GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) },
+        compressors: decompressors,
         onChunk(chunk) {
           for (const { leaf, builder } of builders.get(chunk.columnName) ?? []) fill(builder, chunk.rowStart, chunk.columnData as ArrayLike<unknown>, leaf.path);
         },
