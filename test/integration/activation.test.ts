@@ -1,10 +1,12 @@
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { api, EXTENSION_ID } from './helpers';
 
 describe('activation', () => {
-  it('activates in under 50 ms (bundle load + activate), without TensorFlow.js or data', async () => {
+  // How long it takes is printed for bench/latency.mjs (bench/RESULTS.md, "Latency"), not asserted.
+  it('activates without loading TensorFlow.js or any data, and records its steps', async () => {
     const a = await api();
     // Loading the bundle: a fresh copy of dist/extension.js, timed in this extension host.
     const bundle = join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'extension.js');
@@ -19,25 +21,17 @@ describe('activation', () => {
     console.log(
       `    bundle load ${loadMs.toFixed(1)} ms + activate() ${a.activationMs.toFixed(1)} ms = ${total.toFixed(1)} ms; steps: ${a.activationMarks.map(([n, t]) => `${n} ${t.toFixed(1)}`).join(', ')}`,
     );
-    assert.ok(total < 50, `activation took ${total.toFixed(1)} ms (limit 50 ms)`);
+    assert.ok(a.activationMarks.length > 0 && a.activationMarks.every(([, t]) => t >= 0 && t <= a.activationMs), JSON.stringify(a.activationMarks));
     const loaded = Object.keys(require.cache).filter((k) => k.includes('@tensorflow'));
     assert.deepEqual(loaded, []);
   });
 
-  it('registers every Dataset Lab command', async () => {
+  it('registers every command package.json contributes', async () => {
     await api();
-    const all = await vscode.commands.getCommands(true);
-    for (const id of [
-      'datasetLab.compareDatasets',
-      'datasetLab.profileDataset',
-      'datasetLab.newMergeExperiment',
-      'datasetLab.newMultiHeadExperiment',
-      'datasetLab.runExperiment',
-      'datasetLab.stopTraining',
-      'datasetLab.openDashboard',
-      'datasetLab.openRun',
-    ]) {
-      assert.ok(all.includes(id), `${id} is registered`);
-    }
+    const all = new Set(await vscode.commands.getCommands(true));
+    const manifest = JSON.parse(readFileSync(join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'package.json'), 'utf8')) as { contributes: { commands: { command: string }[] } };
+    const contributed = manifest.contributes.commands.map((c) => c.command);
+    assert.ok(contributed.includes('datasetLab.runExperiment') && contributed.length >= 8, contributed.join(' '));
+    assert.deepEqual(contributed.filter((id) => !all.has(id)), [], 'contributed but not registered');
   });
 });

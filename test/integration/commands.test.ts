@@ -1,8 +1,10 @@
 // Every Dataset Lab command against fixture CSVs, in a real extension host. Commands take an
-// argument object here instead of the pickers (the e2e suite drives the pickers).
+// argument object here instead of the pickers (the e2e suite drives the pickers). Each test
+// writes the files it needs (experiments, runs, copies of the fixtures): none depends on
+// another test having run first. Stop latency is printed for bench/latency.mjs, not asserted.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -18,6 +20,26 @@ function ws(): string {
   return f.uri.fsPath;
 }
 const file = (name: string) => vscode.Uri.file(join(ws(), name));
+
+const WEATHER = [
+  { name: 'seattle', path: 'seattle.csv', label: 'weather' },
+  { name: 'new-york', path: 'new-york.csv', label: 'weather' },
+];
+/** A test's own experiment file on the fixture CSVs (`spec` adds arms, model, training, ...); the date is no feature. */
+function writeExperiment(name: string, spec: object): vscode.Uri {
+  const uri = file(name);
+  const features = ['precipitation', 'temp_max', 'temp_min', 'wind'];
+  writeFileSync(uri.fsPath, JSON.stringify({ version: 1, datasets: WEATHER, features, ...spec }, null, 2));
+  return uri;
+}
+
+/** A completed run of its own, trained by the CLI (dist/cli.js) as a user would: its run folder. */
+function cliRun(name: string): string {
+  const exp = writeExperiment(name, { arms: ['separate', 'merged'], model: { type: 'linear' }, training: { epochs: 1 } });
+  const cli = join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
+  const out = execFileSync(process.execPath, [cli, 'run', exp.fsPath, '--json'], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+  return join(ws(), '.dataset-lab', 'runs', (JSON.parse(out) as { runId: string }).runId);
+}
 
 /** Resolves when `uri` has diagnostics matching `pred` (or already has them). */
 function diagnosticsFor(uri: vscode.Uri, pred: (d: vscode.Diagnostic[]) => boolean, timeoutMs = 20_000): Promise<vscode.Diagnostic[]> {
@@ -42,8 +64,6 @@ function diagnosticsFor(uri: vscode.Uri, pred: (d: vscode.Diagnostic[]) => boole
 
 describe('commands', function () {
   this.timeout(120_000);
-  let experiment: vscode.Uri;
-  let runDir: string;
 
   it('Compare Datasets: runs in a child process and the dashboard renders the report', async () => {
     const a = await api();
@@ -62,7 +82,9 @@ describe('commands', function () {
     );
     const pair = report.comparisons[0];
     assert.deepEqual(pair.features.map((f) => f.name).sort(), ['date', 'precipitation', 'temp_max', 'temp_min', 'wind']);
-    assert.ok(['merge', 'multihead', 'separate'].includes(report.recommendation.strategy));
+    // 400 rows of each city: shifted (domain score 0.69) but not separable, as the CLI says too.
+    assert.equal(report.recommendation.strategy, 'merge', report.recommendation.reasons.join('\n'));
+    assert.equal(report.recommendation.cautions.length, 1);
     assert.ok(a.dashboard.isOpen, 'the dashboard panel opened');
     const rendered = await a.dashboard.waitForRender('compare', 30_000, since);
     // One table row per feature; a chart per non-identifier feature plus the label chart.
@@ -79,7 +101,9 @@ describe('commands', function () {
     })) as ComparisonReport | undefined;
     const ours = (d: vscode.Diagnostic[]) => d.filter((x) => x.source === 'Dataset Lab');
     const diags = ours(await diagnosticsFor(malformed, (d) => ours(d).length > 0));
-    if (report) assert.ok(report.problems.length > 0, 'the report lists the input problems');
+    // The problems are recoverable: the comparison is made and lists them.
+    assert.ok(report, 'a report despite the problems');
+    assert.ok(report.problems.some((p) => p.file.endsWith('malformed.csv') && p.line === 3), JSON.stringify(report.problems));
     // Line 3 is the short row (1-based in the file; 0-based in the editor).
     assert.ok(diags.some((d) => d.range.start.line === 2), `a diagnostic on line 3: ${JSON.stringify(diags.map((d) => [d.range.start.line, d.message]))}`);
   });
@@ -127,10 +151,6 @@ describe('commands', function () {
     );
     assert.ok(spec.arms.includes('multihead') && spec.arms.includes('separate'), `arms: ${spec.arms.join(',')}`);
     assert.ok(!spec.features.includes('date'), 'the identifier-like date column is not a feature');
-    // A short training keeps the suite fast.
-    spec.training.epochs = 6;
-    writeFileSync(uri.fsPath, JSON.stringify(spec, null, 2));
-    experiment = uri;
   });
 
   it('New Merge Experiment: scaffolds a merge experiment', async () => {
@@ -149,7 +169,7 @@ describe('commands', function () {
 
   it('Run Experiment: trains to completion, streams curves and shows the results', async () => {
     const a = await api();
-    assert.ok(experiment, 'the scaffold test ran first');
+    const experiment = writeExperiment('run.experiment.json', { arms: ['separate', 'merged', 'multihead'], model: { type: 'mlp', hidden: [8] }, training: { epochs: 6 } });
     const since = a.dashboard.rendered.length;
     const outcome = (await vscode.commands.executeCommand('datasetLab.runExperiment', experiment)) as TrainingOutcome | undefined;
     assert.ok(outcome, 'an outcome');
@@ -157,7 +177,7 @@ describe('commands', function () {
     const results = outcome.results as DashboardResults;
     assert.deepEqual(results.arms.map((x) => x.arm).sort(), ['merged', 'multihead', 'separate']);
     assert.ok(outcome.runDir && existsSync(join(outcome.runDir, 'results.json')), 'results.json in the run folder');
-    runDir = outcome.runDir;
+    const runDir = outcome.runDir;
     const onDisk = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as DashboardResults;
     assert.equal(onDisk.runId, results.runId);
     // The curves reached the dashboard, and the results view drew one row per source and arm.
@@ -172,11 +192,8 @@ describe('commands', function () {
 
   it('Stop Training: cancels a running training and keeps the finished epochs', async () => {
     const a = await api();
-    const slow = JSON.parse(readFileSync(experiment.fsPath, 'utf8')) as { training: { epochs: number; earlyStopping?: unknown } };
-    slow.training.epochs = 400;
-    delete slow.training.earlyStopping;
-    const slowUri = file('slow.experiment.json');
-    writeFileSync(slowUri.fsPath, JSON.stringify(slow, null, 2));
+    // Far more epochs than it can finish, and no early stop: it is still training when stopped.
+    const slowUri = writeExperiment('slow.experiment.json', { arms: ['separate', 'multihead'], model: { type: 'mlp', hidden: [8] }, training: { epochs: 100_000, batchSize: 8, earlyStopping: { patience: 100_000 } } });
     const running = vscode.commands.executeCommand('datasetLab.runExperiment', slowUri) as Thenable<TrainingOutcome | undefined>;
     // Wait until an epoch has reached the dashboard's state, then stop. The state is polled: the
     // webview may not draw (and report) every update while the browser throttles a hidden frame.
@@ -195,18 +212,21 @@ describe('commands', function () {
       }, 50);
     });
     assert.ok(a.training.running);
-    const t0 = Date.now();
+    const t0 = performance.now();
     assert.equal(await vscode.commands.executeCommand('datasetLab.stopTraining'), true);
     const outcome = await running;
-    assert.equal(outcome?.state, 'cancelled');
-    assert.ok(Date.now() - t0 < 5000, `stopped in ${Date.now() - t0} ms`);
+    console.log(`    stop: ${(performance.now() - t0).toFixed(0)} ms from Stop Training to the cancelled outcome`);
+    assert.equal(outcome?.state, 'cancelled', outcome?.error);
     assert.equal(a.training.running, false);
-    if (outcome?.runDir) assert.ok(existsSync(join(outcome.runDir, 'history.jsonl')), 'finished epochs kept');
+    assert.ok(outcome.runDir, 'the cancelled run has its folder');
+    const history = readFileSync(join(outcome.runDir, 'history.jsonl'), 'utf8').trim().split('\n');
+    assert.ok(history.length >= 1, 'finished epochs kept');
+    assert.equal((JSON.parse(readFileSync(join(outcome.runDir, 'status.json'), 'utf8')) as { status: string }).status, 'cancelled');
   });
 
   it('Open Run: shows a past run in the Results view', async () => {
     const a = await api();
-    assert.ok(runDir);
+    const runDir = cliRun('open-run.experiment.json');
     const since = a.dashboard.rendered.length;
     const results = (await vscode.commands.executeCommand('datasetLab.openRun', runDir)) as DashboardResults | undefined;
     assert.ok(results);
@@ -253,13 +273,19 @@ describe('commands', function () {
 
   it('the dashboard is restored after its panel is closed and reopened, with the same data', async () => {
     const a = await api();
+    const shown = a.dashboard.rendered.length;
+    const report = (await vscode.commands.executeCommand('datasetLab.compareDatasets', { files: [file('seattle.csv'), file('new-york.csv')], labels: ['weather'] })) as ComparisonReport | undefined;
+    assert.ok(report, 'a comparison to show');
+    const features = report.comparisons[0].features;
+    await a.dashboard.waitForRender('compare', 30_000, shown);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     assert.equal(a.dashboard.isOpen, false);
     const since = a.dashboard.rendered.length;
-    const view = a.dashboard.snapshot().view;
+    assert.equal(a.dashboard.snapshot().view, 'compare');
     await vscode.commands.executeCommand('datasetLab.openDashboard');
-    const r = await a.dashboard.waitForRender(view, 30_000, since);
-    assert.ok(r.charts + r.rows > 0, `the reopened panel drew the ${view} view from the snapshot`);
+    const r = await a.dashboard.waitForRender('compare', 30_000, since);
+    // One table row per feature, a chart per non-identifier feature and the label chart, as when first shown.
+    assert.deepEqual([r.rows, r.charts], [features.length, features.filter((f) => !f.identifierLike).length + 1], 'the reopened panel drew the comparison from the snapshot');
   });
 });
 
@@ -396,12 +422,14 @@ describe('commands that ask the language server', function () {
   });
 
   it('Profile from the CodeLens (the URI as a string) profiles that file without asking, from disk when it is not open', async () => {
-    const uri = file('new-york.csv');
+    // A file of its own: no other test can have opened it.
+    copyFileSync(file('new-york.csv').fsPath, file('lens-profile.csv').fsPath);
+    const uri = file('lens-profile.csv');
     assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString()), 'not open');
     const profile = (await vscode.commands.executeCommand('datasetLab.profile', uri.toString())) as CliProfile & { source?: string };
     assert.ok(profile, 'a profile');
     assert.equal(profile.source, undefined, "the CLI's document");
-    assert.deepEqual([profile.name, profile.path, profile.rows], ['new-york', uri.fsPath, 400]);
+    assert.deepEqual([profile.name, profile.path, profile.rows], ['lens-profile', uri.fsPath, 400]);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
@@ -454,8 +482,9 @@ describe('experiment files', function () {
   this.timeout(30_000);
 
   it('offer a "Run Experiment" CodeLens', async () => {
-    const uri = vscode.Uri.file(join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'weather.multihead.experiment.json'));
-    assert.ok(existsSync(uri.fsPath), 'scaffolded by the commands suite');
+    const uri = writeExperiment('lens.experiment.json', { arms: ['separate'] });
+    // Lenses are asked of an open document.
+    await vscode.workspace.openTextDocument(uri);
     const lenses = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri)) as vscode.CodeLens[];
     const run = lenses.find((l) => l.command?.command === 'datasetLab.runExperiment');
     assert.ok(run, `lenses: ${JSON.stringify(lenses.map((l) => l.command?.title))}`);

@@ -1,11 +1,13 @@
 // Restricted Mode (an untrusted workspace): training and model loading are refused with an
-// explanation; comparison and the language server's diagnostics still work.
+// explanation; comparison, profiling and the language server's diagnostics still work; the
+// settings package.json lists in capabilities.untrustedWorkspaces.restrictedConfigurations keep
+// their workspace values out. The dashboard's notice and granting trust: test/e2e/restricted.mjs.
 import * as assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ComparisonReport } from '../../src/protocol/dashboard';
-import { api } from './helpers';
+import { api, EXTENSION_ID } from './helpers';
 
 describe('Restricted Mode', function () {
   this.timeout(60_000);
@@ -28,6 +30,54 @@ describe('Restricted Mode', function () {
     assert.equal(outcome?.state, 'restricted');
     assert.equal(a.training.running, false);
     assert.equal(existsSync(join(root(), '.dataset-lab')), false, 'no run folder was created');
+  });
+
+  it('Profile Dataset still works', async () => {
+    const profile = (await vscode.commands.executeCommand('datasetLab.profileDataset', { files: [vscode.Uri.file(join(root(), 'seattle.csv'))] })) as { rows?: number; columns?: { name: string }[] } | undefined;
+    assert.equal(profile?.rows, 400);
+    assert.deepEqual(profile?.columns?.map((c) => c.name), ['date', 'precipitation', 'temp_max', 'temp_min', 'wind', 'weather']);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it("the workspace's values of the restricted settings are ignored; its other settings apply", async () => {
+    const manifest = JSON.parse(readFileSync(join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'package.json'), 'utf8')) as {
+      capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } };
+    };
+    const restricted = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations;
+    assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
+    // What a cloned repository could set to run a program of its choice on "Run Experiment", or to change how it runs.
+    assert.deepEqual([...restricted].sort(), ['datasetLab.training.backend', 'datasetLab.training.runtime']);
+    const settings = join(root(), '.vscode', 'settings.json');
+    mkdirSync(join(root(), '.vscode'), { recursive: true });
+    const changed = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the workspace settings were not read within 20 s')), 20_000);
+      const sub = vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('datasetLab.compare.wassersteinThreshold')) {
+          clearTimeout(timer);
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    writeFileSync(
+      settings,
+      JSON.stringify({ 'datasetLab.training.runtime': join(root(), 'not-node.sh'), 'datasetLab.training.backend': 'cpu', 'datasetLab.compare.wassersteinThreshold': 0.5 }),
+    );
+    try {
+      await changed;
+      const config = vscode.workspace.getConfiguration('datasetLab');
+      assert.equal(config.get('compare.wassersteinThreshold'), 0.5, 'the workspace file was read');
+      assert.equal(config.get('training.runtime'), '', 'the workspace chose the training runtime');
+      assert.equal(config.get('training.backend'), 'auto', 'the workspace chose the training backend');
+      // The comparison uses the workspace's (unrestricted) threshold: normalised Wasserstein from 0.5.
+      const report = (await vscode.commands.executeCommand('datasetLab.compareDatasets', {
+        files: [vscode.Uri.file(join(root(), 'seattle.csv')), vscode.Uri.file(join(root(), 'new-york.csv'))],
+        labels: ['weather'],
+      })) as ComparisonReport | undefined;
+      assert.equal(report?.thresholds.wassersteinNorm, 0.5);
+    } finally {
+      rmSync(join(root(), '.vscode'), { recursive: true, force: true });
+    }
   });
 
   it('Compare Datasets still works', async () => {
