@@ -11,7 +11,7 @@ import { scaffoldExperiment } from '../../training/scaffold';
 export const initCommand: CliCommand = {
   name: 'init',
   usage: 'init merge|multihead FILE FILE... (--label COL | --labels A,B,...) -o FILE [--force]',
-  summary: 'Write a starting experiment (labels, shared features, tasks, all applicable arms) for some CSV files',
+  summary: 'Write a starting experiment (labels, shared features, tasks, all applicable arms) for some data files (CSV, Parquet, Arrow, JSON Lines)',
   options: [
     { name: 'label', kind: 'string', description: 'label column, the same in every file' },
     { name: 'labels', kind: 'string', description: 'comma-separated label column per file, in file order' },

@@ -9,10 +9,10 @@ import { writeFileAtomic } from '../../protocol/runFolder/write';
 export const predictCommand: CliCommand = {
   name: 'predict',
   usage: 'predict RUN_DIR FILE [--arm separate|merged|multihead] [--dataset NAME] [-o out.csv] [--raw] [--allow-incomplete]',
-  summary: 'Score the rows of a CSV file with a model saved in a run folder',
+  summary: 'Score the rows of a data file (CSV, Parquet, Arrow, JSON Lines) with a model saved in a run folder',
   options: [
     { name: 'arm', kind: 'string', description: 'which arm\'s model (default: the best pooled test score)' },
-    { name: 'dataset', kind: 'string', description: 'separate: whose model; multihead: which head (default: all)' },
+    { name: 'dataset', kind: 'string', description: "separate: whose model; multihead: which head (default: all); merged/multihead: whose transform applies to the rows when the datasets' transforms differ" },
     { name: 'output', alias: 'o', kind: 'string', description: 'write the predictions CSV here instead of stdout' },
     { name: 'allow-incomplete', kind: 'boolean', description: 'use the models of a run that did not complete (failed, cancelled, interrupted)' },
     { name: 'raw', kind: 'boolean', description: "write cells exactly as predicted; by default a cell that a spreadsheet would run as a formula (=, +, -, @, tab, CR first, not a number) gets a leading '" },
