@@ -51,7 +51,7 @@ describe('use this mapping', function () {
     assert.deepEqual(pair.schema.suggestions.map((s) => [s.reference, s.other]), [['wind', 'wind_kmh']]);
     const unit = pair.unitDifferences?.[0];
     assert.ok(unit, 'the unit difference is found');
-    assert.deepEqual([unit.reference, unit.other, unit.factor, unit.conversion], ['wind', 'wind_kmh', 3.6, 'km/h per m/s']);
+    assert.deepEqual([unit.reference, unit.other, unit.factor, unit.conversion], ['wind', 'wind_kmh', 3.6, 'm/s -> km/h']);
 
     const otherPath = report.datasets[1].path;
     const convert = unitStep(unit.reference, unit.other, unit.factor);

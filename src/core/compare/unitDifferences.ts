@@ -28,7 +28,7 @@ export interface UnitDifference {
   readonly factor: number;
   /** The ratio of medians as measured. */
   readonly measured: number;
-  /** The common conversion the factor matches (e.g. "mm per inch"), when it matches one. */
+  /** The common conversion the factor matches, reference unit -> other unit (e.g. "g -> kg"), when it matches one. */
   readonly conversion?: string;
   readonly referenceMedian: number;
   readonly otherMedian: number;
@@ -41,26 +41,26 @@ const MIN_UNKNOWN_RATIO = 2;
 const SPREAD = 0.05;
 const LOOSE_SPREAD = 1.5;
 
-/** other / reference for common unit pairs (and the powers of ten). */
-const CONVERSIONS: readonly (readonly [number, string])[] = [
-  [10, 'x10 (e.g. mm per cm)'],
-  [100, 'x100 (e.g. cm per m, percent)'],
-  [1000, 'x1000 (e.g. g per kg, m per km)'],
-  [1e6, 'x1,000,000'],
-  [2.54, 'cm per inch'],
-  [25.4, 'mm per inch'],
-  [0.3048, 'm per foot'],
-  [12, 'inches per foot'],
-  [1.609344, 'km per mile'],
-  [0.45359237, 'kg per pound'],
-  [28.349523125, 'g per ounce'],
-  [3.6, 'km/h per m/s'],
-  [2.236936, 'mph per m/s'],
-  [1.943844, 'knots per m/s'],
-  [60, 'x60 (e.g. minutes per hour)'],
-  [3600, 'seconds per hour'],
-  [3.785411784, 'litres per US gallon'],
-  [1.8, 'x1.8 (Fahrenheit per Celsius degree, differences only)'],
+/** other / reference for common unit pairs: [factor, reference unit, other unit] (one likely pair per factor: x1000 is also km -> m). */
+const CONVERSIONS: readonly (readonly [number, string, string])[] = [
+  [10, 'cm', 'mm'],
+  [100, 'm', 'cm'],
+  [1000, 'kg', 'g'],
+  [1e6, 'millions', 'units'],
+  [2.54, 'inches', 'cm'],
+  [25.4, 'inches', 'mm'],
+  [0.3048, 'feet', 'm'],
+  [12, 'feet', 'inches'],
+  [1.609344, 'miles', 'km'],
+  [0.45359237, 'pounds', 'kg'],
+  [28.349523125, 'ounces', 'g'],
+  [3.6, 'm/s', 'km/h'],
+  [2.236936, 'm/s', 'mph'],
+  [1.943844, 'm/s', 'knots'],
+  [60, 'hours', 'minutes'],
+  [3600, 'hours', 'seconds'],
+  [3.785411784, 'US gallons', 'litres'],
+  [1.8, 'Celsius degrees', 'Fahrenheit degrees'],
 ];
 
 function finiteSorted(values: Float64Array): Float64Array {
@@ -82,8 +82,8 @@ function tolerance(factor: number): number {
 /** The common conversion nearest to `ratio` (in log distance) that it is within tolerance of. */
 function nearestConversion(ratio: number): { factor: number; conversion: string } | undefined {
   let best: { factor: number; conversion: string; distance: number } | undefined;
-  for (const [f, name] of CONVERSIONS) {
-    for (const [factor, conversion] of [[f, name], [1 / f, `1/(${name})`]] as const) {
+  for (const [f, from, to] of CONVERSIONS) {
+    for (const [factor, conversion] of [[f, `${from} -> ${to}`], [1 / f, `${to} -> ${from}`]] as const) {
       const distance = Math.abs(Math.log(ratio / factor));
       if (distance <= Math.log(tolerance(factor)) && (!best || distance < best.distance)) best = { factor, conversion, distance };
     }
