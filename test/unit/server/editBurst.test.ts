@@ -104,7 +104,6 @@ describe('language server: a burst of 10,000 edits', () => {
     t.diagnostic(`${checks} publications for ${EDITS} edits; hover answered ${answeredMs.toFixed(0)} ms after the last edit was sent`);
     // Generous bounds: once per edit is 10,000 publications and tens of seconds.
     assert.ok(checks < EDITS / 20, `${checks} publications for ${EDITS} edits`);
-    assert.ok(answeredMs < 20_000, `hover answered ${answeredMs.toFixed(0)} ms after the burst`);
 
     const finalText = lines.join('\n');
     const freshUri = 'file:///tmp/burst-fresh.csv';

@@ -86,8 +86,8 @@ test('the cancellable logistic fit gives the same model, and stops when cancelle
     cls[i] = ref.classes[i % n];
   }
   let checks = 0;
-  const started = Date.now();
   const cancelled = await fitLogisticAsync(big, cls, 60000, d, 3, { l2: ref.l2, isCancelled: () => ++checks >= 1 });
   assert.equal(cancelled, null);
-  assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+  // It gives up at the first check that says so (how soon: bench/latency.mjs).
+  assert.equal(checks, 1);
 });
