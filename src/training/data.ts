@@ -15,12 +15,13 @@ export const SPLIT_TEST = 2;
 export type SplitName = 'train' | 'validation' | 'test';
 
 /**
- * A feature column and how the models read it. Text columns (src/core/table.ts, TextColumn)
- * and datetime columns are refused by prepareSources until the trainer can use them.
+ * A feature column and how the models read it: numeric and categorical columns through
+ * preprocess.ts, text columns (src/core/table.ts, TextColumn) through a text encoder
+ * (text/, the experiment's `text` section). Datetime columns are refused by prepareSources.
  */
 export interface FeatureInfo {
   readonly name: string;
-  readonly type: 'numeric' | 'categorical';
+  readonly type: 'numeric' | 'categorical' | 'text';
 }
 
 /** One dataset ready for training: labelled rows only, with their split assignment. */
@@ -61,13 +62,15 @@ export function inferTask(column: Column): Task {
 }
 
 /** Why a column cannot be a feature of this trainer yet, or undefined when it can. */
-function unusableFeature(col: Column): string | undefined {
+function unusableFeature(col: Column, model: ResolvedExperiment['model']['type']): string | undefined {
   switch (col.type) {
     case 'numeric':
     case 'categorical':
       return undefined;
     case 'text':
-      return `feature column "${col.name}" is free text (a text column, docs/ingest.md); the trainer cannot use text features yet: leave it out with "exclude" (per dataset) or list the features to use in "features"`;
+      // Text is encoded by a network (text/): trees and the closed-form linear model have none.
+      if (model === 'mlp') return undefined;
+      return `feature column "${col.name}" is free text (a text column, docs/ingest.md); text features need "model": {"type": "mlp"} (a text encoder feeds the network), not "${model}": change the model, or leave the column out with "exclude" (per dataset) or "features"`;
     case 'datetime':
       return `feature column "${col.name}" holds dates and times (format ${col.format}); the trainer cannot use datetime features yet: leave it out with "exclude" (per dataset) or list the features to use in "features"`;
     default:
@@ -129,7 +132,7 @@ export function prepareSources(exp: ResolvedExperiment, tables: readonly DataTab
         add(i, `feature column "${name}" not found in ${exp.datasets[i].path}`, name, exp.features ? '$.features' : `$.datasets[${i}].features`);
         return;
       }
-      const unusable = unusableFeature(col);
+      const unusable = unusableFeature(col, exp.model.type);
       if (unusable !== undefined && !refused) {
         refused = true;
         add(i, unusable, name, exp.features ? '$.features' : `$.datasets[${i}]`);
@@ -138,10 +141,18 @@ export function prepareSources(exp: ResolvedExperiment, tables: readonly DataTab
         type = col.type;
         firstDs = i;
       } else if (col.type !== type) {
-        add(i, `feature column "${name}" is ${col.type} here but ${type} in dataset "${exp.datasets[firstDs].name}"`, name);
+        // Free text in one file and short strings (read as categories) in another: both tokenize.
+        if ((col.type === 'text' && type === 'categorical') || (col.type === 'categorical' && type === 'text')) {
+          type = 'text';
+          const unusableText = exp.model.type === 'mlp' ? undefined : unusableFeature(col.type === 'text' ? col : (columnByName(tables[firstDs], name) as Column), exp.model.type);
+          if (unusableText !== undefined && !refused) {
+            refused = true;
+            add(i, unusableText, name, exp.features ? '$.features' : `$.datasets[${i}]`);
+          }
+        } else add(i, `feature column "${name}" is ${col.type} here but ${type} in dataset "${exp.datasets[firstDs].name}"`, name);
       }
     });
-    if (type === 'numeric' || type === 'categorical') features.push({ name, type });
+    if ((type === 'numeric' || type === 'categorical' || type === 'text') && !refused) features.push({ name, type });
   }
   if (featureNames.length === 0) {
     issues.push({ file: exp.file, path: '$.features', message: 'no feature columns are shared by all datasets; list them in "features"' });

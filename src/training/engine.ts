@@ -12,6 +12,7 @@ import type { ResolvedExperiment } from './experiment';
 import { plansFor, unionClasses, type ModelPlan } from './modelPlan';
 import type { ArmName, ArmResult, Metrics, SourceResult } from '../protocol/runFolder/contract';
 import { ArmDivergedError, trainModel, type EngineHooks, type TrainedModel } from './trainModel';
+import { hasTextFeatures, trainTextModel } from './text/trainTextModel';
 
 export interface EngineResult {
   readonly arms: ArmResult[];
@@ -44,7 +45,7 @@ export async function runArms(exp: ResolvedExperiment, data: PreparedData, arms:
     for (const plan of plans) {
       let m: TrainedModel;
       try {
-        m = await trainModel(plan, exp, data, tf, hooks);
+        m = hasTextFeatures(data) ? await trainTextModel(plan, exp, data, tf, hooks) : await trainModel(plan, exp, data, tf, hooks);
       } catch (e) {
         if (!(e instanceof ArmDivergedError)) throw e;
         diverged = e;

@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { confinementProblem } from '../core/paths';
 import { parseTransformSteps } from '../core/transform/transformSteps';
 import type { ArmName, Task } from '../protocol/runFolder/contract';
+import { resolveTextSpec, type TextSpec } from './text/textSpec';
 
 export type Scaling = 'standard' | 'minmax' | 'robust' | 'none';
 export type NumericImpute = 'mean' | 'median' | 'zero';
@@ -85,6 +86,8 @@ export interface ExperimentFileV1 {
   model?: Partial<ModelSpec> & { type: ModelSpec['type'] };
   training?: Partial<Omit<TrainingSpec, 'earlyStopping'>> & { earlyStopping?: Partial<EarlyStoppingSpec> };
   evaluation?: Partial<EvaluationSpec>;
+  /** How text feature columns are tokenized and encoded (text/textSpec.ts). */
+  text?: Partial<TextSpec>;
 }
 
 export interface PreprocessingSpec {
@@ -181,11 +184,13 @@ export interface ResolvedExperiment {
   model: ModelSpec;
   training: TrainingSpec;
   evaluation: EvaluationSpec;
+  /** The `text` section as written, with defaults; absent when the file has none (defaults then apply to text features). */
+  text?: TextSpec;
 }
 
 /** Property names each object of the format accepts (the JSON Schema lists the same; a test checks). */
 export const EXPERIMENT_KEYS = {
-  $: ['$schema', 'version', 'name', 'datasets', 'features', 'arms', 'preprocessing', 'split', 'merged', 'multihead', 'model', 'training', 'evaluation'],
+  $: ['$schema', 'version', 'name', 'datasets', 'features', 'arms', 'preprocessing', 'split', 'merged', 'multihead', 'model', 'training', 'evaluation', 'text'],
   dataset: ['name', 'path', 'label', 'task', 'features', 'exclude', 'transform'],
   preprocessing: ['numericImpute', 'categoricalImpute', 'scaling', 'maxCategories'],
   split: ['test', 'validation', 'seed'],
@@ -501,6 +506,7 @@ export function resolveExperiment(doc: Json, file: string, options: ResolveOptio
   if (method === 'holdout' && (ev.folds !== undefined || ev.repeats !== undefined)) {
     c.add(`$.evaluation.${ev.folds !== undefined ? 'folds' : 'repeats'}`, 'folds and repeats apply to "method": "cv" or "repeated-cv"; holdout uses split.test');
   }
+  const text = resolveTextSpec(doc.text, (path, message) => c.add(path, message), file, root);
   if (c.issues.length) throw new ExperimentError(c.issues);
   const out: ResolvedExperiment = {
     version: 1,
@@ -518,6 +524,7 @@ export function resolveExperiment(doc: Json, file: string, options: ResolveOptio
     evaluation,
   };
   if (features) out.features = features;
+  if (text) out.text = text;
   return out;
 }
 

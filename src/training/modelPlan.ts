@@ -29,6 +29,15 @@ export interface ModelMeta {
   readonly heads: readonly HeadInfo[];
 }
 
+/**
+ * A file saved beside a model's model.json (text models: text.json and their encoders' weights),
+ * named relative to the model folder ("text.json", "encoder/model.json").
+ */
+export interface ModelFile {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
 export interface ModelPlan {
   readonly arm: ArmName;
   readonly id: string;

@@ -5,12 +5,12 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { RUN_FILES } from '../protocol/runFolder/contract';
 import { StorageError, writeFileAtomic, writeJsonAtomic, type RunFolder } from '../protocol/runFolder/write';
 import type { TF } from './backend';
 import { datasetNameProblem } from './experiment';
-import type { ModelMeta } from './modelPlan';
+import type { ModelFile, ModelMeta } from './modelPlan';
 import { TREES_FILE, type SavedTreeModel } from './gbm';
 
 /**
@@ -25,14 +25,25 @@ export function modelFolder(runDir: string, modelId: string): string {
   return join(runDir, RUN_FILES.models, ...parts);
 }
 
-/** Saves a trained model under `models/<id>/` of the run, through the run folder's checked, all-or-nothing writes. */
-export async function saveModel(run: RunFolder, meta: ModelMeta, model: tfjs.LayersModel, tf: TF): Promise<void> {
+/** A model file name: plain names, one level of subfolder at most, never leaving the model folder. */
+const MODEL_FILE_RE = /^([A-Za-z0-9_-]+\/)?[A-Za-z0-9_.-]+$/;
+
+/**
+ * Saves a trained model under `models/<id>/` of the run, through the run folder's checked,
+ * all-or-nothing writes; `files` (text encoders) go beside model.json.
+ */
+export async function saveModel(run: RunFolder, meta: ModelMeta, model: tfjs.LayersModel, tf: TF, files: readonly ModelFile[] = []): Promise<void> {
   const folder = relative(run.dir, modelFolder(run.dir, meta.id));
   try {
     mkdirSync(join(run.dir, folder), { recursive: true });
+    for (const f of files) {
+      if (!MODEL_FILE_RE.test(f.name) || f.name.split('/').some((p) => p.startsWith('.'))) throw new Error(`model file name ${JSON.stringify(f.name)} is not a plain file name`);
+      if (f.name.includes('/')) mkdirSync(join(run.dir, folder, dirname(f.name)), { recursive: true });
+    }
   } catch (e) {
     throw StorageError.from(join(run.dir, folder), e);
   }
+  for (const f of files) writeFileAtomic(run.file(join(folder, f.name)), Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength));
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const data = artifacts.weightData;

@@ -18,7 +18,13 @@ export interface HeadSpec {
 }
 
 export interface NetworkSpec {
+  /** Width of the input rows the network is given. */
   readonly inputs: number;
+  /**
+   * Width the trunk sees when a front end (a text encoder, text/textNetwork.ts) turns the input
+   * rows into features first; default `inputs`. Saved models take these features as input.
+   */
+  readonly trunkInputs?: number;
   readonly trunk: readonly number[];
   readonly headHidden: readonly number[];
   readonly heads: readonly HeadSpec[];
@@ -69,7 +75,7 @@ export class Network {
     private readonly seed: number,
   ) {
     const rng = new Rng(seed);
-    let width = spec.inputs;
+    let width = spec.trunkInputs ?? spec.inputs;
     spec.trunk.forEach((units) => {
       this.trunk.push(initLayer(tf, rng, width, units));
       width = units;
@@ -161,10 +167,15 @@ export class Network {
     return h;
   }
 
+  /** The features the trunk reads from an input batch: the batch itself unless a subclass encodes it. */
+  protected frontEnd(x: tfjs.Tensor2D, _training: boolean): tfjs.Tensor2D {
+    return x;
+  }
+
   /** Raw outputs (logits or standardised regression values) of all heads side by side: n x width. */
   forward(x: tfjs.Tensor2D, training: boolean): tfjs.Tensor2D {
     const tf = this.tf;
-    let h = x;
+    let h = this.frontEnd(x, training);
     for (const d of this.trunk) h = this.hidden(h, d, training);
     if (this.out) return tf.add(this.matMul(h, this.out.w as tfjs.Tensor2D), this.out.b);
     const outs = this.heads.map((layers) => {
@@ -194,7 +205,7 @@ export class Network {
    */
   toLayersModel(targetScale: readonly ([number, number] | null)[]): tfjs.LayersModel {
     const tf = this.tf;
-    const input = tf.input({ shape: [this.spec.inputs], name: 'features' });
+    const input = tf.input({ shape: [this.spec.trunkInputs ?? this.spec.inputs], name: 'features' });
     let h: tfjs.SymbolicTensor = input;
     const assignments: [tfjs.layers.Layer, tfjs.Tensor[]][] = [];
     const denseWith = (x: tfjs.SymbolicTensor, w: tfjs.Tensor, b: tfjs.Tensor, units: number, activation: string, name: string) => {

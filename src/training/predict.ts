@@ -17,6 +17,9 @@ import { describeRunStatus, readRunStatus } from '../protocol/runFolder/read';
 import { loadSavedModel, loadTreeModel, modelFolder } from './modelStore';
 import { TREES_FILE, predictTrees } from './gbm';
 import type { ModelMeta } from './modelPlan';
+import { textModelColumns, textScorer } from './text/predictText';
+import { TEXT_MODEL_FILE } from './text/textModelStore';
+import { TextModelError } from './text/textTokenizer';
 
 export class PredictError extends Error {
   readonly userFacing = true;
@@ -75,6 +78,7 @@ function neededFeatureColumns(dirs: readonly string[]): string[] {
     try {
       const meta = JSON.parse(readFileSync(join(dir, 'preprocessing.json'), 'utf8')) as ModelMeta;
       for (const f of meta.preprocessing.features) names.add(f.name);
+      for (const name of textModelColumns(dir)) names.add(name);
     } catch {
       // Unreadable metadata is reported by loadModel below, with the folder.
     }
@@ -100,6 +104,16 @@ async function scoreFolder(dir: string, table: DataTable, all: Int32Array): Prom
   }
   const { tf } = await initBackend();
   const { model, meta } = await loadModel(tf, dir);
+  if (existsSync(join(dir, TEXT_MODEL_FILE))) {
+    let scorer: ReturnType<typeof textScorer>;
+    try {
+      scorer = textScorer(tf, dir, meta, model, table);
+    } catch (e) {
+      model.dispose();
+      throw new PredictError(e instanceof TextModelError ? `${e.message}; the text model cannot be read` : `${table.path}: ${(e as Error).message.split('\n')[0]}`);
+    }
+    return { meta, outputs: () => scorer.outputs(), dispose: () => (scorer.dispose(), model.dispose()) };
+  }
   const tensors: tfjs.Tensor[] = [];
   return {
     meta,

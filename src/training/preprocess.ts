@@ -71,6 +71,8 @@ export function fitPreprocessing(train: readonly RowSet[], features: readonly Fe
   const fitted: FittedFeature[] = [];
   const outputs: string[] = [];
   for (const f of features) {
+    // Text columns are tokenized and encoded by text/textFeatures.ts, never one-hot encoded here.
+    if (f.type === 'text') continue;
     if (f.type === 'numeric') {
       const raw = numericValues(train, f.name);
       const present = raw.filter((v) => !Number.isNaN(v)).sort();

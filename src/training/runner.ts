@@ -102,7 +102,7 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
         epochsDone++;
         hooks.send({ type: 'epoch', record });
       },
-      saveModel: (meta, model) => saveModel(folder, meta, model, tf),
+      saveModel: (meta, model, files) => saveModel(folder, meta, model, tf, files),
       saveTrees: async (meta, trees) => saveTreeModel(folder, meta, trees),
     }, plan);
     beat.stop();

@@ -11,8 +11,8 @@ import type { ResolvedExperiment } from './experiment';
 import { evaluate, predictHeads, validationScores } from './evaluate';
 import { fitLeastSquares, fitLogisticAsync, linearOutputs, type LinearModel } from './linear';
 import { applyScale, buildSplit, standardiseTargets, type SplitData } from './modelData';
-import type { ModelMeta, ModelPlan } from './modelPlan';
-import { Network, type HeadSpec } from './network';
+import type { ModelFile, ModelMeta, ModelPlan } from './modelPlan';
+import { Network, type HeadSpec, type NetworkSpec } from './network';
 import { fitPreprocessing } from './preprocess';
 import { trainGbm, type SavedTreeModel } from './gbm';
 import { Rng } from '../core/random';
@@ -24,7 +24,8 @@ export interface EngineHooks {
   onProgress?(arm: ArmName, model: string, epochs: number, p: LoopProgress): void;
   onEpoch?(record: EpochRecord): void | Promise<void>;
   isCancelled?(): boolean;
-  saveModel?(meta: ModelMeta, model: tfjs.LayersModel): Promise<void>;
+  /** Saves a network model; `files` go beside it (text models' encoders, text/textModelStore.ts). */
+  saveModel?(meta: ModelMeta, model: tfjs.LayersModel, files?: readonly ModelFile[]): Promise<void>;
   /** Saves a gbm model (gbm.ts): its metadata and its trees. */
   saveTrees?(meta: ModelMeta, trees: SavedTreeModel): Promise<void>;
 }
@@ -126,11 +127,39 @@ export async function trainModel(plan: ModelPlan, exp: ResolvedExperiment, data:
     return { ...ev, epochs: 1, bestEpoch: 1, kind: lm.kind, cancelled: false, test: testRaw, testPred: pred };
   }
 
-  const scales = standardiseTargets(plan, trainRaw);
-  const train = applyScale(trainRaw, scales);
-  const val = valRaw ? applyScale(valRaw, scales) : null;
+  return trainNetworkModel(plan, exp, { train: trainRaw, validation: valRaw, test: testRaw }, tf, hooks, {
+    save: async (network, scales) => {
+      const model = network.toLayersModel(scales);
+      try {
+        await hooks.saveModel?.(meta('mlp'), model);
+      } finally {
+        model.dispose();
+      }
+    },
+  });
+}
+
+/** How trainNetworkModel builds, trains and saves a network other than the plain MLP (text/trainTextModel.ts). */
+export interface NetworkFit {
+  /** The network for the spec (default: the plain MLP). */
+  readonly network?: (spec: NetworkSpec) => Network;
+  /** 'tfjs' when the network has a front end the fused step does not know. */
+  readonly stepper?: 'auto' | 'tfjs';
+  /** After each finished epoch (text: the layers encoders' freeze schedule). */
+  readonly afterEpoch?: (epoch: number) => void;
+  /** Saves the trained network; its LayersModel, when it makes one, is disposed afterwards. */
+  readonly save: (network: Network, scales: readonly ([number, number] | null)[]) => Promise<void>;
+}
+
+/** The network branch of trainModel: train through trainLoop.ts, evaluate on the test rows, save. */
+export async function trainNetworkModel(plan: ModelPlan, exp: ResolvedExperiment, raw: { train: SplitData; validation: SplitData | null; test: SplitData }, tf: TF, hooks: EngineHooks, fit: NetworkFit): Promise<TrainedModel> {
+  const testRaw = raw.test;
+  const scales = standardiseTargets(plan, raw.train);
+  const train = applyScale(raw.train, scales);
+  const val = raw.validation ? applyScale(raw.validation, scales) : null;
   const heads: HeadSpec[] = plan.heads.map((h) => ({ name: h.name, task: h.task, units: h.task === 'classification' ? h.classes.length : 1 }));
-  const network = new Network(tf, { inputs: train.d, trunk: exp.model.hidden, headHidden: exp.model.headHidden, heads, activation: exp.model.activation, dropout: exp.model.dropout }, exp.training.seed);
+  const spec: NetworkSpec = { inputs: train.d, trunk: exp.model.hidden, headHidden: exp.model.headHidden, heads, activation: exp.model.activation, dropout: exp.model.dropout };
+  const network = fit.network ? fit.network(spec) : new Network(tf, spec, exp.training.seed);
   const staticWeights = plan.heads.map((h) => (plan.arm === 'multihead' ? (exp.multihead.weights[h.name] ?? 1) : 1));
   try {
     let result;
@@ -145,6 +174,7 @@ export async function trainModel(plan: ModelPlan, exp: ResolvedExperiment, data:
         staticWeights,
         dwaTemperature: exp.multihead.dwaTemperature,
         schedule: makeSchedule(plan, exp, train),
+        ...(fit.stepper ? { stepper: fit.stepper } : {}),
         hooks: {
           isCancelled: hooks.isCancelled,
           onProgress: (p) => hooks.onProgress?.(plan.arm, plan.id, exp.training.epochs, p),
@@ -158,6 +188,7 @@ export async function trainModel(plan: ModelPlan, exp: ResolvedExperiment, data:
               if (v.metric === 'r2' && v.value !== null && v.value < DIVERGENCE.minR2) throw DivergedError.r2(e.epoch, name, v.value, 'validation');
             }
             await hooks.onEpoch?.({ arm: plan.arm, model: plan.id, epoch: e.epoch, trainLoss: e.trainLoss, valLoss: e.valLoss, heads: headsRec, sources, seconds: e.seconds, samplesPerSecond: e.samplesPerSecond });
+            fit.afterEpoch?.(e.epoch);
           },
         },
       });
@@ -173,11 +204,7 @@ export async function trainModel(plan: ModelPlan, exp: ResolvedExperiment, data:
         if (m.task === 'regression' && m.r2 < DIVERGENCE.minR2) throw new ArmDivergedError(plan.arm, plan.id, result.epochs, DivergedError.r2(result.epochs, name, m.r2, 'test'));
       }
     }
-    if (hooks.saveModel && !result.cancelled) {
-      const model = network.toLayersModel(scales);
-      await hooks.saveModel(meta('mlp'), model);
-      model.dispose();
-    }
+    if (hooks.saveModel && !result.cancelled) await fit.save(network, scales);
     return { ...ev, epochs: result.epochs, bestEpoch: result.bestEpoch, kind: 'mlp', cancelled: result.cancelled, test: testRaw, testPred: pred };
   } finally {
     network.dispose();

@@ -132,7 +132,7 @@ test('init names datasets after their files within the dataset-name rules, uniqu
   assert.deepEqual(exp.datasets.map((d: { name: string }) => d.name), ['my_data', 'My_Data-2', 'hidden']);
 });
 
-test('init on two text datasets keeps the text column as a feature; run refuses it naming the column', async () => {
+test('init on two text datasets keeps the text column as a feature; run trains on it, and refuses it with trees naming the column', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dl-cli-'));
   mkdirSync(join(dir, 'data'));
   for (const f of ['reviews-a.csv', 'reviews-b.csv']) copyFileSync(join(repo, 'test', 'fixtures', 'kinds', f), join(dir, 'data', f));
@@ -142,9 +142,15 @@ test('init on two text datasets keeps the text column as a feature; run refuses 
   assert.match(r.out + r.err, /kept "review" as a text feature/);
   const exp = JSON.parse(readFileSync(join(dir, 'text.experiment.json'), 'utf8'));
   assert.ok(exp.features.includes('review'), JSON.stringify(exp.features));
-  const run = await cli(['run', 'text.experiment.json'], dir);
-  assert.notEqual(run.code, 0);
-  assert.match(run.err, /text\.experiment\.json at \$\.features: dataset "reviews-a", column "review": feature column "review" is free text .*the trainer cannot use text features yet/);
+  // Ten rows per file: no validation split, a few epochs.
+  writeFileSync(join(dir, 'text.experiment.json'), JSON.stringify({ ...exp, split: { test: 0.3, validation: 0 }, training: { epochs: 3 } }));
+  const run = await cli(['run', 'text.experiment.json', '--json'], dir);
+  assert.equal(run.code, 0, run.err);
+  assert.ok(JSON.parse(run.out).features.includes('review'));
+  writeFileSync(join(dir, 'text.experiment.json'), JSON.stringify({ ...exp, split: { test: 0.3, validation: 0 }, model: { type: 'gbm' } }));
+  const trees = await cli(['run', 'text.experiment.json'], dir);
+  assert.equal(trees.code, 2);
+  assert.match(trees.err, /text\.experiment\.json at \$\.features: dataset "reviews-a", column "review": feature column "review" is free text .*text features need "model": \{"type": "mlp"\}/);
 });
 
 function linearExperiment(dir: string, datasets: object[], file = 'x.experiment.json'): string {
