@@ -1,0 +1,147 @@
+// Text features through the real CLI (main() of src/cli/main.ts; `run` forks dist/trainer.js:
+// build first): training on text and numeric features mixed, what a run folder saves, that
+// every fitted statistic comes from the training split alone, and predict on new rows.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { main } from '../../../../src/cli/main';
+import { tokenize } from '../../../../src/core/text/tokens';
+import { captureIo } from '../../helpers';
+import { csvOf, makeRows, textExperiment, textWorkspace } from './textData';
+
+async function cli(argv: string[], cwd: string) {
+  const c = captureIo(cwd);
+  const code = await main(argv, c.io);
+  return { code, out: c.out(), err: c.err() };
+}
+
+interface SavedText {
+  layout: { dense: number; columns: { name: string; encoder: string }[] };
+  columns: { name: string; vocabulary: string[]; idf: number[]; documents: number }[];
+}
+
+function readJson<T>(...parts: string[]): T {
+  return JSON.parse(readFileSync(join(...parts), 'utf8')) as T;
+}
+
+/** Parses a CSV the test wrote (quoted fields, no newlines in cells). */
+function readRows(file: string): Record<string, string>[] {
+  const [header, ...lines] = readFileSync(file, 'utf8').trimEnd().split('\n');
+  const names = header.split(',');
+  return lines.map((line) => {
+    const cells: string[] = [];
+    const re = /("(?:[^"]|"")*"|[^,]*)(,|$)/g;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(line)) && cells.length < names.length) cells.push(m[1].startsWith('"') ? m[1].slice(1, -1).replace(/""/g, '"') : m[1]);
+    return Object.fromEntries(names.map((n, i) => [n, cells[i]]));
+  });
+}
+
+test('text and numeric features train together; vocabularies, idf and scalers come from the training split only', async () => {
+  // Every row carries a token of its own ("uniq<dataset><row>"): a token of a validation or test
+  // row can only reach a vocabulary if that row was read when fitting.
+  const dir = textWorkspace({ extraA: (i) => `uniqa${i}`, extraB: (i) => `uniqb${i}` });
+  const file = textExperiment(dir, { text: { encoder: 'bag', maxVocabulary: 100000 } });
+  const r = await cli(['run', file, '--json'], dir);
+  assert.equal(r.code, 0, r.err);
+  const results = JSON.parse(r.out);
+  assert.deepEqual(results.features, ['text', 'n']);
+  for (const arm of results.arms) for (const m of Object.values(arm.bySource) as { accuracy: number }[]) assert.ok(m.accuracy > 0.8, `${arm.arm}: ${JSON.stringify(arm.bySource)}`);
+  const runDir = join(dir, '.dataset-lab', 'runs', results.runId);
+  const split = readJson<Record<string, { train: number[]; validation: number[]; test: number[] }>>(runDir, 'split.json');
+  const data = { a: readRows(join(dir, 'data', 'a.csv')), b: readRows(join(dir, 'data', 'b.csv')) };
+  const models: [string, string[]][] = [['separate/a', ['a']], ['separate/b', ['b']], ['merged', ['a', 'b']], ['multihead', ['a', 'b']]];
+  for (const [id, sources] of models) {
+    const folder = join(runDir, 'models', ...id.split('/'));
+    assert.deepEqual(readdirSync(folder).sort(), ['encoder.bin', 'model.json', 'preprocessing.json', 'text.json', 'weights.bin']);
+    const saved = readJson<SavedText>(folder, 'text.json');
+    const meta = readJson<{ preprocessing: { features: { name: string; center: number; scale: number }[] } }>(folder, 'preprocessing.json');
+    const trainRows = sources.flatMap((s) => split[s].train.map((k) => data[s as 'a' | 'b'][k]));
+    const heldOut = sources.flatMap((s) => [...split[s].validation, ...split[s].test].map((k) => data[s as 'a' | 'b'][k]));
+    const trainTokens = new Set(trainRows.flatMap((row) => tokenize(row.text)));
+    const vocab = new Set(saved.columns[0].vocabulary);
+    // Every training token is in (the cap is above their number), and nothing else.
+    assert.deepEqual([...vocab].sort(), [...trainTokens].sort(), id);
+    const leaked = heldOut.flatMap((row) => tokenize(row.text)).filter((t) => t.startsWith('uniq') && vocab.has(t));
+    assert.deepEqual(leaked, [], `${id}: held-out tokens in the vocabulary`);
+    assert.equal(saved.columns[0].documents, trainRows.length, id);
+    // idf as scikit-learn's smooth idf over the training cells.
+    const df = (t: string) => trainRows.filter((row) => tokenize(row.text).includes(t)).length;
+    for (const t of ['the', 'goal', `uniq${sources[0]}${split[sources[0]].train[0]}`]) {
+      const k = saved.columns[0].vocabulary.indexOf(t);
+      if (k < 0) continue;
+      assert.ok(Math.abs(saved.columns[0].idf[k] - (Math.log((1 + trainRows.length) / (1 + df(t))) + 1)) < 1e-9, `${id}: idf of ${t}`);
+    }
+    // The numeric feature's standardisation: the training rows' mean and (population) spread.
+    const n = trainRows.map((row) => Number(row.n));
+    const mean = n.reduce((a, b) => a + b, 0) / n.length;
+    const sd = Math.sqrt(n.reduce((a, b) => a + (b - mean) ** 2, 0) / n.length);
+    const fitted = meta.preprocessing.features.find((f) => f.name === 'n');
+    assert.ok(fitted && Math.abs(fitted.center - mean) < 1e-9 && Math.abs(fitted.scale - sd) < 1e-9, `${id}: ${JSON.stringify(fitted)} vs ${mean}, ${sd}`);
+    assert.equal(saved.layout.dense, 1);
+    assert.deepEqual(saved.layout.columns.map((c) => c.name), ['text']);
+  }
+
+  // predict packs new rows with the saved vocabulary and scores them per head.
+  writeFileSync(join(dir, 'new.csv'), csvOf([{ text: 'great excellent love wonderful', label: '', n: 0.5 }, { text: 'storm rain snow wind cloud', label: '', n: 2.5 }], ['text', 'n']));
+  const p = await cli(['predict', runDir, 'new.csv', '--arm', 'multihead'], dir);
+  assert.equal(p.code, 0, p.err);
+  const lines = p.out.trim().split('\n');
+  assert.equal(lines[0], 'row,prediction_a,probability_a,prediction_b,probability_b');
+  assert.match(lines[1], /^1,good,/);
+  assert.match(lines[2], /^2,(bad|good),[0-9.]+,weather,/);
+  const missing = await cli(['predict', runDir, 'data/b.csv', '--arm', 'multihead'], dir);
+  assert.equal(missing.code, 0, missing.err);
+  writeFileSync(join(dir, 'nontext.csv'), 'n\n1\n');
+  const noText = await cli(['predict', runDir, 'nontext.csv', '--arm', 'multihead'], dir);
+  assert.equal(noText.code, 2);
+  assert.match(noText.err, /column "text" is missing; the multihead model/);
+});
+
+test('the conv encoder and the mean-pooled bag train and predict', async () => {
+  const dir = textWorkspace({ rows: 150 });
+  for (const text of [{ encoder: 'conv', embedding: 16, filters: 16, kernelSize: 2, maxTokens: 24 }, { encoder: 'bag', pooling: 'mean', embedding: 16 }]) {
+    const file = textExperiment(dir, { text, arms: ['multihead'], features: ['text'], training: { epochs: 12, batchSize: 16, learningRate: 0.02, earlyStopping: { patience: 4 } } });
+    const r = await cli(['run', file, '--json'], dir);
+    assert.equal(r.code, 0, r.err);
+    const results = JSON.parse(r.out);
+    const mh = results.arms[0];
+    for (const [name, m] of Object.entries(mh.bySource) as [string, { accuracy: number }][]) assert.ok(m.accuracy > 0.7, `${text.encoder}/${name}: ${m.accuracy}`);
+    const runDir = join(dir, '.dataset-lab', 'runs', results.runId);
+    const p = await cli(['predict', runDir, 'data/b.csv'], dir);
+    assert.equal(p.code, 0, p.err);
+    const rows = readRows(join(dir, 'data', 'b.csv'));
+    const predicted = p.out.trim().split('\n').slice(1).map((l) => l.split(',')[3]);
+    const agree = predicted.filter((v, i) => v === rows[i].label).length / rows.length;
+    assert.ok(agree > 0.7, `${text.encoder}: predictions agree with ${agree} of the labels`);
+  }
+});
+
+test('text settings are checked with their JSON paths', async () => {
+  const dir = textWorkspace({ rows: 20 });
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ encoder: 'lstm' }, /at \$\.text\.encoder: must be one of "bag", "conv", "pretrained", "layers", got "lstm"/],
+    [{ maxVocabulary: 1 }, /at \$\.text\.maxVocabulary: must be an integer from 2 to 1000000, got 1/],
+    [{ encoder: 'pretrained' }, /at \$\.text\.model: "encoder": "pretrained" needs "model"/],
+    [{ encoder: 'bag', model: 'x' }, /at \$\.text\.model: applies to "encoder": "pretrained" or "layers" only/],
+    [{ tokenizer: 'wordpiece' }, /at \$\.text\.tokenizerFile: "tokenizer": "wordpiece" with a scratch encoder needs "tokenizerFile"/],
+    [{ encoder: 'layers', model: '../outside' }, /at \$\.text\.model: .*outside.*model and tokenizer files must stay inside it/],
+    [{ colour: 1 }, /at \$\.text\.colour: unknown property "colour"/],
+  ];
+  for (const [text, expected] of cases) {
+    const file = textExperiment(dir, { text });
+    const r = await cli(['run', file], dir);
+    assert.equal(r.code, 2, JSON.stringify(text));
+    assert.match(r.err, expected);
+  }
+});
+
+test('a small and unbalanced text set: rows without any token and one repeated text still train', async () => {
+  const dir = textWorkspace({ rows: 60 });
+  const rows = makeRows(['good', 'bad'], 60, 5).map((r, i) => (i % 3 === 0 ? { ...r, text: '' } : i % 3 === 1 ? { ...r, text: '!!! ... ???' } : r));
+  writeFileSync(join(dir, 'data', 'a.csv'), csvOf(rows));
+  const file = textExperiment(dir, { arms: ['separate'], training: { epochs: 2 } });
+  const r = await cli(['run', file, '--json'], dir);
+  assert.equal(r.code, 0, r.err);
+});
