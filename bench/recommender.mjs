@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Does the compare recommendation (merge / multihead / separate) name an arm that training then
 // finds best, or tied for best? For each pair of real datasets: `compare` -> the recommendation;
-// `init` -> an experiment with every applicable arm, evaluated by 5-fold cross-validation;
+// `init all` -> an experiment with every applicable arm, evaluated by 5-fold cross-validation;
 // `run` -> per dataset the significantly best arm or the tie (Holm-corrected paired tests). The
 // recommended arm (merge -> merged, multihead -> multihead, separate -> separate) agrees when it
 // is best or tied for best on every dataset of the pair.
@@ -113,7 +113,8 @@ for (const p of PAIRS) {
   const cmp = JSON.parse(run(['compare', ...files, '--label', p.label, '--json'], dir));
   const rec = cmp.recommendation;
   const pair = cmp.comparisons[0];
-  run(['init', rec.scaffold, ...files, '--label', p.label, '-o', 'pair.experiment.json'], dir);
+  // Every arm the labels allow, so the recommended arm is tested against the others.
+  run(['init', 'all', ...files, '--label', p.label, '-o', 'pair.experiment.json'], dir);
   // Every pair by the same protocol: (repeated) 5-fold cross-validation.
   const exp = JSON.parse(readFileSync(join(dir, 'pair.experiment.json'), 'utf8'));
   exp.evaluation = REPEATS > 1 ? { method: 'repeated-cv', folds: 5, repeats: REPEATS } : { method: 'cv', folds: 5 };

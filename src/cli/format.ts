@@ -1,4 +1,5 @@
 /** Plain-text tables and number formatting for terminal output. */
+import { formatNumber, formatPercent, formatPValue } from '../protocol/format';
 
 /**
  * Characters a terminal acts on rather than shows: C0 controls (ESC starts colour, cursor,
@@ -64,26 +65,20 @@ export function renderTable(columnsIn: readonly TableColumn[], rowsIn: readonly 
   return out.join('\n') + '\n';
 }
 
-/** A number for people: 4 significant digits, exponent for very small or large magnitudes. */
+/**
+ * Numbers on the terminal are written by the one formatting module the dashboard and the
+ * language server use too (src/protocol/format.ts); these names stay for the commands.
+ */
 export function fmt(x: number | undefined, digits = 4): string {
-  if (x === undefined) return '';
-  if (Number.isNaN(x)) return 'NaN';
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a < 1e-4 || a >= 1e7) return x.toExponential(digits - 1);
-  if (Number.isInteger(x) && a < 1e7) return String(x);
-  return String(Number(x.toPrecision(digits)));
+  return x === undefined ? '' : formatNumber(x, digits);
 }
 
 export function pvalue(p: number | undefined): string {
-  if (p === undefined) return '';
-  if (p < 1e-16) return '<1e-16';
-  return fmt(p, 3);
+  return p === undefined ? '' : formatPValue(p);
 }
 
 export function percent(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
+  return formatPercent(x, 1);
 }
 
 export function heading(titleIn: string): string {

@@ -17,6 +17,8 @@ import { RUN_FILES, type ArmName, type RunResults, type SplitFile, type StatusFi
 import { debugEnabled } from './debug';
 import { RunFolder, RunFolderError, StorageError, type Heartbeat } from '../protocol/runFolder/write';
 import { saveModel, saveTreeModel } from './modelStore';
+import { baselines } from './evaluation/baseline';
+import { rowAccounting } from './rowAccounting';
 
 export interface RunnerHooks {
   send(msg: FromTrainerMessage): void;
@@ -123,6 +125,8 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
       err.message = `${divergedArms.length === 1 ? 'the arm' : 'every arm'} diverged: ${parts.join('; ')}; lower training.learningRate (it is ${exp.training.learningRate})`;
       throw err;
     }
+    // What each dataset's arms must beat, on the same test rows (cross-validation: every fold's).
+    const baseline = baselines(data, plan ? Array.from({ length: plan.jobs }, (_, j) => plan.splitFor(j)) : undefined);
     const results: RunResults = {
       runId: run.runId,
       experiment: exp.name,
@@ -139,7 +143,11 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
           for (const k of plan?.refitSplits.get(s.name) ?? s.split) c[k]++;
           // Cross-validation tests every labelled row once per repeat.
           const test = plan ? s.rows.length : c[SPLIT_TEST];
-          return [s.name, { task: s.task, rows: s.table.rows, train: c[SPLIT_TRAIN], validation: c[SPLIT_VALIDATION], test, unlabelled: s.unlabelled, leakage: result.leakage[s.name] }];
+          const b = baseline[s.name];
+          return [
+            s.name,
+            { task: s.task, label: s.label, rows: s.table.rows, train: c[SPLIT_TRAIN], validation: c[SPLIT_VALIDATION], test, unlabelled: s.unlabelled, leakage: result.leakage[s.name], accounting: rowAccounting(s, data.features), ...(b ? { baseline: b } : {}) },
+          ];
         }),
       ),
       features: data.features.map((f) => f.name),

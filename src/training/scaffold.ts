@@ -1,15 +1,17 @@
 /**
  * Writes a starting experiment from a set of CSV files: labels, shared features (columns
  * present in every dataset, minus labels, identifiers and constants; text and datetime columns
- * are kept), tasks, defaults, and every applicable arm.
+ * are kept), tasks, defaults, and the arms of the kind asked for that the labels allow
+ * (src/protocol/armRule.ts: no merged arm for label columns that measure different things).
  */
 import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { isIdentifierLike } from '../core/columnKind';
 import type { Column, DataTable } from '../core/table';
 import { columnByName, isStringColumn } from '../core/table';
 import { inferTask } from './data';
-import type { ArmName, Task } from '../protocol/runFolder/contract';
+import type { Task } from '../protocol/runFolder/contract';
 import { datasetNameKey, toDatasetName, type ExperimentFileV1 } from './experiment';
+import { armsFor, EXPERIMENT_KIND_TITLES, type ExperimentKind } from '../protocol/armRule';
 
 export class ScaffoldError extends Error {
   readonly userFacing = true;
@@ -17,7 +19,8 @@ export class ScaffoldError extends Error {
 }
 
 export interface ScaffoldInput {
-  readonly mode: 'merge' | 'multihead';
+  /** Which arms beside the separate baseline (src/protocol/armRule.ts). */
+  readonly mode: ExperimentKind;
   readonly tables: readonly DataTable[];
   /** One label column per table. */
   readonly labels: readonly string[];
@@ -51,6 +54,18 @@ function distinct(col: Column): { distinct: number; values: number } {
     values++;
   }
   return { distinct: s.size, values };
+}
+
+/** The label values present in a column, as the trainer names classes (numbers as written). */
+function labelValues(col: Column): string[] {
+  if (isStringColumn(col)) {
+    const used = new Set<number>();
+    for (const c of col.codes) if (c >= 0) used.add(c);
+    return [...used].map((c) => col.dictionary[c]);
+  }
+  const seen = new Set<number>();
+  for (const v of col.values) if (!Number.isNaN(v)) seen.add(v);
+  return [...seen].map(String);
 }
 
 export function scaffoldExperiment(input: ScaffoldInput): ScaffoldResult {
@@ -97,13 +112,15 @@ export function scaffoldExperiment(input: ScaffoldInput): ScaffoldResult {
     if (extra.length) notes.push(`${t.path}: not in every file, left out: ${extra.join(', ')}`);
   }
 
-  const sameTask = new Set(tasks).size === 1;
-  const arms: ArmName[] = ['separate'];
-  if (sameTask && tables.length > 1) arms.push('merged');
-  else if (mode === 'merge') {
-    throw new ScaffoldError(`cannot merge: the labels have different tasks (${names.map((n, i) => `${n}: ${tasks[i]}`).join(', ')}); use "init multihead"`);
-  }
-  if (tables.length > 1) arms.push('multihead');
+  // The arms follow the data: no merged arm for labels that do not measure the same thing.
+  const labelInfo = tables.map((t, i) => {
+    const col = columnByName(t, labels[i]) as Column;
+    return { dataset: names[i], column: labels[i], task: tasks[i], ...(tasks[i] === 'classification' ? { classes: labelValues(col) } : {}) };
+  });
+  const chosen = armsFor(mode, labelInfo);
+  if (chosen.refused) throw new ScaffoldError(chosen.refused);
+  notes.push(...chosen.notes);
+  const arms = chosen.arms;
 
   const datasets = tables.map((t, i) => {
     const abs = resolve(t.path);
@@ -118,13 +135,14 @@ export function scaffoldExperiment(input: ScaffoldInput): ScaffoldResult {
   notes.push(evaluation.note);
   const experiment: ExperimentFileV1 = {
     version: 1,
-    name: `${mode} ${names.join(' + ')}`,
+    // Named for what it trains, so a run of it reads as such ("merged vs separate: a + b").
+    name: `${EXPERIMENT_KIND_TITLES[mode] === EXPERIMENT_KIND_TITLES.all ? arms.join(', ') : EXPERIMENT_KIND_TITLES[mode]}: ${names.join(' + ')}`,
     datasets,
     features,
     arms,
     preprocessing: { numericImpute: 'median', categoricalImpute: 'most_frequent', scaling: 'standard', maxCategories: 32 },
     split: { test: 0.2, validation: 0.1, seed: 42 },
-    merged: { balancing: mode === 'merge' ? 'inverse_size' : 'none' },
+    merged: { balancing: arms.includes('merged') ? 'inverse_size' : 'none' },
     multihead: { mixing: 'proportional', weighting: 'static' },
     model: { type: 'mlp', hidden: rows < 2000 ? [32, 16] : [64, 32], headHidden: [], activation: 'relu', dropout: 0, l2: 1e-4 },
     training: { epochs: 50, batchSize: 64, optimizer: 'adam', learningRate: 0.003, earlyStopping: { patience: 8, restoreBestWeights: true }, seed: 42 },

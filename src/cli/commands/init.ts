@@ -7,11 +7,13 @@ import { displayText, terminalText } from '../format';
 import { isStrictlyInside, realPath } from '../../core/paths';
 import { writeJsonAtomic } from '../../protocol/runFolder/write';
 import { scaffoldExperiment } from '../../training/scaffold';
+import { EXPERIMENT_KINDS, type ExperimentKind } from '../../protocol/armRule';
 
 export const initCommand: CliCommand = {
   name: 'init',
-  usage: 'init merge|multihead FILE FILE... (--label COL | --labels A,B,...) -o FILE [--force]',
-  summary: 'Write a starting experiment (labels, shared features, tasks, all applicable arms) for some data files (CSV, Parquet, Arrow, JSON Lines)',
+  usage: 'init merge|multihead|separate|all FILE FILE... (--label COL | --labels A,B,...) -o FILE [--force]',
+  summary:
+    'Write a starting experiment (labels, shared features, tasks, arms) for some data files (CSV, Parquet, Arrow, JSON Lines): merge trains merged vs separate, multihead multi-head vs separate, separate one model per dataset, all every arm the labels allow (no merged arm when the label columns differ)',
   options: [
     { name: 'label', kind: 'string', description: 'label column, the same in every file' },
     { name: 'labels', kind: 'string', description: 'comma-separated label column per file, in file order' },
@@ -21,7 +23,7 @@ export const initCommand: CliCommand = {
   async run(argv, io) {
     const args = parseArgs(argv, this.options);
     const [mode, ...files] = args.positionals;
-    if (mode !== 'merge' && mode !== 'multihead') throw new UsageError('init needs a mode: "merge" or "multihead", then the CSV files');
+    if (!EXPERIMENT_KINDS.includes(mode as ExperimentKind)) throw new UsageError(`init needs a kind: ${EXPERIMENT_KINDS.map((k) => `"${k}"`).join(', ')}, then the data files`);
     if (files.length === 0) throw new UsageError('init needs at least one CSV file');
     const out = stringOption(args, 'output');
     if (!out) throw new UsageError('init needs -o FILE (the experiment to write)');
@@ -50,7 +52,7 @@ export const initCommand: CliCommand = {
     }
     const tables = [];
     for (const f of files) tables.push(await readTable(resolve(io.cwd, f)));
-    const { experiment, notes } = scaffoldExperiment({ mode, tables, labels, outFile: outPath });
+    const { experiment, notes } = scaffoldExperiment({ mode: mode as ExperimentKind, tables, labels, outFile: outPath });
     writeJsonAtomic(outPath, experiment);
     for (const n of notes) io.stderr.write(`note: ${displayText(n)}\n`);
     const features = (experiment.features ?? []).map(displayText).join(', ');

@@ -6,6 +6,8 @@ import { ALL_ARMS, ExperimentError, loadExperiment } from '../../training/experi
 import { TrainingRun } from '../../training/host';
 import { primaryScore } from '../../training/metrics';
 import type { ArmName, EvaluationInfo, Interval, Metrics, RunResults, SourceComparison } from '../../protocol/runFolder/contract';
+import { formatFixed, formatInterval, formatMetric, formatMetricDifference, formatPercent, formatPValue, formatRate, signed } from '../../protocol/format';
+import { datasetVerdicts, overallVerdict, rowNotes, runHints, scoreWithInterval } from '../../protocol/runAdvice';
 
 function parseArms(value: string | undefined): ArmName[] | undefined {
   if (value === undefined) return undefined;
@@ -15,19 +17,18 @@ function parseArms(value: string | undefined): ArmName[] | undefined {
   return arms as ArmName[];
 }
 
-/** A score: 3 decimals; very large magnitudes (a broken model) in exponent form so columns stay aligned. */
-export function fmtScore(v: number | null | undefined, digits = 3): string {
+/** A score as every view writes it (src/protocol/format.ts): accuracy in percent, R2 with 3 decimals. */
+export function fmtScore(v: number | null | undefined, metric: 'accuracy' | 'r2' = 'r2'): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '-';
-  return Math.abs(v) >= 1e4 ? v.toExponential(2) : v.toFixed(digits);
+  return formatMetric(metric, v);
 }
-const fmtSigned = (v: number, digits = 3) => `${v >= 0 ? '+' : ''}${fmtScore(v, digits)}`;
-const pct = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(2)}%`);
-const pValue = (p: number | null | undefined) => (p === null || p === undefined ? '-' : p < 0.001 ? '<0.001' : p.toFixed(3));
+const pct = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : signed(formatPercent(v, 1), v));
+const pValue = (p: number | null | undefined) => (p === null || p === undefined ? '-' : formatPValue(p));
 
-/** `0.815 [0.770, 0.857]`, or the score alone when there is no interval. */
-export function withInterval(v: number | null | undefined, ci: Interval | undefined, digits = 3): string {
-  const score = fmtScore(v, digits);
-  return ci ? `${score} [${fmtScore(ci[0], digits)}, ${fmtScore(ci[1], digits)}]` : score;
+/** `81.5% [77.0%, 85.7%]`, or the score alone when there is no interval. */
+export function withInterval(v: number | null | undefined, ci: Interval | undefined, metric: 'accuracy' | 'r2' = 'r2'): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
+  return scoreWithInterval(metric, v, ci);
 }
 
 function headlineCi(m: Metrics | null | undefined): Interval | undefined {
@@ -42,7 +43,7 @@ function describeEvaluation(e: EvaluationInfo | undefined): string {
     e.method === 'holdout'
       ? `holdout; ${level} BCa bootstrap intervals over each dataset's test rows (${e.resamples} resamples); arms compared on the same rows (McNemar mid-p for accuracy, paired bootstrap for R2)`
       : `${e.method === 'cv' ? `${e.folds}-fold cross-validation` : `${e.repeats} x ${e.folds}-fold cross-validation`} (the same folds for every arm; scores are fold means); ${level} intervals and paired tests from the folds (corrected resampled t); saved models refit on all rows`;
-  return `evaluation: ${how}; differences significant at ${e.alpha.toFixed(2)} after Holm's correction over all comparisons\n`;
+  return `evaluation: ${how}; differences significant at ${formatFixed(e.alpha, 2)} after Holm's correction over all comparisons\n`;
 }
 
 /** What the best column says: the significantly best arm, or the tie. */
@@ -56,17 +57,22 @@ function bestCell(c: SourceComparison): string {
 export function formatResultsTable(results: RunResults, runDir: string, cwd: string): string {
   const arms = results.arms.map((a) => a.arm);
   const byArm = new Map(results.arms.map((a) => [a.arm, a]));
-  const cell = (arm: ArmName, m: Metrics | null | undefined, v: number | null | undefined) => {
+  const cell = (arm: ArmName, m: Metrics | null | undefined, v: number | null | undefined, metric: 'accuracy' | 'r2') => {
     const a = byArm.get(arm);
     if (a?.diverged) return `diverged (epoch ${a.diverged.epoch}${a.diverged.fold ? `, fold ${a.diverged.fold}` : ''})`;
-    return withInterval(v, headlineCi(m));
+    return withInterval(v, headlineCi(m), metric);
   };
-  const rows: string[][] = [['dataset', 'metric', ...arms, 'best']];
+  // The baseline column: what predicting the majority class (or the training mean) scores on the same test rows.
+  const baselineCell = (name: string, metric: 'accuracy' | 'r2') => {
+    const b = results.datasets[name]?.baseline;
+    return b ? `${b.kind} ${fmtScore(b.value, metric)}` : '-';
+  };
+  const rows: string[][] = [['dataset', 'metric', ...arms, 'baseline', 'best']];
   for (const [name, c] of Object.entries(results.comparison.bySource)) {
-    rows.push([name, c.metric, ...arms.map((a) => cell(a, byArm.get(a)?.bySource[name], c[a])), bestCell(c)]);
+    rows.push([name, c.metric, ...arms.map((a) => cell(a, byArm.get(a)?.bySource[name], c[a], c.metric)), baselineCell(name, c.metric), bestCell(c)]);
   }
   const pooledMetric = results.arms.find((a) => a.pooled)?.pooled?.task === 'regression' ? 'r2' : 'accuracy';
-  rows.push(['(pooled)', pooledMetric, ...results.arms.map((a) => cell(a.arm, a.pooled, a.pooled ? primaryScore(a.pooled) : null)), '']);
+  rows.push(['(pooled)', pooledMetric, ...results.arms.map((a) => cell(a.arm, a.pooled, a.pooled ? primaryScore(a.pooled) : null, pooledMetric)), '', '']);
   const ciM = results.comparison.deltaMCi;
   rows.push([
     'delta_m',
@@ -78,16 +84,24 @@ export function formatResultsTable(results: RunResults, runDir: string, cwd: str
       return v === null || v === undefined ? '-' : ci ? `${pct(v)} [${pct(ci[0])}, ${pct(ci[1])}]` : pct(v);
     }),
     '',
+    '',
   ]);
   const table = align(rows);
   const gains = gainLines(results);
   const epochs = results.arms.map((a) => (a.diverged ? `${a.arm} diverged at epoch ${a.diverged.epoch}` : `${a.arm} ${a.epochs} epochs (best ${a.bestEpoch})`)).join(', ');
+  // What to use, how sure, and what to look at next: the words the dashboard shows too.
+  const verdicts = datasetVerdicts(results);
+  const advice = [`verdict: ${overallVerdict(results).text}`, ...verdicts.map((v) => `  ${v.source}: ${v.text}`)];
+  const hints = runHints(results).map((h) => `hint: ${h.text}`);
+  const rowLines = rowNotes(results).map((n) => `rows: ${n.text}`);
   const diverged = results.arms
     .filter((a) => a.diverged)
     .map((a) => `warning: ${a.arm} diverged${a.diverged?.fold ? ` in fold ${a.diverged.fold}` : ''}: ${a.diverged?.message}; it has no scores and is left out of the comparison`);
   return (
     `Run ${results.runId} on the ${results.backend} backend, saved in ${relative(cwd, runDir) || '.'}\n${describeEvaluation(results.evaluation)}${epochs}\n\n${table}\n` +
     (gains ? `\n${gains}\n` : '') +
+    `\n${advice.join('\n')}\n` +
+    (hints.length || rowLines.length ? `\n${[...rowLines, ...hints].join('\n')}\n` : '') +
     (diverged.length ? `\n${diverged.join('\n')}\n` : '') +
     leakageNotes(results)
   );
@@ -114,7 +128,9 @@ function gainLines(results: RunResults): string {
       const sig = c.significant[a];
       const verdict = sig ? (g > 0 ? 'significant gain' : 'significant loss') : 'no significant difference';
       const test = c.tests?.find((t) => t.arms.includes(a) && t.arms.includes('separate'))?.test ?? '';
-      rows.push([name, `${a} vs separate`, ci ? `${fmtSigned(g)} [${fmtSigned(ci[0])}, ${fmtSigned(ci[1])}]` : fmtSigned(g), `p ${pValue(c.pValue[a])}`, `adjusted ${pValue(c.pAdjusted?.[a])}`, test, verdict]);
+      const d = (v: number) => formatMetricDifference(c.metric, v, { unit: false });
+      const unit = c.metric === 'accuracy' ? ' pts' : '';
+      rows.push([name, `${a} vs separate`, ci ? `${d(g)} ${formatInterval(ci, d)}${unit}` : `${d(g)}${unit}`, `p ${pValue(c.pValue[a])}`, `adjusted ${pValue(c.pAdjusted?.[a])}`, test, verdict]);
     }
   }
   if (!rows.length) return '';
@@ -129,7 +145,7 @@ function gainLines(results: RunResults): string {
 export function leakageNotes(results: RunResults): string {
   const notes: string[] = [];
   const pooledArms = results.arms.some((a) => a.arm !== 'separate');
-  const share = (k: number, n: number) => `${((100 * k) / Math.max(1, n)).toFixed(1)}%`;
+  const share = (k: number, n: number) => formatPercent(k / Math.max(1, n), 1);
   for (const [name, d] of Object.entries(results.datasets)) {
     const l = d.leakage;
     if (!l) continue;
@@ -200,7 +216,7 @@ export const runCommand: CliCommand = {
         const width = 24;
         const filled = Math.round(frac * width);
         const fold = msg.folds ? (msg.fold ? `fold ${msg.fold}/${msg.folds} ` : 'refit ') : '';
-        bar.update(`${fold}${displayText(msg.model).padEnd(20)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${msg.epoch}/${msg.epochs} loss ${msg.loss.toFixed(4)} ${Math.round(msg.samplesPerSecond)} samples/s`);
+        bar.update(`${fold}${displayText(msg.model).padEnd(20)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${msg.epoch}/${msg.epochs} loss ${formatMetric('loss', msg.loss)} ${formatRate(msg.samplesPerSecond)}`);
       }
     });
     // Ctrl-C or SIGTERM: cancel, so the run folder records `cancelled` with the finished epochs.

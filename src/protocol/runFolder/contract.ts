@@ -191,6 +191,34 @@ export interface EvaluationInfo {
   /** Which models the run saved for `predict`: the holdout models, or models refit on every labelled row. */
   readonly savedModels: 'holdout' | 'refit';
 }
+/**
+ * What a model has to beat on a dataset (src/training/evaluation/baseline.ts): the majority
+ * class of the training rows (classification) or their mean (regression), scored on the same
+ * test rows as the arms (cross-validation: fold means).
+ */
+export interface SourceBaseline {
+  readonly kind: 'majority' | 'mean';
+  /** The class predicted, or the mean predicted (holdout; cross-validation: of the refit's training rows). */
+  readonly prediction: string | number;
+  readonly metric: 'accuracy' | 'r2';
+  /** The headline score: accuracy, or R2 (0 on the training rows by definition, around 0 on the test rows). */
+  readonly value: number;
+  /** Classification: macro-F1; regression: MAE and RMSE. */
+  readonly macroF1?: number;
+  readonly mae?: number;
+  readonly rmse?: number;
+}
+
+/** Rows of a dataset the models did not see as written (src/training/rowAccounting.ts). */
+export interface SourceRowAccounting {
+  /** Rows left out because their label is missing (the same as `unlabelled`). */
+  readonly droppedMissingLabel: number;
+  /** Labelled rows with at least one missing feature value, which preprocessing imputed. */
+  readonly imputedRows: number;
+  /** Per feature with missing values: how many labelled rows had it imputed. */
+  readonly imputedCells: Readonly<Record<string, number>>;
+}
+
 export interface RunResults {
   readonly runId: string;
   readonly experiment: string;
@@ -202,7 +230,23 @@ export interface RunResults {
   readonly evaluation?: EvaluationInfo;
   readonly arms: ArmResult[];
   readonly comparison: Comparison;
-  readonly datasets: Record<string, { readonly task: 'classification' | 'regression'; readonly rows: number; readonly train: number; readonly validation: number; readonly test: number; readonly unlabelled: number; readonly leakage: SourceLeakage }>;
+  readonly datasets: Record<
+    string,
+    {
+      readonly task: 'classification' | 'regression';
+      readonly rows: number;
+      readonly train: number;
+      readonly validation: number;
+      readonly test: number;
+      readonly unlabelled: number;
+      readonly leakage: SourceLeakage;
+      /** Absent in runs made before baselines and row accounting existed. */
+      readonly baseline?: SourceBaseline;
+      readonly accounting?: SourceRowAccounting;
+      /** The label column (absent in older runs). */
+      readonly label?: string;
+    }
+  >;
   readonly features: string[];
   readonly startedAt: string;
   readonly finishedAt: string;

@@ -35,7 +35,9 @@ test('init writes shared features, tasks and arms, and never overwrites without 
     { name: 'b', path: 'data/b.csv', label: 'label', task: 'classification' },
   ]);
   assert.deepEqual(exp.features, ['x1', 'x2', 'kind', 'price']);
-  assert.deepEqual(exp.arms, ['separate', 'merged', 'multihead']);
+  // A merge experiment trains the merged arm beside its separate baseline, nothing more.
+  assert.deepEqual(exp.arms, ['separate', 'merged']);
+  assert.equal(exp.name, 'merged vs separate: a + b');
   writeFileSync(join(dir, 'ab.experiment.json'), '{"mine": true}');
   const again = await cli(['init', 'merge', 'data/a.csv', 'data/b.csv', '--label', 'label', '-o', 'ab.experiment.json'], dir);
   assert.equal(again.code, 2);
@@ -49,7 +51,14 @@ test('init writes shared features, tasks and arms, and never overwrites without 
   assert.deepEqual(mh.features, ['x1', 'x2', 'kind']);
   const merge = await cli(['init', 'merge', 'data/a.csv', 'data/b.csv', '--labels', 'label,price', '-o', 'm.experiment.json'], dir);
   assert.equal(merge.code, 2);
-  assert.match(merge.err, /cannot merge: the labels have different tasks \(a: classification, b: regression\)/);
+  assert.match(merge.err, /cannot merge: the label columns differ \("label" in a, "price" in b\)/);
+  const all = await cli(['init', 'all', 'data/a.csv', 'data/b.csv', '--labels', 'label,price', '-o', 'all.experiment.json'], dir);
+  assert.equal(all.code, 0, all.err);
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, 'all.experiment.json'), 'utf8')).arms, ['separate', 'multihead'], 'no merged arm for different label columns');
+  assert.match(all.err, /note: no merged arm: the label columns differ \("label" in a, "price" in b\)/);
+  const every = await cli(['init', 'all', 'data/a.csv', 'data/b.csv', '--label', 'label', '-o', 'every.experiment.json'], dir);
+  assert.equal(every.code, 0, every.err);
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, 'every.experiment.json'), 'utf8')).arms, ['separate', 'merged', 'multihead']);
   const missing = await cli(['init', 'merge', 'data/a.csv', 'data/b.csv', '--label', 'nope', '-o', 'n.experiment.json'], dir);
   assert.equal(missing.code, 2);
   assert.match(missing.err, /a\.csv: label column "nope" not found/);

@@ -229,7 +229,8 @@ test('the results table prints every headline score with its interval and marks 
   assert.equal(r.code, 0, r.err);
   const runId = /Run (\S+)/.exec(r.out)?.[1] as string;
   const doc = JSON.parse(readFileSync(join(dir, '.dataset-lab', 'runs', runId, 'results.json'), 'utf8')) as RunResults;
-  const f = (v: number) => v.toFixed(3);
+  // Accuracy is written as every view writes it: a percentage with one decimal.
+  const f = (v: number) => `${(v * 100).toFixed(1)}%`;
   for (const arm of doc.arms) {
     for (const [s, m] of Object.entries(arm.bySource)) {
       assert.ok(m.task === 'classification' && m.ci?.accuracy);
