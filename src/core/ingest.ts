@@ -5,8 +5,8 @@
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { IngestPass, type PassOptions, type PassResult } from './csv/ingestPass';
-import { FatalInputError, type ColumnType, type DataTable } from './table';
+import { IngestPass, type IngestPlan, type PassOptions, type PassResult } from './csv/ingestPass';
+import { FatalInputError, type DataTable } from './table';
 
 /** Cells equal to one of these (after trimming surrounding spaces) are missing values. */
 export const DEFAULT_MISSING_TOKENS: readonly string[] = ['', 'NA', 'N/A', 'NaN', 'null', '?'];
@@ -37,6 +37,12 @@ export interface IngestOptions {
 }
 
 const DEFAULT_CHUNK = 1 << 20;
+/**
+ * Reads of one file at most: the first decides storage from a prefix; a second when the whole
+ * file disagrees (numbers vs strings); a third when a column turned out to hold dates with
+ * unreadable cells, whose places only a pass that knows the format can report.
+ */
+const MAX_PASSES = 3;
 const DEFAULT_SAMPLE = 64 * 1024;
 const PROGRESS_INTERVAL_MS = 200;
 
@@ -47,7 +53,7 @@ export function datasetName(path: string): string {
   return ext.length > 0 && ext.length < base.length ? base.slice(0, -ext.length) : base;
 }
 
-function passOptions(path: string, options: IngestOptions, totalBytes: number, forcedTypes?: ColumnType[]): PassOptions {
+function passOptions(path: string, options: IngestOptions, totalBytes: number, plan?: IngestPlan): PassOptions {
   if (options.delimiter !== undefined && (options.delimiter.length !== 1 || options.delimiter.charCodeAt(0) > 127 || '"\r\n'.includes(options.delimiter))) {
     throw new RangeError(`delimiter must be one ASCII character other than a quote or line break, got ${JSON.stringify(options.delimiter)}`);
   }
@@ -60,7 +66,7 @@ function passOptions(path: string, options: IngestOptions, totalBytes: number, f
     numericTolerance: options.numericTolerance ?? 0.05,
     totalBytes,
     sampleBytes: Math.max(4, options.sampleBytes ?? DEFAULT_SAMPLE),
-    forcedTypes,
+    plan,
   };
 }
 
@@ -160,9 +166,9 @@ export async function readCsvFile(path: string, options: IngestOptions = {}): Pr
   try {
     const chunk = Math.max(1, options.chunkSize ?? DEFAULT_CHUNK);
     const progress = throttledProgress(options);
-    let forced: ColumnType[] | undefined;
-    for (;;) {
-      const pass = new IngestPass(passOptions(path, options, total, forced), Math.max(2 * chunk, 64 * 1024));
+    let plan: IngestPlan | undefined;
+    for (let passes = 1; ; passes++) {
+      const pass = new IngestPass(passOptions(path, options, total, plan), Math.max(2 * chunk, 64 * 1024));
       let position = 0;
       for (;;) {
         options.signal?.throwIfAborted();
@@ -179,11 +185,11 @@ export async function readCsvFile(path: string, options: IngestOptions = {}): Pr
         if (bytesRead === 0) break;
       }
       const result: PassResult = pass.finish();
-      if (result.rerunWith === undefined || forced !== undefined) {
+      if (result.rerunWith === undefined || passes >= MAX_PASSES) {
         progress(total, total, true);
         return result.table;
       }
-      forced = result.rerunWith;
+      plan = result.rerunWith;
     }
   } finally {
     await handle.close();
@@ -197,10 +203,10 @@ export function parseCsvText(text: string, path: string, options: IngestOptions 
 
 /** Parse CSV bytes already in memory. `chunkSize` feeds them in pieces, as a file read would. */
 export function parseCsvBuffer(data: Buffer, path: string, options: IngestOptions = {}): DataTable {
-  let forced: ColumnType[] | undefined;
-  for (;;) {
+  let plan: IngestPlan | undefined;
+  for (let passes = 1; ; passes++) {
     options.signal?.throwIfAborted();
-    const pass = new IngestPass(passOptions(path, options, data.length, forced), options.chunkSize === undefined ? 0 : 64 * 1024);
+    const pass = new IngestPass(passOptions(path, options, data.length, plan), options.chunkSize === undefined ? 0 : 64 * 1024);
     if (options.chunkSize === undefined) {
       pass.adopt(data);
     } else {
@@ -214,7 +220,7 @@ export function parseCsvBuffer(data: Buffer, path: string, options: IngestOption
       pass.commit(0, true);
     }
     const result = pass.finish();
-    if (result.rerunWith === undefined || forced !== undefined) return result.table;
-    forced = result.rerunWith;
+    if (result.rerunWith === undefined || passes >= MAX_PASSES) return result.table;
+    plan = result.rerunWith;
   }
 }

@@ -4,7 +4,8 @@
  * histograms with numpy.histogram's equal-width bins); see docs/ingest.md.
  */
 import { codeCounts } from './columnKind';
-import { isoInstant } from './dates/isoInstant';
+import { calendarParts, localTime, MS_PER_DAY } from './dates/calendar';
+import { isoInstant, offsetText } from './dates/isoInstant';
 import { countDistinctSorted, quantileAt, quantileSorted } from './stats/descriptive';
 import { sortedFinite, valueCounts, type ValueCounts } from './sortNumbers';
 import { characterLength, countTokens, hasNonAscii, topTokens } from './text/tokens';
@@ -108,14 +109,49 @@ export interface TextColumnProfile extends ColumnProfileBase {
   readonly nonAsciiShare: number;
 }
 
+export type TimeUnit = 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second' | 'millisecond';
+
+export interface Granularity {
+  /** The coarsest calendar unit every value is aligned to (in its own wall time). */
+  readonly unit: TimeUnit;
+  /** The most frequent step between consecutive distinct values, in `unit`s (ties: the smaller); null with fewer than two distinct values. */
+  readonly step: number | null;
+  /** `1 day`, `3 months`, `15 minutes`. */
+  readonly label: string;
+}
+
+export interface TimeGap {
+  /** The last value before the gap and the first after it (ISO 8601). */
+  readonly after: string;
+  readonly before: string;
+  /** Steps of the granularity missing in between. */
+  readonly missingSteps: number;
+}
+
 export interface DatetimeColumnProfile extends ColumnProfileBase {
   readonly type: 'datetime';
-  /** How the cells were read (a strftime / pandas format, or `epoch seconds` ...). */
+  /** How the cells were read (a strftime / pandas format, `epoch seconds` ..., or `native` for a typed file's timestamps). */
   readonly format: string;
   readonly dateOnly: boolean;
-  /** Earliest and latest value, ISO 8601 (dates as YYYY-MM-DD; a zone when the cells had one); null without values. */
+  /** Earliest and latest value, ISO 8601 (dates as YYYY-MM-DD; with the cell's zone when it had one); null without values. */
   readonly min: string | null;
   readonly max: string | null;
+  /** Days from min to max. */
+  readonly spanDays: number | null;
+  readonly granularity: Granularity | null;
+  /** Steps between consecutive distinct values larger than the granularity's step. */
+  readonly gaps: { readonly count: number; readonly missingSteps: number; readonly largest: TimeGap[] };
+  /** UTC offsets of zoned cells (`+02:00`, `Z`), most frequent first; empty for zone-less cells. */
+  readonly zones: { readonly offset: string; readonly count: number }[];
+  /** Calendar parts in each cell's wall time: counts per year (ascending), per month (12, January first), per day of week (7, Monday first), per hour (24; not for date columns). */
+  readonly parts: {
+    readonly year: { readonly year: number; readonly count: number }[];
+    readonly month: number[];
+    readonly dayOfWeek: number[];
+    readonly hour?: number[];
+  };
+  /** Equal-width bins over the instants (edges in milliseconds since the epoch), as numpy.histogram. */
+  readonly histogram: Histogram;
 }
 
 export type ColumnProfile = NumericColumnProfile | CategoricalColumnProfile | TextColumnProfile | DatetimeColumnProfile;
@@ -151,7 +187,7 @@ export function profileColumn(column: Column, options: ProfileOptions = {}): Col
     case 'text':
       return profileText(column, options);
     case 'datetime':
-      return profileDatetime(column);
+      return profileDatetime(column, options);
     default:
       return unknownKind(column);
   }
@@ -362,29 +398,136 @@ function profileText(column: TextColumn, options: ProfileOptions): TextColumnPro
   };
 }
 
-function profileDatetime(column: DatetimeColumn): DatetimeColumnProfile {
+const UNIT_MS: Record<Exclude<TimeUnit, 'year' | 'month'>, number> = { day: MS_PER_DAY, hour: 3_600_000, minute: 60_000, second: 1000, millisecond: 1 };
+
+/** Index of a wall time in `unit`s since 1970 (months: year * 12 + month - 1). */
+function unitIndex(local: number, unit: TimeUnit): number {
+  if (unit === 'year' || unit === 'month') {
+    const p = calendarParts(local);
+    return unit === 'year' ? p.year : p.year * 12 + p.month - 1;
+  }
+  return Math.floor(local / UNIT_MS[unit]);
+}
+
+/** The coarsest unit all wall times (finite) are aligned to. */
+function alignment(locals: Float64Array): TimeUnit {
+  let midnight = true;
+  let firstOfMonth = true;
+  let january = true;
+  let hour = true;
+  let minute = true;
+  let second = true;
+  for (let i = 0; i < locals.length; i++) {
+    const t = locals[i];
+    const ms = ((t % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY;
+    if (ms !== 0) midnight = false;
+    if (ms % 3_600_000 !== 0) hour = false;
+    if (ms % 60_000 !== 0) minute = false;
+    if (ms % 1000 !== 0) second = false;
+    if (midnight && (firstOfMonth || january)) {
+      const p = calendarParts(t);
+      if (p.day !== 1) firstOfMonth = false;
+      if (p.month !== 1) january = false;
+    }
+    if (!second) break;
+  }
+  if (midnight) return firstOfMonth ? (january ? 'year' : 'month') : 'day';
+  return hour ? 'hour' : minute ? 'minute' : second ? 'second' : 'millisecond';
+}
+
+/** Range, granularity and gaps, zones, calendar parts and a histogram of a date column. */
+function profileDatetime(column: DatetimeColumn, options: ProfileOptions): DatetimeColumnProfile {
   const v = column.values;
-  let count = 0;
+  const rows: number[] = [];
+  for (let i = 0; i < v.length; i++) if (v[i] === v[i]) rows.push(i);
+  const count = rows.length;
+  const sorted = sortedFinite(v);
+  const locals = Float64Array.from(rows, (i) => localTime(column, i));
   let lo = -1;
   let hi = -1;
-  for (let i = 0; i < v.length; i++) {
-    if (v[i] !== v[i]) continue;
-    count++;
+  for (const i of rows) {
     if (lo < 0 || v[i] < v[lo]) lo = i;
     if (hi < 0 || v[i] > v[hi]) hi = i;
   }
-  const iso = (i: number) => (i < 0 ? null : isoInstant(v[i], column.dateOnly, column.offsets?.[i]));
+  const iso = (i: number) => isoInstant(v[i], column.dateOnly, column.offsets?.[i]);
+  // Calendar parts, in each cell's own wall time.
+  const years = new Map<number, number>();
+  const month = new Array<number>(12).fill(0);
+  const dayOfWeek = new Array<number>(7).fill(0);
+  const hour = new Array<number>(24).fill(0);
+  for (let k = 0; k < locals.length; k++) {
+    const p = calendarParts(locals[k]);
+    years.set(p.year, (years.get(p.year) ?? 0) + 1);
+    month[p.month - 1]++;
+    dayOfWeek[p.dayOfWeek]++;
+    hour[Math.floor(p.hour)]++;
+  }
+  // Granularity: the unit every wall time is aligned to, the most frequent step between distinct values.
+  let granularity: Granularity | null = null;
+  const gaps: { count: number; missingSteps: number; largest: TimeGap[] } = { count: 0, missingSteps: 0, largest: [] };
+  if (count > 0) {
+    const unit = alignment(locals);
+    // Distinct unit indices in wall-time order (a typed sort: no per-row objects).
+    const sortedLocals = Float64Array.from(locals).sort();
+    const distinct: number[] = [];
+    const distinctLocal: number[] = [];
+    for (let k = 0; k < sortedLocals.length; k++) {
+      const index = unitIndex(sortedLocals[k], unit);
+      if (distinct.length === 0 || distinct[distinct.length - 1] !== index) {
+        distinct.push(index);
+        distinctLocal.push(sortedLocals[k]);
+      }
+    }
+    const steps = new Map<number, number>();
+    for (let k = 1; k < distinct.length; k++) {
+      const d = distinct[k] - distinct[k - 1];
+      steps.set(d, (steps.get(d) ?? 0) + 1);
+    }
+    let step: number | null = null;
+    for (const [d, n] of steps) if (step === null || n > (steps.get(step) as number) || (n === steps.get(step) && d < step)) step = d;
+    granularity = { unit, step, label: step === null ? `1 ${unit}` : `${step} ${unit}${step === 1 ? '' : 's'}` };
+    if (step !== null) {
+      const found: { at: number; missingSteps: number }[] = [];
+      for (let k = 1; k < distinct.length; k++) {
+        const d = distinct[k] - distinct[k - 1];
+        if (d <= step) continue;
+        const missingSteps = Math.ceil(d / step) - 1;
+        gaps.count++;
+        gaps.missingSteps += missingSteps;
+        found.push({ at: k, missingSteps });
+      }
+      // The row first holding a wall time, to print it with its own offset (a few lookups only).
+      const rowAt = (local: number) => rows[locals.indexOf(local)];
+      gaps.largest = found
+        .sort((x, y) => y.missingSteps - x.missingSteps || x.at - y.at)
+        .slice(0, 5)
+        .map(({ at, missingSteps }) => ({ after: iso(rowAt(distinctLocal[at - 1])), before: iso(rowAt(distinctLocal[at])), missingSteps }));
+    }
+  }
+  const zones = new Map<number, number>();
+  if (column.offsets) for (const i of rows) zones.set(column.offsets[i], (zones.get(column.offsets[i]) ?? 0) + 1);
   return {
     name: column.name,
     type: 'datetime',
     count,
     missing: column.missing,
-    distinct: countDistinctSorted(sortedFinite(v)),
+    distinct: countDistinctSorted(sorted),
     typeErrors: column.typeErrors,
     format: column.format,
     dateOnly: column.dateOnly,
-    min: iso(lo),
-    max: iso(hi),
+    min: lo < 0 ? null : iso(lo),
+    max: hi < 0 ? null : iso(hi),
+    spanDays: lo < 0 ? null : (v[hi] - v[lo]) / MS_PER_DAY,
+    granularity,
+    gaps,
+    zones: [...zones.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([off, n]) => ({ offset: offsetText(off), count: n })),
+    parts: {
+      year: [...years.entries()].sort((a, b) => a[0] - b[0]).map(([year, n]) => ({ year, count: n })),
+      month,
+      dayOfWeek,
+      ...(column.dateOnly ? {} : { hour }),
+    },
+    histogram: histogramSorted(sorted, options.bins ?? 20),
   };
 }
 

@@ -82,6 +82,7 @@ function judgePair(pair: PairComparison, o: RecommendOptions, refInfo: DatasetIn
     return { reference: pair.reference, other: pair.other, strategy: 'separate', reasons, cautions, tooLittleShared: true };
   }
   reasons.push(`${names}: ${featureLine}`);
+  kindReasons(pair, names, reasons, cautions);
   if (pair.schema.typeConflicts.length) cautions.push(`${names}: type conflicts in ${pair.schema.typeConflicts.join(', ')}: fix before training`);
 
   const label = pair.label;
@@ -127,6 +128,36 @@ function judgePair(pair: PairComparison, o: RecommendOptions, refInfo: DatasetIn
   }
   reasons.push(`${names}: ${driftLine}${dcLine ? `; ${dcLine}` : ''}: the datasets look alike`);
   return { reference: pair.reference, other: pair.other, strategy: 'merge', reasons, cautions, tooLittleShared: false };
+}
+
+/** Time ranges overlapping less than this count as different periods. */
+const DIFFERENT_PERIODS = 0.5;
+/** Top-k vocabularies sharing less than this (Jaccard) have little in common. */
+const LITTLE_SHARED_VOCABULARY = 0.2;
+
+/** What the datetime and text features say: the periods the datasets cover, the vocabularies they share. */
+function kindReasons(pair: PairComparison, names: string, reasons: string[], cautions: string[]): void {
+  for (const f of pair.features) {
+    if (f.time) {
+      const t = f.time;
+      const drifted = t.parts.filter((p) => p.drift).map((p) => (p.part === 'dayOfWeek' ? 'day of week' : p.part));
+      reasons.push(
+        `${names}: dates in "${f.name}" run ${t.referenceRange[0]} to ${t.referenceRange[1]} in ${pair.reference} and ${t.otherRange[0]} to ${t.otherRange[1]} in ${pair.other} (time ranges overlap ${pct(t.overlap)}); ${drifted.length ? `${drifted.join(', ')} drifted` : 'year, month and day of week do not drift'}`,
+      );
+      if (t.overlap < DIFFERENT_PERIODS) {
+        cautions.push(`${names}: the datasets cover different periods ("${f.name}": time ranges overlap ${pct(t.overlap)}): a merged model mixes periods, and a test split does not show how it does on a later one`);
+      }
+    }
+    if (f.text) {
+      const x = f.text;
+      reasons.push(
+        `${names}: text in "${f.name}": vocabulary overlap ${pct(x.vocabularyJaccard)} (Jaccard of each side's top ${x.topK} tokens); ${pct(x.otherOovRate)} of ${pair.other}'s tokens never occur in ${pair.reference}; cells average ${num(x.referenceLength.mean)} vs ${num(x.otherLength.mean)} characters`,
+      );
+      if (x.vocabularyJaccard < LITTLE_SHARED_VOCABULARY) {
+        cautions.push(`${names}: little shared vocabulary in "${f.name}" (${pct(x.vocabularyJaccard)}): one text encoder for both datasets meets mostly different words; compare the separate arm`);
+      }
+    }
+  }
 }
 
 const severity: Record<Strategy, number> = { merge: 0, multihead: 1, separate: 2 };

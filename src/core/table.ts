@@ -124,7 +124,9 @@ export type ProblemCode =
   | 'corrupt-file'
   | 'unsupported-codec'
   | 'unsupported-column'
-  | 'invalid-json';
+  | 'invalid-json'
+  // A column whose cells are dates written in several formats (read as text; one problem on its header).
+  | 'mixed-date-formats';
 
 /** A located defect in an input file. Lines and columns are 1-based, as editors print them. */
 export interface Problem {

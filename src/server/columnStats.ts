@@ -3,6 +3,8 @@
  * touches one cell recomputes one column. Median and MAD use selection, not sorting.
  */
 import { FEW_ODD_MAX_DISTINCT, isMostlyNumeric, stringKind } from '../core/columnKind';
+import { dateFormat } from '../core/dates/dateFormat';
+import { epochUnit, headerSaysEpoch, inferDateFormat, type EpochUnit, type FormatCount } from '../core/dates/inferDates';
 import type { ColumnType } from '../core/table';
 import { CellKind, MISSING_SPELLINGS } from './csvScanner';
 import { FLAG_UNTERMINATED } from './recordStore';
@@ -12,6 +14,10 @@ export interface ColumnStats {
   readonly version: number;
   /** The column's kind, decided as the CLI's ingest decides it (src/core/columnKind.ts). */
   readonly type: ColumnType;
+  /** A datetime column: how its cells are read, and which of them are not dates. */
+  readonly date?: DateReading;
+  /** A column of dates written in several formats (read as text). */
+  readonly mixedDates?: readonly FormatCount[];
   /** Cells present in the row (not cut off by a short row). */
   readonly present: number;
   readonly missing: number;
@@ -43,6 +49,19 @@ export interface ColumnStats {
   readonly categories: readonly (readonly [string, number])[];
   /** Text cells per dictionary code. */
   readonly codeCounts: Int32Array;
+}
+
+/** How a datetime column's cells are read. */
+export interface DateReading {
+  /** The strftime format of its text cells, or `epoch <unit>` for numbers a header marks as timestamps. */
+  readonly format: string;
+  readonly epoch?: EpochUnit;
+  /** Dictionary codes of text cells that are not dates in the format (all text cells of an epoch column). */
+  readonly oddCodes: ReadonlySet<number>;
+  /** A value the format reads, as an example for messages. */
+  readonly example: string;
+  /** Cells read as dates (rows the ingest reads). */
+  readonly cells: number;
 }
 
 /** What one pass over a column's kinds finds (module-level and reused: no allocation per column). */
@@ -148,7 +167,7 @@ function skippedRows(model: CsvModel): number[] {
  * tokens are values there, so they count as odd cells here too. Strings are the model's
  * (trimmed) text; numbers in a column of strings count as their shortest text.
  */
-function ingestKind(model: CsvModel, c: number, numbers: number, texts: number, codeCounts: Int32Array, tolerance: number): ColumnType {
+function ingestKind(model: CsvModel, c: number, numbers: number, texts: number, codeCounts: Int32Array, tolerance: number): { type: ColumnType; date?: DateReading; mixedDates?: readonly FormatCount[] } {
   const kinds = model.store.kinds[c];
   const codes = model.store.codes[c];
   const skipped = skippedRows(model);
@@ -165,13 +184,24 @@ function ingestKind(model: CsvModel, c: number, numbers: number, texts: number, 
   }
   let distinct = 0;
   for (let code = 0; code < kept.length && distinct <= FEW_ODD_MAX_DISTINCT; code++) if (kept[code] > 0) distinct++;
-  if (isMostlyNumeric(numbers, texts, distinct, tolerance)) return 'numeric';
+  const skippedSet = skipped.length > 0 ? new Set(skipped) : undefined;
+  if (isMostlyNumeric(numbers, texts, distinct, tolerance)) {
+    if (!headerSaysEpoch(model.cols[c].name)) return { type: 'numeric' };
+    const kept64 = new Float64Array(numbers);
+    const values64 = model.store.values[c]!;
+    let k = 0;
+    for (let r = 0; r < model.store.n; r++) if (kinds[r] === CellKind.Number && !skippedSet?.has(r)) kept64[k++] = values64[r];
+    const unit = epochUnit(kept64.sort());
+    if (unit === undefined) return { type: 'numeric' };
+    const oddCodes = new Set<number>();
+    for (let code = 0; code < kept.length; code++) if (kept[code] > 0) oddCodes.add(code);
+    return { type: 'datetime', date: { format: `epoch ${unit}`, epoch: unit, oddCodes, example: String(kept64[0]), cells: numbers } };
+  }
   const values: string[] = [...model.cols[c].strings];
   const counts: number[] = Array.from(kept);
   if (numbers > 0) {
     // Numbers as text, one entry per distinct value (kept rows only).
     const values64 = model.store.values[c]!;
-    const skippedSet = skipped.length > 0 ? new Set(skipped) : undefined;
     const byValue = new Map<number, number>();
     for (let r = 0; r < model.store.n; r++) {
       if (kinds[r] !== CellKind.Number || skippedSet?.has(r)) continue;
@@ -182,7 +212,20 @@ function ingestKind(model: CsvModel, c: number, numbers: number, texts: number, 
       counts.push(n);
     }
   }
-  return stringKind(values, counts);
+  const dates = inferDateFormat(values, counts, tolerance);
+  if (dates.kind === 'datetime') {
+    const f = dateFormat(dates.format);
+    const oddCodes = new Set<number>();
+    let example = '';
+    model.cols[c].strings.forEach((v, code) => {
+      if (!(kept[code] > 0)) return;
+      if (f.parse(v.trim()) === undefined) oddCodes.add(code);
+      else if (example === '') example = v.trim();
+    });
+    return { type: 'datetime', date: { format: dates.format, oddCodes, example, cells: dates.cells } };
+  }
+  const type = stringKind(values, counts);
+  return dates.kind === 'mixed' ? { type, mixedDates: dates.formats } : { type };
 }
 
 export function computeColumnStats(model: CsvModel, c: number, numericTolerance: number): ColumnStats {
@@ -206,7 +249,8 @@ export function computeColumnStats(model: CsvModel, c: number, numericTolerance:
     }
   }
   const realTexts = texts - spelled;
-  const type = ingestKind(model, c, numbers, texts, codeCounts, numericTolerance);
+  const kind = ingestKind(model, c, numbers, texts, codeCounts, numericTolerance);
+  const type = kind.type;
   let mean = NaN;
   let std = NaN;
   let min = NaN;
@@ -251,6 +295,8 @@ export function computeColumnStats(model: CsvModel, c: number, numericTolerance:
   return {
     version: meta.version,
     type,
+    ...(kind.date ? { date: kind.date } : {}),
+    ...(kind.mixedDates ? { mixedDates: kind.mixedDates } : {}),
     present: numbers + missing + texts,
     missing: missing + spelled,
     numbers,

@@ -3,6 +3,7 @@
  * exact cell, capped at maxProblems plus one summary.
  */
 import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation, type Range } from 'vscode-languageserver';
+import { mixedFormatsMessage } from '../core/dates/inferDates';
 import { CellKind } from './csvScanner';
 import type { CsvModel } from './csvModel';
 import { FLAG_UNTERMINATED } from './recordStore';
@@ -116,6 +117,10 @@ export function checkCsv(model: CsvModel, ctx: CheckContext): Diagnostic[] {
       }
     });
   }
+  model.cols.forEach((meta, c) => {
+    const mixed = stats[c].mixedDates;
+    if (mixed) pushHead(make('mixed-date-formats', loc.headerCell(c), mixedFormatsMessage(meta.name, mixed), { column: meta.name }));
+  });
   for (const f of ctx.headerFindings) pushHead(make(f.code, loc.headerCell(f.column), f.message, f.data, f.related));
 
   // Cell-level findings, each category in row order; keep at most `cap` of each, count all.
@@ -137,7 +142,8 @@ export function checkCsv(model: CsvModel, ctx: CheckContext): Diagnostic[] {
   }
   for (let c = 0; c < ncols; c++) {
     const s = stats[c];
-    const mismatch = s.type === 'numeric' && sev('type-mismatch') !== undefined;
+    // Cells that break the column's kind: text in a numeric column, what is not a date in a date column.
+    const mismatch = (s.type === 'numeric' || s.type === 'datetime') && sev('type-mismatch') !== undefined;
     const spelling = s.missingSpellings.size > 0 && sev('missing-spelling') !== undefined;
     const outliers = s.type === 'numeric' && s.numbers >= 10 && sev('outlier') !== undefined && s.mad > 0;
     // Per-column findings depend on that column only: an edit elsewhere reuses them.
@@ -206,14 +212,22 @@ function columnFindings(
   const store = model.store;
   const rows = store.n;
   const kinds = store.kinds[c];
-  if (s.texts > 0 && (mismatch || spelling)) {
-    const codes = store.codes[c]!;
+  // A date column read with a format: its numbers are not dates either.
+  const numbersOdd = mismatch && s.date !== undefined && s.date.epoch === undefined;
+  if ((s.texts > 0 && (mismatch || spelling)) || (numbersOdd && s.numbers > 0)) {
+    const codes = store.codes[c];
     const list: Finding[] = [];
+    const odd = s.date?.oddCodes;
     for (let r = 0; r < rows; r++) {
-      if (kinds[r] !== CellKind.Text) continue;
-      if (s.missingSpellings.has(codes[r])) {
+      const k = kinds[r];
+      if (k === CellKind.Number) {
+        if (numbersOdd) collect(list, { row: r, col: c, code: 'type-mismatch', extra: 0 });
+        continue;
+      }
+      if (k !== CellKind.Text) continue;
+      if (s.missingSpellings.has(codes![r])) {
         if (spelling) collect(list, { row: r, col: c, code: 'missing-spelling', extra: 0 });
-      } else if (mismatch) collect(list, { row: r, col: c, code: 'type-mismatch', extra: 0 });
+      } else if (mismatch && (odd === undefined || odd.has(codes![r]))) collect(list, { row: r, col: c, code: 'type-mismatch', extra: 0 });
     }
     lists.push(list);
   }
@@ -268,6 +282,9 @@ function materialise(
       const s = stats[f.col];
       const value = model.cellString(f.col, f.row) ?? '';
       const name = model.cols[f.col].name;
+      if (s.date !== undefined && s.date.epoch === undefined) {
+        return make('type-mismatch', loc.cell(f.row, f.col), `"${value}" is not a date in date column "${name}" (format ${s.date.format}, like "${s.date.example}"; ${s.date.cells} of ${s.count} values are dates)`, { column: name, value });
+      }
       const repair = numberRepairs(value)[0];
       const hint = repair ? `; ${repair.kind === 'thousands' ? 'remove the thousands separator' : 'use "." as the decimal mark'}` : '';
       return make('type-mismatch', loc.cell(f.row, f.col), `"${value}" is not a number in numeric column "${name}" (${s.numbers} of ${s.count} values are numbers)${hint}`, { column: name, value });

@@ -4,11 +4,14 @@
  * an experiment pairs, the partner's matching column with the drift verdict and statistics.
  */
 import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver/node';
+import { profileColumn, type DatetimeColumnProfile } from '../core/profile';
 import { normalizeColumnName } from '../core/schemaAlign';
 import { characterLength, countTokens, hasNonAscii, topTokens } from '../core/text/tokens';
 import { exactDistinct, sparkline, type ColumnStats } from './columnStats';
 import { driftEvidence } from './crossDiagnostics';
 import type { CsvDocument } from './csvDocument';
+import type { CsvModel } from './csvModel';
+import { datetimeColumn, keptRowsOf } from './modelTable';
 import { Locator } from './locator';
 import type { Partners } from './partners';
 import type { ServerState } from './serverState';
@@ -34,7 +37,7 @@ export async function hover(params: HoverParams, state: ServerState, partners: P
   const model = st.model;
   const tol = state.settings.diagnostics.numericTolerance;
   const s = st.stats!.get(c, tol);
-  const parts = [profileMarkdown(model.cols[c].name, s, model.rows, exactDistinct(model, c, s), model.cols[c].strings)];
+  const parts = [profileMarkdown(model.cols[c].name, s, model.rows, exactDistinct(model, c, s), model.cols[c].strings, datetimeProfile(model, c, s))];
   for (const p of partners.pairingsOf(st.uri)) {
     for (const side of await partners.partnerSides(p)) {
       const key = normalizeColumnName(model.cols[c].name === p.self.label && side.label ? side.label : model.cols[c].name);
@@ -57,7 +60,8 @@ export async function hover(params: HoverParams, state: ServerState, partners: P
         ].filter((x) => x !== '');
         drift = `\n\n${f.drift ? '**drift**' : 'no drift'}: ${f.drift ? driftEvidence(f) : `${f.method} ${f.verdictValue.toPrecision(3)} vs threshold ${f.threshold}`}  \n${stat.join(' · ')}`;
       }
-      parts.push(`**${title}**\n\n${profileMarkdown(side.model.cols[pc].name, side.stats.get(pc, tol), side.model.rows, exactDistinct(side.model, pc, side.stats.get(pc, tol)), side.model.cols[pc].strings)}${drift}`);
+      const ps = side.stats.get(pc, tol);
+      parts.push(`**${title}**\n\n${profileMarkdown(side.model.cols[pc].name, ps, side.model.rows, exactDistinct(side.model, pc, ps), side.model.cols[pc].strings, datetimeProfile(side.model, pc, ps))}${drift}`);
     }
   }
   const range = new Locator(model).headerCell(c);
@@ -100,14 +104,34 @@ function textLines(strings: readonly string[], codeCounts: Int32Array): string[]
   ];
 }
 
+/** Core's profile of a datetime column of the model, over the rows the ingest reads. */
+function datetimeProfile(model: CsvModel, c: number, s: ColumnStats): DatetimeColumnProfile | undefined {
+  if (s.type !== 'datetime' || !s.date) return undefined;
+  const p = profileColumn(datetimeColumn(model, c, s.date, keptRowsOf(model), s.missing));
+  return p.type === 'datetime' ? p : undefined;
+}
+
+/** Range, granularity, gaps and zones of a date column, for a hover. */
+function datetimeLines(p: DatetimeColumnProfile): string[] {
+  const lines = [`format \`${p.format}\` · ${p.min ?? '-'} to ${p.max ?? '-'}${p.spanDays !== null ? ` (${fmt(p.spanDays)} days)` : ''}`];
+  if (p.granularity) {
+    lines.push(`granularity ${p.granularity.label} · ${p.gaps.count === 0 ? 'no gaps' : `${p.gaps.count} gap(s), ${p.gaps.missingSteps} missing step(s); largest after ${p.gaps.largest[0].after} (${p.gaps.largest[0].missingSteps} missing)`}`);
+  }
+  if (p.zones.length) lines.push(`zones: ${p.zones.slice(0, 4).map((z) => `${z.offset} ${z.count}`).join(', ')}`);
+  lines.push('per month `' + sparkline(p.parts.month) + '` · per weekday `' + sparkline(p.parts.dayOfWeek) + '`');
+  return lines;
+}
+
 /** A column's profile as hover Markdown; `strings` are the model's texts of the column (by code). */
-export function profileMarkdown(name: string, s: ColumnStats, rows: number, distinct: number, strings: readonly string[] = []): string {
+export function profileMarkdown(name: string, s: ColumnStats, rows: number, distinct: number, strings: readonly string[] = [], dates?: DatetimeColumnProfile): string {
   const missingShare = rows ? ((s.missing + (rows - s.present)) / rows) * 100 : 0;
   const lines = [`**${name}** · ${s.type} · ${rows} rows`, `missing ${s.missing + (rows - s.present)} (${missingShare.toFixed(1)}%) · distinct ${distinct}`];
   if (s.type === 'numeric') {
     lines.push(`mean ${fmt(s.mean)} · std ${fmt(s.std)}`, `min ${fmt(s.min)} · median ${fmt(s.median)} · max ${fmt(s.max)}`, '`' + sparkline(s.histogram) + '`');
   } else if (s.type === 'text') {
     lines.push(...textLines(strings, s.codeCounts));
+  } else if (dates) {
+    lines.push(...datetimeLines(dates));
   } else {
     const total = s.count || 1;
     const top = s.categories.slice(0, 5).map(([v, n]) => `\`${v}\` ${n} (${((n / total) * 100).toFixed(1)}%)`);

@@ -10,7 +10,10 @@ import type { CsvModel } from './csvModel';
 import { FLAG_PADDED, FLAG_UNTERMINATED } from './recordStore';
 import type { StatsCache } from './statsCache';
 import { codeCounts, FEW_ODD_MAX_DISTINCT, isMostlyNumeric, stringKind } from '../core/columnKind';
-import type { Column, DataTable, StringColumn } from '../core/table';
+import { dateFormat } from '../core/dates/dateFormat';
+import { dictionaryDatetimeColumn, epochColumn, epochToMilliseconds, headerSaysEpoch, inferDateFormat, parseValues } from '../core/dates/inferDates';
+import type { Column, DataTable, DatetimeColumn, StringColumn } from '../core/table';
+import type { DateReading } from './columnStats';
 
 /** Rows the ingest keeps: as many fields as the header, no quote left open. */
 function keptRows(model: CsvModel): Int32Array {
@@ -58,6 +61,7 @@ export function modelToTable(model: CsvModel, stats: StatsCache, name: string, f
       }
       return { name: meta.name, type: 'numeric', values, missing: s.missing, typeErrors: s.count - s.numbers };
     }
+    if (s.type === 'datetime' && s.date) return datetimeColumn(model, c, s.date, keep, s.missing);
     // Categorical: numbers print as JS numbers, as the core's categoryCounts does.
     const dictionary = new Dictionary();
     const codes = new Int32Array(rows);
@@ -71,10 +75,58 @@ export function modelToTable(model: CsvModel, stats: StatsCache, name: string, f
       else if (k === CellKind.Number) v = String(vals![r]);
       codes[i] = v === undefined ? -1 : dictionary.code(v);
     }
-    const type = stringKind(dictionary.values, codeCounts(codes, dictionary.values.length));
+    const type = s.type === 'text' ? 'text' : 'categorical';
     return { name: meta.name, type, codes, dictionary: dictionary.values, missing: s.missing, typeErrors: 0 };
   });
   return table(model, name, file, rows, columns);
+}
+
+/**
+ * A datetime column of the model over the rows `keep`: text cells read with the column's format
+ * (each distinct string once), numbers converted when the header marks epoch timestamps; what is
+ * not a date is NaN and counted in `typeErrors`.
+ */
+export function datetimeColumn(model: CsvModel, c: number, date: DateReading, keep: Int32Array, missing: number): DatetimeColumn {
+  const store = model.store;
+  const meta = model.cols[c];
+  const kinds = store.kinds[c];
+  const n = keep.length;
+  const values = new Float64Array(n);
+  let typeErrors = 0;
+  if (date.epoch !== undefined) {
+    const src = store.values[c]!;
+    for (let i = 0; i < n; i++) {
+      const r = keep[i];
+      const k = kinds[r];
+      values[i] = k === CellKind.Number ? epochToMilliseconds(src[r], date.epoch) : NaN;
+      if (k === CellKind.Text) typeErrors++;
+    }
+    let dateOnly = true;
+    for (let i = 0; i < n && dateOnly; i++) if (values[i] === values[i] && values[i] % 86400000 !== 0) dateOnly = false;
+    return { name: meta.name, type: 'datetime', values, missing, typeErrors, format: date.format, dateOnly };
+  }
+  const { ms, offsets } = parseValues(meta.strings, date.format);
+  const rowOffsets = offsets ? new Int16Array(n) : undefined;
+  const codes = store.codes[c];
+  for (let i = 0; i < n; i++) {
+    const r = keep[i];
+    const k = kinds[r];
+    if (k === CellKind.Text) {
+      const code = codes![r];
+      values[i] = ms[code];
+      if (rowOffsets) rowOffsets[i] = (offsets as Int16Array)[code];
+      if (Number.isNaN(ms[code])) typeErrors++;
+    } else {
+      values[i] = NaN;
+      if (k === CellKind.Number) typeErrors++;
+    }
+  }
+  return { name: meta.name, type: 'datetime', values, missing, typeErrors, format: date.format, dateOnly: !dateFormat(date.format).hasTime, ...(rowOffsets ? { offsets: rowOffsets } : {}) };
+}
+
+/** Every row the ingest keeps (for one column's profile in a hover). */
+export function keptRowsOf(model: CsvModel): Int32Array {
+  return keptRows(model);
 }
 
 /**
@@ -123,7 +175,8 @@ export function modelToIngestTable(model: CsvModel, name: string, file: string, 
         const r = keep[i];
         values[i] = kinds[r] === CellKind.Number ? src[r] : NaN;
       }
-      return { name: meta.name, type: 'numeric', values, missing: missing[c], typeErrors: texts[c] };
+      const column: Column = { name: meta.name, type: 'numeric', values, missing: missing[c], typeErrors: texts[c] };
+      return headerSaysEpoch(meta.name) ? (epochColumn(column) ?? column) : column;
     }
     const dictionary = new Dictionary();
     const codes = new Int32Array(rows);
@@ -142,7 +195,14 @@ export function modelToIngestTable(model: CsvModel, name: string, file: string, 
         codes[i] = byModelCode[code] - 1;
       }
     }
-    const type = stringKind(dictionary.values, codeCounts(codes, dictionary.values.length));
+    const counts = codeCounts(codes, dictionary.values.length);
+    const dates = inferDateFormat(dictionary.values, counts, tolerance);
+    if (dates.kind === 'datetime') {
+      let nonMissing = 0;
+      for (let k = 0; k < counts.length; k++) nonMissing += counts[k];
+      return dictionaryDatetimeColumn(meta.name, codes, dictionary.values, dates.format, missing[c], nonMissing - dates.cells);
+    }
+    const type = stringKind(dictionary.values, counts);
     const column: StringColumn = { name: meta.name, type, codes, dictionary: dictionary.values, missing: missing[c], typeErrors: 0 };
     return column;
   });

@@ -18,6 +18,7 @@ export const DEFAULT_SEVERITY = {
   // types
   'type-mismatch': 'warning',
   'missing-spelling': 'warning',
+  'mixed-date-formats': 'warning',
   // quality
   'constant-column': 'information',
   'empty-column': 'warning',

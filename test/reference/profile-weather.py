@@ -3,7 +3,8 @@
 Run from the repository root:  /usr/bin/python3 test/reference/profile-weather.py
 Writes test/reference/profile-weather.json, which test/unit/core/profile.test.ts reads.
 Conventions mirror src/core/profile.ts: std with ddof=1, numpy 'linear' quantiles,
-numpy.histogram with 20 equal-width bins, value_counts for categories.
+numpy.histogram with 20 equal-width bins, value_counts for categories. A column of ISO dates
+is a datetime column (count, missing and distinct here; its profile in test/reference/kinds).
 """
 import glob
 import json
@@ -25,7 +26,11 @@ def profile(path):
         values = s.dropna()
         entry = {"name": name, "count": int(values.size), "missing": int(s.isna().sum()),
                  "distinct": int(values.nunique())}
-        if pd.api.types.is_numeric_dtype(s):
+        dates = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce") if values.dtype == object else None
+        if dates is not None and dates.notna().all():
+            # A date column: its full profile is checked in test/reference/kinds/kinds.json.
+            entry.update({"type": "datetime"})
+        elif pd.api.types.is_numeric_dtype(s):
             x = values.to_numpy(dtype=np.float64)
             counts, edges = np.histogram(x, bins=BINS)
             entry.update({

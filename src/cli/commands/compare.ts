@@ -133,6 +133,18 @@ function renderPair(pair: PairComparison): string {
       f.identifierLike ? 'n/a (identifier-like)' : f.drift ? 'DRIFT' : 'no',
     ]),
   );
+  for (const f of features) {
+    if (f.time) {
+      const t = f.time;
+      const parts = t.parts.map((x) => `${x.part === 'dayOfWeek' ? 'day of week' : x.part} ${x.method === 'chi2' ? `chi2 p ${pvalue(x.chi2.pvalue)}` : `JS ${fmt(x.jensenShannon)}`}${x.drift ? ' DRIFT' : ''}`);
+      out += `  "${d(f.name)}" (dates): ${t.referenceRange.join(' to ')} vs ${t.otherRange.join(' to ')}; time ranges overlap ${percent(t.overlap)}, ${percent(t.otherInReferenceRange)} of ${d(pair.other)} inside ${d(pair.reference)}'s range; ${parts.join(', ')}\n`;
+    }
+    if (f.text) {
+      const x = f.text;
+      out += `  "${d(f.name)}" (text): ${fmt(x.referenceLength.mean)} vs ${fmt(x.otherLength.mean)} characters per cell (length KS p ${pvalue(x.lengthKs?.pvalue)}); vocabularies ${x.referenceVocabulary} vs ${x.otherVocabulary} tokens, Jaccard of the top ${x.topK} ${fmt(x.vocabularyJaccard)}; out of vocabulary: ${percent(x.otherOovRate)} of ${d(pair.other)}'s tokens, ${percent(x.referenceOovRate)} of ${d(pair.reference)}'s; token JS ${fmt(x.tokenJensenShannon)}\n`;
+      out += `    top tokens: ${d(pair.reference)}: ${x.referenceTopTokens.slice(0, 8).map((t) => d(t.token)).join(' ')} | ${d(pair.other)}: ${x.otherTopTokens.slice(0, 8).map((t) => d(t.token)).join(' ')}\n`;
+    }
+  }
   const l = pair.label;
   if (l) {
     out += `\nLabel "${d(l.referenceColumn)}"${l.sameColumn ? '' : ` vs "${d(l.otherColumn)}"`} (${l.task})\n`;

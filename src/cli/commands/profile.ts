@@ -109,8 +109,34 @@ export function renderProfile(p: TableProfile): string {
   const dates = p.columns.filter((c) => c.type === 'datetime');
   if (dates.length) {
     out += '\n' + renderTable(
-      [{ header: 'datetime column' }, { header: 'count', align: 'right' }, { header: 'missing', align: 'right' }, { header: 'format' }, { header: 'from' }, { header: 'to' }],
-      dates.map((c) => (c.type !== 'datetime' ? [] : [c.name + (c.typeErrors ? ` (${c.typeErrors} bad)` : ''), String(c.count), String(c.missing), c.format, c.min ?? '-', c.max ?? '-'])),
+      [
+        { header: 'datetime column' },
+        { header: 'count', align: 'right' },
+        { header: 'missing', align: 'right' },
+        { header: 'format' },
+        { header: 'from' },
+        { header: 'to' },
+        { header: 'granularity' },
+        { header: 'gaps' },
+        { header: 'zones' },
+        { header: 'per month' },
+      ],
+      dates.map((c) =>
+        c.type !== 'datetime'
+          ? []
+          : [
+              c.name + (c.typeErrors ? ` (${c.typeErrors} bad)` : ''),
+              String(c.count),
+              String(c.missing),
+              c.format,
+              c.min ?? '-',
+              c.max ?? '-',
+              c.granularity?.label ?? '-',
+              c.gaps.count ? `${c.gaps.count} (${c.gaps.missingSteps} missing)` : 'none',
+              c.zones.length ? c.zones.slice(0, 3).map((z) => z.offset).join(' ') : '-',
+              sparkline(c.parts.month),
+            ],
+      ),
     );
   }
   if (p.problemCount) out += `\n${p.problemCount} input problem(s) reported on stderr.\n`;
@@ -120,7 +146,7 @@ export function renderProfile(p: TableProfile): string {
 export const profileCommand: CliCommand = {
   name: 'profile',
   usage: 'profile FILE [--json]',
-  summary: 'Profile one CSV file: per-column count, missing, distinct, mean, std, quantiles, histogram, top categories.',
+  summary: 'Profile one data file: per-column kind, count, missing, distinct; numbers (mean, std, quantiles, histogram), categories, text (lengths, vocabulary, top tokens), dates (range, granularity, gaps).',
   options,
   async run(argv, io) {
     const args = parseArgs(argv, options);

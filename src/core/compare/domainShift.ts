@@ -5,8 +5,10 @@
  */
 import { crossValidatedDomainAuc } from '../domainClassifier';
 import { mulberry32 } from '../random';
+import { calendarParts, localTime, type CalendarParts } from '../dates/calendar';
 import { isoInstant } from '../dates/isoInstant';
-import { unknownKind, type Column } from '../table';
+import { characterLength, tokenize } from '../text/tokens';
+import { unknownKind, type Column, type DatetimeColumn, type TextColumn } from '../table';
 import { alignCounts, categoryCounts } from './columnCache';
 import type { DomainClassifierSummary } from './types';
 
@@ -26,9 +28,22 @@ export function sampleRows(n: number, max: number, seed: number): Uint32Array {
   return idx.subarray(0, max).sort();
 }
 
+/** Buckets text tokens are hashed into for the domain classifier. */
+export const TEXT_HASH_BUCKETS = 16;
+
+function hashToken(t: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % TEXT_HASH_BUCKETS;
+}
+
 /**
  * Feature matrix for the domain classifier over sampled rows of both tables: numeric columns as
- * they are, categoricals with at most 20 categories one-hot (NaN where missing).
+ * they are; categoricals with at most 20 categories one-hot (NaN where missing); a datetime
+ * column as its month, day of week and (with times) hour, not its instant, so two datasets
+ * from different periods are not told apart by the date alone (the time ranges are compared on
+ * their own); a text column as its length in characters, its token count and the share of its
+ * tokens in each of TEXT_HASH_BUCKETS hashed buckets (FNV-1a of the token).
  */
 function domainFeatures(
   pairs: readonly DomainPair[],
@@ -39,6 +54,55 @@ function domainFeatures(
   const source: string[] = [];
   const n = refRows.length + otherRows.length;
   for (const { ref, other, name } of pairs) {
+    if (ref.type === 'datetime' && other.type === 'datetime') {
+      const parts: ((p: CalendarParts) => number)[] = [(p) => p.month, (p) => p.dayOfWeek];
+      if (!ref.dateOnly && !other.dateOnly) parts.push((p) => p.hour);
+      for (const part of parts) {
+        const col = new Float64Array(n);
+        const fill = (c: DatetimeColumn, rows: Uint32Array, at: number) =>
+          rows.forEach((r, i) => {
+            const t = localTime(c, r);
+            col[at + i] = t === t ? part(calendarParts(t)) : Number.NaN;
+          });
+        fill(ref, refRows, 0);
+        fill(other, otherRows, refRows.length);
+        columns.push(col);
+        source.push(name);
+      }
+      continue;
+    }
+    if (ref.type === 'text' && other.type === 'text') {
+      const width = 2 + TEXT_HASH_BUCKETS;
+      const cols = Array.from({ length: width }, () => new Float64Array(n));
+      const fill = (c: TextColumn, rows: Uint32Array, at: number) => {
+        const features = new Map<number, Float64Array>();
+        rows.forEach((r, i) => {
+          const code = c.codes[r];
+          if (code < 0) {
+            for (const col of cols) col[at + i] = Number.NaN;
+            return;
+          }
+          let f = features.get(code);
+          if (!f) {
+            const text = c.dictionary[code];
+            const tokens = tokenize(text);
+            f = new Float64Array(width);
+            f[0] = characterLength(text);
+            f[1] = tokens.length;
+            for (const t of tokens) f[2 + hashToken(t)] += 1 / tokens.length;
+            features.set(code, f);
+          }
+          for (let k = 0; k < width; k++) cols[k][at + i] = f[k];
+        });
+      };
+      fill(ref, refRows, 0);
+      fill(other, otherRows, refRows.length);
+      for (const col of cols) {
+        columns.push(col);
+        source.push(name);
+      }
+      continue;
+    }
     if (ref.type === 'numeric' && other.type === 'numeric') {
       const col = new Float64Array(n);
       refRows.forEach((r, i) => (col[i] = ref.values[r]));

@@ -1,7 +1,9 @@
 /**
  * Drift of one feature between two datasets: KS, Wasserstein (raw and normalised), PSI, JS and
  * the shared histogram for numeric columns; chi-squared, JS and PSI over aligned categories for
- * categorical ones (and for numeric codes with few distinct values); the drift verdict.
+ * categorical ones (and for numeric codes with few distinct values); time ranges and calendar
+ * parts for datetime columns (timeDrift.ts); lengths and vocabularies for text (textDrift.ts);
+ * the drift verdict. Two columns of different kinds are compared as categories.
  */
 import { pooledHistogram } from '../stats/binning';
 import { chiSquaredHomogeneity } from '../stats/chi2';
@@ -12,6 +14,8 @@ import { ksTwoSample } from '../stats/ks';
 import { wasserstein1 } from '../stats/wasserstein';
 import type { Column } from '../table';
 import { alignCounts, categoryCounts, isIdentifierLike, nonMissing, pooledDistinctAtMost, populationStd, sortedValues } from './columnCache';
+import { compareText } from './textDrift';
+import { compareTime } from './timeDrift';
 import type { Chi2Result, FeatureComparison } from './types';
 
 export function compareFeature(
@@ -32,6 +36,8 @@ export function compareFeature(
     referenceMissingShare: refRows ? (refRows - refN) / refRows : 0,
     otherMissingShare: otherRows ? (otherRows - otherN) / otherRows : 0,
   };
+  if (ref.type === 'datetime' && other.type === 'datetime') return compareTime(ref, other, base, thresholds, bins);
+  if (ref.type === 'text' && other.type === 'text') return compareText(ref, other, base, thresholds, bins);
   if (ref.type === 'numeric' && other.type === 'numeric') {
     // Sorted once: KS, Wasserstein and the distinct count all walk the sorted samples.
     const a = sortedValues(ref);

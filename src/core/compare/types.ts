@@ -41,8 +41,10 @@ export interface Chi2Result {
 
 /** Both datasets' counts over shared bins or categories, ready to chart. */
 export interface SharedDistribution {
-  /** Numeric: bin edges (length = counts + 1). */
+  /** Numeric: bin edges (length = counts + 1); for datetime features, milliseconds since the epoch. */
   readonly edges?: readonly number[];
+  /** The edges are instants (a datetime feature): chart them as dates. */
+  readonly time?: boolean;
   /** Categorical: category values (same length as the counts). */
   readonly categories?: readonly string[];
   readonly reference: readonly number[];
@@ -70,13 +72,68 @@ export interface FeatureComparison {
   readonly onlyReferenceCategories?: readonly string[];
   readonly onlyOtherCategories?: readonly string[];
   readonly drift: boolean;
-  /** The test whose verdict counts: ks | chi2 | wasserstein | jensenshannon. */
+  /** The test whose verdict counts: ks | chi2 | wasserstein | jensenshannon (for a datetime feature, of the part in `time.decidedBy`; for a text feature, on lengths or, jensenshannon, on tokens). */
   readonly method: string;
   /** The statistic the verdict compared against its threshold. */
   readonly verdictValue: number;
   readonly threshold: number;
   readonly identifierLike: boolean;
   readonly distribution: SharedDistribution;
+  /** Datetime features: the two time ranges and the drift of calendar parts. */
+  readonly time?: TimeComparison;
+  /** Text features: lengths, vocabularies and out-of-vocabulary rates. */
+  readonly text?: TextComparison;
+}
+
+/** One calendar part (year, month, day of week, hour) of a datetime feature, compared as categories. */
+export interface TimePartDrift {
+  readonly part: 'year' | 'month' | 'dayOfWeek' | 'hour';
+  readonly chi2: Chi2Result;
+  readonly jensenShannon: number;
+  readonly drift: boolean;
+  /** chi2 | jensenshannon, by the drift rule's sample size. */
+  readonly method: string;
+  readonly verdictValue: number;
+  readonly threshold: number;
+}
+
+export interface TimeComparison {
+  /** Earliest and latest value of each side (ISO 8601, as the profile prints them). */
+  readonly referenceRange: readonly [string, string];
+  readonly otherRange: readonly [string, string];
+  /** Length of the two ranges' intersection / length of their union: 1 = the same period, 0 = disjoint. */
+  readonly overlap: number;
+  /** Share of the other dataset's values inside the reference's range. */
+  readonly otherInReferenceRange: number;
+  /** Drift of each calendar part, in each cell's wall time (hour only when both sides have times). */
+  readonly parts: readonly TimePartDrift[];
+  /** The part whose test decided the feature's verdict. */
+  readonly decidedBy: TimePartDrift['part'];
+}
+
+export interface TextComparison {
+  /** Characters per cell: mean and median of each side. */
+  readonly referenceLength: { readonly mean: number; readonly median: number };
+  readonly otherLength: { readonly mean: number; readonly median: number };
+  /** KS, Wasserstein / reference std and Jensen-Shannon distance between the length distributions. */
+  readonly lengthKs?: KsResult;
+  readonly lengthWassersteinNorm: number;
+  readonly lengthJensenShannon: number;
+  /** How many most frequent tokens make each side's vocabulary for the Jaccard index. */
+  readonly topK: number;
+  /** |A n B| / |A u B| of the two top-k vocabularies. */
+  readonly vocabularyJaccard: number;
+  readonly referenceVocabulary: number;
+  readonly otherVocabulary: number;
+  /** Share of the other dataset's tokens that never occur in the reference (its whole vocabulary). */
+  readonly otherOovRate: number;
+  /** Share of the reference's tokens that never occur in the other dataset. */
+  readonly referenceOovRate: number;
+  /** Jensen-Shannon distance between the token distributions (both top-k vocabularies, the rest pooled). */
+  readonly tokenJensenShannon: number;
+  /** The most frequent tokens of each side with their shares. */
+  readonly referenceTopTokens: readonly { readonly token: string; readonly share: number }[];
+  readonly otherTopTokens: readonly { readonly token: string; readonly share: number }[];
 }
 
 export interface LabelValueCount {

@@ -9,7 +9,9 @@
  * inference would have made it, with the original strings for categorical values.
  */
 import { codeCounts, isMostlyNumeric, OddValues, stringKind } from '../columnKind';
-import { FatalInputError, type Column, type ColumnType, type DataTable, type Problem, type ProblemCode } from '../table';
+import { dateFormat, type DateFormat } from '../dates/dateFormat';
+import { dictionaryDatetimeColumn, epochColumn, headerSaysEpoch, inferDateFormat, mixedFormatsMessage } from '../dates/inferDates';
+import { FatalInputError, type Column, type DataTable, type NumericColumn, type Problem, type ProblemCode } from '../table';
 import { ByteDictionary } from './byteDictionary';
 import { isAsciiSpace, parseNumberBytes, parseNumberString } from './numbers';
 import { sniffDelimiter } from './sniffDelimiter';
@@ -26,14 +28,22 @@ export interface PassOptions {
   readonly totalBytes: number;
   /** Bytes gathered before sniffing and choosing storage (at least 4). */
   readonly sampleBytes: number;
-  /** Types fixed by an earlier pass, one per column. */
-  readonly forcedTypes?: readonly ColumnType[];
+  /** What an earlier pass found out about the whole file. */
+  readonly plan?: IngestPlan;
+}
+
+/** What a pass learnt about the whole file, for the next pass. */
+export interface IngestPlan {
+  /** Per column: stored as numbers (else as strings); no longer decided from a prefix. */
+  readonly numeric: readonly boolean[];
+  /** Per column: the date format of a date column, so the pass reports the cells it cannot read where they are. */
+  readonly dateFormats: readonly (string | undefined)[];
 }
 
 export interface PassResult {
   readonly table: DataTable;
-  /** Set when the whole file decided other types than the prefix: run again with these. */
-  readonly rerunWith?: ColumnType[];
+  /** Set when this pass could not give the final table (storage chosen from the prefix was wrong, or date problems to locate): run again with this. */
+  readonly rerunWith?: IngestPlan;
 }
 
 const CLASSIFY_ROWS = 5000;
@@ -90,6 +100,13 @@ export class IngestPass implements RecordSink {
   /** Records seen, so `locate` knows when its cursor belongs to an earlier record. */
   private recordSeq = 0;
   private readonly cursor = { record: -1, offset: 0, line: 0, column: 0 };
+
+  /** Line and column of each header cell, for problems about a whole column. */
+  private headerAt: { line: number; column: number }[] = [];
+  /** Date columns known from the plan: their format, and per dictionary code 1 = a date, 2 = not. */
+  private dateFormats: (DateFormat | undefined)[] = [];
+  private dateExamples: string[] = [];
+  private dateCodes: number[][] = [];
 
   // Classify mode: per column, cells that were numbers / other text.
   private classNumbers: number[] = [];
@@ -181,6 +198,7 @@ export class IngestPass implements RecordSink {
 
     this.mode = Mode.Header;
     this.names = [];
+    this.headerAt = [];
     const problemsBefore = this.problems.length;
     const countBefore = this.problemCount;
     const afterHeader = tokenizer.scan(view, this.start, this.eof, this);
@@ -197,7 +215,7 @@ export class IngestPass implements RecordSink {
 
     const lineAfterHeader = tokenizer.line;
     let estimatedRows = 1024;
-    if (this.options.forcedTypes === undefined) {
+    if (this.options.plan === undefined) {
       this.mode = Mode.Classify;
       this.classNumbers = new Array<number>(this.ncols).fill(0);
       this.classOther = new Array<number>(this.ncols).fill(0);
@@ -219,7 +237,7 @@ export class IngestPass implements RecordSink {
         estimatedRows = Math.ceil(this.options.totalBytes / Math.max(2 * this.ncols, 4));
       }
     } else {
-      for (let j = 0; j < this.ncols; j++) this.isNumeric[j] = this.options.forcedTypes[j] === 'numeric';
+      for (let j = 0; j < this.ncols; j++) this.isNumeric[j] = this.options.plan.numeric[j];
       if (this.options.totalBytes > 0) estimatedRows = Math.ceil(this.options.totalBytes / Math.max(2 * this.ncols, 4));
     }
     this.allocate(Math.max(this.minimumRows(), Math.min(estimatedRows, 1 << 30)));
@@ -249,8 +267,11 @@ export class IngestPass implements RecordSink {
 
   private setupColumns(): void {
     this.ncols = this.names.length;
-    const forced = this.options.forcedTypes;
-    if (forced !== undefined && forced.length !== this.ncols) throw new Error('forcedTypes does not match the header');
+    const plan = this.options.plan;
+    if (plan !== undefined && plan.numeric.length !== this.ncols) throw new Error('the ingest plan does not match the header');
+    this.dateFormats = Array.from({ length: this.ncols }, (_, j) => (plan?.dateFormats[j] !== undefined ? dateFormat(plan.dateFormats[j] as string) : undefined));
+    this.dateCodes = Array.from({ length: this.ncols }, () => []);
+    this.dateExamples = new Array<string>(this.ncols).fill('');
     this.missing = new Array<number>(this.ncols).fill(0);
     this.typeErrors = new Array<number>(this.ncols).fill(0);
     this.oddValues = Array.from({ length: this.ncols }, () => new OddValues());
@@ -453,9 +474,33 @@ export class IngestPass implements RecordSink {
           const at = this.locate(buf, t.recordStart, t.line, this.cellOffset(t, j));
           this.addProblem(at.line, at.column, 'encoding', `invalid UTF-8 in column "${this.names[j]}" (shown as \uFFFD)`, j);
         }
+        if (this.dateFormats[j] !== undefined) this.checkDate(t, buf, j, code);
       }
     }
     this.rows = row + 1;
+  }
+
+  /** A cell of a date column (known from the plan): reports it where it is when the format cannot read it. */
+  private checkDate(t: CsvTokenizer, buf: Uint8Array, j: number, code: number): void {
+    const known = this.dateCodes[j];
+    let state = known[code];
+    if (state === undefined) {
+      const value = this.dicts[j].values[code];
+      const date = (this.dateFormats[j] as DateFormat).parse(value.trim()) !== undefined;
+      state = known[code] = date ? 1 : 2;
+      if (date && this.dateExamples[j] === '') this.dateExamples[j] = value.trim();
+    }
+    if (state === 1) return;
+    if (this.problems.length >= this.options.maxProblems) {
+      this.problemCount++;
+      return;
+    }
+    const at = this.locate(buf, t.recordStart, t.line, this.cellOffset(t, j));
+    let text = this.dicts[j].values[code];
+    if (text.length > MAX_QUOTED_TEXT) text = `${text.slice(0, MAX_QUOTED_TEXT)}...`;
+    const f = (this.dateFormats[j] as DateFormat).pattern;
+    const like = this.dateExamples[j] !== '' ? `like "${this.dateExamples[j]}" ` : '';
+    this.addProblem(at.line, at.column, 'type-mismatch', `expected a date ${like}(format ${f}) in column "${this.names[j]}", found "${text}"`, j);
   }
 
   private matchesToken(b: Uint8Array, ts: number, len: number): boolean {
@@ -506,6 +551,7 @@ export class IngestPass implements RecordSink {
     let nextEmpty = 0;
     for (let j = 0; j < raw.length; j++) {
       const at = this.locate(buf, t.recordStart, t.line, this.cellOffset(t, j));
+      this.headerAt.push(at);
       let name = raw[j];
       if (name === '') {
         let k = Math.max(j + 1, nextEmpty);
@@ -560,30 +606,35 @@ export class IngestPass implements RecordSink {
     }
     const rows = this.rows;
     const tol = this.options.numericTolerance;
-    const forced = this.options.forcedTypes;
-    const finalTypes: ColumnType[] = [];
+    const plan = this.options.plan;
+    const numericStorage: boolean[] = [];
+    const dateFormats: (string | undefined)[] = [];
     const columns: Column[] = [];
+    const columnProblems: Problem[] = [];
     let rerun = false;
     for (let j = 0; j < this.ncols; j++) {
       const name = this.names[j];
       const nonMissing = rows - this.missing[j];
+      dateFormats.push(undefined);
       if (this.isNumeric[j]) {
         const errors = this.typeErrors[j];
-        const type: ColumnType = forced === undefined && nonMissing > 0 && !isMostlyNumeric(nonMissing - errors, errors, this.oddValues[j].distinct, tol) ? 'categorical' : 'numeric';
-        if (type !== 'numeric') rerun = true;
-        finalTypes.push(type);
+        const numeric = plan !== undefined || nonMissing === 0 || isMostlyNumeric(nonMissing - errors, errors, this.oddValues[j].distinct, tol);
+        if (!numeric) rerun = true;
+        numericStorage.push(numeric);
         if (nonMissing === 0) {
           // Only missing values: nothing says it is numeric; an empty categorical column.
           columns.push({ name, type: 'categorical', codes: new Int32Array(rows).fill(-1), dictionary: [], missing: rows, typeErrors: 0 });
         } else {
-          columns.push({ name, type: 'numeric', values: fit(this.values[j], rows), missing: this.missing[j], typeErrors: this.typeErrors[j] });
+          const values = fit(this.values[j], rows);
+          const column: NumericColumn = { name, type: 'numeric', values, missing: this.missing[j], typeErrors: errors };
+          columns.push(headerSaysEpoch(name) ? (epochColumn(column) ?? column) : column);
         }
         continue;
       }
       const codes = fit(this.codes[j], rows);
       const dict = this.dicts[j].values;
       const counts = codeCounts(codes, dict.length);
-      if (forced === undefined && nonMissing > 0) {
+      if (plan === undefined && nonMissing > 0) {
         let numbers = 0;
         const odd = new OddValues();
         for (let c = 0; c < dict.length; c++) {
@@ -593,15 +644,30 @@ export class IngestPass implements RecordSink {
         }
         if (isMostlyNumeric(numbers, nonMissing - numbers, odd.distinct, tol)) {
           rerun = true;
-          finalTypes.push('numeric');
+          numericStorage.push(true);
           columns.push({ name, type: 'categorical', codes, dictionary: dict, missing: this.missing[j], typeErrors: 0 });
           continue;
         }
       }
+      numericStorage.push(false);
+      const dates = inferDateFormat(dict, counts, tol);
+      if (dates.kind === 'datetime') {
+        dateFormats[j] = dates.format;
+        const odd = nonMissing - dates.cells;
+        // Unreadable cells are reported where they are by a pass that knows the format.
+        if (odd > 0 && this.dateFormats[j]?.pattern !== dates.format) rerun = true;
+        columns.push(dictionaryDatetimeColumn(name, codes, dict, dates.format, this.missing[j], odd));
+        continue;
+      }
+      if (dates.kind === 'mixed') {
+        const at = this.headerAt[j] ?? { line: 1, column: 1 };
+        columnProblems.push({ file: this.options.file, line: at.line, column: at.column, code: 'mixed-date-formats', message: mixedFormatsMessage(name, dates.formats), field: j });
+      }
       const type = stringKind(dict, counts);
-      finalTypes.push(type);
       columns.push({ name, type, codes, dictionary: dict, missing: this.missing[j], typeErrors: 0 });
     }
+    for (const p of columnProblems) this.addProblem(p.line, p.column, p.code, p.message, p.field);
+    if (columnProblems.length > 0) sortProblems(this.problems);
     const table: DataTable = {
       name: this.options.name,
       path: this.options.file,
@@ -611,8 +677,13 @@ export class IngestPass implements RecordSink {
       problemCount: this.problemCount,
       delimiter: this.delimiter,
     };
-    return rerun ? { table, rerunWith: finalTypes } : { table };
+    return rerun ? { table, rerunWith: { numeric: numericStorage, dateFormats } } : { table };
   }
+}
+
+/** Problems in file order (column problems are found at the end but sit on the header). */
+function sortProblems(problems: Problem[]): void {
+  problems.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 /** The first `rows` entries; copies only when the spare capacity is large. */

@@ -3,14 +3,15 @@
  * stream format is read too), with flechette, the Arrow decoder arquero uses. Buffers compressed
  * with ZSTD are read (hyparquet-compressors' decoder); LZ4_FRAME is refused by name.
  *
- * Types follow the Parquet reader: numbers and decimals numeric, dates and timestamps numeric
- * seconds since 1970-01-01T00:00:00Z, text / booleans / dictionaries categorical, structs
- * flattened with dotted names, lists, maps and unions left out with a problem.
+ * Types follow the Parquet reader: numbers and decimals numeric, dates and timestamps datetime
+ * (a zone-aware timestamp keeps its UTC offset, 0), text / booleans / dictionaries categorical or
+ * text (or datetime when the strings are dates, as in CSV), structs flattened with dotted names,
+ * lists, maps and unions left out with a problem.
  */
 import { CompressionType, Type, setCompressionCodec, tableFromIPC, type Column as ArrowColumn, type Field, type Table } from '@uwdata/flechette';
 import { decompressZstd } from 'hyparquet-compressors';
-import { FatalInputError, type Column, type DataTable, type Problem } from '../table';
-import { CategoricalBuilder, NumericBuilder, type ColumnBuilder } from './columnBuilder';
+import { FatalInputError, type DataTable, type Problem } from '../table';
+import { buildColumns, CategoricalBuilder, DatetimeBuilder, NumericBuilder, type ColumnBuilder } from './columnBuilder';
 import type { BinaryReadOptions } from './readOptions';
 
 setCompressionCodec(CompressionType.ZSTD, {
@@ -20,17 +21,19 @@ setCompressionCodec(CompressionType.ZSTD, {
   decode: (bytes: Uint8Array, length: number) => decompressZstd(bytes, new Uint8Array(length)),
 } as Parameters<typeof setCompressionCodec>[1]);
 
-const NUMERIC_TYPES = new Set<number>([Type.Int, Type.Float, Type.Decimal, Type.Date, Type.Timestamp, Type.Time, Type.Duration]);
+const NUMERIC_TYPES = new Set<number>([Type.Int, Type.Float, Type.Decimal, Type.Time, Type.Duration]);
+/** With useDate: false, flechette gives these as milliseconds since the epoch. */
+const DATETIME_TYPES = new Set<number>([Type.Date, Type.Timestamp]);
 const TEXT_TYPES = new Set<number>([Type.Utf8, Type.LargeUtf8, Type.Utf8View, Type.Bool, Type.Dictionary, Type.Binary, Type.LargeBinary, Type.BinaryView, Type.FixedSizeBinary, Type.Null]);
-/** Values of these types are milliseconds with useDate: false; the table holds seconds. */
-const MILLISECOND_TYPES = new Set<number>([Type.Date, Type.Timestamp]);
 
 interface Leaf {
   readonly name: string;
   readonly top: string;
   readonly path: readonly string[];
-  readonly kind: 'numeric' | 'categorical';
+  readonly kind: 'numeric' | 'categorical' | 'datetime';
   readonly typeId: number;
+  /** Timestamps with a zone: instants in UTC. */
+  readonly utc: boolean;
 }
 
 function flatten(fields: readonly Field[]): { leaves: Leaf[]; refused: string[] } {
@@ -43,8 +46,10 @@ function flatten(fields: readonly Field[]): { leaves: Leaf[]; refused: string[] 
       for (const child of (f.type as { children: Field[] }).children) visit(child, top, [...path, child.name]);
       return;
     }
-    if (NUMERIC_TYPES.has(typeId)) leaves.push({ name, top, path, kind: 'numeric', typeId });
-    else if (TEXT_TYPES.has(typeId)) leaves.push({ name, top, path, kind: 'categorical', typeId });
+    const utc = typeId === Type.Timestamp && Boolean((f.type as { timezone?: string | null }).timezone);
+    if (NUMERIC_TYPES.has(typeId)) leaves.push({ name, top, path, kind: 'numeric', typeId, utc });
+    else if (DATETIME_TYPES.has(typeId)) leaves.push({ name, top, path, kind: 'datetime', typeId, utc });
+    else if (TEXT_TYPES.has(typeId)) leaves.push({ name, top, path, kind: 'categorical', typeId, utc });
     else refused.push(`column "${name}" holds nested values per row (a list, map or union); it is left out: Dataset Lab reads flat columns and flattens structs only`);
   };
   for (const f of fields) visit(f, f.name, []);
@@ -61,18 +66,22 @@ function pick(v: unknown, path: readonly string[]): unknown {
 }
 
 function fillColumn(builder: ColumnBuilder, column: ArrowColumn<unknown>, leaf: Leaf): void {
-  const scale = MILLISECOND_TYPES.has(leaf.typeId) ? 1e-3 : 1;
   let row = 0;
   for (const batch of column.data) {
     const n = batch.length;
-    if (builder instanceof NumericBuilder) {
+    if (builder instanceof DatetimeBuilder) {
+      for (let i = 0; i < n; i++) {
+        const v = pick(batch.at(i), leaf.path);
+        builder.set(row + i, v === null || v === undefined ? null : Number(v));
+      }
+    } else if (builder instanceof NumericBuilder) {
       const values = (batch as { values?: ArrayLike<number> }).values;
-      if (leaf.path.length === 0 && batch.nullCount === 0 && scale === 1 && (values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array || values instanceof Int16Array || values instanceof Int8Array || values instanceof Uint8Array || values instanceof Uint16Array || values instanceof Uint32Array) && leaf.typeId !== Type.Decimal) {
+      if (leaf.path.length === 0 && batch.nullCount === 0 && (values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array || values instanceof Int16Array || values instanceof Int8Array || values instanceof Uint8Array || values instanceof Uint16Array || values instanceof Uint32Array) && leaf.typeId !== Type.Decimal) {
         builder.values.set(values.length === n ? values : (values as Float64Array).subarray(0, n), row);
       } else {
         for (let i = 0; i < n; i++) {
           const v = pick(batch.at(i), leaf.path);
-          builder.set(row + i, v === null || v === undefined ? null : typeof v === 'bigint' ? Number(v) * scale : (v as number) * scale);
+          builder.set(row + i, v === null || v === undefined ? null : Number(v));
         }
       }
     } else {
@@ -100,12 +109,19 @@ export function readArrowBytes(bytes: Buffer, path: string, name: string, option
   const problems: Problem[] = refused.map((message) => ({ file: path, line: 1, column: 1, code: 'unsupported-column', message }));
   const rows = table.numRows;
   const missing = new Set(options.missingTokens);
-  const columns: Column[] = [];
+  const builders: ColumnBuilder[] = [];
   for (const leaf of chosen) {
     const column = table.getChild(leaf.top) as ArrowColumn<unknown>;
-    const builder = leaf.kind === 'numeric' ? new NumericBuilder(leaf.name, rows) : new CategoricalBuilder(leaf.name, rows, missing);
+    const builder =
+      leaf.kind === 'numeric'
+        ? new NumericBuilder(leaf.name, rows)
+        : leaf.kind === 'datetime'
+          ? new DatetimeBuilder(leaf.name, rows, leaf.typeId === Type.Date, leaf.utc)
+          : new CategoricalBuilder(leaf.name, rows, missing);
     fillColumn(builder, column, leaf);
-    columns.push(builder.build());
+    builders.push(builder);
   }
-  return { name, path, rows, columns, problems, problemCount: problems.length, delimiter: '' };
+  const built = buildColumns(builders, path, options.numericTolerance);
+  problems.push(...built.problems);
+  return { name, path, rows, columns: built.columns, problems, problemCount: problems.length, delimiter: '' };
 }

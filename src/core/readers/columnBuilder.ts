@@ -6,7 +6,8 @@
  * categorical by the CSV ingest's rule.
  */
 import { codeCounts, stringKind } from '../columnKind';
-import type { Column, NumericColumn, StringColumn } from '../table';
+import { dictionaryDatetimeColumn, epochColumn, headerSaysEpoch, inferDateFormat, mixedFormatsMessage, type FormatCount } from '../dates/inferDates';
+import type { Column, DatetimeColumn, NumericColumn, Problem } from '../table';
 
 export class NumericBuilder {
   readonly values: Float64Array;
@@ -61,15 +62,85 @@ export class CategoricalBuilder {
     if (code < 0) this.missing++;
     else this.codes[r] = code;
   }
-  /** Free text or categories by the rule every reader applies (src/core/columnKind.ts). */
-  build(): StringColumn {
-    const type = stringKind(this.dictionary, codeCounts(this.codes, this.dictionary.length));
-    return { name: this.name, type, codes: this.codes, dictionary: this.dictionary, missing: this.missing, typeErrors: 0 };
+  /**
+   * Dates, free text or categories, by the rules every reader applies (src/core/columnKind.ts,
+   * src/core/dates/inferDates.ts). `oddRows` are the rows of a date column whose strings are not
+   * dates in its format; `mixed` the formats of a column of dates written several ways (then
+   * read as strings).
+   */
+  build(tolerance: number): { column: Column; oddRows: number[]; mixed?: readonly FormatCount[] } {
+    const counts = codeCounts(this.codes, this.dictionary.length);
+    const dates = inferDateFormat(this.dictionary, counts, tolerance);
+    if (dates.kind === 'datetime') {
+      let nonMissing = 0;
+      for (let k = 0; k < counts.length; k++) nonMissing += counts[k];
+      const column = dictionaryDatetimeColumn(this.name, this.codes, this.dictionary, dates.format, this.missing, nonMissing - dates.cells);
+      const oddRows: number[] = [];
+      for (let r = 0; r < this.codes.length; r++) if (this.codes[r] >= 0 && Number.isNaN(column.values[r])) oddRows.push(r);
+      return { column, oddRows };
+    }
+    const type = stringKind(this.dictionary, counts);
+    const column: Column = { name: this.name, type, codes: this.codes, dictionary: this.dictionary, missing: this.missing, typeErrors: 0 };
+    return dates.kind === 'mixed' ? { column, oddRows: [], mixed: dates.formats } : { column, oddRows: [] };
   }
 }
 
-export type ColumnBuilder = NumericBuilder | CategoricalBuilder;
+/** A typed file's date or timestamp column: milliseconds since the epoch, as the file stores them. */
+export class DatetimeBuilder {
+  readonly values: Float64Array;
+  missing = 0;
+  /**
+   * `dateOnly` for date types; `utc` when the file says the instants are UTC (a zone-aware
+   * timestamp): their offset (0) is kept, so they print with `Z`.
+   */
+  constructor(
+    readonly name: string,
+    rows: number,
+    private readonly dateOnly: boolean,
+    private readonly utc: boolean,
+  ) {
+    this.values = new Float64Array(rows).fill(Number.NaN);
+  }
+  set(r: number, ms: number | null | undefined): void {
+    if (ms === null || ms === undefined || Number.isNaN(ms)) this.missing++;
+    else this.values[r] = ms;
+  }
+  build(): DatetimeColumn {
+    return {
+      name: this.name,
+      type: 'datetime',
+      values: this.values,
+      missing: this.missing,
+      typeErrors: 0,
+      format: 'native',
+      dateOnly: this.dateOnly,
+      ...(this.utc ? { offsets: new Int16Array(this.values.length) } : {}),
+    };
+  }
+}
 
-export function buildColumns(builders: readonly ColumnBuilder[]): Column[] {
-  return builders.map((b) => b.build());
+export type ColumnBuilder = NumericBuilder | CategoricalBuilder | DatetimeBuilder;
+
+/** The columns of typed-file builders, with the problems their strings raise (dates, reported on line 1: these files have no lines). */
+export function buildColumns(builders: readonly ColumnBuilder[], file: string, tolerance: number): { columns: Column[]; problems: Problem[] } {
+  const columns: Column[] = [];
+  const problems: Problem[] = [];
+  for (const b of builders) {
+    if (b instanceof NumericBuilder) {
+      const column = b.build();
+      columns.push(headerSaysEpoch(b.name) ? (epochColumn(column) ?? column) : column);
+      continue;
+    }
+    if (b instanceof DatetimeBuilder) {
+      columns.push(b.build());
+      continue;
+    }
+    const built = b.build(tolerance);
+    columns.push(built.column);
+    if (built.column.type === 'datetime' && built.oddRows.length > 0) {
+      problems.push({ file, line: 1, column: 1, code: 'type-mismatch', message: `${built.oddRows.length} value(s) of date column "${b.name}" are not dates in its format ${built.column.format} (first at row ${built.oddRows[0] + 1}); read as missing` });
+    }
+    if (built.mixed) problems.push({ file, line: 1, column: 1, code: 'mixed-date-formats', message: mixedFormatsMessage(b.name, built.mixed) });
+  }
+  return { columns, problems };
 }

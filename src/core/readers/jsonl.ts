@@ -1,14 +1,16 @@
 /**
  * JSON Lines (`.jsonl`): one JSON object per line. Keys become columns in order of first
  * appearance; nested objects are flattened with dotted names (`location.lat`); arrays are left
- * out with a problem. JSON's own types decide a column's type: numbers make a numeric column,
- * strings and booleans a categorical one. As in CSV (docs/ingest.md), a column of numbers may
- * hold a few strings (the numeric rule of src/core/columnKind.ts): those cells become missing
- * and are reported as type mismatches with their line. A line that is not a JSON object is reported
- * and skipped; blank lines are skipped silently.
+ * out with a problem. JSON's own types decide a column's type: numbers make a numeric column
+ * (datetime when the header says epoch timestamps, as in CSV), strings and booleans a
+ * categorical, text or (strings that are dates) datetime one. As in CSV (docs/ingest.md), a
+ * column of numbers may hold a few strings (the numeric rule of src/core/columnKind.ts): those
+ * cells become missing and are reported as type mismatches with their line. A line that is not a
+ * JSON object is reported and skipped; blank lines are skipped silently.
  */
 import { FatalInputError, type Column, type DataTable, type Problem, type ProblemCode } from '../table';
 import { isMostlyNumeric, OddValues } from '../columnKind';
+import { epochColumn, headerSaysEpoch, mixedFormatsMessage } from '../dates/inferDates';
 import { CategoricalBuilder, NumericBuilder } from './columnBuilder';
 import type { BinaryReadOptions } from './readOptions';
 
@@ -117,14 +119,21 @@ export function readJsonLinesText(text: string, path: string, name: string, opti
           problem(lines[r], 1, 'type-mismatch', `"${col.name}" is numeric but this row holds ${JSON.stringify(v)}; read as missing`);
         } else b.set(r, null);
       }
-      out.push({ ...b.build(), typeErrors });
+      const column = { ...b.build(), typeErrors };
+      out.push(headerSaysEpoch(col.name) ? (epochColumn(column) ?? column) : column);
     } else {
       const b = new CategoricalBuilder(col.name, rows, missing);
       for (let r = 0; r < rows; r++) {
         const v = col.values[r];
         b.set(r, v === null || v === undefined ? null : typeof v === 'string' ? v : String(v));
       }
-      out.push(b.build());
+      const built = b.build(options.numericTolerance);
+      out.push(built.column);
+      if (built.column.type === 'datetime') {
+        const format = built.column.format;
+        for (const r of built.oddRows) problem(lines[r], 1, 'type-mismatch', `"${col.name}" holds dates (format ${format}) but this row holds ${JSON.stringify(col.values[r])}; read as missing`);
+      }
+      if (built.mixed) problem(lines[0] ?? 1, 1, 'mixed-date-formats', mixedFormatsMessage(col.name, built.mixed));
     }
   }
   // Line problems were found before column problems: list them all in file order.

@@ -4,16 +4,17 @@
  * faster than the JavaScript inflate. Only the requested top-level columns are decoded.
  *
  * Types: integers, floats and decimals are numeric (64-bit integers beyond 2^53 lose precision,
- * as in every JavaScript number); timestamps and dates are numeric seconds since
- * 1970-01-01T00:00:00Z (UTC; see docs/ingest.md); strings, enums, UUIDs, booleans ("true" /
- * "false") and JSON text are categorical. A struct is flattened into one column per leaf,
+ * as in every JavaScript number); timestamps and dates are datetime columns (milliseconds since
+ * 1970-01-01T00:00:00Z; a timestamp adjusted to UTC keeps its offset, 0; docs/ingest.md);
+ * strings, enums, UUIDs, booleans ("true" / "false") and JSON text are categorical or text (or
+ * datetime when the strings are dates, as in CSV). A struct is flattened into one column per leaf,
  * named with dots (`location.lat`); lists and maps are left out with a problem saying so.
  */
 import * as zlib from 'node:zlib';
 import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData, type SchemaTree } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { FatalInputError, type Column, type DataTable, type Problem } from '../table';
-import { CategoricalBuilder, NumericBuilder, type ColumnBuilder } from './columnBuilder';
+import { FatalInputError, type DataTable, type Problem } from '../table';
+import { buildColumns, CategoricalBuilder, DatetimeBuilder, NumericBuilder, type ColumnBuilder } from './columnBuilder';
 import { isFlatColumn, readFlatColumn } from './parquetFlat';
 import type { BinaryReadOptions } from './readOptions';
 
@@ -22,7 +23,11 @@ interface Leaf {
   readonly name: string;
   readonly top: string;
   readonly path: readonly string[];
-  readonly kind: 'numeric' | 'categorical';
+  readonly kind: 'numeric' | 'categorical' | 'datetime';
+  /** Dates (no time of day). */
+  readonly dateOnly: boolean;
+  /** Timestamps adjusted to UTC. */
+  readonly utc: boolean;
 }
 
 /**
@@ -43,15 +48,15 @@ function isNested(node: SchemaTree): boolean {
   return e.repetition_type === 'REPEATED' || e.converted_type === 'LIST' || e.converted_type === 'MAP' || e.converted_type === 'MAP_KEY_VALUE' || e.logical_type?.type === 'LIST' || e.logical_type?.type === 'MAP';
 }
 
-function leafKind(node: SchemaTree): 'numeric' | 'categorical' {
+function leafKind(node: SchemaTree): 'numeric' | 'categorical' | 'datetime' {
   const e = node.element;
   const logical = e.logical_type?.type;
+  if (logical === 'TIMESTAMP' || logical === 'DATE' || e.converted_type === 'TIMESTAMP_MILLIS' || e.converted_type === 'TIMESTAMP_MICROS' || e.converted_type === 'DATE' || e.type === 'INT96') return 'datetime';
   if (logical === 'STRING' || logical === 'ENUM' || logical === 'JSON' || logical === 'UUID' || logical === 'BSON') return 'categorical';
   if (e.converted_type === 'UTF8' || e.converted_type === 'ENUM' || e.converted_type === 'JSON' || e.converted_type === 'BSON') return 'categorical';
   switch (e.type) {
     case 'INT32':
     case 'INT64':
-    case 'INT96':
     case 'FLOAT':
     case 'DOUBLE':
       return 'numeric';
@@ -76,7 +81,11 @@ function flatColumns(schema: SchemaTree): { leaves: Leaf[]; refused: { name: str
       return;
     }
     if (node.children.length === 0) {
-      leaves.push({ name, top, path, kind: leafKind(node) });
+      const e = node.element;
+      const dateOnly = e.logical_type?.type === 'DATE' || e.converted_type === 'DATE';
+      // Legacy timestamps (converted types, INT96) are UTC instants.
+      const utc = e.logical_type?.type === 'TIMESTAMP' ? e.logical_type.isAdjustedToUTC : !dateOnly && (e.converted_type === 'TIMESTAMP_MILLIS' || e.converted_type === 'TIMESTAMP_MICROS' || e.type === 'INT96');
+      leaves.push({ name, top, path, kind: leafKind(node), dateOnly, utc });
       return;
     }
     for (const child of node.children) visit(child, top, [...path, child.element.name]);
@@ -85,12 +94,12 @@ function flatColumns(schema: SchemaTree): { leaves: Leaf[]; refused: { name: str
   return { leaves, refused };
 }
 
-/** Seconds since the epoch from hyparquet's time units (docs/ingest.md: timestamps are numeric seconds until a datetime kind exists). */
+/** Milliseconds since the epoch from hyparquet's time units (a datetime column's values). */
 const PARSERS = {
-  timestampFromMilliseconds: (v: bigint) => Number(v) / 1e3,
-  timestampFromMicroseconds: (v: bigint) => Number(v) / 1e6,
-  timestampFromNanoseconds: (v: bigint) => Number(v) / 1e9,
-  dateFromDays: (days: number) => days * 86400,
+  timestampFromMilliseconds: (v: bigint) => Number(v),
+  timestampFromMicroseconds: (v: bigint) => Number(v) / 1e3,
+  timestampFromNanoseconds: (v: bigint) => Number(v) / 1e6,
+  dateFromDays: (days: number) => days * 86400000,
 };
 
 function toNumber(v: unknown): number | null {
@@ -98,7 +107,7 @@ function toNumber(v: unknown): number | null {
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'boolean') return v ? 1 : 0;
-  if (v instanceof Date) return v.getTime() / 1e3;
+  if (v instanceof Date) return v.getTime();
   return Number.NaN;
 }
 
@@ -112,7 +121,9 @@ function toText(v: unknown): string | null {
 
 function fill(builder: ColumnBuilder, start: number, data: ArrayLike<unknown>, path: readonly string[]): void {
   const n = data.length;
-  if (builder instanceof NumericBuilder) {
+  if (builder instanceof DatetimeBuilder) {
+    for (let i = 0; i < n; i++) builder.set(start + i, toNumber(pick(data[i], path)));
+  } else if (builder instanceof NumericBuilder) {
     if (path.length === 0 && (data instanceof Float64Array || data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint32Array || data instanceof Int16Array || data instanceof Int8Array || data instanceof Uint8Array || data instanceof Uint16Array)) {
       builder.values.set(data, start);
       return;
@@ -171,7 +182,12 @@ export async function readParquetBytes(bytes: Buffer, path: string, name: string
   const missing = new Set(options.missingTokens);
   const builders = new Map<string, { leaf: Leaf; builder: ColumnBuilder }[]>();
   for (const leaf of chosen) {
-    const builder = leaf.kind === 'numeric' ? new NumericBuilder(leaf.name, rows) : new CategoricalBuilder(leaf.name, rows, missing);
+    const builder =
+      leaf.kind === 'numeric'
+        ? new NumericBuilder(leaf.name, rows)
+        : leaf.kind === 'datetime'
+          ? new DatetimeBuilder(leaf.name, rows, leaf.dateOnly, leaf.utc)
+          : new CategoricalBuilder(leaf.name, rows, missing);
     const list = builders.get(leaf.top) ?? [];
     list.push({ leaf, builder });
     builders.set(leaf.top, list);
@@ -208,6 +224,11 @@ export async function readParquetBytes(bytes: Buffer, path: string, name: string
       throw corrupt(path, e);
     }
   }
-  const columns: Column[] = chosen.map((l) => (builders.get(l.top)?.find((b) => b.leaf === l)?.builder as ColumnBuilder).build());
-  return { name, path, rows, columns, problems, problemCount: problems.length, delimiter: '' };
+  const built = buildColumns(
+    chosen.map((l) => builders.get(l.top)?.find((b) => b.leaf === l)?.builder as ColumnBuilder),
+    path,
+    options.numericTolerance,
+  );
+  problems.push(...built.problems);
+  return { name, path, rows, columns: built.columns, problems, problemCount: problems.length, delimiter: '' };
 }

@@ -25,10 +25,13 @@ test('compare --json prints one JSON document with the contract fields', () => {
   for (const key of ['ks', 'wasserstein', 'wassersteinNorm', 'psi', 'jensenShannon', 'drift', 'method']) assert.ok(key in wind, key);
   assert.ok('statistic' in wind.ks && 'pvalue' in wind.ks);
   assert.ok(['shared', 'onlyReference', 'onlyOther'].every((k) => Array.isArray(pair.label[k])));
-  // The engine's own numbers (seed 42), as test/unit/core/recommend.test.ts pins them.
-  assert.equal(pair.domainClassifier.auc.toFixed(3), '0.868');
+  // The engine's own numbers (seed 42), as test/unit/core/recommend.test.ts pins them (the date's
+  // month and day of week are features of the domain classifier since dates are a kind).
+  assert.equal(pair.domainClassifier.auc.toFixed(3), '0.869');
   assert.equal(doc.recommendation.strategy, 'merge');
-  assert.equal(doc.recommendation.reasons.length, 3);
+  assert.equal(doc.recommendation.reasons.length, 4);
+  const date = pair.features.find((f: { name: string }) => f.name === 'date');
+  assert.deepEqual([date.type, date.time.overlap, date.drift], ['datetime', 1, false]);
   assert.deepEqual(doc.problems, []);
 });
 

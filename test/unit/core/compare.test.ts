@@ -55,9 +55,15 @@ test('Seattle vs New York: temperatures drift, the classifier separates the citi
   assert.equal(tmin.chi2, undefined, 'categorical fields are omitted for numeric features');
   assert.ok(pair.domainClassifier && pair.domainClassifier.auc > 0.7, `auc ${pair.domainClassifier?.auc}`);
   assert.deepEqual([...(pair.label?.shared ?? [])].sort(), ['drizzle', 'fog', 'rain', 'snow', 'sun']);
-  // The date column holds one value per row: identifier-like, excluded from the drift share.
+  // The date column is a datetime feature: both cities cover 2012-2015 day by day, so the
+  // ranges overlap fully and no calendar part drifts.
   const date = pair.features.find((f) => f.name === 'date');
-  assert.equal(date?.identifierLike, true);
+  assert.ok(date && date.type === 'datetime' && date.time, 'date is compared as dates');
+  assert.equal(date.identifierLike, false);
+  assert.equal(date.time.overlap, 1);
+  assert.deepEqual(date.time.referenceRange, ['2012-01-01', '2015-12-31']);
+  assert.deepEqual(date.time.parts.map((p) => [p.part, p.drift, p.jensenShannon]), [['year', false, 0], ['month', false, 0], ['dayOfWeek', false, 0]]);
+  assert.equal(date.drift, false);
   // Shifted (score 0.74) but not separable: merge, with the baseline beside it (recommend.test.ts has the words).
   assert.equal(report.recommendation.strategy, 'merge', report.recommendation.reasons.join('\n'));
   assert.equal(report.recommendation.cautions.length, 1);

@@ -32,10 +32,17 @@ interface RefCategorical {
   distinct: number;
   categories: Record<string, number>;
 }
+interface RefDatetime {
+  name: string;
+  type: 'datetime';
+  count: number;
+  missing: number;
+  distinct: number;
+}
 interface RefDataset {
   file: string;
   rows: number;
-  columns: (RefNumeric | RefCategorical)[];
+  columns: (RefNumeric | RefCategorical | RefDatetime)[];
   transforms: {
     temp_max_by_weather: Record<string, { count: number; mean: number }>;
     wet_days: { rows: number; mean_wind: number };

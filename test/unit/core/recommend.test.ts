@@ -326,8 +326,10 @@ test("the weather example's verdict, word for word: merge, with the caution to r
   const r = compareDatasets(tables, { labels: ['weather', 'weather'] }).recommendation;
   const reasons = [
     'seattle vs new-york: 5 of 5 feature columns are shared (100%)',
+    // The date column is a datetime feature (issue 14): its range and calendar parts are compared.
+    'seattle vs new-york: dates in "date" run 2012-01-01 to 2015-12-31 in seattle and 2012-01-01 to 2015-12-31 in new-york (time ranges overlap 100%); year, month and day of week do not drift',
     'seattle vs new-york: same label column "weather" with 5 shared value(s) (overlap 100%)',
-    'seattle vs new-york: a domain classifier tells the datasets apart with ROC AUC 0.868 (score 2*AUC-1 = 0.736; most telling: wind, temp_min, precipitation); 4 of 4 compared features drifted (precipitation, temp_max, temp_min, wind): distributions are shifted but overlap',
+    'seattle vs new-york: a domain classifier tells the datasets apart with ROC AUC 0.869 (score 2*AUC-1 = 0.738; most telling: wind, temp_min, precipitation); 4 of 5 compared features drifted (precipitation, temp_max, temp_min, wind): distributions are shifted but overlap',
   ];
   assert.deepEqual(r, {
     strategy: 'merge',

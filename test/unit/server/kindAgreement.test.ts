@@ -20,10 +20,19 @@ const pick = <T>(random: () => number, xs: readonly T[]): T => xs[Math.floor(ran
 const ODD = ['warm', 'n/a', 'none', '1,234.5', '-', 'x', 'ERR', ' 12 ', '"7"', 'NA', '', '?', 'twelve'];
 const WORDS = ['the', 'cat', 'sat', 'on', 'a', 'warm', 'mat', 'while', 'it', 'rained', 'in', 'Oslo', 'café'];
 const DATES = ['2012-01-31', '2013-07-04', '1999-12-31', '2020-02-29', '01/31/2000', 'Jun 12 1998', '2012-01-31T10:00:00Z'];
+/** Date columns of one format each (month-first or day-first decided by the values drawn). */
+const DATE_FAMILIES: readonly ((random: () => number) => string)[] = [
+  (r) => `20${10 + Math.floor(r() * 10)}-0${1 + Math.floor(r() * 9)}-${10 + Math.floor(r() * 18)}`,
+  (r) => `0${1 + Math.floor(r() * 9)}/${1 + Math.floor(r() * 28)}/1999`,
+  (r) => `${1 + Math.floor(r() * 28)}/0${1 + Math.floor(r() * 9)}/2001`,
+  (r) => `${pick(r, ['Jan', 'Feb', 'Jun', 'Dec'])} ${1 + Math.floor(r() * 28)} 1998`,
+  (r) => `2021-03-${10 + Math.floor(r() * 18)}T${10 + Math.floor(r() * 12)}:30:00${pick(r, ['Z', '+02:00', '-05:00'])}`,
+];
 
 /** One column of a flavour, `rows` cells (written as they go in the file, quoted when needed). */
 function column(random: () => number, rows: number): string[] {
   const flavour = Math.floor(random() * 6);
+  const family = pick(random, DATE_FAMILIES);
   const oddShare = pick(random, [0, 0, 0.02, 0.05, 0.08, 0.12, 0.3]);
   const cells: string[] = [];
   for (let i = 0; i < rows; i++) {
@@ -42,7 +51,7 @@ function column(random: () => number, rows: number): string[] {
         break;
       }
       case 4:
-        v = random() < oddShare ? pick(random, ODD) : pick(random, DATES);
+        v = random() < oddShare ? pick(random, ODD) : random() < 0.2 ? pick(random, DATES) : family(random);
         break;
       default:
         v = random() < 0.5 ? String(i) : `id-${Math.floor(random() * 1e6)}`;
@@ -107,7 +116,7 @@ describe('language server: column kinds agree with the CLI', () => {
       await client.close(uri);
     }
     assert.ok(compared > 300, `${compared} columns compared`);
-    for (const kind of ['numeric', 'categorical', 'text']) assert.ok(kindsSeen.has(kind), `the files hold ${kind} columns`);
+    for (const kind of ['numeric', 'categorical', 'text', 'datetime']) assert.ok(kindsSeen.has(kind), `the files hold ${kind} columns`);
   });
 
   it('the 13-row temp column with one "warm" is numeric with one type-mismatch diagnostic, as the CLI reports one problem', async () => {
@@ -145,6 +154,33 @@ describe('language server: column kinds agree with the CLI', () => {
     assert.ok(md.includes(`max ${p.length.max}`), md);
     assert.ok(md.includes('non-ASCII 8.3% of cells'), md);
     assert.ok(md.includes(`\`${p.topTokens[0].token}\``), md);
+    await client.close(uri);
+  });
+
+  it('a date column: unreadable cells are type-mismatch diagnostics, mixed formats one diagnostic on the header, the hover shows range and granularity', async () => {
+    const rows = ['id,when,mixed'];
+    for (let i = 1; i <= 20; i++) rows.push(`${i},2012-01-${String(i).padStart(2, '0')},${i % 2 ? `2012-02-${String(i).padStart(2, '0')}` : `02/${String(i).padStart(2, '0')}/2012`}`);
+    rows[8] = '8,soon,2012-02-08';
+    const text = rows.join('\n') + '\n';
+    const uri = fileUri(path.join(repoRoot(), 'test', 'fixtures', 'kinds-dates.csv'));
+    await client.open(uri, text);
+    const ds: Diagnostic[] = await client.diagnosticsFor(uri, 1);
+    const mismatch = ds.filter((d) => d.code === 'type-mismatch');
+    assert.equal(mismatch.length, 1, JSON.stringify(ds));
+    assert.deepEqual(mismatch[0].range.start, { line: 8, character: 2 });
+    assert.equal(mismatch[0].message, '"soon" is not a date in date column "when" (format %Y-%m-%d, like "2012-01-01"; 19 of 20 values are dates)');
+    const mixed = ds.filter((d) => d.code === 'mixed-date-formats');
+    assert.equal(mixed.length, 1);
+    assert.deepEqual(mixed[0].range.start, { line: 0, character: 8 });
+    assert.match(mixed[0].message, /column "mixed" mixes date formats: 11 like "2012-02-01" \(%Y-%m-%d\), 9 like "02\/02\/2012" \(%m\/%d\/%Y\)/);
+    // The CLI reads the same: one located problem, one mixed-formats problem on the header.
+    const cli = parseCsvText(text, 'kinds-dates.csv');
+    assert.deepEqual(cli.problems.map((p) => [p.line, p.column, p.code]), [[1, 9, 'mixed-date-formats'], [9, 3, 'type-mismatch']]);
+    const h = await client.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 4 } });
+    const md = h && typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value : '';
+    assert.match(md, /\*\*when\*\* · datetime · 20 rows/);
+    assert.ok(md.includes('format `%Y-%m-%d` · 2012-01-01 to 2012-01-20 (19 days)'), md);
+    assert.ok(md.includes('granularity 1 day · 1 gap(s), 1 missing step(s); largest after 2012-01-07 (1 missing)'), md);
     await client.close(uri);
   });
 });

@@ -59,19 +59,24 @@ test('structs are flattened with dotted names; lists are left out with a problem
   }
 });
 
-test('timestamps and dates are seconds since 1970-01-01 UTC, whatever the unit', async () => {
-  const jan2012 = Date.UTC(2012, 0, 1) / 1000;
-  const end2015 = Date.UTC(2015, 11, 31, 23, 59, 30, 500) / 1000;
+test('timestamps and dates are datetime columns (milliseconds since 1970-01-01 UTC), whatever the unit; zone-aware ones keep their offset', async () => {
+  const jan2012 = Date.UTC(2012, 0, 1);
+  const end2015 = Date.UTC(2015, 11, 31, 23, 59, 30, 500);
   for (const file of ['times.parquet', 'times.arrow']) {
     const t = await readTable(fx(file));
     for (const name of ['at_ms', 'at_us', 'at_utc']) {
       const c = t.columns.find((x) => x.name === name);
-      assert.ok(c && c.type === 'numeric', `${file} ${name}`);
+      assert.ok(c && c.type === 'datetime', `${file} ${name}`);
       assert.deepEqual(Array.from(c.values), [jan2012, end2015, Number.NaN], `${file} ${name}`);
+      assert.equal(c.dateOnly, false);
+      assert.equal(c.missing, 1);
+      // A timestamp with a zone names instants in UTC: offset 0 kept; a naive one has none.
+      assert.deepEqual(c.offsets === undefined ? undefined : Array.from(c.offsets), name === 'at_utc' ? [0, 0, 0] : undefined, `${file} ${name} offsets`);
     }
     const day = t.columns.find((x) => x.name === 'day');
-    assert.ok(day && day.type === 'numeric');
-    assert.deepEqual(Array.from(day.values), [jan2012, -86400, Number.NaN], file);
+    assert.ok(day && day.type === 'datetime');
+    assert.equal(day.dateOnly, true);
+    assert.deepEqual(Array.from(day.values), [jan2012, -86400000, Number.NaN], file);
   }
 });
 
