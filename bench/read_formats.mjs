@@ -7,7 +7,7 @@
 // parquet-wasm (arrow-rs) and flechette, as a user's tools would write them. Formats alternate
 // in each round; medians of every run, all runs listed.
 // Usage: npm run build && node bench/read_formats.mjs [--runs N] [--rows 1000000,3000000] [--skip-cli]
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import * as fl from '@uwdata/flechette';
@@ -58,9 +58,18 @@ function prepare(rows) {
     writeFileSync(files.arrow, fl.tableToIPC(table, { format: 'file' }));
     const names = table.names;
     const cols = names.map((n) => table.getChild(n).toArray());
-    const lines = [];
-    for (let i = 0; i < table.numRows; i++) lines.push(JSON.stringify(Object.fromEntries(names.map((n, j) => [n, cols[j][i]]))));
-    writeFileSync(files.jsonl, lines.join('\n') + '\n');
+    // Written in pieces: 3M lines are more text than one JavaScript string may hold.
+    const fd = openSync(files.jsonl, 'w');
+    let piece = '';
+    for (let i = 0; i < table.numRows; i++) {
+      piece += JSON.stringify(Object.fromEntries(names.map((n, j) => [n, cols[j][i]]))) + '\n';
+      if (piece.length > 1 << 24) {
+        writeSync(fd, piece);
+        piece = '';
+      }
+    }
+    writeSync(fd, piece);
+    closeSync(fd);
     return files;
   })();
 }
