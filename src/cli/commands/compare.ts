@@ -148,7 +148,14 @@ function renderPair(pair: PairComparison): string {
   const l = pair.label;
   if (l) {
     out += `\nLabel "${d(l.referenceColumn)}"${l.sameColumn ? '' : ` vs "${d(l.otherColumn)}"`} (${l.task})\n`;
-    if (l.task === 'classification') {
+    if (!l.sameColumn) {
+      // Different targets: each side described, their values never compared.
+      out += `  different label columns: ${d(pair.reference)} predicts "${d(l.referenceColumn)}", ${d(pair.other)} predicts "${d(l.otherColumn)}"; their values are not compared\n`;
+      if (l.task === 'classification') {
+        const list = (ds: typeof l.referenceDistribution) => ds.map((x) => `${d(x.value)} ${x.count} (${percent(x.share)})`).join(', ');
+        out += `  ${d(pair.reference)}: ${list(l.referenceDistribution)}\n  ${d(pair.other)}: ${list(l.otherDistribution)}\n`;
+      } else out += `  means: ${fmt(l.referenceMean)} (${d(pair.reference)}), ${fmt(l.otherMean)} (${d(pair.other)})\n`;
+    } else if (l.task === 'classification') {
       out += `  shared: ${names(l.shared) || '(none)'}\n`;
       out += `  only in ${d(pair.reference)}: ${names(l.onlyReference) || '(none)'}\n`;
       out += `  only in ${d(pair.other)}: ${names(l.onlyOther) || '(none)'}\n`;
@@ -165,7 +172,7 @@ function renderPair(pair: PairComparison): string {
         .replace(/^/gm, '  ') + '\n';
       out += `  imbalance (largest/smallest class): ${fmt(l.referenceImbalance, 3)} vs ${fmt(l.otherImbalance, 3)}; JS distance ${fmt(l.jensenShannon)}; chi2 p ${pvalue(l.chi2?.pvalue)}\n`;
     } else {
-      out += `  KS ${fmt(l.ks?.statistic)} (p ${pvalue(l.ks?.pvalue)}), W1/std ${fmt(l.wassersteinNorm)}\n`;
+      out += `  means ${fmt(l.referenceMean)} vs ${fmt(l.otherMean)}; KS ${fmt(l.ks?.statistic)} (p ${pvalue(l.ks?.pvalue)}), W1/std ${fmt(l.wassersteinNorm)}\n`;
     }
   }
   const dc = pair.domainClassifier;

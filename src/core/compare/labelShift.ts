@@ -10,7 +10,13 @@ import { ksTwoSample } from '../stats/ks';
 import { wasserstein1 } from '../stats/wasserstein';
 import type { Column } from '../table';
 import { alignCounts, categoryCounts, countDistinctNumeric, finiteValues, populationStd } from './columnCache';
+import { pooledHistogram } from '../stats/binning';
+import { mean } from '../stats/descriptive';
+import { normalizeColumnName } from '../schemaAlign';
 import type { LabelComparison, LabelValueCount } from './types';
+
+/** Bins of the shared histogram of two regression targets (as many as a feature's default). */
+const LABEL_BINS = 30;
 
 function labelTask(column: Column): 'classification' | 'regression' {
   // Strings (and dates, compared as their ISO text) are classes.
@@ -35,13 +41,21 @@ function imbalance(counts: Map<string, number>): number {
   return Math.max(...values) / Math.min(...values);
 }
 
+/**
+ * Two label columns compared. Columns of different names (after normalising case, spaces and
+ * punctuation, as the schema alignment matches columns) are different targets: each side's
+ * distribution is described, but their values are not compared (no shared values, overlap, JS
+ * distance, chi-squared, KS or Wasserstein: Species against Sex means nothing).
+ */
 export function compareLabels(ref: Column, other: Column): LabelComparison {
   const task = labelTask(ref) === 'regression' && labelTask(other) === 'regression' ? 'regression' : 'classification';
-  const base = { referenceColumn: ref.name, otherColumn: other.name, task, sameColumn: ref.name === other.name } as const;
+  const sameColumn = normalizeColumnName(ref.name) === normalizeColumnName(other.name);
+  const base = { referenceColumn: ref.name, otherColumn: other.name, task, sameColumn } as const;
   if (task === 'regression' && ref.type === 'numeric' && other.type === 'numeric') {
     const a = finiteValues(ref);
     const b = finiteValues(other);
-    const ks = a.length && b.length ? ksTwoSample(a, b) : undefined;
+    const ks = sameColumn && a.length && b.length ? ksTwoSample(a, b) : undefined;
+    const hist = pooledHistogram(a, b, LABEL_BINS);
     return {
       ...base,
       shared: [],
@@ -53,11 +67,27 @@ export function compareLabels(ref: Column, other: Column): LabelComparison {
       referenceImbalance: 1,
       otherImbalance: 1,
       ...(ks ? { ks: { statistic: ks.statistic, pvalue: ks.pvalue, method: ks.method } } : {}),
-      wassersteinNorm: a.length && b.length ? wassersteinNorm(wasserstein1(a, b), populationStd(a)) : Number.NaN,
+      ...(sameColumn ? { wassersteinNorm: a.length && b.length ? wassersteinNorm(wasserstein1(a, b), populationStd(a)) : Number.NaN } : {}),
+      ...(a.length ? { referenceMean: mean(a) } : {}),
+      ...(b.length ? { otherMean: mean(b) } : {}),
+      distribution: { edges: hist.edges, reference: hist.reference, other: hist.other },
     };
   }
   const ca = categoryCounts(ref);
   const cb = categoryCounts(other);
+  if (!sameColumn) {
+    return {
+      ...base,
+      shared: [],
+      onlyReference: [],
+      onlyOther: [],
+      overlap: 0,
+      referenceDistribution: distribution(ca),
+      otherDistribution: distribution(cb),
+      referenceImbalance: imbalance(ca),
+      otherImbalance: imbalance(cb),
+    };
+  }
   const shared = [...ca.keys()].filter((k) => cb.has(k)).sort();
   const onlyReference = [...ca.keys()].filter((k) => !cb.has(k)).sort();
   const onlyOther = [...cb.keys()].filter((k) => !ca.has(k)).sort();

@@ -146,6 +146,11 @@ export interface LabelComparison {
   readonly referenceColumn: string;
   readonly otherColumn: string;
   readonly task: 'classification' | 'regression';
+  /**
+   * The same column up to case, spaces and punctuation. When false the labels are different
+   * targets: shared, onlyReference and onlyOther are empty, overlap is 0 and no statistic
+   * compares them (only each side's own distribution is given).
+   */
   readonly sameColumn: boolean;
   readonly shared: readonly string[];
   readonly onlyReference: readonly string[];
@@ -161,6 +166,10 @@ export interface LabelComparison {
   readonly chi2?: Chi2Result;
   readonly ks?: KsResult;
   readonly wassersteinNorm?: number;
+  /** Regression: each side's mean and both distributions over shared bins, ready to overlay. */
+  readonly referenceMean?: number;
+  readonly otherMean?: number;
+  readonly distribution?: SharedDistribution;
 }
 
 export interface DomainClassifierSummary {
