@@ -17,11 +17,13 @@ export type SplitName = 'train' | 'validation' | 'test';
 /**
  * A feature column and how the models read it: numeric and categorical columns through
  * preprocess.ts, text columns (src/core/table.ts, TextColumn) through a text encoder
- * (text/, the experiment's `text` section). Datetime columns are refused by prepareSources.
+ * (text/, the experiment's `text` section), datetime columns through the inputs preprocess.ts
+ * derives from them (`preprocessing.datetimeFeatures`; gradient-boosted trees split on the
+ * instant itself).
  */
 export interface FeatureInfo {
   readonly name: string;
-  readonly type: 'numeric' | 'categorical' | 'text';
+  readonly type: 'numeric' | 'categorical' | 'text' | 'datetime';
 }
 
 /** One dataset ready for training: labelled rows only, with their split assignment. */
@@ -61,8 +63,11 @@ export function inferTask(column: Column): Task {
   return 'classification';
 }
 
-/** Why a column cannot be a feature of this trainer yet, or undefined when it can. */
-function unusableFeature(col: Column, model: ResolvedExperiment['model']['type']): string | undefined {
+/**
+ * Why a column cannot be a feature of this trainer, or undefined when it can: the one rule run
+ * (prepareSources) and init (scaffold.ts) share, so init never offers a column the run refuses.
+ */
+export function unusableFeature(col: Column, model: ResolvedExperiment['model']['type'], datetimeParts: readonly string[]): string | undefined {
   switch (col.type) {
     case 'numeric':
     case 'categorical':
@@ -72,7 +77,8 @@ function unusableFeature(col: Column, model: ResolvedExperiment['model']['type']
       if (model === 'mlp') return undefined;
       return `feature column "${col.name}" is free text (a text column, docs/ingest.md); text features need "model": {"type": "mlp"} (a text encoder feeds the network), not "${model}": change the model, or leave the column out with "exclude" (per dataset) or "features"`;
     case 'datetime':
-      return `feature column "${col.name}" holds dates and times (format ${col.format}); the trainer cannot use datetime features yet: leave it out with "exclude" (per dataset) or list the features to use in "features"`;
+      if (datetimeParts.length > 0) return undefined;
+      return `feature column "${col.name}" holds dates and times, but "preprocessing": {"datetimeFeatures": []} derives no input from dates: list the parts to use (year, month, dayOfWeek, hour, days) or leave the column out of "features"`;
     default:
       return unknownKind(col);
   }
@@ -100,7 +106,9 @@ function candidateFeatures(exp: ResolvedExperiment, i: number, table: DataTable)
   if (d.features) return d.features;
   const excluded = new Set(d.exclude ?? []);
   const labels = new Set(exp.datasets.map((x) => x.label));
-  return table.columns.map((c) => c.name).filter((n) => !labels.has(n) && !excluded.has(n));
+  // With no input derived from dates, datetime columns are not offered as features at all.
+  const noDates = exp.preprocessing.datetimeFeatures.length === 0;
+  return table.columns.filter((c) => !(noDates && c.type === 'datetime')).map((c) => c.name).filter((n) => !labels.has(n) && !excluded.has(n));
 }
 
 /**
@@ -132,7 +140,7 @@ export function prepareSources(exp: ResolvedExperiment, tables: readonly DataTab
         add(i, `feature column "${name}" not found in ${exp.datasets[i].path}`, name, exp.features ? '$.features' : `$.datasets[${i}].features`);
         return;
       }
-      const unusable = unusableFeature(col, exp.model.type);
+      const unusable = unusableFeature(col, exp.model.type, exp.preprocessing.datetimeFeatures);
       if (unusable !== undefined && !refused) {
         refused = true;
         add(i, unusable, name, exp.features ? '$.features' : `$.datasets[${i}]`);
@@ -144,7 +152,7 @@ export function prepareSources(exp: ResolvedExperiment, tables: readonly DataTab
         // Free text in one file and short strings (read as categories) in another: both tokenize.
         if ((col.type === 'text' && type === 'categorical') || (col.type === 'categorical' && type === 'text')) {
           type = 'text';
-          const unusableText = exp.model.type === 'mlp' ? undefined : unusableFeature(col.type === 'text' ? col : (columnByName(tables[firstDs], name) as Column), exp.model.type);
+          const unusableText = exp.model.type === 'mlp' ? undefined : unusableFeature(col.type === 'text' ? col : (columnByName(tables[firstDs], name) as Column), exp.model.type, exp.preprocessing.datetimeFeatures);
           if (unusableText !== undefined && !refused) {
             refused = true;
             add(i, unusableText, name, exp.features ? '$.features' : `$.datasets[${i}]`);
@@ -152,7 +160,7 @@ export function prepareSources(exp: ResolvedExperiment, tables: readonly DataTab
         } else add(i, `feature column "${name}" is ${col.type} here but ${type} in dataset "${exp.datasets[firstDs].name}"`, name);
       }
     });
-    if ((type === 'numeric' || type === 'categorical' || type === 'text') && !refused) features.push({ name, type });
+    if ((type === 'numeric' || type === 'categorical' || type === 'text' || type === 'datetime') && !refused) features.push({ name, type });
   }
   if (featureNames.length === 0) {
     issues.push({ file: exp.file, path: '$.features', message: 'no feature columns are shared by all datasets; list them in "features"' });

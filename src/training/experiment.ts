@@ -95,7 +95,15 @@ export interface PreprocessingSpec {
   categoricalImpute: CategoricalImpute;
   scaling: Scaling;
   maxCategories: number;
+  /**
+   * The inputs derived from each datetime feature (docs/training.md, "Dates"); [] leaves datetime
+   * columns out of the features (naming one in `features` is then an error).
+   */
+  datetimeFeatures: DatetimePart[];
 }
+/** Inputs derived from a datetime feature: year, cyclic month / day of week / hour, days since the training split's first date. */
+export type DatetimePart = 'year' | 'month' | 'dayOfWeek' | 'hour' | 'days';
+export const DATETIME_PARTS: readonly DatetimePart[] = ['year', 'month', 'dayOfWeek', 'hour', 'days'];
 export interface SplitSpec {
   test: number;
   validation: number;
@@ -192,7 +200,7 @@ export interface ResolvedExperiment {
 export const EXPERIMENT_KEYS = {
   $: ['$schema', 'version', 'name', 'datasets', 'features', 'arms', 'preprocessing', 'split', 'merged', 'multihead', 'model', 'training', 'evaluation', 'text'],
   dataset: ['name', 'path', 'label', 'task', 'features', 'exclude', 'transform'],
-  preprocessing: ['numericImpute', 'categoricalImpute', 'scaling', 'maxCategories'],
+  preprocessing: ['numericImpute', 'categoricalImpute', 'scaling', 'maxCategories', 'datetimeFeatures'],
   split: ['test', 'validation', 'seed'],
   merged: ['balancing'],
   multihead: ['mixing', 'temperature', 'weighting', 'weights', 'dwaTemperature'],
@@ -316,6 +324,19 @@ class Checker {
   }
 }
 
+/** `preprocessing.datetimeFeatures`: a subset of DATETIME_PARTS, all of them by default. */
+function datetimeParts(c: Checker, pre: Record<string, Json>): DatetimePart[] {
+  const list = c.strings(pre.datetimeFeatures, '$.preprocessing.datetimeFeatures');
+  if (list === undefined) return [...DATETIME_PARTS];
+  const bad = list.findIndex((p) => !DATETIME_PARTS.includes(p as DatetimePart));
+  if (bad >= 0) {
+    c.add(`$.preprocessing.datetimeFeatures[${bad}]`, `must be one of ${DATETIME_PARTS.map((x) => `"${x}"`).join(', ')}, got ${JSON.stringify(list[bad])}`);
+    return [...DATETIME_PARTS];
+  }
+  // In the canonical order, so the model's inputs do not depend on how the list was written.
+  return DATETIME_PARTS.filter((p) => list.includes(p));
+}
+
 /** The gbm model's settings from `model.trees` (defaults: scikit-learn's HistGradientBoosting). */
 function resolveTrees(c: Checker, model: Record<string, Json>): TreeSpec {
   let t: Record<string, Json> = {};
@@ -429,6 +450,7 @@ export function resolveExperiment(doc: Json, file: string, options: ResolveOptio
     categoricalImpute: c.enumOf<CategoricalImpute>(pre, 'categoricalImpute', '$.preprocessing', ['most_frequent', 'missing_category'], 'most_frequent'),
     scaling: c.enumOf<Scaling>(pre, 'scaling', '$.preprocessing', ['standard', 'minmax', 'robust', 'none'], 'standard'),
     maxCategories: c.num(pre, 'maxCategories', '$.preprocessing', 32, { integer: true, min: 1, max: 1000 }),
+    datetimeFeatures: datetimeParts(c, pre),
   };
   const sp = c.section(doc, 'split', EXPERIMENT_KEYS.split);
   const split: SplitSpec = {

@@ -76,13 +76,14 @@ function featureColumn(table: DataTable, name: string): Column {
 /** Binnings fitted on the training rows of every set (numeric thresholds, or the categories). */
 export function fitBinnings(train: readonly { table: DataTable; rows: Int32Array }[], features: readonly FeatureInfo[], maxBins: number): FeatureBinning[] {
   return features.map((f) => {
-    if (f.type === 'numeric') {
+    // Dates are split on their instants (milliseconds since the epoch): trees need no derived inputs.
+    if (f.type === 'numeric' || f.type === 'datetime') {
       const total = train.reduce((a, s) => a + s.rows.length, 0);
       const values = new Float64Array(total);
       let k = 0;
       for (const s of train) {
         const col = featureColumn(s.table, f.name);
-        if (col.type !== 'numeric') throw new Error(`feature "${f.name}" is not numeric in dataset "${s.table.name}"`);
+        if (col.type !== 'numeric' && col.type !== 'datetime') throw new Error(`feature "${f.name}" is not numeric in dataset "${s.table.name}"`);
         for (const r of s.rows) values[k++] = col.values[r];
       }
       return { kind: 'numeric', thresholds: numericThresholds(values, undefined, maxBins, BIN_SUBSAMPLE) };
@@ -108,7 +109,7 @@ export function binRows(sets: readonly { table: DataTable; rows: Int32Array }[],
     for (const s of sets) {
       const col = featureColumn(s.table, features[j].name);
       if (b.kind === 'numeric') {
-        if (col.type !== 'numeric') throw new Error(`feature column "${features[j].name}" in ${s.table.path} must be numeric`);
+        if (col.type !== 'numeric' && col.type !== 'datetime') throw new Error(`feature column "${features[j].name}" in ${s.table.path} must be numeric`);
         out.set(binNumeric(col.values, b.thresholds, s.rows), off);
       } else {
         out.set(binCategorical(Array.from(s.rows, (r) => cellText(col, r)), b.categories), off);

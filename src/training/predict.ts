@@ -105,9 +105,9 @@ async function scoreFolder(dir: string, table: DataTable, all: Int32Array): Prom
   const { tf } = await initBackend();
   const { model, meta } = await loadModel(tf, dir);
   if (existsSync(join(dir, TEXT_MODEL_FILE))) {
-    let scorer: ReturnType<typeof textScorer>;
+    let scorer: Awaited<ReturnType<typeof textScorer>>;
     try {
-      scorer = textScorer(tf, dir, meta, model, table);
+      scorer = await textScorer(tf, dir, meta, model, table);
     } catch (e) {
       model.dispose();
       throw new PredictError(e instanceof TextModelError ? `${e.message}; the text model cannot be read` : `${table.path}: ${(e as Error).message.split('\n')[0]}`);
@@ -213,6 +213,7 @@ export async function predictFile(runDir: string, csvPath: string, options: Pred
       const col = columnByName(table, feat.name);
       if (!col) throw new PredictError(`${csvPath}: column "${feat.name}" is missing; the ${meta.id} model needs ${meta.preprocessing.features.map((x) => x.name).join(', ')}`);
       if (feat.kind === 'numeric' && col.type !== 'numeric') throw new PredictError(`${csvPath}: column "${feat.name}" must be numeric for the ${meta.id} model`);
+      if (feat.kind === 'datetime' && col.type !== 'datetime') throw new PredictError(`${csvPath}: column "${feat.name}" must hold dates for the ${meta.id} model (it is read as ${col.type})`);
     }
     const outs = outputs();
     meta.heads.forEach((head, h) => {

@@ -16,8 +16,8 @@ function missingAt(source: Source, name: string): (row: number) => boolean {
 }
 
 export function rowAccounting(source: Source, features: readonly FeatureInfo[]): SourceRowAccounting {
-  // Text features are tokenized, an empty cell being no tokens: only numeric and categorical values are imputed.
-  const imputable = features.filter((f) => f.type === 'numeric' || f.type === 'categorical');
+  // Text features are tokenized, an empty cell being no tokens: numeric, categorical and date values are imputed.
+  const imputable = features.filter((f) => f.type === 'numeric' || f.type === 'categorical' || f.type === 'datetime');
   const tests = imputable.map((f) => ({ name: f.name, missing: missingAt(source, f.name), n: 0 }));
   let imputedRows = 0;
   for (const r of source.rows) {

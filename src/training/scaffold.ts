@@ -8,9 +8,9 @@ import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from '
 import { isIdentifierLike } from '../core/columnKind';
 import type { Column, DataTable } from '../core/table';
 import { columnByName, isStringColumn } from '../core/table';
-import { inferTask } from './data';
+import { inferTask, unusableFeature } from './data';
 import type { Task } from '../protocol/runFolder/contract';
-import { datasetNameKey, toDatasetName, type ExperimentFileV1 } from './experiment';
+import { DATETIME_PARTS, datasetNameKey, toDatasetName, type ExperimentFileV1 } from './experiment';
 import { armsFor, EXPERIMENT_KIND_TITLES, type ExperimentKind } from '../protocol/armRule';
 
 export class ScaffoldError extends Error {
@@ -68,6 +68,9 @@ function labelValues(col: Column): string[] {
   return [...seen].map(String);
 }
 
+/** The model init writes (the features it offers are those this model accepts). */
+const SCAFFOLD_MODEL = 'mlp';
+
 export function scaffoldExperiment(input: ScaffoldInput): ScaffoldResult {
   const { tables, labels, mode } = input;
   const notes: string[] = [];
@@ -103,7 +106,14 @@ export function scaffoldExperiment(input: ScaffoldInput): ScaffoldResult {
       notes.push(`left out "${name}": categories with mostly distinct values (an identifier)`);
       continue;
     }
+    // Offered only when the trainer takes it with the experiment written below (an mlp, every date part).
+    const refused = unusableFeature(cols[0], SCAFFOLD_MODEL, DATETIME_PARTS);
+    if (refused !== undefined) {
+      notes.push(`left out "${name}": ${refused}`);
+      continue;
+    }
     if (cols[0].type === 'text') notes.push(`kept "${name}" as a text feature (free text: docs/ingest.md)`);
+    if (cols[0].type === 'datetime') notes.push(`kept "${name}" as a date feature: year, month, day of week${cols.some((c) => c.type === 'datetime' && !c.dateOnly) ? ', hour' : ''} and days since the first training date (preprocessing.datetimeFeatures, docs/training.md)`);
     features.push(name);
   }
   if (features.length === 0) throw new ScaffoldError(`no usable feature columns are shared by ${tables.map((t) => t.path).join(', ')}`);
@@ -140,11 +150,12 @@ export function scaffoldExperiment(input: ScaffoldInput): ScaffoldResult {
     datasets,
     features,
     arms,
-    preprocessing: { numericImpute: 'median', categoricalImpute: 'most_frequent', scaling: 'standard', maxCategories: 32 },
+    // With a date feature, the date inputs are written out: the place to leave some out.
+    preprocessing: { numericImpute: 'median', categoricalImpute: 'most_frequent', scaling: 'standard', maxCategories: 32, ...(features.some((n) => columnByName(tables[0], n)?.type === 'datetime') ? { datetimeFeatures: [...DATETIME_PARTS] } : {}) },
     split: { test: 0.2, validation: 0.1, seed: 42 },
     merged: { balancing: arms.includes('merged') ? 'inverse_size' : 'none' },
     multihead: { mixing: 'proportional', weighting: 'static' },
-    model: { type: 'mlp', hidden: rows < 2000 ? [32, 16] : [64, 32], headHidden: [], activation: 'relu', dropout: 0, l2: 1e-4 },
+    model: { type: SCAFFOLD_MODEL, hidden: rows < 2000 ? [32, 16] : [64, 32], headHidden: [], activation: 'relu', dropout: 0, l2: 1e-4 },
     training: { epochs: 50, batchSize: 64, optimizer: 'adam', learningRate: 0.003, earlyStopping: { patience: 8, restoreBestWeights: true }, seed: 42 },
     evaluation: evaluation.spec,
   };

@@ -9,7 +9,7 @@ import { quantileSorted } from '../../../src/core/stats/descriptive';
 import { fitPreprocessing, transformRows, type FittedCategorical, type FittedNumeric } from '../../../src/training/preprocess';
 import { blobs, makeTable } from './tables';
 
-const spec = (p: Partial<PreprocessingSpec>): PreprocessingSpec => ({ numericImpute: 'mean', categoricalImpute: 'most_frequent', scaling: 'standard', maxCategories: 32, ...p });
+const spec = (p: Partial<PreprocessingSpec>): PreprocessingSpec => ({ numericImpute: 'mean', categoricalImpute: 'most_frequent', scaling: 'standard', maxCategories: 32, datetimeFeatures: ['year', 'month', 'dayOfWeek', 'hour', 'days'], ...p });
 const rows = (...r: number[]) => Int32Array.from(r);
 
 test('statistics come from the given training rows only (leakage)', () => {
