@@ -20,9 +20,11 @@ const nodeEntries = [
 
 const webviewEntries = [{ in: 'webview/main.ts', out: 'webview' }].filter((e) => existsSync(e.in));
 
-// Loaded at run time when present: tfjs-node is optional (its install fails offline) and
-// vscode is provided by the extension host.
-const external = ['vscode', '@tensorflow/tfjs-node'];
+// Loaded at run time when present: tfjs-node is optional (its install fails offline),
+// vscode is provided by the extension host, and @huggingface/transformers (pretrained text
+// encoders: ONNX Runtime's native binaries and sharp cannot be bundled) is required from
+// node_modules when an experiment asks for a pretrained encoder.
+const external = ['vscode', '@tensorflow/tfjs-node', '@huggingface/transformers'];
 
 const common = {
   bundle: true,

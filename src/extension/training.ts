@@ -81,6 +81,9 @@ export class TrainingManager implements vscode.Disposable {
       ...(runtime ? { execPath: runtime } : {}),
       // In desktop VS Code the runtime is Electron: make it behave as plain Node.
       env: { ELECTRON_RUN_AS_NODE: '1' },
+      // Models named by an experiment load only in a trusted workspace; a pretrained model id is
+      // downloaded into the local model cache only when the setting allows it (never untrusted).
+      text: { trusted: vscode.workspace.isTrusted, allowModelDownload: vscode.workspace.isTrusted && config.get<boolean>('text.allowModelDownload', false) },
     });
     this.child = child;
     this.pending = [];
@@ -165,6 +168,12 @@ export class TrainingManager implements vscode.Disposable {
         };
         this.statusBar.text = `$(sync~spin) ${m.model} ${m.epoch}/${m.epochs}`;
         this.schedule();
+        return;
+      }
+      case 'encoding': {
+        const what = `${m.dataset}/${m.column} with ${m.model}`;
+        this.statusBar.text = `$(sync~spin) embedding ${m.dataset} ${m.done}/${m.total}`;
+        if (m.done === m.total) this.output.appendLine(`[training] ${m.cached ? `embeddings of ${what}: ${m.total} texts from the embedding cache` : `embedded ${m.total} texts of ${what} (${Math.round(m.rowsPerSecond)} texts/s)`}`);
         return;
       }
       case 'epoch': {

@@ -19,6 +19,12 @@ export interface StartMessage {
   readonly backend?: string;
   /** Minimum milliseconds between progress messages (default 100). */
   readonly progressIntervalMs?: number;
+  /**
+   * Text models (src/training/text/textContext.ts): `trusted` false refuses loading models the
+   * experiment names (Restricted Mode); `allowModelDownload` lets a pretrained model id missing
+   * from the local model cache be downloaded into it. Default: trusted, no downloads.
+   */
+  readonly text?: { readonly trusted: boolean; readonly allowModelDownload: boolean };
 }
 
 /** Stop as soon as possible (within a second), keeping the epochs already finished. */
@@ -92,7 +98,20 @@ export interface ErrorMessage {
   readonly epoch?: number;
 }
 
-export type FromTrainerMessage = StartedMessage | ProgressMessage | EpochMessage | CompletedMessage | CancelledMessage | ErrorMessage;
+/** A pretrained text encoder embedding a dataset's text column (once per run; `cached`: read from the embedding cache). */
+export interface EncodingMessage {
+  readonly type: 'encoding';
+  readonly dataset: string;
+  readonly column: string;
+  readonly model: string;
+  /** Distinct texts embedded so far, of `total`. */
+  readonly done: number;
+  readonly total: number;
+  readonly rowsPerSecond: number;
+  readonly cached: boolean;
+}
+
+export type FromTrainerMessage = StartedMessage | ProgressMessage | EncodingMessage | EpochMessage | CompletedMessage | CancelledMessage | ErrorMessage;
 
 export function assertNever(x: never): never {
   throw new Error(`unexpected message ${JSON.stringify(x)}`);

@@ -18,6 +18,8 @@ export interface TrainingRunOptions {
   readonly arms?: readonly ArmName[];
   readonly backend?: string;
   readonly progressIntervalMs?: number;
+  /** Trust and model downloads for text models (StartMessage.text). */
+  readonly text?: StartMessage['text'];
   /** Path of dist/trainer.js; default: next to this bundle, else ./dist/trainer.js. */
   readonly trainerPath?: string;
   /** Runtime for the child (e.g. a Node binary when the parent is Electron); default this one. */
@@ -93,6 +95,7 @@ export class TrainingRun {
       ...(options.arms ? { arms: options.arms } : {}),
       ...(options.backend ? { backend: options.backend } : {}),
       ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
+      ...(options.text ? { text: options.text } : {}),
     };
     this.send(start);
   }

@@ -19,6 +19,7 @@ import { RunFolder, RunFolderError, StorageError, type Heartbeat } from '../prot
 import { saveModel, saveTreeModel } from './modelStore';
 import { baselines } from './evaluation/baseline';
 import { rowAccounting } from './rowAccounting';
+import { defaultModelCache } from './text/textContext';
 
 export interface RunnerHooks {
   send(msg: FromTrainerMessage): void;
@@ -105,6 +106,18 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
         hooks.send({ type: 'epoch', record });
       },
       saveModel: (meta, model, files) => saveModel(folder, meta, model, tf, files),
+      text: {
+        trusted: start.text?.trusted ?? true,
+        allowDownload: (start.text?.trusted ?? true) && (start.text?.allowModelDownload ?? false),
+        modelCache: defaultModelCache(),
+        embeddings: new Map(),
+        onEncodingProgress(p) {
+          const now = Date.now();
+          if (now - lastProgress < interval && p.done !== p.total) return;
+          lastProgress = now;
+          hooks.send({ type: 'encoding', ...p });
+        },
+      },
       saveTrees: async (meta, trees) => saveTreeModel(folder, meta, trees),
     }, plan);
     beat.stop();

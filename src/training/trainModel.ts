@@ -12,6 +12,7 @@ import { evaluate, predictHeads, validationScores } from './evaluate';
 import { fitLeastSquares, fitLogisticAsync, linearOutputs, type LinearModel } from './linear';
 import { applyScale, buildSplit, standardiseTargets, type SplitData } from './modelData';
 import type { ModelFile, ModelMeta, ModelPlan } from './modelPlan';
+import type { TextRunContext } from './text/textContext';
 import { Network, type HeadSpec, type NetworkSpec } from './network';
 import { fitPreprocessing } from './preprocess';
 import { trainGbm, type SavedTreeModel } from './gbm';
@@ -26,6 +27,8 @@ export interface EngineHooks {
   isCancelled?(): boolean;
   /** Saves a network model; `files` go beside it (text models' encoders, text/textModelStore.ts). */
   saveModel?(meta: ModelMeta, model: tfjs.LayersModel, files?: readonly ModelFile[]): Promise<void>;
+  /** Trust, model downloads, the model cache and embedding progress for text models (text/textContext.ts). */
+  text?: TextRunContext;
   /** Saves a gbm model (gbm.ts): its metadata and its trees. */
   saveTrees?(meta: ModelMeta, trees: SavedTreeModel): Promise<void>;
 }

@@ -178,13 +178,14 @@ function progressBar(io: CliIO) {
 
 export const runCommand: CliCommand = {
   name: 'run',
-  usage: 'run EXPERIMENT [--arms separate,merged,multihead] [--json] [--root DIR] [--backend wasm|cpu|tensorflow]',
+  usage: 'run EXPERIMENT [--arms separate,merged,multihead] [--json] [--root DIR] [--backend wasm|cpu|tensorflow] [--allow-model-download]',
   summary: 'Train the arms of an experiment in a child process and compare them per dataset',
   options: [
     { name: 'arms', kind: 'string', description: 'comma-separated subset of the experiment\'s arms' },
     { name: 'json', kind: 'boolean', description: 'print results.json\'s document on stdout' },
     { name: 'root', kind: 'string', description: 'workspace root (dataset paths must stay inside; runs go to ROOT/.dataset-lab/runs); default: the experiment\'s folder' },
     { name: 'backend', kind: 'string', description: 'force a TensorFlow.js backend: tensorflow, wasm or cpu' },
+    { name: 'allow-model-download', kind: 'boolean', description: 'a pretrained text encoder named by id and missing from the local model cache may be downloaded into it (default: the cache only)' },
   ],
   async run(argv, io) {
     const args = parseArgs(argv, this.options);
@@ -208,7 +209,9 @@ export const runCommand: CliCommand = {
       }
       throw e;
     }
-    const run = TrainingRun.start({ experimentPath: file, ...(root ? { root } : {}), ...(arms ? { arms } : {}), ...(backend ? { backend } : {}) });
+    // The CLI's user chose the workspace: its models load; downloads only when asked for.
+    const text = { trusted: true, allowModelDownload: flag(args, 'allow-model-download') };
+    const run = TrainingRun.start({ experimentPath: file, ...(root ? { root } : {}), ...(arms ? { arms } : {}), ...(backend ? { backend } : {}), text });
     const bar = progressBar(io);
     run.onMessage((msg) => {
       if (msg.type === 'progress') {
@@ -217,6 +220,13 @@ export const runCommand: CliCommand = {
         const filled = Math.round(frac * width);
         const fold = msg.folds ? (msg.fold ? `fold ${msg.fold}/${msg.folds} ` : 'refit ') : '';
         bar.update(`${fold}${displayText(msg.model).padEnd(20)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${msg.epoch}/${msg.epochs} loss ${formatMetric('loss', msg.loss)} ${formatRate(msg.samplesPerSecond)}`);
+      } else if (msg.type === 'encoding') {
+        const what = `${displayText(msg.dataset)}/${displayText(msg.column)} with ${displayText(msg.model)}`;
+        if (msg.done < msg.total) bar.update(`embedding ${what} ${msg.done}/${msg.total} texts, ${formatRate(msg.rowsPerSecond, 'texts/s')}`);
+        else {
+          bar.clear();
+          io.stderr.write(terminalText(msg.cached ? `embeddings of ${what}: ${msg.total} texts from the embedding cache\n` : `embedded ${msg.total} texts of ${what}: ${formatRate(msg.rowsPerSecond, 'texts/s')}\n`));
+        }
       }
     });
     // Ctrl-C or SIGTERM: cancel, so the run folder records `cancelled` with the finished epochs.

@@ -72,27 +72,34 @@ export class TextEncoders {
         // Unit variance (nn.Embedding's N(0, 1) spread): a TF-IDF-weighted sum of unit-norm weights keeps it.
         const emb = uniform(c.ids * c.embedding, Math.sqrt(3));
         emb.fill(0, 0, c.embedding);
-        vars.push(tf.variable(tf.tensor2d(emb, [c.ids, c.embedding]), true, `text_${this.vars.length}_embedding`));
+        vars.push(tf.variable(tf.tensor2d(emb, [c.ids, c.embedding]), true));
       }
       if (c.encoder === 'conv') {
         const limit = 1 / Math.sqrt(c.kernelSize * c.embedding);
-        for (let j = 0; j < c.kernelSize; j++) vars.push(tf.variable(tf.tensor2d(uniform(c.embedding * c.outWidth, limit), [c.embedding, c.outWidth]), true, `text_${this.vars.length}_conv_${j}`));
-        vars.push(tf.variable(tf.tensor1d(uniform(c.outWidth, limit)), true, `text_${this.vars.length}_conv_bias`));
+        for (let j = 0; j < c.kernelSize; j++) vars.push(tf.variable(tf.tensor2d(uniform(c.embedding * c.outWidth, limit), [c.embedding, c.outWidth]), true));
+        vars.push(tf.variable(tf.tensor1d(uniform(c.outWidth, limit)), true));
       }
       this.vars.push(vars);
     }
   }
 
+  /** The layers models, each once (text columns may share one). */
+  private models(): tfjs.LayersModel[] {
+    return [...new Set([...this.layersModels.values()].map((m) => m.model))];
+  }
+
   /** Every trainable variable of the scratch encoders and of the layers models. */
   variables(): tfjs.Variable[] {
     const own = this.vars.flat();
-    const models = [...this.layersModels.values()].flatMap(({ model }) => model.trainableWeights.map((w) => w.read() as tfjs.Variable));
+    const models = this.models().flatMap((model) => model.trainableWeights.map((w) => w.read() as tfjs.Variable));
     return [...own, ...models];
   }
 
-  /** Weights of the scratch encoders in save order, with their names and shapes. */
+  /** Weights of the scratch encoders in save order, named by column and part ("text/embedding", "text/conv_0"). */
   weights(): { spec: EncoderWeight; variable: tfjs.Variable }[] {
-    return this.vars.flat().map((v) => ({ spec: { name: v.name, shape: v.shape }, variable: v }));
+    return this.layout.columns.flatMap((c, k) =>
+      this.vars[k].map((v, j) => ({ spec: { name: `${c.name}/${j === 0 ? 'embedding' : j === this.vars[k].length - 1 ? 'conv_bias' : `conv_${j - 1}`}`, shape: v.shape }, variable: v })),
+    );
   }
 
   /** Replaces the scratch encoders' weights (loading a saved model), in weights() order. */
@@ -207,7 +214,7 @@ export class TextEncoders {
   }
 
   dispose(): void {
-    for (const v of this.vars.flat()) v.dispose();
-    for (const { model } of this.layersModels.values()) model.dispose();
+    for (const v of this.vars.flat()) if (!v.isDisposed) v.dispose();
+    for (const model of this.models()) model.dispose();
   }
 }

@@ -9,9 +9,9 @@
 import { dirname, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { TF } from '../backend';
-import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, splitPositions, type PreparedData } from '../data';
+import { SPLIT_TRAIN, splitPositions, type PreparedData } from '../data';
 import type { ResolvedExperiment } from '../experiment';
-import { buildSplit, type SplitData } from '../modelData';
+import type { SplitData } from '../modelData';
 import type { ModelFile, ModelMeta, ModelPlan } from '../modelPlan';
 import { fitPreprocessing } from '../preprocess';
 import { trainNetworkModel, type EngineHooks, type TrainedModel } from '../trainModel';
@@ -21,7 +21,11 @@ import { FIRST_TOKEN_ID, TextPacker, TokenCache, fitTextColumn, packedWidth, typ
 import { ENCODER_WEIGHTS_FILE, TEXT_MODEL_FILE, TOKENIZER_COPY_FILE, encoderBytes, type SavedTextModel } from './textModelStore';
 import { TextNetwork } from './textNetwork';
 import { DEFAULT_TEXT_SPEC, type TextSpec } from './textSpec';
-import { PieceTokenizer, wordTokenizer, type TextTokenizer } from './textTokenizer';
+import { PieceTokenizer, TextModelError, wordTokenizer, type TextTokenizer } from './textTokenizer';
+import { ExperimentError } from '../experiment';
+import { trainPretrainedModel } from './trainPretrained';
+import { trainLayersModel } from './trainLayers';
+import { textSplits } from './textSplits';
 
 /** The experiment's text settings, defaults filled in. */
 export function textSpecOf(exp: ResolvedExperiment): TextSpec {
@@ -57,7 +61,19 @@ export function packSplit(plan: ModelPlan, split: SplitData, which: number, layo
 
 export async function trainTextModel(plan: ModelPlan, exp: ResolvedExperiment, data: PreparedData, tf: TF, hooks: EngineHooks): Promise<TrainedModel> {
   const spec = textSpecOf(exp);
-  if (spec.encoder !== 'bag' && spec.encoder !== 'conv') throw new Error(`text encoder "${spec.encoder}" is not available yet`);
+  try {
+    if (spec.encoder === 'pretrained') return await trainPretrainedModel(plan, exp, data, tf, hooks, spec);
+    if (spec.encoder === 'layers') return await trainLayersModel(plan, exp, data, tf, hooks, spec);
+    return await trainScratchModel(plan, exp, data, tf, hooks, spec);
+  } catch (e) {
+    // A model or tokenizer file the experiment names is input: reported at $.text like the rest of the file.
+    if (e instanceof TextModelError) throw new ExperimentError([{ file: exp.file, path: spec.encoder === 'bag' || spec.encoder === 'conv' ? '$.text.tokenizerFile' : '$.text.model', message: e.message }]);
+    throw e;
+  }
+}
+
+async function trainScratchModel(plan: ModelPlan, exp: ResolvedExperiment, data: PreparedData, tf: TF, hooks: EngineHooks, spec: TextSpec): Promise<TrainedModel> {
+  if (spec.encoder !== 'bag' && spec.encoder !== 'conv') throw new Error(`not a scratch encoder: ${spec.encoder}`);
   registerWasmSegmentSum(tf);
   const trainSets = plan.sources.map((s) => ({ table: s.table, rows: Int32Array.from(splitPositions(s, SPLIT_TRAIN), (k) => s.rows[k]) }));
   const prep = fitPreprocessing(trainSets, data.features, exp.preprocessing);
@@ -78,14 +94,7 @@ export async function trainTextModel(plan: ModelPlan, exp: ResolvedExperiment, d
   const layout: TextLayout = { dense, columns, inputs: offset, features: dense + columns.reduce((a, c) => a + c.outWidth, 0) };
   const packers = fitted.map((f) => new TextPacker(f, encoder, spec.pooling, maxTokens));
 
-  const trainCounts = trainSets.map((t) => t.rows.length);
-  const totalTrain = trainCounts.reduce((a, b) => a + b, 0);
-  const inverse = plan.arm === 'merged' && exp.merged.balancing === 'inverse_size';
-  const trainWeight = (slot: number) => (inverse ? totalTrain / (plan.sources.length * trainCounts[slot]) : 1);
-  const pack = (which: number, weight: (slot: number) => number) => packSplit(plan, buildSplit(plan, prep, which, weight), which, layout, packers, cache);
-  const train = pack(SPLIT_TRAIN, trainWeight);
-  const validation = exp.split.validation > 0 ? pack(SPLIT_VALIDATION, () => 1) : null;
-  const test = pack(SPLIT_TEST, () => 1);
+  const { train, validation, test } = textSplits(plan, exp, prep, trainSets.map((t) => t.rows.length), (split, which) => packSplit(plan, split, which, layout, packers, cache));
 
   const meta: ModelMeta = { format: 'dataset-lab-model', version: 1, arm: plan.arm, id: plan.id, kind: 'mlp', preprocessing: prep, heads: plan.heads };
   let encoders: TextEncoders | undefined;

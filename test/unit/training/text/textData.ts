@@ -1,9 +1,11 @@
 // Seeded synthetic text datasets for the text training tests: words drawn from class-specific
 // and shared pools, so a text model can learn the label and a test can know every token.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { main } from '../../../../src/cli/main';
 import { Rng } from '../../../../src/core/random';
+import { captureIo } from '../../helpers';
 
 const SHARED = ['the', 'a', 'of', 'and', 'report', 'today', 'people', 'time', 'year', 'work', 'day', 'new'];
 const POOLS: Record<string, string[]> = {
@@ -68,4 +70,28 @@ export function textExperiment(dir: string, extra: Record<string, unknown> = {},
     }),
   );
   return file;
+}
+
+/** Runs the real CLI's main() (`run` forks dist/trainer.js) in `cwd`. */
+export async function cli(argv: string[], cwd: string) {
+  const c = captureIo(cwd);
+  const code = await main(argv, c.io);
+  return { code, out: c.out(), err: c.err() };
+}
+
+export function readJson<T>(...parts: string[]): T {
+  return JSON.parse(readFileSync(join(...parts), 'utf8')) as T;
+}
+
+/** Parses a CSV the test wrote (quoted fields, no newlines in cells). */
+export function readRows(file: string): Record<string, string>[] {
+  const [header, ...lines] = readFileSync(file, 'utf8').trimEnd().split('\n');
+  const names = header.split(',');
+  return lines.map((line) => {
+    const cells: string[] = [];
+    const re = /("(?:[^"]|"")*"|[^,]*)(,|$)/g;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(line)) && cells.length < names.length) cells.push(m[1].startsWith('"') ? m[1].slice(1, -1).replace(/""/g, '"') : m[1]);
+    return Object.fromEntries(names.map((n, i) => [n, cells[i]]));
+  });
 }

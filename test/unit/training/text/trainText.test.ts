@@ -2,40 +2,15 @@
 // build first): training on text and numeric features mixed, what a run folder saves, that
 // every fitted statistic comes from the training split alone, and predict on new rows.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { main } from '../../../../src/cli/main';
 import { tokenize } from '../../../../src/core/text/tokens';
-import { captureIo } from '../../helpers';
-import { csvOf, makeRows, textExperiment, textWorkspace } from './textData';
-
-async function cli(argv: string[], cwd: string) {
-  const c = captureIo(cwd);
-  const code = await main(argv, c.io);
-  return { code, out: c.out(), err: c.err() };
-}
+import { cli, csvOf, makeRows, readJson, readRows, textExperiment, textWorkspace } from './textData';
 
 interface SavedText {
   layout: { dense: number; columns: { name: string; encoder: string }[] };
   columns: { name: string; vocabulary: string[]; idf: number[]; documents: number }[];
-}
-
-function readJson<T>(...parts: string[]): T {
-  return JSON.parse(readFileSync(join(...parts), 'utf8')) as T;
-}
-
-/** Parses a CSV the test wrote (quoted fields, no newlines in cells). */
-function readRows(file: string): Record<string, string>[] {
-  const [header, ...lines] = readFileSync(file, 'utf8').trimEnd().split('\n');
-  const names = header.split(',');
-  return lines.map((line) => {
-    const cells: string[] = [];
-    const re = /("(?:[^"]|"")*"|[^,]*)(,|$)/g;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(line)) && cells.length < names.length) cells.push(m[1].startsWith('"') ? m[1].slice(1, -1).replace(/""/g, '"') : m[1]);
-    return Object.fromEntries(names.map((n, i) => [n, cells[i]]));
-  });
 }
 
 test('text and numeric features train together; vocabularies, idf and scalers come from the training split only', async () => {

@@ -1,0 +1,227 @@
+/**
+ * Sentence embeddings from a pretrained model through @huggingface/transformers (ONNX Runtime in
+ * Node): the model's tokenizer (tokenizer.json), its ONNX graph (onnx/model.onnx, the
+ * last_hidden_state), mean pooling over the attention mask and L2 normalisation, as
+ * sentence-transformers models are used. The model is a folder in the workspace or a model id
+ * resolved in the local model cache; a download happens only when the run allows it (a setting
+ * the extension never grants in Restricted Mode), and nothing is loaded in an untrusted
+ * workspace. Embeddings are computed once per distinct text and cached by content hash: in
+ * memory for the run, and in <root>/.dataset-lab/cache/embeddings/ across runs. A missing or
+ * corrupt model file is a TextModelError naming it.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { confinementProblem, realPath } from '../../core/paths';
+import { writeFileAtomic } from '../../protocol/runFolder/write';
+import type { TextRunContext } from './textContext';
+import { MODEL_ID_RE, looksLikePath } from './textSpec';
+import { PieceTokenizer, TextModelError, readModelJson } from './textTokenizer';
+
+/** Where a model was found: a workspace folder, the local cache, or (allowed) a download into the cache. */
+export interface ResolvedModel {
+  readonly ref: string;
+  readonly folder: string;
+  readonly source: 'workspace' | 'cache' | 'download';
+}
+
+export const ONNX_MODEL_FILE = join('onnx', 'model.onnx');
+
+/** Refuses model loading in untrusted workspaces, with the reason in the user's terms. */
+export function requireTrust(ctx: Pick<TextRunContext, 'trusted'>, ref: string): void {
+  if (!ctx.trusted) throw new TextModelError(ref, 'models are not loaded in an untrusted workspace (Restricted Mode); trust the workspace to use a pretrained or layers encoder');
+}
+
+/** The model an experiment names, resolved against the experiment's folder and the model cache. */
+export function resolvePretrained(ref: string, experimentFile: string, root: string, ctx: TextRunContext): ResolvedModel {
+  requireTrust(ctx, ref);
+  const local = resolve(dirname(experimentFile), ref);
+  if (looksLikePath(ref) || existsSync(local) || !MODEL_ID_RE.test(ref)) {
+    const outside = confinementProblem(root, local, ref);
+    if (outside) throw new TextModelError(ref, `${outside}; model folders must stay inside it`);
+    if (!existsSync(local)) throw new TextModelError(local, 'model folder not found');
+    if (!statSync(local).isDirectory()) throw new TextModelError(local, 'is not a folder (a pretrained model is a folder with config.json, tokenizer.json and onnx/model.onnx)');
+    const folder = realPath(local);
+    checkModelFolder(folder);
+    return { ref, folder, source: 'workspace' };
+  }
+  const cached = join(ctx.modelCache, ref);
+  if (existsSync(join(cached, 'config.json'))) {
+    checkModelFolder(cached);
+    return { ref, folder: cached, source: 'cache' };
+  }
+  if (!ctx.allowDownload) {
+    throw new TextModelError(ref, `model id not found in the local model cache (${cached}) and downloading is off; put the model's folder in the workspace and name it in "model", copy it to ${cached}, or allow downloads (CLI: run --allow-model-download; VS Code: the datasetLab.text.allowModelDownload setting, in a trusted workspace)`);
+  }
+  return { ref, folder: cached, source: 'download' };
+}
+
+/** Checks the files the loader needs, naming the first that is missing or broken. */
+export function checkModelFolder(folder: string): void {
+  const config = readModelJson(join(folder, 'config.json'));
+  if (typeof config.model_type !== 'string') throw new TextModelError(join(folder, 'config.json'), 'has no "model_type" (e.g. "bert"); it is not a Hugging Face model config');
+  new PieceTokenizer(join(folder, 'tokenizer.json'));
+  const onnx = join(folder, ONNX_MODEL_FILE);
+  if (!existsSync(onnx)) throw new TextModelError(onnx, 'file not found (the model\'s ONNX graph; export it with optimum or torch.onnx)');
+  if (statSync(onnx).size < 16) throw new TextModelError(onnx, 'is empty or truncated');
+}
+
+/** A fingerprint of the model's files: embeddings and saved runs are tied to it. */
+export function modelFingerprint(folder: string): string {
+  const h = createHash('sha256');
+  for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', ONNX_MODEL_FILE]) {
+    const p = join(folder, f);
+    if (!existsSync(p)) continue;
+    h.update(f);
+    h.update(readFileSync(p));
+  }
+  return h.digest('hex');
+}
+
+/** The parts of @huggingface/transformers used here (loaded lazily: it starts ONNX Runtime). */
+interface HfTensor {
+  readonly data: ArrayLike<number | bigint>;
+  readonly dims: readonly number[];
+}
+interface HfTokenizer {
+  (texts: string[], options: { padding: boolean; truncation: boolean; max_length: number }): Record<string, HfTensor>;
+}
+interface HfModel {
+  (inputs: Record<string, HfTensor>): Promise<Record<string, HfTensor>>;
+  dispose(): Promise<unknown>;
+}
+interface HfModule {
+  env: { allowRemoteModels: boolean; allowLocalModels: boolean; cacheDir: string; localModelPath: string; logLevel?: number };
+  AutoTokenizer: { from_pretrained(model: string, options: { local_files_only: boolean }): Promise<HfTokenizer> };
+  AutoModel: { from_pretrained(model: string, options: { local_files_only: boolean; dtype: string }): Promise<HfModel> };
+}
+
+function loadTransformers(): HfModule {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('@huggingface/transformers') as HfModule;
+  } catch (e) {
+    throw new TextModelError('@huggingface/transformers', `cannot be loaded (${(e as Error).message.split('\n')[0]}); pretrained encoders need it installed beside Dataset Lab (npm install)`);
+  }
+}
+
+/** A loaded sentence encoder. */
+export class PretrainedEncoder {
+  private constructor(
+    readonly model: ResolvedModel,
+    readonly fingerprint: string,
+    private readonly tokenizer: HfTokenizer,
+    private readonly net: HfModel,
+  ) {}
+
+  static async load(model: ResolvedModel, ctx: TextRunContext): Promise<PretrainedEncoder> {
+    requireTrust(ctx, model.ref);
+    const hf = loadTransformers();
+    hf.env.allowLocalModels = true;
+    hf.env.allowRemoteModels = model.source === 'download' && ctx.allowDownload && ctx.trusted;
+    hf.env.cacheDir = ctx.modelCache;
+    hf.env.localModelPath = `${ctx.modelCache}/`;
+    // A workspace or cached folder is loaded by its path; a download by its id (into cacheDir/<id>/).
+    const name = model.source === 'download' ? model.ref : model.folder;
+    const local = model.source !== 'download';
+    let tokenizer: HfTokenizer;
+    let net: HfModel;
+    try {
+      tokenizer = await hf.AutoTokenizer.from_pretrained(name, { local_files_only: local });
+    } catch (e) {
+      throw new TextModelError(join(model.folder, 'tokenizer.json'), `the tokenizer cannot be loaded (${(e as Error).message.split('\n')[0]})`);
+    }
+    try {
+      net = await hf.AutoModel.from_pretrained(name, { local_files_only: local, dtype: 'fp32' });
+    } catch (e) {
+      throw new TextModelError(join(model.folder, ONNX_MODEL_FILE), `the model cannot be loaded by ONNX Runtime (${(e as Error).message.split('\n')[0]})`);
+    }
+    if (model.source === 'download') checkModelFolder(model.folder);
+    return new PretrainedEncoder(model, modelFingerprint(model.folder), tokenizer, net);
+  }
+
+  /** Mean-pooled, L2-normalised embeddings of `texts` ([n, dim] row-major), `batchSize` at a time. */
+  async embed(texts: readonly string[], batchSize: number, maxTokens: number, onBatch?: (done: number) => void): Promise<{ values: Float32Array; dim: number }> {
+    let values = new Float32Array(0);
+    let dim = 0;
+    for (let s = 0; s < texts.length; s += batchSize) {
+      const batch = texts.slice(s, s + batchSize).map((t) => t);
+      let inputs: Record<string, HfTensor>;
+      let out: Record<string, HfTensor>;
+      try {
+        inputs = this.tokenizer(batch, { padding: true, truncation: true, max_length: maxTokens });
+        out = await this.net(inputs);
+      } catch (e) {
+        throw new TextModelError(join(this.model.folder, ONNX_MODEL_FILE), `the model failed on a batch of texts (${(e as Error).message.split('\n')[0]})`);
+      }
+      const hidden = out.last_hidden_state ?? Object.values(out)[0];
+      const [b, seq, h] = hidden.dims;
+      if (dim === 0) {
+        dim = h;
+        values = new Float32Array(texts.length * dim);
+      }
+      const mask = inputs.attention_mask.data;
+      const data = hidden.data as Float32Array;
+      for (let i = 0; i < b; i++) {
+        const o = (s + i) * dim;
+        let count = 0;
+        for (let t = 0; t < seq; t++) {
+          if (Number(mask[i * seq + t]) === 0) continue;
+          count++;
+          const at = (i * seq + t) * h;
+          for (let d = 0; d < h; d++) values[o + d] += data[at + d];
+        }
+        let norm = 0;
+        for (let d = 0; d < h; d++) {
+          values[o + d] /= Math.max(1, count);
+          norm += values[o + d] * values[o + d];
+        }
+        norm = Math.sqrt(norm) || 1;
+        for (let d = 0; d < h; d++) values[o + d] /= norm;
+      }
+      onBatch?.(Math.min(texts.length, s + batchSize));
+    }
+    return { values, dim };
+  }
+
+  async dispose(): Promise<void> {
+    await this.net.dispose();
+  }
+}
+
+/** Content hash of what embeddings depend on: the model, the truncation and the texts. */
+export function embeddingKey(fingerprint: string, maxTokens: number, texts: readonly string[]): string {
+  const h = createHash('sha256');
+  h.update(`${fingerprint}\0${maxTokens}\0${texts.length}\0`);
+  for (const t of texts) {
+    h.update(t);
+    h.update('\0');
+  }
+  return h.digest('hex');
+}
+
+/** The on-disk embedding cache of a workspace: <root>/.dataset-lab/cache/embeddings/<key>.f32 (uint32 n, dim, then floats). */
+export function readCachedEmbeddings(root: string, key: string, n: number): { values: Float32Array; dim: number } | undefined {
+  const file = join(root, '.dataset-lab', 'cache', 'embeddings', `${key}.f32`);
+  if (!existsSync(file)) return undefined;
+  try {
+    const bytes = readFileSync(file);
+    const head = new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + 8));
+    if (head[0] !== n || bytes.length !== 8 + 4 * n * head[1]) return undefined;
+    return { values: new Float32Array(bytes.buffer.slice(bytes.byteOffset + 8, bytes.byteOffset + bytes.length)), dim: head[1] };
+  } catch {
+    // An unreadable cache entry is recomputed and rewritten.
+    return undefined;
+  }
+}
+
+export function writeCachedEmbeddings(root: string, key: string, values: Float32Array, dim: number): void {
+  const dir = join(root, '.dataset-lab', 'cache', 'embeddings');
+  try {
+    mkdirSync(dir, { recursive: true });
+    const head = new Uint32Array([values.length / Math.max(1, dim), dim]);
+    writeFileAtomic(join(dir, `${key}.f32`), Buffer.concat([Buffer.from(head.buffer), Buffer.from(values.buffer, values.byteOffset, values.byteLength)]));
+  } catch {
+    // The cache only saves time: a run goes on without it (a read-only workspace, a full disk).
+  }
+}
