@@ -6,6 +6,7 @@ import { EXIT_BAD_INPUT, EXIT_FAILURE, type CliCommand, type CliIO } from './com
 import { displayText, terminalText } from './format';
 import { debugEnabled } from '../training/debug';
 import { compareCommand } from './commands/compare';
+import { exportCommand } from './commands/export';
 import { initCommand } from './commands/init';
 import { predictCommand } from './commands/predict';
 import { profileCommand } from './commands/profile';
@@ -19,6 +20,7 @@ export const commands: readonly CliCommand[] = [
   runCommand,
   predictCommand,
   reportCommand,
+  exportCommand,
 ];
 
 function usage(): string {

@@ -1,0 +1,252 @@
+/**
+ * `dataset-lab export torch`: an experiment as a self-contained PyTorch project. Our engine reads
+ * the data, splits it and fits each model's preprocessing on that model's training rows exactly
+ * as `dataset-lab run` would (data.ts, modelPlan.ts, preprocess.ts, modelData.ts); the project
+ * holds those fitted statistics as JSON, the split, and train.py, which trains the same MLP with
+ * DistributedDataParallel and writes a run folder in our format (src/protocol/runFolder/contract.ts).
+ * What has no PyTorch counterpart in train.py (gbm and linear models, text encoders, datetime
+ * inputs, transforms) is refused before anything is written; the project is written to a
+ * temporary folder beside the output and renamed into place, so it exists whole or not at all.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { DEFAULT_MISSING_TOKENS } from '../../../core/ingest';
+import { columnByName } from '../../../core/table';
+import type { SplitFile } from '../../../protocol/runFolder/contract';
+import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, prepareSources, splitPositions, type PreparedData, type Source } from '../../data';
+import { baselines } from '../../evaluation/baseline';
+import { ExperimentError, loadExperiment, type ExperimentIssue, type ResolvedExperiment } from '../../experiment';
+import { findLeakage } from '../../leakage';
+import { buildSplit, standardiseTargets } from '../../modelData';
+import { plansFor, unionClasses, type ModelPlan } from '../../modelPlan';
+import { fitPreprocessing } from '../../preprocess';
+import { readDatasets } from '../../readDatasets';
+import { rowAccounting } from '../../rowAccounting';
+import { exportReadme, kubernetesJob, slurmScript } from './launchFiles';
+import { TRAIN_PY } from './trainPy';
+
+export interface ExportOptions {
+  /** The project folder to write; must not exist unless `force`. */
+  readonly out: string;
+  readonly force?: boolean;
+  /** Workspace root the dataset paths must stay inside (default: the experiment's folder). */
+  readonly root?: string;
+}
+
+export interface ExportSummary {
+  readonly out: string;
+  readonly files: readonly string[];
+  readonly models: readonly string[];
+  readonly notes: readonly string[];
+}
+
+/** The experiment cannot be exported as it is: what and why, naming the JSON path; nothing was written. */
+export class ExportRefusedError extends ExperimentError {
+  constructor(issues: readonly ExperimentIssue[]) {
+    super(issues);
+    this.name = 'ExportRefusedError';
+  }
+}
+
+function dataFormat(path: string): 'csv' | 'parquet' | 'arrow' | 'jsonl' {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.parquet') return 'parquet';
+  if (ext === '.arrow' || ext === '.feather') return 'arrow';
+  if (ext === '.jsonl') return 'jsonl';
+  return 'csv';
+}
+
+/** What train.py cannot do, found from the experiment alone (before any data is read). */
+function refusals(exp: ResolvedExperiment): ExperimentIssue[] {
+  const issues: ExperimentIssue[] = [];
+  const add = (path: string, message: string, dataset?: string) => issues.push({ file: exp.file, path, message, ...(dataset ? { dataset } : {}) });
+  if (exp.model.type === 'gbm') {
+    add('$.model.type', 'gradient-boosted trees ("gbm") cannot be exported to PyTorch: train.py trains the MLP; use "model": {"type": "mlp"} for the export, or train gbm with dataset-lab run');
+  } else if (exp.model.type === 'linear') {
+    add('$.model.type', 'the linear model is fitted in closed form / by L-BFGS, which train.py does not do; use "model": {"type": "mlp"} for the export, or train it with dataset-lab run');
+  }
+  exp.datasets.forEach((d, i) => {
+    if (d.transform) add(`$.datasets[${i}].transform`, 'transform steps (arquero expressions) cannot run in train.py; apply them to the data file first and drop the transform, or train with dataset-lab run', d.name);
+  });
+  return issues;
+}
+
+/** What train.py cannot do, found once the data is read: feature kinds without an exported encoder. */
+function featureRefusals(exp: ResolvedExperiment, data: PreparedData): ExperimentIssue[] {
+  const issues: ExperimentIssue[] = [];
+  for (const f of data.features) {
+    if (f.type === 'text') issues.push({ file: exp.file, path: '$.features', column: f.name, message: `feature column "${f.name}" is free text: text encoders (vocabularies, embeddings, pretrained models) are not exported to PyTorch; leave the column out of "features" for the export, or train with dataset-lab run` });
+    if (f.type === 'datetime') issues.push({ file: exp.file, path: '$.features', column: f.name, message: `feature column "${f.name}" holds dates: the date parts are not exported to PyTorch yet (train.py would have to parse dates as our reader does); leave it out of "features" for the export, or train with dataset-lab run` });
+  }
+  return issues;
+}
+
+/** Per split, how many rows of each class (classification) or the label sum (regression): train.py checks the data it reads against them. */
+function labelChecks(s: Source): { classCounts?: Record<string, number[]>; labelSums?: Record<string, number> } {
+  const parts: [string, number][] = [['train', SPLIT_TRAIN], ['validation', SPLIT_VALIDATION], ['test', SPLIT_TEST]];
+  if (s.task === 'classification') {
+    const classCounts: Record<string, number[]> = {};
+    for (const [name, k] of parts) {
+      const c = new Array<number>(s.classes.length).fill(0);
+      for (const p of splitPositions(s, k)) c[s.y[p]]++;
+      classCounts[name] = c;
+    }
+    return { classCounts };
+  }
+  const labelSums: Record<string, number> = {};
+  for (const [name, k] of parts) {
+    let sum = 0;
+    for (const p of splitPositions(s, k)) sum += s.y[p];
+    labelSums[name] = sum;
+  }
+  return { labelSums };
+}
+
+function modelFileName(id: string): string {
+  return id.replace(/\//g, '__');
+}
+
+export async function exportTorch(experimentPath: string, options: ExportOptions): Promise<ExportSummary> {
+  const exp = loadExperiment(experimentPath, options.root ? { root: options.root } : {});
+  const early = refusals(exp);
+  if (early.length) throw new ExportRefusedError(early);
+  const out = resolve(options.out);
+  if (existsSync(out) && !options.force) throw new ExportRefusedError([{ file: out, path: '', message: 'the output folder exists; choose another -o or pass --force to replace it' }]);
+
+  const tables = await readDatasets(exp);
+  const data = prepareSources(exp, tables);
+  const late = featureRefusals(exp, data);
+  if (late.length) throw new ExportRefusedError(late);
+
+  const notes: string[] = [];
+  if (exp.evaluation.method !== 'holdout') {
+    notes.push(`evaluation.method is "${exp.evaluation.method}": the export trains and tests the holdout split (split.test ${exp.split.test}, split.validation ${exp.split.validation}), not the folds`);
+  }
+  const files = new Map<string, string>();
+  const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
+
+  // The split exactly as a run writes it (runner.ts): 0-based data rows of each file.
+  const split: SplitFile = {};
+  for (const s of data.sources) {
+    const part = (k: number) => Array.from(s.rows).filter((_, i) => s.split[i] === k);
+    split[s.name] = { train: part(SPLIT_TRAIN), validation: part(SPLIT_VALIDATION), test: part(SPLIT_TEST) };
+  }
+  files.set('split.json', JSON.stringify(split));
+
+  const models: unknown[] = [];
+  for (const arm of exp.arms) {
+    for (const plan of plansFor(arm, data)) models.push(modelEntry(exp, plan, data.features, files));
+  }
+
+  const leakage = findLeakage(data.sources, data.features);
+  const baseline = baselines(data);
+  const datasets = exp.datasets.map((d, i) => {
+    const s = data.sources[i];
+    const table = tables[i];
+    const labelCol = columnByName(table, d.label);
+    const features = data.features.map((f) => ({ name: f.name, kind: f.type }));
+    return {
+      name: d.name,
+      // Relative to the export folder, so the project and the data can move together.
+      path: relative(out, d.absPath),
+      format: dataFormat(d.absPath),
+      delimiter: table.delimiter || ',',
+      missing: DEFAULT_MISSING_TOKENS,
+      columns: [...new Set([...data.features.map((f) => f.name), d.label])],
+      featureKinds: features,
+      label: d.label,
+      labelNumeric: labelCol?.type === 'numeric',
+      task: s.task,
+      classes: s.classes,
+      rows: table.rows,
+      ...labelChecks(s),
+    };
+  });
+  const datasetResults = Object.fromEntries(
+    data.sources.map((s) => {
+      const c = [0, 0, 0];
+      for (const k of s.split) c[k]++;
+      const b = baseline[s.name];
+      return [s.name, { task: s.task, label: s.label, rows: s.table.rows, train: c[SPLIT_TRAIN], validation: c[SPLIT_VALIDATION], test: c[SPLIT_TEST], unlabelled: s.unlabelled, leakage: leakage[s.name], accounting: rowAccounting(s, data.features), ...(b ? { baseline: b } : {}) }];
+    }),
+  );
+  const manifest = {
+    format: 'dataset-lab-torch-export',
+    version: 1,
+    experiment: { ...exp, evaluation: { ...exp.evaluation, method: 'holdout' } },
+    arms: exp.arms,
+    features: data.features.map((f) => f.name),
+    datasets,
+    datasetResults,
+    allClasses: unionClasses(data.sources),
+    network: { hidden: exp.model.hidden, headHidden: exp.model.headHidden, activation: exp.model.activation, dropout: exp.model.dropout, l2: exp.model.l2 },
+    training: exp.training,
+    validation: exp.split.validation > 0,
+    splitSeed: exp.split.seed,
+    runIdPrefix: '',
+    models,
+  };
+  files.set('export.json', json(manifest));
+  files.set('train.py', TRAIN_PY);
+  const launch = { name: exp.name, datasets: datasets.map((d) => ({ name: d.name, path: d.path })), models: models.length };
+  files.set('README.md', exportReadme(launch, notes));
+  files.set('launch/slurm.sbatch', slurmScript(launch));
+  files.set('launch/pytorchjob.yaml', kubernetesJob(launch));
+
+  writeProject(out, files, options.force === true);
+  return { out, files: [...files.keys()].sort(), models: (models as { id: string }[]).map((m) => m.id), notes };
+}
+
+/** One model of one arm: its heads, its label mapping, its preprocessing (written to `files`). */
+function modelEntry(exp: ResolvedExperiment, plan: ModelPlan, features: PreparedData['features'], files: Map<string, string>): unknown {
+  const trainSets = plan.sources.map((s) => ({ table: s.table, rows: Int32Array.from(splitPositions(s, SPLIT_TRAIN), (k) => s.rows[k]) }));
+  const fitted = fitPreprocessing(trainSets, features, exp.preprocessing);
+  const counts = trainSets.map((t) => t.rows.length);
+  const total = counts.reduce((a, b) => a + b, 0);
+  const inverse = plan.arm === 'merged' && exp.merged.balancing === 'inverse_size';
+  const trainWeights = counts.map((n) => (inverse ? total / (plan.sources.length * n) : 1));
+  // Regression targets are standardised per head with the training rows' mean and spread (modelData.ts).
+  const scales = standardiseTargets(plan, buildSplit(plan, fitted, SPLIT_TRAIN, (slot) => trainWeights[slot]));
+  const file = `preprocessing/${modelFileName(plan.id)}.json`;
+  files.set(file, `${JSON.stringify(fitted, null, 2)}\n`);
+  return {
+    id: plan.id,
+    arm: plan.arm,
+    sources: plan.sources.map((s) => s.name),
+    headOf: plan.headOf,
+    classMap: plan.classMap.map((m) => Array.from(m)),
+    heads: plan.heads.map((h, k) => ({ ...h, units: h.task === 'classification' ? h.classes.length : 1, targetScale: scales[k] })),
+    trainWeights,
+    staticWeights: plan.heads.map((h) => (plan.arm === 'multihead' ? (exp.multihead.weights[h.name] ?? 1) : 1)),
+    weighting: plan.arm === 'multihead' ? exp.multihead.weighting : 'static',
+    dwaTemperature: exp.multihead.dwaTemperature,
+    balancing: plan.arm === 'merged' ? exp.merged.balancing : 'none',
+    mixing: plan.arm === 'multihead' ? exp.multihead.mixing : 'proportional',
+    temperature: exp.multihead.temperature,
+    preprocessing: file,
+  };
+}
+
+/** Writes every file under a temporary sibling folder, then renames it to `out`: whole or not at all. */
+function writeProject(out: string, files: ReadonlyMap<string, string>, force: boolean): void {
+  const parent = dirname(out);
+  mkdirSync(parent, { recursive: true });
+  const tmp = join(parent, `.${basename(out)}.partial-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  try {
+    for (const [name, text] of files) {
+      const path = join(tmp, name);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text, name.endsWith('.py') || name.endsWith('.sbatch') ? { mode: 0o755 } : {});
+    }
+    if (force && existsSync(out)) {
+      const old = join(parent, `.${basename(out)}.old-${process.pid}`);
+      renameSync(out, old);
+      renameSync(tmp, out);
+      rmSync(old, { recursive: true, force: true });
+    } else renameSync(tmp, out);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,834 @@
+/**
+ * train.py of an exported PyTorch project (exportTorch.ts), as text: bundled into dist/cli.js
+ * with the CLI. Python; keep it free of backticks and dollar-brace pairs (a String.raw template).
+ */
+export const TRAIN_PY = String.raw`#!/usr/bin/env python3
+"""Trains a Dataset Lab experiment with PyTorch DistributedDataParallel.
+
+Written by 'dataset-lab export torch'; see README.md beside it. Launch with torchrun:
+
+    torchrun --nproc_per_node 2 train.py [--data NAME=PATH_OR_GLOB ...] [--run-dir DIR]
+
+Everything the run needs is in this folder: export.json (datasets, arms, models, training
+settings), preprocessing/<model>.json (imputation, scaling and one-hot categories fitted by
+Dataset Lab on each model's training rows) and split.json (the rows of each split). The data
+files are read from the paths given at launch (--data), or from the paths the export recorded.
+The run folder (history.jsonl, results.json, status.json, ...) follows Dataset Lab's run-folder
+format, so 'dataset-lab report RUN_DIR' and the dashboard's Open Run show it.
+"""
+import argparse
+import copy
+import glob
+import json
+import math
+import os
+import random
+import socket
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class ExportError(Exception):
+    """Bad input: printed as one line, exit code 2."""
+
+
+def now_iso():
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def read_json(name):
+    with open(os.path.join(HERE, name), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def write_json_atomic(path, value):
+    tmp = path + ".tmp-%d" % os.getpid()
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(value, f, indent=2, allow_nan=False)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------- reading the data
+
+
+def js_number_string(v):
+    """String(v) as JavaScript writes a number: class names of numeric label columns."""
+    if v == int(v) and abs(v) < 1e21:
+        return str(int(v))
+    s = repr(float(v))
+    if "e" in s:
+        mant, exp = s.split("e")
+        s = "%se%s%d" % (mant, "-" if int(exp) < 0 else "+", abs(int(exp)))
+    return s
+
+
+def shard_paths(spec, name):
+    paths = sorted(glob.glob(spec)) if any(c in spec for c in "*?[") else [spec]
+    if not paths:
+        raise ExportError("dataset %s: no file matches %s (a shard is missing or the path is wrong)" % (name, spec))
+    for p in paths:
+        if not os.path.isfile(p):
+            raise ExportError("dataset %s: %s does not exist (a shard is missing or the path is wrong)" % (name, p))
+    return paths
+
+
+def read_shard(path, ds):
+    import pandas as pd
+
+    fmt = ds["format"]
+    cols = ds["columns"]
+    try:
+        if fmt == "csv":
+            frame = pd.read_csv(path, sep=ds["delimiter"], dtype=str, keep_default_na=False, na_filter=False, usecols=lambda c: c in cols)
+        elif fmt == "parquet":
+            frame = pd.read_parquet(path, columns=cols)
+        elif fmt == "arrow":
+            frame = pd.read_feather(path, columns=cols)
+        else:
+            frame = pd.read_json(path, lines=True, dtype=False)
+    except Exception as e:  # pandas raises many kinds; the message says which file
+        raise ExportError("dataset %s: cannot read %s: %s" % (ds["name"], path, str(e).splitlines()[0] if str(e) else type(e).__name__))
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise ExportError("dataset %s: %s has no column %s" % (ds["name"], path, ", ".join(repr(c) for c in missing)))
+    return frame[cols]
+
+
+def load_dataset(ds, spec):
+    """Every row of a dataset (all shards in name order) as numpy columns, checked against the export."""
+    import numpy as np
+    import pandas as pd
+
+    paths = shard_paths(spec, ds["name"])
+    frames = [read_shard(p, ds) for p in paths]
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    where = paths[0] if len(paths) == 1 else "%d shards (%s ... %s)" % (len(paths), os.path.basename(paths[0]), os.path.basename(paths[-1]))
+    if len(frame) != ds["rows"]:
+        raise ExportError(
+            "dataset %s: read %d rows from %s, but the export's split has %d; a shard is missing or the data changed since the export"
+            % (ds["name"], len(frame), where, ds["rows"])
+        )
+    tokens = set(ds["missing"])
+
+    def is_missing(series):
+        return series.isna() | series.astype(str).str.strip().isin(tokens)
+
+    columns = {}
+    for f in ds["featureKinds"]:
+        s = frame[f["name"]]
+        miss = is_missing(s).to_numpy()
+        if f["kind"] == "numeric":
+            v = pd.to_numeric(s.astype(str).str.strip(), errors="coerce").to_numpy(dtype=np.float64)
+            v[miss] = np.nan
+            columns[f["name"]] = v
+        else:
+            v = s.astype(str).to_numpy(dtype=object)
+            v[miss] = None
+            columns[f["name"]] = v
+    lab = frame[ds["label"]]
+    miss = is_missing(lab).to_numpy()
+    if ds["labelNumeric"]:
+        nums = pd.to_numeric(lab.astype(str).str.strip(), errors="coerce").to_numpy(dtype=np.float64)
+        miss = miss | np.isnan(nums)
+        labels = nums if ds["task"] == "regression" else np.array([None if m else js_number_string(x) for x, m in zip(nums, miss)], dtype=object)
+    else:
+        labels = lab.astype(str).to_numpy(dtype=object)
+    return columns, labels, miss, where
+
+
+class Source:
+    """One dataset's labelled rows per split, with the label as class index or value."""
+
+    def __init__(self, ds, split, columns, labels, missing_label, where):
+        import numpy as np
+
+        self.name = ds["name"]
+        self.task = ds["task"]
+        self.classes = ds["classes"]
+        self.columns = columns
+        index = {c: i for i, c in enumerate(self.classes)}
+        self.rows = {}
+        self.y = {}
+        for part in ("train", "validation", "test"):
+            rows = np.asarray(split[self.name][part], dtype=np.int64)
+            if len(rows) and (rows.max() >= len(labels) or missing_label[rows].any()):
+                raise ExportError("dataset %s: the %s split names rows without a label in %s; the data changed since the export" % (self.name, part, where))
+            if self.task == "classification":
+                unknown = [labels[r] for r in rows if labels[r] not in index]
+                if unknown:
+                    raise ExportError("dataset %s: class %r of %s is not among the export's classes; the data changed since the export" % (self.name, unknown[0], where))
+                y = np.array([index[labels[r]] for r in rows], dtype=np.int64)
+                counts = np.bincount(y, minlength=len(self.classes)).tolist()
+                if counts != ds["classCounts"][part]:
+                    raise ExportError("dataset %s: the %s rows of %s hold other labels than at export (class counts %s, expected %s); the data changed since the export" % (self.name, part, where, counts, ds["classCounts"][part]))
+            else:
+                y = labels[rows].astype(np.float64)
+                if abs(float(y.sum()) - ds["labelSums"][part]) > 1e-6 * max(1.0, abs(ds["labelSums"][part])):
+                    raise ExportError("dataset %s: the %s rows of %s hold other labels than at export; the data changed since the export" % (self.name, part, where))
+            self.rows[part] = rows
+            self.y[part] = y
+
+
+def encode(prep, source, rows):
+    """The model inputs of the rows: Dataset Lab's fitted preprocessing (preprocess.ts transformRows)."""
+    import numpy as np
+
+    out = np.zeros((len(rows), len(prep["outputs"])), dtype=np.float32)
+    j = 0
+    for f in prep["features"]:
+        col = source.columns[f["name"]][rows]
+        if f["kind"] == "numeric":
+            v = np.where(np.isnan(col), f["fill"], col)
+            out[:, j] = (v - f["center"]) / f["scale"]
+            j += 1
+        else:
+            index = {c: k for k, c in enumerate(f["categories"])}
+            for i, v in enumerate(col):
+                k = index.get(f["fill"] if v is None else v)
+                if k is not None:
+                    out[i, j + k] = 1.0
+            j += len(f["categories"])
+    return out
+
+
+class ModelData:
+    """One split's rows for one model, its sources side by side (modelData.ts buildSplit)."""
+
+    def __init__(self, model, prep, sources, part, train_weights):
+        import numpy as np
+
+        xs, slots, labels, weights = [], [], [], []
+        heads = len(model["heads"])
+        for si, name in enumerate(model["sources"]):
+            s = sources[name]
+            rows = s.rows[part]
+            xs.append(encode(prep, s, rows))
+            slots.append(np.full(len(rows), si, dtype=np.int64))
+            h = model["headOf"][si]
+            lab = np.zeros((len(rows), heads), dtype=np.float64)
+            w = np.zeros((len(rows), heads), dtype=np.float32)
+            if s.task == "classification":
+                lab[:, h] = np.asarray(model["classMap"][si], dtype=np.int64)[s.y[part]]
+            else:
+                lab[:, h] = s.y[part]
+            w[:, h] = train_weights[si] if part == "train" else 1.0
+            labels.append(lab)
+            weights.append(w)
+        self.x = np.concatenate(xs) if xs else np.zeros((0, len(prep["outputs"])), np.float32)
+        self.slot = np.concatenate(slots)
+        self.raw = np.concatenate(labels)
+        self.w = np.concatenate(weights)
+        self.n = len(self.x)
+        # Regression targets standardised with the training rows' mean and spread (the export's targetScale).
+        self.target = self.raw.copy()
+        for h, head in enumerate(model["heads"]):
+            sc = head.get("targetScale")
+            if sc:
+                self.target[:, h] = (self.raw[:, h] - sc[0]) / sc[1]
+
+
+# ---------------------------------------------------------------- the network
+
+
+def build_network(torch, spec, model):
+    nn = torch.nn
+    act = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "elu": nn.ELU}[spec["activation"]]
+
+    def stack(width, sizes):
+        layers = []
+        for units in sizes:
+            layers += [nn.Linear(width, units), act()]
+            if spec["dropout"] > 0:
+                layers.append(nn.Dropout(spec["dropout"]))
+            width = units
+        return layers, width
+
+    class Net(nn.Module):
+        """The MLP of Dataset Lab's model plan (network.ts): a shared trunk and one output block per head."""
+
+        def __init__(self):
+            super().__init__()
+            trunk, width = stack(spec["inputs"], spec["hidden"])
+            self.trunk = nn.Sequential(*trunk)
+            heads = []
+            for head in model["heads"]:
+                hidden, w = stack(width, spec["headHidden"])
+                heads.append(nn.Sequential(*hidden, nn.Linear(w, head["units"])))
+            self.heads = nn.ModuleList(heads)
+            # Uncertainty weighting (Kendall et al.): one learnable log-variance per head.
+            self.log_vars = nn.Parameter(torch.zeros(len(heads))) if model["weighting"] == "uncertainty" else None
+
+        def forward(self, x):
+            h = self.trunk(x)
+            return [head(h) for head in self.heads]
+
+    return Net()
+
+
+def kernels(net):
+    return [m.weight for m in net.modules() if isinstance(m, __import__("torch").nn.Linear)]
+
+
+def head_sums(torch, outputs, heads, target, weight):
+    """Per head: sum over rows of weight x loss (softmax cross-entropy, or squared error), and the weights' sum."""
+    sums, wsums = [], []
+    for h, head in enumerate(heads):
+        w = weight[:, h]
+        if head["task"] == "classification":
+            loss = torch.nn.functional.cross_entropy(outputs[h], target[:, h].long(), reduction="none")
+        else:
+            loss = (outputs[h][:, 0] - target[:, h]) ** 2
+        sums.append((w * loss).sum())
+        wsums.append(w.sum())
+    return torch.stack(sums), torch.stack(wsums)
+
+
+# ---------------------------------------------------------------- batch order
+
+
+def epoch_order(model, data, epoch, seed):
+    """Global row order of one epoch, the same on every rank (schedule.ts): balancing and mixing."""
+    import numpy as np
+
+    rng = np.random.RandomState((seed * 1000003 + epoch) % (2**32))
+    by_slot = [np.flatnonzero(data.slot == s) for s in range(len(model["sources"]))]
+    sizes = [len(r) for r in by_slot]
+    if model["balancing"] in ("oversample", "undersample") and len(sizes) > 1:
+        target = max(sizes) if model["balancing"] == "oversample" else min(sizes)
+        parts = []
+        for rows in by_slot:
+            sh = rng.permutation(rows)
+            parts.append(sh[:target] if target <= len(sh) else np.concatenate([sh, sh[rng.randint(0, len(sh), target - len(sh))]]))
+        return rng.permutation(np.concatenate(parts))
+    if model["mixing"] in ("equal", "temperature") and len(sizes) > 1:
+        t = math.inf if model["mixing"] == "equal" else model["temperature"]
+        rate = np.array([1.0 if t == math.inf else n ** (1.0 / t) for n in sizes])
+        pick = rng.choice(len(sizes), size=data.n, p=rate / rate.sum())
+        out = np.empty(data.n, dtype=np.int64)
+        cursors = [[rng.permutation(r), 0] for r in by_slot]
+        for k, s in enumerate(pick):
+            c = cursors[s]
+            if c[1] >= len(c[0]):
+                c[0], c[1] = rng.permutation(by_slot[s]), 0
+            out[k] = c[0][c[1]]
+            c[1] += 1
+        return out
+    return None  # a plain shuffle: DistributedSampler's own
+
+
+def make_sampler(torch, model, data, world, rank, seed):
+    from torch.utils.data.distributed import DistributedSampler
+
+    class ScheduleSampler(DistributedSampler):
+        """DistributedSampler over the epoch's scheduled order: rank r takes every world-th row of it."""
+
+        def __iter__(self):
+            order = epoch_order(model, data, self.epoch, seed)
+            if order is None:
+                return super().__iter__()
+            order = order.tolist()
+            total = int(math.ceil(len(order) / self.num_replicas)) * self.num_replicas
+            order += order[: total - len(order)]
+            return iter(order[self.rank : total : self.num_replicas])
+
+    return ScheduleSampler(range(data.n), num_replicas=world, rank=rank, shuffle=True, seed=seed, drop_last=False)
+
+
+# ---------------------------------------------------------------- metrics (metrics.ts: scikit-learn's definitions)
+
+
+def classification_metrics(y_true, y_pred, names):
+    present = sorted(set(int(v) for v in y_true) | set(int(v) for v in y_pred))
+    pos = {c: k for k, c in enumerate(present)}
+    m = len(present)
+    confusion = [[0] * m for _ in range(m)]
+    correct = 0
+    for t, p in zip(y_true, y_pred):
+        confusion[pos[int(t)]][pos[int(p)]] += 1
+        correct += int(t) == int(p)
+    per_class = {}
+    f1_sum = 0.0
+    for k in range(m):
+        tp = confusion[k][k]
+        predicted = sum(confusion[j][k] for j in range(m))
+        actual = sum(confusion[k])
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / actual if actual else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+        per_class[names[present[k]]] = {"precision": precision, "recall": recall, "f1": f1, "support": actual}
+        f1_sum += f1
+    n = len(y_true)
+    return {
+        "task": "classification",
+        "n": n,
+        "accuracy": correct / n if n else None,
+        "macroF1": f1_sum / m if m else None,
+        "perClass": per_class,
+        "confusion": confusion,
+        "labels": [names[c] for c in present],
+    }
+
+
+def regression_metrics(y_true, y_pred):
+    n = len(y_true)
+    mean = sum(y_true) / n
+    ss_res = sum((t - p) ** 2 for t, p in zip(y_true, y_pred))
+    ss_tot = sum((t - mean) ** 2 for t in y_true)
+    r2 = 1 - ss_res / ss_tot if ss_tot > 0 else (1.0 if ss_res == 0 else 0.0)
+    return {"task": "regression", "n": n, "r2": r2, "mae": sum(abs(t - p) for t, p in zip(y_true, y_pred)) / n, "rmse": math.sqrt(ss_res / n)}
+
+
+def primary(m):
+    v = m["accuracy"] if m["task"] == "classification" else m["r2"]
+    return v if v is not None and math.isfinite(v) else None
+
+
+# ---------------------------------------------------------------- training one model
+
+
+def predict(torch, net, model, data):
+    """Per row: the prediction in its head's label space (class index, or value in label units)."""
+    import numpy as np
+
+    net.eval()
+    with torch.no_grad():
+        dev = next(net.parameters()).device
+        outs = [o.cpu().numpy() for o in net(torch.from_numpy(data.x).to(dev))] if data.n else [np.zeros((0, h["units"])) for h in model["heads"]]
+    pred = np.zeros(data.n)
+    for i in range(data.n):
+        h = model["headOf"][data.slot[i]]
+        head = model["heads"][h]
+        if head["task"] == "classification":
+            pred[i] = int(np.argmax(outs[h][i]))
+        else:
+            sc = head.get("targetScale") or [0.0, 1.0]
+            pred[i] = float(outs[h][i][0]) * sc[1] + sc[0]
+    return pred
+
+
+def evaluate(model, data, pred, all_names):
+    """Metrics per source and pooled (evaluate.ts), from predictions in head label space."""
+    by_source = {}
+    pooled_true, pooled_pred = [], []
+    index = {c: i for i, c in enumerate(all_names)}
+    for si, name in enumerate(model["sources"]):
+        h = model["headOf"][si]
+        head = model["heads"][h]
+        rows = [i for i in range(data.n) if data.slot[i] == si]
+        yt = [data.raw[i, h] for i in rows]
+        yp = [pred[i] for i in rows]
+        if head["task"] == "classification":
+            by_source[name] = classification_metrics(yt, yp, head["classes"])
+            pooled_true += [index[head["classes"][int(v)]] for v in yt]
+            pooled_pred += [index[head["classes"][int(v)]] for v in yp]
+        else:
+            by_source[name] = regression_metrics(yt, yp)
+            pooled_true += yt
+            pooled_pred += yp
+    return by_source, (pooled_true, pooled_pred)
+
+
+def head_losses(torch, net, model, data):
+    """Masked mean loss per head over all rows of a split, without dropout (None: no row for the head)."""
+    net.eval()
+    with torch.no_grad():
+        dev = next(net.parameters()).device
+        outs = net(torch.from_numpy(data.x).to(dev))
+        sums, wsums = head_sums(torch, outs, model["heads"], torch.from_numpy(data.target).float().to(dev), torch.from_numpy(data.w).to(dev))
+    return [float(s / w) if float(w) > 0 else None for s, w in zip(sums, wsums)]
+
+
+class Diverged(Exception):
+    def __init__(self, epoch, message):
+        super().__init__(message)
+        self.epoch = epoch
+
+
+def train_model(torch, dist, ctx, model, sources, prep, history):
+    """Trains one model of an arm (trainLoop.ts), rank 0 recording its epochs; returns its test metrics."""
+    import numpy as np
+
+    t = ctx["training"]
+    world, rank = ctx["world"], ctx["rank"]
+    train = ModelData(model, prep, sources, "train", model["trainWeights"])
+    val = ModelData(model, prep, sources, "validation", model["trainWeights"]) if ctx["validation"] else None
+    test = ModelData(model, prep, sources, "test", model["trainWeights"])
+    torch.manual_seed(t["seed"])
+    device = ctx["device"]
+    net = build_network(torch, dict(ctx["network"], inputs=len(prep["outputs"])), model).to(device)
+    if dist.is_initialized():
+        ddp = torch.nn.parallel.DistributedDataParallel(net, device_ids=[device.index] if device.type == "cuda" else None)
+    else:
+        ddp = net
+    params = list(ddp.parameters())
+    if t["optimizer"] == "adam":
+        opt = torch.optim.Adam(params, lr=t["learningRate"], betas=(0.9, 0.999), eps=1e-7)
+    elif t["optimizer"] == "rmsprop":
+        opt = torch.optim.RMSprop(params, lr=t["learningRate"], alpha=0.9, eps=1e-7)
+    else:
+        opt = torch.optim.SGD(params, lr=t["learningRate"])
+    local_batch = max(1, int(math.ceil(t["batchSize"] / world)))
+    sampler = make_sampler(torch, model, train, world, rank, t["seed"])
+    loader = torch.utils.data.DataLoader(range(train.n), batch_size=local_batch, sampler=sampler)
+    x_all = torch.from_numpy(train.x).to(device)
+    y_all = torch.from_numpy(train.target).float().to(device)
+    w_all = torch.from_numpy(train.w).to(device)
+    heads = len(model["heads"])
+    static = torch.tensor(model["staticWeights"], dtype=torch.float32, device=device)
+    l2 = ctx["l2"]
+    dwa = [1.0] * heads
+    best, best_epoch, best_state, since_best = math.inf, 0, None, 0
+    records = []
+    epochs = 0
+    for epoch in range(1, t["epochs"] + 1):
+        if model["weighting"] == "dwa" and len(records) >= 2:
+            a, b = records[-1]["headTrainLoss"], records[-2]["headTrainLoss"]
+            r = [a[h] / b[h] if b[h] > 0 else 1.0 for h in range(heads)]
+            ex = [math.exp(v / model["dwaTemperature"]) for v in r]
+            dwa = [heads * v / sum(ex) for v in ex]
+        sampler.set_epoch(epoch)
+        ddp.train()
+        started = time.time()
+        head_sum = torch.zeros(heads, dtype=torch.float64, device=device)
+        head_w = torch.zeros(heads, dtype=torch.float64, device=device)
+        seen = 0
+        bad = 0.0
+        for idx in loader:
+            idx = idx.to(device)
+            x, y, w = x_all[idx], y_all[idx], w_all[idx]
+            outputs = ddp(x)
+            sums, wsums = head_sums(torch, outputs, model["heads"], y, w)
+            # Each head's loss is its masked, weighted mean over the GLOBAL batch: the weight sums of
+            # every rank are added, and x world because DDP averages the ranks' gradients.
+            total_w = wsums.detach().clone()
+            if world > 1:
+                dist.all_reduce(total_w)
+            present = (total_w > 0).float()
+            losses = sums / total_w.clamp_min(1e-12) * world
+            if model["weighting"] == "uncertainty":
+                s = net.log_vars
+                objective = ((torch.exp(-s) * losses * 0.5 + s * 0.5) * present).sum()
+            else:
+                lam = static * torch.tensor(dwa if model["weighting"] == "dwa" else [1.0] * heads, device=device) * present
+                objective = (losses * lam).sum()
+            if l2 > 0:
+                objective = objective + 0.5 * l2 * sum((k**2).sum() for k in kernels(net))
+            opt.zero_grad()
+            objective.backward()
+            opt.step()
+            if not math.isfinite(float(objective)):
+                bad = 1.0
+            head_sum += sums.detach().double()
+            head_w += wsums.detach().double()
+            seen += len(idx)
+        epochs = epoch
+        stats = torch.cat([head_sum, head_w, torch.tensor([float(seen), bad], dtype=torch.float64, device=device)])
+        if world > 1:
+            dist.all_reduce(stats)
+        stats = stats.cpu()
+        head_train = [float(stats[h] / stats[heads + h]) if stats[heads + h] > 0 else float("nan") for h in range(heads)]
+        seen_all, bad_all = float(stats[2 * heads]), float(stats[2 * heads + 1])
+        if bad_all > 0 or not all(math.isfinite(v) for v in head_train if v == v):
+            raise Diverged(epoch, "%s: the loss became NaN/infinite at epoch %d; lower training.learningRate" % (model["id"], epoch))
+        if model["weighting"] == "uncertainty":
+            weights = [math.exp(-float(v)) / 2 for v in net.log_vars.detach()]
+        elif model["weighting"] == "dwa":
+            weights = [dwa[h] * model["staticWeights"][h] for h in range(heads)]
+        else:
+            weights = list(model["staticWeights"])
+        reg = 0.5 * l2 * float(sum((k.detach() ** 2).sum() for k in kernels(net))) if l2 > 0 else 0.0
+        train_loss = sum(weights[h] * head_train[h] for h in range(heads) if head_train[h] == head_train[h]) + reg
+        val_heads = head_losses(torch, net, model, val) if val is not None else [None] * heads
+        val_loss = sum(model["staticWeights"][h] * v for h, v in enumerate(val_heads) if v is not None) if val is not None else None
+        seconds = time.time() - started
+        rec = {"headTrainLoss": head_train}
+        records.append(rec)
+        if rank == 0:
+            sources_rec = {}
+            if val is not None:
+                by_source, _ = evaluate(model, val, predict(torch, net, model, val), ctx["allClasses"])
+                for name, m in by_source.items():
+                    sources_rec[name] = {"metric": "accuracy" if m["task"] == "classification" else "r2", "value": primary(m)}
+            history(
+                {
+                    "arm": model["arm"],
+                    "model": model["id"],
+                    "epoch": epoch,
+                    "trainLoss": train_loss,
+                    "valLoss": val_loss,
+                    "heads": {h["name"]: {"trainLoss": head_train[k], "valLoss": val_heads[k], "weight": weights[k]} for k, h in enumerate(model["heads"])},
+                    "sources": sources_rec,
+                    "seconds": seconds,
+                    "samplesPerSecond": seen_all / seconds if seconds > 0 else 0,
+                }
+            )
+        monitored = val_loss if val_loss is not None else train_loss
+        if monitored < best - 1e-7:
+            best, best_epoch, since_best = monitored, epoch, 0
+            if t["earlyStopping"]["restoreBestWeights"]:
+                best_state = copy.deepcopy(net.state_dict())
+        else:
+            since_best += 1
+            if since_best >= t["earlyStopping"]["patience"]:
+                break
+    if best_state is not None and t["earlyStopping"]["restoreBestWeights"]:
+        net.load_state_dict(best_state)
+    pred = predict(torch, net, model, test)
+    by_source, pooled = evaluate(model, test, pred, ctx["allClasses"])
+    if rank == 0 and ctx["save"]:
+        torch.save({k: v.cpu() for k, v in net.state_dict().items()}, os.path.join(ctx["runDir"], "models", model["id"].replace("/", "__") + ".pt"))
+    return by_source, pooled, epochs, (best_epoch if t["earlyStopping"]["restoreBestWeights"] else epochs)
+
+
+# ---------------------------------------------------------------- the run
+
+
+def compare(arms, source_names):
+    """compareArms.ts without significance tests: gains over separate, the highest score, delta_m."""
+    order = ["separate", "merged", "multihead"]
+    by_arm = {a["arm"]: a for a in arms if not a.get("diverged")}
+
+    def score(arm, s):
+        m = by_arm.get(arm, {}).get("bySource", {}).get(s)
+        return primary(m) if m else None
+
+    by_source = {}
+    rel = {"merged": [], "multihead": []}
+    for s in source_names:
+        values = {a: score(a, s) for a in order}
+        sep = values["separate"]
+        metric = "accuracy"
+        for a in arms:
+            m = a["bySource"].get(s)
+            if m:
+                metric = "r2" if m["task"] == "regression" else "accuracy"
+                break
+        if sep is not None and sep != 0:
+            for a in ("merged", "multihead"):
+                if values[a] is not None:
+                    rel[a].append((values[a] - sep) / abs(sep))
+        scored = [a for a in order if values[a] is not None]
+        best = None
+        for a in scored:
+            if best is None or values[a] > values[best]:
+                best = a
+        by_source[s] = {
+            "metric": metric,
+            "separate": sep,
+            "merged": values["merged"],
+            "multihead": values["multihead"],
+            "gain": {a: (values[a] - sep if values[a] is not None and sep is not None else None) for a in ("merged", "multihead")},
+            "best": best,
+        }
+
+    def mean(v):
+        return sum(v) / len(v) if len(v) == len(source_names) and v else None
+
+    return {"bySource": by_source, "deltaM": {a: (mean(rel[a]) if a in by_arm else None) for a in ("merged", "multihead")}}
+
+
+def pooled_metrics(parts, task, names):
+    yt, yp = [], []
+    for t, p in parts:
+        yt += t
+        yp += p
+    return classification_metrics(yt, yp, names) if task == "classification" else regression_metrics(yt, yp)
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Train the exported Dataset Lab experiment with PyTorch DDP (launch with torchrun).")
+    parser.add_argument("--data", action="append", default=[], metavar="NAME=PATH", help="where dataset NAME is read from: a file or a glob of shards (read in name order); default: the path recorded at export")
+    parser.add_argument("--run-dir", help="the run folder to write (default: .dataset-lab/runs/<run id> under the current folder)")
+    parser.add_argument("--backend", choices=["auto", "gloo", "nccl"], default="auto", help="process-group backend (auto: nccl when CUDA is available, else gloo)")
+    parser.add_argument("--arms", help="comma-separated arms to train (default: the experiment's)")
+    parser.add_argument("--epochs", type=int, help="override training.epochs")
+    parser.add_argument("--save-models", action="store_true", help="also save each model's state_dict under models/")
+    args = parser.parse_args()
+
+    exp = read_json("export.json")
+    split = read_json("split.json")
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+
+    # Data first: bad input is reported before any process group or run folder exists.
+    given = {}
+    for d in args.data:
+        if "=" not in d:
+            raise ExportError("--data %s: use NAME=PATH (datasets: %s)" % (d, ", ".join(ds["name"] for ds in exp["datasets"])))
+        k, v = d.split("=", 1)
+        if k not in [ds["name"] for ds in exp["datasets"]]:
+            raise ExportError("--data %s: no dataset is named %s (datasets: %s)" % (d, k, ", ".join(ds["name"] for ds in exp["datasets"])))
+        given[k] = v
+    arms = exp["arms"]
+    if args.arms:
+        arms = [a.strip() for a in args.arms.split(",") if a.strip()]
+        unknown = [a for a in arms if a not in exp["arms"]]
+        if unknown:
+            raise ExportError("--arms: %s not exported (the export has %s)" % (", ".join(unknown), ", ".join(exp["arms"])))
+    if args.epochs:
+        exp["training"]["epochs"] = args.epochs
+    sources = {}
+    for ds in exp["datasets"]:
+        spec = given.get(ds["name"]) or os.path.normpath(os.path.join(HERE, ds["path"]))
+        columns, labels, missing, where = load_dataset(ds, spec)
+        sources[ds["name"]] = Source(ds, split, columns, labels, missing, where)
+
+    import torch
+    import torch.distributed as dist
+
+    backend = args.backend
+    if backend == "auto":
+        backend = "nccl" if torch.cuda.is_available() else "gloo"
+    if "RANK" in os.environ:
+        dist.init_process_group(backend=backend)
+        world, rank = dist.get_world_size(), dist.get_rank()
+    # One thread per process unless OMP_NUM_THREADS says otherwise (torchrun sets 1): these small
+    # networks lose more to threads contending for cores than they gain.
+    torch.set_num_threads(max(1, int(os.environ.get("OMP_NUM_THREADS", "1"))))
+    # nccl: each process trains on the GPU of its local rank; gloo: on the CPU.
+    device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0"))) if backend == "nccl" else torch.device("cpu")
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
+
+    run_id = exp["runIdPrefix"] + datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")[:-3] + "-torch"
+    if world > 1:
+        holder = [run_id]
+        dist.broadcast_object_list(holder, src=0)
+        run_id = holder[0]
+    run_dir = os.path.abspath(args.run_dir or os.path.join(".dataset-lab", "runs", run_id))
+    if args.run_dir:
+        run_id = os.path.basename(run_dir.rstrip(os.sep))
+    started_at = now_iso()
+    status_lock = threading.Lock()
+    state = {"epochs": 0, "done": False}
+
+    def write_status(value):
+        with status_lock:
+            write_json_atomic(os.path.join(run_dir, "status.json"), value)
+
+    hist = None
+    if rank == 0:
+        if os.path.exists(os.path.join(run_dir, "results.json")) or os.path.exists(os.path.join(run_dir, "history.jsonl")):
+            raise ExportError("%s already holds a run; give another --run-dir" % run_dir)
+        os.makedirs(os.path.join(run_dir, "models"), exist_ok=True)
+        experiment = dict(exp["experiment"], arms=arms)
+        experiment["training"] = dict(experiment["training"], epochs=exp["training"]["epochs"])
+        write_json_atomic(os.path.join(run_dir, "experiment.json"), experiment)
+        write_json_atomic(
+            os.path.join(run_dir, "environment.json"),
+            {
+                "backend": "pytorch-ddp",
+                "processGroup": backend if world > 1 or "RANK" in os.environ else None,
+                "worldSize": world,
+                "torch": torch.__version__,
+                "python": sys.version.split()[0],
+                "platform": sys.platform,
+                "trainer": "dataset-lab export torch (train.py)",
+                "seed": exp["training"]["seed"],
+                "splitSeed": exp["splitSeed"],
+                "startedAt": started_at,
+            },
+        )
+        write_json_atomic(os.path.join(run_dir, "split.json"), split)
+        hist = open(os.path.join(run_dir, "history.jsonl"), "a", encoding="utf-8")
+
+        def beat():
+            while not state["done"]:
+                try:
+                    write_status({"status": "running", "pid": os.getpid(), "host": socket.gethostname(), "startedAt": started_at, "heartbeatAt": now_iso(), "epochsDone": state["epochs"]})
+                except OSError:
+                    pass
+                time.sleep(2)
+
+        threading.Thread(target=beat, daemon=True).start()
+
+    def history(record):
+        state["epochs"] += 1
+        hist.write(json.dumps(record, allow_nan=False) + "\n")
+        hist.flush()
+
+    ctx = {
+        "world": world,
+        "rank": rank,
+        "training": exp["training"],
+        "network": exp["network"],
+        "l2": exp["network"]["l2"],
+        "validation": exp["validation"],
+        "allClasses": exp["allClasses"],
+        "runDir": run_dir,
+        "save": args.save_models,
+        "device": device,
+    }
+    try:
+        arm_results = []
+        for arm in arms:
+            started = time.time()
+            by_source, parts, epochs, best_epoch = {}, [], 0, 0
+            diverged = None
+            for model in [m for m in exp["models"] if m["arm"] == arm]:
+                prep = read_json(model["preprocessing"])
+                try:
+                    res, pooled, ep, best_ep = train_model(torch, dist, ctx, model, sources, prep, history)
+                except Diverged as e:
+                    diverged = {"model": model["id"], "epoch": e.epoch, "kind": "nan", "message": str(e)}
+                    break
+                for name, m in res.items():
+                    by_source[name] = dict(m, epochs=ep, bestEpoch=best_ep)
+                parts.append(pooled)
+                if ep >= epochs:
+                    epochs, best_epoch = ep, best_ep
+            seconds = time.time() - started
+            if diverged:
+                arm_results.append({"arm": arm, "model": "mlp", "bySource": {}, "pooled": None, "diverged": diverged, "epochs": diverged["epoch"], "bestEpoch": 0, "seconds": seconds})
+                continue
+            task = exp["datasets"][0]["task"]
+            arm_results.append({"arm": arm, "model": "mlp", "bySource": by_source, "pooled": pooled_metrics(parts, task, exp["allClasses"]), "epochs": epochs, "bestEpoch": best_epoch, "seconds": seconds})
+        if rank == 0:
+            hist.close()
+            results = {
+                "runId": run_id,
+                "experiment": exp["experiment"]["name"],
+                "backend": "pytorch-ddp (%s, %d process%s)" % (backend, world, "" if world == 1 else "es"),
+                "seed": exp["training"]["seed"],
+                "splitSeed": exp["splitSeed"],
+                "status": "completed",
+                "arms": arm_results,
+                "comparison": compare(arm_results, [ds["name"] for ds in exp["datasets"]]),
+                "datasets": exp["datasetResults"],
+                "features": exp["features"],
+                "startedAt": started_at,
+                "finishedAt": now_iso(),
+            }
+            write_json_atomic(os.path.join(run_dir, "results.json"), results)
+            state["done"] = True
+            write_status({"status": "completed", "epochsDone": state["epochs"], "at": results["finishedAt"]})
+            print("wrote %s" % run_dir, flush=True)
+            for a in arm_results:
+                cells = ", ".join("%s %s %.4f" % (n, "accuracy" if m["task"] == "classification" else "r2", primary(m) or float("nan")) for n, m in a["bySource"].items())
+                print("  %-9s %s" % (a["arm"], cells or "diverged: " + a["diverged"]["message"]), flush=True)
+    except BaseException as e:
+        state["done"] = True
+        if rank == 0:
+            try:
+                write_status({"status": "failed", "reason": "cancelled" if isinstance(e, KeyboardInterrupt) else "train.py stopped", "message": str(e).splitlines()[0] if str(e) else type(e).__name__, "epochsDone": state["epochs"], "at": now_iso()})
+            except OSError:
+                pass
+        raise
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except ExportError as e:
+        print("train.py: %s" % e, file=sys.stderr, flush=True)
+        sys.exit(2)
+`;
