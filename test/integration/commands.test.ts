@@ -139,6 +139,7 @@ describe('commands', function () {
       datasets: { name: string; path: string; label: string }[];
       arms: string[];
       features: string[];
+      preprocessing: { datetimeFeatures?: string[] };
       training: { epochs: number };
     };
     assert.equal(spec.version, 1);
@@ -150,7 +151,9 @@ describe('commands', function () {
       ],
     );
     assert.ok(spec.arms.includes('multihead') && spec.arms.includes('separate'), `arms: ${spec.arms.join(',')}`);
-    assert.ok(!spec.features.includes('date'), 'the identifier-like date column is not a feature');
+    // The date column is a datetime feature the trainer takes (derived year, month, weekday, days).
+    assert.ok(spec.features.includes('date'), `features: ${spec.features.join(',')}`);
+    assert.deepEqual(spec.preprocessing.datetimeFeatures, ['year', 'month', 'dayOfWeek', 'hour', 'days']);
   });
 
   it('New Merge Experiment: scaffolds a merge experiment', async () => {

@@ -80,7 +80,14 @@ describe('use this mapping', function () {
 
   it('with no experiment using the file, it says so and edits nothing', async () => {
     const root = ws();
-    const written = await vscode.commands.executeCommand('datasetLab.useMapping', { file: join(root, 'new-york.csv'), step: renameStep('a', 'b') });
+    // A data file of its own: other tests' experiments use the workspace's example files (with
+    // several the command would ask which one, and wait).
+    const unused = join(root, 'mapping-unused.csv');
+    writeFileSync(unused, readFileSync(join(root, 'new-york.csv')));
+    made.push(unused);
+    const before = readFileSync(unused, 'utf8');
+    const written = await vscode.commands.executeCommand('datasetLab.useMapping', { file: unused, step: renameStep('a', 'b') });
     assert.equal(written, null);
+    assert.equal(readFileSync(unused, 'utf8'), before);
   });
 });
