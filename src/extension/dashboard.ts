@@ -65,7 +65,7 @@ export class DashboardController implements vscode.Disposable {
   /** Fires when the webview reports what it drew (used by tests and for logging). */
   readonly onDidRender = this.renderedEmitter.event;
   readonly rendered: RenderedMessage[] = [];
-  trainingAllowed = true;
+  private allowed = true;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -82,6 +82,19 @@ export class DashboardController implements vscode.Disposable {
       }),
       this.renderedEmitter,
     );
+  }
+
+  /** False in an untrusted workspace (Restricted Mode): the webview shows a notice and no training buttons. */
+  get trainingAllowed(): boolean {
+    return this.allowed;
+  }
+
+  /** When trust is granted, an open panel hears it at once: its notice goes without reopening it. */
+  set trainingAllowed(allowed: boolean) {
+    if (allowed === this.allowed) return;
+    this.allowed = allowed;
+    // Before `ready`, the snapshot sent on ready carries it.
+    if (this.panel && this.ready) void this.panel.webview.postMessage({ type: 'snapshot', snapshot: this.snapshot() } satisfies ToWebviewMessage);
   }
 
   get isOpen(): boolean {
