@@ -1,15 +1,17 @@
 /** Compare view: recommendation, domain classifier, schema alignment, drift table, label and feature distributions. */
-import type { ComparisonReport, PastRun } from '../src/protocol/dashboard';
+import { EXPERIMENT_KIND_TITLES, EXPERIMENT_KINDS, mergedArmProblem, type DatasetLabel, type ExperimentKind } from '../src/protocol/armRule';
+import type { CompareMeta, CompareProgress, ComparisonReport, PastRun } from '../src/protocol/dashboard';
+import { formatCount, formatDuration, formatNumber, formatPercent, formatPValue, formatRelativeTime, runName } from '../src/protocol/format';
 import { describeStep, renameStep, unitStep, type MappingStep } from '../src/protocol/mappingSteps';
-import { featureChart, labelChart } from './charts';
-import { fmt, h, icon, pct, pvalue } from './dom';
+import { featureChart, labelChart, regressionLabelChart } from './charts';
+import { bound, counted, fmt, h, icon, moment, named, pct } from './dom';
 
 type Pair = ComparisonReport['comparisons'][number];
 type Feature = Pair['features'][number];
 
 export interface CompareViewOptions {
   readonly canScaffold: boolean;
-  readonly onScaffold: (experiment: 'merge' | 'multihead') => Promise<void>;
+  readonly onScaffold: (experiment: ExperimentKind) => Promise<void>;
   readonly canOpenRuns: boolean;
   readonly onOpenRun: (runId: string) => Promise<void>;
   /** "Use this mapping": write the step into the transform of `file` in an experiment file. */
@@ -19,6 +21,42 @@ export interface CompareViewOptions {
 
 /** The arm a recommendation stands for: merge -> merged, multihead -> multihead, separate -> separate. */
 const RECOMMENDED_ARM: Record<string, string> = { merge: 'merged', multihead: 'multihead', separate: 'separate' };
+
+/** The experiment kind that tests a recommendation: the recommended arm beside the separate baseline. */
+const RECOMMENDED_KIND: Record<string, ExperimentKind> = { merge: 'merge', multihead: 'multihead', separate: 'separate' };
+
+/** The datasets' labels as the arm rule reads them (src/protocol/armRule.ts), from the comparison. */
+export function reportLabels(report: ComparisonReport): DatasetLabel[] {
+  return report.datasets.flatMap((d, i) => {
+    if (!d.label) return [];
+    const pair = i === 0 ? report.comparisons[0] : report.comparisons.find((p) => p.other === d.name);
+    const l = pair?.label;
+    const task = l?.task ?? 'classification';
+    const dist = l ? (i === 0 ? l.referenceDistribution : l.otherDistribution) : [];
+    return [{ dataset: d.name, column: d.label, task, ...(task === 'classification' && dist.length ? { classes: dist.map((v) => v.value) } : {}) }];
+  });
+}
+
+/** The test a drift verdict used: a short name for the table, and in words for its tooltip. */
+function testText(f: Feature): { short: string; long: string } {
+  switch (f.method) {
+    case 'ks':
+      return { short: 'KS p', long: 'Kolmogorov-Smirnov test: drift when its p-value is below the threshold' };
+    case 'chi2':
+      return { short: 'χ² p', long: 'chi-squared test of the value counts: drift when its p-value is below the threshold' };
+    case 'wasserstein':
+      return { short: 'W/σ', long: 'Wasserstein distance over the reference\'s standard deviation: drift at or above the threshold' };
+    case 'jensenshannon':
+      return { short: 'JS', long: 'Jensen-Shannon distance: drift at or above the threshold' };
+    default:
+      return { short: f.method, long: f.method };
+  }
+}
+
+/** A p-value verdict drifts below its threshold; a distance verdict above it. */
+function isPValueMethod(f: Feature): boolean {
+  return f.method === 'ks' || f.method === 'chi2';
+}
 
 /**
  * The newest completed run that trained on exactly the compared files: the run that tested the
@@ -49,6 +87,10 @@ type SortKey = 'name' | 'effect' | 'psi' | 'js' | 'pvalue' | 'verdict';
 export class CompareView {
   readonly root = h('section', { class: 'view compare-view', 'data-view': 'compare' });
   private report: ComparisonReport | undefined;
+  private meta: CompareMeta | undefined;
+  private progress: CompareProgress | undefined;
+  private ended: 'cancelled' | 'failed' | undefined;
+  private ticker = 0;
   private pairIndex = 0;
   private sortKey: SortKey = 'effect';
   private sortDesc = true;
@@ -62,24 +104,61 @@ export class CompareView {
     this.runs = runs;
   }
 
-  set(report: ComparisonReport | undefined): void {
+  set(report: ComparisonReport | undefined, meta?: CompareMeta): void {
     this.report = report;
+    this.meta = meta;
+    this.ended = undefined;
     if (!report || this.pairIndex >= report.comparisons.length) this.pairIndex = 0;
+  }
+
+  /** A comparison being computed (shown until its report arrives), or none; `ended` says why one stopped without a report. */
+  setProgress(progress: CompareProgress | undefined, ended?: 'cancelled' | 'failed'): void {
+    this.progress = progress;
+    this.ended = ended;
+  }
+
+  /** The data this view shows, for its tab: the files compared. */
+  subject(): string {
+    if (this.progress) return `comparing ${this.progress.files.map(baseName).join(', ')}`;
+    return this.report ? this.report.datasets.map((d) => d.name).join(' vs ') : '';
+  }
+
+  /** While a comparison runs: the files and the time it has taken so far, ticking. */
+  private progressCard(p: CompareProgress): HTMLElement {
+    const elapsed = h('span', { class: 'elapsed' }, formatDuration((Date.now() - Date.parse(p.startedAt)) / 1000));
+    window.clearInterval(this.ticker);
+    this.ticker = window.setInterval(() => {
+      if (!elapsed.isConnected) return window.clearInterval(this.ticker);
+      elapsed.textContent = formatDuration((Date.now() - Date.parse(p.startedAt)) / 1000);
+    }, 1000);
+    return h(
+      'div',
+      { class: 'card progress-card', role: 'status', 'aria-live': 'polite', 'data-comparing': p.files.join('\n') },
+      h('h3', {}, icon('loading'), ' Comparing ', named(p.files.join(', '))),
+      h('div', { class: 'progress-bar' }, h('div', { class: 'progress-bar-fill' })),
+      h('p', { class: 'muted' }, 'Reading the files, aligning their columns, testing each feature for drift and training the domain classifier · ', elapsed, ' so far. Progress and Cancel are also in the notification.'),
+      this.report ? h('p', { class: 'muted' }, 'Below: the previous comparison, until this one is ready.') : null,
+    );
   }
 
   /** Returns what was drawn, for the `rendered` message. */
   render(width: number): { charts: number; rows: number } {
     this.root.replaceChildren();
+    window.clearInterval(this.ticker);
     const r = this.report;
+    if (this.progress) this.root.append(this.progressCard(this.progress));
+    else if (this.ended) this.root.append(h('p', { class: 'notice', 'data-compare-ended': this.ended }, this.ended === 'cancelled' ? 'The comparison was cancelled.' : 'The comparison failed: see the notification and the Problems panel.', r ? ' Below: the previous comparison.' : ''));
     if (!r) {
-      this.root.append(
-        h('div', { class: 'empty' }, icon('diff'), h('p', {}, 'No comparison yet. Run "Dataset Lab: Compare Datasets..." or choose two CSV files in the explorer and pick Compare Datasets.')),
-      );
+      if (!this.progress) {
+        this.root.append(
+          h('div', { class: 'empty' }, icon('diff'), h('p', {}, 'No comparison yet. Run "Dataset Lab: Compare Datasets..." or choose two data files in the explorer and pick Compare Datasets.')),
+        );
+      }
       return { charts: 0, rows: 0 };
     }
     const pair = r.comparisons[this.pairIndex];
     const names: [string, string] = [pair.reference, pair.other];
-    this.root.append(this.header(r), this.recommendation(r));
+    this.root.append(this.source(r), this.header(r), this.recommendation(r));
     if (r.comparisons.length > 1) {
       const select = h('select', {
         'aria-label': 'Pair',
@@ -108,8 +187,20 @@ export class CompareView {
         ),
       );
     }
-    const labelCharts = pair.label?.task === 'classification' ? 1 : 0;
+    const labelCharts = pair.label && (pair.label.task === 'classification' || pair.label.distribution?.edges) ? 1 : 0;
     return { charts: charts.count + labelCharts, rows: drift.rows };
+  }
+
+  /** Which files this comparison is of, with their labels and when it ran. */
+  private source(r: ComparisonReport): HTMLElement {
+    return h(
+      'header',
+      { class: 'view-source', 'data-source-of': 'compare' },
+      icon('diff'),
+      ' ',
+      h('strong', { title: r.datasets.map((d) => d.path).join('\n') }, named(r.datasets.map((d) => baseName(d.path)).join(' vs '))),
+      h('span', { class: 'muted' }, r.datasets.some((d) => d.label) ? ` · labels ${r.datasets.map((d) => d.label ?? '–').join(', ')}` : '', this.meta?.at ? h('span', {}, ' · compared ', moment(this.meta.at, formatRelativeTime(this.meta.at))) : null),
+    );
   }
 
   private header(r: ComparisonReport): HTMLElement {
@@ -122,35 +213,58 @@ export class CompareView {
           { class: `dataset-chip ${i === 0 ? 'ref' : 'other'}`, 'data-dataset': d.name },
           h('span', { class: 'swatch' }),
           h('strong', {}, d.name),
-          h('span', { class: 'muted' }, ` ${d.rows.toLocaleString('en-US')} rows · ${d.columns.length} columns${d.label ? ` · label ${d.label}` : ''}`),
+          h('span', { class: 'muted' }, ' ', bound(formatCount(d.rows), ['datasets', i, 'rows']), ' rows · ', bound(formatCount(d.columns.length), ['datasets', i, 'columns', 'length']), ` columns${d.label ? ` · label ${d.label}` : ''}`),
         ),
       ),
     );
   }
 
-  private recommendation(r: ComparisonReport): HTMLElement {
-    const rec = r.recommendation;
-    const title: Record<string, string> = { merge: 'Merge the datasets', multihead: 'Train one multi-head model', separate: 'Keep separate models' };
+  /** The scaffold button for the recommended kind, and a menu of the other kinds (a kind the labels rule out is disabled, with the reason). */
+  private scaffoldActions(r: ComparisonReport): HTMLElement {
+    const recommended = RECOMMENDED_KIND[r.recommendation.strategy] ?? r.recommendation.scaffold;
+    const mergeProblem = mergedArmProblem(reportLabels(r));
+    const run = async (kind: ExperimentKind, el: HTMLButtonElement | HTMLSelectElement) => {
+      el.disabled = true;
+      try {
+        await this.options.onScaffold(kind);
+      } finally {
+        el.disabled = false;
+      }
+    };
     const button = h(
       'button',
       {
         class: 'primary',
         'data-action': 'scaffold',
-        disabled: !this.options.canScaffold,
-        title: this.options.canScaffold ? '' : 'Available in VS Code',
-        onclick: async (e: Event) => {
-          const b = e.currentTarget as HTMLButtonElement;
-          b.disabled = true;
-          try {
-            await this.options.onScaffold(rec.scaffold);
-          } finally {
-            b.disabled = false;
-          }
-        },
+        'data-kind': recommended,
+        onclick: (e: Event) => void run(recommended, e.currentTarget as HTMLButtonElement),
       },
       icon('new-file'),
-      ` Scaffold ${rec.scaffold === 'merge' ? 'merge' : 'multi-head'} experiment`,
+      ` Scaffold experiment: ${EXPERIMENT_KIND_TITLES[recommended]}`,
     );
+    const menu = h('select', {
+      class: 'kind-menu',
+      'aria-label': 'Scaffold another kind of experiment',
+      'data-action': 'scaffold-other',
+      onchange: (e: Event) => {
+        const sel = e.currentTarget as HTMLSelectElement;
+        const kind = sel.value as ExperimentKind;
+        sel.value = '';
+        if (kind) void run(kind, sel);
+      },
+    });
+    menu.append(h('option', { value: '', selected: true }, 'Other kinds…'));
+    for (const k of EXPERIMENT_KINDS) {
+      if (k === recommended) continue;
+      const blocked = k === 'merge' && mergeProblem;
+      menu.append(h('option', { value: k, disabled: !!blocked, title: blocked ? `No merged arm: ${mergeProblem}` : '', 'data-kind': k }, `${EXPERIMENT_KIND_TITLES[k]}${blocked ? ' (labels differ)' : ''}`));
+    }
+    return h('div', { class: 'actions' }, button, ' ', menu, mergeProblem && recommended !== 'merge' ? h('p', { class: 'muted no-merge' }, `No merged arm is offered: ${mergeProblem}.`) : null);
+  }
+
+  private recommendation(r: ComparisonReport): HTMLElement {
+    const rec = r.recommendation;
+    const title: Record<string, string> = { merge: 'Merge the datasets', multihead: 'Train one multi-head model', separate: 'Keep separate models' };
     return h(
       'div',
       { class: `card recommendation strategy-${rec.strategy}`, 'data-strategy': rec.strategy },
@@ -159,7 +273,7 @@ export class CompareView {
       h('ul', { class: 'reasons' }, ...rec.reasons.map((t) => h('li', {}, t))),
       rec.cautions.length ? h('div', { class: 'cautions' }, h('strong', {}, 'Check also: '), h('ul', {}, ...rec.cautions.map((t) => h('li', {}, t)))) : null,
       this.testedBy(r),
-      this.options.canScaffold ? h('div', { class: 'actions' }, button) : null,
+      this.options.canScaffold ? this.scaffoldActions(r) : null,
     );
   }
 
@@ -177,7 +291,7 @@ export class CompareView {
       : v.bestOrTied.length
         ? `no arm was significantly best everywhere; best or tied on every dataset: ${v.bestOrTied.join(', ')}`
         : 'no arm was best or tied on every dataset';
-    const link = this.options.canOpenRuns ? h('button', { class: 'link', 'data-run': run.runId, onclick: () => void this.options.onOpenRun(run.runId) }, run.runId) : h('span', {}, run.runId);
+    const link = h('button', { class: 'link', 'data-run': run.runId, title: run.runId, onclick: () => void this.options.onOpenRun(run.runId) }, runName(run));
     return h(
       'p',
       { class: `tested ${agrees ? 'agrees' : 'disagrees'}`, 'data-run': run.runId, 'data-agrees': String(agrees) },
@@ -196,26 +310,56 @@ export class CompareView {
       'div',
       { class: 'card domain', 'data-score': dc.score, 'data-auc': dc.auc },
       h('h3', {}, 'Domain classifier'),
-      h('div', { class: 'big-number' }, fmt(dc.score, 3), h('span', { class: 'muted' }, ' score (2·AUC−1)')),
+      h('div', { class: 'big-number' }, bound(fmt(dc.score, 3), [...this.pairPath(), 'domainClassifier', 'score']), h('span', { class: 'muted' }, ' score (2·AUC−1)')),
       h('div', { class: 'meter', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 1, 'aria-valuenow': score }, h('div', { class: 'meter-fill', style: `width:${(score * 100).toFixed(1)}%` })),
-      h('p', { class: 'muted' }, `AUC ${fmt(dc.auc, 3)} over ${dc.folds} folds on ${dc.rowsUsed.toLocaleString('en-US')} rows. 0 = indistinguishable, 1 = perfectly separable.`),
-      dc.topFeatures.length
-        ? h('p', {}, 'Most separating: ', dc.topFeatures.slice(0, 5).map((t) => `${t.name} (${fmt(t.importance, 2)})`).join(', '))
-        : null,
+      h('p', { class: 'muted' }, 'AUC ', bound(fmt(dc.auc, 3), [...this.pairPath(), 'domainClassifier', 'auc']), ` over ${dc.folds} folds on `, bound(formatCount(dc.rowsUsed), [...this.pairPath(), 'domainClassifier', 'rowsUsed']), ' rows. 0 = indistinguishable, 1 = perfectly separable.'),
+      this.separating(dc),
     );
+  }
+
+  /** The features the classifier separates the datasets by; those it never used are named apart, not listed with "(0)". */
+  private separating(dc: NonNullable<Pair['domainClassifier']>): HTMLElement | null {
+    const used = dc.topFeatures.map((t, i) => ({ t, i })).filter(({ t }) => t.importance > 0).slice(0, 5);
+    if (!used.length) return dc.topFeatures.length ? h('p', { class: 'muted' }, 'No feature separates the datasets.') : null;
+    const items: (HTMLElement | string)[] = [];
+    used.forEach(({ t, i }, k) => {
+      if (k) items.push(', ');
+      items.push(named(t.name), ' (', bound(formatPercent(t.importance, 0), [...this.pairPath(), 'domainClassifier', 'topFeatures', i, 'importance'], 'percent'), ')');
+    });
+    const unused = dc.topFeatures.filter((t) => !(t.importance > 0)).length;
+    return h('p', {}, 'Most separating (share of importance): ', ...items, unused ? h('span', { class: 'muted' }, ` · ${unused} feature(s) not used by the classifier (they may still drift one by one: see the table)`) : null);
+  }
+
+  /** Where the shown pair sits in the report (for data-json paths). */
+  private pairPath(): (string | number)[] {
+    return ['comparisons', this.pairIndex];
   }
 
   private labelSection(pair: Pair, names: [string, string], width: number): HTMLElement {
     const l = pair.label;
     if (!l) return h('div', { class: 'card' }, h('h3', {}, 'Labels'), h('p', { class: 'muted' }, 'No label column chosen.'));
+    const at = (...k: (string | number)[]) => [...this.pairPath(), 'label', ...k];
     const card = h(
       'div',
-      { class: 'card labels', 'data-overlap': l.overlap },
+      { class: 'card labels', 'data-overlap': l.overlap, 'data-task': l.task, 'data-same-column': String(l.sameColumn) },
       h('h3', {}, `Labels: ${l.referenceColumn}${l.sameColumn ? '' : ` / ${l.otherColumn}`}`),
     );
+    const chartWidth = Math.min(560, Math.max(280, width / 2 - 60));
+    if (!l.sameColumn) {
+      // Different targets: no overlap, no distance between them; each side's own distribution.
+      card.append(
+        h('p', { class: 'different-labels' }, icon('info'), ` Different label columns: ${names[0]} predicts "${l.referenceColumn}", ${names[1]} predicts "${l.otherColumn}". They are different targets, so nothing compares them: one merged model cannot learn both (multi-head or separate models can).`),
+      );
+      if (l.task === 'classification') {
+        card.append(h('figure', { class: 'chart label-chart', 'data-chart': 'labels' }, labelChart(l.referenceDistribution, l.otherDistribution, names, chartWidth, [`${names[0]}: ${l.referenceColumn}`, `${names[1]}: ${l.otherColumn}`])));
+      } else if (l.distribution?.edges) {
+        card.append(h('figure', { class: 'chart label-chart', 'data-chart': 'labels' }, regressionLabelChart(l.distribution, l.referenceMean, l.otherMean, names, chartWidth, `${l.referenceColumn} / ${l.otherColumn}`)));
+      }
+      return card;
+    }
     if (l.task === 'classification') {
       card.append(
-        h('div', { class: 'big-number' }, pct(l.overlap, 0), h('span', { class: 'muted' }, ' label-space overlap')),
+        h('div', { class: 'big-number' }, bound(formatPercent(l.overlap, 0), at('overlap'), 'percent'), h('span', { class: 'muted' }, ' label-space overlap')),
         h(
           'p',
           { class: 'muted' },
@@ -223,11 +367,41 @@ export class CompareView {
           l.onlyReference.length ? ` · only in ${names[0]}: ${l.onlyReference.join(', ')}` : '',
           l.onlyOther.length ? ` · only in ${names[1]}: ${l.onlyOther.join(', ')}` : '',
         ),
-        h('figure', { class: 'chart label-chart', 'data-chart': 'labels' }, labelChart(l.referenceDistribution, l.otherDistribution, names, Math.min(520, Math.max(280, width / 2 - 60)))),
-        h('p', { class: 'muted' }, `imbalance (largest/smallest class): ${fmt(l.referenceImbalance, 3)} vs ${fmt(l.otherImbalance, 3)}`, l.jensenShannon !== undefined ? ` · JS distance ${fmt(l.jensenShannon, 3)}` : ''),
+        h('figure', { class: 'chart label-chart', 'data-chart': 'labels' }, labelChart(l.referenceDistribution, l.otherDistribution, names, chartWidth)),
+        h(
+          'p',
+          { class: 'muted' },
+          'imbalance (largest/smallest class): ',
+          bound(fmt(l.referenceImbalance, 3), at('referenceImbalance')),
+          ' vs ',
+          bound(fmt(l.otherImbalance, 3), at('otherImbalance')),
+          l.jensenShannon !== undefined ? h('span', {}, ' · JS distance ', bound(fmt(l.jensenShannon, 3), at('jensenShannon'))) : null,
+        ),
       );
     } else {
-      card.append(h('p', {}, `Regression label. KS ${l.ks ? fmt(l.ks.statistic, 3) : '–'}, normalised Wasserstein ${fmt(l.wassersteinNorm, 3)}`));
+      // A regression label: the shift of its mean is the key fact, then the overlaid distributions.
+      const diff = l.referenceMean !== undefined && l.otherMean !== undefined ? l.otherMean - l.referenceMean : undefined;
+      card.append(
+        h(
+          'div',
+          { class: 'big-number label-means' },
+          bound(formatNumber(l.referenceMean), at('referenceMean')),
+          h('span', { class: 'muted' }, ' → '),
+          bound(formatNumber(l.otherMean), at('otherMean')),
+          h('span', { class: 'muted' }, ` mean ${l.referenceColumn}${diff !== undefined && l.referenceMean ? ` (${diff >= 0 ? '+' : ''}${formatPercent(diff / Math.abs(l.referenceMean), 0)})` : ''}`),
+        ),
+        ...(l.distribution?.edges ? [h('figure', { class: 'chart label-chart', 'data-chart': 'labels' }, regressionLabelChart(l.distribution, l.referenceMean, l.otherMean, names, chartWidth, l.referenceColumn))] : []),
+        h(
+          'p',
+          { class: 'muted' },
+          'KS ',
+          l.ks ? bound(fmt(l.ks.statistic, 3), at('ks', 'statistic')) : '–',
+          l.ks ? h('span', {}, ' (p ', bound(formatPValue(l.ks.pvalue), at('ks', 'pvalue')), ')') : null,
+          ' · normalised Wasserstein ',
+          bound(fmt(l.wassersteinNorm, 3), at('wassersteinNorm')),
+          ' (the distance between the distributions in units of the reference\'s spread)',
+        ),
+      );
     }
     return card;
   }
@@ -252,7 +426,7 @@ export class CompareView {
     return h(
       'div',
       { class: 'card wide' },
-      h('h3', {}, 'Schema alignment', h('span', { class: 'muted' }, ` ${pct(pair.sharedFeatureShare, 0)} of feature columns shared · size ratio ${fmt(pair.sizeRatio, 3)}`)),
+      h('h3', {}, 'Schema alignment', h('span', { class: 'muted' }, ' ', bound(pct(pair.sharedFeatureShare, 0), [...this.pairPath(), 'sharedFeatureShare'], 'percent'), ' of feature columns shared · size ratio ', bound(fmt(pair.sizeRatio, 3), [...this.pairPath(), 'sizeRatio']))),
       h('table', { class: 'data schema-table' }, h('thead', {}, h('tr', {}, h('th', {}, pair.reference), h('th', {}, pair.other), h('th', {}, 'type'), h('th', {}, 'status'))), h('tbody', {}, ...rows)),
       s.suggestions.length
         ? h(
@@ -354,26 +528,63 @@ export class CompareView {
         },
         label,
       );
-    const rows = this.sorted(pair.features).map((f) =>
-      h(
+    const index = new Map(pair.features.map((f, i) => [f, i]));
+    // Below 900 px the table drops PSI and JS (in the charts' captions and the CLI) and puts the type under the name, so its verdict stays in view.
+    const narrow = width < 900;
+    const rows = this.sorted(pair.features).map((f) => {
+      const at = (...k: (string | number)[]) => [...this.pairPath(), 'features', index.get(f) as number, ...k];
+      const p = f.ks?.pvalue ?? f.chi2?.pvalue;
+      const pKey = f.ks ? ['ks', 'pvalue'] : ['chi2', 'pvalue'];
+      // The verdict's own test, with its comparison: a p-value drifts below its threshold, a distance at or above it.
+      const t = testText(f);
+      const test = isPValueMethod(f)
+        ? h('span', { title: t.long }, `${t.short} `, bound(formatPValue(f.verdictValue), at('verdictValue')), ` ${f.drift ? '<' : '≥'} `, bound(fmt(f.threshold, 3), at('threshold')))
+        : h('span', { title: t.long }, `${t.short} `, bound(fmt(f.verdictValue, 3), at('verdictValue')), ` ${f.drift ? '≥' : '<'} `, bound(fmt(f.threshold, 3), at('threshold')));
+      const type = f.type === 'numeric' && f.method === 'chi2' ? h('span', { title: 'few distinct values: tested as categories (chi-squared)' }, 'numeric (few values)') : f.type;
+      return h(
         'tr',
-        { 'data-feature': f.name, class: f.drift ? 'drifted' : '' },
-        h('td', {}, h('a', { href: `#chart-${cssId(f.name)}` }, f.name), f.identifierLike ? h('span', { class: 'badge subtle' }, 'id-like') : null),
-        h('td', {}, f.type),
-        h('td', { class: 'num', 'data-value': effectSize(f) }, fmt(effectSize(f), 3)),
-        h('td', { class: 'num' }, `${f.method} ${fmt(f.verdictValue, 3)} / ${fmt(f.threshold, 3)}`),
-        h('td', { class: 'num', 'data-value': f.ks?.pvalue ?? f.chi2?.pvalue ?? '' }, pvalue(f.ks?.pvalue ?? f.chi2?.pvalue)),
-        h('td', { class: 'num', 'data-value': f.psi }, fmt(f.psi, 3)),
-        h('td', { class: 'num', 'data-value': f.jensenShannon }, fmt(f.jensenShannon, 3)),
-        h('td', { class: 'num' }, f.referenceMean !== undefined ? `${fmt(f.referenceMean, 4)} → ${fmt(f.otherMean, 4)}` : '–'),
-        h('td', {}, h('span', { class: `verdict ${f.drift ? 'drift' : 'ok'}` }, f.drift ? 'drift' : 'no drift')),
-      ),
-    );
-    const drifted = pair.features.filter((f) => f.drift).length;
+        { 'data-feature': f.name, class: f.drift ? 'drifted' : '', 'data-compared': String(!f.identifierLike) },
+        h(
+          'td',
+          { class: 'feature-name', title: f.name, 'data-col': 'feature' },
+          h('a', { href: `#chart-${cssId(f.name)}` }, named(f.name)),
+          f.identifierLike ? h('span', { class: 'badge subtle', title: 'one value per row: not compared' }, 'id-like') : null,
+          // Narrow: the type under the name instead of a column of its own.
+          narrow ? h('div', { class: 'muted small' }, type) : null,
+        ),
+        narrow ? null : h('td', { 'data-col': 'type' }, type),
+        h('td', { class: 'num', 'data-col': 'effect', 'data-value': effectSize(f) }, fmt(effectSize(f), 3)),
+        h('td', { class: 'verdict-cell', 'data-col': 'verdict' }, h('span', { class: `verdict ${f.drift ? 'drift' : 'ok'}` }, f.drift ? 'drift' : 'no drift')),
+        h('td', { class: 'num test-cell', 'data-col': 'test', 'data-method': f.method }, test),
+        h('td', { class: 'num', 'data-col': 'pvalue', 'data-value': p ?? '' }, p !== undefined ? bound(formatPValue(p), at(...pKey)) : '–'),
+        narrow ? null : h('td', { class: 'num', 'data-col': 'psi', 'data-value': f.psi }, bound(fmt(f.psi, 3), at('psi'))),
+        narrow ? null : h('td', { class: 'num', 'data-col': 'js', 'data-value': f.jensenShannon }, bound(fmt(f.jensenShannon, 3), at('jensenShannon'))),
+        h('td', { class: 'num', 'data-col': 'mean' }, f.referenceMean !== undefined && f.otherMean !== undefined ? h('span', {}, bound(fmt(f.referenceMean, 4), at('referenceMean')), h('br', {}), '→ ', bound(fmt(f.otherMean, 4), at('otherMean'))) : '–'),
+      );
+    });
+    const compared = pair.features.filter((f) => !f.identifierLike);
+    const drifted = compared.filter((f) => f.drift).length;
+    const skipped = pair.features.length - compared.length;
     const el = h(
       'div',
-      { class: 'card wide' },
-      h('h3', {}, 'Feature drift', h('span', { class: 'muted' }, ` ${drifted} of ${pair.features.length} features drifted (${pct(pair.driftShare, 0)})`)),
+      { class: 'card wide drift-card' },
+      h(
+        'h3',
+        {},
+        'Feature drift',
+        h(
+          'span',
+          { class: 'muted' },
+          ' ',
+          counted(drifted, 'tr.drifted[data-compared="true"]'),
+          ' of ',
+          counted(compared.length, 'tr[data-compared="true"]'),
+          ' compared features drifted (',
+          bound(pct(pair.driftShare, 0), [...this.pairPath(), 'driftShare'], 'percent'),
+          ')',
+          skipped ? ` · ${skipped} identifier-like column${skipped === 1 ? '' : 's'} not compared` : '',
+        ),
+      ),
       h(
         'table',
         { class: 'data drift-table' },
@@ -384,14 +595,14 @@ export class CompareView {
             'tr',
             {},
             header('feature', 'name', 'Sort by name'),
-            h('th', {}, 'type'),
-            header('effect size', 'effect', 'Normalised Wasserstein (numeric) or Jensen-Shannon distance (categorical)'),
-            h('th', {}, 'test / threshold'),
-            header('p-value', 'pvalue', 'KS (numeric) or chi-squared (categorical) p-value'),
-            header('PSI', 'psi', 'Population stability index'),
-            header('JS', 'js', 'Jensen-Shannon distance'),
-            h('th', {}, 'mean'),
+            narrow ? null : h('th', {}, 'type'),
+            header(narrow ? 'effect' : 'effect size', 'effect', 'Effect size: normalised Wasserstein (numeric) or Jensen-Shannon distance (categorical)'),
             header('verdict', 'verdict', 'Sort by verdict'),
+            h('th', { class: 'num', title: 'The test that decided the verdict, against its threshold' }, 'decided by'),
+            header('p-value', 'pvalue', 'KS (numeric) or chi-squared (categorical) p-value'),
+            narrow ? null : header('PSI', 'psi', 'Population stability index'),
+            narrow ? null : header('JS', 'js', 'Jensen-Shannon distance'),
+            h('th', { class: 'num' }, 'mean'),
           ),
         ),
         h('tbody', {}, ...rows),
@@ -445,4 +656,9 @@ export class CompareView {
 
 function cssId(name: string): string {
   return name.replace(/[^A-Za-z0-9_-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`);
+}
+
+/** The file name of a workspace-relative path. */
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
 }

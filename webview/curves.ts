@@ -7,7 +7,25 @@
  */
 import uPlot from 'uplot';
 import type { CurvePoint } from '../src/protocol/dashboard';
+import { formatTick } from '../src/protocol/format';
 import { h, themeColor } from './dom';
+
+/** A curve's metric in words: "validation loss · seattle". */
+export function metricTitle(metric: string): string {
+  const [base, source] = metric.split('/', 2);
+  const words: Record<string, string> = { loss: 'training loss', val_loss: 'validation loss', batch_loss: 'training loss per batch', val_accuracy: 'validation accuracy', val_r2: 'validation R²' };
+  const title = words[base] ?? base.replace(/^val_/, 'validation ').replace(/_/g, ' ');
+  return source ? `${title} · ${source.replace(/^head:/, '')}` : title;
+}
+
+/** The y axis title: what is measured, without the dataset. */
+function axisTitle(metric: string): string {
+  const base = metric.split('/', 1)[0];
+  if (base.includes('loss')) return 'loss';
+  if (base === 'val_accuracy') return 'accuracy';
+  if (base === 'val_r2') return 'R²';
+  return base.replace(/^val_/, '');
+}
 
 export const MAX_DRAWN = 2000;
 const MAX_STORED = 20_000;
@@ -131,6 +149,7 @@ class MetricChart {
   private best: Record<string, number> = {};
   private lastLog: boolean | undefined;
   private drawnPoints = 0;
+  private readonly caption: HTMLElement;
 
   constructor(
     readonly metric: string,
@@ -139,7 +158,8 @@ class MetricChart {
     private readonly folds: Map<string, Map<number, Series>> = new Map(),
   ) {
     this.body = h('div', { class: 'curve-body' });
-    this.el = h('figure', { class: 'chart curve-chart', 'data-chart': 'curve', 'data-metric': metric }, h('figcaption', {}, metric), this.body);
+    this.caption = h('span', { class: 'muted curve-arms' });
+    this.el = h('figure', { class: 'chart curve-chart', 'data-chart': 'curve', 'data-metric': metric }, h('figcaption', { title: metric }, h('strong', {}, metricTitle(metric)), ' ', this.caption), this.body);
   }
 
   get points(): number {
@@ -152,6 +172,11 @@ class MetricChart {
 
   update(armOrder: readonly string[], settings: CurveSettings, width: number, best: Record<string, number>): void {
     const arms = armOrder.filter((a) => this.series.has(a) || this.folds.has(a));
+    // A per-dataset chart says which models it holds and which have no per-dataset loss (a merged model's one loss spans every dataset).
+    const perDataset = /^(val_)?loss\//.test(this.metric);
+    const absent = perDataset ? armOrder.filter((a) => !arms.includes(a) && !a.startsWith('separate/') && !a.startsWith('separate (')) : [];
+    this.caption.textContent = perDataset ? `· ${arms.join(', ')}${absent.length ? ` (${absent.join(', ')}: one loss over every dataset, in the loss chart)` : ''}` : '';
+    this.el.dataset.arms = arms.join(',');
     // Colours follow the arm's position in the whole run, so an arm looks the same on every chart.
     this.colorIndex = arms.map((a) => colorSlot(a, armOrder));
     this.best = best;
@@ -233,14 +258,17 @@ class MetricChart {
         series.push({ label: `${a} (unused)`, show: false });
       }
     });
-    const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font: '11px sans-serif' };
+    const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font: '11px sans-serif', labelFont: '11px sans-serif', labelSize: 16 };
     return {
       width,
       height: 160,
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false }, y: { distr: settings.log ? 3 : 1 } },
-      axes: [axis, { ...axis, size: 52 }],
+      axes: [
+        { ...axis, label: 'epoch' },
+        { ...axis, size: 52, label: axisTitle(this.metric), values: (_u: uPlot, ticks: number[]) => ticks.map((t) => formatTick(t)) },
+      ],
       series,
       bands,
       hooks: {

@@ -1,4 +1,6 @@
 /** A tiny element builder: h('div', { class: 'x' }, child...). Text children are escaped by the DOM. */
+import { formatCount, formatFixed, formatNumber, formatPercent, formatPValue, signed as signedText } from '../src/protocol/format';
+
 export type Child = Node | string | number | null | undefined | false;
 
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -20,32 +22,40 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
-/** A number for people: 4 significant digits, exponent for tiny or huge magnitudes. */
-export function fmt(x: number | null | undefined, digits = 4): string {
-  if (x === null || x === undefined) return '–';
-  if (Number.isNaN(x)) return 'NaN';
-  if (!Number.isFinite(x)) return x > 0 ? '∞' : '-∞';
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a < 1e-4 || a >= 1e7) return x.toExponential(digits - 1);
-  if (Number.isInteger(x)) return String(x);
-  return String(Number(x.toPrecision(digits)));
+/** Where a shown value sits in the dashboard's snapshot: keys and indices from the root. */
+export type JsonPath = readonly (string | number)[];
+
+/**
+ * How a number is shown for the numbers test (test/e2e/numbers.mjs): `percent` and `points`
+ * show a share times 100; `plain` the value itself.
+ */
+export type NumberUnit = 'plain' | 'percent' | 'points';
+
+/**
+ * A number from the data, written by the formatting module: `data-json` says where in the
+ * snapshot it comes from and `data-unit` how it is scaled, so a test can read every number on
+ * screen back and check it against the JSON it was drawn from.
+ */
+export function bound(text: string, path: JsonPath, unit: NumberUnit = 'plain'): HTMLElement {
+  return h('span', { class: 'n', 'data-json': JSON.stringify(path), ...(unit !== 'plain' ? { 'data-unit': unit } : {}) }, text);
 }
 
-export function pct(x: number | null | undefined, digits = 1): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
-  return `${(x * 100).toFixed(digits)}%`;
+/**
+ * A count computed from what the view shows (drifted rows of a table): `data-count-of` is the
+ * selector, within the view, of the elements counted, so a test can count them again.
+ */
+export function counted(n: number, selector: string, text: string = formatCount(n)): HTMLElement {
+  return h('span', { class: 'n', 'data-count-of': selector, 'data-count': n }, text);
 }
 
-export function pvalue(p: number | undefined): string {
-  if (p === undefined) return '–';
-  if (p < 1e-16) return '<1e-16';
-  return fmt(p, 3);
+/** Text taken from the data as it is (a name, a reason written by the engine): digits in it are not numbers to check. */
+export function named(text: string): HTMLElement {
+  return h('span', { 'data-text': '' }, text);
 }
 
-export function signed(x: number | null | undefined, digits = 3): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
-  return `${x > 0 ? '+' : ''}${x.toFixed(digits)}`;
+/** A moment shown relative to now ("5 minutes ago"), with the exact time on hover. */
+export function moment(iso: string | undefined, text: string): HTMLElement {
+  return h('time', { 'data-time': iso ?? '', ...(iso ? { datetime: iso, title: iso } : {}) }, text);
 }
 
 export function icon(name: string): HTMLElement {
@@ -56,4 +66,18 @@ export function icon(name: string): HTMLElement {
 export function themeColor(name: string, fallback: string): string {
   const v = getComputedStyle(document.body).getPropertyValue(name).trim();
   return v || fallback;
+}
+
+/** The formatting module's rules under the names the views used (src/protocol/format.ts). */
+export function fmt(x: number | null | undefined, digits = 4): string {
+  return formatNumber(x, digits);
+}
+export function pct(x: number | null | undefined, digits = 1): string {
+  return formatPercent(x, digits);
+}
+export function pvalue(p: number | null | undefined): string {
+  return formatPValue(p);
+}
+export function signed(x: number | null | undefined, digits = 3): string {
+  return signedText(formatFixed(x, digits), x);
 }

@@ -79,6 +79,7 @@ class VsCodeHost implements Host {
       case 'openRunReply':
       case 'runExperimentReply':
       case 'useMappingReply':
+      case 'compareRunReply':
         if (reply.type === replyTypeOf(p.request)) p.resolve(reply);
         else p.reject(new Error(`the host answered a ${p.request} request with ${reply.type}`));
         return;

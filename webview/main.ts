@@ -1,14 +1,15 @@
 /**
- * Dashboard app, in the webview's browser process: three views (Compare, Training, Results) fed
+ * Dashboard app, in the webview's browser process: four views (Compare, Profile, Training, Results) fed
  * by the extension host's updates over postMessage (through host.ts), or by the JSON embedded in
  * a static HTML report. It reports back what it drew and sends its buttons' requests. Rendering
  * is batched into animation frames so a stream of updates never queues up work.
  */
 import type { DashboardUpdate, DashboardView } from '../src/protocol/dashboard';
-import { assertNever } from '../src/protocol/dashboard';
+import { assertNever, DASHBOARD_VIEWS } from '../src/protocol/dashboard';
 import { CompareView } from './compareView';
 import { h, icon } from './dom';
 import { createHost } from './host';
+import { ProfileView } from './profileView';
 import { ResultsView } from './resultsView';
 import { TrainingView } from './trainingView';
 
@@ -52,16 +53,30 @@ const results = new ResultsView({
     return !staticReport;
   },
   onOpenRun: (runId) => ask(host.request('openRun', { runId })),
+  get canCompareRun() {
+    return !staticReport;
+  },
+  onCompareRun: (runId) => ask(host.request('compareRun', { runId })),
 });
+const profile = new ProfileView();
 
-const views: Record<DashboardView, { root: HTMLElement; render(width: number): { charts: number; rows: number } }> = { compare, training, results };
+const views: Record<DashboardView, { root: HTMLElement; render(width: number): { charts: number; rows: number } }> = { compare, profile, training, results };
 const tabs = new Map<DashboardView, HTMLButtonElement>();
-const labels: Record<DashboardView, [string, string]> = { compare: ['Compare', 'diff'], training: ['Training', 'pulse'], results: ['Results', 'checklist'] };
+const labels: Record<DashboardView, [string, string]> = { compare: ['Compare', 'diff'], profile: ['Profile', 'graph'], training: ['Training', 'pulse'], results: ['Results', 'checklist'] };
+/** Each tab names the data it shows (the files compared, the file profiled, the run). */
+const tabData = new Map<DashboardView, HTMLElement>();
 const nav = h('nav', { class: 'tabs', role: 'tablist' });
-for (const v of ['compare', 'training', 'results'] as const) {
-  const b = h('button', { role: 'tab', 'data-tab': v, onclick: () => select(v) }, icon(labels[v][1]), ` ${labels[v][0]}`);
+for (const v of DASHBOARD_VIEWS) {
+  const data = h('span', { class: 'tab-data', 'data-tab-data': v });
+  tabData.set(v, data);
+  const b = h('button', { role: 'tab', 'data-tab': v, onclick: () => select(v) }, icon(labels[v][1]), ` ${labels[v][0]}`, data);
   tabs.set(v, b);
   nav.append(b);
+}
+
+/** What each tab's data is called: shown small beside its name, in full on hover. */
+function tabSubjects(): Record<DashboardView, string> {
+  return { compare: compare.subject(), profile: profile.current?.path ?? '', training: training.subject(), results: results.subject() };
 }
 const restricted = h('div', { class: 'notice', hidden: true }, icon('shield'), ' Restricted Mode: training is disabled until you trust this workspace. Comparison and diagnostics still work.');
 const main = h('main', {});
@@ -91,9 +106,13 @@ function schedule(v: DashboardView = view): void {
 }
 
 function draw(): void {
+  const subjects = tabSubjects();
   for (const [v, b] of tabs) {
     b.setAttribute('aria-selected', String(v === view));
     b.classList.toggle('active', v === view);
+    const el = tabData.get(v);
+    if (el) el.textContent = subjects[v] ? subjects[v] : '';
+    b.title = subjects[v] ? `${labels[v][0]}: ${subjects[v]}` : labels[v][0];
   }
   for (const [v, obj] of Object.entries(views) as [DashboardView, (typeof views)[DashboardView]][]) obj.root.hidden = v !== view;
   restricted.hidden = trainingAllowed || staticReport;
@@ -114,25 +133,43 @@ function handle(m: DashboardUpdate): void {
       staticReport = host.isStatic || s.staticReport === true;
       trainingAllowed = s.trainingAllowed !== false;
       document.body.classList.toggle('static-report', staticReport);
-      compare.set(s.compare);
-      training.reset(s.training?.status, s.training?.points ?? []);
+      compare.set(s.compare, s.compareMeta);
+      compare.setProgress(s.comparing);
+      profile.set(s.profile);
+      // A past run's training status knows its folder; its results know the experiment's name and start.
+      const st = s.training?.status;
+      const named = st && s.results && st.runId === s.results.runId && !st.experiment ? { ...st, experiment: s.results.experiment, startedAt: st.startedAt ?? s.results.startedAt } : st;
+      training.reset(named, s.training?.points ?? []);
       results.set(s.results);
       results.setRuns(s.runs ?? []);
       compare.setRuns(s.runs ?? []);
       view = host.persisted()?.view && !staticReport && s.view === 'compare' ? (host.persisted()?.view ?? s.view) : s.view;
       if (staticReport) {
-        for (const [v, b] of tabs) b.hidden = (v === 'compare' && !s.compare) || (v === 'training' && !s.training) || (v === 'results' && !s.results);
+        for (const [v, b] of tabs) b.hidden = (v === 'compare' && !s.compare) || (v === 'profile' && !s.profile) || (v === 'training' && !s.training) || (v === 'results' && !s.results);
       }
-      dirty.add('compare');
-      dirty.add('training');
-      dirty.add('results');
+      for (const v of DASHBOARD_VIEWS) dirty.add(v);
       schedule(view);
       return;
     }
     case 'compare':
-      compare.set(m.report);
+      compare.set(m.report, m.meta);
+      compare.setProgress(undefined);
       view = 'compare';
       schedule('compare');
+      return;
+    case 'compareStarted':
+      compare.setProgress(m.progress);
+      view = 'compare';
+      schedule('compare');
+      return;
+    case 'compareEnded':
+      compare.setProgress(undefined, m.reason);
+      schedule('compare');
+      return;
+    case 'profile':
+      profile.set(m.profile);
+      view = 'profile';
+      schedule('profile');
       return;
     case 'trainingStarted':
       training.reset(m.status, []);
@@ -187,9 +224,7 @@ let resizeTimer = 0;
 window.addEventListener('resize', () => {
   clearTimeout(resizeTimer);
   resizeTimer = window.setTimeout(() => {
-    dirty.add('compare');
-    dirty.add('training');
-    dirty.add('results');
+    for (const v of DASHBOARD_VIEWS) dirty.add(v);
     schedule(view);
   }, 150);
 });

@@ -1,13 +1,19 @@
 /** Results view: per-source metrics per arm with the gain over separate, confusion matrices, settings, past runs. */
 import type { DashboardResults, PastRun } from '../src/protocol/dashboard';
 import type { ArmResult, EvaluationInfo, Interval, Metrics, SourceComparison, SourceResult } from '../src/protocol/runFolder/contract';
+import { formatCount, formatDateTime, formatFixed, formatInterval, formatMetric, formatMetricDifference, formatNumber, formatPercent, formatPValue, formatRelativeTime, runName, signed as signedText } from '../src/protocol/format';
+import { datasetVerdicts, overallVerdict, rowNotes, runHints } from '../src/protocol/runAdvice';
 import { confusionChart } from './charts';
 import { intervalChart, type IntervalRow } from './intervalChart';
-import { fmt, h, icon, pct, signed } from './dom';
+import { perClassCard } from './perClassCard';
+import { bound, h, icon, moment, named } from './dom';
 
 export interface ResultsViewOptions {
   readonly canOpenRuns: boolean;
   readonly onOpenRun: (runId: string) => Promise<void>;
+  /** The link back to the recommendation: compare the files the run trained on again. */
+  readonly canCompareRun: boolean;
+  readonly onCompareRun: (runId: string) => Promise<void>;
 }
 
 const ARM_ORDER = ['separate', 'merged', 'multihead'];
@@ -17,13 +23,13 @@ function headline(m: SourceResult | Metrics | null | undefined): { metric: 'accu
   return { metric: 'accuracy', value: m?.accuracy, ci: m?.ci?.accuracy ?? undefined };
 }
 
-/** A score as the table shows it: accuracy in percent, R2 with 3 decimals. */
+/** A score as every view writes it (src/protocol/format.ts): accuracy in percent with 1 decimal, R² with 3. */
 function scoreText(metric: 'accuracy' | 'r2', v: number | null | undefined): string {
-  return metric === 'accuracy' ? pct(v, 1) : fmt(v, 3);
+  return formatMetric(metric, v);
 }
 
 function intervalText(metric: 'accuracy' | 'r2', ci: Interval | undefined): string {
-  return ci ? ` [${scoreText(metric, ci[0])}, ${scoreText(metric, ci[1])}]` : '';
+  return ci ? ` ${formatInterval(ci, (v) => scoreText(metric, v))}` : '';
 }
 
 /** "holdout · 95% BCa bootstrap intervals · Holm-corrected tests at 0.05": how to read the numbers. */
@@ -32,7 +38,7 @@ export function evaluationText(e: EvaluationInfo | undefined): string {
   const level = `${Math.round(e.confidence * 100)}%`;
   const protocol = e.method === 'holdout' ? 'holdout test split' : e.method === 'cv' ? `${e.folds}-fold cross-validation` : `${e.repeats} × ${e.folds}-fold cross-validation`;
   const intervals = e.intervals === 'bca-bootstrap' ? `${level} BCa bootstrap intervals (${e.resamples} resamples)` : `${level} intervals from the folds (corrected resampled t)`;
-  return `${protocol} · ${intervals} · arms compared pairwise on the same ${e.method === 'holdout' ? 'rows' : 'folds'}, Holm-corrected at ${fmt(e.alpha, 2)}`;
+  return `${protocol} · ${intervals} · arms compared pairwise on the same ${e.method === 'holdout' ? 'rows' : 'folds'}, Holm-corrected at ${formatNumber(e.alpha, 2)}`;
 }
 
 /** What a dataset's comparison concludes, in words. */
@@ -61,6 +67,98 @@ export class ResultsView {
 
   setRuns(runs: readonly PastRun[]): void {
     this.runs = runs;
+  }
+
+  /** The run this view shows, for its tab: its experiment's name and when it started. */
+  subject(): string {
+    const r = this.results;
+    return r ? runName({ runId: r.runId, name: r.experiment, createdAt: r.startedAt }) : '';
+  }
+
+  /**
+   * The verdict card (src/protocol/runAdvice.ts): which arm to use overall and per dataset, how
+   * sure, each dataset's baseline, hints (still improving, below the baseline, R² below 0) and the
+   * rows left out or imputed; with the link back to the comparison that recommended the experiment.
+   */
+  private verdictCard(r: DashboardResults): HTMLElement {
+    const overall = overallVerdict(r);
+    const verdicts = datasetVerdicts(r);
+    const hints = runHints(r);
+    const notes = rowNotes(r);
+    const certainty: Record<string, string> = { significant: 'significant', tied: 'no significant difference', single: 'one arm', none: 'no scores' };
+    const baselines = Object.entries(r.datasets).filter(([, d]) => d.baseline);
+    return h(
+      'div',
+      { class: `card wide verdict-card certainty-${overall.certainty}`, 'data-use': overall.use.join(','), 'data-certainty': overall.certainty },
+      h('div', { class: 'eyebrow' }, 'Verdict'),
+      h('h2', {}, named(overall.text)),
+      h(
+        'ul',
+        { class: 'dataset-verdicts' },
+        ...verdicts.map((v) =>
+          h(
+            'li',
+            { 'data-source': v.source, 'data-use': v.use.join(','), 'data-certainty': v.certainty },
+            h('strong', {}, named(v.source)),
+            h('span', { class: `badge certainty ${v.certainty}` }, certainty[v.certainty]),
+            ' ',
+            named(v.text),
+          ),
+        ),
+      ),
+      baselines.length
+        ? h(
+            'div',
+            { class: 'baselines' },
+            h('strong', {}, 'Baselines '),
+            h('span', { class: 'muted' }, '(the simplest model, scored on the same test rows: an arm should beat it)'),
+            h(
+              'ul',
+              {},
+              ...baselines.map(([source, d]) => {
+                const b = d.baseline!;
+                const at = ['datasets', source, 'baseline'];
+                return h(
+                  'li',
+                  { 'data-source': source, 'data-baseline': b.value, 'data-kind': b.kind },
+                  h('strong', {}, named(source)),
+                  ': ',
+                  b.kind === 'majority' ? h('span', {}, 'always predicting the majority class ', named(`"${String(b.prediction)}"`)) : h('span', {}, 'predicting the training mean ', bound(formatNumber(b.prediction as number), [...at, 'prediction'])),
+                  ' scores ',
+                  b.metric === 'accuracy' ? bound(formatMetric('accuracy', b.value), [...at, 'value'], 'percent') : bound(formatMetric('r2', b.value), [...at, 'value']),
+                  b.metric === 'accuracy' ? ' accuracy' : ' R²',
+                  b.macroF1 !== undefined ? h('span', { class: 'muted' }, ' · macro-F1 ', bound(formatFixed(b.macroF1, 3), [...at, 'macroF1'])) : null,
+                  b.mae !== undefined ? h('span', { class: 'muted' }, ' · MAE ', bound(formatNumber(b.mae), [...at, 'mae'])) : null,
+                );
+              }),
+            ),
+          )
+        : null,
+      hints.length
+        ? h(
+            'div',
+            { class: 'hints' },
+            h('strong', {}, icon('lightbulb'), ' Hints'),
+            h('ul', {}, ...hints.map((t) => h('li', { 'data-hint': t.kind, 'data-arm': t.arm, 'data-source': t.source ?? '' }, named(t.text)))),
+          )
+        : null,
+      notes.length
+        ? h(
+            'div',
+            { class: 'row-notes' },
+            h('strong', {}, icon('warning'), ' Rows not used as written'),
+            h('ul', {}, ...notes.map((n) => h('li', { 'data-source': n.source, 'data-dropped': n.dropped, 'data-imputed': n.imputed }, named(n.text)))),
+          )
+        : null,
+      this.options.canCompareRun
+        ? h(
+            'p',
+            { class: 'back-link' },
+            h('button', { class: 'link', 'data-action': 'compare-run', title: 'Compare the data files this run trained on, with its labels', onclick: () => void this.options.onCompareRun(r.runId) }, icon('diff'), ' Back to the comparison and its recommendation'),
+            h('span', { class: 'muted' }, ' (compares the files this run trained on again)'),
+          )
+        : null,
+    );
   }
 
   /** Test rows whose features repeat a training row's: their scores may be memorised, not predicted. */
@@ -109,9 +207,9 @@ export class ResultsView {
       gain !== null
         ? h(
             'span',
-            { class: 'gain-note', title: significant ? `significant after Holm's correction (adjusted p ${fmt(c?.pAdjusted?.[arm] ?? null, 3)})` : `not significant (adjusted p ${fmt(c?.pAdjusted?.[arm] ?? null, 3)})` },
+            { class: 'gain-note', title: significant ? `significant after Holm's correction (adjusted p ${formatPValue(c?.pAdjusted?.[arm] ?? null)})` : `not significant (adjusted p ${formatPValue(c?.pAdjusted?.[arm] ?? null)})` },
             // Runs from before significance tests have no verdict: their gains are shown plain, never coloured.
-            ` ${signed(metric === 'accuracy' ? gain * 100 : gain, metric === 'accuracy' ? 1 : 3)}${metric === 'accuracy' ? ' pts' : ''}${significant || c?.significant === undefined ? '' : ' (n.s.)'}`,
+            ` ${formatMetricDifference(metric, gain)}${significant || c?.significant === undefined ? '' : ' (n.s.)'}`,
           )
         : null,
     );
@@ -145,15 +243,27 @@ export class ResultsView {
       const arms = [...r.arms].sort((a, b) => ARM_ORDER.indexOf(a.arm) - ARM_ORDER.indexOf(b.arm));
       const sources = [...new Set(arms.flatMap((a) => Object.keys(a.bySource)))];
       const cmp = r.comparison;
+      const files = (r.settings as { datasets?: { path?: unknown }[] } | undefined)?.datasets?.map((d) => d?.path).filter((p): p is string => typeof p === 'string') ?? [];
       this.root.append(
         h(
           'header',
-          { class: 'run-header' },
-          h('h2', {}, `Run ${r.runId}`),
-          h('span', { class: 'muted' }, [r.backend ? `backend ${r.backend}` : '', r.seed !== undefined ? `seed ${r.seed}` : '', r.finishedAt ? `finished ${r.finishedAt}` : ''].filter(Boolean).join(' · ')),
+          { class: 'view-source run-header', 'data-source-of': 'results', 'data-run': r.runId },
+          icon('checklist'),
+          ' ',
+          h('strong', {}, named(r.experiment || 'Run')),
+          h(
+            'span',
+            { class: 'muted' },
+            r.startedAt ? h('span', {}, ' · started ', moment(r.startedAt, formatRelativeTime(r.startedAt))) : null,
+            r.finishedAt ? h('span', {}, ' · finished ', moment(r.finishedAt, formatDateTime(r.finishedAt))) : null,
+            files.length ? ` · data ${files.join(', ')}` : ` · datasets ${Object.keys(r.datasets).join(', ')}`,
+            [r.backend ? ` · backend ${r.backend}` : '', r.seed !== undefined ? ` · seed ${r.seed}` : ''].join(''),
+            h('span', { title: 'run folder' }, ` · run ${r.runId}`),
+          ),
         ),
       );
       this.root.append(h('p', { class: 'muted evaluation', 'data-method': r.evaluation?.method ?? 'holdout' }, evaluationText(r.evaluation)));
+      this.root.append(this.verdictCard(r));
       if (cmp) {
         this.root.append(
           h(
@@ -171,7 +281,7 @@ export class ResultsView {
                   'div',
                   { class: `card delta ${cls}`, 'data-arm': a, 'data-delta-m': v, 'data-low': ci?.[0] ?? '', 'data-high': ci?.[1] ?? '', 'data-significant': String(significant) },
                   h('div', { class: 'eyebrow' }, `${a} vs separate`),
-                  h('div', { class: 'big-number' }, signed(v * 100, 1), '%', ci ? h('span', { class: 'ci' }, ` [${signed(ci[0] * 100, 1)}%, ${signed(ci[1] * 100, 1)}%]`) : null),
+                  h('div', { class: 'big-number' }, bound(signedText(formatPercent(v, 1), v), ['comparison', 'deltaM', a], 'percent'), ci ? h('span', { class: 'ci' }, ' [', bound(signedText(formatPercent(ci[0], 1), ci[0]), ['comparison', 'deltaMCi', a, 0], 'percent'), ', ', bound(signedText(formatPercent(ci[1], 1), ci[1]), ['comparison', 'deltaMCi', a, 1], 'percent'), ']') : null),
                   h('div', { class: 'muted' }, 'average relative gain Δm over the per-dataset baselines'),
                   h('div', { class: `verdict ${cls}` }, significant ? `significant ${v > 0 ? 'gain' : 'loss'} (the interval leaves 0 out)` : 'no significant difference (the interval contains 0)'),
                 );
@@ -223,8 +333,8 @@ export class ResultsView {
               { 'data-arm': a.arm, 'data-source': s },
               h('td', {}, a.arm),
               h('td', {}, s),
-              h('td', { class: 'num' }, fmt(m.n)),
-              h('td', { class: 'num' }, allMetricsText(m)),
+              h('td', { class: 'num' }, formatCount(m.n)),
+              h('td', { class: 'num metrics' }, allMetricsText(m)),
               h('td', { class: 'num' }, `${m.bestEpoch ?? a.bestEpoch ?? '–'} / ${m.epochs ?? a.epochs ?? '–'}`),
             ),
           );
@@ -256,6 +366,8 @@ export class ResultsView {
         charts++;
         this.root.append(importance);
       }
+      const perClass = perClassCard(r);
+      if (perClass) this.root.append(perClass);
 
       const settings = r.settings ?? (r.experiment ? { experiment: r.experiment, datasets: r.datasets, features: r.features } : undefined);
       if (settings !== undefined) {
@@ -276,9 +388,9 @@ export class ResultsView {
                 'li',
                 { 'data-state': run.state ?? '' },
                 this.options.canOpenRuns && run.hasResults
-                  ? h('button', { class: 'link', 'data-run': run.runId, onclick: () => void this.options.onOpenRun(run.runId) }, run.runId)
-                  : h('span', {}, run.runId),
-                h('span', { class: 'muted' }, ` ${run.createdAt ?? ''}${runNote(run)}`),
+                  ? h('button', { class: 'link', 'data-run': run.runId, title: `${run.runId} (${formatDateTime(run.createdAt)})`, onclick: () => void this.options.onOpenRun(run.runId) }, runName(run))
+                  : h('span', { title: run.runId }, runName(run)),
+                h('span', { class: 'muted' }, runNote(run), run.runId === r?.runId ? ' · shown above' : ''),
               ),
             ),
           ),
@@ -326,10 +438,10 @@ function importanceCard(arms: readonly ArmResult[]): HTMLElement | null {
                   { 'data-feature': feature, 'data-share': v },
                   h('td', {}, feature),
                   h('td', { class: 'bar-cell' }, h('span', { class: 'bar', style: `width: ${Math.max(0, Math.min(100, v * 100)).toFixed(1)}%` })),
-                  h('td', { class: 'num' }, pct(v, 1)),
+                  h('td', { class: 'num' }, formatPercent(v, 1)),
                 ),
               ),
-              ...(rest > 0 ? [h('tr', { class: 'muted' }, h('td', {}, `${ranked.length - IMPORTANCE_TOP} more`), h('td', {}), h('td', { class: 'num' }, pct(rest, 1)))] : []),
+              ...(rest > 0 ? [h('tr', { class: 'muted' }, h('td', {}, `${ranked.length - IMPORTANCE_TOP} more`), h('td', {}), h('td', { class: 'num' }, formatPercent(rest, 1)))] : []),
             ),
           ),
         );
@@ -338,15 +450,12 @@ function importanceCard(arms: readonly ArmResult[]): HTMLElement | null {
   );
 }
 
-/** Every metric of a source with its interval; fold scores for cross-validation. */
+/** Every metric of a source with its interval, each metric with one precision (src/protocol/format.ts); fold scores for cross-validation. */
 function allMetricsText(m: SourceResult): string {
-  const ci = (c: Interval | undefined, f: (v: number) => string) => (c ? ` [${f(c[0])}, ${f(c[1])}]` : '');
-  const f4 = (v: number) => fmt(v, 4);
-  const f3 = (v: number) => fmt(v, 3);
-  const p1 = (v: number) => pct(v, 1);
-  const folds = m.foldScores?.length ? ` · folds ${m.foldScores.map((v) => (m.task === 'regression' ? fmt(v, 3) : pct(v, 1))).join(', ')}` : '';
-  if (m.task === 'regression') return `R² ${f4(m.r2)}${ci(m.ci?.r2 ?? undefined, f3)} · MAE ${f4(m.mae)}${ci(m.ci?.mae ?? undefined, f3)} · RMSE ${f4(m.rmse)}${ci(m.ci?.rmse ?? undefined, f3)}${folds}`;
-  return `acc ${pct(m.accuracy)}${ci(m.ci?.accuracy ?? undefined, p1)} · macro-F1 ${fmt(m.macroF1, 3)}${ci(m.ci?.macroF1 ?? undefined, f3)}${folds}`;
+  const ci = (c: Interval | undefined, metric: 'accuracy' | 'macroF1' | 'r2' | 'mae' | 'rmse') => (c ? ` ${formatInterval(c, (v) => formatMetric(metric, v))}` : '');
+  const folds = m.foldScores?.length ? ` · folds ${m.foldScores.map((v) => formatMetric(m.task === 'regression' ? 'r2' : 'accuracy', v)).join(', ')}` : '';
+  if (m.task === 'regression') return `R² ${formatMetric('r2', m.r2)}${ci(m.ci?.r2 ?? undefined, 'r2')} · MAE ${formatMetric('mae', m.mae)}${ci(m.ci?.mae ?? undefined, 'mae')} · RMSE ${formatMetric('rmse', m.rmse)}${ci(m.ci?.rmse ?? undefined, 'rmse')}${folds}`;
+  return `accuracy ${formatMetric('accuracy', m.accuracy)}${ci(m.ci?.accuracy ?? undefined, 'accuracy')} · macro-F1 ${formatMetric('macroF1', m.macroF1)}${ci(m.ci?.macroF1 ?? undefined, 'macroF1')}${folds}`;
 }
 
 /** A past run's state when it did not complete: "(interrupted: the training process (pid 4242) is gone)". */

@@ -1,7 +1,8 @@
 /** Training view: live curves per metric, smoothing and log controls, throughput, ETA and Stop. */
 import type { CurvePoint, TrainingStatus } from '../src/protocol/dashboard';
+import { formatCount, formatDuration, formatRate, formatRelativeTime, runName } from '../src/protocol/format';
 import { CurveBoard, type CurveSettings } from './curves';
-import { fmt, h, icon } from './dom';
+import { h, icon, moment, named } from './dom';
 
 export interface TrainingViewOptions {
   readonly canStop: boolean;
@@ -16,6 +17,7 @@ export class TrainingView {
   private readonly statusLine = h('div', { class: 'status-line', 'aria-live': 'polite' });
   private readonly stopButton: HTMLButtonElement;
   private readonly legendHost = h('div', {});
+  private readonly sourceHost = h('div', {});
   private readonly emptyNote = h('div', { class: 'empty' }, icon('pulse'), h('p', {}, 'No training yet. Open an experiment file and choose "Run Experiment" (or the CodeLens above its first line).'));
   private built = false;
 
@@ -50,6 +52,32 @@ export class TrainingView {
     this.status = status;
   }
 
+  /** The run this view shows, for its tab: the experiment's name and when it started. */
+  subject(): string {
+    const s = this.status;
+    if (!s) return '';
+    return runName({ runId: s.runId || s.name, name: s.experiment ?? s.name, ...(s.startedAt ? { createdAt: s.startedAt } : {}) });
+  }
+
+  /** Which run, of which experiment and data files, the curves are of. */
+  private source(s: TrainingStatus): HTMLElement {
+    return h(
+      'header',
+      { class: 'view-source', 'data-source-of': 'training', 'data-run': s.runId },
+      icon('pulse'),
+      ' ',
+      h('strong', {}, named(s.experiment ?? s.name)),
+      h(
+        'span',
+        { class: 'muted' },
+        s.experiment && s.experiment !== s.name ? ` · ${s.name}` : '',
+        s.startedAt ? h('span', {}, ' · started ', moment(s.startedAt, formatRelativeTime(s.startedAt))) : null,
+        s.datasets?.length ? ` · data ${s.datasets.join(', ')}` : '',
+        s.runId ? h('span', { title: s.runId }, ` · run ${s.runId}`) : null,
+      ),
+    );
+  }
+
   private build(width: number): void {
     const smoothing = h('input', { type: 'range', min: 0, max: 0.99, step: 0.01, value: this.settings.smoothing, 'aria-label': 'Smoothing' });
     const smoothingValue = h('span', { class: 'muted' }, this.settings.smoothing.toFixed(2));
@@ -64,6 +92,7 @@ export class TrainingView {
       this.render(width);
     });
     this.root.replaceChildren(
+      this.sourceHost,
       h('div', { class: 'toolbar' }, this.statusLine, h('label', {}, 'Smoothing ', smoothing, ' ', smoothingValue), h('label', {}, log, ' Log scale'), this.options.canStop ? this.stopButton : null),
       this.legendHost,
       this.emptyNote,
@@ -77,16 +106,18 @@ export class TrainingView {
     const s = this.status;
     this.emptyNote.hidden = !!s;
     if (s) {
-      const parts: string[] = [`${s.name}`, s.state];
-      if (s.arm) parts.push(`${s.arm}${s.epoch !== undefined ? ` epoch ${s.epoch}${s.epochs ? `/${s.epochs}` : ''}` : ''}`);
-      if (s.samplesPerSecond) parts.push(`${fmt(Math.round(s.samplesPerSecond))} samples/s`);
-      if (s.state === 'running' && s.etaSeconds !== undefined) parts.push(`ETA ${eta(s.etaSeconds)}`);
+      this.sourceHost.replaceChildren(this.source(s));
+      const parts: string[] = [s.state];
+      if (s.arm) parts.push(`${s.arm}${s.epoch !== undefined ? ` epoch ${formatCount(s.epoch)}${s.epochs ? `/${formatCount(s.epochs)}` : ''}` : ''}`);
+      if (s.samplesPerSecond) parts.push(formatRate(s.samplesPerSecond));
+      if (s.state === 'running' && s.etaSeconds !== undefined) parts.push(`ETA ${formatDuration(s.etaSeconds)}`);
       if (s.error) parts.push(s.error);
       this.statusLine.textContent = parts.join(' · ');
       this.statusLine.className = `status-line state-${s.state}`;
       this.stopButton.disabled = s.state !== 'running';
       this.stopButton.hidden = s.state !== 'running';
     } else {
+      this.sourceHost.replaceChildren();
       this.statusLine.textContent = '';
       this.stopButton.hidden = true;
     }
@@ -94,10 +125,4 @@ export class TrainingView {
     this.legendHost.replaceChildren(this.board.legend());
     return { charts, rows: this.board.stats().drawn };
   }
-}
-
-function eta(s: number): string {
-  if (s < 60) return `${Math.round(s)} s`;
-  const m = Math.floor(s / 60);
-  return `${m} min ${Math.round(s - m * 60)} s`;
 }

@@ -10,8 +10,11 @@
  */
 import * as vscode from 'vscode';
 import type {
+  CompareMeta,
+  CompareProgress,
   ComparisonReport,
   CurvePoint,
+  ProfileSnapshot,
   DashboardPersistedState,
   DashboardRequest,
   DashboardRequestType,
@@ -47,6 +50,8 @@ export interface DashboardRequestHandlers {
   runExperiment(): Promise<RunExperimentReply['state']>;
   /** The experiment file the step was written into (workspace-relative), or null. */
   useMapping(file: string, step: UseMappingRequest['step']): Promise<string | null>;
+  /** Compares the files a run trained on, with its labels; false when the run names none. */
+  compareRun(runId: string): Promise<boolean>;
 }
 
 export class DashboardController implements vscode.Disposable {
@@ -57,6 +62,9 @@ export class DashboardController implements vscode.Disposable {
   private panelDisposables: vscode.Disposable[] = [];
   private view: DashboardView = 'compare';
   private compare: ComparisonReport | undefined;
+  private compareMeta: CompareMeta | undefined;
+  private comparing: CompareProgress | undefined;
+  private profile: ProfileSnapshot | undefined;
   private trainingStatus: TrainingStatus | undefined;
   private points: CurvePoint[] = [];
   private results: DashboardResults | undefined;
@@ -109,6 +117,9 @@ export class DashboardController implements vscode.Disposable {
     return {
       view: this.view,
       ...(this.compare ? { compare: this.compare } : {}),
+      ...(this.compareMeta ? { compareMeta: this.compareMeta } : {}),
+      ...(this.comparing ? { comparing: this.comparing } : {}),
+      ...(this.profile ? { profile: this.profile } : {}),
       ...(this.trainingStatus ? { training: { status: this.trainingStatus, points: this.points } } : {}),
       ...(this.results ? { results: this.results } : {}),
       runs: this.runs,
@@ -199,6 +210,9 @@ export class DashboardController implements vscode.Disposable {
       case 'useMapping':
         this.answer(m, async (id) => ({ type: 'useMappingReply', id, experimentFile: await this.requests.useMapping(m.file, m.step) }));
         return;
+      case 'compareRun':
+        this.answer(m, async (id) => ({ type: 'compareRunReply', id, compared: await this.requests.compareRun(m.runId) }));
+        return;
       default:
         assertNever(m);
     }
@@ -225,9 +239,33 @@ export class DashboardController implements vscode.Disposable {
 
   showCompare(report: ComparisonReport): void {
     this.compare = report;
+    this.compareMeta = { at: new Date().toISOString() };
+    this.comparing = undefined;
     this.view = 'compare';
     this.show('compare');
-    this.post({ type: 'compare', report });
+    this.post({ type: 'compare', report, meta: this.compareMeta });
+  }
+
+  /** A comparison started: the compare view shows its progress instead of a blank panel. */
+  compareStarted(files: readonly string[]): void {
+    this.comparing = { files: [...files], startedAt: new Date().toISOString() };
+    this.view = 'compare';
+    this.show('compare');
+    this.post({ type: 'compareStarted', progress: this.comparing });
+  }
+
+  /** A comparison ended without a report: the view shows what it showed before. */
+  compareEnded(reason: 'cancelled' | 'failed'): void {
+    if (!this.comparing) return;
+    this.comparing = undefined;
+    this.post({ type: 'compareEnded', reason });
+  }
+
+  showProfile(profile: ProfileSnapshot): void {
+    this.profile = profile;
+    this.view = 'profile';
+    this.show('profile');
+    this.post({ type: 'profile', profile });
   }
 
   trainingStarted(status: TrainingStatus): void {

@@ -6,7 +6,8 @@
 import { open } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { readColumnNames } from '../core/readers/columnNames';
-import { DATA_FILE_GLOB, isTabSeparatedPath } from '../protocol/files';
+import { DATA_FILE_GLOB, isDataFilePath, isTabSeparatedPath } from '../protocol/files';
+import { rankLabelColumns } from './labelGuess';
 
 const LAST_FILES = 'datasetLab.lastFiles';
 const LAST_LABEL = 'datasetLab.lastLabel';
@@ -33,17 +34,23 @@ export async function pickDataFiles(
     void vscode.window.showWarningMessage(`Dataset Lab: ${options.title} needs ${options.min} data file(s) (CSV, TSV, Parquet, Arrow, JSON Lines) in the workspace; found ${files.length}.`);
     return undefined;
   }
-  const last = new Set(state.get<string[]>(LAST_FILES, []));
-  const items = files.map((uri) => ({
-    label: vscode.workspace.asRelativePath(uri),
-    uri,
-    picked: last.has(uri.toString()),
-  }));
+  // Start from the file in the active editor: a Profile or Compare asked for from a CSV's editor
+  // is about that file. Without one, the last choice.
+  const active = activeDataFile();
+  const last = new Set(active ? [active.toString()] : state.get<string[]>(LAST_FILES, []));
+  const items = files
+    .map((uri) => ({
+      label: vscode.workspace.asRelativePath(uri),
+      uri,
+      picked: last.has(uri.toString()),
+      ...(active && uri.toString() === active.toString() ? { description: 'active editor' } : {}),
+    }))
+    // The starting files first, so the one in view is the one ticked.
+    .sort((a, b) => Number(b.picked) - Number(a.picked));
   if (options.max === 1) {
     const one = await vscode.window.showQuickPick(items, { title: options.title, placeHolder: 'Choose a data file' });
-    if (!one) return undefined;
-    await state.update(LAST_FILES, [one.uri.toString()]);
-    return [one.uri];
+    // One file (Profile) leaves the remembered set of files to compare as it was.
+    return one ? [one.uri] : undefined;
   }
   const picked = await vscode.window.showQuickPick(items, {
     title: options.title,
@@ -60,6 +67,12 @@ export async function pickDataFiles(
     picked.map((p) => p.uri.toString()),
   );
   return picked.map((p) => p.uri);
+}
+
+/** The data file of the active editor, if it is one. */
+export function activeDataFile(): vscode.Uri | undefined {
+  const uri = vscode.window.activeTextEditor?.document.uri;
+  return uri && uri.scheme === 'file' && isDataFilePath(uri.fsPath) ? uri : undefined;
 }
 
 function sniffDelimiter(line: string): string {
@@ -130,8 +143,8 @@ export async function pickLabels(
   const last = state.get<string>(LAST_LABEL) ?? options.defaultLabel;
   if (common.length > 0) {
     type Item = vscode.QuickPickItem & { value: string | null };
-    const items: Item[] = common.map((c) => ({ label: c, value: c, description: c === last ? 'last used' : '' }));
-    items.sort((a, b) => Number(b.value === last) - Number(a.value === last));
+    // The likely label first (highlighted): the last one used, a label-like name, the last column.
+    const items: Item[] = rankLabelColumns(common, { ...(last ? { last } : {}) }).map(({ column, reason }) => ({ label: column, value: column, description: reason }));
     if (!options.required) items.push({ label: '$(circle-slash) No label column', value: null });
     items.push({ label: '$(list-selection) A different label column per file...', value: '' });
     const pick = await vscode.window.showQuickPick(items, { title: 'Label column', placeHolder: 'The column to predict (shared by all files)' });
@@ -144,11 +157,17 @@ export async function pickLabels(
   }
   const labels: string[] = [];
   for (let i = 0; i < files.length; i++) {
-    const pick = await vscode.window.showQuickPick(headers[i], {
-      title: `Label column of ${vscode.workspace.asRelativePath(files[i])}`,
-    });
+    // A step counter, and the likely label first: the previous file's label when this file has it.
+    const ranked = rankLabelColumns(headers[i], { ...(last ? { last } : {}), ...(i > 0 ? { partner: labels[i - 1] } : {}) });
+    const pick = await vscode.window.showQuickPick(
+      ranked.map(({ column, reason }) => ({ label: column, description: reason })),
+      {
+        title: `Label column (${i + 1} of ${files.length}): ${vscode.workspace.asRelativePath(files[i])}`,
+        placeHolder: `The column to predict in ${vscode.workspace.asRelativePath(files[i])}`,
+      },
+    );
     if (!pick) return undefined;
-    labels.push(pick);
+    labels.push(pick.label);
   }
   return labels;
 }

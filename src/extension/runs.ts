@@ -4,10 +4,11 @@
  * included (an `interrupted` run's process is gone), is src/training/runFolder.ts, shared
  * with the CLI's `report`.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CurvePoint, PastRun, DashboardResults } from '../protocol/dashboard';
-import { RUNS_FOLDER, type RunStatus } from '../protocol/runFolder/contract';
+import { RUN_FILES, RUNS_FOLDER, type RunStatus } from '../protocol/runFolder/contract';
 import { listRunFolders, readRunFolder } from '../protocol/runFolder/read';
 
 export { epochPoints } from '../protocol/dashboard';
@@ -18,7 +19,19 @@ export function runsRoots(): string[] {
 
 export async function listRuns(): Promise<PastRun[]> {
   const all = (await Promise.all(runsRoots().map((root) => listRunFolders(root)))).flat();
-  return all.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+  // Runs are shown by their experiment's name and start time, not their folder id.
+  const named = await Promise.all(all.map(async (r) => (r.name ? r : { ...r, ...(await experimentName(r.dir)) })));
+  return named.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+}
+
+/** The experiment's name from a run folder's experiment.json; nothing when unreadable. */
+async function experimentName(dir: string): Promise<{ name?: string }> {
+  try {
+    const exp = JSON.parse(await readFile(join(dir, RUN_FILES.experiment), 'utf8')) as { name?: unknown };
+    return typeof exp.name === 'string' && exp.name ? { name: exp.name } : {};
+  } catch {
+    return {};
+  }
 }
 
 /** The picker's description of a run: its state when it did not complete. */

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { CurvePoint, DashboardResults, TrainingStatus } from '../protocol/dashboard';
+import { formatDuration } from '../protocol/format';
 import type { FromTrainerMessage } from '../protocol/training';
 import type { ArmName } from '../protocol/runFolder/contract';
 import { TrainingRun } from '../training/host';
@@ -62,6 +63,10 @@ export class TrainingManager implements vscode.Disposable {
 
   /** Starts a run and resolves when it ends; progress shows in a cancellable notification. */
   async run(experiment: vscode.Uri, options: { arms?: readonly string[]; silent?: boolean } = {}): Promise<TrainingOutcome> {
+    // Read before the check below, so no await sits between the check and the start.
+    // The experiment's own name and data files: the Training tab says which run of what it shows.
+    const spec = (await readExperimentSettings(experiment)) as { name?: unknown; datasets?: { path?: unknown }[] } | undefined;
+    const datasets = (Array.isArray(spec?.datasets) ? spec.datasets : []).map((d) => d?.path).filter((p): p is string => typeof p === 'string');
     if (this.child) throw new Error('A training run is already in progress. Stop it first (Dataset Lab: Stop Training).');
     const trainer = this.trainerPath();
     if (!existsSync(trainer)) throw new Error(`The training engine is not built (${trainer} is missing). Run "npm run build".`);
@@ -90,7 +95,15 @@ export class TrainingManager implements vscode.Disposable {
     this.epochSeconds.clear();
     this.models = [];
     void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT, true);
-    this.status = { runId: '', name, state: 'running', arms: [] };
+    this.status = {
+      runId: '',
+      name,
+      ...(typeof spec?.name === 'string' && spec.name ? { experiment: spec.name } : {}),
+      startedAt: new Date().toISOString(),
+      ...(datasets.length ? { datasets } : {}),
+      state: 'running',
+      arms: [],
+    };
     this.statusBar.text = `$(sync~spin) Dataset Lab: starting ${name}`;
     this.statusBar.tooltip = 'Training in progress: click to open the dashboard';
     this.statusBar.show();
@@ -258,9 +271,7 @@ export class TrainingManager implements vscode.Disposable {
 }
 
 export function formatSeconds(s: number): string {
-  if (s < 60) return `${Math.round(s)} s`;
-  const m = Math.floor(s / 60);
-  return `${m} min ${Math.round(s - m * 60)} s`;
+  return formatDuration(s);
 }
 
 /** The experiment file's JSON, for the Results view's settings section. */

@@ -13,12 +13,49 @@
  * Types and tiny pure helpers only: the webview bundle imports this file.
  */
 import type { ComparisonReport } from '../core/compare';
+import type { ColumnProfile } from '../core/profile';
+import type { ExperimentKind } from './armRule';
 import type { MappingStep } from './mappingSteps';
 import type { EpochRecord, RunResults, RunState } from './runFolder/contract';
 
-export type { ComparisonReport };
+export type { ComparisonReport, ColumnProfile };
 
-export type DashboardView = 'compare' | 'training' | 'results';
+export type DashboardView = 'compare' | 'profile' | 'training' | 'results';
+
+/** Every view, in tab order. */
+export const DASHBOARD_VIEWS: readonly DashboardView[] = ['compare', 'profile', 'training', 'results'];
+
+/**
+ * One data file's profile as the Profile view shows it: core's column profiles, computed by
+ * the language server from the editor's text (unsaved edits included) or by the CLI from the
+ * file on disk.
+ */
+export interface ProfileSnapshot {
+  readonly name: string;
+  readonly path: string;
+  readonly rows: number;
+  readonly columns: readonly ColumnProfile[];
+  /** Who computed it: the language server's live model of an open editor, or the CLI reading the file. */
+  readonly source: 'language server' | 'file';
+  /** The editor's document version the server profiled (language server only). */
+  readonly version?: number;
+  /** Input problems found while reading (the CLI's count; the server's are in the Problems panel). */
+  readonly problemCount?: number;
+  /** When it was computed (ISO time). */
+  readonly at: string;
+}
+
+/** What a comparison is about, beside its report: when it ran. */
+export interface CompareMeta {
+  /** When the comparison finished (ISO time). */
+  readonly at: string;
+}
+
+/** A comparison being computed: the files, shown while the view waits. */
+export interface CompareProgress {
+  readonly files: readonly string[];
+  readonly startedAt: string;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Training data: the run folder's own types (./runFolder/contract.ts), never copies.
@@ -39,7 +76,14 @@ export interface CurvePoint {
 
 export interface TrainingStatus {
   readonly runId: string;
+  /** The experiment file (workspace-relative) or, for a past run, the run folder's name. */
   readonly name: string;
+  /** The experiment's own name ("merged vs separate: seattle + new-york"), when known. */
+  readonly experiment?: string;
+  /** When the run started (ISO time). */
+  readonly startedAt?: string;
+  /** The data files it trains on (as the experiment names them). */
+  readonly datasets?: readonly string[];
   /** interrupted: the training process went away without recording an end (killed, crashed). */
   readonly state: 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
   readonly arms: readonly string[];
@@ -57,7 +101,9 @@ export interface TrainingStatus {
 export interface PastRun {
   readonly runId: string;
   readonly dir: string;
+  /** The experiment's name (experiment.json), shown instead of the folder id. */
   readonly name?: string;
+  /** When the run started (results.json or status.json; else the folder's time). */
   readonly createdAt?: string;
   readonly hasResults: boolean;
   readonly state?: RunState;
@@ -73,6 +119,10 @@ export interface PastRun {
 export interface DashboardSnapshot {
   readonly view: DashboardView;
   readonly compare?: ComparisonReport;
+  readonly compareMeta?: CompareMeta;
+  /** A comparison still being computed (the compare view shows its progress). */
+  readonly comparing?: CompareProgress;
+  readonly profile?: ProfileSnapshot;
   readonly training?: {
     readonly status: TrainingStatus;
     readonly points: readonly CurvePoint[];
@@ -95,6 +145,21 @@ export interface SnapshotMessage {
 export interface CompareMessage {
   readonly type: 'compare';
   readonly report: ComparisonReport;
+  readonly meta?: CompareMeta;
+}
+/** A comparison started (files chosen): the compare view shows its progress until `compare` or `compareEnded`. */
+export interface CompareStartedMessage {
+  readonly type: 'compareStarted';
+  readonly progress: CompareProgress;
+}
+/** A comparison ended without a report (cancelled or failed): the view goes back to what it showed. */
+export interface CompareEndedMessage {
+  readonly type: 'compareEnded';
+  readonly reason: 'cancelled' | 'failed';
+}
+export interface ProfileMessage {
+  readonly type: 'profile';
+  readonly profile: ProfileSnapshot;
 }
 export interface TrainingStartedMessage {
   readonly type: 'trainingStarted';
@@ -129,6 +194,9 @@ export interface ShowViewMessage {
 export type DashboardUpdate =
   | SnapshotMessage
   | CompareMessage
+  | CompareStartedMessage
+  | CompareEndedMessage
+  | ProfileMessage
   | TrainingStartedMessage
   | TrainingPointsMessage
   | TrainingFinishedMessage
@@ -166,6 +234,12 @@ export interface UseMappingReply {
   readonly id: number;
   readonly experimentFile: string | null;
 }
+/** True when a comparison of the run's files was shown. */
+export interface CompareRunReply {
+  readonly type: 'compareRunReply';
+  readonly id: number;
+  readonly compared: boolean;
+}
 /** Any request whose handler threw, with the error's message. */
 export interface RequestFailedReply {
   readonly type: 'requestFailed';
@@ -174,7 +248,7 @@ export interface RequestFailedReply {
   readonly message: string;
 }
 
-export type DashboardReply = ScaffoldReply | StopTrainingReply | OpenRunReply | RunExperimentReply | UseMappingReply | RequestFailedReply;
+export type DashboardReply = ScaffoldReply | StopTrainingReply | OpenRunReply | RunExperimentReply | UseMappingReply | CompareRunReply | RequestFailedReply;
 
 export type ToWebviewMessage = DashboardUpdate | DashboardReply;
 
@@ -186,10 +260,14 @@ export function isReply(m: ToWebviewMessage): m is DashboardReply {
     case 'openRunReply':
     case 'runExperimentReply':
     case 'useMappingReply':
+    case 'compareRunReply':
     case 'requestFailed':
       return true;
     case 'snapshot':
     case 'compare':
+    case 'compareStarted':
+    case 'compareEnded':
+    case 'profile':
     case 'trainingStarted':
     case 'trainingPoints':
     case 'trainingFinished':
@@ -220,11 +298,11 @@ export interface ViewChangedMessage {
   readonly view: DashboardView;
 }
 
-/** Compare view: scaffold an experiment from the last comparison's files and labels. */
+/** Compare view: scaffold an experiment of a kind (src/protocol/armRule.ts) from the last comparison's files and labels. */
 export interface ScaffoldRequest {
   readonly type: 'scaffold';
   readonly id: number;
-  readonly experiment: 'merge' | 'multihead';
+  readonly experiment: ExperimentKind;
 }
 /** Training view: stop the running training. */
 export interface StopTrainingRequest {
@@ -234,6 +312,12 @@ export interface StopTrainingRequest {
 /** Results view: show a past run. */
 export interface OpenRunRequest {
   readonly type: 'openRun';
+  readonly id: number;
+  readonly runId: string;
+}
+/** Results view: compare the files a run trained on, with its labels (the link back to the recommendation). */
+export interface CompareRunRequest {
+  readonly type: 'compareRun';
   readonly id: number;
   readonly runId: string;
 }
@@ -255,7 +339,7 @@ export interface UseMappingRequest {
   readonly step: MappingStep;
 }
 
-export type DashboardRequest = ScaffoldRequest | StopTrainingRequest | OpenRunRequest | RunExperimentRequest | UseMappingRequest;
+export type DashboardRequest = ScaffoldRequest | StopTrainingRequest | OpenRunRequest | RunExperimentRequest | UseMappingRequest | CompareRunRequest;
 
 /** A webview-side error worth surfacing in the output channel. */
 export interface WebviewErrorMessage {
@@ -308,11 +392,15 @@ export function epochPoints(r: HistoryLine, options: { readonly cv?: boolean } =
   };
   add('loss', r.trainLoss);
   add('val_loss', r.valLoss);
-  if (r.heads && Object.keys(r.heads).length > 1) {
-    for (const [head, h] of Object.entries(r.heads)) {
-      add(`loss/${head}`, h.trainLoss);
-      add(`val_loss/${head}`, h.valLoss);
-    }
+  // Per-dataset losses: every head of a multi-head model, and the one head of a separate model
+  // (named after its dataset), so each dataset's loss chart shows every arm that has one. A merged
+  // model's one head spans every dataset: its loss is the model's own.
+  const sources = new Set(Object.keys(r.sources ?? {}));
+  const heads = Object.entries(r.heads ?? {});
+  for (const [head, h] of heads) {
+    if (heads.length < 2 && !sources.has(head)) continue;
+    add(`loss/${head}`, h.trainLoss);
+    add(`val_loss/${head}`, h.valLoss);
   }
   for (const [source, s] of Object.entries(r.sources ?? {})) add(`val_${s.metric ?? 'metric'}/${source}`, s.value);
   return pts;

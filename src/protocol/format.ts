@@ -63,6 +63,34 @@ export function formatNumber(x: number | null | undefined, significant = 4): str
   return nf(`n${decimals}`, { maximumFractionDigits: decimals, minimumFractionDigits: 0 }).format(rounded);
 }
 
+/**
+ * An axis tick: like formatNumber with 3 significant digits, but without a thousands separator
+ * below 10,000, so years and small integers read as written (1970, not 1,970).
+ */
+export function formatTick(x: number | null | undefined): string {
+  const s = special(x);
+  if (s !== undefined) return s;
+  const v = x as number;
+  if (Number.isInteger(v) && Math.abs(v) < 10_000) return nf('tick', { useGrouping: false, maximumFractionDigits: 0 }).format(v);
+  return formatNumber(v, 3);
+}
+
+/**
+ * `significant` digits with the trailing zeros kept (1.730, not 1.73): errors and losses in one
+ * column then read at one precision.
+ */
+export function formatSignificant(x: number | null | undefined, significant = 4): string {
+  const s = special(x);
+  if (s !== undefined) return s;
+  const v = x as number;
+  if (v === 0) return formatFixed(0, significant - 1);
+  const a = Math.abs(v);
+  if (a < 1e-4 || a >= 1e9) return exponent(v, significant);
+  const rounded = Number(v.toPrecision(significant));
+  const decimals = Math.max(0, significant - 1 - Math.floor(Math.log10(Math.abs(rounded))));
+  return nf(`s${decimals}`, { maximumFractionDigits: decimals, minimumFractionDigits: decimals }).format(rounded);
+}
+
 /** A count of things: an integer with thousands separators (229,000). */
 export function formatCount(n: number | null | undefined): string {
   const s = special(n);
@@ -140,7 +168,7 @@ export function formatMetric(metric: MetricName, x: number | null | undefined): 
     case 'mae':
     case 'rmse':
     case 'loss':
-      return formatNumber(x, 4);
+      return formatSignificant(x, 4);
   }
 }
 

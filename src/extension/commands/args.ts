@@ -28,10 +28,10 @@ export function isArgsObject(a: unknown): a is CompareArgs {
 }
 
 /** At least `min` data files from the arguments, the explorer selection, or a picker (undefined when cancelled). */
-export async function resolveFiles(state: vscode.Memento, a: unknown, b: unknown, min: number, title: string): Promise<{ files: vscode.Uri[]; labels?: string[] } | undefined> {
+export async function resolveFiles(state: vscode.Memento, a: unknown, b: unknown, min: number, title: string, max?: number): Promise<{ files: vscode.Uri[]; labels?: string[] } | undefined> {
   if (isArgsObject(a)) return { files: [...(a.files ?? [])], ...(a.labels ? { labels: [...a.labels] } : {}) };
   const selected = explorerSelection(a, b).filter((u) => isDataFilePath(u.fsPath));
   if (selected.length >= min) return { files: selected };
-  const picked = await pickDataFiles(state, { min, title });
+  const picked = await pickDataFiles(state, { min, title, ...(max !== undefined ? { max } : {}) });
   return picked ? { files: picked } : undefined;
 }

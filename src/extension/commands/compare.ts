@@ -3,9 +3,12 @@
  * runs the CLI in a child process; Profile asks the language server for its live model when
  * the file is open in an editor, else it runs the CLI too.
  */
-import { basename, dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import type { TableProfile } from '../../core/profile';
 import type { ComparisonReport } from '../../protocol/dashboard';
+import { RUN_FILES } from '../../protocol/runFolder/contract';
 import { compareThresholdArgs, ingestArgs, labelArgs } from '../cliArgs';
 import { parseCliProblems } from '../cliProblems';
 import { runCli } from '../cliRunner';
@@ -53,6 +56,8 @@ export async function compare(ctx: Ctx, a?: unknown, b?: unknown): Promise<Compa
     ...compareThresholdArgs(vscode.workspace.getConfiguration('datasetLab.compare')),
     ...ingestArgs(vscode.workspace.getConfiguration('datasetLab', files[0])),
   ];
+  // The dashboard shows the comparison's progress rather than a blank panel while it runs.
+  ctx.dashboard.compareStarted(paths.map((p) => vscode.workspace.asRelativePath(p)));
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Dataset Lab: comparing datasets', cancellable: true },
     (progress, token) => {
@@ -61,10 +66,12 @@ export async function compare(ctx: Ctx, a?: unknown, b?: unknown): Promise<Compa
     },
   );
   if (result.cancelled) {
+    ctx.dashboard.compareEnded('cancelled');
     void vscode.window.showInformationMessage('Dataset Lab: comparison cancelled.');
     return undefined;
   }
   if (result.code !== 0) {
+    ctx.dashboard.compareEnded('failed');
     reportCliFailure(ctx.problems, 'Compare Datasets', result.stderr, paths, workspaceRoot() ?? process.cwd());
     return undefined;
   }
@@ -134,14 +141,14 @@ async function pairedPartners(ctx: Ctx, uri: vscode.Uri): Promise<vscode.Uri[] |
 export async function profile(ctx: Ctx, a?: unknown): Promise<unknown> {
   // The server's CodeLens passes the file's URI as a string.
   const fromServer = typeof a === 'string' ? vscode.Uri.parse(a) : undefined;
-  const chosen = fromServer ? { files: [fromServer] } : await resolveFiles(ctx.state, a, undefined, 1, 'Profile Dataset');
+  const chosen = fromServer ? { files: [fromServer] } : await resolveFiles(ctx.state, a, undefined, 1, 'Profile Dataset', 1);
   const file = chosen?.files[0] ?? (a === undefined ? vscode.window.activeTextEditor?.document.uri : undefined);
   if (!file) return undefined;
   const live = await liveProfile(ctx, file);
   if (live) {
     // The server's diagnostics of the open file replace what an earlier CLI run reported.
     ctx.problems.set([], workspaceRoot() ?? dirname(file.fsPath), [file.fsPath]);
-    await showJson(live);
+    ctx.dashboard.showProfile({ name: live.name, path: vscode.workspace.asRelativePath(file), rows: live.rows, columns: live.columns, source: 'language server', at: new Date().toISOString() });
     return live;
   }
   const cwd = workspaceRoot() ?? dirname(file.fsPath);
@@ -155,10 +162,10 @@ export async function profile(ctx: Ctx, a?: unknown): Promise<unknown> {
     reportCliFailure(ctx.problems, 'Profile Dataset', result.stderr, [file.fsPath], workspaceRoot() ?? process.cwd());
     return undefined;
   }
-  const profile = JSON.parse(result.stdout) as unknown;
+  const profile = JSON.parse(result.stdout) as TableProfile;
   const problems = parseCliProblems(result.stderr);
   ctx.problems.set(problems, cwd, [file.fsPath]);
-  await showJson(profile);
+  ctx.dashboard.showProfile({ name: profile.name, path: vscode.workspace.asRelativePath(file), rows: profile.rows, columns: profile.columns, source: 'file', problemCount: profile.problemCount, at: new Date().toISOString() });
   if (problems.length) void ctx.problems.notify(`Dataset Lab: ${basename(file.fsPath)} has ${problems.length} problem(s).`, 'warning');
   return profile;
 }
@@ -179,7 +186,16 @@ async function liveProfile(ctx: Ctx, file: vscode.Uri): Promise<LiveTableProfile
   }
 }
 
-async function showJson(value: unknown): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(value, null, 2) });
-  await vscode.window.showTextDocument(doc, { preview: true });
+/**
+ * The dashboard's link back from a run to the comparison of its files: compares the data files
+ * the run trained on (its experiment.json), with its labels, without asking.
+ */
+export async function compareRun(ctx: Ctx, runId: string): Promise<boolean> {
+  const run = (await listRuns()).find((r) => r.runId === runId);
+  if (!run) throw new Error(`no run ${runId} in this workspace`);
+  const exp = JSON.parse(await readFile(join(run.dir, RUN_FILES.experiment), 'utf8')) as { datasets?: { absPath?: unknown; label?: unknown }[] };
+  const datasets = (exp.datasets ?? []).filter((d): d is { absPath: string; label: string } => typeof d.absPath === 'string' && typeof d.label === 'string');
+  if (datasets.length < 2) return false;
+  const report = await compare(ctx, { files: datasets.map((d) => vscode.Uri.file(d.absPath)), labels: datasets.map((d) => d.label) } satisfies CompareArgs);
+  return report !== undefined;
 }

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { DashboardRequestHandlers } from '../dashboard';
+import { compareRun } from './compare';
 import { useMapping } from './mapping';
 import { openRun } from './runs';
 import { scaffoldFromLastCompare } from './scaffold';
@@ -17,5 +18,6 @@ export function dashboardRequests(ctx: Ctx): DashboardRequestHandlers {
     openRun: async (runId) => (await openRun(ctx, runId)) !== undefined,
     runExperiment: async () => (await runExperiment(ctx))?.state ?? null,
     useMapping: (file, step) => useMapping(file, step),
+    compareRun: (runId) => compareRun(ctx, runId),
   };
 }

@@ -2,6 +2,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { DashboardResults, TrainingStatus } from '../../protocol/dashboard';
+import { runName } from '../../protocol/format';
 import { describeRunStatus } from '../../protocol/runFolder/read';
 import { CommandIds } from '../commandIds';
 import type { Ctx } from '../ctx';
@@ -29,7 +30,7 @@ export async function openRun(ctx: Ctx, a?: unknown): Promise<DashboardResults |
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(
-      runs.map((r) => ({ label: r.runId, description: runDescription(r), detail: r.dir, dir: r.dir })),
+      runs.map((r) => ({ label: runName(r), description: [runDescription(r), r.runId].filter(Boolean).join(' '), detail: r.dir, dir: r.dir })),
       { title: 'Open Run' },
     );
     if (!pick) return undefined;
@@ -38,14 +39,23 @@ export async function openRun(ctx: Ctx, a?: unknown): Promise<DashboardResults |
     const byId = runs.find((r) => r.runId === dir);
     if (byId) dir = byId.dir;
   }
-  const { results, points, status: runStatus } = await readRun(dir);
+  const { results, points, status: runStatus, settings } = await readRun(dir);
   ctx.dashboard.setRuns(runs);
   if (!results) {
     void vscode.window.showWarningMessage(`Dataset Lab: ${dir} has no results: ${describeRunStatus(runStatus)}.`);
     return undefined;
   }
   const models = [...new Set(points.map((p) => p.arm))];
-  const status: TrainingStatus = { runId: results.runId, name: basename(dir), state: 'completed', arms: models };
+  const paths = ((settings as { datasets?: { path?: unknown }[] } | undefined)?.datasets ?? []).map((d) => d?.path).filter((p): p is string => typeof p === 'string');
+  const status: TrainingStatus = {
+    runId: results.runId,
+    name: basename(dir),
+    ...(results.experiment ? { experiment: results.experiment } : {}),
+    ...(results.startedAt ? { startedAt: results.startedAt } : {}),
+    ...(paths.length ? { datasets: paths } : {}),
+    state: 'completed',
+    arms: models,
+  };
   ctx.dashboard.showResults(results, points, status);
   return results;
 }

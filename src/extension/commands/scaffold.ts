@@ -10,8 +10,9 @@ import { reportCliFailure } from '../errors';
 import { pickLabels } from '../pickers';
 import { isArgsObject, resolveFiles, workspaceRoot, type CompareArgs, type ScaffoldArgs } from './args';
 import { LAST_COMPARE, type LastCompare } from './compare';
+import { EXPERIMENT_KIND_TITLES, type ExperimentKind } from '../../protocol/armRule';
 
-export type ExperimentKind = 'merge' | 'multihead';
+export type { ExperimentKind };
 
 export function registerScaffoldCommands(ctx: Ctx): void {
   ctx.registerCommand(CommandIds.newMergeExperiment, (a, b) => scaffold(ctx, 'merge', a, b));
@@ -20,7 +21,7 @@ export function registerScaffoldCommands(ctx: Ctx): void {
 
 /** Scaffold an experiment file. Never overwrites silently. */
 export async function scaffold(ctx: Ctx, kind: ExperimentKind, a?: unknown, b?: unknown): Promise<vscode.Uri | undefined> {
-  const title = kind === 'merge' ? 'New Merge Experiment' : 'New Multi-Head Experiment';
+  const title = kind === 'merge' ? 'New Merge Experiment' : kind === 'multihead' ? 'New Multi-Head Experiment' : `New Experiment (${EXPERIMENT_KIND_TITLES[kind]})`;
   const chosen = await resolveFiles(ctx.state, a, b, 2, title);
   if (!chosen) return undefined;
   const opts: ScaffoldArgs = isArgsObject(a) ? a : {};
@@ -68,6 +69,10 @@ export async function scaffoldFromLastCompare(ctx: Ctx, kind: ExperimentKind): P
   const last = ctx.state.get<LastCompare>(LAST_COMPARE);
   if (!last) throw new Error('Compare datasets first.');
   const uri = await scaffold(ctx, kind, { files: last.files.map((f) => vscode.Uri.parse(f)), labels: last.labels } satisfies CompareArgs);
-  if (uri) void vscode.window.showInformationMessage(`Dataset Lab: created ${vscode.workspace.asRelativePath(uri)}. Run it with "Dataset Lab: Run Experiment".`);
+  if (uri) {
+    const run = 'Run It';
+    // A button keeps the notification until it is answered: the next step stays in view.
+    void vscode.window.showInformationMessage(`Dataset Lab: created ${vscode.workspace.asRelativePath(uri)} (${EXPERIMENT_KIND_TITLES[kind]}).`, run).then((pick) => (pick === run ? vscode.commands.executeCommand(CommandIds.runExperiment, uri) : undefined));
+  }
   return uri;
 }

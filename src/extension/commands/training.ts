@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { CommandIds } from '../commandIds';
 import type { Ctx } from '../ctx';
 import { reportTrainingFailure } from '../errors';
+import { overallVerdict } from '../../protocol/runAdvice';
 import { readExperimentSettings, type TrainingOutcome } from '../training';
 
 /** What Run Experiment returns: the outcome, or `restricted` when the workspace is not trusted. */
@@ -58,11 +59,19 @@ export async function runExperiment(ctx: Ctx, a?: unknown): Promise<RunExperimen
   if (outcome.state === 'completed' && outcome.results) {
     const settings = await readExperimentSettings(uri);
     ctx.dashboard.showResults({ ...outcome.results, ...(settings !== undefined ? { settings } : {}) });
-    void vscode.window.showInformationMessage(`Dataset Lab: training finished (run ${outcome.results.runId}).`);
+    // Buttons keep the notification until it is answered: the verdict stays in view.
+    const show = 'Show Results';
+    const verdict = overallVerdict(outcome.results).text;
+    void vscode.window
+      .showInformationMessage(`Dataset Lab: ${vscode.workspace.asRelativePath(uri)} finished. ${verdict}`, show)
+      .then((pick) => (pick === show ? ctx.dashboard.show('results') : undefined));
   } else if (outcome.state === 'failed') {
     reportTrainingFailure(ctx.output, outcome.error);
   } else {
-    void vscode.window.showInformationMessage('Dataset Lab: training stopped; the finished epochs are kept in the run folder.');
+    const show = 'Show Training';
+    void vscode.window
+      .showInformationMessage('Dataset Lab: training stopped; the finished epochs are kept in the run folder.', show)
+      .then((pick) => (pick === show ? ctx.dashboard.show('training') : undefined));
   }
   return outcome;
 }

@@ -13,6 +13,8 @@ import {
   formatPValue,
   formatRate,
   formatRelativeTime,
+  formatSignificant,
+  formatTick,
   runName,
   setFormatLocale,
 } from '../../../src/protocol/format';
@@ -102,4 +104,18 @@ test('run names: the experiment and when, not the folder id', () => {
   assert.equal(runName({ runId: '20250303-135500-ab12', name: 'multihead seattle + new-york', createdAt: '2025-03-03T13:55:00Z' }, now), 'multihead seattle + new-york, 5 minutes ago');
   assert.equal(runName({ runId: '20250303-135500-ab12' }, now), '20250303-135500-ab12');
   assert.equal(runName({ runId: 'x', name: 'weather' }, now), 'weather');
+});
+
+test('errors and losses keep their trailing zeros; axis ticks write years without a separator', () => {
+  // One column of RMSEs reads at one precision: 1.730 beside 2.243, not 1.73.
+  assert.equal(formatSignificant(1.73), '1.730');
+  assert.equal(formatSignificant(2.2431), '2.243');
+  assert.equal(formatSignificant(12.5), '12.50');
+  assert.equal(formatSignificant(0), '0.000');
+  assert.equal(formatMetric('rmse', 1.73), '1.730');
+  assert.equal(formatMetric('mae', 1234.56), '1,235');
+  assert.equal(formatTick(1970), '1970');
+  assert.equal(formatTick(12000), '12,000');
+  assert.equal(formatTick(0.05), '0.05');
+  assert.equal(formatTick(-250), '-250');
 });

@@ -1,0 +1,245 @@
+/**
+ * Profile view: one data file's columns as the language server (an open editor's text, unsaved
+ * edits included) or the CLI (the file on disk) profiled them: a summary table (type, missing,
+ * distinct, type errors, the column's range or top value) and one card per column with its
+ * histogram or top values. Every number is written by the formatting module and bound to its
+ * place in the profile (data-json), so a test can read each one back against the JSON.
+ */
+import * as Plot from '@observablehq/plot';
+import type { ColumnProfile, ProfileSnapshot } from '../src/protocol/dashboard';
+import { formatCount, formatDate, formatDateTime, formatNumber, formatPercent, formatRelativeTime, formatTick } from '../src/protocol/format';
+import { bound, h, icon, moment, named } from './dom';
+
+/** Columns drawn as cards before a "Show all" button (the table lists every column). */
+const CARD_LIMIT = 48;
+
+const base = {
+  style: { background: 'transparent', color: 'var(--vscode-foreground)', fontSize: '11px', overflow: 'visible' },
+  marginLeft: 48,
+  marginBottom: 36,
+} as const;
+
+type Path = (string | number)[];
+
+export class ProfileView {
+  readonly root = h('section', { class: 'view profile-view', 'data-view': 'profile' });
+  private profile: ProfileSnapshot | undefined;
+  private showAll = false;
+
+  set(profile: ProfileSnapshot | undefined): void {
+    if (profile?.path !== this.profile?.path) this.showAll = false;
+    this.profile = profile;
+  }
+
+  get current(): ProfileSnapshot | undefined {
+    return this.profile;
+  }
+
+  render(width: number): { charts: number; rows: number } {
+    this.root.replaceChildren();
+    const p = this.profile;
+    if (!p) {
+      this.root.append(h('div', { class: 'empty' }, icon('graph'), h('p', {}, 'No profile yet. Run "Dataset Lab: Profile Dataset" on a data file (or its CodeLens) to see its columns here.')));
+      return { charts: 0, rows: 0 };
+    }
+    this.root.append(
+      h(
+        'header',
+        { class: 'view-source', 'data-source-of': 'profile' },
+        icon('file'),
+        ' ',
+        h('strong', {}, named(p.path)),
+        h(
+          'span',
+          { class: 'muted' },
+          ' · ',
+          bound(formatCount(p.rows), ['rows']),
+          ' rows · ',
+          bound(formatCount(p.columns.length), ['columns', 'length']),
+          ' columns · ',
+          p.source === 'language server' ? `the editor's text${p.version !== undefined ? ` (version ${p.version})` : ''}, unsaved edits included` : 'the file on disk',
+          ' · profiled ',
+          moment(p.at, formatRelativeTime(p.at)),
+          p.problemCount ? h('span', {}, ' · ', bound(formatCount(p.problemCount), ['problemCount']), ' input problem(s), in the Problems panel') : null,
+        ),
+      ),
+    );
+    const rows = p.columns.map((c, i) => summaryRow(c, i, p.rows));
+    this.root.append(
+      h(
+        'div',
+        { class: 'card wide' },
+        h('h3', {}, 'Columns'),
+        h(
+          'table',
+          { class: 'data profile-table' },
+          h('thead', {}, h('tr', {}, h('th', {}, 'column'), h('th', {}, 'type'), h('th', { class: 'num' }, 'missing'), h('th', { class: 'num' }, 'distinct'), h('th', { class: 'num' }, 'type errors'), h('th', {}, 'summary'))),
+          h('tbody', {}, ...rows),
+        ),
+      ),
+    );
+    const cols = width > 1100 ? 3 : width > 700 ? 2 : 1;
+    const chartWidth = Math.max(240, Math.floor((width - 40) / cols) - 40);
+    const shown = this.showAll ? p.columns : p.columns.slice(0, CARD_LIMIT);
+    const grid = h('div', { class: 'chart-grid', style: `grid-template-columns: repeat(${cols}, minmax(0, 1fr))` });
+    let charts = 0;
+    shown.forEach((c, i) => {
+      const card = columnCard(c, i, chartWidth);
+      if (card.querySelector('svg')) charts++;
+      grid.append(card);
+    });
+    const cardsEl = h('div', { class: 'card wide' }, h('h3', {}, 'Distributions'), grid);
+    if (shown.length < p.columns.length) {
+      cardsEl.append(
+        h(
+          'button',
+          {
+            class: 'secondary',
+            onclick: () => {
+              this.showAll = true;
+              this.render(width);
+            },
+          },
+          `Show all ${formatCount(p.columns.length)} columns`,
+        ),
+      );
+    }
+    this.root.append(cardsEl);
+    return { charts, rows: rows.length };
+  }
+}
+
+function missingCell(c: ColumnProfile, i: number, rows: number): HTMLElement {
+  const share = rows ? c.missing / rows : 0;
+  return h(
+    'td',
+    { class: `num ${share >= 0.2 ? 'warn' : ''}`, 'data-value': c.missing },
+    bound(formatCount(c.missing), ['columns', i, 'missing']),
+    c.missing ? h('span', { class: 'muted' }, ` (${formatPercent(share, 1)})`) : null,
+  );
+}
+
+function summaryRow(c: ColumnProfile, i: number, rows: number): HTMLElement {
+  return h(
+    'tr',
+    { 'data-column': c.name, 'data-type': c.type },
+    h('td', {}, h('a', { href: `#profile-${cssId(c.name)}` }, named(c.name))),
+    h('td', {}, typeText(c)),
+    missingCell(c, i, rows),
+    h('td', { class: 'num' }, bound(formatCount(c.distinct), ['columns', i, 'distinct'])),
+    h('td', { class: `num ${c.typeErrors ? 'warn' : ''}` }, bound(formatCount(c.typeErrors), ['columns', i, 'typeErrors'])),
+    h('td', { class: 'summary' }, ...summary(c, i)),
+  );
+}
+
+function typeText(c: ColumnProfile): string {
+  if (c.type === 'datetime') return c.dateOnly ? 'date' : 'date-time';
+  return c.type;
+}
+
+function summary(c: ColumnProfile, i: number): (HTMLElement | string)[] {
+  const at = (...k: (string | number)[]): Path => ['columns', i, ...k];
+  switch (c.type) {
+    case 'numeric': {
+      if (!c.count) return ['no values'];
+      const median = c.quantiles.findIndex((q) => q.q === 0.5);
+      return [
+        'mean ',
+        bound(formatNumber(c.mean), at('mean')),
+        ' · ',
+        ...(median >= 0 ? ['median ', bound(formatNumber(c.quantiles[median].value), at('quantiles', median, 'value')), ' · '] : []),
+        'range ',
+        bound(formatNumber(c.min), at('min')),
+        ' to ',
+        bound(formatNumber(c.max), at('max')),
+      ];
+    }
+    case 'categorical': {
+      const top = c.top[0];
+      if (!top) return ['no values'];
+      return ['most frequent ', named(`"${top.value}"`), ' (', bound(formatPercent(top.share, 1), at('top', 0, 'share'), 'percent'), ')'];
+    }
+    case 'text':
+      return ['mean length ', bound(formatNumber(c.length.mean, 3), at('length', 'mean')), ' characters · vocabulary ', bound(formatCount(c.vocabulary), at('vocabulary'))];
+    case 'datetime':
+      if (!c.min || !c.max) return ['no values'];
+      return [
+        named(c.dateOnly ? `${formatDate(c.min)} to ${formatDate(c.max)}` : `${formatDateTime(c.min)} to ${formatDateTime(c.max)}`),
+        c.granularity ? named(` · every ${c.granularity.label}`) : '',
+        c.gaps.count ? h('span', {}, ' · ', bound(formatCount(c.gaps.count), at('gaps', 'count')), ' gap(s)') : '',
+      ];
+  }
+}
+
+function columnCard(c: ColumnProfile, i: number, width: number): HTMLElement {
+  const fig = h(
+    'figure',
+    { class: 'chart profile-chart', id: `profile-${cssId(c.name)}`, 'data-chart': 'profile', 'data-column': c.name, 'data-type': c.type },
+    h('figcaption', {}, h('strong', {}, named(c.name)), h('span', { class: 'muted' }, ` ${typeText(c)} · `, bound(formatCount(c.count), ['columns', i, 'count']), ' values')),
+  );
+  const chart = columnChart(c, width);
+  fig.append(chart ?? h('p', { class: 'muted' }, 'nothing to chart'));
+  return fig;
+}
+
+/** A histogram (numeric, datetime, text lengths) or the top values (categorical, text tokens). */
+function columnChart(c: ColumnProfile, width: number): SVGSVGElement | HTMLElement | null {
+  switch (c.type) {
+    case 'numeric':
+      return c.count ? histogram(c.histogram.edges, c.histogram.counts, width, c.name, false) : null;
+    case 'datetime':
+      return c.count ? histogram(c.histogram.edges, c.histogram.counts, width, c.name, true) : null;
+    case 'text':
+      return c.length.histogram.counts.length ? histogram(c.length.histogram.edges, c.length.histogram.counts, width, 'length (characters)', false) : null;
+    case 'categorical':
+      return c.top.length ? topBars(c.top.slice(0, 12).map((t) => ({ value: t.value, count: t.count })), width) : null;
+  }
+}
+
+function histogram(edges: readonly number[], counts: readonly number[], width: number, label: string, time: boolean): SVGSVGElement | HTMLElement {
+  const rows = counts.map((count, k) => ({ x1: time ? new Date(edges[k]) : edges[k], x2: time ? new Date(edges[k + 1]) : edges[k + 1], count }));
+  return Plot.plot({
+    ...base,
+    width,
+    height: 160,
+    x: { label, nice: false, ...(time ? { type: 'utc' as const } : { tickFormat: (v: number) => formatTick(v) }), ticks: Math.max(3, Math.floor(width / 90)) },
+    y: { label: 'rows', grid: true, tickFormat: (v: number) => formatCount(v) },
+    marks: [
+      Plot.rectY(rows, {
+        x1: 'x1',
+        x2: 'x2',
+        y: 'count',
+        fill: 'var(--dl-ref)',
+        inset: 0.5,
+        title: (r: { x1: number | Date; x2: number | Date; count: number }) =>
+          `${formatCount(r.count)} rows in [${time ? formatDateTime(r.x1 as Date) : formatNumber(r.x1 as number)}, ${time ? formatDateTime(r.x2 as Date) : formatNumber(r.x2 as number)})`,
+      }),
+      Plot.ruleY([0]),
+    ],
+  });
+}
+
+function topBars(top: readonly { value: string; count: number }[], width: number): SVGSVGElement | HTMLElement {
+  const longest = Math.max(...top.map((t) => t.value.length));
+  const short = (v: string) => (v.length > 18 ? `${v.slice(0, 17)}…` : v);
+  return Plot.plot({
+    ...base,
+    width,
+    height: Math.max(120, 22 * top.length + 40),
+    marginLeft: Math.min(130, 12 + 6.5 * Math.min(18, longest)),
+    x: { label: 'rows', grid: true, tickFormat: (v: number) => formatCount(v), ticks: Math.max(3, Math.floor(width / 100)) },
+    // The column's name is the card's caption: no axis title beside the value names.
+    y: { label: null, domain: top.map((t) => short(t.value)) },
+    marks: [
+      Plot.barX(
+        top.map((t) => ({ ...t, short: short(t.value) })),
+        { y: 'short', x: 'count', fill: 'var(--dl-ref)', title: (t: { value: string; count: number }) => `${t.value}: ${formatCount(t.count)} rows` },
+      ),
+      Plot.ruleX([0]),
+    ],
+  });
+}
+
+function cssId(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`);
+}
