@@ -1,0 +1,214 @@
+/**
+ * Comparison of two streamed files (streamProfile.ts) in bounded memory: columns matched by
+ * name; numeric drift (KS, Wasserstein, PSI, Jensen-Shannon, the shared histogram) from the
+ * quantile sketches, each figure with the interval the exact value lies in; categorical drift
+ * (chi-squared, Jensen-Shannon, PSI) from the category summaries, exact while they are; the
+ * drift verdict by the in-memory rule (stats/driftRule.ts), marked unsure when the bound of its
+ * deciding figure straddles the threshold; the domain classifier on the reservoir samples.
+ */
+import { chiSquaredHomogeneity } from '../stats/chi2';
+import { jensenShannonDistance, psi } from '../stats/divergence';
+import { DEFAULT_DRIFT_THRESHOLDS, driftVerdict, wassersteinNorm, type DriftMethod, type DriftThresholds } from '../stats/driftRule';
+import { kstwoSf } from '../stats/kstwo';
+import { domainClassifierSummary, type DomainPair } from '../compare/domainShift';
+import type { DomainClassifierSummary } from '../compare/types';
+import type { CategoricalColumn, Column, NumericColumn } from '../table';
+import { sketchDistances, sketchHistogram, type Bounded } from './quantileSketch';
+import type { StreamColumn, StreamProfile } from './streamProfile';
+
+export interface StreamFeature {
+  readonly name: string;
+  readonly type: 'numeric' | 'categorical';
+  readonly referenceN: number;
+  readonly otherN: number;
+  readonly referenceMissingShare: number;
+  readonly otherMissingShare: number;
+  /** Every figure of this feature is exact (no bucket, no pruned category). */
+  readonly exact: boolean;
+  readonly ks?: { readonly statistic: Bounded; readonly pvalue: number; readonly pvalueRange: readonly [number, number] };
+  readonly wasserstein?: Bounded;
+  readonly wassersteinNorm?: Bounded;
+  readonly referenceMean?: number;
+  readonly otherMean?: number;
+  readonly referenceStd?: number;
+  readonly psi: number;
+  readonly jensenShannon: number;
+  readonly chi2?: { readonly statistic: number; readonly pvalue: number; readonly dof: number };
+  /** Numeric: 30 equal-width bins over the pooled range, and the most a bin's share may be off. */
+  readonly distribution?: { readonly edges: number[]; readonly reference: number[]; readonly other: number[]; readonly maxShareError: number };
+  /** Categorical: the most frequent categories (count lower bounds) and how far below the truth a count may be. */
+  readonly categories?: { readonly values: string[]; readonly reference: number[]; readonly other: number[]; readonly referenceUndercount: number; readonly otherUndercount: number };
+  readonly drift: boolean;
+  readonly method: DriftMethod;
+  readonly verdictValue: number;
+  readonly threshold: number;
+  /** False when the deciding figure's bound straddles the threshold: the exact data could decide otherwise. */
+  readonly verdictSure: boolean;
+}
+
+export interface StreamComparison {
+  readonly mode: 'streaming';
+  readonly reference: { readonly file: string; readonly rows: number; readonly bytes: number };
+  readonly other: { readonly file: string; readonly rows: number; readonly bytes: number };
+  readonly features: StreamFeature[];
+  readonly onlyInReference: string[];
+  readonly onlyInOther: string[];
+  readonly domainClassifier?: DomainClassifierSummary & { readonly sampledRows: readonly [number, number] };
+  /** What the figures approximate and by how much (docs/scaling.md). */
+  readonly approximation: { readonly alpha: number; readonly exactDistinct: number; readonly categoryCapacity: number; readonly sampleRows: number };
+}
+
+function ksPvalue(d: number, n1: number, n2: number): number {
+  const en = (n1 * n2) / (n1 + n2);
+  return Math.min(1, Math.max(0, kstwoSf(Math.round(en), d)));
+}
+
+function numericFeature(a: StreamColumn, b: StreamColumn, base: Omit<StreamFeature, 'type' | 'exact' | 'psi' | 'jensenShannon' | 'drift' | 'method' | 'verdictValue' | 'threshold' | 'verdictSure'>, t: DriftThresholds): StreamFeature {
+  const dist = sketchDistances(a.sketch, b.sketch);
+  const hist = sketchHistogram(a.sketch, b.sketch, 30);
+  const refStd = a.numbers > 0 ? Math.sqrt(a.m2 / a.numbers) : NaN;
+  const norm = (v: number) => wassersteinNorm(v, refStd);
+  const wn: Bounded = { estimate: norm(dist.wasserstein.estimate), lower: norm(dist.wasserstein.lower), upper: norm(dist.wasserstein.upper) };
+  const p = ksPvalue(dist.ks.estimate, a.numbers, b.numbers);
+  const pRange: [number, number] = [ksPvalue(dist.ks.upper, a.numbers, b.numbers), ksPvalue(dist.ks.lower, a.numbers, b.numbers)];
+  const exact = a.sketch.isExact && b.sketch.isExact;
+  // A numeric code (few distinct values, known exactly): compared as categories, as in memory.
+  const distinctExact = exact ? new Set([...a.sketch.segments(), ...b.sketch.segments()].map((s) => s.l)).size : Infinity;
+  let chi2: StreamFeature['chi2'];
+  let catJs: number | undefined;
+  if (distinctExact <= t.categoricalMaxUnique) {
+    const values = [...new Set([...a.sketch.segments(), ...b.sketch.segments()].map((s) => s.l))].sort((x, y) => x - y);
+    const count = (c: StreamColumn) => values.map((v) => c.sketch.segments().find((s) => s.l === v)?.c ?? 0);
+    const r = chiSquaredHomogeneity(count(a), count(b));
+    chi2 = { statistic: r.statistic, pvalue: r.pvalue, dof: r.dof };
+    catJs = jensenShannonDistance(count(a), count(b));
+  }
+  const js = jensenShannonDistance(hist.reference, hist.other);
+  const verdict = driftVerdict(
+    chi2 ? { kind: 'categorical', referenceRows: a.numbers, chi2Pvalue: chi2.pvalue, jensenShannon: catJs ?? js } : { kind: 'numeric', referenceRows: a.numbers, ksPvalue: p, wassersteinNorm: wn.estimate },
+    t,
+  );
+  let sure = true;
+  if (!chi2 && verdict.method === 'wasserstein') sure = (wn.lower >= verdict.threshold) === (wn.upper >= verdict.threshold);
+  if (!chi2 && verdict.method === 'ks') sure = (pRange[0] < verdict.threshold) === (pRange[1] < verdict.threshold);
+  return {
+    ...base,
+    type: 'numeric',
+    exact,
+    ks: { statistic: dist.ks, pvalue: p, pvalueRange: pRange },
+    wasserstein: dist.wasserstein,
+    wassersteinNorm: wn,
+    referenceMean: a.mean,
+    otherMean: b.mean,
+    referenceStd: refStd,
+    psi: psi(hist.reference, hist.other),
+    jensenShannon: js,
+    ...(chi2 ? { chi2 } : {}),
+    distribution: hist,
+    drift: verdict.drift,
+    method: verdict.method,
+    verdictValue: verdict.value,
+    threshold: verdict.threshold,
+    verdictSure: sure,
+  };
+}
+
+function categoricalFeature(a: StreamColumn, b: StreamColumn, base: Omit<StreamFeature, 'type' | 'exact' | 'psi' | 'jensenShannon' | 'drift' | 'method' | 'verdictValue' | 'threshold' | 'verdictSure'>, t: DriftThresholds): StreamFeature {
+  const values = [...new Set([...a.categories.top().map((x) => x.value), ...b.categories.top().map((x) => x.value)])];
+  const ra = values.map((v) => a.categories.get(v));
+  const rb = values.map((v) => b.categories.get(v));
+  // What the summaries no longer name (pruned categories) is one "(other)" cell per side.
+  const restA = a.categories.total - ra.reduce((x, y) => x + y, 0);
+  const restB = b.categories.total - rb.reduce((x, y) => x + y, 0);
+  if (restA > 0 || restB > 0) {
+    ra.push(restA);
+    rb.push(restB);
+  }
+  const chi2 = chiSquaredHomogeneity(ra, rb);
+  const js = jensenShannonDistance(ra, rb);
+  const verdict = driftVerdict({ kind: 'categorical', referenceRows: a.categories.total, chi2Pvalue: chi2.pvalue, jensenShannon: js }, t);
+  const order = values.map((_, i) => i).sort((x, y) => ra[y] + rb[y] - (ra[x] + rb[x]));
+  const top = order.slice(0, 30);
+  const exact = a.categories.isExact && b.categories.isExact;
+  return {
+    ...base,
+    type: 'categorical',
+    exact,
+    psi: psi(ra, rb),
+    jensenShannon: js,
+    chi2: { statistic: chi2.statistic, pvalue: chi2.pvalue, dof: chi2.dof },
+    categories: { values: top.map((i) => values[i]), reference: top.map((i) => ra[i]), other: top.map((i) => rb[i]), referenceUndercount: a.categories.undercount, otherUndercount: b.categories.undercount },
+    drift: verdict.drift,
+    method: verdict.method,
+    verdictValue: verdict.value,
+    threshold: verdict.threshold,
+    // Pruned summaries merge categories into "(other)": the figures are then estimates without a bound.
+    verdictSure: exact,
+  };
+}
+
+/** The reservoir rows of one column as a Column for the domain classifier. */
+function sampleColumn(c: StreamColumn, rows: readonly (readonly string[])[], j: number, kind: 'numeric' | 'categorical', missing: ReadonlySet<string>): Column {
+  if (kind === 'numeric') {
+    const values = Float64Array.from(rows, (r) => {
+      const s = r[j].trim();
+      return s === '' || missing.has(s) ? NaN : Number(s);
+    });
+    return { name: c.name, type: 'numeric', values, missing: 0, typeErrors: 0 } satisfies NumericColumn;
+  }
+  const dictionary: string[] = [];
+  const index = new Map<string, number>();
+  const codes = Int32Array.from(rows, (r) => {
+    const s = r[j];
+    if (s.trim() === '' || missing.has(s.trim())) return -1;
+    let k = index.get(s);
+    if (k === undefined) {
+      k = dictionary.length;
+      dictionary.push(s);
+      index.set(s, k);
+    }
+    return k;
+  });
+  return { name: c.name, type: 'categorical', codes, dictionary, missing: 0, typeErrors: 0 } satisfies CategoricalColumn;
+}
+
+export function compareStreams(ref: StreamProfile, other: StreamProfile, options: { thresholds?: Partial<DriftThresholds>; seed?: number; missingTokens?: readonly string[] } = {}): StreamComparison {
+  const t = { ...DEFAULT_DRIFT_THRESHOLDS, ...options.thresholds };
+  const byName = new Map(other.columns.map((c, j) => [c.name, j]));
+  const features: StreamFeature[] = [];
+  const pairs: DomainPair[] = [];
+  const missing = new Set((options.missingTokens ?? ['', 'NA', 'N/A', 'NaN', 'null', '?']).map((s) => s.trim()));
+  ref.columns.forEach((a, i) => {
+    const j = byName.get(a.name);
+    if (j === undefined) return;
+    const b = other.columns[j];
+    const refN = a.numbers + a.odd;
+    const otherN = b.numbers + b.odd;
+    const base = {
+      name: a.name,
+      referenceN: a.kind === 'numeric' && b.kind === 'numeric' ? a.numbers : refN,
+      otherN: a.kind === 'numeric' && b.kind === 'numeric' ? b.numbers : otherN,
+      referenceMissingShare: ref.rows ? (ref.rows - refN) / ref.rows : 0,
+      otherMissingShare: other.rows ? (other.rows - otherN) / other.rows : 0,
+    };
+    const both = a.kind === 'numeric' && b.kind === 'numeric';
+    if (both && (a.numbers === 0 || b.numbers === 0)) return;
+    features.push(both ? numericFeature(a, b, base, t) : categoricalFeature(a, b, base, t));
+    // High-cardinality categories (pruned summaries) are identifiers more often than features: left out, as in memory.
+    if (!both && !(a.categories.isExact && b.categories.isExact)) return;
+    const kind = both ? 'numeric' : 'categorical';
+    pairs.push({ name: a.name, ref: sampleColumn(a, ref.sample, i, kind, missing), other: sampleColumn(b, other.sample, j, kind, missing) });
+  });
+  const seed = options.seed ?? 42;
+  const domain = domainClassifierSummary(pairs, ref.sample.length, other.sample.length, seed);
+  return {
+    mode: 'streaming',
+    reference: { file: ref.file, rows: ref.rows, bytes: ref.bytes },
+    other: { file: other.file, rows: other.rows, bytes: other.bytes },
+    features,
+    onlyInReference: ref.columns.filter((c) => !byName.has(c.name)).map((c) => c.name),
+    onlyInOther: other.columns.filter((c) => !ref.columns.some((r) => r.name === c.name)).map((c) => c.name),
+    ...(domain ? { domainClassifier: { ...domain, sampledRows: [ref.sample.length, other.sample.length] as const } } : {}),
+    approximation: { alpha: ref.alpha, exactDistinct: ref.exactDistinct, categoryCapacity: ref.categoryCapacity, sampleRows: Math.max(ref.sample.length, other.sample.length) },
+  };
+}
