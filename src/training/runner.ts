@@ -164,6 +164,7 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
         }),
       ),
       features: data.features.map((f) => f.name),
+      ...(data.features.some((f) => f.type === 'text') ? { textFeatures: data.features.filter((f) => f.type === 'text').map((f) => f.name) } : {}),
       startedAt,
       finishedAt: new Date().toISOString(),
     };

@@ -103,8 +103,31 @@ export function formatResultsTable(results: RunResults, runDir: string, cwd: str
     `\n${advice.join('\n')}\n` +
     (hints.length || rowLines.length ? `\n${[...rowLines, ...hints].join('\n')}\n` : '') +
     (diverged.length ? `\n${diverged.join('\n')}\n` : '') +
+    perClassLines(results) +
     leakageNotes(results)
   );
+}
+
+/**
+ * Text runs: F1 of every class per dataset and arm (test rows; support in brackets), since text
+ * classes are rarely balanced and macro-F1 alone hides which class suffers.
+ */
+function perClassLines(results: RunResults): string {
+  if (!results.textFeatures?.length) return '';
+  const arms = results.arms.filter((a) => !a.diverged);
+  const classes = (arm: (typeof arms)[number], name: string) => {
+    const m = arm.bySource[name];
+    return m && 'perClass' in m ? m.perClass : undefined;
+  };
+  const rows: string[][] = [['dataset', 'class', ...arms.map((a) => `${a.arm} F1`), 'test rows']];
+  for (const name of Object.keys(results.comparison.bySource)) {
+    for (const c of new Set(arms.flatMap((a) => Object.keys(classes(a, name) ?? {})))) {
+      const support = arms.map((a) => classes(a, name)?.[c]?.support).find((s) => s !== undefined);
+      const f1 = (a: (typeof arms)[number]) => classes(a, name)?.[c]?.f1;
+      rows.push([name, displayText(c), ...arms.map((a) => (f1(a) === undefined ? '-' : formatFixed(f1(a) as number, 3))), support === undefined ? '-' : String(support)]);
+    }
+  }
+  return rows.length > 1 ? `\nper-class F1 (text features: ${results.textFeatures.map(displayText).join(', ')}):\n${align(rows)}\n` : '';
 }
 
 function align(rows: string[][]): string {

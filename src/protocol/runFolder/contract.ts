@@ -248,6 +248,8 @@ export interface RunResults {
     }
   >;
   readonly features: string[];
+  /** The features that are free text (absent when none): the CLI and the results view then list per-class F1. */
+  readonly textFeatures?: string[];
   readonly startedAt: string;
   readonly finishedAt: string;
 }

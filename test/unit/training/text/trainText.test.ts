@@ -120,3 +120,25 @@ test('a small and unbalanced text set: rows without any token and one repeated t
   const r = await cli(['run', file, '--json'], dir);
   assert.equal(r.code, 0, r.err);
 });
+
+test('a text run lists per-class F1 per dataset and arm, as results.json has it', async () => {
+  const dir = textWorkspace({ rows: 90 });
+  const file = textExperiment(dir, { arms: ['separate', 'multihead'], training: { epochs: 3 } });
+  const r = await cli(['run', file], dir);
+  assert.equal(r.code, 0, r.err);
+  const runId = /^Run (\S+) /.exec(r.out)?.[1] as string;
+  const results = readJson<{ textFeatures: string[]; arms: { arm: string; bySource: Record<string, { perClass: Record<string, { f1: number; support: number }> }> }[] }>(dir, '.dataset-lab', 'runs', runId, 'results.json');
+  assert.deepEqual(results.textFeatures, ['text']);
+  const lines = r.out.split('\n');
+  const at = lines.indexOf('per-class F1 (text features: text):');
+  assert.ok(at > 0, r.out);
+  assert.match(lines[at + 1], /^dataset\s+class\s+separate F1\s+multihead F1\s+test rows$/);
+  const rows = lines.slice(at + 2, at + 7).map((l) => l.trim().split(/\s+/));
+  assert.deepEqual(rows.map((c) => `${c[0]}/${c[1]}`).sort(), ['a/bad', 'a/good', 'b/money', 'b/sport', 'b/weather']);
+  for (const [source, cls, separate, multihead, support] of rows) {
+    const [sep, mh] = ['separate', 'multihead'].map((arm) => results.arms.find((a) => a.arm === arm)?.bySource[source].perClass[cls]);
+    assert.equal(separate, (sep?.f1 as number).toFixed(3), `${source}/${cls}`);
+    assert.equal(multihead, (mh?.f1 as number).toFixed(3), `${source}/${cls}`);
+    assert.equal(support, String(sep?.support));
+  }
+});
