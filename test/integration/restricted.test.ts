@@ -42,11 +42,18 @@ describe('Restricted Mode', function () {
   it("the workspace's values of the restricted settings are ignored; its other settings apply", async () => {
     const manifest = JSON.parse(readFileSync(join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'package.json'), 'utf8')) as {
       capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } };
+      contributes: { configuration: { properties: Record<string, { default: unknown }> } };
     };
     const restricted = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations;
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
-    // What a cloned repository could set to run a program of its choice on "Run Experiment", or to change how it runs.
-    assert.deepEqual([...restricted].sort(), ['datasetLab.training.backend', 'datasetLab.training.runtime']);
+    // What a cloned repository could set to run a program of its choice on "Run Experiment", to
+    // change how it runs, or to download a model: a value for each, none of them the default.
+    const workspaceValues: Record<string, unknown> = {
+      'datasetLab.training.runtime': join(root(), 'not-node.sh'),
+      'datasetLab.training.backend': 'cpu',
+      'datasetLab.text.allowModelDownload': true,
+    };
+    assert.deepEqual([...restricted].sort(), Object.keys(workspaceValues).sort(), 'every restricted setting is tried here');
     const settings = join(root(), '.vscode', 'settings.json');
     mkdirSync(join(root(), '.vscode'), { recursive: true });
     const changed = new Promise<void>((resolve, reject) => {
@@ -59,16 +66,16 @@ describe('Restricted Mode', function () {
         }
       });
     });
-    writeFileSync(
-      settings,
-      JSON.stringify({ 'datasetLab.training.runtime': join(root(), 'not-node.sh'), 'datasetLab.training.backend': 'cpu', 'datasetLab.compare.wassersteinThreshold': 0.5 }),
-    );
+    writeFileSync(settings, JSON.stringify({ ...workspaceValues, 'datasetLab.compare.wassersteinThreshold': 0.5 }));
     try {
       await changed;
       const config = vscode.workspace.getConfiguration('datasetLab');
       assert.equal(config.get('compare.wassersteinThreshold'), 0.5, 'the workspace file was read');
-      assert.equal(config.get('training.runtime'), '', 'the workspace chose the training runtime');
-      assert.equal(config.get('training.backend'), 'auto', 'the workspace chose the training backend');
+      for (const key of restricted) {
+        const fallback = manifest.contributes.configuration.properties[key].default;
+        assert.notDeepEqual(workspaceValues[key], fallback);
+        assert.deepEqual(config.get(key.slice('datasetLab.'.length)), fallback, `the workspace chose ${key}`);
+      }
       // The comparison uses the workspace's (unrestricted) threshold: normalised Wasserstein from 0.5.
       const report = (await vscode.commands.executeCommand('datasetLab.compareDatasets', {
         files: [vscode.Uri.file(join(root(), 'seattle.csv')), vscode.Uri.file(join(root(), 'new-york.csv'))],
