@@ -1,7 +1,7 @@
 /**
  * Results view, text runs: F1 of every class per dataset and arm on the test rows (support
  * beside), since text classes are rarely balanced and macro-F1 alone hides which class suffers.
- * Shown when results.json lists text features (`textFeatures`).
+ * Shown when results.json lists text features (`textFeatures`), with its `textNotes` above the table.
  */
 import type { DashboardResults } from '../src/protocol/dashboard';
 import { formatCount, formatFixed } from '../src/protocol/format';
@@ -20,6 +20,7 @@ export function perClassCard(r: DashboardResults): HTMLElement | null {
     'div',
     { class: 'card wide per-class-card', 'data-chart': 'per-class' },
     h('h3', {}, `Per-class F1 (text features: ${r.textFeatures.join(', ')})`),
+    ...(r.textNotes?.length ? [h('ul', { class: 'text-notes' }, ...r.textNotes.map((n) => h('li', { class: 'muted' }, n)))] : []),
     h(
       'table',
       { class: 'data per-class-table' },

@@ -20,6 +20,8 @@ import { saveModel, saveTreeModel } from './modelStore';
 import { baselines } from './evaluation/baseline';
 import { rowAccounting } from './rowAccounting';
 import { defaultModelCache } from './text/textContext';
+import { textNotes } from './text/textNotes';
+import { hasTextFeatures, textSpecOf } from './text/trainTextModel';
 
 export interface RunnerHooks {
   send(msg: FromTrainerMessage): void;
@@ -81,6 +83,8 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
     }
     run.writeJson(RUN_FILES.split, split satisfies SplitFile);
     if (plan) run.writeJson(RUN_FILES.folds, plan.folds);
+    // Text columns that cannot help (one value, no text), bytes that were not UTF-8, very long cells.
+    const notes = hasTextFeatures(data) ? textNotes(data, textSpecOf(exp)) : [];
     const models = arms.flatMap((a) => (a === 'separate' ? data.sources.map((s) => `separate/${s.name}`) : [a]));
     hooks.send({ type: 'started', runId: run.runId, runDir, backend, models, ...(plan ? { folds: plan.jobs } : {}) });
 
@@ -165,6 +169,7 @@ export async function runExperiment(start: StartMessage, hooks: RunnerHooks): Pr
       ),
       features: data.features.map((f) => f.name),
       ...(data.features.some((f) => f.type === 'text') ? { textFeatures: data.features.filter((f) => f.type === 'text').map((f) => f.name) } : {}),
+      ...(notes.length ? { textNotes: notes } : {}),
       startedAt,
       finishedAt: new Date().toISOString(),
     };

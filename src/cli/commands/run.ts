@@ -114,6 +114,7 @@ export function formatResultsTable(results: RunResults, runDir: string, cwd: str
  */
 function perClassLines(results: RunResults): string {
   if (!results.textFeatures?.length) return '';
+  const notes = (results.textNotes ?? []).map((n) => `note: ${displayText(n)}`).join('\n');
   const arms = results.arms.filter((a) => !a.diverged);
   const classes = (arm: (typeof arms)[number], name: string) => {
     const m = arm.bySource[name];
@@ -127,7 +128,7 @@ function perClassLines(results: RunResults): string {
       rows.push([name, displayText(c), ...arms.map((a) => (f1(a) === undefined ? '-' : formatFixed(f1(a) as number, 3))), support === undefined ? '-' : String(support)]);
     }
   }
-  return rows.length > 1 ? `\nper-class F1 (text features: ${results.textFeatures.map(displayText).join(', ')}):\n${align(rows)}\n` : '';
+  return (rows.length > 1 ? `\nper-class F1 (text features: ${results.textFeatures.map(displayText).join(', ')}):\n${align(rows)}\n` : '') + (notes ? `\n${notes}\n` : '');
 }
 
 function align(rows: string[][]): string {

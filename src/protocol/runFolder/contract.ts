@@ -250,6 +250,8 @@ export interface RunResults {
   readonly features: string[];
   /** The features that are free text (absent when none): the CLI and the results view then list per-class F1. */
   readonly textFeatures?: string[];
+  /** What the run noticed about its text columns (one text in every row, no text, bytes not UTF-8, very long cells), each naming the file; absent when nothing. */
+  readonly textNotes?: string[];
   readonly startedAt: string;
   readonly finishedAt: string;
 }

@@ -142,3 +142,35 @@ test('a text run lists per-class F1 per dataset and arm, as results.json has it'
     assert.equal(support, String(sep?.support));
   }
 });
+
+test('bad text input trains and is named: one text in every row, no text, bytes that are not UTF-8, 1 MB cells', async () => {
+  const dir = textWorkspace({ rows: 80 });
+  const a = makeRows(['good', 'bad'], 80, 1);
+  const file = textExperiment(dir, { features: ['text'], arms: ['separate', 'multihead'], training: { epochs: 2 } });
+  const run = async (b: Buffer | string) => {
+    writeFileSync(join(dir, 'data', 'b.csv'), b);
+    const r = await cli(['run', file], dir);
+    assert.equal(r.code, 0, r.err);
+    return r.out.split('\n').filter((l) => l.startsWith('note: ') && l.includes('text column'));
+  };
+  const b = join(dir, 'data', 'b.csv');
+  // One text in every row of b.
+  const same = await run(csvOf(a.map((row) => ({ ...row, text: 'the very same words in every row' }))));
+  assert.deepEqual(same, [`note: ${b}: text column "text" holds one text in every labelled row of b ("the very same words in every row"); it cannot tell b's classes apart`]);
+  // No text at all in b (every cell empty or blank).
+  const none = await run(csvOf(a.map((row, i) => ({ ...row, text: i % 2 ? '' : '  ' }))));
+  assert.deepEqual(none, [`note: ${b}: text column "text" holds no text in any labelled row of b; it adds nothing to that dataset's models`]);
+  // Latin-1 bytes in some cells of a UTF-8 file, and two cells of about 1 MB.
+  const big = 'lorem ipsum dolor sit amet '.repeat(40000);
+  const lines = [Buffer.from('text,n,label\n')];
+  a.forEach((row, i) => {
+    const text = i === 3 || i === 7 ? `${big}${row.text}` : row.text;
+    lines.push(i % 10 === 5 ? Buffer.concat([Buffer.from(`${text} caf`), Buffer.from([0xe9]), Buffer.from(`,${row.n},${row.label}\n`)]) : Buffer.from(`${text},${row.n},${row.label}\n`));
+  });
+  const mixed = await run(Buffer.concat(lines));
+  const longest = a[3].text.length >= a[7].text.length ? 3 : 7;
+  assert.deepEqual(mixed, [
+    `note: ${b}: 2 cells of text column "text" are longer than 100,000 characters (the longest, ${(big.length + a[longest].text.length).toLocaleString('en-US')}, on data row ${longest + 1}); the bag encoder reads its 256 highest-weighted distinct tokens of each cell (text.maxTokens)`,
+    `note: ${b}: 8 cells of text column "text" are not valid UTF-8 (first on line 7); the bad bytes read as U+FFFD, which splits the words they are in: save the file as UTF-8`,
+  ]);
+});
