@@ -3,6 +3,7 @@ import { flag, numberOption, parseArgs, stringOption, UsageError, type OptionSpe
 import { EXIT_OK, type CliCommand, type CliIO } from '../command';
 import { displayText as d, fmt, heading, jsonText, percent, pvalue, renderTable, terminalText } from '../format';
 import { ingestOptionSpecs, loadTables } from '../loadTables';
+import { runStreamCompare, streamDecision, streamOptionSpecs } from '../stream';
 
 const options: readonly OptionSpec[] = [
   { name: 'label', kind: 'string', description: 'label column, the same name in every dataset' },
@@ -17,6 +18,7 @@ const options: readonly OptionSpec[] = [
   { name: 'seed', kind: 'string', description: 'seed for the domain classifier (default 42)' },
   { name: 'no-domain-classifier', kind: 'boolean', description: 'skip the domain classifier' },
   ...ingestOptionSpecs,
+  ...streamOptionSpecs,
 ];
 
 function labelsFrom(args: ReturnType<typeof parseArgs>, n: number): (string | undefined)[] {
@@ -41,6 +43,8 @@ export const compareCommand: CliCommand = {
     const args = parseArgs(argv, options);
     const files = args.positionals;
     if (files.length < 2) throw new UsageError('compare needs at least two CSV files');
+    const streaming = streamDecision(files, args, io.cwd);
+    if (streaming.stream) return runStreamCompare(files, args, io, streaming.why);
     const labels = labelsFrom(args, files.length);
     const tables = await loadTables(files, args, io);
     let reference = 0;

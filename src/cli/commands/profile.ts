@@ -3,6 +3,7 @@ import { flag, numberOption, parseArgs, UsageError, type OptionSpec } from '../a
 import { EXIT_OK, type CliCommand } from '../command';
 import { fmt, heading, jsonText, percent, renderTable, terminalText } from '../format';
 import { ingestOptionSpecs, loadTables } from '../loadTables';
+import { runStreamProfile, streamDecision, streamOptionSpecs } from '../stream';
 import { jsonNumbers } from './compare';
 
 const options: readonly OptionSpec[] = [
@@ -10,6 +11,7 @@ const options: readonly OptionSpec[] = [
   { name: 'bins', kind: 'string', description: 'histogram bins for numeric columns (default 20)' },
   { name: 'top', kind: 'string', description: 'top categories listed per categorical column (default 10)' },
   ...ingestOptionSpecs,
+  ...streamOptionSpecs,
 ];
 
 const BARS = ' ▁▂▃▄▅▆▇█';
@@ -151,6 +153,8 @@ export const profileCommand: CliCommand = {
   async run(argv, io) {
     const args = parseArgs(argv, options);
     if (args.positionals.length !== 1) throw new UsageError('profile takes exactly one CSV file');
+    const streaming = streamDecision(args.positionals, args, io.cwd);
+    if (streaming.stream) return runStreamProfile(args.positionals[0], args, io, streaming.why);
     const [table] = await loadTables(args.positionals, args, io);
     const bins = numberOption(args, 'bins');
     const top = numberOption(args, 'top');

@@ -6,6 +6,7 @@
  * drift verdict by the in-memory rule (stats/driftRule.ts), marked unsure when the bound of its
  * deciding figure straddles the threshold; the domain classifier on the reservoir samples.
  */
+import { isIdentifierLike } from '../columnKind';
 import { chiSquaredHomogeneity } from '../stats/chi2';
 import { jensenShannonDistance, psi } from '../stats/divergence';
 import { DEFAULT_DRIFT_THRESHOLDS, driftVerdict, wassersteinNorm, type DriftMethod, type DriftThresholds } from '../stats/driftRule';
@@ -194,8 +195,9 @@ export function compareStreams(ref: StreamProfile, other: StreamProfile, options
     const both = a.kind === 'numeric' && b.kind === 'numeric';
     if (both && (a.numbers === 0 || b.numbers === 0)) return;
     features.push(both ? numericFeature(a, b, base, t) : categoricalFeature(a, b, base, t));
-    // High-cardinality categories (pruned summaries) are identifiers more often than features: left out, as in memory.
+    // High-cardinality categories (pruned summaries, or a distinct value per row) are identifiers more often than features: left out, as in memory.
     if (!both && !(a.categories.isExact && b.categories.isExact)) return;
+    if (!both && (isIdentifierLike(a.categories.size, refN) || isIdentifierLike(b.categories.size, otherN))) return;
     const kind = both ? 'numeric' : 'categorical';
     pairs.push({ name: a.name, ref: sampleColumn(a, ref.sample, i, kind, missing), other: sampleColumn(b, other.sample, j, kind, missing) });
   });

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { mulberry32 } from '../../../../src/core/random';
-import { QuantileSketch, sketchDistances } from '../../../../src/core/stream/quantileSketch';
+import { QuantileSketch } from '../../../../src/core/stream/quantileSketch';
 import { FrequentItems } from '../../../../src/core/stream/frequentItems';
 import { compareStreams, type StreamComparison } from '../../../../src/core/stream/streamCompare';
 import { streamProfile, type StreamProfile } from '../../../../src/core/stream/streamProfile';

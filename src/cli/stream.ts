@@ -1,0 +1,226 @@
+/**
+ * The streaming mode of `profile` and `compare` (src/core/stream): chosen with --stream, or
+ * automatically when the in-memory path would need more than --max-memory (default: half the
+ * machine's memory, at most 4 GiB), estimated as 2.4 x the files' size (the ingest's peak). Every
+ * approximate figure is printed with the most it can be off (the exact value lies within
+ * estimate +- bound), and the output says what is approximate and why.
+ */
+import { statSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { extname, resolve } from 'node:path';
+import { compareStreams, type StreamComparison, type StreamFeature } from '../core/stream/streamCompare';
+import { streamProfile, type StreamProfile } from '../core/stream/streamProfile';
+import type { Bounded } from '../core/stream/quantileSketch';
+import { flag, numberOption, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args';
+import { EXIT_OK, type CliIO } from './command';
+import { displayText as d, fmt, heading, jsonText, percent, pvalue, renderTable, terminalText } from './format';
+import { ingestOptionsFrom } from './loadTables';
+import { ProgressLine } from './progress';
+
+/** JSON has no NaN or Infinity: null instead (as compare --json writes them). */
+function jsonNumbers(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}
+
+export const streamOptionSpecs: readonly OptionSpec[] = [
+  { name: 'stream', kind: 'boolean', description: 'read each file once in bounded memory (CSV/TSV): exact counts and moments, sketched distributions with their error bounds (docs/scaling.md)' },
+  { name: 'max-memory', kind: 'string', description: 'memory the in-memory path may use (e.g. 512M, 8G); above it the streaming mode is used (default: half the RAM, at most 4G)' },
+];
+
+/** The in-memory ingest peaks at about this many times the file size (bench/RESULTS.md). */
+export const INGEST_PEAK_FACTOR = 2.4;
+
+export function parseSize(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$/i.exec(text);
+  if (!m) throw new UsageError(`--max-memory ${JSON.stringify(text)}: use a size such as 512M or 8G`);
+  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
+  return Number(m[1]) * unit;
+}
+
+const mib = (bytes: number) => (bytes >= 1024 ** 3 ? `${fmt(bytes / 1024 ** 3, 3)} GiB` : `${fmt(bytes / 1024 ** 2, 3)} MiB`);
+
+/** Whether to stream, and why (said on stderr when it was not asked for). */
+export function streamDecision(files: readonly string[], args: ParsedArgs, cwd: string): { stream: boolean; why?: string } {
+  const asked = flag(args, 'stream');
+  const limitText = stringOption(args, 'max-memory');
+  const limit = limitText !== undefined ? parseSize(limitText) : Math.min(4 * 1024 ** 3, totalmem() / 2);
+  let total = 0;
+  for (const f of files) {
+    try {
+      total += statSync(resolve(cwd, f)).size;
+    } catch {
+      // the reader says what is wrong with the file
+    }
+  }
+  const need = total * INGEST_PEAK_FACTOR;
+  const stream = asked || need > limit;
+  if (!stream) return { stream };
+  const notCsv = files.find((f) => !['.csv', '.tsv', '.tab', '.txt'].includes(extname(f).toLowerCase()));
+  if (notCsv) {
+    throw new UsageError(
+      `${notCsv}: the streaming mode reads CSV/TSV files only${asked ? '' : ` (it was chosen because reading ${mib(total)} in memory needs about ${mib(need)}, above ${limitText ? '--max-memory' : 'the default limit'} ${mib(limit)})`}; convert it to CSV, or raise --max-memory`,
+    );
+  }
+  return { stream, ...(asked ? {} : { why: `reading ${mib(total)} in memory needs about ${mib(need)}, above ${limitText ? '--max-memory' : 'the default limit'} ${mib(limit)}: using the streaming mode (--max-memory to change)` }) };
+}
+
+function readStreams(files: readonly string[], args: ParsedArgs, io: CliIO): StreamProfile[] {
+  const ingest = ingestOptionsFrom(args);
+  return files.map((f) => {
+    const progress = new ProgressLine(io.stderr);
+    try {
+      return streamProfile(resolve(io.cwd, f), {
+        ...(ingest.delimiter ? { delimiter: ingest.delimiter } : {}),
+        ...(ingest.missingTokens ? { missingTokens: ingest.missingTokens } : {}),
+        seed: numberOption(args, 'seed') ?? 42,
+        onProgress: (done, total) => progress.update(f, done, total),
+      });
+    } finally {
+      progress.done();
+    }
+  });
+}
+
+function problems(p: StreamProfile, file: string, io: CliIO, strict: boolean): void {
+  for (const x of p.problems) io.stderr.write(terminalText(`${file}:${x.line}: ${x.message}\n`));
+  if (p.problemCount > p.problems.length) io.stderr.write(terminalText(`${file}: ${p.problemCount - p.problems.length} more problems\n`));
+  if (strict && p.problemCount > 0) throw Object.assign(new Error(`${file}: ${p.problemCount} problem(s) (--strict)`), { userFacing: true, exitCode: 2 });
+}
+
+/** A bounded figure: `0.0861 ±0.0004`, exact ones plain. */
+function bounded(b: Bounded | undefined, digits = 4): string {
+  if (!b || !Number.isFinite(b.estimate)) return '-';
+  const err = Math.max(b.upper - b.estimate, b.estimate - b.lower);
+  return err > 0 ? `${fmt(b.estimate, digits)} ±${fmt(err, 2)}` : fmt(b.estimate, digits);
+}
+
+export function approximationNote(a: { alpha: number; exactDistinct: number; categoryCapacity: number }): string {
+  return (
+    `streaming mode: each file read once in bounded memory. Counts, missing values, means and standard deviations are exact. ` +
+    `Distributions come from a quantile sketch, exact up to ${a.exactDistinct} distinct values per column, then buckets ${percent(a.alpha * 2)} wide (relative): ` +
+    `figures written "x ±e" are approximate, the exact value lying within x - e and x + e; those without ± are exact. ` +
+    `Categories are exact up to ${a.categoryCapacity} distinct values per column. The domain classifier sees a uniform sample of rows.\n`
+  );
+}
+
+export function renderStreamCompare(c: StreamComparison): string {
+  let out = heading(`${c.reference.file} (reference, ${c.reference.rows} rows) vs ${c.other.file} (${c.other.rows} rows)`);
+  out += approximationNote(c.approximation);
+  const numeric = c.features.filter((f) => f.type === 'numeric');
+  const categorical = c.features.filter((f) => f.type === 'categorical');
+  const verdict = (f: StreamFeature) => `${f.drift ? 'DRIFT' : 'no drift'} (${f.method})${f.verdictSure ? '' : ' unsure: the bound straddles the threshold'}`;
+  if (numeric.length) {
+    out += '\n' + renderTable(
+      [{ header: 'feature' }, { header: 'KS', align: 'right' }, { header: 'KS p', align: 'right' }, { header: 'Wasserstein', align: 'right' }, { header: 'W (norm)', align: 'right' }, { header: 'PSI', align: 'right' }, { header: 'JS', align: 'right' }, { header: 'means', align: 'right' }, { header: 'verdict' }],
+      numeric.map((f) => [
+        f.name,
+        bounded(f.ks?.statistic),
+        f.ks ? (f.ks.pvalueRange[0] === f.ks.pvalueRange[1] ? pvalue(f.ks.pvalue) : `${pvalue(f.ks.pvalueRange[0])}..${pvalue(f.ks.pvalueRange[1])}`) : '-',
+        bounded(f.wasserstein),
+        bounded(f.wassersteinNorm),
+        f.exact ? fmt(f.psi) : `${fmt(f.psi)} ~`,
+        f.exact ? fmt(f.jensenShannon) : `${fmt(f.jensenShannon)} ~`,
+        `${fmt(f.referenceMean)} / ${fmt(f.otherMean)}`,
+        verdict(f),
+      ]),
+    );
+    const worst = Math.max(0, ...numeric.map((f) => f.distribution?.maxShareError ?? 0));
+    if (worst > 0) out += `PSI and JS (~) come from 30-bin histograms whose bin shares are each within ±${percent(worst)} of the exact ones.\n`;
+  }
+  if (categorical.length) {
+    out += '\n' + renderTable(
+      [{ header: 'feature' }, { header: 'chi2 p', align: 'right' }, { header: 'JS', align: 'right' }, { header: 'PSI', align: 'right' }, { header: 'categories' }, { header: 'verdict' }],
+      categorical.map((f) => [
+        f.name,
+        pvalue(f.chi2?.pvalue),
+        fmt(f.jensenShannon),
+        fmt(f.psi),
+        f.exact ? 'exact' : `top ${f.categories?.values.length}; counts up to ${f.categories?.referenceUndercount} / ${f.categories?.otherUndercount} low, the rest as (other)`,
+        verdict(f),
+      ]),
+    );
+  }
+  if (c.onlyInReference.length) out += `only in the reference: ${c.onlyInReference.join(', ')}\n`;
+  if (c.onlyInOther.length) out += `only in the other file: ${c.onlyInOther.join(', ')}\n`;
+  const dc = c.domainClassifier;
+  out += dc
+    ? `\ndomain classifier: AUC ${fmt(dc.auc, 3)} (${dc.folds}-fold, on a uniform sample of ${dc.sampledRows[0]} + ${dc.sampledRows[1]} rows; top: ${dc.topFeatures.slice(0, 3).map((t) => t.name).join(', ')})\n`
+    : '\ndomain classifier: not run (too few rows or no shared feature)\n';
+  out += 'Label comparison, schema suggestions and the recommendation need the in-memory mode (not computed when streaming).\n';
+  return out;
+}
+
+export async function runStreamCompare(files: readonly string[], args: ParsedArgs, io: CliIO, why: string | undefined): Promise<number> {
+  if (files.length !== 2) throw new UsageError('the streaming mode compares exactly two files (a reference and one other)');
+  for (const o of ['label', 'labels', 'html']) if (stringOption(args, o) !== undefined) throw new UsageError(`--${o} is not available in the streaming mode yet (docs/scaling.md); leave it out, or compare in memory`);
+  if (why) io.stderr.write(`note: ${d(why)}\n`);
+  const [a, b] = readStreams(files, args, io);
+  problems(a, files[0], io, flag(args, 'strict'));
+  problems(b, files[1], io, flag(args, 'strict'));
+  const thresholds = {
+    ...(numberOption(args, 'p-value') !== undefined ? { pValue: numberOption(args, 'p-value') } : {}),
+    ...(numberOption(args, 'small-sample-rows') !== undefined ? { smallSampleRows: numberOption(args, 'small-sample-rows') } : {}),
+    ...(numberOption(args, 'wasserstein-threshold') !== undefined ? { wassersteinNorm: numberOption(args, 'wasserstein-threshold') } : {}),
+    ...(numberOption(args, 'js-threshold') !== undefined ? { jensenShannon: numberOption(args, 'js-threshold') } : {}),
+  };
+  const c = compareStreams(a, b, { thresholds, seed: numberOption(args, 'seed') ?? 42 });
+  const shown = { ...c, reference: { ...c.reference, file: files[0] }, other: { ...c.other, file: files[1] } };
+  if (flag(args, 'json')) io.stdout.write(jsonText(JSON.stringify({ ...shown, approximate: approximationNote(c.approximation).trim() }, jsonNumbers, 2)) + '\n');
+  else io.stdout.write(terminalText(renderStreamCompare(shown)));
+  return EXIT_OK;
+}
+
+export function renderStreamProfile(p: StreamProfile, file: string): string {
+  let out = heading(`${file}: ${p.rows} rows x ${p.columns.length} columns (streaming)`);
+  out += approximationNote(p);
+  const numeric = p.columns.filter((c) => c.kind === 'numeric');
+  const categorical = p.columns.filter((c) => c.kind === 'categorical');
+  if (numeric.length) {
+    out += '\n' + renderTable(
+      [{ header: 'column' }, { header: 'count', align: 'right' }, { header: 'missing', align: 'right' }, { header: 'mean', align: 'right' }, { header: 'std', align: 'right' }, { header: 'min', align: 'right' }, { header: '25%', align: 'right' }, { header: 'median', align: 'right' }, { header: '75%', align: 'right' }, { header: 'max', align: 'right' }],
+      numeric.map((c) => [
+        c.name,
+        String(c.numbers),
+        String(c.missing + c.odd),
+        fmt(c.mean),
+        c.numbers > 1 ? fmt(Math.sqrt(c.m2 / (c.numbers - 1))) : '-',
+        fmt(c.sketch.min),
+        bounded(c.sketch.quantile(0.25)),
+        bounded(c.sketch.quantile(0.5)),
+        bounded(c.sketch.quantile(0.75)),
+        fmt(c.sketch.max),
+      ]),
+    );
+  }
+  if (categorical.length) {
+    out += '\n' + renderTable(
+      [{ header: 'column' }, { header: 'count', align: 'right' }, { header: 'missing', align: 'right' }, { header: 'top categories' }],
+      categorical.map((c) => [
+        c.name,
+        String(c.odd + c.numbers),
+        String(c.missing),
+        c.categories.top(5).map((t) => `${t.value} ${c.categories.isExact ? t.count : `${t.count}..${t.count + c.categories.undercount}`}`).join(', ') + (c.categories.isExact ? '' : ` (more than ${c.categories.capacity} distinct)`),
+      ]),
+    );
+  }
+  return out;
+}
+
+export async function runStreamProfile(file: string, args: ParsedArgs, io: CliIO, why: string | undefined): Promise<number> {
+  if (why) io.stderr.write(`note: ${d(why)}\n`);
+  const [p] = readStreams([file], args, io);
+  problems(p, file, io, flag(args, 'strict'));
+  if (flag(args, 'json')) {
+    const columns = p.columns.map((c) => ({
+      name: c.name,
+      type: c.kind,
+      count: c.kind === 'numeric' ? c.numbers : c.numbers + c.odd,
+      missing: c.kind === 'numeric' ? c.missing + c.odd : c.missing,
+      ...(c.kind === 'numeric'
+        ? { mean: c.mean, std: c.numbers > 1 ? Math.sqrt(c.m2 / (c.numbers - 1)) : null, min: c.sketch.min, max: c.sketch.max, exact: c.sketch.isExact, quantiles: [0.05, 0.25, 0.5, 0.75, 0.95].map((q) => ({ q, ...c.sketch.quantile(q) })) }
+        : { exact: c.categories.isExact, undercount: c.categories.undercount, top: c.categories.top(10) }),
+    }));
+    io.stdout.write(jsonText(JSON.stringify({ mode: 'streaming', path: file, rows: p.rows, bytes: p.bytes, columns, approximate: approximationNote(p).trim() }, jsonNumbers, 2)) + '\n');
+  } else io.stdout.write(terminalText(renderStreamProfile(p, file)));
+  return EXIT_OK;
+}

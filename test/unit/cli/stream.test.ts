@@ -1,0 +1,91 @@
+// The streaming mode of profile and compare through dist/cli.js: chosen by --stream or by
+// --max-memory; the same figures as the in-memory path while the sketches are exact (the weather
+// files); "±" beside every approximate figure and the note saying what is approximate; CSV only;
+// a truncated file's problems on stderr with their lines.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { examples, runCli, tempDir } from '../helpers';
+
+const seattle = examples('weather', 'seattle.csv');
+const newYork = examples('weather', 'new-york.csv');
+const tmp = tempDir('dataset-lab-cli-stream-');
+after(tmp.cleanup);
+
+const json = (args: string[]) => {
+  const r = runCli([...args, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  return { doc: JSON.parse(r.stdout), stderr: r.stderr };
+};
+
+describe('compare --stream', () => {
+  test('exact sketches give the in-memory figures: KS, Wasserstein, PSI, JS, the verdict', () => {
+    const memory = json(['compare', seattle, newYork]).doc.comparisons[0].features as { name: string; type: string; ks?: { statistic: number }; wasserstein?: number; psi: number; jensenShannon: number; drift: boolean }[];
+    const stream = json(['compare', seattle, newYork, '--stream']).doc;
+    assert.equal(stream.mode, 'streaming');
+    assert.match(stream.approximate, /figures written "x ±e" are approximate/);
+    for (const f of stream.features.filter((x: { type: string }) => x.type === 'numeric')) {
+      const m = memory.find((x) => x.name === f.name);
+      assert.ok(m?.ks, f.name);
+      assert.equal(f.exact, true, `${f.name}: fewer than 4,096 distinct values, counted exactly`);
+      assert.ok(Math.abs(f.ks.statistic.estimate - m.ks.statistic) < 1e-12, `${f.name} KS`);
+      assert.equal(f.ks.statistic.lower, f.ks.statistic.upper);
+      assert.ok(Math.abs(f.wasserstein.estimate - (m.wasserstein as number)) < 1e-9, `${f.name} W`);
+      assert.ok(Math.abs(f.psi - m.psi) < 1e-9, `${f.name} PSI`);
+      assert.ok(Math.abs(f.jensenShannon - m.jensenShannon) < 1e-9, `${f.name} JS`);
+      assert.equal(f.drift, m.drift, `${f.name} verdict`);
+    }
+    assert.ok(stream.domainClassifier.auc > 0.8);
+  });
+
+  test('--max-memory decides: a limit below 2.4x the files streams and says why; a large one reads in memory', () => {
+    const low = json(['compare', seattle, newYork, '--max-memory', '64K']);
+    assert.equal(low.doc.mode, 'streaming');
+    assert.match(low.stderr, /^note: reading 0\.0\d+ MiB in memory needs about 0\.\d+ MiB, above --max-memory 0\.0625 MiB: using the streaming mode/);
+    const high = json(['compare', seattle, newYork, '--max-memory', '1G']);
+    assert.equal(high.doc.mode, undefined);
+    assert.ok(high.doc.recommendation);
+    const bad = runCli(['compare', seattle, newYork, '--max-memory', 'lots']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--max-memory "lots": use a size such as 512M or 8G/);
+  });
+
+  test('approximate figures carry their bound: a column past the exact cap prints "±"', () => {
+    const lines = ['v,w'];
+    const other = ['v,w'];
+    for (let i = 0; i < 6000; i++) {
+      lines.push(`${(i * 0.37) % 1000},${i % 7}`);
+      other.push(`${(i * 0.41 + 3) % 1100},${i % 5}`);
+    }
+    writeFileSync(join(tmp.path, 'a.csv'), lines.join('\n') + '\n');
+    writeFileSync(join(tmp.path, 'b.csv'), other.join('\n') + '\n');
+    const r = runCli(['compare', join(tmp.path, 'a.csv'), join(tmp.path, 'b.csv'), '--stream']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\nv +\d[\d.]* ±[\d.e-]+ /);
+    assert.match(r.stdout, /bin shares are each within ±/);
+    const doc = json(['compare', join(tmp.path, 'a.csv'), join(tmp.path, 'b.csv'), '--stream']).doc;
+    const v = doc.features.find((f: { name: string }) => f.name === 'v');
+    assert.equal(v.exact, false);
+    assert.ok(v.ks.statistic.upper > v.ks.statistic.lower);
+    const profile = runCli(['profile', join(tmp.path, 'a.csv'), '--stream']);
+    assert.equal(profile.code, 0, profile.stderr);
+    assert.match(profile.stdout, /\nv +6000 +0 .* ±/);
+  });
+
+  test('CSV only; a truncated file: its problems with their lines on stderr, exit 0 (2 with --strict)', () => {
+    const parquet = runCli(['compare', seattle, join(tmp.path, 'x.parquet'), '--stream']);
+    assert.equal(parquet.code, 2);
+    assert.match(parquet.stderr, /x\.parquet: the streaming mode reads CSV\/TSV files only/);
+    const cut = join(tmp.path, 'cut.csv');
+    writeFileSync(cut, 'precipitation,temp_max,temp_min,wind,weather\n1,2,3,4,rain\n0,5,1,2,"sun');
+    const r = runCli(['compare', seattle, cut, '--stream']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /cut\.csv:3: a quote is never closed/);
+    const strict = runCli(['compare', seattle, cut, '--stream', '--strict']);
+    assert.equal(strict.code, 2);
+    const labels = runCli(['compare', seattle, newYork, '--stream', '--label', 'weather']);
+    assert.equal(labels.code, 2);
+    assert.match(labels.stderr, /--label is not available in the streaming mode yet/);
+  });
+});
