@@ -6,7 +6,6 @@ import { datasetVerdicts, overallVerdict, rowNotes, runHints } from '../src/prot
 import { confusionChart } from './charts';
 import { intervalChart, type IntervalRow } from './intervalChart';
 import { perClassCard } from './perClassCard';
-import { perClassCard } from './perClassCard';
 import { bound, h, icon, moment, named } from './dom';
 
 export interface ResultsViewOptions {
@@ -367,8 +366,6 @@ export class ResultsView {
         charts++;
         this.root.append(importance);
       }
-      const perClass = perClassCard(r);
-      if (perClass) this.root.append(perClass);
       const perClass = perClassCard(r);
       if (perClass) this.root.append(perClass);
 
