@@ -5,7 +5,8 @@
  */
 import * as path from 'node:path';
 import type { FeatureComparison, PairComparison } from '../core/compare';
-import { alignSchemas } from '../core/schemaAlign';
+import { alignSchemas, normalizeColumnName } from '../core/schemaAlign';
+import { Locator } from './locator';
 import { isClassLabel, type ColumnStats } from './columnStats';
 import type { CsvModel } from './csvModel';
 import type { HeaderFinding } from './csvDiagnostics';
@@ -20,6 +21,10 @@ export interface Side {
 
 export interface PartnerSide extends Side {
   readonly dataset: ExperimentDataset;
+  /** The partner file's URI (an open document's own, else its file: URI), for related information. */
+  readonly uri?: string;
+  /** The partner has diagnostics of its own (an open document, or checked from disk). */
+  readonly open?: boolean;
   /** This file (reference) against the partner, from the comparison engine. */
   comparison?: PairComparison;
 }
@@ -106,18 +111,33 @@ export function crossFindings(self: Side, pairing: Pairing, partners: readonly P
         }
       }
     }
-    for (const f of p.comparison?.features ?? []) {
+    // Drift is a finding of the pair, not of one file: it is reported once, on the file listed
+    // first in the experiment, pointing at the partner's column (related information); on this
+    // file when the partner has no diagnostics of its own (not open).
+    const reportsPair = pairing.self.index < p.dataset.index || !p.open;
+    const partnerLoc = new Locator(p.model);
+    for (const f of reportsPair ? (p.comparison?.features ?? []) : []) {
       if (!f.drift || f.identifierLike) continue;
       const c = colIndex(self.model, f.name);
       if (c < 0) continue;
+      const pc = colIndex(p.model, f.otherName ?? f.name);
       out.push({
         column: c,
         code: 'drift',
         message: `"${f.name}" drifted from partner ${pname}: ${driftEvidence(f)} (${f.referenceN} vs ${f.otherN} values)`,
         data: { ...base, column: f.name },
+        ...(p.uri && pc >= 0 ? { related: [{ location: { uri: p.uri, range: partnerLoc.headerCell(pc) }, message: `"${f.otherName ?? f.name}" in ${pname}` }] } : {}),
       });
     }
-    if (self.label !== undefined && p.label !== undefined) {
+    // Label values one label lacks matter only when one model learns both labels as one target:
+    // a merged arm on label columns of the same name. Different label columns (different heads of
+    // a multi-head model), or an experiment without a merged arm, expect different label values.
+    const mergesLabels =
+      self.label !== undefined &&
+      p.label !== undefined &&
+      normalizeColumnName(self.label) === normalizeColumnName(p.label) &&
+      (pairing.experiment.arms.length === 0 || pairing.experiment.arms.includes('merged'));
+    if (mergesLabels && self.label !== undefined && p.label !== undefined) {
       const c = colIndex(self.model, self.label);
       const pc = colIndex(p.model, p.label);
       if (c >= 0 && pc >= 0) {

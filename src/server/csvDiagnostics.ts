@@ -10,6 +10,7 @@ import { FLAG_UNTERMINATED } from './recordStore';
 import { isClassLabel, type ColumnStats } from './columnStats';
 import { SOURCE, type DiagnosticData } from './diagnosticData';
 import { Locator } from './locator';
+import { findModes, modeOf, type Mode } from './modes';
 import { numberRepairs } from './numberRepairs';
 import { severityOf, type DiagnosticCode, type ServerSettings } from './settings';
 import type { StatsCache } from './statsCache';
@@ -21,6 +22,8 @@ interface Finding {
   code: DiagnosticCode;
   /** Outlier z, first row for duplicates, or the text offset for encoding problems. */
   extra: number;
+  /** Outliers of a column with several modes: the mode the z was judged in, and how many modes. */
+  mode?: { readonly mode: Mode; readonly of: number };
 }
 
 export interface HeaderFinding {
@@ -151,6 +154,19 @@ export function checkCsv(model: CsvModel, ctx: CheckContext): Diagnostic[] {
     for (const list of cached.lists) lists.push(list);
     total += cached.total;
   }
+  // Rows whose label (as an experiment names it) is missing: training leaves them out.
+  if (sev('missing-label') !== undefined && ctx.labels.length) {
+    model.cols.forEach((meta, c) => {
+      if (!ctx.labels.includes(meta.name)) return;
+      const kinds = store.kinds[c];
+      const list: Finding[] = [];
+      let missing = 0;
+      for (let r = 0; r < rows; r++) if (kinds[r] === CellKind.Missing) missing++;
+      if (!missing) return;
+      for (let r = 0; r < rows; r++) if (kinds[r] === CellKind.Missing) collect(list, { row: r, col: c, code: 'missing-label', extra: missing });
+      lists.push(list);
+    });
+  }
   if (sev('encoding') !== undefined) {
     const list: Finding[] = [];
     for (const ch of ['\uFFFD', '\u0000']) {
@@ -235,12 +251,27 @@ function columnFindings(
     // Iglewicz-Hoaglin modified z-score; a column whose MAD is 0 (over half its values equal) has none.
     const values = store.values[c]!;
     const list: Finding[] = [];
-    const scale = 0.6745 / s.mad;
-    const median = s.median;
-    for (let r = 0; r < rows; r++) {
-      if (kinds[r] !== CellKind.Number) continue;
-      const z = (values[r] - median) * scale;
-      if (z > threshold || z < -threshold) collect(list, { row: r, col: c, code: 'outlier', extra: z });
+    // A column of several modes (two groups mixed) is judged within each mode: the ordinary values
+    // of the smaller group are not outliers of the whole column (src/server/modes.ts).
+    const numbers: number[] = [];
+    for (let r = 0; r < rows; r++) if (kinds[r] === CellKind.Number) numbers.push(values[r]);
+    const modes = findModes(numbers);
+    if (modes.length > 1) {
+      for (let r = 0; r < rows; r++) {
+        if (kinds[r] !== CellKind.Number) continue;
+        const m = modeOf(modes, values[r]);
+        if (!(m.mad > 0)) continue;
+        const z = ((values[r] - m.median) * 0.6745) / m.mad;
+        if (z > threshold || z < -threshold) collect(list, { row: r, col: c, code: 'outlier', extra: z, mode: { mode: m, of: modes.length } });
+      }
+    } else {
+      const scale = 0.6745 / s.mad;
+      const median = s.median;
+      for (let r = 0; r < rows; r++) {
+        if (kinds[r] !== CellKind.Number) continue;
+        const z = (values[r] - median) * scale;
+        if (z > threshold || z < -threshold) collect(list, { row: r, col: c, code: 'outlier', extra: z });
+      }
     }
     lists.push(list);
   }
@@ -303,9 +334,23 @@ function materialise(
       const s = stats[f.col];
       const name = model.cols[f.col].name;
       const v = store.values[f.col]![f.row];
+      if (f.mode) {
+        const m = f.mode.mode;
+        const range = `${Number.isFinite(m.low) ? fmt(m.low) : 'below'}${Number.isFinite(m.low) && Number.isFinite(m.high) ? ' to ' : ' '}${Number.isFinite(m.high) ? fmt(m.high) : 'and above'}`;
+        return make(
+          'outlier',
+          loc.cell(f.row, f.col),
+          `extreme value ${fmt(v)} in "${name}": robust z = ${f.extra.toFixed(2)} within its mode (the column has ${f.mode.of} modes; this one holds ${m.count} values, ${range}: median ${fmt(m.median)}, MAD ${fmt(m.mad)}; threshold ${settings.diagnostics.outlierThreshold})`,
+          { column: name },
+        );
+      }
       return make('outlier', loc.cell(f.row, f.col), `extreme value ${fmt(v)} in "${name}": robust z = ${f.extra.toFixed(2)} (median ${fmt(s.median)}, MAD ${fmt(s.mad)}; threshold ${settings.diagnostics.outlierThreshold})`, {
         column: name,
       });
+    }
+    case 'missing-label': {
+      const name = model.cols[f.col].name;
+      return make('missing-label', loc.cell(f.row, f.col), `the label "${name}" is missing: training leaves this row out (${f.extra} of ${store.n} rows have no label)`, { column: name });
     }
     case 'encoding': {
       const nul = model.text.charCodeAt(f.extra) === 0;

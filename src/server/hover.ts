@@ -6,6 +6,7 @@
 import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver/node';
 import { profileColumn, type DatetimeColumnProfile } from '../core/profile';
 import { normalizeColumnName } from '../core/schemaAlign';
+import { formatNumber, formatPValue } from '../protocol/format';
 import { characterLength, countTokens, hasNonAscii, topTokens } from '../core/text/tokens';
 import { exactDistinct, sparkline, type ColumnStats } from './columnStats';
 import { driftEvidence } from './crossDiagnostics';
@@ -16,7 +17,8 @@ import { Locator } from './locator';
 import type { Partners } from './partners';
 import type { ServerState } from './serverState';
 
-const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : Number.isInteger(x) ? String(x) : Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3 ? x.toPrecision(4) : String(Number(x.toFixed(4))));
+/** Statistics as every view writes them (src/protocol/format.ts): 4 significant digits, "mean 3,373" not "mean 3372.7008". */
+const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : formatNumber(x));
 
 function headerColumnAt(st: CsvDocument, line: number, character: number): number {
   const model = st.model;
@@ -52,8 +54,8 @@ export async function hover(params: HoverParams, state: ServerState, partners: P
       const f = side.comparison?.features.find((x) => x.name === model.cols[c].name);
       if (f) {
         const stat = [
-          f.ks ? `KS ${f.ks.statistic.toFixed(3)} (p ${f.ks.pvalue.toPrecision(3)})` : '',
-          f.chi2 ? `chi-squared ${f.chi2.statistic.toFixed(2)} (p ${f.chi2.pvalue.toPrecision(3)}, dof ${f.chi2.dof})` : '',
+          f.ks ? `KS ${f.ks.statistic.toFixed(3)} (p ${formatPValue(f.ks.pvalue)})` : '',
+          f.chi2 ? `chi-squared ${formatNumber(f.chi2.statistic)} (p ${formatPValue(f.chi2.pvalue)}, dof ${f.chi2.dof})` : '',
           f.wassersteinNorm !== undefined ? `Wasserstein/std ${f.wassersteinNorm.toFixed(3)}` : '',
           `PSI ${f.psi.toFixed(3)}`,
           `JS ${f.jensenShannon.toFixed(3)}`,

@@ -5,6 +5,7 @@
  * while typing), and re-checking open partners when a file changes. Answers no LSP message:
  * checks (checkScheduler.ts), hovers, CodeLens and `datasetLab/pairings` use it.
  */
+import { pathToFileURL } from 'node:url';
 import { compareDatasets, type PairComparison } from '../core/compare';
 import type { DataTable } from '../core/table';
 import type { HeaderFinding } from './csvDiagnostics';
@@ -50,7 +51,13 @@ export class Partners {
     for (const ds of pairing.partners) {
       if (outsideRootsProblem(roots, ds.file!, ds.rawPath ?? ds.file!) !== undefined) continue;
       const r = await this.state.loadDataset(ds.file!);
-      if (!('error' in r)) out.push({ dataset: ds, model: r.model, stats: r.stats, label: ds.label });
+      // Whether the partner has diagnostics of its own (open, or checked from disk): a finding
+      // of the pair is then reported once, on one of the two files (crossDiagnostics.ts).
+      const doc = [...this.state.csvDocs.values()].find((d) => {
+        const p = uriToPath(d.uri);
+        return p !== undefined && samePath(p, ds.file!);
+      });
+      if (!('error' in r)) out.push({ dataset: ds, model: r.model, stats: r.stats, label: ds.label, uri: doc?.uri ?? pathToFileURL(ds.file!).toString(), open: doc !== undefined });
     }
     return out;
   }

@@ -26,6 +26,7 @@ export const DEFAULT_SEVERITY = {
   'duplicate-row': 'information',
   outlier: 'information',
   'class-imbalance': 'warning',
+  'missing-label': 'warning',
   // across datasets (header cells of a file an experiment pairs with others)
   'partner-missing-column': 'warning',
   'partner-missing-category': 'information',
