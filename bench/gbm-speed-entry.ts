@@ -1,5 +1,5 @@
 // Our side of bench/gbm_speed.mjs: reads the shared binary matrix, then times what a fit costs
-// in-process: binning every feature (the gbm model's binning: quantile bins from a 200,000-row
+// in-process (wall and CPU time): binning every feature (the gbm model's binning: quantile bins from a 200,000-row
 // subsample) and boosting with the shared learner (src/core/trees), as src/training/gbm.ts runs
 // them, on one thread. Prints the training score so both sides can be checked to fit alike.
 // Usage (bundled by bench/gbm_speed.mjs): node gbm-speed-entry.js X.f64 Y.f64 ROWS COLS regression|classification ITERATIONS
@@ -21,10 +21,13 @@ const columns = Array.from({ length: d }, (_, j) => {
   return c;
 });
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 const bins = columns.map((c) => binNumeric(c, numericThresholds(c, undefined, 255, 200_000)));
 const data = { columns: bins, categorical: bins.map(() => false), rows: n };
 const model = fitBoosting(data, y, { loss: task === 'classification' ? 'logistic' : 'squared_error', iterations: Number(itArg), learningRate: 0.1, maxLeafNodes: 31, maxDepth: Infinity, minSamplesLeaf: 20, l2: 0 });
 const seconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 const [raw] = predictBoosting(model, data);
 let score = 0;
 if (task === 'classification') {
@@ -43,4 +46,4 @@ if (task === 'classification') {
   score = 1 - sr / ss;
 }
 process.stdout.write(`${JSON.stringify({ trainScore: score, iterations: model.iterationsRun })}\n`);
-process.stderr.write(`fit_s=${seconds}\n`);
+process.stderr.write(`fit_s=${seconds}\ncpu_s=${cpuSeconds}\n`);
