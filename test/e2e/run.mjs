@@ -8,9 +8,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildSync } from 'esbuild';
 import { launchBrowser, remoteUri, startCodeServer, withTimeout, workbenchUrl } from '../../scripts/test-host/codeServer.mjs';
 import { describeViolations, listenInAllFrames, plantViolation, watchCsp } from './cspWatch.mjs';
+import { checkNumbers } from './numbers.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shots = join(repo, 'test-results', 'screenshots');
@@ -23,9 +25,9 @@ for (const f of ['dist/extension.js', 'dist/webview.js', 'dist/cli.js', 'dist/tr
   }
 }
 const hardStop = setTimeout(() => {
-  console.error('test:e2e: hard time limit (6 min) reached');
+  console.error('test:e2e: hard time limit (10 min) reached');
   process.exit(3);
-}, 6 * 60_000);
+}, 10 * 60_000);
 hardStop.unref();
 
 let stepsStarted = 0;
@@ -33,16 +35,13 @@ const step = (s) => {
   stepsStarted++;
   console.log(`e2e: ${s}`);
 };
-const fmt = (x, digits = 4) => {
-  // Same rule as webview/dom.ts fmt().
-  if (x === null || x === undefined) return '–';
-  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'NaN' : x > 0 ? '∞' : '-∞';
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a < 1e-4 || a >= 1e7) return x.toExponential(digits - 1);
-  if (Number.isInteger(x)) return String(x);
-  return String(Number(x.toPrecision(digits)));
-};
+// The formatting module the views use (src/protocol/format.ts), bundled for this script, in the
+// browser's locale (en-US): what a view shows is checked against the module's own text.
+const formatJs = join(repo, 'test-results', 'format.mjs');
+buildSync({ entryPoints: [join(repo, 'src', 'protocol', 'format.ts')], bundle: true, format: 'esm', platform: 'node', outfile: formatJs, logLevel: 'silent' });
+const format = await import(pathToFileURL(formatJs).href);
+format.setFormatLocale('en-US');
+const fmt = (x, digits = 4) => format.formatNumber(x, digits);
 
 async function palette(page, title) {
   // Commands register a moment after the workbench appears: reopen the palette until the row shows.
@@ -93,6 +92,27 @@ async function pickMany(page, labels) {
   await page.keyboard.press('Enter');
 }
 
+/** In a multi-select quick pick, exactly the rows whose label contains one of `labels` ticked (others unticked). */
+async function pickExactly(page, labels) {
+  const widget = await quickPickVisible(page, 'CSV');
+  await widget.locator('.monaco-list-row').first().waitFor({ state: 'visible', timeout: 10_000 });
+  const rows = widget.locator('.monaco-list-row');
+  for (let i = 0; i < (await rows.count()); i++) {
+    const row = rows.nth(i);
+    const text = (await row.textContent()) ?? '';
+    const want = labels.some((l) => text.includes(l));
+    if (((await row.getAttribute('aria-checked')) === 'true') === want) continue;
+    await page.mouse.move(0, 0);
+    await row.locator('.quick-input-list-checkbox, input[type=checkbox], .monaco-custom-toggle').first().dispatchEvent('click');
+    const deadline = Date.now() + 5000;
+    while (((await row.getAttribute('aria-checked')) === 'true') !== want) {
+      if (Date.now() > deadline) throw new Error(`could not ${want ? 'tick' : 'untick'} "${text}" in the quick pick`);
+      await page.waitForTimeout(100);
+    }
+  }
+  await page.keyboard.press('Enter');
+}
+
 async function pickOne(page, label) {
   const widget = page.locator('.quick-input-widget');
   const row = widget.locator('.monaco-list-row', { hasText: label }).first();
@@ -119,8 +139,8 @@ function webview(page) {
  * leaves 0 out.
  */
 async function checkEvidence(root, results, where) {
-  const pctText = (v) => `${(v * 100).toFixed(1)}%`;
-  const r2Text = (v) => fmt(v, 3);
+  const pctText = (v) => format.formatMetric('accuracy', v);
+  const r2Text = (v) => format.formatMetric('r2', v);
   for (const arm of results.arms) {
     for (const [source, m] of Object.entries(arm.bySource)) {
       const cell = root.locator(`.results-table tbody tr[data-source="${source}"] td[data-arm="${arm.arm}"]`);
@@ -167,6 +187,41 @@ async function checkEvidence(root, results, where) {
     assert.equal(await card.getAttribute('data-significant'), String(significant), `${where} delta_m ${a}`);
     assert.match(await card.getAttribute('class'), significant ? (v > 0 ? /\bgain\b/ : /\bloss\b/) : /\bns\b/);
   }
+  // The verdict card: one line per dataset, and each dataset's baseline as results.json has it.
+  for (const source of Object.keys(results.comparison.bySource)) assert.equal(await root.locator(`.verdict-card .dataset-verdicts li[data-source="${source}"]`).count(), 1, `${where} ${source}: a verdict`);
+  for (const [source, d] of Object.entries(results.datasets)) {
+    if (d.baseline) assert.equal(Number(await root.locator(`.verdict-card .baselines li[data-source="${source}"]`).getAttribute('data-baseline')), d.baseline.value, `${where} ${source} baseline`);
+  }
+  // Every number the view writes, read back against results.json (numbers.mjs).
+  await checkNumbers(root, 'section[data-view=results]', results, where);
+}
+
+/**
+ * Screenshots of every dashboard view at 1000 and 1400 px wide: `<view>-<theme>-<width>.png`,
+ * and the compare view's distributions scrolled into view. Each view is shown by its tab.
+ */
+async function shootViews(page, view, theme) {
+  for (const width of [1000, 1400]) {
+    await page.setViewportSize({ width, height: 900 });
+    for (const v of ['compare', 'profile', 'training', 'results']) {
+      await view.locator(`[data-tab=${v}]`).click();
+      await view.locator(`section[data-view=${v}]:not([hidden])`).waitFor({ state: 'visible', timeout: 10_000 });
+      await view.locator(`section[data-view=${v}] figure.chart`).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await page.waitForTimeout(400); // resize and theme redraws settle before the picture
+      // From the top of the view (the tab bar is sticky: scrolling it into view does not scroll the page).
+      await view.locator(`section[data-view=${v}]`).evaluate((el) => el.ownerDocument.scrollingElement?.scrollTo(0, 0));
+      await page.waitForTimeout(100);
+      await page.screenshot({ path: join(shots, `${v}-${theme}-${width}.png`) });
+      // Parts further down, each scrolled into view.
+      const parts = { compare: [['.drift-table', 'drift'], ['figure.feature-chart', 'distributions']], results: [['.results-table', 'table'], ['figure.confusion-chart', 'matrices']] }[v] ?? [];
+      for (const [selector, name] of parts) {
+        await view.locator(selector).first().scrollIntoViewIfNeeded();
+        await page.waitForTimeout(200);
+        await page.screenshot({ path: join(shots, `${v}-${name}-${theme}-${width}.png`) });
+      }
+    }
+  }
+  await page.setViewportSize({ width: 1400, height: 900 });
 }
 
 /** The first frame of `page` whose document has `selector` (the dashboard's frame sits inside the webview's). */
@@ -227,13 +282,13 @@ try {
     if (f.type === 'numeric') assert.equal(rects, 2 * f.distribution.reference.length, `${f.name}: two histograms`);
     const row = view.locator(`.drift-table tbody tr[data-feature="${f.name}"]`);
     const effect = f.type === 'numeric' && typeof f.wassersteinNorm === 'number' ? f.wassersteinNorm : f.jensenShannon;
-    const cell = row.locator('td').nth(2);
+    const cell = row.locator('td[data-col=effect]');
     assert.equal(Number(await cell.getAttribute('data-value')), effect, `${f.name}: effect size value`);
     assert.equal((await cell.textContent()).trim(), fmt(effect, 3), `${f.name}: effect size text`);
     assert.equal((await row.locator('.verdict').textContent()).trim(), f.drift ? 'drift' : 'no drift', `${f.name}: verdict`);
   }
   // Sorted by effect size, largest first.
-  const shown = await view.locator('.drift-table tbody tr td:nth-child(3)').evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
+  const shown = await view.locator('.drift-table tbody tr td[data-col=effect]').evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
   assert.deepEqual(shown, [...shown].sort((a, b) => b - a), 'drift table sorted by effect size');
   assert.equal((await view.locator('.recommendation').getAttribute('data-strategy')), json.recommendation.strategy);
   assert.equal(Number(await view.locator('.card.domain').getAttribute('data-score')), pair.domainClassifier.score);
@@ -242,7 +297,25 @@ try {
   await featureCharts.first().scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(shots, 'compare-distributions-dark.png') });
   await view.locator('.tabs').scrollIntoViewIfNeeded();
+  // Every other number of the view (domain classifier, labels, drift table, counts) against the same JSON.
+  await checkNumbers(view, 'section[data-view=compare]', json, 'compare view');
+  // The drift card's count: the compared (non-identifier) features, as the JSON's share says.
   step('compare view verified against the CLI JSON');
+
+  // 1b. Profile Dataset: the dashboard's Profile view, against the CLI's profile --json.
+  step('palette -> Profile Dataset');
+  await palette(page, 'Dataset Lab: Profile Dataset');
+  await pickOne(page, 'seattle.csv');
+  const profileRows = view.locator('section[data-view=profile] .profile-table tbody tr');
+  await profileRows.first().waitFor({ state: 'visible', timeout: 60_000 });
+  const profileJson = JSON.parse(execFileSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'profile', join(ws, 'seattle.csv'), '--json'], { encoding: 'utf8', timeout: 120_000 }));
+  assert.equal(await profileRows.count(), profileJson.columns.length, 'one profile row per column');
+  assert.deepEqual(await profileRows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-column'))), profileJson.columns.map((c) => c.name));
+  assert.equal(await view.locator('section[data-view=profile] figure.profile-chart svg').count(), profileJson.columns.filter((c) => c.count > 0).length, 'a chart per column with values');
+  await checkNumbers(view, 'section[data-view=profile]', profileJson, 'profile view');
+  assert.match(await view.locator('[data-tab=profile] .tab-data').textContent(), /seattle\.csv/, 'the Profile tab names its file');
+  await page.screenshot({ path: join(shots, 'profile-dark.png') });
+  step('profile view verified against the CLI JSON');
 
   // 2. New Multi-Head Experiment, then Run.
   step('palette -> New Multi-Head Experiment...');
@@ -319,6 +392,8 @@ try {
   await tested.scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(shots, 'compare-tested-dark.png') });
   step('the recommendation links to the run that tested it');
+  await shootViews(page, view, 'dark');
+  step('dark screenshots at 1000 and 1400 px');
 
   // 3. Light theme: VS Code applies a changed settings.json live.
   step('switching to the light theme');
@@ -331,19 +406,8 @@ try {
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Light Modern' }).first().waitFor({ state: 'visible', timeout: 10_000 });
   await page.keyboard.press('Enter');
   await page.locator('.monaco-workbench.vs').waitFor({ state: 'attached', timeout: 30_000 });
-  for (const v of ['compare', 'training', 'results']) {
-    await view.locator(`[data-tab=${v}]`).click();
-    await view.locator(`section[data-view=${v}]:not([hidden])`).waitFor({ state: 'visible', timeout: 10_000 });
-    await view.locator(`section[data-view=${v}] figure.chart`).first().waitFor({ state: 'visible', timeout: 30_000 });
-    await page.waitForTimeout(300); // let the canvas redraw in the new colours before the picture
-    await page.screenshot({ path: join(shots, `${v}-light.png`) });
-    if (v === 'compare') {
-      await featureCharts.first().scrollIntoViewIfNeeded();
-      await page.waitForTimeout(200);
-      await page.screenshot({ path: join(shots, 'compare-distributions-light.png') });
-    }
-  }
-  step(`screenshots in ${shots}`);
+  await shootViews(page, view, 'light');
+  step(`light screenshots at 1000 and 1400 px in ${shots}`);
   await cspViolations.settled();
   assert.deepEqual(describeViolations(cspViolations), [], 'no Content Security Policy violation anywhere in the editor');
   // The watch sees the dashboard's own frame: a script without the nonce, added there, is blocked and reported.
@@ -379,8 +443,10 @@ try {
     report.on('pageerror', (e) => errors.push(e.message));
     await report.goto(`file://${file}`);
     await report.locator('figure.chart svg').first().waitFor({ state: 'visible', timeout: 30_000 });
-    if (expectCharts !== null) assert.equal(await report.locator('section[data-view=compare] figure.chart').count(), expectCharts, 'compare report charts');
-    else {
+    if (expectCharts !== null) {
+      assert.equal(await report.locator('section[data-view=compare] figure.chart').count(), expectCharts, 'compare report charts');
+      await checkNumbers(report, 'section[data-view=compare]', json, 'compare report');
+    } else {
       assert.equal(await report.locator('.results-table tbody tr').count(), sources.length, 'run report rows');
       await checkEvidence(report, results, 'html report');
     }
@@ -446,6 +512,67 @@ try {
 
   await cspViolations.settled();
   assert.deepEqual(describeViolations(cspViolations), [], 'no Content Security Policy violation in the cross-validation report');
+
+  // 6. Two datasets whose label columns differ (penguins: species on Biscoe, sex on Dream):
+  // compared with a label per file (the picker counts its steps and suggests the previous file's
+  // label), the dashboard offers no merged arm and the multi-head experiment it scaffolds never
+  // trains one.
+  step('different label columns: compare, scaffold multi-head, no merged arm');
+  mkdirSync(join(ws, 'penguins'), { recursive: true });
+  for (const f of ['biscoe.csv', 'dream.csv']) cpSync(join(repo, 'examples', 'penguins', f), join(ws, 'penguins', f));
+  await page.bringToFront();
+  await palette(page, 'Dataset Lab: Compare Datasets...');
+  await pickExactly(page, ['biscoe.csv', 'dream.csv']);
+  await pickOne(page, 'A different label column per file');
+  const labelTitle = page.locator('.quick-input-widget .quick-input-title');
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: '(1 of 2)' }).waitFor({ state: 'visible', timeout: 30_000 });
+  await pickOne(page, 'species');
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: '(2 of 2)' }).waitFor({ state: 'visible', timeout: 30_000 });
+  assert.match(await labelTitle.textContent(), /dream\.csv/);
+  // The suggestion comes first: the previous file's label.
+  assert.match(await page.locator('.quick-input-widget .monaco-list-row').first().textContent(), /species.*the label of the previous file/);
+  await pickOne(page, 'sex');
+  const labelsCard = view.locator('section[data-view=compare] .card.labels[data-same-column="false"]');
+  await labelsCard.waitFor({ state: 'visible', timeout: 90_000 });
+  assert.match(await view.locator('[data-tab=compare] .tab-data').textContent(), /biscoe vs dream/, 'the Compare tab names the new pair');
+  assert.equal(await view.locator('.kind-menu option[data-kind="merge"]').getAttribute('disabled'), '', 'merge is not offered for different labels');
+  assert.equal(await view.locator('.kind-menu option[data-kind="merge"]').evaluate((o) => o.disabled), true);
+  await page.screenshot({ path: join(shots, 'compare-different-labels-light.png') });
+  // Scaffold a multi-head experiment from the dashboard: the button when it is the recommendation, else the menu.
+  const scaffoldButton = view.locator('button[data-action=scaffold]');
+  if ((await scaffoldButton.getAttribute('data-kind')) === 'multihead') await scaffoldButton.click();
+  else await view.locator('select.kind-menu').selectOption('multihead');
+  const penguinBox = page.locator('.quick-input-widget input.input');
+  for (const t = Date.now(); !(await penguinBox.inputValue().catch(() => '')).endsWith('.multihead.experiment.json'); ) {
+    if (Date.now() - t > 30_000) throw new Error(`the experiment name box did not appear; notifications: ${await notifications(page)}`);
+    await page.waitForTimeout(100);
+  }
+  await page.keyboard.press('Enter');
+  const penguinExp = join(ws, 'biscoe-dream.multihead.experiment.json');
+  for (const t = Date.now(); !existsSync(penguinExp); ) {
+    if (Date.now() - t > 60_000) throw new Error(`${penguinExp} was not created; notifications: ${await notifications(page)}`);
+    await page.waitForTimeout(200);
+  }
+  const penguinSpec = JSON.parse(readFileSync(penguinExp, 'utf8'));
+  assert.deepEqual(penguinSpec.datasets.map((d) => d.label), ['species', 'sex']);
+  assert.deepEqual([...penguinSpec.arms].sort(), ['multihead', 'separate'], 'no merged arm for different labels');
+  penguinSpec.training.epochs = 5;
+  writeFileSync(penguinExp, JSON.stringify(penguinSpec, null, 2));
+  const penguinRun = JSON.parse(execFileSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'run', penguinExp, '--json'], { encoding: 'utf8', timeout: 240_000, cwd: ws }));
+  assert.deepEqual(penguinRun.arms.map((a) => a.arm).sort(), ['multihead', 'separate'], 'the run trains no merged arm');
+  // The experiment does not enable it: asked for, the merged arm is refused, never trained.
+  const refused = (() => {
+    try {
+      execFileSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'run', penguinExp, '--arms', 'merged', '--json'], { encoding: 'utf8', timeout: 120_000, cwd: ws, stdio: 'pipe' });
+      return undefined;
+    } catch (e) {
+      return String(e.stderr ?? e);
+    }
+  })();
+  assert.ok(refused !== undefined, 'a merged arm on different label columns is refused');
+  step('different labels: no merged arm offered, scaffolded or trained');
+  await cspViolations.settled();
+  assert.deepEqual(describeViolations(cspViolations), [], 'no Content Security Policy violation in the editor since the reports');
   step('streaming load (5 min at 10 updates/s, time-compressed)');
   const { streamingCheck } = await import('./streaming.mjs');
   await streamingCheck();
