@@ -1,0 +1,70 @@
+// Embedding throughput of the pretrained text path on the text example (examples/text: 2,000
+// SpamAssassin messages, 2,000 State of the Union passages): the real CLI (`dist/cli.js run`)
+// trains the multihead arm for one epoch with "encoder": "pretrained", the embedding cache
+// emptied before each run, and this bench reads the texts/s the run prints for each dataset
+// (tokenizing with the model's tokenizer.json, ONNX Runtime's forward pass, mean pooling; the
+// span from the model's first batch to its last). Two models: the tiny BERT test fixture
+// (hidden 32, 2 layers) and a MiniLM-L6-shaped BERT made by scripts/make-tiny-bert.py (hidden
+// 384, 6 layers, 12 heads, feed-forward 1536, random weights: the shape of
+// sentence-transformers/all-MiniLM-L6-v2, which cannot be downloaded here). No peer: the
+// Python side has no ONNX Runtime or tokenizers package on this machine.
+// Usage: node bench/text_embed.mjs [--runs K] [--max-tokens N]   (after `npm run build`)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { benchHeader, median, option, printHeader, PYTHON, runsList } from './measure.mjs';
+
+const arg = (name, dflt) => Number(option(process.argv, `--${name}`, dflt));
+const runs = arg('runs', 3);
+const maxTokens = arg('max-tokens', 128);
+const work = 'bench/.tmp/text-embed';
+const minilm = 'bench/.data/text/minilm-shaped';
+if (!existsSync(join(minilm, 'onnx', 'model.onnx'))) {
+  execFileSync(PYTHON, ['scripts/make-tiny-bert.py', minilm, '--corpus', 'examples/text/spam.csv', 'examples/text/sotu.csv', '--vocab', '8000', '--hidden', '384', '--layers', '6', '--heads', '12', '--intermediate', '1536', '--positions', '512'], { stdio: ['ignore', 'inherit', 'ignore'] });
+}
+rmSync(work, { recursive: true, force: true });
+mkdirSync(join(work, 'models'), { recursive: true });
+cpSync('examples/text', join(work, 'text'), { recursive: true });
+const models = { 'tiny BERT fixture (32 hidden, 2 layers)': 'test/fixtures/models/tiny-bert', 'MiniLM-L6-shaped (384 hidden, 6 layers)': minilm };
+for (const [name, folder] of Object.entries(models)) cpSync(folder, join(work, 'models', name.split(' ')[0]), { recursive: true });
+
+printHeader(benchHeader());
+console.log(`maxTokens ${maxTokens}, batchSize 32, ${runs} runs per model (alternated), embedding cache emptied before each\n`);
+const results = Object.fromEntries(Object.keys(models).map((n) => [n, { spam: [], sotu: [], wall: [] }]));
+for (let r = 0; r < runs; r++) {
+  for (const name of Object.keys(models)) {
+    const file = join(work, `${name.split(' ')[0]}.experiment.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        name: 'embed',
+        datasets: [
+          { name: 'spam', path: 'text/spam.csv', label: 'label' },
+          { name: 'sotu', path: 'text/sotu.csv', label: 'label' },
+        ],
+        features: ['text'],
+        arms: ['multihead'],
+        text: { encoder: 'pretrained', model: `models/${name.split(' ')[0]}`, maxTokens, batchSize: 32 },
+        model: { type: 'mlp', hidden: [] },
+        training: { epochs: 1 },
+      }),
+    );
+    rmSync(join(work, '.dataset-lab'), { recursive: true, force: true });
+    const started = process.hrtime.bigint();
+    const p = spawnSync(process.execPath, ['dist/cli.js', 'run', file, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const wall = Number(process.hrtime.bigint() - started) / 1e9;
+    if (p.status !== 0) throw new Error(`${name}: ${p.stderr}`);
+    for (const ds of ['spam', 'sotu']) {
+      const m = new RegExp(`embedded ([\\d,]+) texts of ${ds}/text with [^:]+: ([\\d,.]+) texts/s`).exec(p.stderr);
+      if (!m) throw new Error(`${name}: no embedding line for ${ds} in\n${p.stderr}`);
+      results[name][ds].push(Number(m[2].replace(/,/g, '')));
+    }
+    results[name].wall.push(wall);
+  }
+}
+console.log('| model | spam texts/s, median | runs | sotu texts/s, median | runs | whole run (s), median |');
+console.log('| --- | ---: | --- | ---: | --- | ---: |');
+for (const [name, r] of Object.entries(results)) {
+  console.log(`| ${name} | ${median(r.spam).toFixed(0)} | ${runsList(r.spam, 0)} | ${median(r.sotu).toFixed(0)} | ${runsList(r.sotu, 0)} | ${median(r.wall).toFixed(1)} |`);
+}
