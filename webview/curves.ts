@@ -266,7 +266,7 @@ class MetricChart {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false }, y: { distr: settings.log ? 3 : 1 } },
       axes: [
-        { ...axis, label: 'epoch' },
+        { ...axis, label: 'epoch', size: 30, labelSize: 14, labelGap: 0 },
         { ...axis, size: 52, label: axisTitle(this.metric), values: (_u: uPlot, ticks: number[]) => ticks.map((t) => formatTick(t)) },
       ],
       series,

@@ -250,7 +250,7 @@ export class ResultsView {
           { class: 'view-source run-header', 'data-source-of': 'results', 'data-run': r.runId },
           icon('checklist'),
           ' ',
-          h('strong', {}, named(r.experiment || 'Run')),
+          h('strong', { title: `run folder ${r.runId}` }, named(r.experiment || 'Run')),
           h(
             'span',
             { class: 'muted' },
@@ -258,7 +258,6 @@ export class ResultsView {
             r.finishedAt ? h('span', {}, ' · finished ', moment(r.finishedAt, formatDateTime(r.finishedAt))) : null,
             files.length ? ` · data ${files.join(', ')}` : ` · datasets ${Object.keys(r.datasets).join(', ')}`,
             [r.backend ? ` · backend ${r.backend}` : '', r.seed !== undefined ? ` · seed ${r.seed}` : ''].join(''),
-            h('span', { title: 'run folder' }, ` · run ${r.runId}`),
           ),
         ),
       );

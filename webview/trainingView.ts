@@ -66,14 +66,13 @@ export class TrainingView {
       { class: 'view-source', 'data-source-of': 'training', 'data-run': s.runId },
       icon('pulse'),
       ' ',
-      h('strong', {}, named(s.experiment ?? s.name)),
+      h('strong', { title: s.runId ? `run folder ${s.runId}` : '' }, named(s.experiment ?? s.name)),
       h(
         'span',
         { class: 'muted' },
         s.experiment && s.experiment !== s.name ? ` · ${s.name}` : '',
         s.startedAt ? h('span', {}, ' · started ', moment(s.startedAt, formatRelativeTime(s.startedAt))) : null,
         s.datasets?.length ? ` · data ${s.datasets.join(', ')}` : '',
-        s.runId ? h('span', { title: s.runId }, ` · run ${s.runId}`) : null,
       ),
     );
   }

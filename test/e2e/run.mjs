@@ -537,6 +537,7 @@ try {
   assert.match(await view.locator('[data-tab=compare] .tab-data').textContent(), /biscoe vs dream/, 'the Compare tab names the new pair');
   assert.equal(await view.locator('.kind-menu option[data-kind="merge"]').getAttribute('disabled'), '', 'merge is not offered for different labels');
   assert.equal(await view.locator('.kind-menu option[data-kind="merge"]').evaluate((o) => o.disabled), true);
+  await labelsCard.scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(shots, 'compare-different-labels-light.png') });
   // Scaffold a multi-head experiment from the dashboard: the button when it is the recommendation, else the menu.
   const scaffoldButton = view.locator('button[data-action=scaffold]');

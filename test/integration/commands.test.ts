@@ -116,12 +116,19 @@ describe('commands', function () {
     assert.match(diags.find((x) => x.source === 'Dataset Lab')!.message, /empty/i);
   });
 
-  it('Profile Dataset: profiles one file in a child process', async () => {
-    const profile = (await vscode.commands.executeCommand('datasetLab.profileDataset', { files: [file('seattle.csv')] })) as Record<string, unknown> | undefined;
-    assert.ok(profile && typeof profile === 'object', 'a profile document');
-    const text = JSON.stringify(profile);
-    for (const col of ['precipitation', 'temp_max', 'weather']) assert.ok(text.includes(col), `profile mentions ${col}`);
-    // The profile opened as an untitled document: close it without the save prompt.
+  it('Profile Dataset: profiles one file in a child process and the dashboard draws its Profile view', async () => {
+    const a = await api();
+    const since = a.dashboard.rendered.length;
+    const profile = (await vscode.commands.executeCommand('datasetLab.profileDataset', { files: [file('seattle.csv')] })) as { columns?: { name: string; count: number }[] } | undefined;
+    assert.ok(profile && Array.isArray(profile.columns), 'a profile');
+    for (const col of ['precipitation', 'temp_max', 'weather']) assert.ok(profile.columns.some((c) => c.name === col), `profile has ${col}`);
+    // The Profile view (not a raw JSON document): one table row per column, one chart per column with values.
+    const rendered = await a.dashboard.waitForRender('profile', 30_000, since);
+    assert.equal(rendered.rows, profile.columns.length);
+    assert.equal(rendered.charts, profile.columns.filter((c) => c.count > 0).length);
+    const shown = a.dashboard.snapshot().profile;
+    assert.deepEqual([shown?.path, shown?.source, shown?.columns.length], ['seattle.csv', 'file', profile.columns.length]);
+    // The dashboard is the active editor: close it.
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
