@@ -49,7 +49,7 @@ export function featureChart(f: FeatureComparison, names: readonly [string, stri
   return groupedBars(rows, names, width, f.name);
 }
 
-function groupedBars(rows: { category: string; dataset: string; share: number }[], names: readonly string[], width: number, label: string): SVGSVGElement | HTMLElement {
+function groupedBars(rows: { category: string; dataset: string; share: number }[], names: readonly string[], width: number, label: string, legend = false): SVGSVGElement | HTMLElement {
   const categories = [...new Set(rows.map((r) => r.category))];
   // Rotate the category names when they would not fit side by side, and make room below for them.
   const longest = Math.max(1, ...categories.map((c) => short(c).length));
@@ -62,7 +62,8 @@ function groupedBars(rows: { category: string; dataset: string; share: number }[
     fx: { label, domain: categories, tickRotate: rotate ? -35 : 0, tickFormat: (c: string) => short(c), padding: 0.15 },
     x: { axis: null, domain: [...names] },
     y: { label: 'share', grid: true, tickFormat: '%' },
-    color: { domain: [...names], range: [REF_COLOR, OTHER_COLOR] },
+    // A legend when the series are not the datasets' own (two label columns): which colour is which.
+    color: { domain: [...names], range: [REF_COLOR, OTHER_COLOR], ...(legend ? { legend: true } : {}) },
     marks: [
       Plot.barY(rows, { fx: 'category', x: 'dataset', y: 'share', fill: 'dataset', title: (r: { dataset: string; share: number; category: string }) => `${r.dataset}: ${r.category} ${formatPercent(r.share, 1)}` }),
       Plot.ruleY([0]),
@@ -126,7 +127,7 @@ export function labelChart(reference: readonly LabelValueCount[], other: readonl
     { category: v, dataset: legend[0], share: byRef.get(v) ?? 0 },
     { category: v, dataset: legend[1], share: byOther.get(v) ?? 0 },
   ]);
-  return groupedBars(rows, legend, width, 'label value');
+  return groupedBars(rows, legend, width, 'label value', legend !== names);
 }
 
 /** A confusion matrix as a heatmap with counts (rows = true, columns = predicted). */
