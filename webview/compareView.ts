@@ -142,7 +142,12 @@ export class CompareView {
   }
 
   /** Returns what was drawn, for the `rendered` message. */
-  render(width: number): { charts: number; rows: number } {
+  render(width: number): { charts: number; rows: number; busy?: boolean } {
+    const drawn = this.draw(width);
+    return this.progress ? { ...drawn, busy: true } : drawn;
+  }
+
+  private draw(width: number): { charts: number; rows: number } {
     this.root.replaceChildren();
     window.clearInterval(this.ticker);
     const r = this.report;

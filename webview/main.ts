@@ -60,7 +60,7 @@ const results = new ResultsView({
 });
 const profile = new ProfileView();
 
-const views: Record<DashboardView, { root: HTMLElement; render(width: number): { charts: number; rows: number } }> = { compare, profile, training, results };
+const views: Record<DashboardView, { root: HTMLElement; render(width: number): { charts: number; rows: number; busy?: boolean } }> = { compare, profile, training, results };
 const tabs = new Map<DashboardView, HTMLButtonElement>();
 const labels: Record<DashboardView, [string, string]> = { compare: ['Compare', 'diff'], profile: ['Profile', 'graph'], training: ['Training', 'pulse'], results: ['Results', 'checklist'] };
 /** Each tab names the data it shows (the files compared, the file profiled, the run). */
@@ -122,7 +122,7 @@ function draw(): void {
     const width = Math.max(320, main.clientWidth || window.innerWidth - 32);
     const drawn = views[view].render(width);
     document.body.dataset.view = view;
-    host.send({ type: 'rendered', view, charts: drawn.charts, rows: drawn.rows });
+    host.send({ type: 'rendered', view, charts: drawn.charts, rows: drawn.rows, ...(drawn.busy ? { busy: true } : {}) });
   }
 }
 

@@ -313,9 +313,9 @@ export class DashboardController implements vscode.Disposable {
     this.post({ type: 'runs', runs: this.runs });
   }
 
-  /** Resolves with the next `rendered` report of `view` (or the latest one already seen). */
+  /** Resolves with the next `rendered` report of `view` (or the latest one already seen); a render of work in progress does not count. */
   waitForRender(view: DashboardView, timeoutMs: number, since = 0): Promise<RenderedMessage> {
-    const seen = this.rendered.slice(since).reverse().find((r) => r.view === view);
+    const seen = this.rendered.slice(since).reverse().find((r) => r.view === view && !r.busy);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -323,7 +323,7 @@ export class DashboardController implements vscode.Disposable {
         reject(new Error(`dashboard did not render the ${view} view within ${timeoutMs} ms`));
       }, timeoutMs);
       const sub = this.onDidRender((r) => {
-        if (r.view === view) {
+        if (r.view === view && !r.busy) {
           clearTimeout(timer);
           sub.dispose();
           resolve(r);

@@ -292,6 +292,8 @@ export interface RenderedMessage {
   readonly view: DashboardView;
   readonly charts: number;
   readonly rows: number;
+  /** The view showed work in progress (a comparison being computed), not the data it waits for. */
+  readonly busy?: boolean;
 }
 export interface ViewChangedMessage {
   readonly type: 'viewChanged';

@@ -532,6 +532,10 @@ try {
   // The suggestion comes first: the previous file's label.
   assert.match(await page.locator('.quick-input-widget .monaco-list-row').first().textContent(), /species.*the label of the previous file/);
   await pickOne(page, 'sex');
+  // While the comparison runs, the compare view shows its progress and the files (not the previous pair).
+  const progress = view.locator('section[data-view=compare] .progress-card');
+  await progress.waitFor({ state: 'attached', timeout: 30_000 });
+  assert.match(await progress.getAttribute('data-comparing'), /biscoe\.csv[\s\S]*dream\.csv/);
   const labelsCard = view.locator('section[data-view=compare] .card.labels[data-same-column="false"]');
   await labelsCard.waitFor({ state: 'visible', timeout: 90_000 });
   assert.match(await view.locator('[data-tab=compare] .tab-data').textContent(), /biscoe vs dream/, 'the Compare tab names the new pair');
