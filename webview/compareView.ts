@@ -564,7 +564,7 @@ export class CompareView {
         h('td', { class: 'num', 'data-col': 'pvalue', 'data-value': p ?? '' }, p !== undefined ? bound(formatPValue(p), at(...pKey)) : '–'),
         narrow ? null : h('td', { class: 'num', 'data-col': 'psi', 'data-value': f.psi }, bound(fmt(f.psi, 3), at('psi'))),
         narrow ? null : h('td', { class: 'num', 'data-col': 'js', 'data-value': f.jensenShannon }, bound(fmt(f.jensenShannon, 3), at('jensenShannon'))),
-        h('td', { class: 'num', 'data-col': 'mean' }, f.referenceMean !== undefined && f.otherMean !== undefined ? h('span', {}, bound(fmt(f.referenceMean, 4), at('referenceMean')), h('br', {}), '→ ', bound(fmt(f.otherMean, 4), at('otherMean'))) : '–'),
+        h('td', { class: 'num', 'data-col': 'mean' }, f.referenceMean !== undefined && f.otherMean !== undefined ? h('span', {}, bound(fmt(f.referenceMean, 4), at('referenceMean')), narrow ? h('br', {}) : ' ', '→ ', bound(fmt(f.otherMean, 4), at('otherMean'))) : '–'),
       );
     });
     const compared = pair.features.filter((f) => !f.identifierLike);

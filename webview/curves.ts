@@ -175,7 +175,11 @@ class MetricChart {
     // A per-dataset chart says which models it holds and which have no per-dataset loss (a merged model's one loss spans every dataset).
     const perDataset = /^(val_)?loss\//.test(this.metric);
     const absent = perDataset ? armOrder.filter((a) => !arms.includes(a) && !a.startsWith('separate/') && !a.startsWith('separate (')) : [];
-    this.caption.textContent = perDataset ? `· ${arms.join(', ')}${absent.length ? ` (${absent.join(', ')}: one loss over every dataset, in the loss chart)` : ''}` : '';
+    // A merged model has one loss over every dataset: it is in the overall chart only.
+    const overall = metricTitle(this.metric.split('/', 1)[0]);
+    this.caption.textContent = perDataset ? `· ${arms.join(', ')}${absent.length ? ` · ${absent.join(', ')}: in ${overall} only` : ''}` : '';
+    // The caption may be cut at the chart's width: all of it on hover.
+    this.caption.parentElement?.setAttribute('title', `${metricTitle(this.metric)} ${this.caption.textContent}`.trim());
     this.el.dataset.arms = arms.join(',');
     // Colours follow the arm's position in the whole run, so an arm looks the same on every chart.
     this.colorIndex = arms.map((a) => colorSlot(a, armOrder));

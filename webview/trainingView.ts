@@ -70,7 +70,8 @@ export class TrainingView {
       h(
         'span',
         { class: 'muted' },
-        s.experiment && s.experiment !== s.name ? ` · ${s.name}` : '',
+        // The experiment file's name; a past run's folder id stays in the tooltip.
+        s.experiment && s.experiment !== s.name && s.name !== s.runId ? ` · ${s.name}` : '',
         s.startedAt ? h('span', {}, ' · started ', moment(s.startedAt, formatRelativeTime(s.startedAt))) : null,
         s.datasets?.length ? ` · data ${s.datasets.join(', ')}` : '',
       ),
