@@ -91,7 +91,7 @@ interface HfModel {
   dispose(): Promise<unknown>;
 }
 interface HfModule {
-  env: { allowRemoteModels: boolean; allowLocalModels: boolean; cacheDir: string; localModelPath: string; logLevel?: number };
+  env: { allowRemoteModels: boolean; allowLocalModels: boolean; cacheDir: string; localModelPath: string; remoteHost: string; logLevel?: number };
   AutoTokenizer: { from_pretrained(model: string, options: { local_files_only: boolean }): Promise<HfTokenizer> };
   AutoModel: { from_pretrained(model: string, options: { local_files_only: boolean; dtype: string }): Promise<HfModel> };
 }
@@ -120,6 +120,9 @@ export class PretrainedEncoder {
     hf.env.allowLocalModels = true;
     hf.env.allowRemoteModels = model.source === 'download' && ctx.allowDownload && ctx.trusted;
     hf.env.cacheDir = ctx.modelCache;
+    // A Hugging Face mirror, named as the Hugging Face tools name it (HF_ENDPOINT); default the Hub.
+    const endpoint = process.env.HF_ENDPOINT?.trim();
+    hf.env.remoteHost = endpoint ? (endpoint.endsWith('/') ? endpoint : `${endpoint}/`) : 'https://huggingface.co/';
     hf.env.localModelPath = `${ctx.modelCache}/`;
     // A workspace or cached folder is loaded by its path; a download by its id (into cacheDir/<id>/).
     const name = model.source === 'download' ? model.ref : model.folder;

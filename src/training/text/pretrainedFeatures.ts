@@ -16,7 +16,8 @@ export interface ColumnEmbeddings {
 
 const loaded = new Map<string, Promise<PretrainedEncoder>>();
 
-function encoderFor(model: ResolvedModel, ctx: TextRunContext): Promise<PretrainedEncoder> {
+/** The loaded encoder of a model folder, loaded (or, allowed, downloaded) once per process. */
+export function encoderFor(model: ResolvedModel, ctx: TextRunContext): Promise<PretrainedEncoder> {
   let p = loaded.get(model.folder);
   if (!p) {
     p = PretrainedEncoder.load(model, ctx);

@@ -14,7 +14,7 @@ import type { ModelMeta, ModelPlan } from '../modelPlan';
 import { fitPreprocessing } from '../preprocess';
 import { trainNetworkModel, type EngineHooks, type TrainedModel } from '../trainModel';
 import { modelFingerprint, resolvePretrained } from './pretrainedEncoder';
-import { columnEmbeddings, type ColumnEmbeddings } from './pretrainedFeatures';
+import { columnEmbeddings, encoderFor, type ColumnEmbeddings } from './pretrainedFeatures';
 import { defaultTextContext } from './textContext';
 import { TEXT_MODEL_FILE, type SavedPretrainedColumn, type SavedTextModel } from './textModelStore';
 import type { TextSpec } from './textSpec';
@@ -37,7 +37,8 @@ export function fitEmbeddingScale(rows: readonly Float32Array[], dim: number): {
 export async function trainPretrainedModel(plan: ModelPlan, exp: ResolvedExperiment, data: PreparedData, tf: TF, hooks: EngineHooks, spec: TextSpec): Promise<TrainedModel> {
   const ctx = hooks.text ?? defaultTextContext();
   const model = resolvePretrained(spec.model as string, exp.file, exp.root, ctx);
-  const fingerprint = modelFingerprint(model.folder);
+  // A model to download has no files yet: load it first (the download), then fingerprint what came.
+  const fingerprint = model.source === 'download' ? (await encoderFor(model, ctx)).fingerprint : modelFingerprint(model.folder);
   const trainSets = plan.sources.map((s) => ({ table: s.table, rows: Int32Array.from(splitPositions(s, SPLIT_TRAIN), (k) => s.rows[k]) }));
   const prep = fitPreprocessing(trainSets, data.features, exp.preprocessing);
   const textColumns = data.features.filter((f) => f.type === 'text').map((f) => f.name);

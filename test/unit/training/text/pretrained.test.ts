@@ -4,7 +4,9 @@
 // reference.json holds torch's token ids and mean-pooled embeddings of a few texts. The layers
 // encoder is a TF.js model this test builds and trains, saved as model.json + weights.bin.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -227,4 +229,56 @@ test('an untrusted workspace loads no model, pretrained or layers, whatever the 
     assert.ok(out.status === 'failed' && out.error.kind === 'input' && /models are not loaded in an untrusted workspace \(Restricted Mode\)/.test(out.error.message), JSON.stringify(out));
   }
   assert.ok(!existsSync(join(dir, '.dataset-lab', 'cache')), 'an untrusted run computed embeddings');
+});
+
+test('a model id missing from the cache is downloaded only when allowed and trusted (HF_ENDPOINT: a local mirror), then read from the cache', async () => {
+  // A Hugging Face-style mirror on this machine serving the fixture as someone/tiny-bert.
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    const m = /^\/someone\/tiny-bert\/resolve\/main\/(.+)$/.exec(req.url ?? '');
+    const file = m ? join(fixture, decodeURIComponent(m[1])) : '';
+    if (!m || m[1].includes('..') || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    const bytes = readFileSync(file);
+    res.writeHead(200, { 'content-length': bytes.length, 'content-type': 'application/octet-stream' }).end(bytes);
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const port = (server.address() as AddressInfo).port;
+  const dir = bertWorkspace(40);
+  const cache = mkdtempSync(join(tmpdir(), 'dl-models-'));
+  const saved = { cache: process.env.DATASET_LAB_MODEL_CACHE, endpoint: process.env.HF_ENDPOINT };
+  process.env.DATASET_LAB_MODEL_CACHE = cache;
+  process.env.HF_ENDPOINT = `http://127.0.0.1:${port}`;
+  try {
+    const file = pretrainedExperiment(dir, 'someone/tiny-bert', { arms: ['multihead'] });
+    const off = await cli(['run', file], dir);
+    assert.equal(off.code, 2);
+    assert.match(off.err, /someone\/tiny-bert: model id not found in the local model cache .* and downloading is off/);
+    const untrusted = await TrainingRun.start({ experimentPath: join(dir, file), trainerPath, text: { trusted: false, allowModelDownload: true } }).done;
+    assert.ok(untrusted.status === 'failed' && /untrusted workspace/.test(untrusted.error.message), JSON.stringify(untrusted));
+    assert.equal(requests.length, 0, `nothing may be fetched unless downloads are allowed in a trusted workspace: ${requests.join(' ')}`);
+    const on = await cli(['run', file, '--json', '--allow-model-download'], dir);
+    assert.equal(on.code, 0, on.err);
+    assert.match(on.err, /embedded 40 texts of a\/text with someone\/tiny-bert/);
+    for (const f of ['config.json', 'tokenizer.json', 'onnx/model.onnx']) {
+      assert.ok(requests.includes(`/someone/tiny-bert/resolve/main/${f}`), `${f} was not fetched: ${requests.join(' ')}`);
+      assert.ok(readFileSync(join(cache, 'someone', 'tiny-bert', f)).equals(readFileSync(join(fixture, f))), `${f} in the cache`);
+    }
+    // Now in the cache: a run without downloads uses it and fetches nothing more.
+    const fetched = requests.length;
+    rmSync(join(dir, '.dataset-lab', 'cache'), { recursive: true });
+    const again = await cli(['run', file, '--json'], dir);
+    assert.equal(again.code, 0, again.err);
+    assert.equal(requests.length, fetched);
+  } finally {
+    server.close();
+    for (const [k, v] of [['DATASET_LAB_MODEL_CACHE', saved.cache], ['HF_ENDPOINT', saved.endpoint]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    rmSync(cache, { recursive: true, force: true });
+  }
 });
