@@ -27,17 +27,18 @@ export function explorerSelection(arg: unknown, all: unknown): vscode.Uri[] {
 
 export async function pickDataFiles(
   state: vscode.Memento,
-  options: { min: number; max?: number; title: string },
+  options: { min: number; max?: number; title: string; initial?: readonly vscode.Uri[] },
 ): Promise<vscode.Uri[] | undefined> {
   const files = await workspaceDataFiles();
   if (files.length < options.min) {
     void vscode.window.showWarningMessage(`Dataset Lab: ${options.title} needs ${options.min} data file(s) (CSV, TSV, Parquet, Arrow, JSON Lines) in the workspace; found ${files.length}.`);
     return undefined;
   }
-  // Start from the file in the active editor: a Profile or Compare asked for from a CSV's editor
-  // is about that file. Without one, the last choice.
+  // Start from the explorer's selection, else the file in the active editor (a Profile or Compare
+  // asked for from a CSV's editor is about that file); without either, the last choice.
   const active = activeDataFile();
-  const last = new Set(active ? [active.toString()] : state.get<string[]>(LAST_FILES, []));
+  const start = options.initial?.length ? options.initial.map((u) => u.toString()) : active ? [active.toString()] : state.get<string[]>(LAST_FILES, []);
+  const last = new Set(start);
   const items = files
     .map((uri) => ({
       label: vscode.workspace.asRelativePath(uri),

@@ -32,6 +32,7 @@ export async function resolveFiles(state: vscode.Memento, a: unknown, b: unknown
   if (isArgsObject(a)) return { files: [...(a.files ?? [])], ...(a.labels ? { labels: [...a.labels] } : {}) };
   const selected = explorerSelection(a, b).filter((u) => isDataFilePath(u.fsPath));
   if (selected.length >= min) return { files: selected };
-  const picked = await pickDataFiles(state, { min, title, ...(max !== undefined ? { max } : {}) });
+  // Too few selected (one file, for a command that needs two): the picker starts from them.
+  const picked = await pickDataFiles(state, { min, title, ...(max !== undefined ? { max } : {}), ...(selected.length ? { initial: selected } : {}) });
   return picked ? { files: picked } : undefined;
 }
