@@ -83,14 +83,24 @@ for (const rows of sizes) {
   const taken = new Map(Object.keys(files).map((k) => [k, { read: [], cpu: [], wall: [], rss: [] }]));
   // The same table from each file: checked once, before timing.
   let expected;
+  // A file the reader refuses (e.g. JSON Lines over 512 MB: one string) is listed with its message, not timed.
+  const failed = new Map();
   for (const [k, f] of Object.entries(files)) {
-    const m = measureProcess([process.execPath, entry, f], { tag: 'read' });
+    let m;
+    try {
+      m = measureProcess([process.execPath, entry, f], { tag: 'read' });
+    } catch (e) {
+      failed.set(k, String(e.message).split('exited with').pop().trim().split('\n')[0]);
+      console.log(`note: ${k} cannot be read: ${failed.get(k)}`);
+      taken.delete(k);
+      continue;
+    }
     const shape = m.stdout.trim();
     expected ??= shape;
     if (shape !== expected) console.log(`note: ${k} reads to ${shape.slice(0, 300)} (CSV: ${expected.slice(0, 300)})`);
   }
   for (let r = 0; r < runs; r++) {
-    const order = Object.entries(files);
+    const order = Object.entries(files).filter(([k]) => !failed.has(k));
     if (r % 2) order.reverse();
     for (const [k, f] of order) {
       const t = taken.get(k);
@@ -110,4 +120,5 @@ for (const rows of sizes) {
   for (const [k, t] of taken) {
     console.log(`| ${k} | ${(statSync(files[k]).size / 1e6).toFixed(1)} | ${median(t.read).toFixed(2)} | ${runsList(t.read)} | ${median(t.cpu).toFixed(2)} | ${(median(t.cpu) / csvCpu).toFixed(2)} | ${withCli ? median(t.wall).toFixed(2) : '-'} | ${withCli ? median(t.rss).toFixed(0) : '-'} |`);
   }
+  for (const [k, why] of failed) console.log(`| ${k} | ${(statSync(files[k]).size / 1e6).toFixed(1)} | cannot be read: ${why} | | | | | |`);
 }
