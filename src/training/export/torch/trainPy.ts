@@ -85,7 +85,8 @@ def read_shard(path, ds):
     cols = ds["columns"]
     try:
         if fmt == "csv":
-            frame = pd.read_csv(path, sep=ds["delimiter"], dtype=str, keep_default_na=False, na_filter=False, usecols=lambda c: c in cols)
+            frame = pd.read_csv(path, sep=ds["delimiter"], dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig", usecols=lambda c: c.strip() in cols)
+            frame.columns = [c.strip() for c in frame.columns]
         elif fmt == "parquet":
             frame = pd.read_parquet(path, columns=cols)
         elif fmt == "arrow":
@@ -569,13 +570,20 @@ def train_model(torch, dist, ctx, model, sources, prep, history):
                 }
             )
         monitored = val_loss if val_loss is not None else train_loss
-        if monitored < best - 1e-7:
+        improved = monitored < best - 1e-7
+        stop = not improved and since_best + 1 >= t["earlyStopping"]["patience"]
+        if world > 1:
+            # Rank 0 decides: the ranks' validation losses may differ in the last bits on GPUs.
+            decision = torch.tensor([float(improved), float(stop)], device=device)
+            dist.broadcast(decision, src=0)
+            improved, stop = bool(decision[0].item()), bool(decision[1].item())
+        if improved:
             best, best_epoch, since_best = monitored, epoch, 0
             if t["earlyStopping"]["restoreBestWeights"]:
                 best_state = copy.deepcopy(net.state_dict())
         else:
             since_best += 1
-            if since_best >= t["earlyStopping"]["patience"]:
+            if stop:
                 break
     if best_state is not None and t["earlyStopping"]["restoreBestWeights"]:
         net.load_state_dict(best_state)
