@@ -125,6 +125,8 @@ export class CompareView {
 
   /** While a comparison runs: the files and the time it has taken so far, ticking. */
   private progressCard(p: CompareProgress): HTMLElement {
+    // Kept after the report replaces the card: which files the view last showed progress for.
+    this.root.dataset.lastProgress = p.files.join('\n');
     const elapsed = h('span', { class: 'elapsed' }, formatDuration((Date.now() - Date.parse(p.startedAt)) / 1000));
     window.clearInterval(this.ticker);
     this.ticker = window.setInterval(() => {

@@ -304,7 +304,15 @@ try {
 
   // 1b. Profile Dataset: the dashboard's Profile view, against the CLI's profile --json.
   step('palette -> Profile Dataset');
+  // With new-york.csv in the active editor, the picker starts from it.
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'new-york.csv' }).first().click();
+  await page.locator('.tab.active', { hasText: 'new-york.csv' }).waitFor({ state: 'visible', timeout: 30_000 });
   await palette(page, 'Dataset Lab: Profile Dataset');
+  // The file pick replaces the palette's list: wait for its rows.
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: '.csv' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  const firstFile = page.locator('.quick-input-widget .monaco-list-row').first();
+  const firstText = await firstFile.textContent();
+  assert.match(firstText, /new-york\.csv.*active editor/, `the picker starts from the active editor's file: ${firstText} | ${await page.locator('.quick-input-widget .monaco-list-row').allTextContents()}`);
   await pickOne(page, 'seattle.csv');
   const profileRows = view.locator('section[data-view=profile] .profile-table tbody tr');
   await profileRows.first().waitFor({ state: 'visible', timeout: 60_000 });
@@ -532,12 +540,11 @@ try {
   // The suggestion comes first: the previous file's label.
   assert.match(await page.locator('.quick-input-widget .monaco-list-row').first().textContent(), /species.*the label of the previous file/);
   await pickOne(page, 'sex');
-  // While the comparison runs, the compare view shows its progress and the files (not the previous pair).
-  const progress = view.locator('section[data-view=compare] .progress-card');
-  await progress.waitFor({ state: 'attached', timeout: 30_000 });
-  assert.match(await progress.getAttribute('data-comparing'), /biscoe\.csv[\s\S]*dream\.csv/);
   const labelsCard = view.locator('section[data-view=compare] .card.labels[data-same-column="false"]');
   await labelsCard.waitFor({ state: 'visible', timeout: 90_000 });
+  // While the comparison ran, the compare view showed its progress with these files (not the previous pair).
+  assert.match(await view.locator('section[data-view=compare]').getAttribute('data-last-progress'), /biscoe\.csv[\s\S]*dream\.csv/);
+  assert.equal(await view.locator('section[data-view=compare] .progress-card').count(), 0, 'the progress card gives way to the report');
   assert.match(await view.locator('[data-tab=compare] .tab-data').textContent(), /biscoe vs dream/, 'the Compare tab names the new pair');
   assert.equal(await view.locator('.kind-menu option[data-kind="merge"]').getAttribute('disabled'), '', 'merge is not offered for different labels');
   assert.equal(await view.locator('.kind-menu option[data-kind="merge"]').evaluate((o) => o.disabled), true);
