@@ -8,14 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../../src/cli/main';
-import { parseCsvText } from '../../../src/core/ingest';
+import { parseCsvText, readCsvFile } from '../../../src/core/ingest';
 import { initBackend } from '../../../src/training/backend';
 import { SPLIT_TRAIN, prepareSources, type Source } from '../../../src/training/data';
 import { runArms } from '../../../src/training/engine';
 import { ExperimentError, resolveExperiment, type PreprocessingSpec } from '../../../src/training/experiment';
 import type { ModelMeta } from '../../../src/training/modelPlan';
 import { fitPreprocessing, transformRows, type FittedDatetime } from '../../../src/training/preprocess';
-import { captureIo, examples, repoRoot } from '../helpers';
+import { scaffoldExperiment } from '../../../src/training/scaffold';
+import { captureIo, examples, fixtures, repoRoot } from '../helpers';
 import { lcg } from './tables';
 
 const spec = (p: Partial<PreprocessingSpec> = {}): PreprocessingSpec => ({ numericImpute: 'median', categoricalImpute: 'most_frequent', scaling: 'standard', maxCategories: 32, datetimeFeatures: ['year', 'month', 'dayOfWeek', 'hour', 'days'], ...p });
@@ -192,4 +193,33 @@ test('the weather data with its date as a feature: init keeps it, run trains on 
   const bad = await cli(['predict', runDir, 'data/bad.csv', '--arm', 'merged']);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /bad\.csv: column "date" must hold dates for the merged model \(it is read as categorical\)/);
+});
+
+test('init offers only features the trainer takes: every kind of column, through the experiment it writes', async () => {
+  // Dates of every shape (ISO, day-first, epoch seconds, zoned, monthly, "Mar 01 1998"), text,
+  // categories and a numeric column with a typo; each file paired with a copy of itself.
+  const dir = mkdtempSync(join(tmpdir(), 'dl-offer-'));
+  const kinds = ['daily-gaps', 'day-first', 'epoch', 'hourly-zones', 'monthly', 'release-dates', 'reviews-a', 'temp-typo'];
+  const kept: string[] = [];
+  for (const k of kinds) {
+    const table = await readCsvFile(fixtures('kinds', `${k}.csv`));
+    const copy = { ...table, path: join(dir, `${k}-b.csv`) };
+    const own = { ...table, path: join(dir, `${k}-a.csv`) };
+    const label = table.columns[table.columns.length - 1].name;
+    const { experiment } = scaffoldExperiment({ mode: 'merge', tables: [own, copy], labels: [label, label], outFile: join(dir, `${k}.experiment.json`) });
+    const exp = resolveExperiment(JSON.parse(JSON.stringify(experiment)), join(dir, `${k}.experiment.json`));
+    let prepared: ReturnType<typeof prepareSources> | undefined;
+    try {
+      prepared = prepareSources(exp, [own, copy]);
+    } catch (e) {
+      // Label problems may stop a toy file; a feature the trainer refuses must never.
+      assert.doesNotMatch((e as Error).message, /feature column/, `${k}: init offered a feature the trainer refuses`);
+    }
+    if (prepared) {
+      assert.deepEqual(prepared.features.map((f) => f.name), experiment.features, k);
+      kept.push(...prepared.features.filter((f) => f.type === 'datetime').map((f) => `${k}:${f.name}`));
+    }
+  }
+  // The date columns were offered (and taken), not left out.
+  assert.deepEqual(kept.sort(), ['daily-gaps:day', 'day-first:measured', 'epoch:event_ts', 'hourly-zones:at', 'monthly:month', 'release-dates:release date'].sort());
 });
