@@ -213,7 +213,7 @@ async function shootViews(page, view, theme) {
       await page.waitForTimeout(100);
       await page.screenshot({ path: join(shots, `${v}-${theme}-${width}.png`) });
       // Parts further down, each scrolled into view.
-      const parts = { compare: [['.drift-table', 'drift'], ['figure.feature-chart', 'distributions']], results: [['.results-table', 'table'], ['figure.confusion-chart', 'matrices']] }[v] ?? [];
+      const parts = { compare: [['.drift-table', 'drift'], ['figure.feature-chart', 'distributions']], results: [['.results-table', 'table'], ['figure.confusion-chart', 'matrices'], ['ul.runs', 'runs']] }[v] ?? [];
       for (const [selector, name] of parts) {
         await view.locator(selector).first().scrollIntoViewIfNeeded();
         await page.waitForTimeout(200);
