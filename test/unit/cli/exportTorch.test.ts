@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { examples, runCli, tempDir } from '../helpers';
-import type { ClassificationMetrics, RunResults } from '../../../src/protocol/runFolder/contract';
+import type { ClassificationMetrics, RegressionMetrics, RunResults } from '../../../src/protocol/runFolder/contract';
 
 const tmp = tempDir('dataset-lab-export-torch-');
 after(tmp.cleanup);
@@ -60,7 +60,7 @@ const writeExperiment = (name: string, e: Record<string, unknown>) => {
   return name;
 };
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
-const scores = (r: RunResults) => Object.fromEntries(r.arms.map((a) => [a.arm, Object.fromEntries(Object.entries(a.bySource).map(([s, m]) => [s, (m as ClassificationMetrics).accuracy]))]));
+const scores = (r: RunResults) => Object.fromEntries(r.arms.map((a) => [a.arm, Object.fromEntries(Object.entries(a.bySource).map(([s, m]) => [s, m.task === 'regression' ? (m as RegressionMetrics).r2 : (m as ClassificationMetrics).accuracy]))]));
 
 let ours: RunResults;
 let oursDir: string;
@@ -211,5 +211,65 @@ describe('export torch: the project', () => {
     assert.equal(changed.code, 2);
     assert.match(changed.stderr, /^train\.py: dataset seattle: the train rows of .*changed\.csv hold other labels than at export/);
     assert.ok(!existsSync(join(root, 'runs', 'changed')));
+  });
+});
+
+describe('export torch: regression, balancing, mixing and head weighting', () => {
+  // temp_max from the other columns (a categorical one-hot encoded): every option train.py maps
+  // that the weather classification leaves at its default.
+  const regression = (name: string, edit: (e: Record<string, unknown>) => void) =>
+    writeExperiment(
+      `${name}.experiment.json`,
+      experiment((e) => {
+        e.name = name;
+        e.datasets = (e.datasets as Record<string, unknown>[]).map((d) => ({ ...d, label: 'temp_max', task: 'regression' }));
+        e.features = ['precipitation', 'temp_min', 'wind', 'weather'];
+        e.split = { test: 0.2, validation: 0.1, seed: 7 };
+        e.training = { epochs: 40, batchSize: 64, optimizer: 'adam', learningRate: 0.003, earlyStopping: { patience: 8, restoreBestWeights: true }, seed: 3 };
+        edit(e);
+      }),
+    );
+  const agree = async (file: string, launch: (project: string) => Promise<Proc>, runDir: string) => {
+    const ours = runCli(['run', file, '--json'], root);
+    assert.equal(ours.code, 0, ours.stderr);
+    const project = join(root, `${file}.torch`);
+    const exported = runCli(['export', 'torch', file, '-o', project], root);
+    assert.equal(exported.code, 0, exported.stderr);
+    const r = await launch(project);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    const theirs = readJson<RunResults>(join(runDir, 'results.json'));
+    const mine = scores(JSON.parse(ours.stdout) as RunResults);
+    const got = scores(theirs);
+    for (const arm of ['separate', 'merged', 'multihead']) {
+      for (const s of ['seattle', 'new-york']) assert.ok(Math.abs(got[arm][s] - mine[arm][s]) <= 0.02, `${file} ${arm} ${s}: torch R2 ${got[arm][s]} vs ours ${mine[arm][s]}`);
+    }
+    return readFileSync(join(runDir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { model: string; heads: Record<string, { weight: number }> });
+  };
+
+  test('oversampling, temperature mixing, uncertainty weighting, head layers, dropout, tanh: 2 processes within 0.02 R2 of our run', { skip: skipTorch, timeout: 300_000 }, async () => {
+    const file = regression('reg-uncertainty', (e) => {
+      e.merged = { balancing: 'oversample' };
+      e.multihead = { mixing: 'temperature', temperature: 2, weighting: 'uncertainty' };
+      e.model = { type: 'mlp', hidden: [32, 16], headHidden: [8], activation: 'tanh', dropout: 0.1, l2: 0.0001 };
+    });
+    const runDir = join(root, 'runs', 'reg-uncertainty');
+    const history = await agree(file, (project) => run(torchrun as string, ['--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--run-dir', runDir], project), runDir);
+    // The uncertainty weights are learnt: they move away from their start (exp(0) / 2).
+    const weights = history.filter((h) => h.model === 'multihead').map((h) => h.heads.seattle.weight);
+    assert.ok(weights.some((w) => Math.abs(w - 0.5) > 0.01), `uncertainty weights ${weights.slice(0, 3)}`);
+  });
+
+  test('inverse-size weights, equal mixing, DWA with a static weight, no head layers: 1 process (no torchrun) within 0.02 R2', { skip: skipTorch, timeout: 300_000 }, async () => {
+    const file = regression('reg-dwa', (e) => {
+      e.merged = { balancing: 'inverse_size' };
+      e.multihead = { mixing: 'equal', weighting: 'dwa', weights: { seattle: 2 } };
+      e.model = { type: 'mlp', hidden: [16], activation: 'relu', dropout: 0, l2: 0.0001 };
+    });
+    const runDir = join(root, 'runs', 'reg-dwa');
+    const history = await agree(file, (project) => run(python, ['train.py', '--run-dir', runDir], project), runDir);
+    // DWA scales the static weight 2 of seattle from the third epoch on.
+    const seattle = history.filter((h) => h.model === 'multihead').map((h) => h.heads.seattle.weight);
+    assert.equal(seattle[0], 2);
+    assert.ok(seattle.slice(2).some((w) => w !== 2), `dwa weights ${seattle.slice(0, 4)}`);
   });
 });
