@@ -10,6 +10,7 @@
  * corrupt model file is a TextModelError naming it.
  */
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { confinementProblem, realPath } from '../../core/paths';
@@ -96,12 +97,26 @@ interface HfModule {
   AutoModel: { from_pretrained(model: string, options: { local_files_only: boolean; dtype: string }): Promise<HfModel> };
 }
 
-function loadTransformers(): HfModule {
+/**
+ * @huggingface/transformers from beside Dataset Lab (a clone after `npm ci`), else from the
+ * workspace's own node_modules (`npm install @huggingface/transformers` there): the packaged
+ * extension does not ship ONNX Runtime's native binaries. Only trusted workspaces get here.
+ */
+function loadTransformers(root: string): HfModule {
+  let first: Error;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('@huggingface/transformers') as HfModule;
   } catch (e) {
-    throw new TextModelError('@huggingface/transformers', `cannot be loaded (${(e as Error).message.split('\n')[0]}); pretrained encoders need it installed beside Dataset Lab (npm install)`);
+    first = e as Error;
+  }
+  try {
+    return createRequire(join(root, 'package.json'))('@huggingface/transformers') as HfModule;
+  } catch {
+    throw new TextModelError(
+      '@huggingface/transformers',
+      `cannot be loaded (${first.message.split('\n')[0]}); pretrained encoders need it: install it in the workspace (npm install @huggingface/transformers in ${root}) or run Dataset Lab from a clone after npm ci`,
+    );
   }
 }
 
@@ -114,9 +129,10 @@ export class PretrainedEncoder {
     private readonly net: HfModel,
   ) {}
 
-  static async load(model: ResolvedModel, ctx: TextRunContext): Promise<PretrainedEncoder> {
+  /** Loads (or, allowed, downloads) `model`; `root` is the workspace, whose node_modules may hold @huggingface/transformers. */
+  static async load(model: ResolvedModel, ctx: TextRunContext, root: string): Promise<PretrainedEncoder> {
     requireTrust(ctx, model.ref);
-    const hf = loadTransformers();
+    const hf = loadTransformers(root);
     hf.env.allowLocalModels = true;
     hf.env.allowRemoteModels = model.source === 'download' && ctx.allowDownload && ctx.trusted;
     hf.env.cacheDir = ctx.modelCache;

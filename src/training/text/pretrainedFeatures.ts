@@ -17,10 +17,10 @@ export interface ColumnEmbeddings {
 const loaded = new Map<string, Promise<PretrainedEncoder>>();
 
 /** The loaded encoder of a model folder, loaded (or, allowed, downloaded) once per process. */
-export function encoderFor(model: ResolvedModel, ctx: TextRunContext): Promise<PretrainedEncoder> {
+export function encoderFor(model: ResolvedModel, ctx: TextRunContext, root: string): Promise<PretrainedEncoder> {
   let p = loaded.get(model.folder);
   if (!p) {
-    p = PretrainedEncoder.load(model, ctx);
+    p = PretrainedEncoder.load(model, ctx, root);
     loaded.set(model.folder, p);
     p.catch(() => loaded.delete(model.folder));
   }
@@ -61,7 +61,7 @@ export async function columnEmbeddings(model: ResolvedModel, fingerprint: string
       ({ values, dim } = disk);
       report(texts.length, 0, true);
     } else {
-      const encoder = await encoderFor(model, ctx);
+      const encoder = await encoderFor(model, ctx, root);
       if (encoder.fingerprint !== fingerprint) throw new Error(`${model.folder}: the model changed while the run read it`);
       const started = Date.now();
       const out = await encoder.embed(texts, batchSize, maxTokens, (done) => report(done, done / Math.max(1e-3, (Date.now() - started) / 1000), false));

@@ -38,7 +38,7 @@ export async function trainPretrainedModel(plan: ModelPlan, exp: ResolvedExperim
   const ctx = hooks.text ?? defaultTextContext();
   const model = resolvePretrained(spec.model as string, exp.file, exp.root, ctx);
   // A model to download has no files yet: load it first (the download), then fingerprint what came.
-  const fingerprint = model.source === 'download' ? (await encoderFor(model, ctx)).fingerprint : modelFingerprint(model.folder);
+  const fingerprint = model.source === 'download' ? (await encoderFor(model, ctx, exp.root)).fingerprint : modelFingerprint(model.folder);
   const trainSets = plan.sources.map((s) => ({ table: s.table, rows: Int32Array.from(splitPositions(s, SPLIT_TRAIN), (k) => s.rows[k]) }));
   const prep = fitPreprocessing(trainSets, data.features, exp.preprocessing);
   const textColumns = data.features.filter((f) => f.type === 'text').map((f) => f.name);

@@ -4,7 +4,7 @@
 // reference.json holds torch's token ids and mean-pooled embeddings of a few texts. The layers
 // encoder is a TF.js model this test builds and trains, saved as model.json + weights.bin.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -48,7 +48,7 @@ test('the tiny BERT fixture: token ids and sentence embeddings equal torch\'s', 
   const ref = readJson<Reference>(fixture, 'reference.json');
   const tokenizer = new PieceTokenizer(join(fixture, 'tokenizer.json'));
   ref.texts.forEach((t, i) => assert.deepEqual(tokenizer.ids(t), ref.ids[i], JSON.stringify(t)));
-  const encoder = await PretrainedEncoder.load({ ref: fixture, folder: fixture, source: 'workspace' }, defaultTextContext());
+  const encoder = await PretrainedEncoder.load({ ref: fixture, folder: fixture, source: 'workspace' }, defaultTextContext(), repo);
   try {
     // Batches of two: texts of different lengths are padded, so the attention mask matters.
     const { values, dim } = await encoder.embed(ref.texts, 2, 128);
@@ -78,7 +78,7 @@ test('a pretrained encoder trains heads on embeddings computed once per run, cac
   const saved = readJson<{ pretrained: { model: string; columns: { name: string; width: number; center: number[]; scale: number[] }[] } }>(runDir, 'models', 'multihead', 'text.json');
   assert.equal(saved.pretrained.model, 'models/tiny-bert');
   const trainTexts = ['a', 'b'].flatMap((s) => split[s].train.map((k) => readRows(join(dir, 'data', `${s}.csv`))[k].text));
-  const encoder = await PretrainedEncoder.load({ ref: fixture, folder: fixture, source: 'workspace' }, defaultTextContext());
+  const encoder = await PretrainedEncoder.load({ ref: fixture, folder: fixture, source: 'workspace' }, defaultTextContext(), repo);
   const { values, dim } = await encoder.embed(trainTexts, 32, 32);
   await encoder.dispose();
   const col = saved.pretrained.columns[0];
@@ -280,5 +280,27 @@ test('a model id missing from the cache is downloaded only when allowed and trus
       else process.env[k] = v;
     }
     rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('without @huggingface/transformers beside Dataset Lab (the packaged extension), a pretrained encoder loads it from the workspace or says how to install it', async () => {
+  // The training child as a packaged extension has it: dist/trainer.js and its WebAssembly files in a folder with no node_modules above.
+  const packaged = mkdtempSync(join(tmpdir(), 'dl-packaged-'));
+  mkdirSync(join(packaged, 'dist'));
+  for (const f of readdirSync(join(repo, 'dist'))) if (f === 'trainer.js' || f === 'gradientWorker.js' || f.endsWith('.wasm')) cpSync(join(repo, 'dist', f), join(packaged, 'dist', f));
+  const dir = bertWorkspace(30);
+  const file = join(dir, pretrainedExperiment(dir, 'models/tiny-bert', { arms: ['multihead'] }));
+  try {
+    const missing = await TrainingRun.start({ experimentPath: file, trainerPath: join(packaged, 'dist', 'trainer.js') }).done;
+    assert.equal(missing.status, 'failed');
+    assert.ok(missing.status === 'failed' && missing.error.kind === 'input', JSON.stringify(missing));
+    assert.match(missing.status === 'failed' ? missing.error.message : '', new RegExp(`@huggingface/transformers: cannot be loaded .*install it in the workspace \\(npm install @huggingface/transformers in ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`));
+    // Installed in the workspace (here: linked to this repository's copy): the run trains.
+    mkdirSync(join(dir, 'node_modules', '@huggingface'), { recursive: true });
+    symlinkSync(join(repo, 'node_modules', '@huggingface', 'transformers'), join(dir, 'node_modules', '@huggingface', 'transformers'), 'dir');
+    const found = await TrainingRun.start({ experimentPath: file, trainerPath: join(packaged, 'dist', 'trainer.js') }).done;
+    assert.equal(found.status, 'completed', JSON.stringify(found));
+  } finally {
+    rmSync(packaged, { recursive: true, force: true });
   }
 });
