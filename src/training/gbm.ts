@@ -109,8 +109,10 @@ export function binRows(sets: readonly { table: DataTable; rows: Int32Array }[],
     for (const s of sets) {
       const col = featureColumn(s.table, features[j].name);
       if (b.kind === 'numeric') {
-        if (col.type !== 'numeric' && col.type !== 'datetime') throw new Error(`feature column "${features[j].name}" in ${s.table.path} must be numeric`);
-        out.set(binNumeric(col.values, b.thresholds, s.rows), off);
+        // A column of only empty cells (no kind in particular) is all missing: the missing bin.
+        const allMissing = col.type !== 'numeric' && col.type !== 'datetime' && s.table.rows > 0 && col.missing === s.table.rows;
+        if (col.type !== 'numeric' && col.type !== 'datetime' && !allMissing) throw new Error(`feature column "${features[j].name}" in ${s.table.path} must be numeric`);
+        out.set(binNumeric(col.type === 'numeric' || col.type === 'datetime' ? col.values : new Float64Array(s.table.rows).fill(NaN), b.thresholds, s.rows), off);
       } else {
         out.set(binCategorical(Array.from(s.rows, (r) => cellText(col, r)), b.categories), off);
       }

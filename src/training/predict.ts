@@ -213,7 +213,7 @@ export async function predictFile(runDir: string, csvPath: string, options: Pred
       const col = columnByName(table, feat.name);
       if (!col) throw new PredictError(`${csvPath}: column "${feat.name}" is missing; the ${meta.id} model needs ${meta.preprocessing.features.map((x) => x.name).join(', ')}`);
       if (feat.kind === 'numeric' && col.type !== 'numeric') throw new PredictError(`${csvPath}: column "${feat.name}" must be numeric for the ${meta.id} model`);
-      if (feat.kind === 'datetime' && col.type !== 'datetime') throw new PredictError(`${csvPath}: column "${feat.name}" must hold dates for the ${meta.id} model (it is read as ${col.type})`);
+      if (feat.kind === 'datetime' && col.type !== 'datetime' && col.missing < table.rows) throw new PredictError(`${csvPath}: column "${feat.name}" must hold dates for the ${meta.id} model (it is read as ${col.type})`);
     }
     const outs = outputs();
     meta.heads.forEach((head, h) => {

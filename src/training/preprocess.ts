@@ -115,8 +115,10 @@ function fitScale(vals: Float64Array, scaling: PreprocessingSpec['scaling']): { 
 
 function datetimeColumnOf(table: DataTable, name: string): DatetimeColumn {
   const col = featureColumn(table, name);
-  if (col.type !== 'datetime') throw new Error(`feature column "${name}" in ${table.path} must hold dates (it is ${col.type})`);
-  return col;
+  if (col.type === 'datetime') return col;
+  // New rows whose dates are all unknown (an empty column reads as no kind in particular): missing dates.
+  if (table.rows > 0 && col.missing === table.rows) return { name, type: 'datetime', values: new Float64Array(table.rows).fill(NaN), missing: table.rows, typeErrors: 0, format: 'none', dateOnly: true };
+  throw new Error(`feature column "${name}" in ${table.path} must hold dates (it is ${col.type})`);
 }
 
 /** The outputs of one datetime feature, in order: `date:year`, `date:month_sin`, `date:month_cos`, ... */

@@ -188,6 +188,20 @@ test('the weather data with its date as a feature: init keeps it, run trains on 
   const pred = await cli(['predict', runDir, 'data/new.csv', '--arm', 'merged']);
   assert.equal(pred.code, 0, pred.err);
   assert.equal(pred.out.trim().split('\n').length, 3);
+  // Unknown dates (an empty column, which reads as no kind) are imputed: the training median date.
+  const fill = new Date(meta.preprocessing.features.find((f: { name: string }) => f.name === 'date').fill).toISOString().slice(0, 10);
+  writeFileSync(join(dir, 'data', 'unknown.csv'), 'date,precipitation,temp_max,temp_min,wind\n,0,25.6,14.4,3.1\n,8.1,5.0,1.1,5.2\n');
+  writeFileSync(join(dir, 'data', 'filled.csv'), `date,precipitation,temp_max,temp_min,wind\n${fill},0,25.6,14.4,3.1\n${fill},8.1,5.0,1.1,5.2\n`);
+  const unknown = await cli(['predict', runDir, 'data/unknown.csv', '--arm', 'merged']);
+  assert.equal(unknown.code, 0, unknown.err);
+  assert.equal(unknown.out, (await cli(['predict', runDir, 'data/filled.csv', '--arm', 'merged'])).out);
+  // Trees put unknown dates in their missing bin.
+  writeFileSync(join(dir, 'g.experiment.json'), JSON.stringify({ ...exp, arms: ['merged'], model: { type: 'gbm', trees: { iterations: 5 } } }));
+  const gbm = await cli(['run', 'g.experiment.json', '--json']);
+  assert.equal(gbm.code, 0, gbm.err);
+  const gbmPred = await cli(['predict', join(dir, '.dataset-lab', 'runs', JSON.parse(gbm.out).runId), 'data/unknown.csv', '--arm', 'merged']);
+  assert.equal(gbmPred.code, 0, gbmPred.err);
+  assert.equal(gbmPred.out.trim().split('\n').length, 3);
   // A file whose "date" is not dates cannot feed the model.
   writeFileSync(join(dir, 'data', 'bad.csv'), 'date,precipitation,temp_max,temp_min,wind\nsoon,0,25.6,14.4,3.1\nlater,8.1,5.0,1.1,5.2\n');
   const bad = await cli(['predict', runDir, 'data/bad.csv', '--arm', 'merged']);
