@@ -65,7 +65,10 @@ function isPValueMethod(f: Feature): boolean {
 export function testingRun(report: ComparisonReport, runs: readonly PastRun[]): PastRun | undefined {
   const key = (paths: readonly string[]) => [...paths].map((p) => p.replace(/\\/g, '/')).sort().join('\n');
   const wanted = key(report.datasets.map((d) => d.path));
-  return runs.find((r) => r.state === 'completed' && r.verdict && r.datasets && key(r.datasets) === wanted);
+  const candidates = runs.filter((r) => r.state === 'completed' && r.verdict && r.datasets && key(r.datasets) === wanted);
+  // The newest run that trained the recommended arm; else the newest run of these files.
+  const arm = RECOMMENDED_ARM[report.recommendation.strategy];
+  return candidates.find((r) => r.arms?.includes(arm)) ?? candidates[0];
 }
 
 const FEATURE_CHART_LIMIT = 40;
@@ -293,6 +296,8 @@ export class CompareView {
     const arm = RECOMMENDED_ARM[r.recommendation.strategy];
     const v = run.verdict;
     const agrees = v.bestOrTied.includes(arm);
+    // A run without the recommended arm did not test it: say so rather than "not best or tied".
+    const trained = run.arms === undefined || run.arms.includes(arm);
     const outcome = v.best
       ? `${v.best} was significantly best on every dataset`
       : v.bestOrTied.length
@@ -301,11 +306,17 @@ export class CompareView {
     const link = h('button', { class: 'link', 'data-run': run.runId, title: run.runId, onclick: () => void this.options.onOpenRun(run.runId) }, runName(run));
     return h(
       'p',
-      { class: `tested ${agrees ? 'agrees' : 'disagrees'}`, 'data-run': run.runId, 'data-agrees': String(agrees) },
-      icon(agrees ? 'pass' : 'warning'),
-      ' Tested by run ',
+      { class: `tested ${agrees ? 'agrees' : trained ? 'disagrees' : 'untested'}`, 'data-run': run.runId, 'data-agrees': String(agrees), 'data-trained': String(trained) },
+      icon(agrees ? 'pass' : trained ? 'warning' : 'info'),
+      trained ? ' Tested by run ' : ' Run ',
       link,
-      ` (${v.method}): ${outcome}. ${agrees ? `The recommended arm (${arm}) is ${v.best === arm ? 'the best' : 'best or tied'}.` : `The recommended arm (${arm}) was not best or tied.`}`,
+      ` (${v.method}): ${outcome}. ${
+        agrees
+          ? `The recommended arm (${arm}) is ${v.best === arm ? 'the best' : 'best or tied'}.`
+          : trained
+            ? `The recommended arm (${arm}) was not best or tied.`
+            : `It did not train the recommended arm (${arm}): scaffold the recommended experiment to test it.`
+      }`,
     );
   }
 

@@ -20,15 +20,16 @@ export function runsRoots(): string[] {
 export async function listRuns(): Promise<PastRun[]> {
   const all = (await Promise.all(runsRoots().map((root) => listRunFolders(root)))).flat();
   // Runs are shown by their experiment's name and start time, not their folder id.
-  const named = await Promise.all(all.map(async (r) => (r.name ? r : { ...r, ...(await experimentName(r.dir)) })));
+  const named = await Promise.all(all.map(async (r) => ({ ...r, ...(await experimentInfo(r.dir, r.name)) })));
   return named.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
 }
 
-/** The experiment's name from a run folder's experiment.json; nothing when unreadable. */
-async function experimentName(dir: string): Promise<{ name?: string }> {
+/** The experiment's name (unless the run has one) and arms from a run folder's experiment.json; nothing when unreadable. */
+async function experimentInfo(dir: string, known: string | undefined): Promise<{ name?: string; arms?: string[] }> {
   try {
-    const exp = JSON.parse(await readFile(join(dir, RUN_FILES.experiment), 'utf8')) as { name?: unknown };
-    return typeof exp.name === 'string' && exp.name ? { name: exp.name } : {};
+    const exp = JSON.parse(await readFile(join(dir, RUN_FILES.experiment), 'utf8')) as { name?: unknown; arms?: unknown };
+    const arms = Array.isArray(exp.arms) ? exp.arms.filter((a): a is string => typeof a === 'string') : [];
+    return { ...(!known && typeof exp.name === 'string' && exp.name ? { name: exp.name } : {}), ...(arms.length ? { arms } : {}) };
   } catch {
     return {};
   }

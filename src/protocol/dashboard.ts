@@ -111,6 +111,8 @@ export interface PastRun {
   readonly reason?: string;
   /** The data files the run trained on (absolute paths from its experiment.json): links a comparison of the same files to it. */
   readonly datasets?: readonly string[];
+  /** The arms its experiment trains (experiment.json): whether it tested a recommended arm at all. */
+  readonly arms?: readonly string[];
   /** What a completed run concluded over all its datasets (results.json comparison.overall). */
   readonly verdict?: { readonly best: string | null; readonly bestOrTied: readonly string[]; readonly method: string };
 }

@@ -397,6 +397,9 @@ try {
   await tested.waitFor({ state: 'visible', timeout: 30_000 });
   const recommendedArm = { merge: 'merged', multihead: 'multihead', separate: 'separate' }[json.recommendation.strategy];
   assert.equal(await tested.getAttribute('data-agrees'), String(results.comparison.overall.bestOrTied.includes(recommendedArm)), 'tested-by verdict');
+  // A run without the recommended arm is said not to have tested it (not "was not best or tied").
+  assert.equal(await tested.getAttribute('data-trained'), String(spec.arms.includes(recommendedArm)), 'whether the run trained the recommended arm');
+  if (!spec.arms.includes(recommendedArm)) assert.match(await tested.textContent(), new RegExp(`did not train the recommended arm \\(${recommendedArm}\\)`));
   await tested.scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(shots, 'compare-tested-dark.png') });
   step('the recommendation links to the run that tested it');
