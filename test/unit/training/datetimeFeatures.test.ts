@@ -15,6 +15,7 @@ import { runArms } from '../../../src/training/engine';
 import { ExperimentError, resolveExperiment, type PreprocessingSpec } from '../../../src/training/experiment';
 import type { ModelMeta } from '../../../src/training/modelPlan';
 import { fitPreprocessing, transformRows, type FittedDatetime } from '../../../src/training/preprocess';
+import { rowAccounting } from '../../../src/training/rowAccounting';
 import { scaffoldExperiment } from '../../../src/training/scaffold';
 import { captureIo, examples, fixtures, repoRoot } from '../helpers';
 import { lcg } from './tables';
@@ -236,4 +237,15 @@ test('init offers only features the trainer takes: every kind of column, through
   }
   // The date columns were offered (and taken), not left out.
   assert.deepEqual(kept.sort(), ['daily-gaps:day', 'day-first:measured', 'epoch:event_ts', 'hourly-zones:at', 'monthly:month', 'release-dates:release date'].sort());
+});
+
+test('missing dates of labelled rows are counted as imputed (accounting.imputedCells)', () => {
+  // Ten labelled rows per class; rows 1 and 5 lack a date, row 2 an x, row 3 a label (and a date).
+  const lines = ['when,x,y'];
+  for (let i = 0; i < 20; i++) lines.push(`${i === 1 || i === 3 || i === 5 ? '' : `2020-01-${String(i + 1).padStart(2, '0')}`},${i === 2 ? '' : i},${i === 3 ? '' : 'ab'[i % 2]}`);
+  const table = parseCsvText(lines.join('\n') + '\n', 'm.csv');
+  const exp = resolveExperiment({ version: 1, datasets: [{ name: 'm', path: 'm.csv', label: 'y' }] }, '/w/x.experiment.json');
+  const data = prepareSources(exp, [table]);
+  // The unlabelled row is left out, its missing date not counted.
+  assert.deepEqual(rowAccounting(data.sources[0], data.features), { droppedMissingLabel: 1, imputedRows: 3, imputedCells: { when: 2, x: 1 } });
 });
