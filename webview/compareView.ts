@@ -547,7 +547,7 @@ export class CompareView {
         label,
       );
     const index = new Map(pair.features.map((f, i) => [f, i]));
-    // Below 900 px the table drops PSI and JS (in the charts' captions and the CLI) and puts the type under the name, so its verdict stays in view.
+    // Below 900 px the table drops the PSI and JS columns (then in each row's tooltip, and in the CLI and the JSON) and puts the type under the name, so its verdict stays in view.
     const narrow = width < 900;
     const rows = this.sorted(pair.features).map((f) => {
       const at = (...k: (string | number)[]) => [...this.pairPath(), 'features', index.get(f) as number, ...k];
@@ -561,7 +561,7 @@ export class CompareView {
       const type = f.type === 'numeric' && f.method === 'chi2' ? h('span', { title: 'few distinct values: tested as categories (chi-squared)' }, 'numeric (few values)') : f.type;
       return h(
         'tr',
-        { 'data-feature': f.name, class: f.drift ? 'drifted' : '', 'data-compared': String(!f.identifierLike) },
+        { 'data-feature': f.name, class: f.drift ? 'drifted' : '', 'data-compared': String(!f.identifierLike), ...(narrow ? { title: `${f.name}: PSI ${fmt(f.psi, 3)} · JS ${fmt(f.jensenShannon, 3)}` } : {}) },
         h(
           'td',
           { class: 'feature-name', title: f.name, 'data-col': 'feature' },
