@@ -11,6 +11,8 @@ import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { examples, runCli, tempDir } from '../helpers';
 import type { ClassificationMetrics, RegressionMetrics, RunResults } from '../../../src/protocol/runFolder/contract';
+import { readTable } from '../../../src/core/readers/readTable';
+import { transformRows, type FittedPreprocessing } from '../../../src/training/preprocess';
 
 const tmp = tempDir('dataset-lab-export-torch-');
 after(tmp.cleanup);
@@ -87,7 +89,7 @@ describe('export torch: what it refuses', () => {
     assert.deepEqual(readdirSync(root).filter((f) => f.includes('partial')), []);
   };
 
-  test('gbm and linear models, transforms, datetime features: one line each naming the JSON path; nothing written', () => {
+  test('gbm and linear models, transforms, dates with zones: one line each naming the JSON path; nothing written', () => {
     refused('gbm', experiment((e) => (e.model = { type: 'gbm' })), /at \$\.model\.type: gradient-boosted trees \("gbm"\) cannot be exported to PyTorch/);
     refused('linear', experiment((e) => Object.assign(e, { model: { type: 'linear' }, arms: ['separate', 'merged'] })), /at \$\.model\.type: the linear model is fitted in closed form/);
     refused(
@@ -95,7 +97,17 @@ describe('export torch: what it refuses', () => {
       experiment((e) => ((e.datasets as Record<string, unknown>[])[1].transform = [{ derive: { wind2: 'd => d.wind * 2' } }])),
       /at \$\.datasets\[1\]\.transform: dataset "new-york": transform steps \(arquero expressions\) cannot run in train\.py/,
     );
-    refused('dates', experiment((e) => (e.features = ['precipitation', 'temp_max', 'date'])), /at \$\.features: column "date": feature column "date" holds dates: the date parts are not exported/);
+    // Dates with zones: train.py reads wall times without per-cell offsets.
+    const zoned = readFileSync(join(root, 'weather', 'seattle.csv'), 'utf8').replace(/^(\d{4}-\d\d-\d\d),/gm, '$1T12:00:00+02:00,');
+    writeFileSync(join(root, 'weather', 'seattle-zoned.csv'), zoned);
+    refused(
+      'zones',
+      experiment((e) => {
+        e.features = ['precipitation', 'temp_max', 'date'];
+        (e.datasets as Record<string, unknown>[])[0].path = 'weather/seattle-zoned.csv';
+      }),
+      /at \$\.datasets\[0\]\.path: dataset "seattle", column "date": feature column "date" holds dates with time zones \(%Y-%m-%dT%H:%M:%S%z\): train\.py reads dates as wall times/,
+    );
   });
 
   test('an existing output folder without --force', () => {
@@ -259,8 +271,9 @@ describe('export torch: regression, balancing, mixing and head weighting', () =>
     assert.ok(weights.some((w) => Math.abs(w - 0.5) > 0.01), `uncertainty weights ${weights.slice(0, 3)}`);
   });
 
-  test('inverse-size weights, equal mixing, DWA with a static weight, no head layers: 1 process (no torchrun) within 0.02 R2', { skip: skipTorch, timeout: 300_000 }, async () => {
+  test('inverse-size weights, equal mixing, DWA with a static weight, no head layers, a date feature: 1 process (no torchrun) within 0.02 R2; train.py encodes rows as our engine does', { skip: skipTorch, timeout: 300_000 }, async () => {
     const file = regression('reg-dwa', (e) => {
+      e.features = ['precipitation', 'temp_min', 'wind', 'weather', 'date'];
       e.merged = { balancing: 'inverse_size' };
       e.multihead = { mixing: 'equal', weighting: 'dwa', weights: { seattle: 2 } };
       e.model = { type: 'mlp', hidden: [16], activation: 'relu', dropout: 0, l2: 0.0001 };
@@ -271,5 +284,29 @@ describe('export torch: regression, balancing, mixing and head weighting', () =>
     const seattle = history.filter((h) => h.model === 'multihead').map((h) => h.heads.seattle.weight);
     assert.equal(seattle[0], 2);
     assert.ok(seattle.slice(2).some((w) => w !== 2), `dwa weights ${seattle.slice(0, 4)}`);
+
+    // The merged model's inputs for seattle's test rows: train.py's encode (numeric scaling, the
+    // one-hot weather, the date's year / month / weekday / days) against preprocess.ts transformRows.
+    const project = join(root, `${file}.torch`);
+    const script = [
+      'import json, os, sys',
+      'sys.argv = ["train.py"]',
+      'import train',
+      'exp = train.read_json("export.json"); split = train.read_json("split.json")',
+      'ds = exp["datasets"][0]',
+      'cols, labels, miss, where = train.load_dataset(ds, os.path.normpath(os.path.join(train.HERE, ds["path"])))',
+      'src = train.Source(ds, split, cols, labels, miss, where)',
+      'print(json.dumps(train.encode(train.read_json("preprocessing/merged.json"), src, src.rows["test"]).tolist()))',
+    ].join('\n');
+    const py = spawnSync(python, ['-c', script], { cwd: project, encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(py.status, 0, py.stderr);
+    const theirs = JSON.parse(py.stdout) as number[][];
+    const prep = readJson<FittedPreprocessing>(join(project, 'preprocessing', 'merged.json'));
+    assert.ok(prep.outputs.includes('date:month_sin') && prep.outputs.includes('weather=rain'), prep.outputs.join(', '));
+    const table = await readTable(join(root, 'weather', 'seattle.csv'));
+    const rows = readJson<Record<string, { test: number[] }>>(join(project, 'split.json')).seattle.test;
+    const ours = transformRows(prep, table, Int32Array.from(rows));
+    assert.equal(theirs.length, rows.length);
+    theirs.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - ours[i * prep.outputs.length + j]) < 1e-5, `row ${rows[i]} ${prep.outputs[j]}: train.py ${v}, ours ${ours[i * prep.outputs.length + j]}`)));
   });
 });

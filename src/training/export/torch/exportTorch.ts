@@ -4,14 +4,14 @@
  * as `dataset-lab run` would (data.ts, modelPlan.ts, preprocess.ts, modelData.ts); the project
  * holds those fitted statistics as JSON, the split, and train.py, which trains the same MLP with
  * DistributedDataParallel and writes a run folder in our format (src/protocol/runFolder/contract.ts).
- * What has no PyTorch counterpart in train.py (gbm and linear models, text encoders, datetime
- * inputs, transforms) is refused before anything is written; the project is written to a
+ * What has no PyTorch counterpart in train.py (gbm and linear models, text encoders, dates with
+ * time zones, transforms) is refused before anything is written; the project is written to a
  * temporary folder beside the output and renamed into place, so it exists whole or not at all.
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { DEFAULT_MISSING_TOKENS } from '../../../core/ingest';
-import { columnByName } from '../../../core/table';
+import { columnByName, type DataTable } from '../../../core/table';
 import type { SplitFile } from '../../../protocol/runFolder/contract';
 import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, prepareSources, splitPositions, type PreparedData, type Source } from '../../data';
 import { baselines } from '../../evaluation/baseline';
@@ -71,14 +71,31 @@ function refusals(exp: ResolvedExperiment): ExperimentIssue[] {
   return issues;
 }
 
-/** What train.py cannot do, found once the data is read: feature kinds without an exported encoder. */
-function featureRefusals(exp: ResolvedExperiment, data: PreparedData): ExperimentIssue[] {
+/**
+ * What train.py cannot do, found once the data is read: text features (no exported encoder) and
+ * dates written with zones (train.py reads dates with pandas and the format our reader inferred,
+ * as wall times; per-cell offsets it does not reproduce).
+ */
+function featureRefusals(exp: ResolvedExperiment, data: PreparedData, tables: readonly DataTable[]): ExperimentIssue[] {
   const issues: ExperimentIssue[] = [];
   for (const f of data.features) {
     if (f.type === 'text') issues.push({ file: exp.file, path: '$.features', column: f.name, message: `feature column "${f.name}" is free text: text encoders (vocabularies, embeddings, pretrained models) are not exported to PyTorch; leave the column out of "features" for the export, or train with dataset-lab run` });
-    if (f.type === 'datetime') issues.push({ file: exp.file, path: '$.features', column: f.name, message: `feature column "${f.name}" holds dates: the date parts are not exported to PyTorch yet (train.py would have to parse dates as our reader does); leave it out of "features" for the export, or train with dataset-lab run` });
+    if (f.type !== 'datetime') continue;
+    tables.forEach((t, i) => {
+      const col = columnByName(t, f.name);
+      if (col?.type !== 'datetime') return;
+      if (col.offsets || /%z|%Z/.test(col.format) || col.format === 'native') {
+        issues.push({ file: exp.file, path: `$.datasets[${i}].path`, dataset: exp.datasets[i].name, column: f.name, message: `feature column "${f.name}" holds ${col.format === 'native' ? "a typed file's timestamps" : `dates with time zones (${col.format})`}: train.py reads dates as wall times without zones; leave it out of "features" for the export, or train with dataset-lab run` });
+      }
+    });
   }
   return issues;
+}
+
+/** The date format our reader inferred for a datetime feature in one table (train.py parses with it). */
+function dateFormatOf(table: DataTable, name: string): string | undefined {
+  const col = columnByName(table, name);
+  return col?.type === 'datetime' ? col.format : undefined;
 }
 
 /** Per split, how many rows of each class (classification) or the label sum (regression): train.py checks the data it reads against them. */
@@ -115,7 +132,7 @@ export async function exportTorch(experimentPath: string, options: ExportOptions
 
   const tables = await readDatasets(exp);
   const data = prepareSources(exp, tables);
-  const late = featureRefusals(exp, data);
+  const late = featureRefusals(exp, data, tables);
   if (late.length) throw new ExportRefusedError(late);
 
   const notes: string[] = [];
@@ -144,7 +161,7 @@ export async function exportTorch(experimentPath: string, options: ExportOptions
     const s = data.sources[i];
     const table = tables[i];
     const labelCol = columnByName(table, d.label);
-    const features = data.features.map((f) => ({ name: f.name, kind: f.type }));
+    const features = data.features.map((f) => ({ name: f.name, kind: f.type, ...(f.type === 'datetime' ? { format: dateFormatOf(table, f.name) } : {}) }));
     return {
       name: d.name,
       // Relative to the export folder, so the project and the data can move together.

@@ -101,6 +101,22 @@ def read_shard(path, ds):
     return frame[cols]
 
 
+def parse_dates(series, miss, fmt):
+    """Wall-clock milliseconds (NaN: missing or unreadable) of a date column in the format our reader inferred."""
+    import numpy as np
+    import pandas as pd
+
+    if fmt.startswith("epoch "):
+        v = pd.to_numeric(series.astype(str).str.strip(), errors="coerce").to_numpy(dtype=np.float64)
+        v = v * 1000.0 if fmt == "epoch seconds" else v
+    else:
+        t = pd.to_datetime(series.astype(str).str.strip().where(~miss), format=fmt, errors="coerce")
+        v = np.where(t.isna().to_numpy(), np.nan, t.to_numpy(dtype="datetime64[ns]").astype("int64") / 1e6)
+    v = v.astype(np.float64)
+    v[miss] = np.nan
+    return v
+
+
 def load_dataset(ds, spec):
     """Every row of a dataset (all shards in name order) as numpy columns, checked against the export."""
     import numpy as np
@@ -128,6 +144,8 @@ def load_dataset(ds, spec):
             v = pd.to_numeric(s.astype(str).str.strip(), errors="coerce").to_numpy(dtype=np.float64)
             v[miss] = np.nan
             columns[f["name"]] = v
+        elif f["kind"] == "datetime":
+            columns[f["name"]] = parse_dates(s, miss, f["format"])
         else:
             v = s.astype(str).to_numpy(dtype=object)
             v[miss] = None
@@ -188,6 +206,29 @@ def encode(prep, source, rows):
             v = np.where(np.isnan(col), f["fill"], col)
             out[:, j] = (v - f["center"]) / f["scale"]
             j += 1
+        elif f["kind"] == "datetime":
+            # preprocess.ts encodeDatetime: wall-time calendar parts, cyclic month / weekday / hour.
+            missing = np.isnan(col)
+            instant = np.where(missing, f["fill"], col)
+            local = np.where(missing, f["fill"] + f["fillOffset"], col)
+            days = np.floor(local / 86400000.0)
+            hour = (local - days * 86400000.0) / 3600000.0
+            d = days.astype("int64").astype("datetime64[D]")
+            year = d.astype("datetime64[Y]").astype("int64") + 1970
+            month = d.astype("datetime64[M]").astype("int64") % 12 + 1
+            weekday = ((days + 3) % 7 + 7) % 7
+            for part in f["parts"]:
+                if part == "year":
+                    out[:, j] = (year - f["year"]["center"]) / f["year"]["scale"]
+                    j += 1
+                elif part == "days":
+                    out[:, j] = ((instant - f["reference"]) / 86400000.0 - f["days"]["center"]) / f["days"]["scale"]
+                    j += 1
+                else:
+                    angle = 2 * math.pi * {"month": (month - 1) / 12.0, "dayOfWeek": weekday / 7.0, "hour": hour / 24.0}[part]
+                    out[:, j] = np.sin(angle)
+                    out[:, j + 1] = np.cos(angle)
+                    j += 2
         else:
             index = {c: k for k, c in enumerate(f["categories"])}
             for i, v in enumerate(col):
