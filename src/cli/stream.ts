@@ -24,7 +24,7 @@ function jsonNumbers(_key: string, value: unknown): unknown {
 
 export const streamOptionSpecs: readonly OptionSpec[] = [
   { name: 'stream', kind: 'boolean', description: 'read each file once in bounded memory (CSV/TSV): exact counts and moments, sketched distributions with their error bounds (docs/scaling.md)' },
-  { name: 'max-memory', kind: 'string', description: 'memory the in-memory path may use (e.g. 512M, 8G); above it the streaming mode is used (default: half the RAM, at most 4G)' },
+  { name: 'max-memory', kind: 'string', description: 'memory the in-memory path may use (e.g. 512M, 8G); above it the streaming mode is used (default: DATASET_LAB_MAX_MEMORY, else half the RAM, at most 4G; with --json or --label the default only warns)' },
 ];
 
 /** The in-memory ingest peaks at about this many times the file size (bench/RESULTS.md). */
@@ -39,11 +39,18 @@ export function parseSize(text: string): number {
 
 const mib = (bytes: number) => (bytes >= 1024 ** 3 ? `${fmt(bytes / 1024 ** 3, 3)} GiB` : `${fmt(bytes / 1024 ** 2, 3)} MiB`);
 
-/** Whether to stream, and why (said on stderr when it was not asked for). */
-export function streamDecision(files: readonly string[], args: ParsedArgs, cwd: string): { stream: boolean; why?: string } {
+/**
+ * Whether to stream, and why (said on stderr when it was not asked for). Past the limit the
+ * streaming mode is chosen by itself when --max-memory was given, or when the output is the
+ * terminal's and asks for nothing streaming lacks; a --json consumer (the extension) or a label
+ * comparison keeps the in-memory document it expects unless --stream or --max-memory says
+ * otherwise, and is told on stderr that --stream would bound the memory.
+ */
+export function streamDecision(files: readonly string[], args: ParsedArgs, cwd: string): { stream: boolean; why?: string; note?: string } {
   const asked = flag(args, 'stream');
   const limitText = stringOption(args, 'max-memory');
-  const limit = limitText !== undefined ? parseSize(limitText) : Math.min(4 * 1024 ** 3, totalmem() / 2);
+  const fromEnv = process.env.DATASET_LAB_MAX_MEMORY;
+  const limit = limitText !== undefined ? parseSize(limitText) : fromEnv ? parseSize(fromEnv) : Math.min(4 * 1024 ** 3, totalmem() / 2);
   let total = 0;
   for (const f of files) {
     try {
@@ -53,8 +60,12 @@ export function streamDecision(files: readonly string[], args: ParsedArgs, cwd: 
     }
   }
   const need = total * INGEST_PEAK_FACTOR;
-  const stream = asked || need > limit;
-  if (!stream) return { stream };
+  const over = need > limit;
+  const needsMemoryMode = flag(args, 'json') || ['label', 'labels', 'html'].some((o) => stringOption(args, o) !== undefined);
+  const stream = asked || (over && (limitText !== undefined || !needsMemoryMode));
+  if (!stream) {
+    return over ? { stream, note: `reading ${mib(total)} in memory needs about ${mib(need)}, above ${mib(limit)}; --stream reads the files in bounded memory (without label comparison, recommendation or HTML report)` } : { stream };
+  }
   const notCsv = files.find((f) => !['.csv', '.tsv', '.tab', '.txt'].includes(extname(f).toLowerCase()));
   if (notCsv) {
     throw new UsageError(

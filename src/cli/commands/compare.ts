@@ -45,6 +45,7 @@ export const compareCommand: CliCommand = {
     if (files.length < 2) throw new UsageError('compare needs at least two CSV files');
     const streaming = streamDecision(files, args, io.cwd);
     if (streaming.stream) return runStreamCompare(files, args, io, streaming.why);
+    if (streaming.note) io.stderr.write(`note: ${streaming.note}\n`);
     const labels = labelsFrom(args, files.length);
     const tables = await loadTables(files, args, io);
     let reference = 0;

@@ -155,6 +155,7 @@ export const profileCommand: CliCommand = {
     if (args.positionals.length !== 1) throw new UsageError('profile takes exactly one CSV file');
     const streaming = streamDecision(args.positionals, args, io.cwd);
     if (streaming.stream) return runStreamProfile(args.positionals[0], args, io, streaming.why);
+    if (streaming.note) io.stderr.write(`note: ${streaming.note}\n`);
     const [table] = await loadTables(args.positionals, args, io);
     const bins = numberOption(args, 'bins');
     const top = numberOption(args, 'top');

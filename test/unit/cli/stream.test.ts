@@ -51,6 +51,25 @@ describe('compare --stream', () => {
     assert.match(bad.stderr, /--max-memory "lots": use a size such as 512M or 8G/);
   });
 
+  test('past the default limit: the terminal output streams by itself; --json and --label keep the in-memory document and say --stream would bound memory', () => {
+    process.env.DATASET_LAB_MAX_MEMORY = '64K';
+    try {
+      const text = runCli(['compare', seattle, newYork]);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stderr, /^note: reading .* above the default limit 0\.0625 MiB: using the streaming mode/);
+      assert.match(text.stdout, /streaming mode: each file read once in bounded memory/);
+      const doc = json(['compare', seattle, newYork]);
+      assert.equal(doc.doc.mode, undefined, 'the in-memory document for --json consumers (the extension)');
+      assert.match(doc.stderr, /^note: reading .* above 0\.0625 MiB; --stream reads the files in bounded memory/);
+      const labelled = runCli(['compare', seattle, newYork, '--label', 'weather']);
+      assert.equal(labelled.code, 0, labelled.stderr);
+      assert.match(labelled.stdout, /recommend/i);
+      assert.equal(json(['compare', seattle, newYork, '--max-memory', '64K']).doc.mode, 'streaming');
+    } finally {
+      delete process.env.DATASET_LAB_MAX_MEMORY;
+    }
+  });
+
   test('approximate figures carry their bound: a column past the exact cap prints "±"', () => {
     const lines = ['v,w'];
     const other = ['v,w'];
