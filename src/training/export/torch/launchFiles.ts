@@ -42,7 +42,8 @@ Options: \`--data NAME=PATH\` reads a dataset from another file or from shards
 (\`--data seattle='/mnt/bucket/seattle/part-*.csv'\`: every file the glob matches, in name order,
 is one table); \`--run-dir DIR\` (default \`.dataset-lab/runs/<run id>\` under the current folder:
 launch from the workspace root and *Open Run...* lists it); \`--arms\`, \`--epochs\`,
-\`--save-models\` (each model's \`state_dict\` under \`models/\`).
+\`--save-models\` (each model's \`state_dict\` under \`models/\`; \`dataset-lab predict\` reads
+TensorFlow.js models only, so it does not score with these).
 
 The data paths recorded at export (relative to this folder):
 ${local}

@@ -697,7 +697,7 @@ def main():
     parser.add_argument("--backend", choices=["auto", "gloo", "nccl"], default="auto", help="process-group backend (auto: nccl when CUDA is available, else gloo)")
     parser.add_argument("--arms", help="comma-separated arms to train (default: the experiment's)")
     parser.add_argument("--epochs", type=int, help="override training.epochs")
-    parser.add_argument("--save-models", action="store_true", help="also save each model's state_dict under models/")
+    parser.add_argument("--save-models", action="store_true", help="also save each model's state_dict under models/ (PyTorch files: dataset-lab predict does not read them)")
     args = parser.parse_args()
 
     exp = read_json("export.json")
@@ -765,7 +765,9 @@ def main():
     if rank == 0:
         if os.path.exists(os.path.join(run_dir, "results.json")) or os.path.exists(os.path.join(run_dir, "history.jsonl")):
             raise ExportError("%s already holds a run; give another --run-dir" % run_dir)
-        os.makedirs(os.path.join(run_dir, "models"), exist_ok=True)
+        os.makedirs(run_dir, exist_ok=True)
+        if args.save_models:
+            os.makedirs(os.path.join(run_dir, "models"), exist_ok=True)
         experiment = dict(exp["experiment"], arms=arms)
         experiment["training"] = dict(experiment["training"], epochs=exp["training"]["epochs"])
         write_json_atomic(os.path.join(run_dir, "experiment.json"), experiment)
