@@ -159,6 +159,22 @@ describe('streaming compare against scipy', () => {
     assert.ok(comparison.domainClassifier.auc > 0.6, `auc ${comparison.domainClassifier.auc}`);
   });
 
+  test('chunk ends anywhere: a BOM, CRLF, quoted cells with line breaks, commas and doubled quotes give the same accumulators for 7-byte and 4 KiB chunks', () => {
+    const lines = ['\ufeffid,"na me",v,t'];
+    for (let i = 0; i < 500; i++) lines.push(`${i},"line ${i}\nsecond, with comma",${i % 7 === 0 ? 'NA' : i * 1.5},"say ""hi"" ${i % 13}"`);
+    const path = join(tmp.path, 'tricky.csv');
+    writeFileSync(path, lines.join('\r\n') + '\r\n');
+    const summary = (p: StreamProfile) => p.columns.map((c) => [c.name, c.kind, c.numbers, c.odd, c.missing, c.mean, c.categories.size, c.categories.get('say "hi" 3')]);
+    const small = streamProfile(path, { chunkBytes: 7 });
+    const large = streamProfile(path, { chunkBytes: 4096 });
+    assert.equal(small.rows, 500);
+    assert.equal(small.problemCount, 0);
+    assert.deepEqual(summary(small), summary(large));
+    assert.deepEqual(summary(small)[2].slice(0, 5), ['v', 'numeric', 428, 0, 72]);
+    assert.equal(summary(small)[1][0], 'na me');
+    assert.equal(summary(small)[3][7], Array.from({ length: 500 }, (_, i) => i).filter((i) => i % 13 === 3).length);
+  });
+
   test('a file cut off mid-record: the short last row and an unclosed quote are problems with their lines', () => {
     const path = join(tmp.path, 'cut.csv');
     writeFileSync(path, 'a,b,c\n1,2,x\n3,4,y\n5,"unfinished');
