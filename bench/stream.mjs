@@ -5,7 +5,8 @@
 // times (default 3), medians and every run printed. The in-memory run's exact KS and Wasserstein
 // (equal to scipy's to 1e-9, test/unit/core/stats) are checked against the streamed figures'
 // stated bounds.
-//   node bench/stream.mjs [--size-mb 200] [--runs 3] [--skip-memory]
+// Peak RSS of the --jobs row is the parent's (each chunk process has its own, about as much).
+//   node bench/stream.mjs [--size-mb 200] [--runs 3] [--skip-memory] [--jobs 2]
 // Files are written once under bench/.data/ (git-ignored) and reused.
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
@@ -21,6 +22,8 @@ const arg = (name, dflt) => {
 const sizeMb = Number(arg('size-mb', '200'));
 const runs = Number(arg('runs', '3'));
 const skipMemory = process.argv.includes('--skip-memory');
+// With --jobs N, a third row: the streaming compare reading each file in N processes (merged sketches).
+const jobs = Number(arg('jobs', '1'));
 
 function mulberry32(seed) {
   let a = seed >>> 0;
@@ -79,9 +82,9 @@ const files = ['a', 'b'].map((s, i) => {
 });
 const totalBytes = files.reduce((a, f) => a + statSync(f).size, 0);
 
-function measure(stream) {
-  const out = join(dataDir, `stream-${sizeMb}mb-${stream ? 'stream' : 'memory'}.json`);
-  const args = ['-f', '%M %e %U %S', '-o', join(dataDir, 'time.txt'), process.execPath, join(repo, 'dist', 'cli.js'), 'compare', ...files, '--json', ...(stream ? ['--stream'] : ['--max-memory', '1T'])];
+function measure(stream, parallel = 1) {
+  const out = join(dataDir, `stream-${sizeMb}mb-${stream ? `stream${parallel > 1 ? `-j${parallel}` : ''}` : 'memory'}.json`);
+  const args = ['-f', '%M %e %U %S', '-o', join(dataDir, 'time.txt'), process.execPath, join(repo, 'dist', 'cli.js'), 'compare', ...files, '--json', ...(stream ? ['--stream', '--jobs', String(parallel)] : ['--max-memory', '1T'])];
   const fd = openSync(out, 'w');
   const r = spawnSync('/usr/bin/time', args, { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
   closeSync(fd);
@@ -91,17 +94,18 @@ function measure(stream) {
 }
 
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-const rows = { stream: [], memory: [] };
+const rows = { stream: [], memory: [], [`stream-j${jobs}`]: [] };
 for (let i = 0; i < runs; i++) {
   rows.stream.push(measure(true));
+  if (jobs > 1) rows[`stream-j${jobs}`].push(measure(true, jobs));
   if (!skipMemory) rows.memory.push(measure(false));
 }
 const fmt = (r) => `peak RSS ${r.rssMb.toFixed(0)} MB, ${r.wall.toFixed(1)} s wall, ${r.cpu.toFixed(1)} s CPU, ${r.mbPerS.toFixed(1)} MB/s`;
 console.log(`streaming compare vs in-memory compare: 2 files x ${sizeMb} MiB (${(totalBytes / 2 ** 20).toFixed(0)} MiB), ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, node ${process.version}`);
 for (const [name, list] of Object.entries(rows)) {
   if (!list.length) continue;
-  list.forEach((r, i) => console.log(`  ${name.padEnd(6)} run ${i + 1}: ${fmt(r)}`));
-  console.log(`  ${name.padEnd(6)} median: peak RSS ${median(list.map((r) => r.rssMb)).toFixed(0)} MB, ${median(list.map((r) => r.mbPerS)).toFixed(1)} MB/s`);
+  list.forEach((r, i) => console.log(`  ${name.padEnd(9)} run ${i + 1}: ${fmt(r)}`));
+  console.log(`  ${name.padEnd(9)} median: peak RSS ${median(list.map((r) => r.rssMb)).toFixed(0)} MB, ${median(list.map((r) => r.mbPerS)).toFixed(1)} MB/s`);
 }
 if (rows.memory.length) {
   const ratio = median(rows.stream.map((r) => r.mbPerS)) / median(rows.memory.map((r) => r.mbPerS));

@@ -5,11 +5,12 @@
  * approximate figure is printed with the most it can be off (the exact value lies within
  * estimate +- bound), and the output says what is approximate and why.
  */
-import { statSync } from 'node:fs';
-import { totalmem } from 'node:os';
-import { extname, resolve } from 'node:path';
+import { fork } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir, totalmem } from 'node:os';
+import { extname, join, resolve } from 'node:path';
 import { compareStreams, type StreamComparison, type StreamFeature } from '../core/stream/streamCompare';
-import { streamProfile, type StreamProfile } from '../core/stream/streamProfile';
+import { mergeProfiles, profileFromJson, profileToJson, streamProfile, type StreamProfile } from '../core/stream/streamProfile';
 import type { Bounded } from '../core/stream/quantileSketch';
 import { flag, numberOption, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import { EXIT_OK, type CliIO } from './command';
@@ -22,7 +23,11 @@ function jsonNumbers(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;
 }
 
+/** Chunks smaller than this are not worth a process of their own. */
+const MIN_CHUNK_BYTES = 256 * 1024;
+
 export const streamOptionSpecs: readonly OptionSpec[] = [
+  { name: 'jobs', kind: 'string', description: 'streaming: read each file in this many byte ranges at once, each in its own process, and merge their sketches (default 1; files with quoted cells are read whole)' },
   { name: 'stream', kind: 'boolean', description: 'read each file once in bounded memory (CSV/TSV): exact counts and moments, sketched distributions with their error bounds (docs/scaling.md)' },
   { name: 'max-memory', kind: 'string', description: 'memory the in-memory path may use (e.g. 512M, 8G); above it the streaming mode is used (default: DATASET_LAB_MAX_MEMORY, else half the RAM, at most 4G; with --json or --label the default only warns)' },
 ];
@@ -75,25 +80,89 @@ export function streamDecision(files: readonly string[], args: ParsedArgs, cwd: 
   return { stream, ...(asked ? {} : { why: `reading ${mib(total)} in memory needs about ${mib(need)}, above ${limitText ? '--max-memory' : 'the default limit'} ${mib(limit)}: using the streaming mode (--max-memory to change)` }) };
 }
 
-function readStreams(files: readonly string[], args: ParsedArgs, io: CliIO): StreamProfile[] {
+/** The options that reach each chunk's process: the reader's. */
+function chunkArgs(args: ParsedArgs): string[] {
+  const out: string[] = [];
+  for (const o of ['delimiter', 'missing']) {
+    const v = stringOption(args, o);
+    if (v !== undefined) out.push(`--${o}`, v);
+  }
+  return out;
+}
+
+/**
+ * One file read as `jobs` byte ranges in parallel processes (this CLI's `profile --stream
+ * --byte-range S:E --sketch-out FILE`), their sketches merged. Undefined when a chunk met a quote
+ * character: a quoted cell may hold a line break, so chunk boundaries could split a record.
+ */
+async function readInChunks(file: string, jobs: number, args: ParsedArgs): Promise<StreamProfile | undefined> {
+  const size = statSync(file).size;
+  const dir = mkdtempSync(join(tmpdir(), 'dataset-lab-chunks-'));
+  try {
+    const bounds = Array.from({ length: jobs + 1 }, (_, k) => Math.round((k * size) / jobs));
+    const outs = await Promise.all(
+      bounds.slice(0, -1).map(
+        (start, k) =>
+          new Promise<string>((done, fail) => {
+            const out = join(dir, `${k}.json`);
+            const child = fork(process.argv[1], ['profile', file, '--stream', '--byte-range', `${start}:${bounds[k + 1]}`, '--sketch-out', out, ...chunkArgs(args)], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+            let err = '';
+            child.stderr?.on('data', (d) => (err += String(d)));
+            child.on('error', fail);
+            child.on('exit', (code) => (code === 0 ? done(out) : fail(Object.assign(new Error(`reading bytes ${start}-${bounds[k + 1]} of ${file} failed: ${err.trim().split('\n').pop() ?? `exit ${code}`}`), { userFacing: true }))));
+          }),
+      ),
+    );
+    const parts = outs.map((o) => profileFromJson(JSON.parse(readFileSync(o, 'utf8'))));
+    if (parts.some((p) => p.quoted)) return undefined;
+    return { ...mergeProfiles(parts, numberOption(args, 'seed') ?? 42), file };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function readStreams(files: readonly string[], args: ParsedArgs, io: CliIO): Promise<StreamProfile[]> {
   const ingest = ingestOptionsFrom(args);
-  return files.map((f) => {
-    const progress = new ProgressLine(io.stderr);
+  const jobs = Math.max(1, Math.floor(numberOption(args, 'jobs') ?? 1));
+  const out: StreamProfile[] = [];
+  for (const f of files) {
+    const abs = resolve(io.cwd, f);
+    let size = 0;
     try {
-      return streamProfile(resolve(io.cwd, f), {
-        ...(ingest.delimiter ? { delimiter: ingest.delimiter } : {}),
-        ...(ingest.missingTokens ? { missingTokens: ingest.missingTokens } : {}),
-        seed: numberOption(args, 'seed') ?? 42,
-        onProgress: (done, total) => progress.update(f, done, total),
-      });
-    } finally {
-      progress.done();
+      size = statSync(abs).size;
+    } catch {
+      // the reader says what is wrong
     }
-  });
+    const n = Math.min(jobs, Math.floor(size / MIN_CHUNK_BYTES));
+    if (n > 1) {
+      const merged = await readInChunks(abs, n, args);
+      if (merged) {
+        out.push(merged);
+        continue;
+      }
+      io.stderr.write(`note: ${d(f)} has quoted cells, which may hold line breaks: read whole on one core instead of in ${n} parts\n`);
+    }
+    out.push(readOne(f, args, io, ingest));
+  }
+  return out;
+}
+
+function readOne(f: string, args: ParsedArgs, io: CliIO, ingest: ReturnType<typeof ingestOptionsFrom>): StreamProfile {
+  const progress = new ProgressLine(io.stderr);
+  try {
+    return streamProfile(resolve(io.cwd, f), {
+      ...(ingest.delimiter ? { delimiter: ingest.delimiter } : {}),
+      ...(ingest.missingTokens ? { missingTokens: ingest.missingTokens } : {}),
+      seed: numberOption(args, 'seed') ?? 42,
+      onProgress: (done, total) => progress.update(f, done, total),
+    });
+  } finally {
+    progress.done();
+  }
 }
 
 function problems(p: StreamProfile, file: string, io: CliIO, strict: boolean): void {
-  for (const x of p.problems) io.stderr.write(terminalText(`${file}:${x.line}: ${x.message}\n`));
+  for (const x of p.problems) io.stderr.write(terminalText(`${file}:${x.line ?? `byte ${x.byte}`}: ${x.message}\n`));
   if (p.problemCount > p.problems.length) io.stderr.write(terminalText(`${file}: ${p.problemCount - p.problems.length} more problems\n`));
   if (strict && p.problemCount > 0) throw Object.assign(new Error(`${file}: ${p.problemCount} problem(s) (--strict)`), { userFacing: true, exitCode: 2 });
 }
@@ -165,7 +234,7 @@ export async function runStreamCompare(files: readonly string[], args: ParsedArg
   if (files.length !== 2) throw new UsageError('the streaming mode compares exactly two files (a reference and one other)');
   for (const o of ['label', 'labels', 'html']) if (stringOption(args, o) !== undefined) throw new UsageError(`--${o} is not available in the streaming mode yet (docs/scaling.md); leave it out, or compare in memory`);
   if (why) io.stderr.write(`note: ${d(why)}\n`);
-  const [a, b] = readStreams(files, args, io);
+  const [a, b] = await readStreams(files, args, io);
   problems(a, files[0], io, flag(args, 'strict'));
   problems(b, files[1], io, flag(args, 'strict'));
   const thresholds = {
@@ -217,9 +286,30 @@ export function renderStreamProfile(p: StreamProfile, file: string): string {
   return out;
 }
 
+/** profile's options for reading one chunk of a file in another process (what --jobs runs). */
+export const chunkOptionSpecs: readonly OptionSpec[] = [
+  { name: 'byte-range', kind: 'string', description: 'streaming: read only the records starting in bytes START:END of the file (a chunk; with --sketch-out)' },
+  { name: 'sketch-out', kind: 'string', description: 'streaming: write the chunk\'s mergeable sketches as JSON to this file instead of a profile' },
+];
+
 export async function runStreamProfile(file: string, args: ParsedArgs, io: CliIO, why: string | undefined): Promise<number> {
+  const sketchOut = stringOption(args, 'sketch-out');
+  const rangeText = stringOption(args, 'byte-range');
+  if (sketchOut !== undefined || rangeText !== undefined) {
+    const m = /^(\d+):(\d+)$/.exec(rangeText ?? '');
+    if (!m || sketchOut === undefined) throw new UsageError('--byte-range START:END and --sketch-out FILE go together (they read one chunk for --jobs)');
+    const ingest = ingestOptionsFrom(args);
+    const p = streamProfile(resolve(io.cwd, file), {
+      range: { start: Number(m[1]), end: Number(m[2]) },
+      ...(ingest.delimiter ? { delimiter: ingest.delimiter } : {}),
+      ...(ingest.missingTokens ? { missingTokens: ingest.missingTokens } : {}),
+      seed: (numberOption(args, 'seed') ?? 42) + Number(m[1]),
+    });
+    writeFileSync(resolve(io.cwd, sketchOut), JSON.stringify(profileToJson(p)));
+    return EXIT_OK;
+  }
   if (why) io.stderr.write(`note: ${d(why)}\n`);
-  const [p] = readStreams([file], args, io);
+  const [p] = await readStreams([file], args, io);
   problems(p, file, io, flag(args, 'strict'));
   if (flag(args, 'json')) {
     const columns = p.columns.map((c) => ({

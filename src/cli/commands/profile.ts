@@ -3,7 +3,7 @@ import { flag, numberOption, parseArgs, UsageError, type OptionSpec } from '../a
 import { EXIT_OK, type CliCommand } from '../command';
 import { fmt, heading, jsonText, percent, renderTable, terminalText } from '../format';
 import { ingestOptionSpecs, loadTables } from '../loadTables';
-import { runStreamProfile, streamDecision, streamOptionSpecs } from '../stream';
+import { chunkOptionSpecs, runStreamProfile, streamDecision, streamOptionSpecs } from '../stream';
 import { jsonNumbers } from './compare';
 
 const options: readonly OptionSpec[] = [
@@ -12,6 +12,7 @@ const options: readonly OptionSpec[] = [
   { name: 'top', kind: 'string', description: 'top categories listed per categorical column (default 10)' },
   ...ingestOptionSpecs,
   ...streamOptionSpecs,
+  ...chunkOptionSpecs,
 ];
 
 const BARS = ' ▁▂▃▄▅▆▇█';

@@ -55,6 +55,18 @@ export class FrequentItems {
   get(value: string): number {
     return this.counts.get(value) ?? 0;
   }
+
+  toJSON(): { capacity: number; undercount: number; total: number; counts: [string, number][] } {
+    return { capacity: this.capacity, undercount: this.undercount, total: this.total, counts: [...this.counts.entries()] };
+  }
+
+  static fromJSON(j: { capacity: number; undercount: number; total: number; counts: [string, number][] }): FrequentItems {
+    const f = new FrequentItems(j.capacity);
+    f.undercount = j.undercount;
+    f.total = j.total;
+    f.counts = new Map(j.counts);
+    return f;
+  }
 }
 
 /** A uniform sample of at most `size` items from a stream of unknown length (Algorithm R), seeded. */
@@ -76,5 +88,42 @@ export class Reservoir<T> {
 
   put(slot: number, item: T): void {
     this.items[slot] = item;
+  }
+
+  /**
+   * Another reservoir's sample of a disjoint stream merged in: still a uniform sample of both
+   * streams together. Each slot is drawn from one side with probability proportional to the
+   * rows that side still stands for (a hypergeometric draw), its items taken in random order.
+   */
+  merge(other: Reservoir<T>): void {
+    const a = this.shuffled(this.items);
+    const b = this.shuffled(other.items);
+    let na = this.seen;
+    let nb = other.seen;
+    const out: T[] = [];
+    let i = 0;
+    let j = 0;
+    while (out.length < this.size && (i < a.length || j < b.length)) {
+      const fromA = j >= b.length || (i < a.length && this.random() * (na + nb) < na);
+      if (fromA) {
+        out.push(a[i++]);
+        na -= this.seen / Math.max(1, this.items.length);
+      } else {
+        out.push(b[j++]);
+        nb -= other.seen / Math.max(1, other.items.length);
+      }
+    }
+    this.items.length = 0;
+    this.items.push(...out);
+    this.seen += other.seen;
+  }
+
+  private shuffled(items: readonly T[]): T[] {
+    const c = items.slice();
+    for (let k = c.length - 1; k > 0; k--) {
+      const r = Math.floor(this.random() * (k + 1));
+      [c[k], c[r]] = [c[r], c[k]];
+    }
+    return c;
   }
 }

@@ -62,12 +62,36 @@ class DenseCounts {
     this.offset = offset;
   }
 
+  toJSON(): { offset: number; counts: number[] } {
+    return { offset: this.offset, counts: Array.from(this.counts) };
+  }
+
+  static fromJSON(j: { offset: number; counts: number[] }): DenseCounts {
+    const d = new DenseCounts();
+    d.offset = j.offset;
+    d.counts = Float64Array.from(j.counts);
+    d.size = j.counts.filter((c) => c > 0).length;
+    return d;
+  }
+
   /** (index, count) of every occupied bucket, ascending. */
   entries(): [number, number][] {
     const out: [number, number][] = [];
     for (let k = 0; k < this.counts.length; k++) if (this.counts[k] > 0) out.push([k + this.offset, this.counts[k]]);
     return out;
   }
+}
+
+export interface SketchJson {
+  readonly alpha: number;
+  readonly exactDistinct: number;
+  readonly count: number;
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly exact?: [number, number][];
+  readonly zero?: number;
+  readonly pos?: { offset: number; counts: number[] };
+  readonly neg?: { offset: number; counts: number[] };
 }
 
 export class QuantileSketch {
@@ -77,8 +101,8 @@ export class QuantileSketch {
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
   private exact: Map<number, number> | null = new Map();
-  private readonly pos = new DenseCounts();
-  private readonly neg = new DenseCounts();
+  private pos = new DenseCounts();
+  private neg = new DenseCounts();
   private zero = 0;
 
   constructor(
@@ -150,6 +174,34 @@ export class QuantileSketch {
     this.zero += other.zero;
     for (const [i, c] of other.pos.entries()) this.pos.add(i, c);
     for (const [i, c] of other.neg.entries()) this.neg.add(i, c);
+  }
+
+  /** Everything the sketch holds, as JSON (a chunk read by another process, merged here). */
+  toJSON(): SketchJson {
+    return {
+      alpha: this.alpha,
+      exactDistinct: this.exactDistinct,
+      count: this.count,
+      min: this.min,
+      max: this.max,
+      ...(this.exact ? { exact: [...this.exact.entries()] } : { zero: this.zero, pos: this.pos.toJSON(), neg: this.neg.toJSON() }),
+    };
+  }
+
+  static fromJSON(j: SketchJson): QuantileSketch {
+    const q = new QuantileSketch(j.alpha, j.exactDistinct);
+    q.count = j.count;
+    // JSON has no infinities: an empty sketch's min and max come back as null.
+    q.min = j.min ?? Number.POSITIVE_INFINITY;
+    q.max = j.max ?? Number.NEGATIVE_INFINITY;
+    if (j.exact) q.exact = new Map(j.exact);
+    else {
+      q.exact = null;
+      q.zero = j.zero ?? 0;
+      if (j.pos) q.pos = DenseCounts.fromJSON(j.pos);
+      if (j.neg) q.neg = DenseCounts.fromJSON(j.neg);
+    }
+    return q;
   }
 
   /** The distribution as ascending, disjoint segments (bucket ends clamped to the exact min and max). */

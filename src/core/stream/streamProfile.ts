@@ -17,7 +17,7 @@ import { DEFAULT_MISSING_TOKENS } from '../ingest';
 import { mulberry32 } from '../random';
 import { FatalInputError } from '../table';
 import { FrequentItems, Reservoir } from './frequentItems';
-import { DEFAULT_ALPHA, DEFAULT_EXACT_DISTINCT, QuantileSketch } from './quantileSketch';
+import { DEFAULT_ALPHA, DEFAULT_EXACT_DISTINCT, QuantileSketch, type SketchJson } from './quantileSketch';
 
 export interface StreamOptions {
   readonly delimiter?: string;
@@ -33,6 +33,11 @@ export interface StreamOptions {
   /** Categories kept exactly before the Misra-Gries summary takes over (default 1,000). */
   readonly categoryCapacity?: number;
   readonly onProgress?: (bytes: number, total: number) => void;
+  /**
+   * Read only the records that start in [start, end) of the file (a chunk read apart and merged
+   * later with mergeProfiles); the header and delimiter still come from the file's start.
+   */
+  readonly range?: { readonly start: number; readonly end: number };
 }
 
 export interface StreamColumn {
@@ -51,7 +56,10 @@ export interface StreamColumn {
 }
 
 export interface StreamProblem {
-  readonly line: number;
+  /** 1-based line, when the file was read from its start. */
+  readonly line?: number;
+  /** Byte offset of the record, when a chunk was read apart (lines are not counted then). */
+  readonly byte?: number;
   readonly message: string;
 }
 
@@ -65,6 +73,10 @@ export interface StreamProfile {
   readonly sample: readonly (readonly string[])[];
   readonly problems: readonly StreamProblem[];
   readonly problemCount: number;
+  /** Rows the sample was drawn from (all rows, or the chunk's). */
+  readonly sampleSeen: number;
+  /** A chunk read apart met a quote character: its record boundaries may be wrong, read the file whole instead. */
+  readonly quoted: boolean;
   /** The settings the figures' bounds follow from. */
   readonly alpha: number;
   readonly exactDistinct: number;
@@ -88,9 +100,15 @@ class StreamSink implements RecordSink {
     this.reservoir = new Reservoir<string[]>(o.sampleRows, mulberry32(o.seed));
   }
 
-  problem(line: number, message: string): void {
+  /** Absolute file offset of the buffer being scanned, and where the chunk's records end (range mode). */
+  base = 0;
+  end = Infinity;
+  ranged = false;
+  done = false;
+
+  problem(t: CsvTokenizer, message: string): void {
     this.problemCount++;
-    if (this.problems.length < MAX_PROBLEMS) this.problems.push({ line, message });
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push(this.ranged ? { byte: this.base + t.recordStart, message } : { line: t.line, message });
   }
 
   private text(t: CsvTokenizer, buf: Uint8Array, j: number): string {
@@ -120,11 +138,17 @@ class StreamSink implements RecordSink {
       }));
       return;
     }
+    if (this.base + t.recordStart >= this.end) {
+      // The first record of the next chunk: stop here.
+      this.done = true;
+      t.stop = true;
+      return;
+    }
     const ncols = this.columns.length;
     const nf = t.fieldCount;
     if (nf === 1 && t.fieldEnd[0] === t.fieldStart[0] && ncols > 1) return; // a blank line
     this.rows++;
-    if (nf !== ncols) this.problem(t.line, `${nf} fields where the header has ${ncols}${nf < ncols ? ' (the missing cells count as missing; a last line cut short means the file is truncated)' : ' (the extra cells are left out)'}`);
+    if (nf !== ncols) this.problem(t, `${nf} fields where the header has ${ncols}${nf < ncols ? ' (the missing cells count as missing; a last line cut short means the file is truncated)' : ' (the extra cells are left out)'}`);
     const slot = this.reservoir.offer();
     if (slot >= 0) this.reservoir.put(slot, Array.from({ length: ncols }, (_, j) => (j < nf ? this.text(t, buf, j) : '')));
     for (let j = 0; j < ncols; j++) {
@@ -165,7 +189,38 @@ class StreamSink implements RecordSink {
   }
 
   unterminated(t: CsvTokenizer, _buf: Uint8Array, _cell: number, _start: number): void {
-    this.problem(t.line, 'a quote is never closed; the rest of that line is skipped (a file cut off inside a quoted cell ends this way)');
+    this.problem(t, 'a quote is never closed; the rest of that line is skipped (a file cut off inside a quoted cell ends this way)');
+  }
+}
+
+/** The header and delimiter from the file's first bytes (for a chunk read apart). */
+function readHeader(fd: number, file: string, total: number, options: StreamOptions, sink: StreamSink): string {
+  const head = Buffer.allocUnsafe(Math.min(total, 1 << 20));
+  const n = readSync(fd, head, 0, head.length, 0);
+  const buf = head.subarray(0, n);
+  const pos = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  const delimiter = options.delimiter ?? sniffDelimiter(buf, pos, n >= total).delimiter;
+  const t = new CsvTokenizer(delimiter.charCodeAt(0));
+  const once: RecordSink = {
+    record: (tk, b) => {
+      sink.record(tk, b);
+      tk.stop = true;
+    },
+    unterminated: () => {},
+  };
+  t.scan(buf, pos, n >= total, once);
+  if (!sink.header) throw new FatalInputError(file, 'no-header', 'the file has no header in its first MiB');
+  return delimiter;
+}
+
+/** Decides each column's kind over everything read; numbers of a text column become categories. */
+export function finishColumns(columns: StreamColumn[]): void {
+  for (const c of columns) {
+    c.kind = isMostlyNumeric(c.numbers, c.odd, c.categories.isExact ? c.categories.size : Infinity) ? 'numeric' : 'categorical';
+    if (c.kind === 'categorical' && c.numbers > 0) {
+      // Numbers in a text column are categories too: from the sketch's exact counts, else as one bucket.
+      for (const s of c.sketch.isExact ? c.sketch.segments() : [{ l: NaN, u: NaN, c: c.numbers }]) c.categories.add(Number.isNaN(s.l) ? '(numbers)' : String(s.l), s.c);
+    }
   }
 }
 
@@ -192,18 +247,46 @@ export function streamProfile(file: string, options: StreamOptions = {}): Stream
     const total = stat.size;
     if (total === 0) throw new FatalInputError(file, 'empty-file', 'the file is empty');
     const sink = new StreamSink(o);
+    const range = options.range;
     let tokenizer: CsvTokenizer | null = null;
     let delimiter = options.delimiter ?? '';
     let carry: Buffer = Buffer.alloc(0);
     let offset = 0;
     let first = true;
+    let quoted = false;
+    if (range) {
+      sink.end = range.end;
+      if (range.start > 0) {
+        delimiter = readHeader(fd, file, total, options, sink);
+        tokenizer = new CsvTokenizer(delimiter.charCodeAt(0));
+        sink.ranged = true;
+        // Records start after a line break: begin one byte early and skip to the first one.
+        offset = range.start - 1;
+        first = false;
+      }
+    }
+    let skipToLine = range !== undefined && range.start > 0;
     const chunk = Buffer.allocUnsafe(chunkBytes);
-    for (;;) {
+    while (!sink.done) {
       const n = readSync(fd, chunk, 0, chunkBytes, offset);
+      const chunkStart = offset;
       offset += n;
       const eof = n === 0 || offset >= total;
+      if (range && chunk.subarray(0, n).includes(34)) quoted = true;
       let buf: Buffer = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      sink.base = chunkStart - carry.length;
       let pos = 0;
+      if (skipToLine) {
+        const lf = buf.indexOf(10);
+        if (lf < 0 && !eof) {
+          // No line break yet: keep looking (a very long line).
+          carry = Buffer.alloc(0);
+          continue;
+        }
+        skipToLine = false;
+        pos = lf < 0 ? buf.length : lf + 1;
+        if (sink.base + pos >= sink.end) break;
+      }
       if (first) {
         first = false;
         if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
@@ -220,13 +303,7 @@ export function streamProfile(file: string, options: StreamOptions = {}): Stream
       if (eof) break;
     }
     if (!sink.header) throw new FatalInputError(file, 'no-header', 'the file has no header');
-    for (const c of sink.columns) {
-      c.kind = isMostlyNumeric(c.numbers, c.odd, c.categories.isExact ? c.categories.size : Infinity) ? 'numeric' : 'categorical';
-      if (c.kind === 'categorical' && c.numbers > 0) {
-        // Numbers in a text column are categories too: from the sketch's exact counts, else as one bucket.
-        for (const s of c.sketch.isExact ? c.sketch.segments() : [{ l: NaN, u: NaN, c: c.numbers }]) c.categories.add(Number.isNaN(s.l) ? '(numbers)' : String(s.l), s.c);
-      }
-    }
+    if (!range) finishColumns(sink.columns);
     return {
       file,
       bytes: total,
@@ -236,6 +313,8 @@ export function streamProfile(file: string, options: StreamOptions = {}): Stream
       sample: sink.reservoir.items,
       problems: sink.problems,
       problemCount: sink.problemCount,
+      sampleSeen: sink.reservoir.seen,
+      quoted,
       alpha: o.alpha,
       exactDistinct: o.exactDistinct,
       categoryCapacity: o.categoryCapacity,
@@ -243,4 +322,62 @@ export function streamProfile(file: string, options: StreamOptions = {}): Stream
   } finally {
     closeSync(fd);
   }
+}
+
+/** A profile (or a chunk's, not yet finished) as JSON, for another process to merge. */
+export function profileToJson(p: StreamProfile): unknown {
+  return {
+    ...p,
+    columns: p.columns.map((c) => ({ ...c, sketch: c.sketch.toJSON(), categories: c.categories.toJSON() })),
+  };
+}
+
+export function profileFromJson(j: unknown): StreamProfile {
+  const p = j as Omit<StreamProfile, 'columns'> & { columns: (Omit<StreamColumn, 'sketch' | 'categories'> & { sketch: SketchJson; categories: ReturnType<FrequentItems['toJSON']> })[] };
+  return { ...p, columns: p.columns.map((c) => ({ ...c, sketch: QuantileSketch.fromJSON(c.sketch), categories: FrequentItems.fromJSON(c.categories) })) };
+}
+
+/**
+ * Chunks of one file (in file order, each read with `range`) merged into the file's profile:
+ * counts add, moments combine (Chan et al.), sketches and category summaries merge, the samples
+ * merge into one uniform sample; then the kinds are decided over the whole file.
+ */
+export function mergeProfiles(parts: readonly StreamProfile[], seed = 42): StreamProfile {
+  const [first, ...rest] = parts;
+  const columns: StreamColumn[] = first.columns.map((c) => ({ ...c, sketch: QuantileSketch.fromJSON(c.sketch.toJSON()), categories: FrequentItems.fromJSON(c.categories.toJSON()) }));
+  const sample = new Reservoir<string[]>(Math.max(first.sample.length, 1), mulberry32(seed));
+  sample.items.push(...first.sample.map((r) => [...r]));
+  sample.seen = first.sampleSeen;
+  for (const p of rest) {
+    if (p.columns.length !== columns.length || p.columns.some((c, j) => c.name !== columns[j].name)) throw new Error('mergeProfiles: the chunks have different columns');
+    p.columns.forEach((c, j) => {
+      const m = columns[j];
+      const n = m.numbers + c.numbers;
+      if (n > 0) {
+        const delta = c.mean - m.mean;
+        m.m2 += c.m2 + (delta * delta * m.numbers * c.numbers) / n;
+        m.mean += (delta * c.numbers) / n;
+      }
+      m.numbers = n;
+      m.missing += c.missing;
+      m.odd += c.odd;
+      m.sketch.merge(c.sketch);
+      m.categories.merge(c.categories);
+    });
+    const other = new Reservoir<string[]>(Math.max(p.sample.length, 1), mulberry32(seed));
+    other.items.push(...p.sample.map((r) => [...r]));
+    other.seen = p.sampleSeen;
+    sample.merge(other);
+  }
+  finishColumns(columns);
+  return {
+    ...first,
+    rows: parts.reduce((a, p) => a + p.rows, 0),
+    columns,
+    sample: sample.items,
+    sampleSeen: sample.seen,
+    problems: parts.flatMap((p) => p.problems).slice(0, MAX_PROBLEMS),
+    problemCount: parts.reduce((a, p) => a + p.problemCount, 0),
+    quoted: parts.some((p) => p.quoted),
+  };
 }

@@ -92,6 +92,36 @@ describe('compare --stream', () => {
     assert.match(profile.stdout, /\nv +6000 +0 .* ±/);
   });
 
+  test('--jobs: byte ranges read by separate processes and merged give the one-process figures; quoted files are read whole', () => {
+    const make = (n: number, shift: number, quoted: boolean) => {
+      const lines = ['id,v,w,c'];
+      for (let i = 0; i < n; i++) lines.push(`${i},${((i * 7919) % 10007) / 10 + shift},${i % 11},${quoted ? `"g ${i % 5}"` : `g${i % 5}`}`);
+      return lines.join('\n') + '\n';
+    };
+    writeFileSync(join(tmp.path, 'big-a.csv'), make(60000, 0, false));
+    writeFileSync(join(tmp.path, 'big-b.csv'), make(50000, 3, false));
+    const one = json(['compare', join(tmp.path, 'big-a.csv'), join(tmp.path, 'big-b.csv'), '--stream']).doc;
+    const three = json(['compare', join(tmp.path, 'big-a.csv'), join(tmp.path, 'big-b.csv'), '--stream', '--jobs', '3']);
+    assert.equal(three.stderr, '');
+    const same = (a: typeof one, b: typeof one) => {
+      assert.deepEqual([a.reference.rows, a.other.rows], [b.reference.rows, b.other.rows]);
+      a.features.forEach((f: Record<string, { estimate: number; lower: number; upper: number } & number>, i: number) => {
+        const g = b.features[i];
+        for (const k of ['ks', 'wasserstein', 'psi', 'jensenShannon', 'referenceN', 'otherN']) assert.deepEqual(JSON.stringify(f[k]), JSON.stringify(g[k]), `${f.name} ${k}`);
+        if (f.type === 'numeric') assert.ok(Math.abs(f.referenceMean - g.referenceMean) < 1e-9, `${f.name} mean`);
+      });
+    };
+    same(one, three.doc);
+    // Quoted cells may hold line breaks, which a byte range could cut: read whole, with a note.
+    writeFileSync(join(tmp.path, 'big-q.csv'), make(60000, 0, true));
+    const quoted = json(['compare', join(tmp.path, 'big-q.csv'), join(tmp.path, 'big-b.csv'), '--stream', '--jobs', '3']);
+    assert.match(quoted.stderr, /big-q\.csv has quoted cells, which may hold line breaks: read whole on one core instead of in 3 parts/);
+    same(json(['compare', join(tmp.path, 'big-q.csv'), join(tmp.path, 'big-b.csv'), '--stream']).doc, quoted.doc);
+    const alone = runCli(['profile', join(tmp.path, 'big-a.csv'), '--stream', '--byte-range', '0:100']);
+    assert.equal(alone.code, 2);
+    assert.match(alone.stderr, /--byte-range START:END and --sketch-out FILE go together/);
+  });
+
   test('CSV only; a truncated file: its problems with their lines on stderr, exit 0 (2 with --strict)', () => {
     const parquet = runCli(['compare', seattle, join(tmp.path, 'x.parquet'), '--stream']);
     assert.equal(parquet.code, 2);
