@@ -105,8 +105,8 @@ describe('compare --stream', () => {
     assert.equal(three.stderr, '');
     const same = (a: typeof one, b: typeof one) => {
       assert.deepEqual([a.reference.rows, a.other.rows], [b.reference.rows, b.other.rows]);
-      a.features.forEach((f: Record<string, { estimate: number; lower: number; upper: number } & number>, i: number) => {
-        const g = b.features[i];
+      a.features.forEach((f: Record<string, unknown> & { name: string; type: string; referenceMean: number }, i: number) => {
+        const g = b.features[i] as typeof f;
         for (const k of ['ks', 'wasserstein', 'psi', 'jensenShannon', 'referenceN', 'otherN']) assert.deepEqual(JSON.stringify(f[k]), JSON.stringify(g[k]), `${f.name} ${k}`);
         if (f.type === 'numeric') assert.ok(Math.abs(f.referenceMean - g.referenceMean) < 1e-9, `${f.name} mean`);
       });
