@@ -17,6 +17,7 @@ import { EXIT_OK, type CliIO } from './command';
 import { displayText as d, fmt, heading, jsonText, percent, pvalue, renderTable, terminalText } from './format';
 import { ingestOptionsFrom } from './loadTables';
 import { ProgressLine } from './progress';
+import { writeStreamCompareHtml } from './streamHtml';
 
 /** JSON has no NaN or Infinity: null instead (as compare --json writes them). */
 function jsonNumbers(_key: string, value: unknown): unknown {
@@ -66,10 +67,10 @@ export function streamDecision(files: readonly string[], args: ParsedArgs, cwd: 
   }
   const need = total * INGEST_PEAK_FACTOR;
   const over = need > limit;
-  const needsMemoryMode = flag(args, 'json') || ['label', 'labels', 'html'].some((o) => stringOption(args, o) !== undefined);
+  const needsMemoryMode = flag(args, 'json') || ['label', 'labels'].some((o) => stringOption(args, o) !== undefined);
   const stream = asked || (over && (limitText !== undefined || !needsMemoryMode));
   if (!stream) {
-    return over ? { stream, note: `reading ${mib(total)} in memory needs about ${mib(need)}, above ${mib(limit)}; --stream reads the files in bounded memory (without label comparison, recommendation or HTML report)` } : { stream };
+    return over ? { stream, note: `reading ${mib(total)} in memory needs about ${mib(need)}, above ${mib(limit)}; --stream reads the files in bounded memory (without label comparison or recommendation)` } : { stream };
   }
   const notCsv = files.find((f) => !['.csv', '.tsv', '.tab', '.txt'].includes(extname(f).toLowerCase()));
   if (notCsv) {
@@ -188,7 +189,7 @@ export function renderStreamCompare(c: StreamComparison): string {
   out += approximationNote(c.approximation);
   const numeric = c.features.filter((f) => f.type === 'numeric');
   const categorical = c.features.filter((f) => f.type === 'categorical');
-  const verdict = (f: StreamFeature) => `${f.drift ? 'DRIFT' : 'no drift'} (${f.method})${f.verdictSure ? '' : ' unsure: the bound straddles the threshold'}`;
+  const verdict = (f: StreamFeature) => f.identifierLike ? 'identifier-like: no verdict' : `${f.drift ? 'DRIFT' : 'no drift'} (${f.method})${f.verdictSure ? '' : ' unsure: the bound straddles the threshold'}`;
   if (numeric.length) {
     out += '\n' + renderTable(
       [{ header: 'feature' }, { header: 'KS', align: 'right' }, { header: 'KS p', align: 'right' }, { header: 'Wasserstein', align: 'right' }, { header: 'W (norm)', align: 'right' }, { header: 'PSI', align: 'right' }, { header: 'JS', align: 'right' }, { header: 'means', align: 'right' }, { header: 'verdict' }],
@@ -232,7 +233,7 @@ export function renderStreamCompare(c: StreamComparison): string {
 
 export async function runStreamCompare(files: readonly string[], args: ParsedArgs, io: CliIO, why: string | undefined): Promise<number> {
   if (files.length !== 2) throw new UsageError('the streaming mode compares exactly two files (a reference and one other)');
-  for (const o of ['label', 'labels', 'html']) if (stringOption(args, o) !== undefined) throw new UsageError(`--${o} is not available in the streaming mode yet (docs/scaling.md); leave it out, or compare in memory`);
+  for (const o of ['label', 'labels']) if (stringOption(args, o) !== undefined) throw new UsageError(`--${o} is not available in the streaming mode yet (docs/scaling.md); leave it out, or compare in memory`);
   if (why) io.stderr.write(`note: ${d(why)}\n`);
   const [a, b] = await readStreams(files, args, io);
   problems(a, files[0], io, flag(args, 'strict'));
@@ -245,6 +246,11 @@ export async function runStreamCompare(files: readonly string[], args: ParsedArg
   };
   const c = compareStreams(a, b, { thresholds, seed: numberOption(args, 'seed') ?? 42 });
   const shown = { ...c, reference: { ...c.reference, file: files[0] }, other: { ...c.other, file: files[1] } };
+  const html = stringOption(args, 'html');
+  if (html !== undefined) {
+    writeStreamCompareHtml(shown, approximationNote(c.approximation).trim(), resolve(io.cwd, html));
+    if (!flag(args, 'json')) io.stderr.write(`wrote ${d(html)}\n`);
+  }
   if (flag(args, 'json')) io.stdout.write(jsonText(JSON.stringify({ ...shown, approximate: approximationNote(c.approximation).trim() }, jsonNumbers, 2)) + '\n');
   else io.stdout.write(terminalText(renderStreamCompare(shown)));
   return EXIT_OK;

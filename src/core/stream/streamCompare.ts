@@ -45,6 +45,8 @@ export interface StreamFeature {
   readonly threshold: number;
   /** False when the deciding figure's bound straddles the threshold: the exact data could decide otherwise. */
   readonly verdictSure: boolean;
+  /** Categorical with (nearly) a distinct value per row, as the in-memory rule says: no verdict is drawn from it. */
+  readonly identifierLike?: boolean;
 }
 
 export interface StreamComparison {
@@ -131,15 +133,17 @@ function categoricalFeature(a: StreamColumn, b: StreamColumn, base: Omit<StreamF
   const order = values.map((_, i) => i).sort((x, y) => ra[y] + rb[y] - (ra[x] + rb[x]));
   const top = order.slice(0, 30);
   const exact = a.categories.isExact && b.categories.isExact;
+  const identifierLike = isIdentifierLike(a.categories.isExact ? a.categories.size : Infinity, a.categories.total) || isIdentifierLike(b.categories.isExact ? b.categories.size : Infinity, b.categories.total);
   return {
     ...base,
     type: 'categorical',
+    ...(identifierLike ? { identifierLike } : {}),
     exact,
     psi: psi(ra, rb),
     jensenShannon: js,
     chi2: { statistic: chi2.statistic, pvalue: chi2.pvalue, dof: chi2.dof },
     categories: { values: top.map((i) => values[i]), reference: top.map((i) => ra[i]), other: top.map((i) => rb[i]), referenceUndercount: a.categories.undercount, otherUndercount: b.categories.undercount },
-    drift: verdict.drift,
+    drift: identifierLike ? false : verdict.drift,
     method: verdict.method,
     verdictValue: verdict.value,
     threshold: verdict.threshold,

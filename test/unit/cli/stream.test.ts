@@ -3,7 +3,7 @@
 // files); "±" beside every approximate figure and the note saying what is approximate; CSV only;
 // a truncated file's problems on stderr with their lines.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { examples, runCli, tempDir } from '../helpers';
@@ -120,6 +120,27 @@ describe('compare --stream', () => {
     const alone = runCli(['profile', join(tmp.path, 'big-a.csv'), '--stream', '--byte-range', '0:100']);
     assert.equal(alone.code, 2);
     assert.match(alone.stderr, /--byte-range START:END and --sketch-out FILE go together/);
+  });
+
+  test('--html: a self-contained page that says what is approximate, the bounds beside the figures, data text escaped', () => {
+    const a = join(tmp.path, 'h-a.csv');
+    const b = join(tmp.path, 'h-b.csv');
+    const rows = (shift: number) => ['<script>alert(1)</script>,k', ...Array.from({ length: 6000 }, (_, i) => `${(i * 0.37 + shift) % 1000},${i % 3}`)].join('\n') + '\n';
+    writeFileSync(a, rows(0));
+    writeFileSync(b, rows(5));
+    const out = join(tmp.path, 'stream.html');
+    const r = runCli(['compare', a, b, '--stream', '--html', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const html = readFileSync(out, 'utf8');
+    assert.match(html, /<b>Approximate figures\.<\/b> streaming mode: each file read once in bounded memory/);
+    assert.match(html, /<span class="err">±[\d.e-]+<\/span>/, 'a bound beside a figure');
+    assert.match(html, /bin shares within ±/);
+    assert.ok(!html.includes('<script>'), 'the column name is escaped');
+    assert.ok(html.includes('&#60;script&#62;alert(1)&#60;/script&#62;'));
+    assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
+    // An identifier-like text column draws no verdict (as in memory).
+    const weather = runCli(['compare', seattle, newYork, '--stream']);
+    assert.match(weather.stdout, /\ndate +.*identifier-like: no verdict/);
   });
 
   test('CSV only; a truncated file: its problems with their lines on stderr, exit 0 (2 with --strict)', () => {
