@@ -103,12 +103,26 @@ interface Growth {
   /** Scratch: gradients (and hessians) of a node's rows in partition order. */
   readonly og: Float64Array;
   readonly oh: Float64Array;
+  /** Scratch for partitioning a node's rows (the right side, stacked from the back). */
+  readonly scratch: Uint32Array;
+  /** Histograms no longer in use, reused instead of allocating one per node. */
+  readonly pool: Float64Array[];
+}
+
+/** A zeroed histogram, from the pool when one is free. */
+function takeHistogram(g: Growth): Float64Array {
+  const h = g.pool.pop();
+  if (h) {
+    h.fill(0);
+    return h;
+  }
+  return new Float64Array(g.data.columns.length * STRIDE);
 }
 
 function buildHistogram(g: Growth, start: number, end: number): Float64Array {
   const { data, order, grad, hess, og, oh, constantHessian } = g;
   const nf = data.columns.length;
-  const hist = new Float64Array(nf * STRIDE);
+  const hist = takeHistogram(g);
   const n = end - start;
   for (let i = 0; i < n; i++) {
     const r = order[start + i];
@@ -130,9 +144,14 @@ function buildHistogram(g: Growth, start: number, end: number): Float64Array {
   return hist;
 }
 
-/** Adds rows' gradients (and hessians, when given) and counts to the histograms of features f..f+3. */
+/**
+ * Adds rows' gradients (and hessians, when given) and counts to the histograms of features
+ * f..f+3; `rows` null means rows 0..n-1 in order. The loops are written out per case so none
+ * tests a case per row. (Measured on 1M x 32, one thread: eight features per pass, or all
+ * features per pass over row-major packed bins, were no faster.)
+ */
 function accumulate4(hist: Float64Array, f: number, columns: readonly Uint8Array[], rows: Uint32Array | null, n: number, og: Float64Array, oh: Float64Array | null): void {
-  const c0 = columns[f];
+  const c0 = columns[f + 0];
   const c1 = columns[f + 1];
   const c2 = columns[f + 2];
   const c3 = columns[f + 3];
@@ -140,9 +159,27 @@ function accumulate4(hist: Float64Array, f: number, columns: readonly Uint8Array
   const o1 = o0 + STRIDE;
   const o2 = o1 + STRIDE;
   const o3 = o2 + STRIDE;
-  if (oh === null) {
+  if (oh === null && rows === null) {
     for (let i = 0; i < n; i++) {
-      const r = rows === null ? i : rows[i];
+      const x = og[i];
+      let k = o0 + c0[i] * 3;
+      hist[k] += x;
+      hist[k + 2] += 1;
+      k = o1 + c1[i] * 3;
+      hist[k] += x;
+      hist[k + 2] += 1;
+      k = o2 + c2[i] * 3;
+      hist[k] += x;
+      hist[k + 2] += 1;
+      k = o3 + c3[i] * 3;
+      hist[k] += x;
+      hist[k + 2] += 1;
+    }
+    return;
+  }
+  if (oh === null && rows !== null) {
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
       const x = og[i];
       let k = o0 + c0[r] * 3;
       hist[k] += x;
@@ -159,26 +196,27 @@ function accumulate4(hist: Float64Array, f: number, columns: readonly Uint8Array
     }
     return;
   }
+  const ohh = oh as Float64Array;
   for (let i = 0; i < n; i++) {
     const r = rows === null ? i : rows[i];
     const x = og[i];
-    const y = oh[i];
-    let k = o0 + c0[r] * 3;
-    hist[k] += x;
-    hist[k + 1] += y;
-    hist[k + 2] += 1;
-    k = o1 + c1[r] * 3;
-    hist[k] += x;
-    hist[k + 1] += y;
-    hist[k + 2] += 1;
-    k = o2 + c2[r] * 3;
-    hist[k] += x;
-    hist[k + 1] += y;
-    hist[k + 2] += 1;
-    k = o3 + c3[r] * 3;
-    hist[k] += x;
-    hist[k + 1] += y;
-    hist[k + 2] += 1;
+    const y = ohh[i];
+      let k = o0 + c0[r] * 3;
+      hist[k] += x;
+      hist[k + 1] += y;
+      hist[k + 2] += 1;
+      k = o1 + c1[r] * 3;
+      hist[k] += x;
+      hist[k + 1] += y;
+      hist[k + 2] += 1;
+      k = o2 + c2[r] * 3;
+      hist[k] += x;
+      hist[k + 1] += y;
+      hist[k + 2] += 1;
+      k = o3 + c3[r] * 3;
+      hist[k] += x;
+      hist[k + 1] += y;
+      hist[k + 2] += 1;
   }
 }
 
@@ -315,18 +353,25 @@ function growTree(g: Growth, n: number, raw: Float64Array, gains: number[]): Tre
     gains[split.feature] += split.gain;
     // Partition the node's rows in place: left rows first, each side in its original order.
     const col = g.data.columns[split.feature];
-    const tmp = new Uint32Array(node.end - node.start);
+    const tmp = g.scratch;
+    const size = node.end - node.start;
     let nl = 0;
-    let nr = tmp.length;
+    let nr = size;
     // A 256-entry table says which bins go left: one load per row instead of a comparison chain.
+    // Without a branch per row (half of them would be mispredicted): each row is written to both
+    // sides' next slots and only its own side's count advances. order[start + nl] is never ahead
+    // of the row being read, and tmp[nr - 1] stays at or above 0 while rows remain.
     const toLeft = leftTable(split);
     for (let i = node.start; i < node.end; i++) {
       const r = order[i];
-      if (toLeft[col[r]] === 1) order[node.start + nl++] = r;
-      else tmp[--nr] = r;
+      const l = toLeft[col[r]];
+      order[node.start + nl] = r;
+      tmp[nr - 1] = r;
+      nl += l;
+      nr -= 1 - l;
     }
     // Right rows were stacked from the back: restore their order.
-    for (let i = tmp.length - 1, j = node.start + nl; i >= nr; i--, j++) order[j] = tmp[i];
+    for (let i = size - 1, j = node.start + nl; i >= nr; i--, j++) order[j] = tmp[i];
     const mid = node.start + nl;
     const m = mutable[node.index];
     m.feature = split.feature;
@@ -347,19 +392,28 @@ function growTree(g: Growth, n: number, raw: Float64Array, gains: number[]): Tre
       const [small, big] = left.end - left.start <= right.end - right.start ? [left, right] : [right, left];
       small.hist = buildHistogram(g, small.start, small.end);
       const parent = node.hist;
-      const bigHist = parent;
-      for (let i = 0; i < parent.length; i++) bigHist[i] = parent[i] - small.hist[i];
-      big.hist = bigHist;
+      const smallHist = small.hist;
+      for (let i = 0; i < parent.length; i++) parent[i] -= smallHist[i];
+      big.hist = parent;
       if (splitLeft) left.split = findSplit(g, left.hist as Float64Array, left.G, left.H, left.end - left.start);
       if (splitRight) right.split = findSplit(g, right.hist as Float64Array, right.G, right.H, right.end - right.start);
     }
+    // A parent's histogram became its larger child's; one left unused goes back to the pool.
+    if (node.hist && node.hist !== left.hist && node.hist !== right.hist) g.pool.push(node.hist);
     node.hist = undefined;
     for (const child of [left, right]) {
-      if (!child.split) child.hist = undefined;
+      if (!child.split && child.hist) {
+        g.pool.push(child.hist);
+        child.hist = undefined;
+      }
       open.push(child);
     }
   }
-  for (const node of open) leaves.push(node);
+  for (const node of open) {
+    if (node.hist) g.pool.push(node.hist);
+    node.hist = undefined;
+    leaves.push(node);
+  }
   for (const leaf of leaves) {
     const v = mutable[leaf.index].value;
     for (let i = leaf.start; i < leaf.end; i++) raw[order[i]] += v;
@@ -458,6 +512,8 @@ export function fitBoosting(data: BinnedData, y: Float64Array, params: BoostingP
   const order = new Uint32Array(n);
   const og = new Float64Array(n);
   const oh = new Float64Array(n);
+  const scratch = new Uint32Array(n);
+  const pool: Float64Array[] = [];
   const prob = new Float64Array(outputs);
   for (let it = 1; it <= params.iterations; it++) {
     if (options.isCancelled?.()) {
@@ -493,7 +549,7 @@ export function fitBoosting(data: BinnedData, y: Float64Array, params: BoostingP
     const its: Tree[] = [];
     for (let k = 0; k < outputs; k++) {
       for (let i = 0; i < n; i++) order[i] = i;
-      const tree = growTree({ data, params, order, grad: grads[k], hess: hess[k], constantHessian, og, oh }, n, raw[k], itGains);
+      const tree = growTree({ data, params, order, grad: grads[k], hess: hess[k], constantHessian, og, oh, scratch, pool }, n, raw[k], itGains);
       its.push(tree);
       if (val && valRaw) addTreePredictions(tree, val.data.columns, valRaw[k]);
     }
