@@ -7,6 +7,11 @@
  * column of numbers may hold a few strings (the numeric rule of src/core/columnKind.ts): those
  * cells become missing and are reported as type mismatches with their line. A line that is not a
  * JSON object is reported and skipped; blank lines are skipped silently.
+ *
+ * The file's bytes are decoded a chunk at a time (JSONL_CHUNK_BYTES, each cut just after a
+ * newline byte, which never falls inside a multi-byte UTF-8 character), never as one string: a
+ * JavaScript string holds at most 2^29 - 24 characters (about 512 MB), and JSON Lines files are
+ * often larger. Any failure names the file (FatalInputError).
  */
 import { FatalInputError, type Column, type DataTable, type Problem, type ProblemCode } from '../table';
 import { isMostlyNumeric, OddValues } from '../columnKind';
@@ -30,7 +35,39 @@ function flattenInto(obj: Record<string, unknown>, prefix: string, out: Map<stri
   }
 }
 
+/** Bytes decoded per chunk (a chunk is cut after its last newline, so it holds whole lines). */
+export const JSONL_CHUNK_BYTES = 16 * 1024 * 1024;
+
+/** Reads JSON Lines held in a string (tests and small inputs); see readJsonLinesBytes. */
 export function readJsonLinesText(text: string, path: string, name: string, options: BinaryReadOptions): DataTable {
+  return readJsonLinesBytes(Buffer.from(text, 'utf8'), path, name, options);
+}
+
+/**
+ * Reads a JSON Lines file's bytes, decoding `chunkBytes` at a time (more when one line is longer).
+ * Throws FatalInputError naming the file for anything it cannot read.
+ */
+export function readJsonLinesBytes(bytes: Uint8Array, path: string, name: string, options: BinaryReadOptions, chunkBytes = JSONL_CHUNK_BYTES): DataTable {
+  try {
+    return readLines(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), path, name, options, Math.max(1, Math.floor(chunkBytes)));
+  } catch (e) {
+    if (e instanceof FatalInputError) throw e;
+    throw new FatalInputError(path, 'corrupt-file', `cannot read the JSON Lines file (${(e as Error).message ?? String(e)})`);
+  }
+}
+
+/** The whole lines of `buf` from `pos` on, about `chunkBytes` of them: the end of the last whole line (or of the file). */
+function chunkEnd(buf: Buffer, pos: number, chunkBytes: number): number {
+  if (buf.length - pos <= chunkBytes) return buf.length;
+  const cut = pos + chunkBytes;
+  // The last newline in [pos, cut), else the first one after (a line longer than a chunk).
+  const before = buf.lastIndexOf(0x0a, cut - 1);
+  if (before >= pos) return before + 1;
+  const after = buf.indexOf(0x0a, cut);
+  return after < 0 ? buf.length : after + 1;
+}
+
+function readLines(buf: Buffer, path: string, name: string, options: BinaryReadOptions, chunkBytes: number): DataTable {
   const problems: Problem[] = [];
   let problemCount = 0;
   const problem = (line: number, column: number, code: ProblemCode, message: string) => {
@@ -42,43 +79,52 @@ export function readJsonLinesText(text: string, path: string, name: string, opti
   const lines: number[] = [];
   let rows = 0;
   let lineNo = 0;
-  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const flat = new Map<string, unknown>();
-  while (start <= text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    lineNo++;
-    let line = text.slice(start, end);
-    start = end + 1;
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line.trim() === '') {
-      if (end === text.length) break;
-      continue;
-    }
-    let parsed: unknown;
+  // A UTF-8 byte order mark is skipped.
+  let pos = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  while (pos < buf.length) {
+    const end = chunkEnd(buf, pos, chunkBytes);
+    let text: string;
     try {
-      parsed = JSON.parse(line);
+      text = buf.toString('utf8', pos, end);
     } catch (e) {
-      problem(lineNo, 1, 'invalid-json', `not valid JSON (${(e as Error).message.split('\n')[0]}); the line is skipped`);
-      continue;
+      throw new FatalInputError(path, 'corrupt-file', `line ${lineNo + 1} and those after it (${end - pos} bytes without a line break) cannot be read as text (${(e as Error).message}); JSON Lines holds one object per line`);
     }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      problem(lineNo, 1, 'invalid-json', `expected one JSON object per line, found ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`}; the line is skipped`);
-      continue;
-    }
-    flat.clear();
-    flattenInto(parsed as Record<string, unknown>, '', flat);
-    for (const [key, value] of flat) {
-      if (wanted && !wanted.has(key)) continue;
-      let col = columns.get(key);
-      if (!col) {
-        col = { name: key, values: [], arrayLine: 0 };
-        columns.set(key, col);
+    pos = end;
+    let start = 0;
+    while (start < text.length) {
+      let stop = text.indexOf('\n', start);
+      if (stop < 0) stop = text.length;
+      lineNo++;
+      let line = text.slice(start, stop);
+      start = stop + 1;
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      if (line.trim() === '') continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch (e) {
+        problem(lineNo, 1, 'invalid-json', `not valid JSON (${(e as Error).message.split('\n')[0]}); the line is skipped`);
+        continue;
       }
-      col.values[rows] = value;
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        problem(lineNo, 1, 'invalid-json', `expected one JSON object per line, found ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`}; the line is skipped`);
+        continue;
+      }
+      flat.clear();
+      flattenInto(parsed as Record<string, unknown>, '', flat);
+      for (const [key, value] of flat) {
+        if (wanted && !wanted.has(key)) continue;
+        let col = columns.get(key);
+        if (!col) {
+          col = { name: key, values: [], arrayLine: 0 };
+          columns.set(key, col);
+        }
+        col.values[rows] = value;
+      }
+      lines.push(lineNo);
+      rows++;
     }
-    lines.push(lineNo);
-    rows++;
   }
   if (rows === 0 && problemCount === 0) throw new FatalInputError(path, 'empty-file', 'the file holds no JSON objects');
   const missing = new Set(options.missingTokens);

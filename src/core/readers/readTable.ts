@@ -8,7 +8,7 @@ import { DEFAULT_MISSING_TOKENS, datasetName, openRegularFile, readCsvFile, type
 import { FatalInputError, type DataTable } from '../table';
 import { readArrowBytes } from './arrow';
 import { formatName, tableFormatOf, type TableFormat } from './formats';
-import { readJsonLinesText } from './jsonl';
+import { readJsonLinesBytes } from './jsonl';
 import { readParquetBytes } from './parquet';
 import type { BinaryReadOptions } from './readOptions';
 
@@ -56,6 +56,6 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
     case 'arrow':
       return readArrowBytes(bytes, path, name, binary);
     case 'jsonl':
-      return readJsonLinesText(bytes.toString('utf8'), path, name, binary);
+      return readJsonLinesBytes(bytes, path, name, binary);
   }
 }
