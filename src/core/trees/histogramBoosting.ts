@@ -12,6 +12,7 @@
  * set's loss.
  */
 import { MISSING_BIN } from './binning';
+import { HistogramKernel } from './histogramKernel';
 import { addTreePredictions, type Tree, type TreeNode } from './tree';
 
 export type BoostingLoss = 'squared_error' | 'logistic' | 'softmax';
@@ -107,13 +108,15 @@ interface Growth {
   readonly scratch: Uint32Array;
   /** Histograms no longer in use, reused instead of allocating one per node. */
   readonly pool: Float64Array[];
+  /** The WebAssembly histogram loop (its memory holds order, og and oh), or null for the JavaScript one. */
+  readonly kernel: HistogramKernel | null;
 }
 
-/** A zeroed histogram, from the pool when one is free. */
-function takeHistogram(g: Growth): Float64Array {
+/** A zeroed histogram (or one about to be overwritten when `zero` is false), from the pool when one is free. */
+function takeHistogram(g: Growth, zero = true): Float64Array {
   const h = g.pool.pop();
   if (h) {
-    h.fill(0);
+    if (zero) h.fill(0);
     return h;
   }
   return new Float64Array(g.data.columns.length * STRIDE);
@@ -122,7 +125,7 @@ function takeHistogram(g: Growth): Float64Array {
 function buildHistogram(g: Growth, start: number, end: number): Float64Array {
   const { data, order, grad, hess, og, oh, constantHessian } = g;
   const nf = data.columns.length;
-  const hist = takeHistogram(g);
+  const hist = takeHistogram(g, g.kernel === null);
   const n = end - start;
   for (let i = 0; i < n; i++) {
     const r = order[start + i];
@@ -136,6 +139,13 @@ function buildHistogram(g: Growth, start: number, end: number): Float64Array {
   // Four features per pass over the rows: the row index and its gradient are loaded once for
   // four histogram updates (measured 1.8x faster than one feature per pass on 1M x 32).
   let f = 0;
+  if (g.kernel) {
+    // The same sums in WebAssembly, for the features in groups of four; copied out whole (the
+    // other features' part is zero).
+    g.kernel.build(start, n, identity, withHessian);
+    hist.set(g.kernel.hist);
+    f = nf & ~3;
+  }
   for (; f + 4 <= nf; f += 4) accumulate4(hist, f, data.columns, rows, n, og, withHessian ? oh : null);
   for (; f < nf; f++) accumulate1(hist, f, data.columns[f], rows, n, og, withHessian ? oh : null);
   if (!withHessian) {
@@ -484,6 +494,8 @@ export interface FitBoostingOptions {
   readonly validation?: { readonly data: BinnedData; readonly y: Float64Array };
   readonly onIteration?: (p: BoostingProgress) => void;
   readonly isCancelled?: () => boolean;
+  /** false: histograms by the JavaScript loop instead of the WebAssembly one (same sums; for tests). */
+  readonly webAssembly?: boolean;
 }
 
 /**
@@ -509,9 +521,10 @@ export function fitBoosting(data: BinnedData, y: Float64Array, params: BoostingP
   let best = Infinity;
   let bestIteration = 0;
   let cancelled = false;
-  const order = new Uint32Array(n);
-  const og = new Float64Array(n);
-  const oh = new Float64Array(n);
+  const kernel = options.webAssembly === false ? null : HistogramKernel.create(data.columns, n);
+  const order = kernel ? kernel.order : new Uint32Array(n);
+  const og = kernel ? kernel.og : new Float64Array(n);
+  const oh = kernel ? kernel.oh : new Float64Array(n);
   const scratch = new Uint32Array(n);
   const pool: Float64Array[] = [];
   const prob = new Float64Array(outputs);
@@ -549,7 +562,7 @@ export function fitBoosting(data: BinnedData, y: Float64Array, params: BoostingP
     const its: Tree[] = [];
     for (let k = 0; k < outputs; k++) {
       for (let i = 0; i < n; i++) order[i] = i;
-      const tree = growTree({ data, params, order, grad: grads[k], hess: hess[k], constantHessian, og, oh, scratch, pool }, n, raw[k], itGains);
+      const tree = growTree({ data, params, order, grad: grads[k], hess: hess[k], constantHessian, og, oh, scratch, pool, kernel }, n, raw[k], itGains);
       its.push(tree);
       if (val && valRaw) addTreePredictions(tree, val.data.columns, valRaw[k]);
     }
