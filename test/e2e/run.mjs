@@ -89,7 +89,14 @@ async function pickMany(page, labels) {
       await page.waitForTimeout(100);
     }
   }
+  // Ticking re-renders the list: every wanted row must still be ticked when Enter accepts it.
+  for (const label of labels) {
+    const row = widget.locator('.monaco-list-row', { hasText: label }).first();
+    if ((await row.getAttribute('aria-checked')) !== 'true') throw new Error(`"${label}" is no longer ticked in the quick pick`);
+  }
   await page.keyboard.press('Enter');
+  // Accepted: the pick closes (or is replaced by the next step's), never left half-done.
+  await widget.locator('.monaco-list-row[aria-checked]').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
 }
 
 /** In a multi-select quick pick, exactly the rows whose label contains one of `labels` ticked (others unticked). */
@@ -358,7 +365,11 @@ try {
   // Attached, not necessarily visible: a short run can finish and switch the dashboard to its
   // results before this looks (the fused training step made that common); the curves of the
   // finished run are checked as visible below.
-  await curves.first().waitFor({ state: 'attached', timeout: 120_000 });
+  // The Training view may not draw at all while the Results tab is shown: either one will do here.
+  await Promise.any([
+    curves.first().waitFor({ state: 'attached', timeout: 120_000 }),
+    view.locator('.results-table tbody tr').first().waitFor({ state: 'visible', timeout: 120_000 }),
+  ]);
   step('curves appear');
   await page.screenshot({ path: join(shots, 'training-dark.png') });
   const resultsRows = view.locator('.results-table tbody tr');
@@ -602,7 +613,12 @@ try {
   console.log(`e2e: ${Math.max(0, stepsStarted - 1)} passed, 1 failed`);
   try {
     const page = context?.pages()[0];
-    if (page) await page.screenshot({ path: join(shots, 'failure.png') });
+    if (page) {
+      await page.screenshot({ path: join(shots, 'failure.png') });
+      // What the editor said (a warning toast explains most stalls).
+      const toasts = await page.locator('.notifications-toasts .notification-list-item-message').allTextContents().catch(() => []);
+      for (const t of toasts) console.error(`e2e: notification at failure: ${t}`);
+    }
   } catch {
     /* best effort */
   }
