@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir, totalmem } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { compareStreams, type StreamComparison, type StreamFeature } from '../core/stream/streamCompare';
+import type { StreamLabelComparison, StreamLabelCount } from '../core/stream/streamLabel';
 import { mergeProfiles, profileFromJson, profileToJson, streamProfile, type StreamProfile } from '../core/stream/streamProfile';
 import type { Bounded } from '../core/stream/quantileSketch';
 import { flag, numberOption, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args';
@@ -70,7 +71,7 @@ export function streamDecision(files: readonly string[], args: ParsedArgs, cwd: 
   const needsMemoryMode = flag(args, 'json') || ['label', 'labels'].some((o) => stringOption(args, o) !== undefined);
   const stream = asked || (over && (limitText !== undefined || !needsMemoryMode));
   if (!stream) {
-    return over ? { stream, note: `reading ${mib(total)} in memory needs about ${mib(need)}, above ${mib(limit)}; --stream reads the files in bounded memory (without label comparison or recommendation)` } : { stream };
+    return over ? { stream, note: `reading ${mib(total)} in memory needs about ${mib(need)}, above ${mib(limit)}; --stream reads the files in bounded memory (without schema suggestions or recommendation)` } : { stream };
   }
   const notCsv = files.find((f) => !['.csv', '.tsv', '.tab', '.txt'].includes(extname(f).toLowerCase()));
   if (notCsv) {
@@ -227,24 +228,81 @@ export function renderStreamCompare(c: StreamComparison): string {
   out += dc
     ? `\ndomain classifier: AUC ${fmt(dc.auc, 3)} (${dc.folds}-fold, on a uniform sample of ${dc.sampledRows[0]} + ${dc.sampledRows[1]} rows; top: ${dc.topFeatures.slice(0, 3).map((t) => t.name).join(', ')})\n`
     : '\ndomain classifier: not run (too few rows or no shared feature)\n';
-  out += 'Label comparison, schema suggestions and the recommendation need the in-memory mode (not computed when streaming).\n';
+  if (c.label) out += renderStreamLabel(c.label, c.reference.file, c.other.file);
+  out += 'Schema suggestions and the recommendation need the in-memory mode (not computed when streaming).\n';
+  return out;
+}
+
+/** --label COL (both files) or --labels COL_A,COL_B (empty = none), as the in-memory compare reads them. */
+function streamLabels(args: ParsedArgs): [string | undefined, string | undefined] {
+  const label = stringOption(args, 'label');
+  const labels = stringOption(args, 'labels');
+  if (label !== undefined && labels !== undefined) throw new UsageError('use either --label or --labels, not both');
+  if (label !== undefined) return [label, label];
+  if (labels === undefined) return [undefined, undefined];
+  const parts = labels.split(',').map((x) => x.trim());
+  if (parts.length !== 2) throw new UsageError(`--labels names ${parts.length} column(s) for 2 file(s)`);
+  return [parts[0] || undefined, parts[1] || undefined];
+}
+
+/** The label comparison as the in-memory compare prints it, approximate counts as ranges and bounded figures with their ±. */
+export function renderStreamLabel(l: StreamLabelComparison, refName: string, otherName: string): string {
+  let out = `\nLabel "${d(l.referenceColumn)}"${l.sameColumn ? '' : ` vs "${d(l.otherColumn)}"`} (${l.task}${l.exact ? ', exact' : ''})\n`;
+  const count = (x: StreamLabelCount | undefined, under: number) => (x ? `${under ? `${x.count}..${x.count + under}` : x.count} (${percent(x.share)}${under ? '+' : ''})` : under ? `0..${under}` : '0');
+  const list = (ds: readonly StreamLabelCount[], under: number) => ds.slice(0, 30).map((x) => `${d(x.value)} ${count(x, under)}`).join(', ') + (ds.length > 30 ? `, ... (${ds.length} values)` : '');
+  const approx = (under: number, name: string) => (under ? `  ${d(name)}: more distinct values than counted exactly: counts are at most ${under} low (shown as ranges), a value not listed occurred at most ${under} times\n` : '');
+  if (!l.sameColumn) {
+    out += `  different label columns: ${d(refName)} predicts "${d(l.referenceColumn)}", ${d(otherName)} predicts "${d(l.otherColumn)}"; their values are not compared\n`;
+    if (l.task === 'classification') out += `  ${d(refName)}: ${list(l.referenceDistribution, l.referenceUndercount)}\n  ${d(otherName)}: ${list(l.otherDistribution, l.otherUndercount)}\n`;
+    else out += `  means: ${fmt(l.referenceMean)} (${d(refName)}), ${fmt(l.otherMean)} (${d(otherName)})\n`;
+    return out + approx(l.referenceUndercount, refName) + approx(l.otherUndercount, otherName);
+  }
+  if (l.task === 'regression') {
+    const ks = l.ks;
+    const p = ks ? (ks.pvalueRange[0] === ks.pvalueRange[1] ? pvalue(ks.pvalue) : `${pvalue(ks.pvalueRange[0])}..${pvalue(ks.pvalueRange[1])}`) : '-';
+    out += `  means ${fmt(l.referenceMean)} vs ${fmt(l.otherMean)} (exact); KS ${bounded(ks?.statistic)} (p ${p}), W1/std ${bounded(l.wassersteinNorm)}\n`;
+    return out;
+  }
+  const names = (v: readonly string[]) => v.map((x) => d(x)).join(', ');
+  const certain = l.exact ? '' : ' (certain ones; the counts past the exact cap cannot say more)';
+  out += `  shared: ${names(l.shared) || '(none)'}${certain}\n`;
+  out += `  only in ${d(refName)}: ${names(l.onlyReference) || (l.otherUndercount ? '(none certain)' : '(none)')}\n`;
+  out += `  only in ${d(otherName)}: ${names(l.onlyOther) || (l.referenceUndercount ? '(none certain)' : '(none)')}\n`;
+  const values = [...new Set([...l.referenceDistribution.map((x) => x.value), ...l.otherDistribution.map((x) => x.value)])];
+  const shown = values.slice(0, 30);
+  out += renderTable(
+    [{ header: 'value' }, { header: refName, align: 'right' }, { header: otherName, align: 'right' }],
+    shown.map((v) => [v, count(l.referenceDistribution.find((x) => x.value === v), l.referenceUndercount), count(l.otherDistribution.find((x) => x.value === v), l.otherUndercount)]),
+  )
+    .trimEnd()
+    .replace(/^/gm, '  ') + '\n';
+  if (values.length > shown.length) out += `  ... ${values.length - shown.length} more values (--json lists them all)\n`;
+  out += approx(l.referenceUndercount, refName) + approx(l.otherUndercount, otherName);
+  if (l.exact) out += `  overlap ${percent(l.overlap ?? 0)}; imbalance (largest/smallest class): ${fmt(l.referenceImbalance, 3)} vs ${fmt(l.otherImbalance, 3)}; JS distance ${fmt(l.jensenShannon)}; chi2 p ${pvalue(l.chi2?.pvalue)}\n`;
+  else out += '  overlap, imbalance, JS distance and chi2 need exact counts on both sides: not computed\n';
   return out;
 }
 
 export async function runStreamCompare(files: readonly string[], args: ParsedArgs, io: CliIO, why: string | undefined): Promise<number> {
   if (files.length !== 2) throw new UsageError('the streaming mode compares exactly two files (a reference and one other)');
-  for (const o of ['label', 'labels']) if (stringOption(args, o) !== undefined) throw new UsageError(`--${o} is not available in the streaming mode yet (docs/scaling.md); leave it out, or compare in memory`);
+  const labels = streamLabels(args);
   if (why) io.stderr.write(`note: ${d(why)}\n`);
   const [a, b] = await readStreams(files, args, io);
   problems(a, files[0], io, flag(args, 'strict'));
   problems(b, files[1], io, flag(args, 'strict'));
+  [a, b].forEach((p, i) => {
+    const label = labels[i];
+    if (label !== undefined && !p.columns.some((c) => c.name === label)) {
+      throw Object.assign(new Error(`${files[i]}: label column "${label}" not found (columns: ${p.columns.map((c) => c.name).join(', ')})`), { userFacing: true, exitCode: 2 });
+    }
+  });
   const thresholds = {
     ...(numberOption(args, 'p-value') !== undefined ? { pValue: numberOption(args, 'p-value') } : {}),
     ...(numberOption(args, 'small-sample-rows') !== undefined ? { smallSampleRows: numberOption(args, 'small-sample-rows') } : {}),
     ...(numberOption(args, 'wasserstein-threshold') !== undefined ? { wassersteinNorm: numberOption(args, 'wasserstein-threshold') } : {}),
     ...(numberOption(args, 'js-threshold') !== undefined ? { jensenShannon: numberOption(args, 'js-threshold') } : {}),
   };
-  const c = compareStreams(a, b, { thresholds, seed: numberOption(args, 'seed') ?? 42 });
+  const c = compareStreams(a, b, { thresholds, seed: numberOption(args, 'seed') ?? 42, labels });
   const shown = { ...c, reference: { ...c.reference, file: files[0] }, other: { ...c.other, file: files[1] } };
   const html = stringOption(args, 'html');
   if (html !== undefined) {

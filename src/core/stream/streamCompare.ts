@@ -4,7 +4,8 @@
  * quantile sketches, each figure with the interval the exact value lies in; categorical drift
  * (chi-squared, Jensen-Shannon, PSI) from the category summaries, exact while they are; the
  * drift verdict by the in-memory rule (stats/driftRule.ts), marked unsure when the bound of its
- * deciding figure straddles the threshold; the domain classifier on the reservoir samples.
+ * deciding figure straddles the threshold; the domain classifier on the reservoir samples; the
+ * label columns (left out of the features) compared by streamLabel.ts.
  */
 import { isIdentifierLike } from '../columnKind';
 import { chiSquaredHomogeneity } from '../stats/chi2';
@@ -15,6 +16,7 @@ import { domainClassifierSummary, type DomainPair } from '../compare/domainShift
 import type { DomainClassifierSummary } from '../compare/types';
 import type { CategoricalColumn, Column, NumericColumn } from '../table';
 import { sketchDistances, sketchHistogram, type Bounded } from './quantileSketch';
+import { compareStreamLabels, type StreamLabelComparison } from './streamLabel';
 import type { StreamColumn, StreamProfile } from './streamProfile';
 
 export interface StreamFeature {
@@ -56,6 +58,8 @@ export interface StreamComparison {
   readonly features: StreamFeature[];
   readonly onlyInReference: string[];
   readonly onlyInOther: string[];
+  /** The label columns compared (--label / --labels), left out of the features and the domain classifier. */
+  readonly label?: StreamLabelComparison;
   readonly domainClassifier?: DomainClassifierSummary & { readonly sampledRows: readonly [number, number] };
   /** What the figures approximate and by how much (docs/scaling.md). */
   readonly approximation: { readonly alpha: number; readonly exactDistinct: number; readonly categoryCapacity: number; readonly sampleRows: number };
@@ -177,13 +181,15 @@ function sampleColumn(c: StreamColumn, rows: readonly (readonly string[])[], j: 
   return { name: c.name, type: 'categorical', codes, dictionary, missing: 0, typeErrors: 0 } satisfies CategoricalColumn;
 }
 
-export function compareStreams(ref: StreamProfile, other: StreamProfile, options: { thresholds?: Partial<DriftThresholds>; seed?: number; missingTokens?: readonly string[] } = {}): StreamComparison {
+export function compareStreams(ref: StreamProfile, other: StreamProfile, options: { thresholds?: Partial<DriftThresholds>; seed?: number; missingTokens?: readonly string[]; labels?: readonly [string | undefined, string | undefined] } = {}): StreamComparison {
   const t = { ...DEFAULT_DRIFT_THRESHOLDS, ...options.thresholds };
-  const byName = new Map(other.columns.map((c, j) => [c.name, j]));
+  const [refLabel, otherLabel] = options.labels ?? [undefined, undefined];
+  const byName = new Map(other.columns.map((c, j) => [c.name, j]).filter(([name]) => name !== otherLabel) as [string, number][]);
   const features: StreamFeature[] = [];
   const pairs: DomainPair[] = [];
   const missing = new Set((options.missingTokens ?? ['', 'NA', 'N/A', 'NaN', 'null', '?']).map((s) => s.trim()));
   ref.columns.forEach((a, i) => {
+    if (a.name === refLabel) return;
     const j = byName.get(a.name);
     if (j === undefined) return;
     const b = other.columns[j];
@@ -205,6 +211,8 @@ export function compareStreams(ref: StreamProfile, other: StreamProfile, options
     const kind = both ? 'numeric' : 'categorical';
     pairs.push({ name: a.name, ref: sampleColumn(a, ref.sample, i, kind, missing), other: sampleColumn(b, other.sample, j, kind, missing) });
   });
+  const refCol = ref.columns.find((c) => c.name === refLabel);
+  const otherCol = other.columns.find((c) => c.name === otherLabel);
   const seed = options.seed ?? 42;
   const domain = domainClassifierSummary(pairs, ref.sample.length, other.sample.length, seed);
   return {
@@ -212,8 +220,9 @@ export function compareStreams(ref: StreamProfile, other: StreamProfile, options
     reference: { file: ref.file, rows: ref.rows, bytes: ref.bytes },
     other: { file: other.file, rows: other.rows, bytes: other.bytes },
     features,
-    onlyInReference: ref.columns.filter((c) => !byName.has(c.name)).map((c) => c.name),
-    onlyInOther: other.columns.filter((c) => !ref.columns.some((r) => r.name === c.name)).map((c) => c.name),
+    onlyInReference: ref.columns.filter((c) => c.name !== refLabel && !byName.has(c.name)).map((c) => c.name),
+    onlyInOther: other.columns.filter((c) => c.name !== otherLabel && !ref.columns.some((r) => r.name === c.name && r.name !== refLabel)).map((c) => c.name),
+    ...(refCol && otherCol ? { label: compareStreamLabels(refCol, otherCol) } : {}),
     ...(domain ? { domainClassifier: { ...domain, sampledRows: [ref.sample.length, other.sample.length] as const } } : {}),
     approximation: { alpha: ref.alpha, exactDistinct: ref.exactDistinct, categoryCapacity: ref.categoryCapacity, sampleRows: Math.max(ref.sample.length, other.sample.length) },
   };

@@ -154,8 +154,9 @@ describe('compare --stream', () => {
     assert.match(r.stderr, /cut\.csv:3: a quote is never closed/);
     const strict = runCli(['compare', seattle, cut, '--stream', '--strict']);
     assert.equal(strict.code, 2);
-    const labels = runCli(['compare', seattle, newYork, '--stream', '--label', 'weather']);
+    // --label streams too (test/unit/core/stream/streamLabel.test.ts); --label with --labels is refused, as in memory.
+    const labels = runCli(['compare', seattle, newYork, '--stream', '--label', 'weather', '--labels', 'weather,weather']);
     assert.equal(labels.code, 2);
-    assert.match(labels.stderr, /--label is not available in the streaming mode yet/);
+    assert.match(labels.stderr, /use either --label or --labels, not both/);
   });
 });
