@@ -6,17 +6,25 @@
 // span from the model's first batch to its last). Two models: the tiny BERT test fixture
 // (hidden 32, 2 layers) and a MiniLM-L6-shaped BERT made by scripts/make-tiny-bert.py (hidden
 // 384, 6 layers, 12 heads, feed-forward 1536, random weights: the shape of
-// sentence-transformers/all-MiniLM-L6-v2, which cannot be downloaded here). No peer: the
-// Python side has no ONNX Runtime or tokenizers package on this machine.
+// sentence-transformers/all-MiniLM-L6-v2, which cannot be downloaded here). Peer: the same
+// shape in PyTorch (bench/text_embed_peer.py: nn.TransformerEncoder in eval mode, mean pooling),
+// on the same texts in the same batches, with our tokenizer's ids (bench/text-embed-ids-entry.ts)
+// so its timed span leaves tokenizing out (which favours it); this machine's Python has no ONNX
+// Runtime or tokenizers package.
 // Usage: node bench/text_embed.mjs [--runs K] [--max-tokens N]   (after `npm run build`)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { benchHeader, median, option, printHeader, PYTHON, runsList } from './measure.mjs';
+import * as esbuild from 'esbuild';
+import { benchHeader, median, option, PEER_ENV, printHeader, PYTHON, reported, runsList } from './measure.mjs';
 
 const arg = (name, dflt) => Number(option(process.argv, `--${name}`, dflt));
 const runs = arg('runs', 3);
 const maxTokens = arg('max-tokens', 128);
+// PyTorch's intra-op threads: its default on this machine is 1; with 2 on cores other work also
+// uses, its OpenMP threads wait on each other (91.6 s against 5.8 s on the tiny model, 06:41 UTC).
+const peerThreads = arg('peer-threads', 1);
 const work = 'bench/.tmp/text-embed';
 const minilm = 'bench/.data/text/minilm-shaped';
 if (!existsSync(join(minilm, 'onnx', 'model.onnx'))) {
@@ -28,9 +36,16 @@ cpSync('examples/text', join(work, 'text'), { recursive: true });
 const models = { 'tiny BERT fixture (32 hidden, 2 layers)': 'test/fixtures/models/tiny-bert', 'MiniLM-L6-shaped (384 hidden, 6 layers)': minilm };
 for (const [name, folder] of Object.entries(models)) cpSync(folder, join(work, 'models', name.split(' ')[0]), { recursive: true });
 
-printHeader(benchHeader());
+await esbuild.build({ entryPoints: ['bench/text-embed-ids-entry.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: 'bench/.tmp/text-embed-ids.js', logLevel: 'warning' });
+const idsFile = (model, ds) => join(work, `${model}-${ds}-ids.json`);
+for (const [name, folder] of Object.entries(models)) {
+  for (const ds of ['spam', 'sotu']) execFileSync(process.execPath, ['bench/.tmp/text-embed-ids.js', join(folder, 'tokenizer.json'), `examples/text/${ds}.csv`, 'text', String(maxTokens), idsFile(name.split(' ')[0], ds)]);
+}
+
+printHeader(benchHeader({ python: true }));
+console.log(`peer: PyTorch ${execFileSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).trim()}, ${peerThreads} intra-op thread(s) (--peer-threads; its default here is 1); ours: ONNX Runtime's default, one per core (${cpus().length})`);
 console.log(`maxTokens ${maxTokens}, batchSize 32, ${runs} runs per model (alternated), embedding cache emptied before each\n`);
-const results = Object.fromEntries(Object.keys(models).map((n) => [n, { spam: [], sotu: [], wall: [] }]));
+const results = Object.fromEntries(Object.keys(models).map((n) => [n, { spam: [], sotu: [], wall: [], peer: { spam: [], sotu: [] } }]));
 for (let r = 0; r < runs; r++) {
   for (const name of Object.keys(models)) {
     const file = join(work, `${name.split(' ')[0]}.experiment.json`);
@@ -61,10 +76,19 @@ for (let r = 0; r < runs; r++) {
       results[name][ds].push(Number(m[2].replace(/,/g, '')));
     }
     results[name].wall.push(wall);
+    for (const ds of ['spam', 'sotu']) {
+      const peer = spawnSync(PEER_ENV[0], [...PEER_ENV.slice(1), PYTHON, 'bench/text_embed_peer.py', join(models[name], 'config.json'), idsFile(name.split(' ')[0], ds), '32', String(peerThreads)], { encoding: 'utf8' });
+      if (peer.status !== 0) throw new Error(`peer ${name}: ${peer.stderr}`);
+      results[name].peer[ds].push(reported(peer.stderr, 'texts_per_second'));
+    }
+    console.log(`round ${r + 1}, ${name}: ours ${results[name].spam.at(-1)} / ${results[name].sotu.at(-1)} texts/s (spam / sotu), PyTorch ${results[name].peer.spam.at(-1).toFixed(0)} / ${results[name].peer.sotu.at(-1).toFixed(0)}`);
   }
 }
-console.log('| model | spam texts/s, median | runs | sotu texts/s, median | runs | whole run (s), median |');
-console.log('| --- | ---: | --- | ---: | --- | ---: |');
+console.log('| model | dataset | ours texts/s, median | runs | PyTorch texts/s (forward only), median | runs | ours / peer |');
+console.log('| --- | --- | ---: | --- | ---: | --- | ---: |');
 for (const [name, r] of Object.entries(results)) {
-  console.log(`| ${name} | ${median(r.spam).toFixed(0)} | ${runsList(r.spam, 0)} | ${median(r.sotu).toFixed(0)} | ${runsList(r.sotu, 0)} | ${median(r.wall).toFixed(1)} |`);
+  for (const ds of ['spam', 'sotu']) {
+    console.log(`| ${name} | ${ds} | ${median(r[ds]).toFixed(0)} | ${runsList(r[ds], 0)} | ${median(r.peer[ds]).toFixed(0)} | ${runsList(r.peer[ds], 0)} | ${(median(r[ds]) / median(r.peer[ds])).toFixed(2)} |`);
+  }
 }
+console.log(`\nwhole CLI run (s), median: ${Object.entries(results).map(([n, r]) => `${n} ${median(r.wall).toFixed(1)}`).join('; ')}`);
