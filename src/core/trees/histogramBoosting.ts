@@ -372,13 +372,19 @@ function growTree(g: Growth, n: number, raw: Float64Array, gains: number[]): Tre
     // sides' next slots and only its own side's count advances. order[start + nl] is never ahead
     // of the row being read, and tmp[nr - 1] stays at or above 0 while rows remain.
     const toLeft = leftTable(split);
-    for (let i = node.start; i < node.end; i++) {
-      const r = order[i];
-      const l = toLeft[col[r]];
-      order[node.start + nl] = r;
-      tmp[nr - 1] = r;
-      nl += l;
-      nr -= 1 - l;
+    if (g.kernel) {
+      // The same loop in WebAssembly (histogramKernel.ts); `tmp` is then its scratch.
+      nl = g.kernel.partition(node.start, size, split.feature, toLeft);
+      nr = nl;
+    } else {
+      for (let i = node.start; i < node.end; i++) {
+        const r = order[i];
+        const l = toLeft[col[r]];
+        order[node.start + nl] = r;
+        tmp[nr - 1] = r;
+        nl += l;
+        nr -= 1 - l;
+      }
     }
     // Right rows were stacked from the back: restore their order.
     for (let i = size - 1, j = node.start + nl; i >= nr; i--, j++) order[j] = tmp[i];
@@ -525,7 +531,7 @@ export function fitBoosting(data: BinnedData, y: Float64Array, params: BoostingP
   const order = kernel ? kernel.order : new Uint32Array(n);
   const og = kernel ? kernel.og : new Float64Array(n);
   const oh = kernel ? kernel.oh : new Float64Array(n);
-  const scratch = new Uint32Array(n);
+  const scratch = kernel ? kernel.scratch : new Uint32Array(n);
   const pool: Float64Array[] = [];
   const prob = new Float64Array(outputs);
   for (let it = 1; it <= params.iterations; it++) {

@@ -154,6 +154,74 @@ function kernelBody(rows: boolean, hessians: boolean): number[] {
   return out.concat(body);
 }
 
+/**
+ * partition(op, tp, cp, lp, size) -> left count: the `size` row indices at op are split by the
+ * 256-byte table at lp (1 = left) of each row's bin in the column at cp: left rows to op in order,
+ * right rows stacked from the back of the scratch at tp (the caller restores their order), each
+ * row written to both sides' next slots and only its own side's count advanced (no branch per row).
+ */
+function partitionBody(): number[] {
+  const [op, tp, cp, lp, size] = [0, 1, 2, 3, 4];
+  const [i, r, l, nl, nr] = [5, 6, 7, 8, 9];
+  const c: number[] = [];
+  const get = (x: number) => c.push(0x20, x);
+  const set = (x: number) => c.push(0x21, x);
+  const tee = (x: number) => c.push(0x22, x);
+  const I32_ADD = 0x6a;
+  const [I32_SUB, I32_SHL, I32_LOAD, I32_LOAD8_U, I32_STORE] = [0x6b, 0x74, 0x28, 0x2d, 0x36];
+  get(size);
+  set(nr);
+  c.push(0x02, 0x40);
+  get(size);
+  c.push(0x45, 0x0d, 0);
+  c.push(0x03, 0x40);
+  // r = order[i]
+  get(op);
+  get(i);
+  c.push(0x41, 2, I32_SHL, I32_ADD, I32_LOAD, 2, 0);
+  set(r);
+  // l = table[column[r]]
+  get(lp);
+  get(cp);
+  get(r);
+  c.push(I32_ADD, I32_LOAD8_U, 0, 0, I32_ADD, I32_LOAD8_U, 0, 0);
+  set(l);
+  // order[nl] = r; scratch[nr - 1] = r
+  get(op);
+  get(nl);
+  c.push(0x41, 2, I32_SHL, I32_ADD);
+  get(r);
+  c.push(I32_STORE, 2, 0);
+  get(tp);
+  get(nr);
+  c.push(0x41, 1, I32_SUB, 0x41, 2, I32_SHL, I32_ADD);
+  get(r);
+  c.push(I32_STORE, 2, 0);
+  // nl += l; nr = nr - 1 + l
+  get(nl);
+  get(l);
+  c.push(I32_ADD);
+  set(nl);
+  get(nr);
+  c.push(0x41, 1, I32_SUB);
+  get(l);
+  c.push(I32_ADD);
+  set(nr);
+  // i++; loop while i < size
+  get(i);
+  c.push(0x41, 1, I32_ADD);
+  tee(i);
+  get(size);
+  c.push(0x49, 0x0d, 0);
+  c.push(0x0b, 0x0b);
+  get(nl);
+  c.push(0x0b);
+  const body = [...vec([[5, I32]]), ...c];
+  const out: number[] = [];
+  uleb(out, body.length);
+  return out.concat(body);
+}
+
 function moduleBytes(): Uint8Array {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const section = (id: number, body: number[]) => {
@@ -161,11 +229,11 @@ function moduleBytes(): Uint8Array {
     uleb(out, body.length);
     out.push(...body);
   };
-  section(1, vec([[0x60, ...vec(Array.from({ length: 9 }, () => [I32])), 0]]));
+  section(1, vec([[0x60, ...vec(Array.from({ length: 9 }, () => [I32])), 0], [0x60, ...vec(Array.from({ length: 5 }, () => [I32])), ...vec([[I32]])]]));
   section(2, vec([[...text('m'), ...text('memory'), 0x02, 0x00, 0x01]]));
-  section(3, vec([[0], [0], [0], [0]]));
-  section(7, vec([[...text('root'), 0, 0], [...text('rows'), 0, 1], [...text('rootH'), 0, 2], [...text('rowsH'), 0, 3]]));
-  section(10, vec([kernelBody(false, false), kernelBody(true, false), kernelBody(false, true), kernelBody(true, true)]));
+  section(3, vec([[0], [0], [0], [0], [1]]));
+  section(7, vec([[...text('root'), 0, 0], [...text('rows'), 0, 1], [...text('rootH'), 0, 2], [...text('rowsH'), 0, 3], [...text('partition'), 0, 4]]));
+  section(10, vec([kernelBody(false, false), kernelBody(true, false), kernelBody(false, true), kernelBody(true, true), partitionBody()]));
   return new Uint8Array(out);
 }
 
@@ -203,7 +271,18 @@ export class HistogramKernel {
   private readonly ogAt: number;
   private readonly ohAt: number;
   private readonly histAt: number;
-  private readonly kernels: { readonly root: Kernel; readonly rows: Kernel; readonly rootH: Kernel; readonly rowsH: Kernel };
+  /** Scratch for partition: the right rows, stacked from the back. */
+  readonly scratch: Uint32Array;
+  private readonly scratchAt: number;
+  private readonly table: Uint8Array;
+  private readonly tableAt: number;
+  private readonly kernels: {
+    readonly root: Kernel;
+    readonly rows: Kernel;
+    readonly rootH: Kernel;
+    readonly rowsH: Kernel;
+    readonly partition: (op: number, tp: number, cp: number, lp: number, size: number) => number;
+  };
 
   /** The kernel for these columns, or null when WebAssembly or the memory it needs is not available. */
   static create(columns: readonly Uint8Array[], rows: number): HistogramKernel | null {
@@ -232,6 +311,8 @@ export class HistogramKernel {
     this.ogAt = take(rows * 8);
     this.ohAt = take(rows * 8);
     this.histAt = take(nf * FEATURE_BYTES);
+    this.scratchAt = take(rows * 4);
+    this.tableAt = take(256);
     if (at > MAX_BYTES) throw new RangeError('histogram kernel: too large');
     const memory = new api.Memory({ initial: Math.max(1, Math.ceil(at / 65536)) });
     const exports = new api.Instance(module, { m: { memory } }).exports as unknown as HistogramKernel['kernels'];
@@ -242,6 +323,18 @@ export class HistogramKernel {
     this.og = new Float64Array(buffer, this.ogAt, rows);
     this.oh = new Float64Array(buffer, this.ohAt, rows);
     this.hist = new Float64Array(buffer, this.histAt, nf * 256 * 3);
+    this.scratch = new Uint32Array(buffer, this.scratchAt, rows);
+    this.table = new Uint8Array(buffer, this.tableAt, 256);
+  }
+
+  /**
+   * Splits the `size` rows at order[start..) by `toLeft` (256 entries, 1 = left) of their bins
+   * in `feature`: left rows first in order, right rows left stacked from the back of `scratch`
+   * (scratch[size - 1] is the first right row). Returns the number of left rows.
+   */
+  partition(start: number, size: number, feature: number, toLeft: Uint8Array): number {
+    this.table.set(toLeft);
+    return this.kernels.partition(this.orderAt + start * 4, this.scratchAt, this.columnAt[feature], this.tableAt, size);
   }
 
   /**
