@@ -8,6 +8,7 @@
 import * as Plot from '@observablehq/plot';
 import type { ColumnProfile, ProfileSnapshot } from '../src/protocol/dashboard';
 import { formatCount, formatDate, formatDateTime, formatNumber, formatPercent, formatRelativeTime, formatTick } from '../src/protocol/format';
+import { barsAcross, barsUp, type CountBar } from './countBars';
 import { bound, h, icon, moment, named } from './dom';
 
 /** Columns drawn as cards before a "Show all" button (the table lists every column). */
@@ -84,7 +85,7 @@ export class ProfileView {
     const grid = h('div', { class: 'chart-grid', style: `grid-template-columns: repeat(${cols}, minmax(0, 1fr))` });
     let charts = 0;
     shown.forEach((c, i) => {
-      const card = columnCard(c, i, chartWidth);
+      const card = columnCard(c, i, chartWidth, width - 80);
       if (card.querySelector('svg')) charts++;
       grid.append(card);
     });
@@ -160,30 +161,155 @@ function summary(c: ColumnProfile, i: number): (HTMLElement | string)[] {
       return ['most frequent ', named(`"${top.value}"`), ' (', bound(formatPercent(top.share, 1), at('top', 0, 'share'), 'percent'), ')'];
     }
     case 'text':
-      return ['mean length ', bound(formatNumber(c.length.mean, 3), at('length', 'mean')), ' characters · vocabulary ', bound(formatCount(c.vocabulary), at('vocabulary'))];
+      if (!c.count) return ['no values'];
+      return [
+        'mean length ',
+        bound(formatNumber(c.length.mean, 3), at('length', 'mean')),
+        ' characters · vocabulary ',
+        bound(formatCount(c.vocabulary), at('vocabulary')),
+        ' · non-ASCII ',
+        bound(formatPercent(c.nonAsciiShare, 1), at('nonAsciiShare'), 'percent'),
+      ];
     case 'datetime':
       if (!c.min || !c.max) return ['no values'];
       return [
         named(c.dateOnly ? `${formatDate(c.min)} to ${formatDate(c.max)}` : `${formatDateTime(c.min)} to ${formatDateTime(c.max)}`),
-        c.granularity ? named(` · every ${c.granularity.label}`) : '',
+        ...(c.granularity ? [' · ', ...every(c, i)] : []),
         c.gaps.count ? h('span', {}, ' · ', bound(formatCount(c.gaps.count), at('gaps', 'count')), ' gap(s)') : '',
       ];
   }
 }
 
-function columnCard(c: ColumnProfile, i: number, width: number): HTMLElement {
+/** "every day", "every 3 months": the date column's granularity, its step bound to the JSON. */
+function every(c: ColumnProfile & { type: 'datetime' }, i: number): (HTMLElement | string)[] {
+  const g = c.granularity;
+  if (!g) return [];
+  if (g.step === null) return [`to the ${g.unit}`];
+  if (g.step === 1) return [`every ${g.unit}`];
+  return ['every ', bound(formatCount(g.step), ['columns', i, 'granularity', 'step']), ` ${g.unit}s`];
+}
+
+function columnCard(c: ColumnProfile, i: number, width: number, wideWidth: number): HTMLElement {
+  const wide = (c.type === 'text' || c.type === 'datetime') && c.count > 0;
   const fig = h(
     'figure',
-    { class: 'chart profile-chart', id: `profile-${cssId(c.name)}`, 'data-chart': 'profile', 'data-column': c.name, 'data-type': c.type },
+    { class: `chart profile-chart${wide ? ' profile-wide' : ''}`, id: `profile-${cssId(c.name)}`, 'data-chart': 'profile', 'data-column': c.name, 'data-type': c.type },
     h('figcaption', {}, h('strong', {}, named(c.name)), h('span', { class: 'muted' }, ` ${typeText(c)} · `, bound(formatCount(c.count), ['columns', i, 'count']), ' values')),
   );
-  const chart = columnChart(c, width);
+  if (wide && c.type === 'text') {
+    fig.append(partGrid(textParts(c, i), wideWidth, 2), h('p', { class: 'profile-facts muted' }, ...textFacts(c, i)));
+    return fig;
+  }
+  if (wide && c.type === 'datetime') {
+    fig.append(partGrid(dateParts(c, i), wideWidth, 4), h('p', { class: 'profile-facts muted' }, ...dateFacts(c, i)));
+    return fig;
+  }
+  const chart = columnChart(c, i, width);
   fig.append(chart ?? h('p', { class: 'muted' }, 'nothing to chart'));
   return fig;
 }
 
+interface Part {
+  readonly key: string;
+  readonly title: string;
+  readonly draw: (width: number) => SVGSVGElement | HTMLElement;
+  /** Drawn across the whole row (24 hours need the width for their counts). */
+  readonly full?: boolean;
+}
+
+/** A wide card's charts side by side: up to `most` a row, as many as the width allows (about 300 px each); a `full` part takes a row. */
+function partGrid(parts: readonly Part[], width: number, most: number): HTMLElement {
+  const gap = 16;
+  const n = Math.max(1, Math.min(most, parts.length, Math.floor((width + gap) / (300 + gap))));
+  const partWidth = Math.max(220, Math.floor((width - gap * (n - 1)) / n));
+  return h(
+    'div',
+    { class: 'profile-parts', style: `grid-template-columns: repeat(${n}, minmax(0, 1fr))` },
+    ...parts.map((p) =>
+      h('div', { class: 'profile-part', 'data-part': p.key, style: p.full ? 'grid-column: 1 / -1' : undefined }, h('div', { class: 'part-title muted' }, p.title), p.draw(p.full ? width : partWidth)),
+    ),
+  );
+}
+
+function textParts(c: ColumnProfile & { type: 'text' }, i: number): Part[] {
+  const parts: Part[] = [{ key: 'length', title: 'length per value', draw: (w) => histogram(c.length.histogram.edges, c.length.histogram.counts, w, 'length (characters)', false) }];
+  const top = c.topTokens.slice(0, 12);
+  if (top.length) {
+    const bars: CountBar[] = top.map((t, k) => ({
+      label: t.token,
+      count: t.count,
+      path: ['columns', i, 'topTokens', k, 'count'],
+      title: `${t.token}: ${formatCount(t.count)} times (${formatPercent(t.share, 2)} of all tokens)`,
+    }));
+    parts.push({ key: 'tokens', title: 'most frequent tokens', draw: (w) => barsAcross(bars, w, 'occurrences') });
+  }
+  return parts;
+}
+
+function textFacts(c: ColumnProfile & { type: 'text' }, i: number): (HTMLElement | string)[] {
+  const at = (...k: (string | number)[]): Path => ['columns', i, ...k];
+  return [
+    bound(formatCount(c.tokens), at('tokens')),
+    ' tokens (',
+    bound(formatNumber(c.tokensPerCell.mean, 3), at('tokensPerCell', 'mean')),
+    ' per value, at most ',
+    bound(formatCount(c.tokensPerCell.max), at('tokensPerCell', 'max')),
+    ') · vocabulary ',
+    bound(formatCount(c.vocabulary), at('vocabulary')),
+    ' distinct tokens · ',
+    bound(formatPercent(c.nonAsciiShare, 1), at('nonAsciiShare'), 'percent'),
+    ' of values hold a non-ASCII character',
+  ];
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+function dateParts(c: ColumnProfile & { type: 'datetime' }, i: number): Part[] {
+  const at = (...k: (string | number)[]): Path => ['columns', i, 'parts', ...k];
+  const parts: Part[] = [{ key: 'histogram', title: 'over time', draw: (w) => histogram(c.histogram.edges, c.histogram.counts, w, 'date', true) }];
+  const years: CountBar[] = c.parts.year.map((y, k) => ({ label: String(y.year), count: y.count, path: at('year', k, 'count'), title: `${y.year}: ${formatCount(y.count)} rows` }));
+  if (years.length) parts.push({ key: 'year', title: 'per year', draw: (w) => (years.length <= 16 ? barsAcross(years, w) : barsUp(years, w, 'year')) });
+  const months: CountBar[] = c.parts.month.map((n, k) => ({ label: MONTHS[k], count: n, path: at('month', k), title: `${MONTHS[k]}: ${formatCount(n)} rows` }));
+  parts.push({ key: 'month', title: 'per month', draw: (w) => barsAcross(months, w) });
+  const days: CountBar[] = c.parts.dayOfWeek.map((n, k) => ({ label: WEEKDAYS[k], count: n, path: at('dayOfWeek', k), title: `${WEEKDAYS[k]}: ${formatCount(n)} rows` }));
+  parts.push({ key: 'weekday', title: 'per day of the week', draw: (w) => barsAcross(days, w) });
+  const hours = c.parts.hour;
+  if (!c.dateOnly && hours?.length) {
+    const bars: CountBar[] = hours.map((n, k) => ({ label: String(k), count: n, path: at('hour', k), title: `${k}:00-${k}:59: ${formatCount(n)} rows` }));
+    parts.push({ key: 'hour', title: 'per hour of the day', draw: (w) => barsUp(bars, w, 'hour'), full: true });
+  }
+  return parts;
+}
+
+function dateFacts(c: ColumnProfile & { type: 'datetime' }, i: number): (HTMLElement | string)[] {
+  const at = (...k: (string | number)[]): Path => ['columns', i, ...k];
+  const day = (iso: string) => (c.dateOnly ? formatDate(iso) : formatDateTime(iso));
+  const out: (HTMLElement | string)[] = [];
+  if (c.granularity) out.push('values ', ...every(c, i), ' · ');
+  if (!c.gaps.count) {
+    out.push(c.granularity?.step ? 'no gaps' : 'gaps not judged (fewer than two distinct values)');
+    return out;
+  }
+  out.push(
+    bound(formatCount(c.gaps.count), at('gaps', 'count')),
+    ' gap(s), ',
+    bound(formatCount(c.gaps.missingSteps), at('gaps', 'missingSteps')),
+    ' missing step(s) in all',
+  );
+  const largest = c.gaps.largest.slice(0, 3);
+  if (largest.length) {
+    out.push(' · largest: ');
+    largest.forEach((g, k) => {
+      if (k) out.push('; ');
+      out.push(named(`${day(g.after)} to ${day(g.before)}`), ' (', bound(formatCount(g.missingSteps), at('gaps', 'largest', k, 'missingSteps')), ' missing)');
+    });
+  }
+  return out;
+}
+
 /** A histogram (numeric, datetime, text lengths) or the top values (categorical, text tokens). */
-function columnChart(c: ColumnProfile, width: number): SVGSVGElement | HTMLElement | null {
+function columnChart(c: ColumnProfile, i: number, width: number): SVGSVGElement | HTMLElement | null {
   switch (c.type) {
     case 'numeric':
       return c.count ? histogram(c.histogram.edges, c.histogram.counts, width, c.name, false) : null;
@@ -192,7 +318,12 @@ function columnChart(c: ColumnProfile, width: number): SVGSVGElement | HTMLEleme
     case 'text':
       return c.length.histogram.counts.length ? histogram(c.length.histogram.edges, c.length.histogram.counts, width, 'length (characters)', false) : null;
     case 'categorical':
-      return c.top.length ? topBars(c.top.slice(0, 12).map((t) => ({ value: t.value, count: t.count })), width) : null;
+      return c.top.length
+        ? barsAcross(
+            c.top.slice(0, 12).map((t, k) => ({ label: t.value, count: t.count, path: ['columns', i, 'top', k, 'count'], title: `${t.value}: ${formatCount(t.count)} rows (${formatPercent(t.share, 1)})` })),
+            width,
+          )
+        : null;
   }
 }
 
@@ -215,27 +346,6 @@ function histogram(edges: readonly number[], counts: readonly number[], width: n
           `${formatCount(r.count)} rows in [${time ? formatDateTime(r.x1 as Date) : formatNumber(r.x1 as number)}, ${time ? formatDateTime(r.x2 as Date) : formatNumber(r.x2 as number)})`,
       }),
       Plot.ruleY([0]),
-    ],
-  });
-}
-
-function topBars(top: readonly { value: string; count: number }[], width: number): SVGSVGElement | HTMLElement {
-  const longest = Math.max(...top.map((t) => t.value.length));
-  const short = (v: string) => (v.length > 18 ? `${v.slice(0, 17)}…` : v);
-  return Plot.plot({
-    ...base,
-    width,
-    height: Math.max(120, 22 * top.length + 40),
-    marginLeft: Math.min(130, 12 + 6.5 * Math.min(18, longest)),
-    x: { label: 'rows', grid: true, tickFormat: (v: number) => formatCount(v), ticks: Math.max(3, Math.floor(width / 100)) },
-    // The column's name is the card's caption: no axis title beside the value names.
-    y: { label: null, domain: top.map((t) => short(t.value)) },
-    marks: [
-      Plot.barX(
-        top.map((t) => ({ ...t, short: short(t.value) })),
-        { y: 'short', x: 'count', fill: 'var(--dl-ref)', title: (t: { value: string; count: number }) => `${t.value}: ${formatCount(t.count)} rows` },
-      ),
-      Plot.ruleX([0]),
     ],
   });
 }

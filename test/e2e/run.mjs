@@ -326,11 +326,19 @@ try {
   const profileJson = JSON.parse(execFileSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'profile', join(ws, 'seattle.csv'), '--json'], { encoding: 'utf8', timeout: 120_000 }));
   assert.equal(await profileRows.count(), profileJson.columns.length, 'one profile row per column');
   assert.deepEqual(await profileRows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-column'))), profileJson.columns.map((c) => c.name));
-  assert.equal(await view.locator('section[data-view=profile] figure.profile-chart svg').count(), profileJson.columns.filter((c) => c.count > 0).length, 'a chart per column with values');
+  assert.equal(await view.locator('section[data-view=profile] figure.profile-chart:has(svg)').count(), profileJson.columns.filter((c) => c.count > 0).length, 'a chart per column with values');
+  // The date column: over time, per year, month and day of week, each bar's count bound to the JSON (checked below).
+  const dateCard = view.locator('section[data-view=profile] figure.profile-chart[data-type=datetime]');
+  for (const part of ['histogram', 'year', 'month', 'weekday']) assert.equal(await dateCard.locator(`[data-part=${part}] svg`).count(), 1, `the date column's ${part} chart`);
+  const dateColumn = profileJson.columns.find((c) => c.type === 'datetime');
+  assert.equal(await dateCard.locator('g.bar-count text[data-json]').count(), dateColumn.parts.year.length + 12 + 7, 'a bound count per calendar bar');
   await checkNumbers(view, 'section[data-view=profile]', profileJson, 'profile view');
   assert.match(await view.locator('[data-tab=profile] .tab-data').textContent(), /seattle\.csv/, 'the Profile tab names its file');
   await page.screenshot({ path: join(shots, 'profile-dark.png') });
   step('profile view verified against the CLI JSON');
+  // The same view on a text column (top tokens) and a date-time column with hours and gaps, as a static page (profilePage.mjs).
+  execFileSync(process.execPath, [join(repo, 'test', 'e2e', 'profilePage.mjs')], { stdio: 'inherit', timeout: 180_000 });
+  step('profile page: text and date-time columns verified against the CLI JSON');
 
   // 2. New Multi-Head Experiment, then Run.
   step('palette -> New Multi-Head Experiment...');
