@@ -206,7 +206,19 @@ function columnCard(c: ColumnProfile, i: number, width: number, wideWidth: numbe
   }
   const chart = columnChart(c, i, width);
   fig.append(chart ?? h('p', { class: 'muted' }, 'nothing to chart'));
+  if (c.type === 'numeric' && c.count) fig.append(h('p', { class: 'profile-facts muted' }, ...numericFacts(c, i)));
   return fig;
+}
+
+/** The spread under a numeric histogram: the standard deviation and every quantile the profile has. */
+function numericFacts(c: ColumnProfile & { type: 'numeric' }, i: number): (HTMLElement | string)[] {
+  const out: (HTMLElement | string)[] = [];
+  if (c.std !== null) out.push('std ', bound(formatNumber(c.std), ['columns', i, 'std']));
+  c.quantiles.forEach((q, k) => {
+    if (out.length) out.push(' · ');
+    out.push(h('span', { class: 'quantile' }, bound(formatPercent(q.q, 0), ['columns', i, 'quantiles', k, 'q'], 'percent'), ' ', bound(formatNumber(q.value), ['columns', i, 'quantiles', k, 'value'])));
+  });
+  return out;
 }
 
 interface Part {

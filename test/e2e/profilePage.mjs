@@ -62,7 +62,7 @@ try {
       assert.equal(await card.locator('g.bar-count text[data-json]').count(), bars, `${file} ${width}px: a bound count per bar`);
       const n = await checkNumbers(p, 'section[data-view=profile]', json, `${file} at ${width}px`);
       await card.scrollIntoViewIfNeeded();
-      await p.screenshot({ path: join(shots, `profile-page-${basename(file, '.csv').replace(/^dataset-lab-profile-\d+-/, '')}-${width}.png`) });
+      await p.screenshot({ fullPage: true, path: join(shots, `profile-page-${basename(file, '.csv').replace(/^dataset-lab-profile-\d+-/, '')}-${width}.png`) });
       console.log(`${file} at ${width}px: ${n} numbers agree with profile --json`);
       await p.close();
     }
