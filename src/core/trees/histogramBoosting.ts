@@ -127,10 +127,12 @@ function buildHistogram(g: Growth, start: number, end: number): Float64Array {
   const nf = data.columns.length;
   const hist = takeHistogram(g, g.kernel === null);
   const n = end - start;
-  for (let i = 0; i < n; i++) {
-    const r = order[start + i];
-    og[i] = grad[r];
-    if (constantHessian === null) oh[i] = hess[r];
+  if (!g.kernel?.gather(start, n, grad, constantHessian === null ? hess : null)) {
+    for (let i = 0; i < n; i++) {
+      const r = order[start + i];
+      og[i] = grad[r];
+      if (constantHessian === null) oh[i] = hess[r];
+    }
   }
   // The root holds every row in order: its bins are read sequentially, without the row index.
   const identity = start === 0 && n === data.rows && isIdentity(order, n);
@@ -516,8 +518,9 @@ export function fitBoosting(data: BinnedData, y: Float64Array, params: BoostingP
   const w = options.weights;
   const baseline = baselineOf(params, y, w, outputs);
   const raw = baseline.map((b) => new Float64Array(n).fill(b));
-  const grads = baseline.map(() => new Float64Array(n));
-  const hess = baseline.map(() => new Float64Array(n));
+  const kernel = options.webAssembly === false ? null : HistogramKernel.create(data.columns, n, outputs);
+  const grads = kernel ? kernel.gradients : baseline.map(() => new Float64Array(n));
+  const hess = kernel ? kernel.hessians : baseline.map(() => new Float64Array(n));
   const constantHessian = params.loss === 'squared_error' && !w ? 1 : null;
   const gains = new Array<number>(data.columns.length).fill(0);
   const iterationGains: number[][] = [];
@@ -527,7 +530,6 @@ export function fitBoosting(data: BinnedData, y: Float64Array, params: BoostingP
   let best = Infinity;
   let bestIteration = 0;
   let cancelled = false;
-  const kernel = options.webAssembly === false ? null : HistogramKernel.create(data.columns, n);
   const order = kernel ? kernel.order : new Uint32Array(n);
   const og = kernel ? kernel.og : new Float64Array(n);
   const oh = kernel ? kernel.oh : new Float64Array(n);

@@ -222,6 +222,37 @@ function partitionBody(): number[] {
   return out.concat(body);
 }
 
+/** gather(rp, sp, dp, n): dp[i] = sp[rows[i]] for the n row indices at rp (float64 values). */
+function gatherBody(): number[] {
+  const [rp, sp, dp, n, i] = [0, 1, 2, 3, 4];
+  const c: number[] = [];
+  const get = (x: number) => c.push(0x20, x);
+  const I32_ADD = 0x6a;
+  const I32_SHL = 0x74;
+  c.push(0x02, 0x40);
+  get(n);
+  c.push(0x45, 0x0d, 0);
+  c.push(0x03, 0x40);
+  // address dp + 8i; value at sp + 8 * (i32 at rp + 4i)
+  get(dp);
+  get(i);
+  c.push(0x41, 3, I32_SHL, I32_ADD);
+  get(sp);
+  get(rp);
+  get(i);
+  c.push(0x41, 2, I32_SHL, I32_ADD, 0x28, 2, 0, 0x41, 3, I32_SHL, I32_ADD, 0x2b, 3, 0);
+  c.push(0x39, 3, 0);
+  get(i);
+  c.push(0x41, 1, I32_ADD, 0x22, i);
+  get(n);
+  c.push(0x49, 0x0d, 0);
+  c.push(0x0b, 0x0b, 0x0b);
+  const body = [...vec([[1, I32]]), ...c];
+  const out: number[] = [];
+  uleb(out, body.length);
+  return out.concat(body);
+}
+
 function moduleBytes(): Uint8Array {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const section = (id: number, body: number[]) => {
@@ -229,11 +260,11 @@ function moduleBytes(): Uint8Array {
     uleb(out, body.length);
     out.push(...body);
   };
-  section(1, vec([[0x60, ...vec(Array.from({ length: 9 }, () => [I32])), 0], [0x60, ...vec(Array.from({ length: 5 }, () => [I32])), ...vec([[I32]])]]));
+  section(1, vec([[0x60, ...vec(Array.from({ length: 9 }, () => [I32])), 0], [0x60, ...vec(Array.from({ length: 5 }, () => [I32])), ...vec([[I32]])], [0x60, ...vec(Array.from({ length: 4 }, () => [I32])), 0]]));
   section(2, vec([[...text('m'), ...text('memory'), 0x02, 0x00, 0x01]]));
-  section(3, vec([[0], [0], [0], [0], [1]]));
-  section(7, vec([[...text('root'), 0, 0], [...text('rows'), 0, 1], [...text('rootH'), 0, 2], [...text('rowsH'), 0, 3], [...text('partition'), 0, 4]]));
-  section(10, vec([kernelBody(false, false), kernelBody(true, false), kernelBody(false, true), kernelBody(true, true), partitionBody()]));
+  section(3, vec([[0], [0], [0], [0], [1], [2]]));
+  section(7, vec([[...text('root'), 0, 0], [...text('rows'), 0, 1], [...text('rootH'), 0, 2], [...text('rowsH'), 0, 3], [...text('partition'), 0, 4], [...text('gather'), 0, 5]]));
+  section(10, vec([kernelBody(false, false), kernelBody(true, false), kernelBody(false, true), kernelBody(true, true), partitionBody(), gatherBody()]));
   return new Uint8Array(out);
 }
 
@@ -282,22 +313,27 @@ export class HistogramKernel {
     readonly rootH: Kernel;
     readonly rowsH: Kernel;
     readonly partition: (op: number, tp: number, cp: number, lp: number, size: number) => number;
+    readonly gather: (rp: number, sp: number, dp: number, n: number) => void;
   };
+  private readonly buffer: ArrayBuffer;
+  /** Per output of the fit, its gradients and hessians (in this memory, so `gather` reads them). */
+  readonly gradients: Float64Array[];
+  readonly hessians: Float64Array[];
 
   /** The kernel for these columns, or null when WebAssembly or the memory it needs is not available. */
-  static create(columns: readonly Uint8Array[], rows: number): HistogramKernel | null {
+  static create(columns: readonly Uint8Array[], rows: number, outputs = 1): HistogramKernel | null {
     if (columns.length < 4) return null;
     try {
       if (compiled === undefined) compiled = wasmApi ? new wasmApi.Module(moduleBytes()) : null;
       if (!compiled || !wasmApi) return null;
-      return new HistogramKernel(wasmApi, compiled, columns, rows);
+      return new HistogramKernel(wasmApi, compiled, columns, rows, outputs);
     } catch {
       // No memory of that size (or no WebAssembly): the JavaScript loop does the same sums.
       return null;
     }
   }
 
-  private constructor(api: WasmApi, module: object, columns: readonly Uint8Array[], rows: number) {
+  private constructor(api: WasmApi, module: object, columns: readonly Uint8Array[], rows: number, outputs: number) {
     const align = (b: number) => Math.ceil(b / 8) * 8;
     const nf = columns.length;
     let at = 0;
@@ -313,6 +349,8 @@ export class HistogramKernel {
     this.histAt = take(nf * FEATURE_BYTES);
     this.scratchAt = take(rows * 4);
     this.tableAt = take(256);
+    const gradAt = Array.from({ length: outputs }, () => take(rows * 8));
+    const hessAt = Array.from({ length: outputs }, () => take(rows * 8));
     if (at > MAX_BYTES) throw new RangeError('histogram kernel: too large');
     const memory = new api.Memory({ initial: Math.max(1, Math.ceil(at / 65536)) });
     const exports = new api.Instance(module, { m: { memory } }).exports as unknown as HistogramKernel['kernels'];
@@ -325,6 +363,21 @@ export class HistogramKernel {
     this.hist = new Float64Array(buffer, this.histAt, nf * 256 * 3);
     this.scratch = new Uint32Array(buffer, this.scratchAt, rows);
     this.table = new Uint8Array(buffer, this.tableAt, 256);
+    this.buffer = buffer;
+    this.gradients = gradAt.map((a) => new Float64Array(buffer, a, rows));
+    this.hessians = hessAt.map((a) => new Float64Array(buffer, a, rows));
+  }
+
+  /**
+   * og[i] = grad[order[start + i]] (and oh from hess when given) for i < n, as the JavaScript
+   * gather does; false when `grad` (or `hess`) is not in this memory (the caller gathers).
+   */
+  gather(start: number, n: number, grad: Float64Array, hess: Float64Array | null): boolean {
+    if (grad.buffer !== this.buffer || (hess && hess.buffer !== this.buffer)) return false;
+    const rp = this.orderAt + start * 4;
+    this.kernels.gather(rp, grad.byteOffset, this.ogAt, n);
+    if (hess) this.kernels.gather(rp, hess.byteOffset, this.ohAt, n);
+    return true;
   }
 
   /**
