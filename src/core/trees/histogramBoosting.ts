@@ -9,7 +9,9 @@
  * G/(H + 10) and taking a prefix, trees grown best-first up to `maxLeafNodes` leaves and
  * `maxDepth`, leaves worth -G/(H + l2) times the learning rate. Losses: squared error,
  * logistic (binary), softmax (one tree per class per iteration). Early stopping on a validation
- * set's loss.
+ * set's loss. The hot loops (histograms, the row partition, the gradient gather) run in
+ * WebAssembly (histogramKernel.ts) when it is available, with the same arithmetic as the
+ * JavaScript loops kept here for when it is not.
  */
 import { MISSING_BIN } from './binning';
 import { HistogramKernel } from './histogramKernel';
@@ -163,7 +165,7 @@ function buildHistogram(g: Growth, start: number, end: number): Float64Array {
  * features per pass over row-major packed bins, were no faster.)
  */
 function accumulate4(hist: Float64Array, f: number, columns: readonly Uint8Array[], rows: Uint32Array | null, n: number, og: Float64Array, oh: Float64Array | null): void {
-  const c0 = columns[f + 0];
+  const c0 = columns[f];
   const c1 = columns[f + 1];
   const c2 = columns[f + 2];
   const c3 = columns[f + 3];
