@@ -5,6 +5,7 @@ import { formatCount, formatDuration, formatNumber, formatPercent, formatPValue,
 import { describeStep, renameStep, unitStep, type MappingStep } from '../src/protocol/mappingSteps';
 import { featureChart, labelChart, regressionLabelChart } from './charts';
 import { bound, counted, fmt, h, icon, moment, named, pct } from './dom';
+import { textCompareCard } from './textCompareCard';
 
 type Pair = ComparisonReport['comparisons'][number];
 type Feature = Pair['features'][number];
@@ -185,6 +186,8 @@ export class CompareView {
     this.root.append(grid, this.schemaTable(pair));
     const drift = this.driftTable(pair, width);
     this.root.append(drift.el);
+    const text = textCompareCard(pair, names, this.pairPath());
+    if (text) this.root.append(text);
     const charts = this.featureCharts(pair, names, width);
     this.root.append(charts.el);
     if (r.problems.length) {
