@@ -483,6 +483,24 @@ try {
     assert.deepEqual(errors, [], `no errors in ${file}`);
     await report.close();
   }
+  // Text columns: the compare report of the text example has a Text columns card (one block per
+  // text column) whose numbers agree with compare --json.
+  const textHtml = join(server.scratch, 'text-compare.html');
+  const textFiles = ['spam.csv', 'sotu.csv'].map((f) => join(repo, 'examples', 'text', f));
+  cli(['compare', ...textFiles, '--label', 'label', '--html', textHtml]);
+  const textJson = JSON.parse(cli(['compare', ...textFiles, '--label', 'label', '--json']));
+  {
+    const report = await context.newPage();
+    const errors = [];
+    report.on('pageerror', (e) => errors.push(e.message));
+    await report.goto(`file://${textHtml}`);
+    const card = report.locator('section[data-view=compare] .text-compare-card');
+    await card.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await card.locator('.text-column').count(), textJson.comparisons[0].features.filter((f) => f.type === 'text').length, 'one Text columns block per text column');
+    await checkNumbers(report, 'section[data-view=compare] .text-compare-card', textJson, 'text compare report');
+    assert.deepEqual(errors, [], `no errors in ${textHtml}`);
+    await report.close();
+  }
   await cspViolations.settled();
   assert.deepEqual(describeViolations(cspViolations), [], 'no Content Security Policy violation in the HTML reports');
   // A test-only page: the compare report with a script that lacks the nonce, an eval in a script
