@@ -186,7 +186,7 @@ export class CompareView {
     this.root.append(grid, this.schemaTable(pair));
     const drift = this.driftTable(pair, width);
     this.root.append(drift.el);
-    const text = textCompareCard(pair, names, this.pairPath());
+    const text = textCompareCard(pair, names, this.pairPath(), width);
     if (text) this.root.append(text);
     const charts = this.featureCharts(pair, names, width);
     this.root.append(charts.el);

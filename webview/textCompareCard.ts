@@ -7,6 +7,7 @@
  */
 import type { ComparisonReport } from '../src/protocol/dashboard';
 import { formatCount, formatNumber, formatPercent, formatPValue } from '../src/protocol/format';
+import { regressionLabelChart } from './charts';
 import { bound, h, named, type JsonPath } from './dom';
 
 type Pair = ComparisonReport['comparisons'][number];
@@ -14,8 +15,10 @@ type Feature = Pair['features'][number];
 type Text = NonNullable<Feature['text']>;
 
 /** The Text columns card, or null when the pair has no text column. `pairPath` is the pair's place in the JSON. */
-export function textCompareCard(pair: Pair, names: readonly [string, string], pairPath: JsonPath): HTMLElement | null {
-  const blocks = pair.features.flatMap((f, i) => (f.type === 'text' && f.text ? [textBlock(f, f.text, names, [...pairPath, 'features', i])] : []));
+export function textCompareCard(pair: Pair, names: readonly [string, string], pairPath: JsonPath, width = 1000): HTMLElement | null {
+  // The length chart sits in the left half of the card beside the token tables (below them when narrow).
+  const chartWidth = Math.min(520, Math.max(280, width / 2 - 80));
+  const blocks = pair.features.flatMap((f, i) => (f.type === 'text' && f.text ? [textBlock(f, f.text, names, [...pairPath, 'features', i], chartWidth)] : []));
   if (!blocks.length) return null;
   return h(
     'div',
@@ -26,7 +29,7 @@ export function textCompareCard(pair: Pair, names: readonly [string, string], pa
   );
 }
 
-function textBlock(f: Feature, t: Text, names: readonly [string, string], featurePath: JsonPath): HTMLElement {
+function textBlock(f: Feature, t: Text, names: readonly [string, string], featurePath: JsonPath, chartWidth: number): HTMLElement {
   const at = (...k: (string | number)[]) => [...featurePath, 'text', ...k];
   const n = (x: number, ...k: (string | number)[]) => bound(formatNumber(x, 4), at(...k));
   const share = (x: number, ...k: (string | number)[]) => bound(formatPercent(x, 1), at(...k), 'percent');
@@ -76,6 +79,12 @@ function textBlock(f: Feature, t: Text, names: readonly [string, string], featur
     h('dt', { title: 'Jensen-Shannon distance between the token distributions (both top-k vocabularies, every other token pooled)' }, 'Token JS'),
     h('dd', {}, n(t.tokenJensenShannon, 'tokenJensenShannon')),
   );
+  // Both length distributions on shared bins, overlaid, each mean marked (comparisons saved before
+  // the histogram was part of the JSON have none).
+  const d = t.lengthDistribution;
+  const lengthChart = d?.edges?.length
+    ? h('figure', { class: 'chart text-length-chart', 'data-chart': 'text-lengths', 'data-bins': d.reference.length }, regressionLabelChart(d, t.referenceLength.mean, t.otherLength.mean, names, chartWidth, 'characters per value'))
+    : null;
   const widest = Math.max(1e-12, ...t.referenceTopTokens.map((r) => r.share), ...t.otherTopTokens.map((r) => r.share));
   const tokens = (k: 0 | 1) => {
     const key = k === 0 ? 'referenceTopTokens' : 'otherTopTokens';
@@ -102,6 +111,6 @@ function textBlock(f: Feature, t: Text, names: readonly [string, string], featur
     'section',
     { class: 'text-column', 'data-feature': f.name },
     h('h4', {}, named(f.name), ' ', h('span', { class: `verdict ${f.drift ? 'drift' : 'ok'}` }, f.drift ? 'drift' : 'no drift')),
-    h('div', { class: 'text-compare-grid' }, h('div', { class: 'text-lengths-box' }, lengths, lengthTests, vocabulary), h('div', { class: 'top-tokens-pair' }, tokens(0), tokens(1))),
+    h('div', { class: 'text-compare-grid' }, h('div', { class: 'text-lengths-box' }, lengths, lengthChart, lengthTests, vocabulary), h('div', { class: 'top-tokens-pair' }, tokens(0), tokens(1))),
   );
 }

@@ -498,6 +498,14 @@ try {
     await card.waitFor({ state: 'visible', timeout: 30_000 });
     assert.equal(await card.locator('.text-column').count(), textJson.comparisons[0].features.filter((f) => f.type === 'text').length, 'one Text columns block per text column');
     await checkNumbers(report, 'section[data-view=compare] .text-compare-card', textJson, 'text compare report');
+    // Each text column's length histogram is drawn on the JSON's shared bins.
+    const textFeatures = textJson.comparisons[0].features.filter((f) => f.type === 'text');
+    assert.deepEqual(
+      await card.locator('figure.text-length-chart').evaluateAll((fs) => fs.map((f) => Number(f.getAttribute('data-bins')))),
+      textFeatures.map((f) => f.text.lengthDistribution.reference.length),
+      'a length histogram per text column, on the JSON bins',
+    );
+    await card.locator('figure.text-length-chart svg').first().screenshot({ path: join(shots, 'compare-text-lengths.png') });
     assert.deepEqual(errors, [], `no errors in ${textHtml}`);
     await report.close();
   }

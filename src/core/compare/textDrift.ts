@@ -105,6 +105,7 @@ export function compareText(
     ...(ks ? { lengthKs: { statistic: ks.statistic, pvalue: ks.pvalue, method: ks.method } } : {}),
     lengthWassersteinNorm: wNorm,
     lengthJensenShannon: jensenShannonDistance(hist.reference, hist.other),
+    lengthDistribution: { edges: hist.edges, reference: hist.reference, other: hist.other },
     topK: TOP_K_VOCABULARY,
     vocabularyJaccard: union ? shared / union : 1,
     referenceVocabulary: a.tokens.counts.size,

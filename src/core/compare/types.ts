@@ -119,6 +119,8 @@ export interface TextComparison {
   readonly lengthKs?: KsResult;
   readonly lengthWassersteinNorm: number;
   readonly lengthJensenShannon: number;
+  /** Both sides' lengths over 30 shared bins (numpy.histogram_bin_edges of the pooled lengths): the chart. */
+  readonly lengthDistribution?: SharedDistribution;
   /** How many most frequent tokens make each side's vocabulary for the Jaccard index. */
   readonly topK: number;
   /** |A n B| / |A u B| of the two top-k vocabularies. */

@@ -230,6 +230,7 @@ def compare_text(ref_path, other_path, column, k=1000, bins=30):
         "lengthKs": {"statistic": float(ks.statistic), "pvalue": float(ks.pvalue)},
         "lengthWassersteinNorm": float(w),
         "lengthJensenShannon": float(jensenshannon(ha, hb)),
+        "lengthHistogram": {"edges": [float(e) for e in edges], "reference": [int(c) for c in ha], "other": [int(c) for c in hb]},
         "vocabularyJaccard": len(ta & tb) / len(ta | tb),
         "otherOovRate": sum(n for t, n in cb.items() if t not in ca) / sum(cb.values()),
         "referenceOovRate": sum(n for t, n in ca.items() if t not in cb) / sum(ca.values()),

@@ -113,6 +113,7 @@ interface RefTextPair {
   lengthKs: { statistic: number; pvalue: number };
   lengthWassersteinNorm: number;
   lengthJensenShannon: number;
+  lengthHistogram: { edges: number[]; reference: number[]; other: number[] };
   vocabularyJaccard: number;
   otherOovRate: number;
   referenceOovRate: number;
@@ -146,6 +147,13 @@ for (const ref of pairs.texts) {
     close(x.lengthKs?.pvalue ?? NaN, ref.lengthKs.pvalue, 'length KS p', 1e-9);
     close(x.lengthWassersteinNorm, ref.lengthWassersteinNorm, 'W1/std', 1e-9);
     close(x.lengthJensenShannon, ref.lengthJensenShannon, 'length JS', 1e-9);
+    // The chart's histogram is numpy's: same edges, same counts on each side.
+    const d = x.lengthDistribution;
+    assert.ok(d?.edges, 'length histogram');
+    assert.equal(d.edges.length, ref.lengthHistogram.edges.length, 'length bin edges');
+    d.edges.forEach((e, i) => close(e, ref.lengthHistogram.edges[i], `length edge ${i}`, 1e-9));
+    assert.deepEqual([...d.reference], ref.lengthHistogram.reference, 'reference length counts');
+    assert.deepEqual([...d.other], ref.lengthHistogram.other, 'other length counts');
     close(x.vocabularyJaccard, ref.vocabularyJaccard, 'Jaccard');
     close(x.otherOovRate, ref.otherOovRate, 'OOV other');
     close(x.referenceOovRate, ref.referenceOovRate, 'OOV reference');
