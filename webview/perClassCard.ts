@@ -5,11 +5,12 @@
  */
 import type { DashboardResults } from '../src/protocol/dashboard';
 import { formatCount, formatFixed } from '../src/protocol/format';
-import { h } from './dom';
+import { bound, h, named } from './dom';
 
 export function perClassCard(r: DashboardResults): HTMLElement | null {
   if (!r.textFeatures?.length) return null;
-  const arms = r.arms.filter((a) => !a.diverged);
+  // Each arm keeps its place in results.json: the shown F1s are bound to their JSON paths.
+  const arms = r.arms.map((a, index) => ({ ...a, index })).filter((a) => !a.diverged);
   const perClass = (arm: (typeof arms)[number], source: string) => {
     const m = arm.bySource[source];
     return m && 'perClass' in m ? m.perClass : undefined;
@@ -34,13 +35,13 @@ export function perClassCard(r: DashboardResults): HTMLElement | null {
             return h(
               'tr',
               { 'data-source': s, 'data-class': c },
-              h('td', {}, s),
-              h('td', {}, c),
+              h('td', {}, named(s)),
+              h('td', {}, named(c)),
               ...arms.map((a) => {
                 const f1 = perClass(a, s)?.[c]?.f1;
-                return h('td', { class: 'num', 'data-arm': a.arm }, f1 === undefined ? '-' : formatFixed(f1, 3));
+                return h('td', { class: 'num', 'data-arm': a.arm }, f1 === undefined ? '-' : bound(formatFixed(f1, 3), ['arms', a.index, 'bySource', s, 'perClass', c, 'f1']));
               }),
-              h('td', { class: 'num' }, support === undefined ? '-' : formatCount(support)),
+              h('td', { class: 'num' }, support === undefined ? '-' : bound(formatCount(support), ['arms', arms.find((a) => perClass(a, s)?.[c]?.support !== undefined)?.index ?? 0, 'bySource', s, 'perClass', c, 'support'])),
             );
           }),
         ),

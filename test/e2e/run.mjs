@@ -569,6 +569,35 @@ try {
   await cspViolations.settled();
   assert.deepEqual(describeViolations(cspViolations), [], 'no Content Security Policy violation in the cross-validation report');
 
+  // 5b. A text run (the bundled text example, a few epochs): its report's per-class F1 card,
+  // every F1 and support against results.json.
+  step('text run: per-class F1 in its report');
+  const tx = join(server.scratch, 'text-run');
+  mkdirSync(join(tx, 'text'), { recursive: true });
+  for (const f of ['spam.csv', 'sotu.csv']) cpSync(join(repo, 'examples', 'text', f), join(tx, 'text', f));
+  const txSpec = JSON.parse(readFileSync(join(repo, 'examples', 'text.experiment.json'), 'utf8'));
+  delete txSpec.$schema;
+  txSpec.training.epochs = 4;
+  writeFileSync(join(tx, 'text.experiment.json'), JSON.stringify(txSpec));
+  const txResults = JSON.parse(execFileSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'run', 'text.experiment.json', '--json'], { encoding: 'utf8', timeout: 240_000, cwd: tx }));
+  const txHtml = join(server.scratch, 'text-run.html');
+  execFileSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'report', join(tx, '.dataset-lab', 'runs', txResults.runId), '-o', txHtml], { encoding: 'utf8', timeout: 120_000 });
+  {
+    const report = await context.newPage();
+    await report.setViewportSize({ width: 1400, height: 900 });
+    const errors = [];
+    report.on('pageerror', (e) => errors.push(e.message));
+    await report.goto(`file://${txHtml}`);
+    const card = report.locator('section[data-view=results] .per-class-card');
+    await card.waitFor({ state: 'visible', timeout: 30_000 });
+    const shownF1 = await checkNumbers(report, 'section[data-view=results] .per-class-card', txResults, 'text run per-class F1');
+    const expectedF1 = txResults.arms.filter((a) => !a.diverged).reduce((n, a) => n + Object.values(a.bySource).reduce((m, b) => m + Object.keys(b.perClass ?? {}).length, 0), 0);
+    assert.ok(shownF1 >= expectedF1, `every per-class F1 shown (${shownF1} numbers for ${expectedF1} F1s)`);
+    await card.screenshot({ path: join(shots, 'results-text-per-class.png') });
+    assert.deepEqual(errors, [], 'no errors in the text run report');
+    await report.close();
+  }
+
   // 6. Two datasets whose label columns differ (penguins: species on Biscoe, sex on Dream):
   // compared with a label per file (the picker counts its steps and suggests the previous file's
   // label), the dashboard offers no merged arm and the multi-head experiment it scaffolds never
