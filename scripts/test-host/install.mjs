@@ -1,6 +1,8 @@
 // Installs everything the real-VS-Code tests need on a machine with only the base image:
 //   1. Debian's chromium (Playwright drives it; Playwright cannot download its own browser offline),
-//      through apt-get when this runs as root, else one message with the exact command;
+//      through apt-get when this runs as root, else one message with the exact command; likewise
+//      python3-torch and python3-pandas for the PyTorch export test (without them, and not root,
+//      that test skips, saying why, and nothing fails);
 //   2. Node 24 + code-server (which bundles VS Code 1.139) into the git-ignored .cache/test-host/
 //      folder, with its own package.json so none of it becomes a dependency of the extension.
 // code-server's VS Code wants to compile the `kerberos` native module, which needs Debian's
@@ -59,10 +61,20 @@ function run(cmd, args, opts) {
 export function ensureSystemPackages({ log = defaultLog } = {}) {
   const needed = [];
   if (!existsSync(CHROMIUM)) needed.push({ pkg: 'chromium', why: `the UI tests drive Debian's Chromium (${CHROMIUM}) with Playwright, which cannot download a browser offline` });
-  if (needed.length === 0) return;
-  const names = needed.map((n) => n.pkg);
+  // The PyTorch export test runs the exported project with torchrun (Debian's python3-torch, with
+  // pandas): installed like Chromium when possible; without them that test skips, saying why.
+  const optional = [];
+  if (!process.env.DATASET_LAB_TORCHRUN && !existsSync('/usr/bin/torchrun')) optional.push({ pkg: 'python3-torch', why: 'the PyTorch export test runs the exported train.py with torchrun' });
+  if (spawnSync('/usr/bin/python3', ['-c', 'import pandas'], { stdio: 'ignore' }).status !== 0) optional.push({ pkg: 'python3-pandas', why: "the exported train.py reads the data with pandas" });
+  if (needed.length === 0 && optional.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const hasApt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
+  if ((!isRoot || !hasApt) && needed.length === 0) {
+    log(`[test-host] ${optional.map((n) => n.pkg).join(', ')} not installed (${optional.map((n) => n.why).join('; ')}): the torchrun tests will skip. Install with: sudo apt-get install -y --no-install-recommends ${optional.map((n) => n.pkg).join(' ')}`);
+    return;
+  }
+  if (isRoot && hasApt) needed.push(...optional);
+  const names = needed.map((n) => n.pkg);
   if (!isRoot || !hasApt) {
     throw new Error(
       `[test-host] missing Debian package(s) ${names.join(', ')}: ${needed.map((n) => n.why).join('; ')}.\n` +
