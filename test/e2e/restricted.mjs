@@ -9,29 +9,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, remoteUri, startCodeServer, withTimeout, workbenchUrl } from '../../scripts/test-host/codeServer.mjs';
 import { describeViolations, watchCsp } from './cspWatch.mjs';
+import { palette as paletteIn } from './palette.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Runs the palette command whose row shows `title` (commands register a moment after the workbench shows). */
 async function palette(page, title) {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    // Keys typed while a webview has focus stay in its frame: focus the workbench first.
-    await page.locator('.part.statusbar').first().click({ position: { x: 2, y: 2 } }).catch(() => {});
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-    try {
-      await row.waitFor({ state: 'visible', timeout: 3000 });
-      await page.keyboard.press('Enter');
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`command "${title}" never appeared in the palette`);
-    }
-  }
+  return paletteIn(page, title, { focus: '.part.statusbar', position: { x: 2, y: 2 } });
 }
 
 export async function restrictedCheck({ step = (s) => console.log(`e2e restricted: ${s}`), shots = join(repo, 'test-results', 'screenshots') } = {}) {

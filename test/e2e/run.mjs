@@ -13,6 +13,7 @@ import { buildSync } from 'esbuild';
 import { launchBrowser, remoteUri, startCodeServer, withTimeout, workbenchUrl } from '../../scripts/test-host/codeServer.mjs';
 import { describeViolations, listenInAllFrames, plantViolation, watchCsp } from './cspWatch.mjs';
 import { checkNumbers } from './numbers.mjs';
+import { palette } from './palette.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shots = join(repo, 'test-results', 'screenshots');
@@ -42,28 +43,6 @@ buildSync({ entryPoints: [join(repo, 'src', 'protocol', 'format.ts')], bundle: t
 const format = await import(pathToFileURL(formatJs).href);
 format.setFormatLocale('en-US');
 const fmt = (x, digits = 4) => format.formatNumber(x, digits);
-
-async function palette(page, title) {
-  // Commands register a moment after the workbench appears: reopen the palette until the row shows.
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    // Keys typed while a webview has focus stay in its iframe: focus the workbench first.
-    await page.locator('.part.sidebar .composite.title').first().click().catch(() => {});
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-    try {
-      await row.waitFor({ state: 'visible', timeout: 3000 });
-      await page.keyboard.press('Enter');
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`command "${title}" never appeared in the palette`);
-    }
-  }
-}
 
 async function quickPickVisible(page, placeholderOrTitle) {
   const w = page.locator('.quick-input-widget', { hasText: placeholderOrTitle });
