@@ -35,6 +35,8 @@ export interface ColumnSample {
   readonly integers?: boolean;
   /** Numeric: the values never decrease (`sorted`), or always increase (`increasing`, row numbers). */
   readonly order?: 'sorted' | 'increasing';
+  /** Categorical: its values, when there are at most MAX_SUGGESTED_CLASSES (so several files' classes can be counted together). */
+  readonly classes?: readonly string[];
 }
 
 /** Per column name, what the sample says (the first column of a name when a file repeats one). */
@@ -82,13 +84,18 @@ export function describeSample(table: DataTable, maxRows = table.rows): Map<stri
         nonMissing++;
         seen.add(c);
       }
-      out.set(column.name, { kind: column.type, nonMissing, distinct: seen.size });
+      const classes = column.type === 'categorical' && seen.size <= MAX_SUGGESTED_CLASSES ? [...seen].map((c) => column.dictionary[c]) : undefined;
+      out.set(column.name, { kind: column.type, nonMissing, distinct: seen.size, ...(classes ? { classes } : {}) });
     }
   }
   return out;
 }
 
-/** One column's sample over several files (a label shared by all): its kind when every file agrees, the largest distinct count. */
+/**
+ * One column's sample over several files (a label shared by all): its kind when every file
+ * agrees; the classes of all files together (the largest distinct count when a file has too
+ * many to list).
+ */
 export function mergeSamples(samples: readonly (FileSample | undefined)[], column: string): ColumnSample | undefined {
   let merged: ColumnSample | undefined;
   for (const s of samples) {
@@ -98,12 +105,14 @@ export function mergeSamples(samples: readonly (FileSample | undefined)[], colum
     else if (merged.kind !== c.kind) return undefined;
     else {
       const order = merged.order === c.order ? merged.order : undefined;
+      const classes = merged.classes && c.classes ? [...new Set([...merged.classes, ...c.classes])] : undefined;
       merged = {
         kind: c.kind,
         nonMissing: merged.nonMissing + c.nonMissing,
-        distinct: Math.max(merged.distinct, c.distinct),
+        distinct: classes ? classes.length : Math.max(merged.distinct, c.distinct),
         ...(merged.integers !== undefined ? { integers: merged.integers && c.integers === true } : {}),
         ...(order ? { order } : {}),
+        ...(classes && classes.length <= MAX_SUGGESTED_CLASSES ? { classes } : {}),
       };
     }
   }

@@ -99,7 +99,15 @@ test("the previous file's kind of label is preferred when this file lacks its co
   assert.equal(labelKindOf({ kind: 'numeric', nonMissing: 300, distinct: 2, integers: true }), 'classes', 'a 0/1 column is classes, as the trainer reads it');
 });
 
-test('a label shared by several files: its kind when they agree, the most classes seen', () => {
+test('a label shared by several files: its kind when they agree, the classes of all of them', async () => {
+  // Penguins: Adelie and Gentoo on Biscoe, Adelie and Chinstrap on Dream: three species in all.
+  const [biscoe, dream] = await Promise.all([sampleOf(examples('penguins', 'biscoe.csv')), sampleOf(examples('penguins', 'dream.csv'))]);
+  assert.deepEqual([biscoe.get('species')?.distinct, dream.get('species')?.distinct], [2, 2]);
+  const species = mergeSamples([biscoe, dream], 'species');
+  assert.deepEqual([species?.distinct, [...(species?.classes ?? [])].sort()], [3, ['Adelie', 'Chinstrap', 'Gentoo']]);
+  const shared = new Map([['species', species!], ['sex', mergeSamples([biscoe, dream], 'sex')!]]);
+  assert.deepEqual(first(['sex', 'species'], { sample: shared }), { column: 'species', reason: 'likely label (its name, 3 classes)' });
+  // Without the lists (too many classes to keep), the most seen in one file.
   const a = new Map<string, ColumnSample>([['y', { kind: 'categorical', nonMissing: 100, distinct: 3 }]]);
   const b = new Map<string, ColumnSample>([['y', { kind: 'categorical', nonMissing: 100, distinct: 4 }]]);
   const n = new Map<string, ColumnSample>([['y', { kind: 'numeric', nonMissing: 100, distinct: 90, integers: false }]]);
