@@ -1,8 +1,13 @@
-/** Training view: live curves per metric, smoothing and log controls, throughput, ETA and Stop. */
-import type { CurvePoint, TrainingStatus } from '../src/protocol/dashboard';
+/**
+ * Training view: live curves per metric, smoothing and log controls, throughput, ETA and Stop.
+ * The status line's epoch and throughput, once they are those of the run's last epoch record,
+ * and its epoch count are bound to the run folder (trainingStatusLinePaths: `history` = the last
+ * line of history.jsonl, `experiment` = experiment.json), so the e2e reads them back there.
+ */
+import { trainingStatusLinePaths, type CurvePoint, type TrainingStatus } from '../src/protocol/dashboard';
 import { formatCount, formatDuration, formatRate, formatRelativeTime, runName } from '../src/protocol/format';
 import { CurveBoard, type CurveSettings } from './curves';
-import { h, icon, moment, named } from './dom';
+import { bound, h, icon, moment, named, type JsonPath } from './dom';
 
 export interface TrainingViewOptions {
   readonly canStop: boolean;
@@ -78,6 +83,26 @@ export class TrainingView {
     );
   }
 
+  /** The status line: state · model epoch N/M · throughput · ETA · error. */
+  private statusParts(s: TrainingStatus): (Node | string)[] {
+    const paths = trainingStatusLinePaths(s.modelType);
+    // Bound to history.jsonl's last line only when they are that record's (not a batch's progress).
+    const recorded = (text: string, path: JsonPath): Node | string => (s.recorded ? bound(text, path) : text);
+    const parts: (Node | string)[][] = [[s.state]];
+    if (s.arm) {
+      const counter = s.modelType === 'gbm' ? 'iteration' : 'epoch';
+      parts.push([
+        h('span', { 'data-model': s.arm }, named(s.arm)),
+        ...(s.epoch !== undefined ? [` ${counter} `, recorded(formatCount(s.epoch), paths.epoch), ...(s.epochs ? ['/', bound(formatCount(s.epochs), paths.epochs)] : [])] : []),
+      ]);
+    }
+    if (s.samplesPerSecond) parts.push([recorded(formatRate(s.samplesPerSecond, '').trim(), paths.samplesPerSecond), ' samples/s']);
+    if (s.state === 'running' && s.etaSeconds !== undefined) parts.push([`ETA ${formatDuration(s.etaSeconds)}`]);
+    // Each part keeps to one line (the line breaks between parts, never inside "1,022,000 samples/s"); an error may wrap.
+    const out = parts.flatMap((p, i) => [...(i === 0 ? [] : [' · ']), h('span', { class: 'part' }, ...p)]);
+    return s.error ? [...out, ' · ', named(s.error)] : out;
+  }
+
   private build(width: number): void {
     const smoothing = h('input', { type: 'range', min: 0, max: 0.99, step: 0.01, value: this.settings.smoothing, 'aria-label': 'Smoothing' });
     const smoothingValue = h('span', { class: 'muted' }, this.settings.smoothing.toFixed(2));
@@ -107,18 +132,15 @@ export class TrainingView {
     this.emptyNote.hidden = !!s;
     if (s) {
       this.sourceHost.replaceChildren(this.source(s));
-      const parts: string[] = [s.state];
-      if (s.arm) parts.push(`${s.arm}${s.epoch !== undefined ? ` epoch ${formatCount(s.epoch)}${s.epochs ? `/${formatCount(s.epochs)}` : ''}` : ''}`);
-      if (s.samplesPerSecond) parts.push(formatRate(s.samplesPerSecond));
-      if (s.state === 'running' && s.etaSeconds !== undefined) parts.push(`ETA ${formatDuration(s.etaSeconds)}`);
-      if (s.error) parts.push(s.error);
-      this.statusLine.textContent = parts.join(' · ');
+      this.statusLine.replaceChildren(...this.statusParts(s));
+      this.statusLine.setAttribute('data-state', s.state);
       this.statusLine.className = `status-line state-${s.state}`;
       this.stopButton.disabled = s.state !== 'running';
       this.stopButton.hidden = s.state !== 'running';
     } else {
       this.sourceHost.replaceChildren();
-      this.statusLine.textContent = '';
+      this.statusLine.replaceChildren();
+      this.statusLine.removeAttribute('data-state');
       this.stopButton.hidden = true;
     }
     const charts = this.board.render(this.settings, width, { ...this.board.bestEpochs(), ...(s?.bestEpoch ?? {}) });

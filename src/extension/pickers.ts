@@ -1,13 +1,17 @@
 /**
  * Pickers for data files (CSV/TSV, Parquet, Arrow, JSON Lines) and their columns. They remember
  * the last choice per workspace. Reading a CSV header reads only the first 64 KiB of a file, a
- * Parquet file's names only its footer (core's readColumnNames); no data is parsed here.
+ * Parquet file's names only its footer (core's readColumnNames). Label pickers also read a
+ * bounded sample of each file (core's readTableSample: the first 500 rows within 64 KiB of a CSV
+ * or JSON Lines file, Parquet and Arrow files up to 4 MiB) for the columns' kinds; a file that
+ * cannot be sampled, or not within SAMPLE_WAIT_MS, is ranked by its column names alone.
  */
 import { open } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { readColumnNames } from '../core/readers/columnNames';
+import { readTableSample, SAMPLE_ROWS } from '../core/readers/sample';
 import { DATA_FILE_GLOB, isDataFilePath, isTabSeparatedPath } from '../protocol/files';
-import { rankLabelColumns } from './labelGuess';
+import { describeSample, labelKindOf, mergeSamples, rankLabelColumns, type FileSample } from './labelGuess';
 
 const LAST_FILES = 'datasetLab.lastFiles';
 const LAST_LABEL = 'datasetLab.lastLabel';
@@ -130,6 +134,34 @@ export async function readHeader(path: string): Promise<string[]> {
   }
 }
 
+/** How long a label picker waits for the files' samples before ranking by names alone. */
+const SAMPLE_WAIT_MS = 3000;
+
+/** A bounded sample of a file for the label picker, or why there is none (shown in the picker). */
+export async function labelSample(uri: vscode.Uri): Promise<{ sample?: FileSample; note?: string }> {
+  const name = vscode.workspace.asRelativePath(uri);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), SAMPLE_WAIT_MS);
+  });
+  try {
+    const read = await Promise.race([readTableSample(uri.fsPath, isTabSeparatedPath(uri.fsPath) ? { delimiter: '\t' } : {}), late]);
+    if (!read) return { note: `${name}: not read within ${SAMPLE_WAIT_MS / 1000} s` };
+    if (!read.table) return { note: `${name}: ${read.reason}` };
+    return { sample: describeSample(read.table, SAMPLE_ROWS) };
+  } catch (e) {
+    return { note: `${name}: ${e instanceof Error ? e.message : String(e)}` };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The placeholder's note on files ranked by names alone. */
+function namesOnly(notes: readonly (string | undefined)[]): string {
+  const said = notes.filter((n): n is string => !!n);
+  return said.length ? ` · ranked by names only for ${said.join('; ')}` : '';
+}
+
 /**
  * Label column(s): one shared column when every file has it, else one per file.
  * Returns undefined when cancelled, [] for "no label".
@@ -139,16 +171,21 @@ export async function pickLabels(
   files: readonly vscode.Uri[],
   options: { required: boolean; defaultLabel?: string },
 ): Promise<string[] | undefined> {
-  const headers = await Promise.all(files.map((f) => readHeader(f.fsPath).catch(() => [] as string[])));
+  const [headers, sampled] = await Promise.all([Promise.all(files.map((f) => readHeader(f.fsPath).catch(() => [] as string[]))), Promise.all(files.map((f) => labelSample(f)))]);
+  const samples = sampled.map((s) => s.sample);
   const common = headers.reduce<string[]>((acc, h, i) => (i === 0 ? [...h] : acc.filter((c) => h.includes(c))), []);
   const last = state.get<string>(LAST_LABEL) ?? options.defaultLabel;
   if (common.length > 0) {
     type Item = vscode.QuickPickItem & { value: string | null };
-    // The likely label first (highlighted): the last one used, a label-like name, the last column.
-    const items: Item[] = rankLabelColumns(common, { ...(last ? { last } : {}) }).map(({ column, reason }) => ({ label: column, value: column, description: reason }));
+    // The likely label first (highlighted): the last one used, a label-like name, few classes or a measure, the last column.
+    const shared = new Map(common.flatMap((c) => {
+      const m = mergeSamples(samples, c);
+      return m ? [[c, m] as const] : [];
+    }));
+    const items: Item[] = rankLabelColumns(common, { ...(last ? { last } : {}), sample: shared }).map(({ column, reason }) => ({ label: column, value: column, description: reason }));
     if (!options.required) items.push({ label: '$(circle-slash) No label column', value: null });
     items.push({ label: '$(list-selection) A different label column per file...', value: '' });
-    const pick = await vscode.window.showQuickPick(items, { title: 'Label column', placeHolder: 'The column to predict (shared by all files)' });
+    const pick = await vscode.window.showQuickPick(items, { title: 'Label column', placeHolder: `The column to predict (shared by all files)${namesOnly(sampled.map((s) => s.note))}` });
     if (!pick) return undefined;
     if (pick.value === null) return [];
     if (pick.value !== '') {
@@ -158,13 +195,20 @@ export async function pickLabels(
   }
   const labels: string[] = [];
   for (let i = 0; i < files.length; i++) {
-    // A step counter, and the likely label first: the previous file's label when this file has it.
-    const ranked = rankLabelColumns(headers[i], { ...(last ? { last } : {}), ...(i > 0 ? { partner: labels[i - 1] } : {}) });
+    // A step counter, and the likely label first: the previous file's label when this file has it,
+    // else a column of the same kind (classes or a number).
+    const partnerKind = i > 0 ? labelKindOf(samples[i - 1]?.get(labels[i - 1])) : undefined;
+    const ranked = rankLabelColumns(headers[i], {
+      ...(last ? { last } : {}),
+      ...(i > 0 ? { partner: labels[i - 1] } : {}),
+      ...(partnerKind ? { partnerKind } : {}),
+      ...(samples[i] ? { sample: samples[i] } : {}),
+    });
     const pick = await vscode.window.showQuickPick(
       ranked.map(({ column, reason }) => ({ label: column, description: reason })),
       {
         title: `Label column (${i + 1} of ${files.length}): ${vscode.workspace.asRelativePath(files[i])}`,
-        placeHolder: `The column to predict in ${vscode.workspace.asRelativePath(files[i])}`,
+        placeHolder: `The column to predict in ${vscode.workspace.asRelativePath(files[i])}${namesOnly([sampled[i].note])}`,
       },
     );
     if (!pick) return undefined;

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { CurvePoint, PastRun, DashboardResults } from '../protocol/dashboard';
+import type { CurvePoint, DashboardResults, HistoryLine, PastRun } from '../protocol/dashboard';
 import { RUN_FILES, RUNS_FOLDER, type RunStatus } from '../protocol/runFolder/contract';
 import { listRunFolders, readRunFolder } from '../protocol/runFolder/read';
 
@@ -42,7 +42,7 @@ export function runDescription(run: PastRun): string {
   return `(${run.state}${run.reason ? `: ${run.reason}` : ''})`;
 }
 
-export async function readRun(dir: string): Promise<{ results: DashboardResults | undefined; points: CurvePoint[]; settings: unknown; status: RunStatus }> {
-  const { results, points, settings, status } = await readRunFolder(dir);
-  return { results, points, settings, status };
+export async function readRun(dir: string): Promise<{ results: DashboardResults | undefined; points: CurvePoint[]; settings: unknown; status: RunStatus; lastEpoch?: HistoryLine }> {
+  const { results, points, settings, status, lastEpoch } = await readRunFolder(dir);
+  return { results, points, settings, status, ...(lastEpoch ? { lastEpoch } : {}) };
 }

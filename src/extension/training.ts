@@ -65,7 +65,7 @@ export class TrainingManager implements vscode.Disposable {
   async run(experiment: vscode.Uri, options: { arms?: readonly string[]; silent?: boolean } = {}): Promise<TrainingOutcome> {
     // Read before the check below, so no await sits between the check and the start.
     // The experiment's own name and data files: the Training tab says which run of what it shows.
-    const spec = (await readExperimentSettings(experiment)) as { name?: unknown; datasets?: { path?: unknown }[] } | undefined;
+    const spec = (await readExperimentSettings(experiment)) as { name?: unknown; datasets?: { path?: unknown }[]; model?: { type?: unknown } } | undefined;
     const datasets = (Array.isArray(spec?.datasets) ? spec.datasets : []).map((d) => d?.path).filter((p): p is string => typeof p === 'string');
     if (this.child) throw new Error('A training run is already in progress. Stop it first (Dataset Lab: Stop Training).');
     const trainer = this.trainerPath();
@@ -99,6 +99,7 @@ export class TrainingManager implements vscode.Disposable {
       runId: '',
       name,
       ...(typeof spec?.name === 'string' && spec.name ? { experiment: spec.name } : {}),
+      ...(typeof spec?.model?.type === 'string' ? { modelType: spec.model.type } : {}),
       startedAt: new Date().toISOString(),
       ...(datasets.length ? { datasets } : {}),
       state: 'running',
@@ -177,6 +178,7 @@ export class TrainingManager implements vscode.Disposable {
           epoch: m.epoch,
           epochs: m.epochs,
           samplesPerSecond: m.samplesPerSecond,
+          recorded: false,
           etaSeconds: this.eta(m.model, m.epoch, m.epochs, m.batch, m.batches),
         };
         this.statusBar.text = `$(sync~spin) ${m.model} ${m.epoch}/${m.epochs}`;
@@ -201,7 +203,8 @@ export class TrainingManager implements vscode.Disposable {
           this.bestLoss.set(r.model, r.valLoss);
           best[r.model] = r.epoch;
         }
-        this.status = { ...s, arm: r.model, epoch: r.epoch, samplesPerSecond: r.samplesPerSecond, bestEpoch: best };
+        // What history.jsonl's last line now says (the status line binds these to it).
+        this.status = { ...s, arm: r.model, epoch: r.epoch, samplesPerSecond: r.samplesPerSecond, recorded: true, bestEpoch: best };
         this.output.appendLine(
           `[training] ${r.model} epoch ${r.epoch}: loss ${r.trainLoss !== null ? r.trainLoss.toFixed(4) : '-'}${r.valLoss !== null ? `, val_loss ${r.valLoss.toFixed(4)}` : ''}`,
         );

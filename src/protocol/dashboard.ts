@@ -91,6 +91,14 @@ export interface TrainingStatus {
   readonly arm?: string;
   readonly epoch?: number;
   readonly samplesPerSecond?: number;
+  /**
+   * True when `arm`, `epoch` and `samplesPerSecond` are those of the run's last epoch record
+   * (the last line of its history.jsonl); absent or false while they are a batch's progress.
+   * The Training view binds them to that line only when true (trainingStatusLinePaths).
+   */
+  readonly recorded?: boolean;
+  /** The experiment's model type (experiment.json model.type): what `epochs` counts (boosting iterations for gbm). */
+  readonly modelType?: string;
   /** Seconds left, estimated by the host from the throughput. */
   readonly etaSeconds?: number;
   readonly error?: string;
@@ -408,6 +416,34 @@ export function epochPoints(r: HistoryLine, options: { readonly cv?: boolean } =
   }
   for (const [source, s] of Object.entries(r.sources ?? {})) add(`val_${s.metric ?? 'metric'}/${source}`, s.value);
   return pts;
+}
+
+/**
+ * Where the Training status line's numbers come from in the run folder, as data-json paths (the
+ * e2e reads them back): `history` is the last line of history.jsonl (the epoch and throughput,
+ * when the status is `recorded`), `experiment` the experiment as run (experiment.json: the
+ * epochs, or boosting iterations, of each model).
+ */
+export function trainingStatusLinePaths(modelType: string | undefined): { readonly epoch: readonly string[]; readonly samplesPerSecond: readonly string[]; readonly epochs: readonly string[] } {
+  return {
+    epoch: ['history', 'epoch'],
+    samplesPerSecond: ['history', 'samplesPerSecond'],
+    epochs: modelType === 'gbm' ? ['experiment', 'model', 'trees', 'iterations'] : ['experiment', 'training', 'epochs'],
+  };
+}
+
+/** The last whole epoch record of history.jsonl text (a partial last line is skipped). */
+export function lastHistoryLine(text: string): HistoryLine | undefined {
+  const lines = text.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (!lines[i].trim()) continue;
+    try {
+      return JSON.parse(lines[i]) as HistoryLine;
+    } catch {
+      /* partial line */
+    }
+  }
+  return undefined;
 }
 
 /** Parse history.jsonl text; a partial last line (a crashed run) is skipped. */

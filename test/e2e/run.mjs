@@ -119,6 +119,26 @@ function webview(page) {
 }
 
 /**
+ * The Training tab's status line against the run folder it shows: the model, epoch and
+ * throughput of history.jsonl's last line, the epoch count of experiment.json (the paths are
+ * trainingStatusLinePaths in src/protocol/dashboard.ts) and the state of status.json.
+ */
+async function checkStatusLine(root, runDir, where) {
+  const lines = readFileSync(join(runDir, 'history.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
+  const folder = {
+    history: JSON.parse(lines.at(-1)),
+    experiment: JSON.parse(readFileSync(join(runDir, 'experiment.json'), 'utf8')),
+    status: JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')),
+  };
+  const line = root.locator('section[data-view=training] .status-line');
+  assert.equal(await line.getAttribute('data-state'), folder.status.status, `${where}: the state is status.json's`);
+  assert.equal(await line.locator('[data-model]').getAttribute('data-model'), folder.history.model, `${where}: the model of history.jsonl's last line`);
+  const n = await checkNumbers(root, 'section[data-view=training] .status-line', folder, `${where}: the Training status line`);
+  assert.equal(n, 3, `${where}: the epoch, the epoch count and the throughput are bound`);
+  return (await line.textContent()).trim();
+}
+
+/**
  * The results view against results.json: every score with its interval (text and data), a
  * gain coloured only when significant (else "(n.s.)"), best and tied arms per dataset, the
  * interval card of every dataset, and the delta_m cards coloured only when their interval
@@ -388,6 +408,7 @@ try {
   const curveCount = await view.locator('figure.curve-chart').count();
   assert.ok(curveCount >= 3, `curve charts: ${curveCount}`);
   await page.screenshot({ path: join(shots, 'training-dark.png') });
+  step(`training status line "${await checkStatusLine(view, join(runsDir, runId), 'dashboard')}" agrees with history.jsonl, experiment.json and status.json`);
   step('results verified against results.json (intervals, significance, ties)');
   // The compare view's recommendation now links to the run that tested it.
   await view.locator('[data-tab=compare]').click();
@@ -458,6 +479,10 @@ try {
     } else {
       assert.equal(await report.locator('.results-table tbody tr').count(), sources.length, 'run report rows');
       await checkEvidence(report, results, 'html report');
+      // The report's Training tab ends its status line as the editor's did: the run folder's last epoch.
+      await report.locator('[data-tab=training]').click();
+      await report.locator('section[data-view=training] .status-line[data-state]').waitFor({ state: 'visible', timeout: 30_000 });
+      await checkStatusLine(report, join(runsDir, runId), 'html report');
     }
     assert.deepEqual(errors, [], `no errors in ${file}`);
     await report.close();
@@ -590,6 +615,8 @@ try {
   await pickOne(page, 'A different label column per file');
   const labelTitle = page.locator('.quick-input-widget .quick-input-title');
   await page.locator('.quick-input-widget .quick-input-title', { hasText: '(1 of 2)' }).waitFor({ state: 'visible', timeout: 30_000 });
+  // The likely label first, by its name and its kind (the sample the picker read: two species on Biscoe).
+  assert.match(await page.locator('.quick-input-widget .monaco-list-row').first().textContent(), /species.*likely label \(its name, 2 classes\)/);
   await pickOne(page, 'species');
   await page.locator('.quick-input-widget .quick-input-title', { hasText: '(2 of 2)' }).waitFor({ state: 'visible', timeout: 30_000 });
   assert.match(await labelTitle.textContent(), /dream\.csv/);

@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import type { ComparisonReport, DashboardResults } from '../../src/protocol/dashboard';
 import type { LiveTableProfile } from '../../src/extension/serverProfile';
 import type { TrainingOutcome } from '../../src/extension/training';
+import { anonymousCsv } from '../unit/extension/anonymousCsv';
 import { assertProfilesAgree, type CliProfile } from '../unit/extension/profileAgreement';
 import { api, EXTENSION_ID } from './helpers';
 
@@ -456,6 +457,32 @@ describe('commands that ask the language server', function () {
       await comparePaired(experiment);
     } finally {
       rmSync(experiment.fsPath);
+    }
+  });
+
+  it('the label pick highlights the likely label by its kind: accepting it compares on the three-class column, not the last (dates)', async () => {
+    // Column names that say nothing (test/unit/extension/anonymousCsv.ts): by names alone the last
+    // column, dates, would come first; the sample the picker reads ranks the three-group column first.
+    const names = ['anonymous-a.csv', 'anonymous-b.csv'];
+    names.forEach((n, i) => writeFileSync(file(n).fsPath, anonymousCsv(240, i)));
+    try {
+      const running = vscode.commands.executeCommand('datasetLab.compareDatasets', { files: names.map(file) }) as Thenable<ComparisonReport | undefined>;
+      let done = false;
+      void Promise.resolve(running).finally(() => (done = true));
+      // The one question is the label column: take the item the picker highlights (its first).
+      for (const deadline = Date.now() + 60_000; !done; ) {
+        assert.ok(Date.now() < deadline, 'Compare Datasets still asks after 60 s');
+        await new Promise((r) => setTimeout(r, 300));
+        if (!done) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem').then(undefined, () => undefined);
+      }
+      const report = await running;
+      assert.ok(report, 'a comparison');
+      assert.deepEqual(
+        report.datasets.map((d) => d.label),
+        ['grp', 'grp'],
+      );
+    } finally {
+      for (const n of names) rmSync(file(n).fsPath, { force: true });
     }
   });
 

@@ -37,7 +37,7 @@ export const reportCommand: CliCommand = {
     if (results !== undefined && !Array.isArray(results.arms)) throw new UsageError(`${join(shown, RUN_FILES.results)}: not a Dataset Lab results document (no "arms" list)`);
     const arms = [...new Set(points.map((p) => p.arm))];
     const runId = results?.runId ?? basename(dir);
-    const training = trainingStatusOf(runId, basename(dir), status, arms);
+    const training = trainingStatusOf(runId, basename(dir), status, arms, run);
     const out = resolve(io.cwd, stringOption(args, 'output') ?? join(dir, 'report.html'));
     await writeHtmlReport(results ? { kind: 'run', results, points, status: training } : { kind: 'run', points, status: training }, out);
     if (status.state !== 'completed') io.stderr.write(`note: ${displayText(describeRunStatus(status))}; the report shows what the run recorded\n`);

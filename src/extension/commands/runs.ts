@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { DashboardResults, TrainingStatus } from '../../protocol/dashboard';
 import { runName } from '../../protocol/format';
-import { describeRunStatus } from '../../protocol/runFolder/read';
+import { describeRunStatus, lastEpochStatus } from '../../protocol/runFolder/read';
 import { CommandIds } from '../commandIds';
 import type { Ctx } from '../ctx';
 import { listRuns, readRun, runDescription } from '../runs';
@@ -39,7 +39,7 @@ export async function openRun(ctx: Ctx, a?: unknown): Promise<DashboardResults |
     const byId = runs.find((r) => r.runId === dir);
     if (byId) dir = byId.dir;
   }
-  const { results, points, status: runStatus, settings } = await readRun(dir);
+  const { results, points, status: runStatus, settings, lastEpoch } = await readRun(dir);
   ctx.dashboard.setRuns(runs);
   if (!results) {
     void vscode.window.showWarningMessage(`Dataset Lab: ${dir} has no results: ${describeRunStatus(runStatus)}.`);
@@ -55,6 +55,8 @@ export async function openRun(ctx: Ctx, a?: unknown): Promise<DashboardResults |
     ...(paths.length ? { datasets: paths } : {}),
     state: 'completed',
     arms: models,
+    // The status line as the live one ended: the last epoch record's model, epoch and throughput.
+    ...lastEpochStatus(lastEpoch, settings),
   };
   ctx.dashboard.showResults(results, points, status);
   return results;

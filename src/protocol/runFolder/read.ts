@@ -9,7 +9,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { isStrictlyInside, realPath } from '../../core/paths';
-import { historyPoints, type CurvePoint, type DashboardResults, type PastRun, type TrainingStatus } from '../dashboard';
+import { historyPoints, lastHistoryLine, type CurvePoint, type DashboardResults, type HistoryLine, type PastRun, type TrainingStatus } from '../dashboard';
 import { HEARTBEAT_STALE_MS, RUN_FILES, type RunResults, type RunState, type RunStatus, type StatusFile } from './contract';
 
 const STATES: readonly RunState[] = ['running', 'completed', 'cancelled', 'failed', 'diverged', 'interrupted'];
@@ -87,10 +87,31 @@ export function describeRunStatus(s: RunStatus): string {
 }
 
 /** The dashboard's status line for a finished or dead run. */
-export function trainingStatusOf(runId: string, name: string, status: RunStatus, arms: readonly string[]): TrainingStatus {
+export function trainingStatusOf(runId: string, name: string, status: RunStatus, arms: readonly string[], run?: Pick<RunFolderContents, 'lastEpoch' | 'settings'>): TrainingStatus {
   const state: TrainingStatus['state'] = status.state === 'diverged' ? 'failed' : status.state === 'unfinished' ? 'interrupted' : status.state;
   const why = status.state === 'completed' || status.state === 'running' ? undefined : describeRunStatus(status);
-  return { runId, name, state, arms, ...(why ? { error: why } : {}) };
+  return { runId, name, state, arms, ...(run ? lastEpochStatus(run.lastEpoch, run.settings) : {}), ...(why ? { error: why } : {}) };
+}
+
+/**
+ * A past run's status line as the live one ends: the model, epoch and throughput of its last
+ * epoch record (history.jsonl's last line), and what its models count to (experiment.json:
+ * training.epochs, or model.trees.iterations for gbm; closed-form linear models have none).
+ */
+export function lastEpochStatus(last: HistoryLine | undefined, settings: unknown): Partial<TrainingStatus> {
+  const exp = (settings ?? {}) as { model?: { type?: unknown; trees?: { iterations?: unknown } }; training?: { epochs?: unknown } };
+  const modelType = typeof exp.model?.type === 'string' ? exp.model.type : undefined;
+  const total = modelType === 'gbm' ? exp.model?.trees?.iterations : modelType === 'linear' ? undefined : exp.training?.epochs;
+  const out: { -readonly [K in keyof TrainingStatus]?: TrainingStatus[K] } = {};
+  if (modelType) out.modelType = modelType;
+  if (last && typeof last.model === 'string' && typeof last.epoch === 'number') {
+    out.arm = last.model;
+    out.epoch = last.epoch;
+    if (typeof last.samplesPerSecond === 'number') out.samplesPerSecond = last.samplesPerSecond;
+    out.recorded = true;
+    if (typeof total === 'number') out.epochs = total;
+  }
+  return out;
 }
 
 export interface RunFolderContents {
@@ -98,6 +119,8 @@ export interface RunFolderContents {
   /** results.json, with the resolved experiment as `settings` when the folder has it. */
   readonly results: DashboardResults | undefined;
   readonly points: CurvePoint[];
+  /** The last whole line of history.jsonl. */
+  readonly lastEpoch?: HistoryLine;
   readonly settings: unknown;
 }
 
@@ -112,7 +135,9 @@ async function readJson(path: string): Promise<unknown> {
 export async function readRunFolder(dir: string): Promise<RunFolderContents> {
   let results = (await readJson(join(dir, RUN_FILES.results))) as DashboardResults | undefined;
   const historyPath = join(dir, RUN_FILES.history);
-  const points = existsSync(historyPath) ? historyPoints(await readFile(historyPath, 'utf8')) : [];
+  const history = existsSync(historyPath) ? await readFile(historyPath, 'utf8') : '';
+  const points = historyPoints(history);
+  const lastEpoch = lastHistoryLine(history);
   let settings: unknown;
   try {
     settings = await readJson(join(dir, RUN_FILES.experiment));
@@ -120,7 +145,7 @@ export async function readRunFolder(dir: string): Promise<RunFolderContents> {
     settings = undefined;
   }
   if (results && settings !== undefined) results = { ...results, settings };
-  return { status: readRunStatus(dir), results, points, settings };
+  return { status: readRunStatus(dir), results, points, ...(lastEpoch ? { lastEpoch } : {}), settings };
 }
 
 /**
