@@ -203,7 +203,7 @@ export function lossFor(task: 'classification' | 'regression', classes: number):
 }
 
 export async function trainGbm(plan: ModelPlan, exp: ResolvedExperiment, data: PreparedData, hooks: GbmHooks): Promise<GbmResult> {
-  const started = Date.now();
+  const started = performance.now();
   const spec = exp.model.trees;
   const train = planRows(plan, SPLIT_TRAIN);
   const val = planRows(plan, SPLIT_VALIDATION);
@@ -251,7 +251,7 @@ export async function trainGbm(plan: ModelPlan, exp: ResolvedExperiment, data: P
           const byIt = (valRawByIteration[p.iteration - 1] ??= [new Float64Array(val.slot.length)]);
           valRows.forEach((i, k) => (byIt[0][i] = decide(loss, p.validationRaw as Float64Array[], k)));
         }
-        hooks.onProgress?.(plan.arm, plan.id, spec.iterations, { epoch: p.iteration, batch: 1, batches: 1, loss: p.trainLoss, samplesPerSecond: (trainRows.length * p.iteration * 1000) / Math.max(1, Date.now() - started) });
+        hooks.onProgress?.(plan.arm, plan.id, spec.iterations, { epoch: p.iteration, batch: 1, batches: 1, loss: p.trainLoss, samplesPerSecond: (trainRows.length * p.iteration * 1000) / Math.max(1e-3, performance.now() - started) });
       },
     });
     if (model.cancelled) cancelled = true;
@@ -284,7 +284,7 @@ export async function trainGbm(plan: ModelPlan, exp: ResolvedExperiment, data: P
       valLoss: valLosses.length ? mean(valLosses) : null,
       heads: headsRec,
       sources,
-      seconds: (Date.now() - started) / 1000 / Math.max(1, iterations),
+      seconds: (performance.now() - started) / 1000 / Math.max(1, iterations),
       samplesPerSecond: 0,
     });
   }
