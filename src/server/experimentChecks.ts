@@ -4,6 +4,7 @@
  * it names see their new partners), checked by experimentDiagnostics.ts against the datasets it
  * names, and its diagnostics published (`textDocument/publishDiagnostics`).
  */
+import { defaultModelCache } from '../training/text/textContext';
 import { burstWait, MIN_QUIET_MS } from './checkScheduler';
 import { checkExperiment } from './experimentDiagnostics';
 import { parseExperiment } from './experiments';
@@ -61,6 +62,7 @@ export class ExperimentChecks {
       settings: state.settings,
       roots: state.roots,
       load: (f) => state.loadDataset(f),
+      modelCache: defaultModelCache(),
     });
     if (state.expDocs.get(uri) !== doc) return;
     await state.connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
