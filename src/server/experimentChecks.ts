@@ -57,6 +57,9 @@ export class ExperimentChecks {
     const file = uriToPath(uri);
     if (!doc) return;
     const exp = parseExperiment(file ?? uri, uri, doc.getText());
+    // Open CSV documents pair through the index: they are re-checked when this text changes it,
+    // not when the same text is checked again (a model file or a setting changed).
+    const pairingsMayChange = !file || state.index.get(file)?.text !== exp.text;
     if (file) state.index.set(exp);
     const diagnostics = await checkExperiment(exp, doc, {
       settings: state.settings,
@@ -66,6 +69,6 @@ export class ExperimentChecks {
     });
     if (state.expDocs.get(uri) !== doc) return;
     await state.connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
-    this.recheckCsv();
+    if (pairingsMayChange) this.recheckCsv();
   }
 }
