@@ -237,6 +237,12 @@ describe('every finding of a pair once, on one file, pointing at the partner', (
     const there = actions.find((x) => x.title === 'Rename column "temp_maximum" in site-b.csv to "temp_max"');
     assert.deepEqual(there?.edit?.changes, { [bUri]: [{ range: cell(bText, 'temp_maximum'), newText: 'temp_max' }] });
     assert.ok(actions.some((x) => x.title === 'Exclude column "temp_max" in the experiment'));
+    for (const code of ['partner-missing-category', 'partner-missing-label']) {
+      const d = byCode(a, code)[0];
+      const column = code === 'partner-missing-category' ? 'city' : 'weather';
+      const exclude = (await actionsFor(aUri, d)).find((x) => x.title === `Exclude column "${column}" in the experiment`);
+      assert.ok(exclude?.edit?.changes?.[fileUri(path.join(root, 'pair.experiment.json'))], code);
+    }
     // Applied to the partner, the finding is gone from both files.
     const renamed = applyEdits(bText, there!.edit!.changes![bUri]);
     await client.change(bUri, 2, [{ text: renamed }]);
