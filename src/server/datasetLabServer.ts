@@ -16,6 +16,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CSV_GLOB } from '../protocol/files';
+import { MODEL_FILE_GLOB } from './documents';
 import { CONFIGURATION_SECTION } from '../protocol/lsp';
 import { CheckScheduler } from './checkScheduler';
 import { codeLens } from './codeLens';
@@ -103,7 +104,7 @@ export class DatasetLabServer {
       }
       if (this.canWatch) {
         void this.connection.client.register(DidChangeWatchedFilesNotification.type, {
-          watchers: [{ globPattern: `**/*${EXPERIMENT_SUFFIX}` }, { globPattern: CSV_GLOB }],
+          watchers: [{ globPattern: `**/*${EXPERIMENT_SUFFIX}` }, { globPattern: CSV_GLOB }, { globPattern: MODEL_FILE_GLOB }],
         });
       }
       if (this.canWatchFolders) {

@@ -28,6 +28,13 @@ function isExperiment(uri: string): boolean {
   return uri.endsWith(EXPERIMENT_SUFFIX);
 }
 
+/**
+ * Files of the text encoders experiments name (textModelDiagnostics.ts): a change re-checks the
+ * open experiment documents only. A folder removed whole is noticed when the experiment is next
+ * opened or edited.
+ */
+export const MODEL_FILE_GLOB = '**/{config.json,tokenizer.json,tokenizer_config.json,model.json,*.onnx,*.bin}';
+
 export class Documents {
   /** Files the client has open but does not synchronise: checked from disk (see DiskFilesNotification). */
   private readonly diskFiles = new Set<string>();
@@ -158,9 +165,13 @@ export class Documents {
   watchedFilesChanged(changes: readonly FileEvent[]): void {
     const state = this.state;
     let experimentsChanged = false;
+    let dataChanged = false;
     for (const ch of changes) {
       const file = uriToPath(ch.uri);
       if (!file) continue;
+      // A model file (not a dataset): only experiment documents read it.
+      if (!isExperiment(ch.uri) && !isCsvPath(ch.uri)) continue;
+      dataChanged = true;
       if (isExperiment(ch.uri)) {
         experimentsChanged = true;
         if (state.expDocs.has(ch.uri)) continue;
@@ -178,9 +189,7 @@ export class Documents {
         if (state.csvDocs.get(ch.uri)?.fromDisk) void this.loadFromDisk(ch.uri);
       }
     }
-    if (experimentsChanged || changes.length) {
-      this.scheduler.recheckAll();
-      this.experiments.recheckAll();
-    }
+    if (experimentsChanged || dataChanged) this.scheduler.recheckAll();
+    if (changes.length) this.experiments.recheckAll();
   }
 }

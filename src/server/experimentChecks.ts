@@ -4,6 +4,7 @@
  * it names see their new partners), checked by experimentDiagnostics.ts against the datasets it
  * names, and its diagnostics published (`textDocument/publishDiagnostics`).
  */
+import { defaultModelCache } from '../training/text/textContext';
 import { burstWait, MIN_QUIET_MS } from './checkScheduler';
 import { checkExperiment } from './experimentDiagnostics';
 import { parseExperiment } from './experiments';
@@ -56,14 +57,18 @@ export class ExperimentChecks {
     const file = uriToPath(uri);
     if (!doc) return;
     const exp = parseExperiment(file ?? uri, uri, doc.getText());
+    // Open CSV documents pair through the index: they are re-checked when this text changes it,
+    // not when the same text is checked again (a model file or a setting changed).
+    const pairingsMayChange = !file || state.index.get(file)?.text !== exp.text;
     if (file) state.index.set(exp);
     const diagnostics = await checkExperiment(exp, doc, {
       settings: state.settings,
       roots: state.roots,
       load: (f) => state.loadDataset(f),
+      modelCache: defaultModelCache(),
     });
     if (state.expDocs.get(uri) !== doc) return;
     await state.connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
-    this.recheckCsv();
+    if (pairingsMayChange) this.recheckCsv();
   }
 }

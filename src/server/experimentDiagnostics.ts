@@ -2,7 +2,8 @@
  * Diagnostics for experiment files: JSON syntax, the JSON Schema (schemas/experiment.schema.json),
  * dataset names and dataset files that are missing or outside the workspace (both in the
  * trainer's words: training/experiment.ts), column names that no dataset has (with "did you
- * mean"), and label columns whose type does not fit the task or the arms. A dataset outside the
+ * mean"), label columns whose type does not fit the task or the arms, and the text section
+ * with the encoder files it names (textModelDiagnostics.ts). A dataset outside the
  * workspace is never read, so nothing of it (columns, values) shows in any message.
  */
 import * as path from 'node:path';
@@ -19,6 +20,7 @@ import { SOURCE, type DiagnosticData } from './diagnosticData';
 import { datasetRoots, outsideRootsProblem, type Experiment, type LoadedDataset } from './experiments';
 import { validate, type Schema } from './jsonSchema';
 import { severityOf, type DiagnosticCode, type ServerSettings } from './settings';
+import { checkTextSection } from './textModelDiagnostics';
 
 export const EXPERIMENT_SCHEMA = schemaJson as unknown as Schema;
 
@@ -27,6 +29,8 @@ export interface ExperimentCheckContext {
   /** Workspace folder paths; when empty the experiment's own folder is the root. */
   readonly roots: readonly string[];
   readonly load: (file: string) => Promise<LoadedDataset | { error: string }>;
+  /** The local model cache pretrained model ids resolve in (training/text/textContext.ts defaultModelCache). */
+  readonly modelCache: string;
 }
 
 /** The closest names to `name` among `candidates`, best first (similarity >= 0.5). */
@@ -90,6 +94,10 @@ export async function checkExperiment(exp: Experiment, doc: TextDocument, ctx: E
     if (!badNames.has(e.node)) add('experiment-schema', rangeOf(e.node), e.message);
   }
   for (const [node, message] of badNames) add('experiment-schema', rangeOf(node), message);
+  // The text section by the trainer's rules, and the encoder files it names (textModelDiagnostics.ts).
+  for (const f of checkTextSection(exp.file, exp.tree, { roots: ctx.roots, modelCache: ctx.modelCache, allowDownload: ctx.settings.allowModelDownload, reported: schemaNodes })) {
+    add(f.code, rangeOf(f.node), f.message);
+  }
   // Transform steps as the trainer parses them (arquero's parser, syntax only: nothing is compiled
   // or evaluated here, so an untrusted experiment is safe to check).
   const transforms = new Map<number, TransformStep[]>();

@@ -5,6 +5,7 @@
  * (exclude a column, take the suggested column name), and a command for the client (add a
  * missing-value token to the settings). "All such" fixes come from the current model only.
  */
+import * as path from 'node:path';
 import { findNodeAtLocation, modify, type Node } from './jsonc';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -69,6 +70,9 @@ export class QuickFixes {
             out.push({ title: `Rename column "${data.column}" to "${data.renameTo}" (as in the partner)`, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: { changes: { [uri]: [edit] } } });
           }
         }
+        // The finding is reported once for the pair: the other way round is to rename the partner's column.
+        const there = data.partner ? this.partnerRename(data.partner, data.column) : undefined;
+        if (there) out.push({ ...there, diagnostics: [d] });
       }
       if (d.code === 'experiment-unknown-column' && data.renameTo !== undefined) {
         out.push({
@@ -88,6 +92,32 @@ export class QuickFixes {
       }
     }
     return out;
+  }
+
+  /**
+   * "Rename "x" in partner.csv to "y"": an edit of the partner's header cell, found by name in
+   * the partner's current model when it is open (it may have been edited since the finding),
+   * else the cell the finding recorded (the file on disk, re-checked whenever it changes).
+   */
+  private partnerRename(partner: NonNullable<DiagnosticData['partner']>, to: string | undefined): Omit<CodeAction, 'diagnostics'> | undefined {
+    if (to === undefined) return undefined;
+    let range = partner.range;
+    let delim = partner.delimiter;
+    const open = this.state.syncedDoc(partner.uri);
+    if (open) {
+      const model = open.model;
+      const c = model ? model.cols.findIndex((col) => col.name === partner.column) : -1;
+      if (!model || c < 0) return undefined;
+      range = new Locator(model).headerCell(c);
+      delim = String.fromCharCode(model.delim);
+    }
+    const file = uriToPath(partner.uri);
+    const name = file ? path.basename(file) : partner.uri;
+    return {
+      title: `Rename column "${partner.column}" in ${name} to "${to}"`,
+      kind: CodeActionKind.QuickFix,
+      edit: { changes: { [partner.uri]: [{ range, newText: csvField(to, delim) }] } },
+    };
   }
 
   /** The model of an open CSV document when it is current (scanned, no full re-scan pending). */

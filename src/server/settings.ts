@@ -43,6 +43,8 @@ export const DEFAULT_SEVERITY = {
   'experiment-transform': 'error',
   'experiment-label-type': 'warning',
   'experiment-unreadable-file': 'warning',
+  'experiment-text-model': 'error',
+  'experiment-text-model-not-cached': 'hint',
 } as const satisfies Record<string, SeverityName>;
 
 export type DiagnosticCode = keyof typeof DEFAULT_SEVERITY;
@@ -72,6 +74,8 @@ export interface DiagnosticsSettings {
 export interface ServerSettings {
   missingTokens: string[];
   diagnostics: DiagnosticsSettings;
+  /** `datasetLab.text.allowModelDownload`: a pretrained model id missing from the local cache may be downloaded by a run. */
+  allowModelDownload: boolean;
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
@@ -88,12 +92,14 @@ export const DEFAULT_SETTINGS: ServerSettings = {
     debounceMs: 0,
     crossDataset: true,
   },
+  allowModelDownload: false,
 };
 
 /** Merges a partial settings object (from the client) over the defaults, ignoring ill-typed values. */
 export function resolveSettings(raw: unknown): ServerSettings {
   const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const d = (r.diagnostics && typeof r.diagnostics === 'object' ? r.diagnostics : {}) as Record<string, unknown>;
+  const text = (r.text && typeof r.text === 'object' ? r.text : {}) as Record<string, unknown>;
   const def = DEFAULT_SETTINGS.diagnostics;
   const num = (v: unknown, fallback: number, min: number) => (typeof v === 'number' && Number.isFinite(v) && v >= min ? v : fallback);
   const strings = (v: unknown, fallback: string[]) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : fallback);
@@ -119,6 +125,7 @@ export function resolveSettings(raw: unknown): ServerSettings {
       debounceMs: num(d.debounceMs, def.debounceMs, 0),
       crossDataset: typeof d.crossDataset === 'boolean' ? d.crossDataset : def.crossDataset,
     },
+    allowModelDownload: typeof text.allowModelDownload === 'boolean' ? text.allowModelDownload : DEFAULT_SETTINGS.allowModelDownload,
   };
 }
 

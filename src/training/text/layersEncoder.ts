@@ -6,11 +6,11 @@
  * missing or inconsistent file is a TextModelError naming it.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { TF } from '../backend';
 import type { ModelFile } from '../modelPlan';
-import { PieceTokenizer, TextModelError, readModelJson } from './textTokenizer';
+import { checkLayersFolder } from './modelFolder';
+import { TextModelError, type PieceTokenizer } from './textTokenizer';
 
 export interface LoadedLayersEncoder {
   readonly model: tfjs.LayersModel;
@@ -22,27 +22,12 @@ export interface LoadedLayersEncoder {
 
 /** Loads model.json, its weights and tokenizer.json from `folder`; `fallbackLength` when the input length is open. */
 export async function loadLayersEncoder(tf: TF, folder: string, fallbackLength: number): Promise<LoadedLayersEncoder> {
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new TextModelError(folder, 'model folder not found (a layers encoder is a folder with model.json, its weights and tokenizer.json)');
-  const file = join(folder, 'model.json');
-  const json = readModelJson(file);
-  const manifest = json.weightsManifest as { paths: string[]; weights: tfjs.io.WeightsManifestEntry[] }[] | undefined;
-  if (typeof json.modelTopology !== 'object' || json.modelTopology === null || !Array.isArray(manifest)) throw new TextModelError(file, 'is not a TF.js layers model (it needs "modelTopology" and "weightsManifest")');
-  const buffers: Buffer[] = [];
-  for (const group of manifest) {
-    for (const p of group.paths ?? []) {
-      if (p.includes('..') || p.startsWith('/') || p.includes('\\')) throw new TextModelError(file, `names a weight file outside its folder (${JSON.stringify(p)})`);
-      const w = join(folder, p);
-      if (!existsSync(w)) throw new TextModelError(w, `file not found (a weight file model.json names)`);
-      buffers.push(readFileSync(w));
-    }
-  }
-  const specs = manifest.flatMap((g) => g.weights ?? []);
-  const bytes = Buffer.concat(buffers);
-  const expected = specs.reduce((a, s) => a + 4 * s.shape.reduce((p: number, q: number) => p * q, 1), 0);
-  if (bytes.length !== expected) throw new TextModelError(join(folder, manifest[0]?.paths?.[0] ?? 'weights.bin'), `holds ${bytes.length} bytes of weights, but model.json lists ${expected}; the file is truncated or from another model`);
+  // The files first, as the language server checks them (modelFolder.ts); then the weights' bytes.
+  const { file, modelTopology, weightSpecs: specs, weightFiles, tokenizer } = checkLayersFolder(folder);
+  const bytes = Buffer.concat(weightFiles.map((w) => readFileSync(w)));
   let model: tfjs.LayersModel;
   try {
-    model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology as object, weightSpecs: specs, weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer }));
+    model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology, weightSpecs: specs as tfjs.io.WeightsManifestEntry[], weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer }));
   } catch (e) {
     throw new TextModelError(file, `TF.js cannot build the model (${(e as Error).message.split('\n')[0]})`);
   }
@@ -57,7 +42,6 @@ export async function loadLayersEncoder(tf: TF, folder: string, fallbackLength: 
     model.dispose();
     throw new TextModelError(file, `the encoder must give one vector per row [batch, width]; this model gives ${JSON.stringify(model.outputs.map((o) => o.shape))}`);
   }
-  const tokenizer = new PieceTokenizer(join(folder, 'tokenizer.json'));
   return { model, tokenizer, length: inShape[1] ?? fallbackLength, width };
 }
 

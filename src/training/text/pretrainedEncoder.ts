@@ -11,13 +11,13 @@
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { confinementProblem, realPath } from '../../core/paths';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { confinementProblem } from '../../core/paths';
 import { writeFileAtomic } from '../../protocol/runFolder/write';
+import { checkModelFolder, checkPretrainedFolderAt, isCached, locateTextModel, notCachedMessage, ONNX_MODEL_FILE } from './modelFolder';
 import type { TextRunContext } from './textContext';
-import { MODEL_ID_RE, looksLikePath } from './textSpec';
-import { PieceTokenizer, TextModelError, readModelJson } from './textTokenizer';
+import { TextModelError } from './textTokenizer';
 
 /** Where a model was found: a workspace folder, the local cache, or (allowed) a download into the cache. */
 export interface ResolvedModel {
@@ -26,45 +26,26 @@ export interface ResolvedModel {
   readonly source: 'workspace' | 'cache' | 'download';
 }
 
-export const ONNX_MODEL_FILE = join('onnx', 'model.onnx');
-
 /** Refuses model loading in untrusted workspaces, with the reason in the user's terms. */
 export function requireTrust(ctx: Pick<TextRunContext, 'trusted'>, ref: string): void {
   if (!ctx.trusted) throw new TextModelError(ref, 'models are not loaded in an untrusted workspace (Restricted Mode); trust the workspace to use a pretrained or layers encoder');
 }
 
-/** The model an experiment names, resolved against the experiment's folder and the model cache. */
+/** The model an experiment names, resolved against the experiment's folder and the model cache (modelFolder.ts: the checks the language server shares). */
 export function resolvePretrained(ref: string, experimentFile: string, root: string, ctx: TextRunContext): ResolvedModel {
   requireTrust(ctx, ref);
-  const local = resolve(dirname(experimentFile), ref);
-  if (looksLikePath(ref) || existsSync(local) || !MODEL_ID_RE.test(ref)) {
-    const outside = confinementProblem(root, local, ref);
+  const where = locateTextModel(ref, 'pretrained', experimentFile, ctx.modelCache);
+  if (where.kind === 'folder') {
+    const outside = confinementProblem(root, where.path, ref);
     if (outside) throw new TextModelError(ref, `${outside}; model folders must stay inside it`);
-    if (!existsSync(local)) throw new TextModelError(local, 'model folder not found');
-    if (!statSync(local).isDirectory()) throw new TextModelError(local, 'is not a folder (a pretrained model is a folder with config.json, tokenizer.json and onnx/model.onnx)');
-    const folder = realPath(local);
-    checkModelFolder(folder);
-    return { ref, folder, source: 'workspace' };
+    return { ref, folder: checkPretrainedFolderAt(where.path), source: 'workspace' };
   }
-  const cached = join(ctx.modelCache, ref);
-  if (existsSync(join(cached, 'config.json'))) {
-    checkModelFolder(cached);
-    return { ref, folder: cached, source: 'cache' };
+  if (isCached(where)) {
+    checkModelFolder(where.cached);
+    return { ref, folder: where.cached, source: 'cache' };
   }
-  if (!ctx.allowDownload) {
-    throw new TextModelError(ref, `model id not found in the local model cache (${cached}) and downloading is off; put the model's folder in the workspace and name it in "model", copy it to ${cached}, or allow downloads (CLI: run --allow-model-download; VS Code: the datasetLab.text.allowModelDownload setting, in a trusted workspace)`);
-  }
-  return { ref, folder: cached, source: 'download' };
-}
-
-/** Checks the files the loader needs, naming the first that is missing or broken. */
-export function checkModelFolder(folder: string): void {
-  const config = readModelJson(join(folder, 'config.json'));
-  if (typeof config.model_type !== 'string') throw new TextModelError(join(folder, 'config.json'), 'has no "model_type" (e.g. "bert"); it is not a Hugging Face model config');
-  new PieceTokenizer(join(folder, 'tokenizer.json'));
-  const onnx = join(folder, ONNX_MODEL_FILE);
-  if (!existsSync(onnx)) throw new TextModelError(onnx, 'file not found (the model\'s ONNX graph; export it with optimum or torch.onnx)');
-  if (statSync(onnx).size < 16) throw new TextModelError(onnx, 'is empty or truncated');
+  if (!ctx.allowDownload) throw new TextModelError(ref, notCachedMessage(where.cached));
+  return { ref, folder: where.cached, source: 'download' };
 }
 
 /** A fingerprint of the model's files: embeddings and saved runs are tied to it. */

@@ -5,10 +5,10 @@ import { strict as assert } from 'node:assert';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { CodeActionRequest, type CodeAction, type Command, type Diagnostic, type Range } from 'vscode-languageserver-protocol';
 import { findModes } from '../../../src/server/modes';
 import { tempDir } from '../helpers';
-import { TestClient, fileUri, repoRoot } from './lspClient';
+import { FIXTURES, TestClient, applyEdits, fileUri, repoRoot } from './lspClient';
 
 const byCode = (ds: Diagnostic[], code: string) => ds.filter((d) => d.code === code);
 
@@ -154,5 +154,130 @@ describe('pair findings: once per pair, only where they apply, and missing label
     await client.diagnostics(dUri, (p) => !p.diagnostics.some((d) => d.code === 'drift'));
     await client.close(bUri);
     await client.diagnostics(dUri, (p) => p.diagnostics.some((d) => d.code === 'drift'));
+  });
+});
+
+describe('every finding of a pair once, on one file, pointing at the partner', () => {
+  // site-a.csv is listed first: temp_max,wind,city,weather (cities Olympia, Seattle, Tacoma;
+  // weather drizzle, fog, rain, sun); site-b.csv: temp_maximum,wind,city,weather (Seattle,
+  // Tacoma; sun, rain). One experiment, a merged arm: label values matter.
+  const root = path.join(FIXTURES, 'paired');
+  const aUri = fileUri(path.join(root, 'site-a.csv'));
+  const bUri = fileUri(path.join(root, 'site-b.csv'));
+  const aText = readFileSync(path.join(root, 'site-a.csv'), 'utf8');
+  const bText = readFileSync(path.join(root, 'site-b.csv'), 'utf8');
+  const PAIR_CODES = ['partner-missing-column', 'partner-missing-category', 'partner-missing-label', 'drift'];
+  const pairFindings = (ds: Diagnostic[]) => ds.filter((d) => PAIR_CODES.includes(String(d.code)));
+  /** The header cell of `name` in a file's first line. */
+  const cell = (text: string, name: string): Range => {
+    const header = text.split('\n')[0];
+    const at = `,${header},`.indexOf(`,${name},`);
+    assert.ok(at >= 0, `${name} not in ${header}`);
+    return { start: { line: 0, character: at }, end: { line: 0, character: at + name.length } };
+  };
+  const actionsFor = async (uri: string, d: Diagnostic) =>
+    ((await client.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) ?? []).filter((a): a is CodeAction => !('command' in a && typeof (a as Command).command === 'string'));
+  let client: TestClient;
+  let driftOnA = 0;
+  before(async () => {
+    ({ client } = await TestClient.start({ workspace: root }));
+  });
+  after(async () => {
+    await client.stop();
+  });
+
+  it('alone, the second file reports the pair, pointing at the first', async () => {
+    await client.open(bUri, bText);
+    const ds = await client.diagnosticsFor(bUri, 1);
+    const column = byCode(ds, 'partner-missing-column');
+    assert.deepEqual(
+      column.map((d) => [d.range, d.message, d.relatedInformation?.map((r) => [r.location.uri, r.location.range, r.message])]),
+      [[cell(bText, 'temp_maximum'), 'column "temp_maximum" is not in partner "a" (site-a.csv); did you mean "temp_max" (names are 80% alike)?', [[aUri, cell(aText, 'temp_max'), '"temp_max" in "a" (site-a.csv)']]]],
+    );
+    // What the first file has and this one lacks is said here while the first is closed.
+    const category = byCode(ds, 'partner-missing-category');
+    assert.deepEqual(
+      category.map((d) => [d.range, d.message, d.relatedInformation?.[0].location]),
+      [[cell(bText, 'city'), '1 value(s) of "city" in partner "a" (site-a.csv) never occur in this file: "Olympia"', { uri: aUri, range: cell(aText, 'city') }]],
+    );
+    const label = byCode(ds, 'partner-missing-label');
+    assert.equal(label.length, 1);
+    assert.match(label[0].message, /^2 label value\(s\) of "weather" in partner "a" \(site-a\.csv\) are not labels in this file \("weather"\): "(drizzle|fog)", "(drizzle|fog)"$/);
+    assert.deepEqual(label[0].relatedInformation?.[0].location, { uri: aUri, range: cell(aText, 'weather') });
+    // The rename fix works both ways from here too.
+    const titles = (await actionsFor(bUri, column[0])).map((a) => a.title);
+    assert.ok(titles.includes('Rename column "temp_maximum" to "temp_max" (as in the partner)'), titles.join('; '));
+    assert.ok(titles.includes('Rename column "temp_max" in site-a.csv to "temp_maximum"'), titles.join('; '));
+  });
+
+  it('with both open, the first file reports every finding of the pair and the second none', async () => {
+    await client.open(aUri, aText);
+    const a = await client.diagnosticsFor(aUri, 1);
+    const b = await client.diagnostics(bUri, (p) => pairFindings(p.diagnostics).length === 0);
+    assert.deepEqual(pairFindings(b), []);
+    const column = byCode(a, 'partner-missing-column');
+    assert.deepEqual(
+      column.map((d) => [d.range, d.relatedInformation?.map((r) => [r.location.uri, r.location.range])]),
+      [[cell(aText, 'temp_max'), [[bUri, cell(bText, 'temp_maximum')]]]],
+    );
+    assert.deepEqual(
+      byCode(a, 'partner-missing-category').map((d) => [d.message, d.relatedInformation?.[0].location]),
+      [['1 value(s) of "city" never occur in partner "b" (site-b.csv): "Olympia"', { uri: bUri, range: cell(bText, 'city') }]],
+    );
+    assert.deepEqual(byCode(a, 'partner-missing-label').map((d) => d.relatedInformation?.[0].location), [{ uri: bUri, range: cell(bText, 'weather') }]);
+    const drift = byCode(a, 'drift');
+    assert.ok(drift.length > 0);
+    driftOnA = drift.length;
+    for (const d of drift) assert.equal(d.relatedInformation?.[0].location.uri, bUri);
+
+    // The quick fixes: rename here, rename in the partner (its header cell), exclude in the experiment.
+    const actions = await actionsFor(aUri, column[0]);
+    const here = actions.find((x) => x.title === 'Rename column "temp_max" to "temp_maximum" (as in the partner)');
+    assert.deepEqual(here?.edit?.changes, { [aUri]: [{ range: cell(aText, 'temp_max'), newText: 'temp_maximum' }] });
+    const there = actions.find((x) => x.title === 'Rename column "temp_maximum" in site-b.csv to "temp_max"');
+    assert.deepEqual(there?.edit?.changes, { [bUri]: [{ range: cell(bText, 'temp_maximum'), newText: 'temp_max' }] });
+    assert.ok(actions.some((x) => x.title === 'Exclude column "temp_max" in the experiment'));
+    for (const code of ['partner-missing-category', 'partner-missing-label']) {
+      const d = byCode(a, code)[0];
+      const column = code === 'partner-missing-category' ? 'city' : 'weather';
+      const exclude = (await actionsFor(aUri, d)).find((x) => x.title === `Exclude column "${column}" in the experiment`);
+      assert.ok(exclude?.edit?.changes?.[fileUri(path.join(root, 'pair.experiment.json'))], code);
+    }
+    // Applied to the partner, the finding is gone from both files.
+    const renamed = applyEdits(bText, there!.edit!.changes![bUri]);
+    await client.change(bUri, 2, [{ text: renamed }]);
+    await client.diagnostics(aUri, (p) => !p.diagnostics.some((d) => d.code === 'partner-missing-column'));
+    assert.deepEqual(byCode(await client.diagnosticsFor(bUri, 2), 'partner-missing-column'), []);
+    await client.change(bUri, 3, [{ text: bText }]);
+    await client.diagnostics(aUri, (p) => p.diagnostics.some((d) => d.code === 'partner-missing-column'));
+  });
+
+  it('values each side lacks are one finding, and the partner rename fix follows the partner\'s unsaved edits', async () => {
+    // Portland only in b (edited, not saved), Olympia only in a; b gains a first column, so temp_maximum moves.
+    const edited = bText.replace('temp_maximum,', 'tmax_x,temp_maximum,').replace(/\n(?=.)/g, '\n0,') + '0,12.0,10.0,Portland,sun\n';
+    // The finding as the editor holds it before the edit: its recorded cell of b is stale.
+    const stale = byCode(client.published.get(aUri)?.diagnostics ?? [], 'partner-missing-column')[0];
+    assert.deepEqual(stale.data?.partner?.range, cell(bText, 'temp_maximum'));
+    await client.change(bUri, 4, [{ text: edited }]);
+    const a = await client.diagnostics(aUri, (p) => p.diagnostics.some((d) => d.code === 'partner-missing-category' && d.message.includes('Portland')));
+    assert.deepEqual(
+      byCode(a, 'partner-missing-category').map((d) => d.message),
+      ['1 value(s) of "city" never occur in partner "b" (site-b.csv): "Olympia"; 1 value(s) of "city" in partner "b" (site-b.csv) never occur in this file: "Portland"'],
+    );
+    assert.deepEqual(pairFindings(await client.diagnosticsFor(bUri, 4)).map((d) => d.code), ['partner-missing-column'], 'b reports only its own extra column');
+    // The partner's header cell of temp_maximum moved: the fix edits where it is now, also when
+    // asked with the finding made before the edit.
+    const there = (await actionsFor(aUri, stale)).find((x) => x.title === 'Rename column "temp_maximum" in site-b.csv to "temp_max"');
+    assert.deepEqual(there?.edit?.changes, { [bUri]: [{ range: cell(edited, 'temp_maximum'), newText: 'temp_max' }] });
+    await client.change(bUri, 5, [{ text: bText }]);
+    await client.diagnosticsFor(bUri, 5);
+  });
+
+  it('when the first file closes, the second reports the pair again', async () => {
+    await client.close(aUri);
+    const b = await client.diagnostics(bUri, (p) => p.diagnostics.some((d) => d.code === 'partner-missing-label'));
+    for (const code of ['partner-missing-column', 'partner-missing-category', 'partner-missing-label']) assert.equal(byCode(b, code).length, 1, code);
+    assert.equal(byCode(b, 'drift').length, driftOnA, 'the same drifted columns, now on b');
+    for (const d of pairFindings(b)) assert.equal(d.relatedInformation?.[0].location.uri, aUri);
   });
 });
