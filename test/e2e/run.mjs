@@ -83,6 +83,14 @@ async function pickExactly(page, labels) {
   const widget = await quickPickVisible(page, 'CSV');
   await widget.locator('.monaco-list-row').first().waitFor({ state: 'visible', timeout: 10_000 });
   const rows = widget.locator('.monaco-list-row');
+  // Every wanted file must be listed before anything is ticked: a file copied in just before may
+  // not be listed yet, and Enter would then compare fewer files than the step means to.
+  for (const t = Date.now(); ; ) {
+    const texts = await rows.allTextContents();
+    if (labels.every((l) => texts.some((x) => x.includes(l)))) break;
+    if (Date.now() - t > 10_000) throw new Error(`the file pick lists ${JSON.stringify(texts)}, not every one of ${JSON.stringify(labels)}`);
+    await page.waitForTimeout(200);
+  }
   for (let i = 0; i < (await rows.count()); i++) {
     const row = rows.nth(i);
     const text = (await row.textContent()) ?? '';
