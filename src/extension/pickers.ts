@@ -164,7 +164,8 @@ function namesOnly(notes: readonly (string | undefined)[]): string {
 
 /**
  * Label column(s): one shared column when every file has it, else one per file.
- * Returns undefined when cancelled, [] for "no label".
+ * Returns undefined when cancelled, [] for "no label". The picks stay open when focus moves (a
+ * glance at a file between steps, or a panel updating) and close only on Escape.
  */
 export async function pickLabels(
   state: vscode.Memento,
@@ -185,7 +186,7 @@ export async function pickLabels(
     const items: Item[] = rankLabelColumns(common, { ...(last ? { last } : {}), sample: shared }).map(({ column, reason }) => ({ label: column, value: column, description: reason }));
     if (!options.required) items.push({ label: '$(circle-slash) No label column', value: null });
     items.push({ label: '$(list-selection) A different label column per file...', value: '' });
-    const pick = await vscode.window.showQuickPick(items, { title: 'Label column', placeHolder: `The column to predict (shared by all files)${namesOnly(sampled.map((s) => s.note))}` });
+    const pick = await vscode.window.showQuickPick(items, { title: 'Label column', placeHolder: `The column to predict (shared by all files)${namesOnly(sampled.map((s) => s.note))}`, ignoreFocusOut: true });
     if (!pick) return undefined;
     if (pick.value === null) return [];
     if (pick.value !== '') {
@@ -209,6 +210,7 @@ export async function pickLabels(
       {
         title: `Label column (${i + 1} of ${files.length}): ${vscode.workspace.asRelativePath(files[i])}`,
         placeHolder: `The column to predict in ${vscode.workspace.asRelativePath(files[i])}${namesOnly([sampled[i].note])}`,
+        ignoreFocusOut: true,
       },
     );
     if (!pick) return undefined;
