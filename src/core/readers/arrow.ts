@@ -121,7 +121,7 @@ export function readArrowBytes(bytes: Buffer, path: string, name: string, option
     fillColumn(builder, column, leaf);
     builders.push(builder);
   }
-  const built = buildColumns(builders, path, options.numericTolerance);
+  const built = buildColumns(builders, path, options.numericTolerance, options.dateFormats);
   problems.push(...built.problems);
   return { name, path, rows, columns: built.columns, problems, problemCount: problems.length, delimiter: '' };
 }

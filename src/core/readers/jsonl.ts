@@ -15,7 +15,7 @@
  */
 import { FatalInputError, type Column, type DataTable, type Problem, type ProblemCode } from '../table';
 import { isMostlyNumeric, OddValues } from '../columnKind';
-import { epochColumn, headerSaysEpoch, mixedFormatsMessage } from '../dates/inferDates';
+import { knownPattern, mixedFormatsMessage, numericOrEpoch } from '../dates/inferDates';
 import { CategoricalBuilder, NumericBuilder } from './columnBuilder';
 import type { BinaryReadOptions } from './readOptions';
 
@@ -153,7 +153,8 @@ function readLines(buf: Buffer, path: string, name: string, options: BinaryReadO
       problem(col.arrayLine, 1, 'unsupported-column', `"${col.name}" holds arrays (nested values per row); the column is left out: Dataset Lab reads flat values and flattens objects only`);
       continue;
     }
-    const numeric = isMostlyNumeric(numbers, texts, odd.distinct, options.numericTolerance);
+    const known = knownPattern(options.dateFormats, col.name);
+    const numeric = known === undefined && isMostlyNumeric(numbers, texts, odd.distinct, options.numericTolerance);
     if (numeric) {
       const b = new NumericBuilder(col.name, rows);
       let typeErrors = 0;
@@ -166,14 +167,14 @@ function readLines(buf: Buffer, path: string, name: string, options: BinaryReadO
         } else b.set(r, null);
       }
       const column = { ...b.build(), typeErrors };
-      out.push(headerSaysEpoch(col.name) ? (epochColumn(column) ?? column) : column);
+      out.push(numericOrEpoch(column, options.dateFormats));
     } else {
       const b = new CategoricalBuilder(col.name, rows, missing);
       for (let r = 0; r < rows; r++) {
         const v = col.values[r];
         b.set(r, v === null || v === undefined ? null : typeof v === 'string' ? v : String(v));
       }
-      const built = b.build(options.numericTolerance);
+      const built = b.build(options.numericTolerance, known);
       out.push(built.column);
       if (built.column.type === 'datetime') {
         const format = built.column.format;

@@ -228,6 +228,7 @@ export async function readParquetBytes(bytes: Buffer, path: string, name: string
     chosen.map((l) => builders.get(l.top)?.find((b) => b.leaf === l)?.builder as ColumnBuilder),
     path,
     options.numericTolerance,
+    options.dateFormats,
   );
   problems.push(...built.problems);
   return { name, path, rows, columns: built.columns, problems, problemCount: problems.length, delimiter: '' };
