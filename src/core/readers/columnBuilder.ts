@@ -68,27 +68,41 @@ export class CategoricalBuilder {
    * dates in its format; `mixed` the formats of a column of dates written several ways (then
    * read as strings). A `known` format (a run's training format) is used as it is, never inferred.
    */
-  build(tolerance: number, known?: string): { column: Column; oddRows: number[]; mixed?: readonly FormatCount[] } {
-    if (known !== undefined) {
-      const column = knownFormatColumn(this.name, this.codes, this.dictionary, known, this.missing);
-      const oddRows: number[] = [];
-      for (let r = 0; r < this.codes.length; r++) if (this.codes[r] >= 0 && Number.isNaN(column.values[r])) oddRows.push(r);
-      return { column, oddRows };
-    }
-    const counts = codeCounts(this.codes, this.dictionary.length);
-    const dates = inferDateFormat(this.dictionary, counts, tolerance);
-    if (dates.kind === 'datetime') {
-      let nonMissing = 0;
-      for (let k = 0; k < counts.length; k++) nonMissing += counts[k];
-      const column = dictionaryDatetimeColumn(this.name, this.codes, this.dictionary, dates.format, this.missing, nonMissing - dates.cells);
-      const oddRows: number[] = [];
-      for (let r = 0; r < this.codes.length; r++) if (this.codes[r] >= 0 && Number.isNaN(column.values[r])) oddRows.push(r);
-      return { column, oddRows };
-    }
-    const type = stringKind(this.dictionary, counts);
-    const column: Column = { name: this.name, type, codes: this.codes, dictionary: this.dictionary, missing: this.missing, typeErrors: 0 };
-    return dates.kind === 'mixed' ? { column, oddRows: [], mixed: dates.formats } : { column, oddRows: [] };
+  build(tolerance: number, known?: string): BuiltStringColumn {
+    return buildStringColumn(this.name, this.codes, this.dictionary, this.missing, tolerance, known);
   }
+}
+
+export interface BuiltStringColumn {
+  readonly column: Column;
+  readonly oddRows: number[];
+  readonly mixed?: readonly FormatCount[];
+}
+
+/**
+ * A dictionary-encoded string column (codes -1 = missing, `missing` of them) as dates, free text
+ * or categories: see CategoricalBuilder.build.
+ */
+export function buildStringColumn(name: string, codes: Int32Array, dictionary: string[], missing: number, tolerance: number, known?: string): BuiltStringColumn {
+  if (known !== undefined) {
+    const column = knownFormatColumn(name, codes, dictionary, known, missing);
+    const oddRows: number[] = [];
+    for (let r = 0; r < codes.length; r++) if (codes[r] >= 0 && Number.isNaN(column.values[r])) oddRows.push(r);
+    return { column, oddRows };
+  }
+  const counts = codeCounts(codes, dictionary.length);
+  const dates = inferDateFormat(dictionary, counts, tolerance);
+  if (dates.kind === 'datetime') {
+    let nonMissing = 0;
+    for (let k = 0; k < counts.length; k++) nonMissing += counts[k];
+    const column = dictionaryDatetimeColumn(name, codes, dictionary, dates.format, missing, nonMissing - dates.cells);
+    const oddRows: number[] = [];
+    for (let r = 0; r < codes.length; r++) if (codes[r] >= 0 && Number.isNaN(column.values[r])) oddRows.push(r);
+    return { column, oddRows };
+  }
+  const type = stringKind(dictionary, counts);
+  const column: Column = { name, type, codes, dictionary, missing, typeErrors: 0 };
+  return dates.kind === 'mixed' ? { column, oddRows: [], mixed: dates.formats } : { column, oddRows: [] };
 }
 
 /** A typed file's date or timestamp column: milliseconds since the epoch, as the file stores them. */
