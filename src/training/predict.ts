@@ -120,13 +120,29 @@ function inferredWhy(f: FittedDatetime): string {
 
 const isDatetime = (f: FittedFeature): f is FittedDatetime => f.kind === 'datetime';
 
+/**
+ * The columns a transform renames, writes or reads: a feature of that name may not be the file's
+ * column of that name, so its training format is not imposed on the file's column.
+ */
+function transformColumns(steps: unknown[] | undefined): Set<string> {
+  const out = new Set<string>();
+  if (!steps) return out;
+  for (const step of parseTransformSteps(steps, 'transform').steps) {
+    if (step.kind === 'rename') for (const [from, to] of Object.entries(step.map)) out.add(from).add(to);
+    else if (step.kind === 'derive') for (const e of step.exprs) [e.name, ...e.columns].forEach((c) => out.add(c));
+    else if (step.kind === 'filter') step.expr.columns.forEach((c) => out.add(c));
+    else if (step.kind === 'recode') Object.keys(step.columns).forEach((c) => out.add(c));
+  }
+  return out;
+}
+
 /** The date formats to read the new file with, by column: every folder's, from its training data. */
-function knownDateFormats(metas: readonly { id: string; meta: ModelMeta | undefined; dataset: string | undefined }[]): Map<string, string> {
+function knownDateFormats(metas: readonly { meta: ModelMeta | undefined; dataset: string | undefined; transformed: ReadonlySet<string> }[]): Map<string, string> {
   const out = new Map<string, string>();
-  for (const { meta, dataset } of metas) {
+  for (const { meta, dataset, transformed } of metas) {
     for (const f of meta?.preprocessing.features.filter(isDatetime) ?? []) {
       const format = trainingDateFormat(f, dataset);
-      if (format !== undefined) out.set(f.name, format);
+      if (format !== undefined && !transformed.has(f.name)) out.set(f.name, format);
     }
   }
   return out;
@@ -180,7 +196,7 @@ function checkedTable(table: DataTable, meta: ModelMeta, file: string, dataset: 
     if (col.type !== 'datetime') throw new PredictError(`${file}: column "${feat.name}" must hold dates for the ${meta.id} model (it is read as ${col.type})`);
     const format = trainingDateFormat(feat, dataset);
     if (format === undefined || col.format !== format) {
-      if (isPatternFormat(col.format)) warnings.push(`note: ${file}: column "${feat.name}": ${format === undefined ? inferredWhy(feat) : `the transform of dataset "${dataset}" makes the column, so its training format ${format} could not be applied when reading`}; its dates are read in the format inferred from this file, ${col.format}`);
+      if (isPatternFormat(col.format)) warnings.push(`note: ${file}: column "${feat.name}": ${format === undefined ? inferredWhy(feat) : `a transform step renames, writes or reads it, so its training format ${format} is not imposed on the file`}; its dates are read in the format inferred from this file, ${col.format}`);
       continue;
     }
     if (col.typeErrors === 0) continue;
@@ -327,7 +343,10 @@ export async function predictFile(runDir: string, csvPath: string, options: Pred
   const transforms = runTransforms(runDir);
   /** Whose data a model's rows are like: its transform, and its date formats when the datasets' differ. */
   const datasetOf = (id: string) => (id.startsWith('separate/') ? id.slice('separate/'.length) : options.dataset);
-  const metas = folders.map((f) => ({ ...f, meta: readMeta(f.dir), dataset: datasetOf(f.id) }));
+  const metas = folders.map((f) => {
+    const transform = datasetOfModel(f.id, transforms, options.dataset, runDir);
+    return { ...f, meta: readMeta(f.dir), dataset: datasetOf(f.id), transform, transformed: transformColumns(transform === undefined ? undefined : transforms.get(transform)) };
+  });
   // Only the models' feature columns are read (Parquet, Arrow and JSON Lines skip the others),
   // unless a dataset's transform may read any column. Date columns are read in the format
   // training read them in (a separate model per dataset may each have its own: one read per format set).
@@ -351,7 +370,7 @@ export async function predictFile(runDir: string, csvPath: string, options: Pred
     const own = knownDateFormats([f]);
     const shared = knownDateFormats(metas);
     const raw = [...own].every(([k, v]) => shared.get(k) === v) ? first : await readFor(own);
-    const table = transformedFor(raw, transforms, datasetOfModel(f.id, transforms, options.dataset, runDir), csvPath);
+    const table = transformedFor(raw, transforms, f.transform, csvPath);
     const { meta, outputs, dispose } = await scoreFolder(f.dir, table, all, (m) => checkedTable(table, m, csvPath, f.dataset, warnings));
     const outs = outputs();
     meta.heads.forEach((head, h) => {

@@ -35,16 +35,18 @@ function dayFirstLines(n: number, seed: number): string {
 }
 
 /** A workspace with a finished run of `model` on two day-first datasets; returns the folder and the run folder. */
-async function trainedRun(model: object): Promise<{ dir: string; runDir: string }> {
+async function trainedRun(model: object, transform?: object[]): Promise<{ dir: string; runDir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'dl-predict-formats-'));
   mkdirSync(join(dir, 'data'));
-  writeFileSync(join(dir, 'data', 'a.csv'), dayFirstLines(80, 3));
-  writeFileSync(join(dir, 'data', 'b.csv'), dayFirstLines(60, 4));
+  // With a transform, the files call the date column "day" and the transform renames it.
+  const named = (text: string) => (transform ? text.replace(/^when,/, 'day,') : text);
+  writeFileSync(join(dir, 'data', 'a.csv'), named(dayFirstLines(80, 3)));
+  writeFileSync(join(dir, 'data', 'b.csv'), named(dayFirstLines(60, 4)));
   const exp = {
     version: 1,
     datasets: [
-      { name: 'a', path: 'data/a.csv', label: 'y', task: 'regression' },
-      { name: 'b', path: 'data/b.csv', label: 'y', task: 'regression' },
+      { name: 'a', path: 'data/a.csv', label: 'y', task: 'regression', ...(transform ? { transform } : {}) },
+      { name: 'b', path: 'data/b.csv', label: 'y', task: 'regression', ...(transform ? { transform } : {}) },
     ],
     features: ['when', 'x'],
     arms: ['merged'],
@@ -155,4 +157,13 @@ test('an empty numeric feature column is imputed with the training statistic, wi
   assert.equal(gbm.code, 0, gbm.err);
   assert.match(gbm.err, /no-x\.csv: column "x" is empty \(all 2 values missing\); the merged model imputes it with the trees' branch for missing values, as in training/);
   assert.equal(predictions(gbm.out).length, 2);
+});
+
+test('a date feature a transform makes (here a rename) is not read in the training format: inferred from the file, with a note', async () => {
+  const { dir, runDir } = await trainedRun({ type: 'linear' }, [{ rename: { day: 'when' } }]);
+  writeFileSync(join(dir, 'ambiguous.csv'), 'day,x\n01/02/2020,0.1\n03/04/2020,-0.2\n');
+  const p = await cli(['predict', runDir, 'ambiguous.csv'], dir);
+  assert.equal(p.code, 0, p.err);
+  assert.match(p.err, /^note: .*ambiguous\.csv: column "when": a transform step renames, writes or reads it, so its training format %d\/%m\/%Y is not imposed on the file; its dates are read in the format inferred from this file, %m\/%d\/%Y$/m);
+  assert.equal(predictions(p.out).length, 2);
 });
