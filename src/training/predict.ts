@@ -95,7 +95,11 @@ function neededFeatureColumns(dirs: readonly string[]): string[] {
     const meta = readMeta(dir);
     if (!meta) continue;
     for (const f of meta.preprocessing.features) names.add(f.name);
-    for (const name of textModelColumns(dir)) names.add(name);
+    try {
+      for (const name of textModelColumns(dir)) names.add(name);
+    } catch {
+      // An unreadable text model is reported where it is loaded (scoreFolder), with the folder.
+    }
   }
   return [...names];
 }
