@@ -6,6 +6,7 @@ import { constants, type Stats } from 'node:fs';
 import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { IngestPass, type IngestPlan, type PassOptions, type PassResult } from './csv/ingestPass';
+import type { KnownDateFormats } from './dates/inferDates';
 import { FatalInputError, type DataTable } from './table';
 
 /** Cells equal to one of these (after trimming surrounding spaces) are missing values. */
@@ -34,6 +35,12 @@ export interface IngestOptions {
   readonly chunkSize?: number;
   /** Bytes gathered before sniffing the delimiter and choosing storage (default 64 KiB). */
   readonly sampleBytes?: number;
+  /**
+   * Date columns whose format is known (by column name, e.g. a run's training formats for
+   * `predict`): read in exactly that format, not inferred; cells it cannot read are missing
+   * values with a type-mismatch problem at their line and column. See KnownDateFormats.
+   */
+  readonly dateFormats?: KnownDateFormats;
 }
 
 const DEFAULT_CHUNK = 1 << 20;
@@ -66,6 +73,7 @@ function passOptions(path: string, options: IngestOptions, totalBytes: number, p
     numericTolerance: options.numericTolerance ?? 0.05,
     totalBytes,
     sampleBytes: Math.max(4, options.sampleBytes ?? DEFAULT_SAMPLE),
+    ...(options.dateFormats ? { knownDateFormats: options.dateFormats } : {}),
     plan,
   };
 }

@@ -8,10 +8,12 @@ import { basename, join } from 'node:path';
 import { readTable } from '../core/readers/readTable';
 import { TransformError, applyTransforms } from '../core/transform/applyTransforms';
 import { parseTransformSteps } from '../core/transform/transformSteps';
-import { columnByName, type DataTable } from '../core/table';
+import { fewOddCells, DEFAULT_KIND_TOLERANCE } from '../core/columnKind';
+import { epochUnitOf, isPatternFormat } from '../core/dates/inferDates';
+import { columnByName, type Column, type DataTable, type Problem } from '../core/table';
 import { initBackend } from './backend';
 import { primaryScore } from './metrics';
-import { transformRows } from './preprocess';
+import { transformRows, type FittedDatetime, type FittedFeature } from './preprocess';
 import { RUN_FILES, type ArmName, type RunResults } from '../protocol/runFolder/contract';
 import { describeRunStatus, readRunStatus } from '../protocol/runFolder/read';
 import { loadSavedModel, loadTreeModel, modelFolder } from './modelStore';
@@ -38,6 +40,11 @@ export interface PredictionTable {
   readonly arm: ArmName;
   readonly header: string[];
   readonly rows: string[][];
+  /**
+   * Lines for stderr about how the rows were read: cells read as missing (`file:line:column:
+   * ...`), empty feature columns imputed, dates read in an inferred format (`note: ...`).
+   */
+  readonly warnings: string[];
 }
 
 function availableArms(runDir: string): ArmName[] {
@@ -71,27 +78,156 @@ async function loadModel(tf: Awaited<ReturnType<typeof initBackend>>['tf'], dir:
   }
 }
 
+/** A model folder's preprocessing.json, or undefined when it cannot be read (loadModel reports that, with the folder). */
+function readMeta(dir: string): ModelMeta | undefined {
+  try {
+    const meta = JSON.parse(readFileSync(join(dir, 'preprocessing.json'), 'utf8')) as ModelMeta;
+    return Array.isArray(meta?.preprocessing?.features) ? meta : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every feature column the saved models in these folders read (from their preprocessing.json). */
 function neededFeatureColumns(dirs: readonly string[]): string[] {
   const names = new Set<string>();
   for (const dir of dirs) {
+    const meta = readMeta(dir);
+    if (!meta) continue;
+    for (const f of meta.preprocessing.features) names.add(f.name);
     try {
-      const meta = JSON.parse(readFileSync(join(dir, 'preprocessing.json'), 'utf8')) as ModelMeta;
-      for (const f of meta.preprocessing.features) names.add(f.name);
       for (const name of textModelColumns(dir)) names.add(name);
     } catch {
-      // Unreadable metadata is reported by loadModel below, with the folder.
+      // An unreadable text model is reported where it is loaded (scoreFolder), with the folder.
     }
   }
   return [...names];
 }
 
 /**
+ * The format a model's date feature was read in at training (FittedDatetime.format; with
+ * datasets that wrote it differently, `dataset`'s), when a reader can read new text in it: a
+ * strftime pattern or `epoch <unit>`. Undefined for runs saved before formats were kept,
+ * typed timestamps (`native`) and datasets that disagree without `dataset` saying whose.
+ */
+export function trainingDateFormat(f: FittedDatetime, dataset: string | undefined): string | undefined {
+  const format = f.format ?? (dataset !== undefined ? f.formats?.[dataset] : undefined);
+  return format !== undefined && (isPatternFormat(format) || epochUnitOf(format) !== undefined) ? format : undefined;
+}
+
+/** Why a date feature's format is inferred from the new file rather than the training one (for a note). */
+function inferredWhy(f: FittedDatetime): string {
+  if (f.format === 'native') return 'the training data held typed timestamps (Parquet or Arrow), not text';
+  if (f.formats) return `the training datasets wrote it in different formats (${Object.entries(f.formats).map(([d, x]) => `${d}: ${x}`).join(', ')}); say whose with --dataset NAME`;
+  return 'the run did not record its training date format (saved by an earlier version)';
+}
+
+const isDatetime = (f: FittedFeature): f is FittedDatetime => f.kind === 'datetime';
+
+/**
+ * The columns a transform renames, writes or reads: a feature of that name may not be the file's
+ * column of that name, so its training format is not imposed on the file's column.
+ */
+function transformColumns(steps: unknown[] | undefined): Set<string> {
+  const out = new Set<string>();
+  if (!steps) return out;
+  for (const step of parseTransformSteps(steps, 'transform').steps) {
+    if (step.kind === 'rename') for (const [from, to] of Object.entries(step.map)) out.add(from).add(to);
+    else if (step.kind === 'derive') for (const e of step.exprs) [e.name, ...e.columns].forEach((c) => out.add(c));
+    else if (step.kind === 'filter') step.expr.columns.forEach((c) => out.add(c));
+    else if (step.kind === 'recode') Object.keys(step.columns).forEach((c) => out.add(c));
+  }
+  return out;
+}
+
+/** The date formats to read the new file with, by column: every folder's, from its training data. */
+function knownDateFormats(metas: readonly { meta: ModelMeta | undefined; dataset: string | undefined; transformed: ReadonlySet<string> }[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const { meta, dataset, transformed } of metas) {
+    for (const f of meta?.preprocessing.features.filter(isDatetime) ?? []) {
+      const format = trainingDateFormat(f, dataset);
+      if (format !== undefined && !transformed.has(f.name)) out.set(f.name, format);
+    }
+  }
+  return out;
+}
+
+/** How a training-format date column's unreadable cells are shown: their problems, located. */
+function located(p: Problem): string {
+  return `${p.file}:${p.line}:${p.column}: ${p.message}`;
+}
+
+/** The type-mismatch problems the reader raised about column `name`. */
+function problemsOf(table: DataTable, name: string): Problem[] {
+  return table.problems.filter((p) => p.code === 'type-mismatch' && p.message.includes(`"${name}"`));
+}
+
+const MAX_CELL_WARNINGS = 5;
+
+/**
+ * The table a model scores, checked against its features: each feature column present and of
+ * the kind the model was trained on. A feature column that is empty in the new file is all
+ * missing values, imputed as training imputes them (a warning says so). A date column read in
+ * the training format (FittedDatetime.format) with cells that format cannot read: those cells
+ * are missing values, as at training, each named in a warning, unless they are too many by the
+ * rule that makes a training column dates (src/core/columnKind.ts): then a PredictError naming
+ * the first one's line and column and the format.
+ */
+function checkedTable(table: DataTable, meta: ModelMeta, file: string, dataset: string | undefined, warnings: string[]): DataTable {
+  const replaced = new Map<string, Column>();
+  const names = meta.preprocessing.features.map((x) => x.name).join(', ');
+  for (const feat of meta.preprocessing.features) {
+    const col = columnByName(table, feat.name);
+    if (!col) throw new PredictError(`${file}: column "${feat.name}" is missing; the ${meta.id} model needs ${names}`);
+    const empty = table.rows > 0 && col.missing === table.rows;
+    if (feat.kind === 'numeric' && col.type !== 'numeric') {
+      if (!empty) throw new PredictError(`${file}: column "${feat.name}" must be numeric for the ${meta.id} model`);
+      replaced.set(feat.name, { name: feat.name, type: 'numeric', values: new Float64Array(table.rows).fill(NaN), missing: table.rows, typeErrors: 0 });
+    }
+    if (empty) {
+      const how =
+        meta.kind === 'gbm'
+          ? "the trees' branch for missing values, as in training"
+          : feat.kind === 'numeric'
+            ? `the training ${meta.preprocessing.spec.numericImpute === 'zero' ? 'fill 0' : `${meta.preprocessing.spec.numericImpute} ${feat.fill}`}, as training imputes missing values`
+            : feat.kind === 'datetime'
+              ? `the training ${meta.preprocessing.spec.numericImpute === 'zero' ? 'first date' : 'median date'} ${new Date(feat.fill).toISOString().slice(0, 10)}, as training imputes missing dates`
+              : `"${feat.fill}", as training imputes missing categories`;
+      warnings.push(`warning: ${file}: column "${feat.name}" is empty (all ${table.rows} values missing); the ${meta.id} model imputes it with ${how}`);
+      continue;
+    }
+    if (feat.kind !== 'datetime') continue;
+    if (col.type !== 'datetime') throw new PredictError(`${file}: column "${feat.name}" must hold dates for the ${meta.id} model (it is read as ${col.type})`);
+    const format = trainingDateFormat(feat, dataset);
+    if (format === undefined || col.format !== format) {
+      if (isPatternFormat(col.format)) warnings.push(`note: ${file}: column "${feat.name}": ${format === undefined ? inferredWhy(feat) : `a transform step renames, writes or reads it, so its training format ${format} is not imposed on the file`}; its dates are read in the format inferred from this file, ${col.format}`);
+      continue;
+    }
+    if (col.typeErrors === 0) continue;
+    const present = table.rows - col.missing;
+    const problems = problemsOf(table, feat.name);
+    if (!fewOddCells(col.typeErrors, col.typeErrors, present, DEFAULT_KIND_TOLERANCE)) {
+      const first = problems[0] ? `${located(problems[0]).replace(/; read as missing$/, '')}: ` : `${file}: `;
+      throw new PredictError(`${first}${col.typeErrors} of ${present} values of column "${feat.name}" are not dates in the format the ${meta.id} model was trained on (${format}); too many to read as missing: write the dates as in the training data`);
+    }
+    for (const p of problems.slice(0, MAX_CELL_WARNINGS)) warnings.push(`${located(p)}; read as missing, imputed as training imputes missing dates`);
+    if (col.typeErrors > MAX_CELL_WARNINGS) warnings.push(`warning: ${file}: ${col.typeErrors} values of column "${feat.name}" in all are not dates in the training format ${format}; read as missing`);
+  }
+  return replaced.size === 0 ? table : { ...table, columns: table.columns.map((c) => replaced.get(c.name) ?? c) };
+}
+
+/**
  * A saved model's outputs on every row of `table`, per head (probabilities row by row, or
  * values): a gbm model's trees (trees.json), else the TF.js model, whose backend starts only
- * then. The feature checks run before `outputs()` is called.
+ * then. `prepare` checks the rows against the saved features (checkedTable) once the model's
+ * metadata is loaded, and gives the table it scores.
  */
-async function scoreFolder(dir: string, table: DataTable, all: Int32Array): Promise<{ meta: ModelMeta; outputs: () => ArrayLike<number>[]; dispose: () => void }> {
+async function scoreFolder(
+  dir: string,
+  read: DataTable,
+  all: Int32Array,
+  prepare: (meta: ModelMeta) => DataTable,
+): Promise<{ meta: ModelMeta; table: DataTable; outputs: () => ArrayLike<number>[]; dispose: () => void }> {
   if (existsSync(join(dir, TREES_FILE))) {
     let loaded: ReturnType<typeof loadTreeModel>;
     try {
@@ -100,10 +236,18 @@ async function scoreFolder(dir: string, table: DataTable, all: Int32Array): Prom
       throw new PredictError(`${dir}: the saved trees cannot be read: ${(e as Error).message.split('\n')[0]}; the run may not have finished writing them`);
     }
     const { trees, meta } = loaded;
-    return { meta, outputs: () => predictTrees(trees, table, (h) => Math.max(1, meta.heads[h].classes.length)), dispose: () => {} };
+    const table = prepare(meta);
+    return { meta, table, outputs: () => predictTrees(trees, table, (h) => Math.max(1, meta.heads[h].classes.length)), dispose: () => {} };
   }
   const { tf } = await initBackend();
   const { model, meta } = await loadModel(tf, dir);
+  let table = read;
+  try {
+    table = prepare(meta);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   if (existsSync(join(dir, TEXT_MODEL_FILE))) {
     let scorer: Awaited<ReturnType<typeof textScorer>>;
     try {
@@ -112,11 +256,12 @@ async function scoreFolder(dir: string, table: DataTable, all: Int32Array): Prom
       model.dispose();
       throw new PredictError(e instanceof TextModelError ? `${e.message}; the text model cannot be read` : `${table.path}: ${(e as Error).message.split('\n')[0]}`);
     }
-    return { meta, outputs: () => scorer.outputs(), dispose: () => (scorer.dispose(), model.dispose()) };
+    return { meta, table, outputs: () => scorer.outputs(), dispose: () => (scorer.dispose(), model.dispose()) };
   }
   const tensors: tfjs.Tensor[] = [];
   return {
     meta,
+    table,
     outputs: () => {
       const x = transformRows(meta.preprocessing, table, all);
       const input = tf.tensor2d(x, [table.rows, meta.preprocessing.outputs.length]);
@@ -200,21 +345,37 @@ export async function predictFile(runDir: string, csvPath: string, options: Pred
   } else folders = [{ id: arm, dir: modelFolder(runDir, arm) }];
 
   const transforms = runTransforms(runDir);
+  /** Whose data a model's rows are like: its transform, and its date formats when the datasets' differ. */
+  const datasetOf = (id: string) => (id.startsWith('separate/') ? id.slice('separate/'.length) : options.dataset);
+  const metas = folders.map((f) => {
+    const transform = datasetOfModel(f.id, transforms, options.dataset, runDir);
+    return { ...f, meta: readMeta(f.dir), dataset: datasetOf(f.id), transform, transformed: transformColumns(transform === undefined ? undefined : transforms.get(transform)) };
+  });
   // Only the models' feature columns are read (Parquet, Arrow and JSON Lines skip the others),
-  // unless a dataset's transform may read any column.
-  const raw = await readTable(csvPath, transforms.size ? {} : { columns: neededFeatureColumns(folders.map((f) => f.dir)) });
-  const all = Int32Array.from({ length: raw.rows }, (_, i) => i);
+  // unless a dataset's transform may read any column. Date columns are read in the format
+  // training read them in (a separate model per dataset may each have its own: one read per format set).
+  const reads = new Map<string, Promise<DataTable>>();
+  const readFor = (formats: Map<string, string>): Promise<DataTable> => {
+    const key = JSON.stringify([...formats].sort());
+    let read = reads.get(key);
+    if (!read) {
+      read = readTable(csvPath, { ...(transforms.size ? {} : { columns: neededFeatureColumns(folders.map((f) => f.dir)) }), ...(formats.size ? { dateFormats: formats } : {}) });
+      reads.set(key, read);
+    }
+    return read;
+  };
+  const first = await readFor(knownDateFormats(metas));
+  const all = Int32Array.from({ length: first.rows }, (_, i) => i);
   const header = ['row'];
   const columns: string[][] = [];
-  for (const f of folders) {
-    const table = transformedFor(raw, transforms, datasetOfModel(f.id, transforms, options.dataset, runDir), csvPath);
-    const { meta, outputs, dispose } = await scoreFolder(f.dir, table, all);
-    for (const feat of meta.preprocessing.features) {
-      const col = columnByName(table, feat.name);
-      if (!col) throw new PredictError(`${csvPath}: column "${feat.name}" is missing; the ${meta.id} model needs ${meta.preprocessing.features.map((x) => x.name).join(', ')}`);
-      if (feat.kind === 'numeric' && col.type !== 'numeric') throw new PredictError(`${csvPath}: column "${feat.name}" must be numeric for the ${meta.id} model`);
-      if (feat.kind === 'datetime' && col.type !== 'datetime' && col.missing < table.rows) throw new PredictError(`${csvPath}: column "${feat.name}" must hold dates for the ${meta.id} model (it is read as ${col.type})`);
-    }
+  const warnings: string[] = [];
+  for (const f of metas) {
+    // One read for every folder unless their training formats disagree on a column.
+    const own = knownDateFormats([f]);
+    const shared = knownDateFormats(metas);
+    const raw = [...own].every(([k, v]) => shared.get(k) === v) ? first : await readFor(own);
+    const table = transformedFor(raw, transforms, f.transform, csvPath);
+    const { meta, outputs, dispose } = await scoreFolder(f.dir, table, all, (m) => checkedTable(table, m, csvPath, f.dataset, warnings));
     const outs = outputs();
     meta.heads.forEach((head, h) => {
       if (options.dataset && arm === 'multihead' && head.name !== options.dataset) return;
@@ -242,8 +403,8 @@ export async function predictFile(runDir: string, csvPath: string, options: Pred
     }
     dispose();
   }
-  const rows = Array.from({ length: raw.rows }, (_, i) => [String(i + 1), ...columns.map((c) => c[i])]);
-  return { arm, header, rows };
+  const rows = Array.from({ length: first.rows }, (_, i) => [String(i + 1), ...columns.map((c) => c[i])]);
+  return { arm, header, rows, warnings: [...new Set(warnings)] };
 }
 
 /** A cell a spreadsheet would read as a formula (OWASP "CSV injection"): these first characters... */
@@ -265,7 +426,7 @@ export interface CsvOptions {
   readonly raw?: boolean;
 }
 
-export function toCsv(t: PredictionTable, options: CsvOptions = {}): string {
+export function toCsv(t: Pick<PredictionTable, 'header' | 'rows'>, options: CsvOptions = {}): string {
   const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const cell = options.raw ? quote : (s: string) => quote(neutraliseFormula(s));
   return [t.header, ...t.rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';

@@ -47,6 +47,14 @@ export interface FittedDatetime {
   readonly fillOffset: number;
   readonly year: { readonly center: number; readonly scale: number };
   readonly days: { readonly center: number; readonly scale: number };
+  /**
+   * How the training cells were read (DatetimeColumn.format: a strftime pattern such as
+   * `%d/%m/%Y`, `epoch seconds`, or `native`) when every training dataset agrees; `predict`
+   * reads new files' dates in exactly this format. Absent in runs saved before it was kept.
+   */
+  readonly format?: string;
+  /** The format of each training dataset (by name) when they differ; `format` is then absent. */
+  readonly formats?: Readonly<Record<string, string>>;
 }
 export type FittedFeature = FittedNumeric | FittedCategorical | FittedDatetime;
 
@@ -131,9 +139,12 @@ function fitDatetime(train: readonly RowSet[], name: string, spec: Preprocessing
   const offsets: number[] = [];
   let hasTime = false;
   let missing = 0;
+  const formats: Record<string, string> = {};
   for (const s of train) {
     const col = datetimeColumnOf(s.table, name);
     if (!col.dateOnly) hasTime = true;
+    // An all-empty column has no format of its own ('none').
+    if (col.format !== 'none') formats[s.table.name] = col.format;
     for (const r of s.rows) {
       const v = col.values[r];
       if (v !== v) {
@@ -156,7 +167,9 @@ function fitDatetime(train: readonly RowSet[], name: string, spec: Preprocessing
   const days = Float64Array.from({ length: instants.length + missing }, (_, i) => ((i < instants.length ? instants[i] : fill) - reference) / MS_PER_DAY);
   // The hour only for columns with times: a date column's hour is always 0.
   const parts = spec.datetimeFeatures.filter((p) => p !== 'hour' || hasTime);
-  const fitted: FittedDatetime = { name, kind: 'datetime', parts, reference, fill, fillOffset, year: fitScale(years, spec.scaling), days: fitScale(days, spec.scaling) };
+  const distinct = [...new Set(Object.values(formats))];
+  const format = distinct.length === 1 ? { format: distinct[0] } : distinct.length > 1 ? { formats } : {};
+  const fitted: FittedDatetime = { name, kind: 'datetime', parts, reference, fill, fillOffset, year: fitScale(years, spec.scaling), days: fitScale(days, spec.scaling), ...format };
   return { fitted, outputs: datetimeOutputs(name, parts) };
 }
 

@@ -30,6 +30,8 @@ export const predictCommand: CliCommand = {
       ...(dataset ? { dataset } : {}),
       allowIncomplete: flag(args, 'allow-incomplete'),
     });
+    // Cells read as missing, empty columns imputed, dates read in an inferred format: said before the predictions.
+    for (const w of table.warnings) io.stderr.write(`${displayText(w)}\n`);
     const csv = toCsv(table, { raw: flag(args, 'raw') });
     const out = stringOption(args, 'output');
     if (out) {

@@ -10,7 +10,7 @@
  */
 import { codeCounts, isMostlyNumeric, OddValues, stringKind } from '../columnKind';
 import { dateFormat, type DateFormat } from '../dates/dateFormat';
-import { dictionaryDatetimeColumn, epochColumn, headerSaysEpoch, inferDateFormat, mixedFormatsMessage } from '../dates/inferDates';
+import { dictionaryDatetimeColumn, epochColumn, headerSaysEpoch, inferDateFormat, knownEpochUnit, knownFormatColumn, knownPattern, mixedFormatsMessage, type KnownDateFormats } from '../dates/inferDates';
 import { FatalInputError, type Column, type DataTable, type NumericColumn, type Problem, type ProblemCode } from '../table';
 import { ByteDictionary } from './byteDictionary';
 import { isAsciiSpace, parseNumberBytes, parseNumberString } from './numbers';
@@ -30,6 +30,8 @@ export interface PassOptions {
   readonly sampleBytes: number;
   /** What an earlier pass found out about the whole file. */
   readonly plan?: IngestPlan;
+  /** Columns (by name) read as dates in a known format instead of an inferred one (IngestOptions.dateFormats). */
+  readonly knownDateFormats?: KnownDateFormats;
 }
 
 /** What a pass learnt about the whole file, for the next pass. */
@@ -107,6 +109,8 @@ export class IngestPass implements RecordSink {
   private dateFormats: (DateFormat | undefined)[] = [];
   private dateExamples: string[] = [];
   private dateCodes: number[][] = [];
+  /** Per column: its known date format (PassOptions.knownDateFormats), stored as strings and never inferred. */
+  private knownPatterns: (string | undefined)[] = [];
 
   // Classify mode: per column, cells that were numbers / other text.
   private classNumbers: number[] = [];
@@ -227,7 +231,7 @@ export class IngestPass implements RecordSink {
       for (let j = 0; j < this.ncols; j++) {
         const n = this.classNumbers[j];
         const o = this.classOther[j];
-        this.isNumeric[j] = n + o === 0 || isMostlyNumeric(n, o, this.classOdd[j].distinct, tol);
+        this.isNumeric[j] = this.knownPatterns[j] === undefined && (n + o === 0 || isMostlyNumeric(n, o, this.classOdd[j].distinct, tol));
       }
       if (this.classRows > 0 && this.options.totalBytes > 0) {
         const perRow = (classifiedEnd - afterHeader) / this.classRows;
@@ -269,7 +273,12 @@ export class IngestPass implements RecordSink {
     this.ncols = this.names.length;
     const plan = this.options.plan;
     if (plan !== undefined && plan.numeric.length !== this.ncols) throw new Error('the ingest plan does not match the header');
-    this.dateFormats = Array.from({ length: this.ncols }, (_, j) => (plan?.dateFormats[j] !== undefined ? dateFormat(plan.dateFormats[j] as string) : undefined));
+    const known = this.options.knownDateFormats;
+    this.knownPatterns = this.names.map((n) => knownPattern(known, n));
+    this.dateFormats = Array.from({ length: this.ncols }, (_, j) => {
+      const f = this.knownPatterns[j] ?? plan?.dateFormats[j];
+      return f !== undefined ? dateFormat(f) : undefined;
+    });
     this.dateCodes = Array.from({ length: this.ncols }, () => []);
     this.dateExamples = new Array<string>(this.ncols).fill('');
     this.missing = new Array<number>(this.ncols).fill(0);
@@ -627,12 +636,21 @@ export class IngestPass implements RecordSink {
         } else {
           const values = fit(this.values[j], rows);
           const column: NumericColumn = { name, type: 'numeric', values, missing: this.missing[j], typeErrors: errors };
-          columns.push(headerSaysEpoch(name) ? (epochColumn(column) ?? column) : column);
+          const unit = knownEpochUnit(this.options.knownDateFormats, name);
+          columns.push(unit !== undefined ? (epochColumn(column, unit) as Column) : headerSaysEpoch(name) ? (epochColumn(column) ?? column) : column);
         }
         continue;
       }
       const codes = fit(this.codes[j], rows);
       const dict = this.dicts[j].values;
+      const known = this.knownPatterns[j];
+      if (known !== undefined) {
+        // A known format: no inference; the cells it cannot read were reported where they are (checkDate).
+        numericStorage.push(false);
+        dateFormats[j] = known;
+        columns.push(knownFormatColumn(name, codes, dict, known, this.missing[j]));
+        continue;
+      }
       const counts = codeCounts(codes, dict.length);
       if (plan === undefined && nonMissing > 0) {
         let numbers = 0;

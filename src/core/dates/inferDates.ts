@@ -236,9 +236,13 @@ export function mixedFormatsMessage(name: string, formats: readonly FormatCount[
   return `column "${name}" mixes date formats: ${shown.join(', ')}${formats.length > 3 ? `, and ${formats.length - 3} more` : ''}; it is read as text, not dates: write every date in one format`;
 }
 
-/** A numeric column whose header says it holds epoch timestamps, as dates; undefined when its values are not (see epochUnit). */
-export function epochColumn(column: NumericColumn): DatetimeColumn | undefined {
-  const unit = epochUnit(sortedFinite(column.values));
+/**
+ * A numeric column whose header says it holds epoch timestamps, as dates; undefined when its
+ * values are not (see epochUnit). `known` forces the unit (a run's training format), whatever
+ * the values' size.
+ */
+export function epochColumn(column: NumericColumn, known?: EpochUnit): DatetimeColumn | undefined {
+  const unit = known ?? epochUnit(sortedFinite(column.values));
   if (unit === undefined) return undefined;
   const values = Float64Array.from(column.values, (v) => epochToMilliseconds(v, unit));
   let dateOnly = true;
@@ -257,4 +261,53 @@ export function dictionaryDatetimeColumn(name: string, codes: Int32Array, dictio
     if (rowOffsets && c >= 0) rowOffsets[i] = (offsets as Int16Array)[c];
   }
   return { name, type: 'datetime', values, missing, typeErrors, format, dateOnly: !dateFormat(format).hasTime, ...(rowOffsets ? { offsets: rowOffsets } : {}) };
+}
+
+/** The unit of an `epoch <unit>` format (DatetimeColumn.format), else undefined. */
+export function epochUnitOf(format: string): EpochUnit | undefined {
+  const m = /^epoch (seconds|milliseconds|microseconds|nanoseconds)$/.exec(format);
+  return m ? (m[1] as EpochUnit) : undefined;
+}
+
+/** Whether a DatetimeColumn.format is a strftime pattern a reader can read text with (not `native`, `none` or epoch). */
+export function isPatternFormat(format: string): boolean {
+  return format.includes('%');
+}
+
+/**
+ * Known date formats by column name (e.g. those a run's training inferred): a reader reads such
+ * a column's text in exactly this format instead of inferring one, and a numeric column whose
+ * format is `epoch <unit>` in that unit. Cells the format cannot read are missing values and
+ * type errors (problems naming their place), as in an inferred date column.
+ */
+export type KnownDateFormats = ReadonlyMap<string, string>;
+
+/** The strftime pattern known for `name`, if any. */
+export function knownPattern(known: KnownDateFormats | undefined, name: string): string | undefined {
+  const f = known?.get(name);
+  return f !== undefined && isPatternFormat(f) ? f : undefined;
+}
+
+/** The epoch unit known for `name`, if any. */
+export function knownEpochUnit(known: KnownDateFormats | undefined, name: string): EpochUnit | undefined {
+  const f = known?.get(name);
+  return f === undefined ? undefined : epochUnitOf(f);
+}
+
+/** A numeric column as a typed reader builds it: epoch dates when a known format or the header says so. */
+export function numericOrEpoch(column: NumericColumn, known: KnownDateFormats | undefined): NumericColumn | DatetimeColumn {
+  const unit = knownEpochUnit(known, column.name);
+  if (unit !== undefined) return epochColumn(column, unit) as DatetimeColumn;
+  return headerSaysEpoch(column.name) ? (epochColumn(column) ?? column) : column;
+}
+
+/**
+ * A column of strings read in a known format (no inference): each distinct string parsed once;
+ * the non-missing cells the format cannot read are its type errors (NaN values).
+ */
+export function knownFormatColumn(name: string, codes: Int32Array, dictionary: readonly string[], format: string, missing: number): DatetimeColumn {
+  const column = dictionaryDatetimeColumn(name, codes, dictionary, format, missing, 0);
+  let typeErrors = 0;
+  for (let i = 0; i < codes.length; i++) if (codes[i] >= 0 && column.values[i] !== column.values[i]) typeErrors++;
+  return { ...column, typeErrors };
 }

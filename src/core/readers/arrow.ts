@@ -1,7 +1,7 @@
 /**
  * Arrow IPC files (`.arrow`, `.feather`: Feather version 2 is the Arrow IPC file format; the IPC
  * stream format is read too), with flechette, the Arrow decoder arquero uses. Buffers compressed
- * with ZSTD are read (hyparquet-compressors' decoder); LZ4_FRAME is refused by name.
+ * with ZSTD are read (zstd.ts: Node's zlib decoder where it has one); LZ4_FRAME is refused by name.
  *
  * Types follow the Parquet reader: numbers and decimals numeric, dates and timestamps datetime
  * (a zone-aware timestamp keeps its UTC offset, 0), text / booleans / dictionaries categorical or
@@ -9,16 +9,16 @@
  * lists, maps and unions left out with a problem.
  */
 import { CompressionType, Type, setCompressionCodec, tableFromIPC, type Column as ArrowColumn, type Field, type Table } from '@uwdata/flechette';
-import { decompressZstd } from 'hyparquet-compressors';
 import { FatalInputError, type DataTable, type Problem } from '../table';
 import { buildColumns, CategoricalBuilder, DatetimeBuilder, NumericBuilder, type ColumnBuilder } from './columnBuilder';
 import type { BinaryReadOptions } from './readOptions';
+import { zstdDecompress } from './zstd';
 
 setCompressionCodec(CompressionType.ZSTD, {
   encode: () => {
     throw new Error('writing ZSTD is not supported');
   },
-  decode: (bytes: Uint8Array, length: number) => decompressZstd(bytes, new Uint8Array(length)),
+  decode: (bytes: Uint8Array, length: number) => zstdDecompress(bytes, length),
 } as Parameters<typeof setCompressionCodec>[1]);
 
 const NUMERIC_TYPES = new Set<number>([Type.Int, Type.Float, Type.Decimal, Type.Time, Type.Duration]);
@@ -121,7 +121,7 @@ export function readArrowBytes(bytes: Buffer, path: string, name: string, option
     fillColumn(builder, column, leaf);
     builders.push(builder);
   }
-  const built = buildColumns(builders, path, options.numericTolerance);
+  const built = buildColumns(builders, path, options.numericTolerance, options.dateFormats);
   problems.push(...built.problems);
   return { name, path, rows, columns: built.columns, problems, problemCount: problems.length, delimiter: '' };
 }

@@ -6,7 +6,7 @@
  * categorical by the CSV ingest's rule.
  */
 import { codeCounts, stringKind } from '../columnKind';
-import { dictionaryDatetimeColumn, epochColumn, headerSaysEpoch, inferDateFormat, mixedFormatsMessage, type FormatCount } from '../dates/inferDates';
+import { dictionaryDatetimeColumn, inferDateFormat, knownFormatColumn, knownPattern, mixedFormatsMessage, numericOrEpoch, type FormatCount, type KnownDateFormats } from '../dates/inferDates';
 import type { Column, DatetimeColumn, NumericColumn, Problem } from '../table';
 
 export class NumericBuilder {
@@ -66,23 +66,43 @@ export class CategoricalBuilder {
    * Dates, free text or categories, by the rules every reader applies (src/core/columnKind.ts,
    * src/core/dates/inferDates.ts). `oddRows` are the rows of a date column whose strings are not
    * dates in its format; `mixed` the formats of a column of dates written several ways (then
-   * read as strings).
+   * read as strings). A `known` format (a run's training format) is used as it is, never inferred.
    */
-  build(tolerance: number): { column: Column; oddRows: number[]; mixed?: readonly FormatCount[] } {
-    const counts = codeCounts(this.codes, this.dictionary.length);
-    const dates = inferDateFormat(this.dictionary, counts, tolerance);
-    if (dates.kind === 'datetime') {
-      let nonMissing = 0;
-      for (let k = 0; k < counts.length; k++) nonMissing += counts[k];
-      const column = dictionaryDatetimeColumn(this.name, this.codes, this.dictionary, dates.format, this.missing, nonMissing - dates.cells);
-      const oddRows: number[] = [];
-      for (let r = 0; r < this.codes.length; r++) if (this.codes[r] >= 0 && Number.isNaN(column.values[r])) oddRows.push(r);
-      return { column, oddRows };
-    }
-    const type = stringKind(this.dictionary, counts);
-    const column: Column = { name: this.name, type, codes: this.codes, dictionary: this.dictionary, missing: this.missing, typeErrors: 0 };
-    return dates.kind === 'mixed' ? { column, oddRows: [], mixed: dates.formats } : { column, oddRows: [] };
+  build(tolerance: number, known?: string): BuiltStringColumn {
+    return buildStringColumn(this.name, this.codes, this.dictionary, this.missing, tolerance, known);
   }
+}
+
+export interface BuiltStringColumn {
+  readonly column: Column;
+  readonly oddRows: number[];
+  readonly mixed?: readonly FormatCount[];
+}
+
+/**
+ * A dictionary-encoded string column (codes -1 = missing, `missing` of them) as dates, free text
+ * or categories: see CategoricalBuilder.build.
+ */
+export function buildStringColumn(name: string, codes: Int32Array, dictionary: string[], missing: number, tolerance: number, known?: string): BuiltStringColumn {
+  if (known !== undefined) {
+    const column = knownFormatColumn(name, codes, dictionary, known, missing);
+    const oddRows: number[] = [];
+    for (let r = 0; r < codes.length; r++) if (codes[r] >= 0 && Number.isNaN(column.values[r])) oddRows.push(r);
+    return { column, oddRows };
+  }
+  const counts = codeCounts(codes, dictionary.length);
+  const dates = inferDateFormat(dictionary, counts, tolerance);
+  if (dates.kind === 'datetime') {
+    let nonMissing = 0;
+    for (let k = 0; k < counts.length; k++) nonMissing += counts[k];
+    const column = dictionaryDatetimeColumn(name, codes, dictionary, dates.format, missing, nonMissing - dates.cells);
+    const oddRows: number[] = [];
+    for (let r = 0; r < codes.length; r++) if (codes[r] >= 0 && Number.isNaN(column.values[r])) oddRows.push(r);
+    return { column, oddRows };
+  }
+  const type = stringKind(dictionary, counts);
+  const column: Column = { name, type, codes, dictionary, missing, typeErrors: 0 };
+  return dates.kind === 'mixed' ? { column, oddRows: [], mixed: dates.formats } : { column, oddRows: [] };
 }
 
 /** A typed file's date or timestamp column: milliseconds since the epoch, as the file stores them. */
@@ -121,24 +141,26 @@ export class DatetimeBuilder {
 
 export type ColumnBuilder = NumericBuilder | CategoricalBuilder | DatetimeBuilder;
 
-/** The columns of typed-file builders, with the problems their strings raise (dates, reported on line 1: these files have no lines). */
-export function buildColumns(builders: readonly ColumnBuilder[], file: string, tolerance: number): { columns: Column[]; problems: Problem[] } {
+/**
+ * The columns of typed-file builders, with the problems their strings raise (dates, reported on
+ * line 1: these files have no lines). `known` date formats are used as they are (ReadOptions.dateFormats).
+ */
+export function buildColumns(builders: readonly ColumnBuilder[], file: string, tolerance: number, known?: KnownDateFormats): { columns: Column[]; problems: Problem[] } {
   const columns: Column[] = [];
   const problems: Problem[] = [];
   for (const b of builders) {
     if (b instanceof NumericBuilder) {
-      const column = b.build();
-      columns.push(headerSaysEpoch(b.name) ? (epochColumn(column) ?? column) : column);
+      columns.push(numericOrEpoch(b.build(), known));
       continue;
     }
     if (b instanceof DatetimeBuilder) {
       columns.push(b.build());
       continue;
     }
-    const built = b.build(tolerance);
+    const built = b.build(tolerance, knownPattern(known, b.name));
     columns.push(built.column);
     if (built.column.type === 'datetime' && built.oddRows.length > 0) {
-      problems.push({ file, line: 1, column: 1, code: 'type-mismatch', message: `${built.oddRows.length} value(s) of date column "${b.name}" are not dates in its format ${built.column.format} (first at row ${built.oddRows[0] + 1}); read as missing` });
+      problems.push({ file, line: 1, column: 1, code: 'type-mismatch', message: `${built.oddRows.length} value(s) of date column "${b.name}" are not dates in its format ${built.column.format} (first at row ${built.oddRows[0] + 1}: ${JSON.stringify(b.dictionary[b.codes[built.oddRows[0]]])}); read as missing` });
     }
     if (built.mixed) problems.push({ file, line: 1, column: 1, code: 'mixed-date-formats', message: mixedFormatsMessage(b.name, built.mixed) });
   }

@@ -12,26 +12,106 @@
  * newline byte, which never falls inside a multi-byte UTF-8 character), never as one string: a
  * JavaScript string holds at most 2^29 - 24 characters (about 512 MB), and JSON Lines files are
  * often larger. Any failure names the file (FatalInputError).
+ *
+ * Speed (bench/RESULTS.md, "Reading Parquet, Arrow and JSON Lines"): JSON.parse per line is most
+ * of the cost; each value goes straight into its column's typed storage (RawColumn: numbers in a
+ * Float64Array, strings as dictionary codes), sized once from the file's line count, and a row
+ * whose keys repeat the previous row's finds its columns without a map lookup.
  */
 import { FatalInputError, type Column, type DataTable, type Problem, type ProblemCode } from '../table';
 import { isMostlyNumeric, OddValues } from '../columnKind';
-import { epochColumn, headerSaysEpoch, mixedFormatsMessage } from '../dates/inferDates';
-import { CategoricalBuilder, NumericBuilder } from './columnBuilder';
+import { knownPattern, mixedFormatsMessage, numericOrEpoch } from '../dates/inferDates';
+import { buildStringColumn, CategoricalBuilder } from './columnBuilder';
 import type { BinaryReadOptions } from './readOptions';
 
-interface RawColumn {
-  readonly name: string;
-  /** One value per kept row (undefined where the row has no such key). */
-  readonly values: unknown[];
-  /** Physical line of each kept row is in `lines`; first array seen, for the problem. */
-  arrayLine: number;
-}
+/** Rows that hold a JSON boolean, for messages (allocated when a column first holds one). */
+const NO_BOOLS = new Uint8Array(0);
 
-function flattenInto(obj: Record<string, unknown>, prefix: string, out: Map<string, unknown>): void {
-  for (const [k, v] of Object.entries(obj)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flattenInto(v as Record<string, unknown>, key, out);
-    else out.set(key, v);
+/**
+ * One column as the lines are read: numbers in a Float64Array (NaN elsewhere: JSON has no NaN),
+ * strings and booleans as dictionary codes in first-appearance order (-1 elsewhere), each array
+ * allocated when the column first holds such a value, for every line the file may hold.
+ */
+class RawColumn {
+  nums: Float64Array | undefined;
+  codes: Int32Array | undefined;
+  bools: Uint8Array = NO_BOOLS;
+  /** Cells holding a number / a non-missing string or a boolean / an array. */
+  numbers = 0;
+  texts = 0;
+  arrays = 0;
+  /** Line of the first array, for the problem. */
+  arrayLine = 0;
+  readonly dictionary: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  constructor(
+    readonly name: string,
+    private readonly capacity: number,
+    private readonly missingTokens: ReadonlySet<string>,
+  ) {}
+
+  /** The code of a string (added when new), or -1 for a missing-value token. */
+  private codeOf(s: string): number {
+    let code = this.index.get(s);
+    if (code !== undefined) return code;
+    code = this.missingTokens.has(s.trim()) ? -1 : this.dictionary.push(s) - 1;
+    this.index.set(s, code);
+    return code;
+  }
+
+  private setCode(r: number, code: number): void {
+    if (code < 0) return;
+    (this.codes ??= new Int32Array(this.capacity).fill(-1))[r] = code;
+    this.texts++;
+  }
+
+  set(r: number, v: unknown, line: number): void {
+    switch (typeof v) {
+      case 'number':
+        (this.nums ??= new Float64Array(this.capacity).fill(Number.NaN))[r] = v;
+        this.numbers++;
+        return;
+      case 'string':
+        this.setCode(r, this.codeOf(v));
+        return;
+      case 'boolean':
+        if (this.bools === NO_BOOLS) this.bools = new Uint8Array(this.capacity);
+        this.bools[r] = 1;
+        this.setCode(r, this.codeOf(v ? 'true' : 'false'));
+        return;
+      default:
+        if (Array.isArray(v)) {
+          this.arrays++;
+          if (this.arrayLine === 0) this.arrayLine = line;
+        }
+    }
+  }
+
+  /** Row `r`'s value as the file wrote it (JSON), for messages. */
+  written(r: number): string {
+    const n = this.nums?.[r];
+    if (n !== undefined && !Number.isNaN(n)) return JSON.stringify(n);
+    const code = this.codes?.[r] ?? -1;
+    if (code < 0) return 'null';
+    return this.bools[r] ? this.dictionary[code] : JSON.stringify(this.dictionary[code]);
+  }
+
+  /**
+   * The codes of a string column, numbers written as text: the dictionary in order of first
+   * appearance, as if every cell had been a string (re-encoded only when the column holds numbers).
+   */
+  stringCodes(rows: number): { codes: Int32Array; dictionary: string[]; missing: number } {
+    const codes = this.codes ? this.codes.subarray(0, rows) : new Int32Array(rows).fill(-1);
+    if (this.numbers === 0 || !this.nums) return { codes, dictionary: this.dictionary, missing: rows - this.texts };
+    const b = new CategoricalBuilder(this.name, rows, this.missingTokens);
+    for (let r = 0; r < rows; r++) {
+      const n = this.nums[r];
+      if (!Number.isNaN(n)) b.set(r, String(n));
+      else if (codes[r] >= 0) b.set(r, this.dictionary[codes[r]]);
+      else b.missing++;
+    }
+    return { codes: b.codes, dictionary: b.dictionary, missing: b.missing };
   }
 }
 
@@ -67,6 +147,31 @@ function chunkEnd(buf: Buffer, pos: number, chunkBytes: number): number {
   return after < 0 ? buf.length : after + 1;
 }
 
+/** Lines in `buf` from `pos` (newline bytes + 1): at least the rows the file may hold. */
+function lineCount(buf: Buffer, pos: number): number {
+  let n = 1;
+  for (let at = buf.indexOf(0x0a, pos); at >= 0; at = buf.indexOf(0x0a, at + 1)) n++;
+  return n;
+}
+
+/** JSON.parse's message for a bad line, as for the line without its CR (V8 quotes the text). */
+function invalidJsonReason(e: unknown, line: string): string {
+  if (line.endsWith('\r')) {
+    try {
+      JSON.parse(line.slice(0, -1));
+    } catch (again) {
+      e = again;
+    }
+  }
+  return (e as Error).message.split('\n')[0];
+}
+
+function isBlank(line: string): boolean {
+  const c = line.charCodeAt(0);
+  // JSON whitespace; a line starting otherwise is not blank.
+  return line.length === 0 || ((c === 32 || c === 9 || c === 13 || c === 10) && line.trim() === '');
+}
+
 function readLines(buf: Buffer, path: string, name: string, options: BinaryReadOptions, chunkBytes: number): DataTable {
   const problems: Problem[] = [];
   let problemCount = 0;
@@ -75,13 +180,37 @@ function readLines(buf: Buffer, path: string, name: string, options: BinaryReadO
     if (problems.length < options.maxProblems) problems.push({ file: path, line, column, code, message });
   };
   const wanted = options.columns ? new Set(options.columns) : undefined;
-  const columns = new Map<string, RawColumn>();
-  const lines: number[] = [];
-  let rows = 0;
-  let lineNo = 0;
-  const flat = new Map<string, unknown>();
+  const missing = new Set(options.missingTokens.map((t) => t.trim()));
   // A UTF-8 byte order mark is skipped.
   let pos = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  const capacity = lineCount(buf, pos);
+  const lines = new Int32Array(capacity);
+  /** Columns by flattened key; null for a key left out (options.columns). */
+  const columns = new Map<string, RawColumn | null>();
+  const order: RawColumn[] = [];
+  const columnOf = (key: string): RawColumn | null => {
+    let col = columns.get(key);
+    if (col === undefined) {
+      col = wanted && !wanted.has(key) ? null : new RawColumn(key, capacity, missing);
+      columns.set(key, col);
+      if (col) order.push(col);
+    }
+    return col;
+  };
+  // The previous row's top-level keys and their columns, in order: rows usually repeat them, and
+  // JSON.parse gives the same (internalized) key strings, so most keys need no map lookup.
+  const lastKeys: string[] = [];
+  const lastCols: (RawColumn | null)[] = [];
+  let rows = 0;
+  let lineNo = 0;
+  const nested = (obj: Record<string, unknown>, prefix: string, row: number, line: number): void => {
+    for (const k in obj) {
+      const v = obj[k];
+      const key = `${prefix}.${k}`;
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) nested(v as Record<string, unknown>, key, row, line);
+      else columnOf(key)?.set(row, v, line);
+    }
+  };
   while (pos < buf.length) {
     const end = chunkEnd(buf, pos, chunkBytes);
     let text: string;
@@ -96,90 +225,71 @@ function readLines(buf: Buffer, path: string, name: string, options: BinaryReadO
       let stop = text.indexOf('\n', start);
       if (stop < 0) stop = text.length;
       lineNo++;
-      let line = text.slice(start, stop);
+      // A trailing CR is JSON whitespace: JSON.parse ignores it.
+      const line = text.slice(start, stop);
       start = stop + 1;
-      if (line.endsWith('\r')) line = line.slice(0, -1);
-      if (line.trim() === '') continue;
+      if (isBlank(line)) continue;
       let parsed: unknown;
       try {
         parsed = JSON.parse(line);
       } catch (e) {
-        problem(lineNo, 1, 'invalid-json', `not valid JSON (${(e as Error).message.split('\n')[0]}); the line is skipped`);
+        problem(lineNo, 1, 'invalid-json', `not valid JSON (${invalidJsonReason(e, line)}); the line is skipped`);
         continue;
       }
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
         problem(lineNo, 1, 'invalid-json', `expected one JSON object per line, found ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`}; the line is skipped`);
         continue;
       }
-      flat.clear();
-      flattenInto(parsed as Record<string, unknown>, '', flat);
-      for (const [key, value] of flat) {
-        if (wanted && !wanted.has(key)) continue;
-        let col = columns.get(key);
-        if (!col) {
-          col = { name: key, values: [], arrayLine: 0 };
-          columns.set(key, col);
+      const obj = parsed as Record<string, unknown>;
+      let i = 0;
+      for (const key in obj) {
+        const v = obj[key];
+        if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+          nested(v as Record<string, unknown>, key, rows, lineNo);
+          continue;
         }
-        col.values[rows] = value;
+        let col: RawColumn | null;
+        if (i < lastKeys.length && lastKeys[i] === key) col = lastCols[i];
+        else {
+          col = columnOf(key);
+          lastKeys[i] = key;
+          lastCols[i] = col;
+        }
+        i++;
+        col?.set(rows, v, lineNo);
       }
-      lines.push(lineNo);
+      lines[rows] = lineNo;
       rows++;
     }
   }
   if (rows === 0 && problemCount === 0) throw new FatalInputError(path, 'empty-file', 'the file holds no JSON objects');
-  const missing = new Set(options.missingTokens);
   const out: Column[] = [];
-  for (const col of columns.values()) {
-    let numbers = 0;
-    let texts = 0;
-    let arrays = 0;
-    const odd = new OddValues();
-    for (let r = 0; r < rows; r++) {
-      const v = col.values[r];
-      if (typeof v === 'number') numbers++;
-      else if (typeof v === 'boolean') {
-        texts++;
-        odd.add(String(v));
-      } else if (typeof v === 'string' && !missing.has(v.trim())) {
-        texts++;
-        odd.add(v.trim());
-      }
-      else if (Array.isArray(v)) {
-        arrays++;
-        if (col.arrayLine === 0) col.arrayLine = lines[r];
-      }
-    }
-    if (arrays > 0) {
+  for (const col of order) {
+    if (col.arrays > 0) {
       problem(col.arrayLine, 1, 'unsupported-column', `"${col.name}" holds arrays (nested values per row); the column is left out: Dataset Lab reads flat values and flattens objects only`);
       continue;
     }
-    const numeric = isMostlyNumeric(numbers, texts, odd.distinct, options.numericTolerance);
+    const known = knownPattern(options.dateFormats, col.name);
+    const odd = new OddValues();
+    for (let k = 0; k < col.dictionary.length && !odd.full; k++) odd.add(col.dictionary[k].trim());
+    const numeric = known === undefined && isMostlyNumeric(col.numbers, col.texts, odd.distinct, options.numericTolerance);
     if (numeric) {
-      const b = new NumericBuilder(col.name, rows);
-      let typeErrors = 0;
-      for (let r = 0; r < rows; r++) {
-        const v = col.values[r];
-        if (typeof v === 'number') b.set(r, v);
-        else if ((typeof v === 'string' && !missing.has(v.trim())) || typeof v === 'boolean') {
-          typeErrors++;
-          problem(lines[r], 1, 'type-mismatch', `"${col.name}" is numeric but this row holds ${JSON.stringify(v)}; read as missing`);
-        } else b.set(r, null);
+      // Strings and booleans in a numeric column are type errors: missing values, each reported.
+      const values = col.nums ? col.nums.subarray(0, rows) : new Float64Array(rows).fill(Number.NaN);
+      if (col.texts > 0 && col.codes) {
+        for (let r = 0; r < rows; r++) if (col.codes[r] >= 0) problem(lines[r], 1, 'type-mismatch', `"${col.name}" is numeric but this row holds ${col.written(r)}; read as missing`);
       }
-      const column = { ...b.build(), typeErrors };
-      out.push(headerSaysEpoch(col.name) ? (epochColumn(column) ?? column) : column);
+      const column = { name: col.name, type: 'numeric' as const, values, missing: rows - col.numbers - col.texts, typeErrors: col.texts };
+      out.push(numericOrEpoch(column, options.dateFormats));
     } else {
-      const b = new CategoricalBuilder(col.name, rows, missing);
-      for (let r = 0; r < rows; r++) {
-        const v = col.values[r];
-        b.set(r, v === null || v === undefined ? null : typeof v === 'string' ? v : String(v));
-      }
-      const built = b.build(options.numericTolerance);
+      const s = col.stringCodes(rows);
+      const built = buildStringColumn(col.name, s.codes, s.dictionary, s.missing, options.numericTolerance, known);
       out.push(built.column);
       if (built.column.type === 'datetime') {
         const format = built.column.format;
-        for (const r of built.oddRows) problem(lines[r], 1, 'type-mismatch', `"${col.name}" holds dates (format ${format}) but this row holds ${JSON.stringify(col.values[r])}; read as missing`);
+        for (const r of built.oddRows) problem(lines[r], 1, 'type-mismatch', `"${col.name}" holds dates (format ${format}) but this row holds ${col.written(r)}; read as missing`);
       }
-      if (built.mixed) problem(lines[0] ?? 1, 1, 'mixed-date-formats', mixedFormatsMessage(col.name, built.mixed));
+      if (built.mixed) problem(rows > 0 ? lines[0] : 1, 1, 'mixed-date-formats', mixedFormatsMessage(col.name, built.mixed));
     }
   }
   // Line problems were found before column problems: list them all in file order.

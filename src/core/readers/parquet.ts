@@ -17,6 +17,7 @@ import { FatalInputError, type DataTable, type Problem } from '../table';
 import { buildColumns, CategoricalBuilder, DatetimeBuilder, NumericBuilder, type ColumnBuilder } from './columnBuilder';
 import { isFlatColumn, readFlatColumn } from './parquetFlat';
 import type { BinaryReadOptions } from './readOptions';
+import { NATIVE_ZSTD, zstdDecompress } from './zstd';
 
 /** One flat column of the output: a top-level column, or a struct's leaf (`path` below the top). */
 interface Leaf {
@@ -35,10 +36,9 @@ interface Leaf {
  * ZSTD from Node 22.15 on (zstdDecompressSync; the editor's Node 24 has it, Node 20 does not and
  * uses hyparquet-compressors' JavaScript decoder).
  */
-const zstdDecompressSync = (zlib as { zstdDecompressSync?: (input: Uint8Array) => Buffer }).zstdDecompressSync;
 const NATIVE_DECOMPRESSORS = {
   GZIP: (input: Uint8Array) => new Uint8Array(zlib.gunzipSync(input)),
-  ...(zstdDecompressSync ? { ZSTD: (input: Uint8Array) => new Uint8Array(zstdDecompressSync(input)) } : {}),
+  ...(NATIVE_ZSTD ? { ZSTD: zstdDecompress } : {}),
 };
 
 const CODECS = new Set(['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'BROTLI', 'ZSTD', 'LZ4', 'LZ4_RAW']);
@@ -228,6 +228,7 @@ export async function readParquetBytes(bytes: Buffer, path: string, name: string
     chosen.map((l) => builders.get(l.top)?.find((b) => b.leaf === l)?.builder as ColumnBuilder),
     path,
     options.numericTolerance,
+    options.dateFormats,
   );
   problems.push(...built.problems);
   return { name, path, rows, columns: built.columns, problems, problemCount: problems.length, delimiter: '' };

@@ -1,3 +1,5 @@
+import type { KnownDateFormats } from '../dates/inferDates';
+
 /** What the readers of typed formats (Parquet, Arrow, JSON Lines) are told besides the file. */
 export interface BinaryReadOptions {
   /** Strings equal to one of these (after trimming spaces) are missing values, as in CSV. */
@@ -8,4 +10,6 @@ export interface BinaryReadOptions {
   readonly maxProblems: number;
   /** JSON Lines: the share of text values a numeric column may hold (the CSV ingest's rule). */
   readonly numericTolerance: number;
+  /** Date columns read in a known format, not inferred (IngestOptions.dateFormats). */
+  readonly dateFormats?: KnownDateFormats;
 }

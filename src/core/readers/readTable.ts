@@ -49,6 +49,7 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
     maxProblems: options.maxProblems ?? 1000,
     numericTolerance: options.numericTolerance ?? 0.05,
     ...(options.columns ? { columns: options.columns } : {}),
+    ...(options.dateFormats ? { dateFormats: options.dateFormats } : {}),
   };
   switch (format) {
     case 'parquet':

@@ -203,11 +203,11 @@ test('the weather data with its date as a feature: init keeps it, run trains on 
   const gbmPred = await cli(['predict', join(dir, '.dataset-lab', 'runs', JSON.parse(gbm.out).runId), 'data/unknown.csv', '--arm', 'merged']);
   assert.equal(gbmPred.code, 0, gbmPred.err);
   assert.equal(gbmPred.out.trim().split('\n').length, 3);
-  // A file whose "date" is not dates cannot feed the model.
+  // A file whose "date" is not dates (in the training format) cannot feed the model: the first cell is named.
   writeFileSync(join(dir, 'data', 'bad.csv'), 'date,precipitation,temp_max,temp_min,wind\nsoon,0,25.6,14.4,3.1\nlater,8.1,5.0,1.1,5.2\n');
   const bad = await cli(['predict', runDir, 'data/bad.csv', '--arm', 'merged']);
   assert.equal(bad.code, 2);
-  assert.match(bad.err, /bad\.csv: column "date" must hold dates for the merged model \(it is read as categorical\)/);
+  assert.match(bad.err, /bad\.csv:2:1: expected a date \(format %Y-%m-%d\) in column "date", found "soon": 2 of 2 values of column "date" are not dates in the format the merged model was trained on \(%Y-%m-%d\)/);
 });
 
 test('init offers only features the trainer takes: every kind of column, through the experiment it writes', async () => {
