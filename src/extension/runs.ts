@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import type { CurvePoint, DashboardResults, HistoryLine, PastRun } from '../protocol/dashboard';
 import { RUN_FILES, RUNS_FOLDER, type RunStatus } from '../protocol/runFolder/contract';
 import { listRunFolders, readRunFolder } from '../protocol/runFolder/read';
+import { RunEvidenceError, withRunEvidence } from '../training/export/torch/runEvidence';
 
 export { epochPoints } from '../protocol/dashboard';
 
@@ -44,5 +45,14 @@ export function runDescription(run: PastRun): string {
 
 export async function readRun(dir: string): Promise<{ results: DashboardResults | undefined; points: CurvePoint[]; settings: unknown; status: RunStatus; lastEpoch?: HistoryLine }> {
   const { results, points, settings, status, lastEpoch } = await readRunFolder(dir);
-  return { results, points, settings, status, ...(lastEpoch ? { lastEpoch } : {}) };
+  const rest = { points, settings, status, ...(lastEpoch ? { lastEpoch } : {}) };
+  // A run of an exported PyTorch project: intervals and paired tests from its predictions.json
+  // (when they cannot be computed, its scores are shown without them, and a warning says why).
+  try {
+    return { results: results && withRunEvidence(dir, results, settings), ...rest };
+  } catch (e) {
+    if (!(e instanceof RunEvidenceError)) throw e;
+    void vscode.window.showWarningMessage(`Dataset Lab: no intervals or paired tests for this run: ${e.message}`);
+    return { results, ...rest };
+  }
 }

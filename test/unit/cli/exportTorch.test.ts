@@ -10,7 +10,10 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { examples, runCli, tempDir } from '../helpers';
-import type { ClassificationMetrics, RegressionMetrics, RunResults } from '../../../src/protocol/runFolder/contract';
+import type { ArmName, ClassificationMetrics, PredictionsFile, RegressionMetrics, RunResults } from '../../../src/protocol/runFolder/contract';
+import { compareArms } from '../../../src/training/compareArms';
+import { holdoutEvidence } from '../../../src/training/evaluation/holdout';
+import type { EvaluationSpec } from '../../../src/training/experiment';
 import { readTable } from '../../../src/core/readers/readTable';
 import { transformRows, type FittedPreprocessing } from '../../../src/training/preprocess';
 
@@ -159,7 +162,7 @@ describe('export torch: the project', () => {
 
   test('torchrun with 2 processes (gloo): a run folder report renders, scores within 2 points of our run; 1 process on shards agrees', { skip: skipTorch, timeout: 480_000 }, async () => {
     // Debian's torch 1.13 under Python 3.11 needs --redirects 1 --tee 1 (see the project's README).
-    const two = await run(torchrun as string, ['--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--run-dir', join(root, 'runs', 'torch-2')], project);
+    const two = await run(torchrun as string, ['--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--save-models', '--run-dir', join(root, 'runs', 'torch-2')], project);
     assert.equal(two.code, 0, `${two.stdout}\n${two.stderr}`);
     const results2 = readJson<RunResults>(join(root, 'runs', 'torch-2', 'results.json'));
     assert.equal(results2.status, 'completed');
@@ -200,6 +203,131 @@ describe('export torch: the project', () => {
         assert.ok(Math.abs(single[arm][s] - theirs[arm][s]) <= 0.02, `${arm} ${s}: 1 process ${single[arm][s]} vs 2 processes ${theirs[arm][s]}`);
       }
     }
+  });
+
+  test('the 2-process run\'s evidence: report computes intervals and paired tests from predictions.json with our evaluation code; the predictions are the saved models\' and the p-values scipy\'s', { skip: skipTorch, timeout: 120_000 }, async () => {
+    const runDir = join(root, 'runs', 'torch-2');
+    assert.ok(existsSync(join(runDir, 'results.json')), 'the 2-process run of the previous test');
+    const written = readJson<RunResults>(join(runDir, 'results.json'));
+    assert.equal(written.evaluation, undefined, 'train.py computes no evidence itself');
+    const predictions = readJson<PredictionsFile>(join(runDir, 'predictions.json'));
+    const split = readJson<Record<string, { test: number[] }>>(join(runDir, 'split.json'));
+
+    // The predictions are the models': each saved state_dict, loaded into train.py's network,
+    // predicts the test rows again (PyTorch, one process), and the accuracies are results.json's.
+    const script = [
+      'import json, os, sys',
+      'sys.argv = ["train.py"]',
+      'import torch, train',
+      `run = ${JSON.stringify(runDir)}`,
+      'exp = train.read_json("export.json"); split = train.read_json("split.json")',
+      'sources = {}',
+      'for ds in exp["datasets"]:',
+      '    cols, labels, miss, where = train.load_dataset(ds, os.path.normpath(os.path.join(train.HERE, ds["path"])))',
+      '    sources[ds["name"]] = train.Source(ds, split, cols, labels, miss, where)',
+      'out = {}',
+      'for model in exp["models"]:',
+      '    prep = train.read_json(model["preprocessing"])',
+      '    net = train.build_network(torch, dict(exp["network"], inputs=len(prep["outputs"])), model)',
+      '    net.load_state_dict(torch.load(os.path.join(run, "models", model["id"].replace("/", "__") + ".pt")))',
+      '    test = train.ModelData(model, prep, sources, "test", model["trainWeights"])',
+      '    _, _, per = train.evaluate(model, test, train.predict(torch, net, model, test), exp["allClasses"])',
+      '    for name, (yt, yp) in per.items():',
+      '        out[model["arm"] + "|" + name] = yp',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const again = spawnSync(python, ['-c', script], { cwd: project, encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(again.status, 0, again.stderr);
+    const repredicted = JSON.parse(again.stdout) as Record<string, number[]>;
+    for (const a of written.arms) {
+      for (const [s, m] of Object.entries(a.bySource)) {
+        const p = predictions.arms[a.arm]?.[s];
+        assert.ok(p, `${a.arm} ${s}`);
+        assert.deepEqual(p.rows, split[s].test, `${a.arm} ${s}: the rows are the test split's`);
+        assert.deepEqual(p.yPred, repredicted[`${a.arm}|${s}`], `${a.arm} ${s}: the saved model predicts the same classes`);
+        const correct = p.yTrue.filter((t, i) => t === p.yPred[i]).length;
+        assert.equal(correct / p.yTrue.length, (m as ClassificationMetrics).accuracy, `${a.arm} ${s}: accuracy from predictions.json`);
+      }
+    }
+
+    // What report shows (the JSON its page embeds): every metric's interval and the paired
+    // evidence as our evaluation code computes it from predictions.json (holdout.ts, compareArms.ts).
+    const report = runCli(['report', runDir, '-o', join(root, 'torch-2-evidence.html')], root);
+    assert.equal(report.code, 0, report.stderr);
+    const page = readFileSync(join(root, 'torch-2-evidence.html'), 'utf8');
+    const shown = (JSON.parse(/<script type="application\/json" id="dataset-lab-data">([^<]*)<\/script>/.exec(page)?.[1] ?? 'null') as { results: RunResults }).results;
+    const settings = readJson<{ evaluation: EvaluationSpec }>(join(runDir, 'experiment.json'));
+    const byArm = new Map(Object.entries(predictions.arms).map(([arm, by]) => [arm as ArmName, Object.fromEntries(Object.entries(by).map(([s, p]) => [s, { task: p.task, yTrue: Float64Array.from(p.yTrue), yPred: Float64Array.from(p.yPred) }]))]));
+    const sources = ['seattle', 'new-york'];
+    const expected = holdoutEvidence(written.arms, byArm, sources, predictions.classes.length, settings.evaluation);
+    assert.equal(shown.evaluation?.intervals, 'bca-bootstrap');
+    assert.equal(shown.evaluation?.resamples, settings.evaluation.bootstrap);
+    assert.deepEqual(shown.arms, expected.arms);
+    assert.deepEqual(shown.comparison, compareArms(expected.arms, sources, expected.evidence));
+    for (const a of shown.arms) {
+      for (const [s, m] of Object.entries(a.bySource)) {
+        const ci = (m as ClassificationMetrics).ci?.accuracy;
+        assert.ok(ci && ci[0] <= (m as ClassificationMetrics).accuracy && (m as ClassificationMetrics).accuracy <= ci[1], `${a.arm} ${s}: ${JSON.stringify(ci)}`);
+      }
+    }
+    assert.ok(shown.comparison.overall, 'a verdict over all datasets');
+
+    // A peer: McNemar's mid-p and Holm's adjustment from the same predictions with scipy, and
+    // scipy's BCa interval of each accuracy (its own resamples: within 0.02).
+    const peer = [
+      'import json, sys',
+      'import numpy as np',
+      'from scipy import stats',
+      `p = json.load(open(${JSON.stringify(join(runDir, 'predictions.json'))}))`,
+      'order = ["separate", "merged", "multihead"]',
+      'tests, bca = [], {}',
+      'for s in ["seattle", "new-york"]:',
+      '    ok = {a: np.array(p["arms"][a][s]["yTrue"]) == np.array(p["arms"][a][s]["yPred"]) for a in order}',
+      '    for a in order:',
+      '        r = stats.bootstrap((ok[a].astype(float),), np.mean, n_resamples=2000, confidence_level=0.95, method="BCa", random_state=1)',
+      '        bca[a + "|" + s] = [r.confidence_interval.low, r.confidence_interval.high]',
+      '    for i in range(3):',
+      '        for j in range(i + 1, 3):',
+      '            b = int((ok[order[i]] & ~ok[order[j]]).sum()); c = int((ok[order[j]] & ~ok[order[i]]).sum()); k = min(b, c)',
+      '            mid = 1.0 if b + c == 0 else min(1.0, 2 * stats.binom.cdf(k, b + c, 0.5) - stats.binom.pmf(k, b + c, 0.5))',
+      '            tests.append([s, order[i], order[j], mid])',
+      'ps = np.array([t[3] for t in tests]); rank = np.argsort(ps, kind="stable"); m = len(ps)',
+      'adj = np.empty(m); run = 0.0',
+      'for i, k in enumerate(rank):',
+      '    run = max(run, min(1.0, (m - i) * ps[k])); adj[k] = run',
+      'print(json.dumps({"tests": [t + [float(a)] for t, a in zip(tests, adj)], "bca": bca}))',
+    ].join('\n');
+    const sp = spawnSync(python, ['-c', peer], { encoding: 'utf8' });
+    assert.equal(sp.status, 0, sp.stderr);
+    const scipy = JSON.parse(sp.stdout) as { tests: [string, ArmName, ArmName, number, number][]; bca: Record<string, [number, number]> };
+    assert.equal(scipy.tests.length, 6);
+    for (const [s, a, b, p, adjusted] of scipy.tests) {
+      const t = shown.comparison.bySource[s].tests?.find((x) => x.arms[0] === a && x.arms[1] === b);
+      assert.ok(t, `${s} ${a} vs ${b}`);
+      assert.ok(Math.abs((t.pValue as number) - p) < 1e-12, `${s} ${a} vs ${b}: p ${t.pValue}, scipy ${p}`);
+      assert.ok(Math.abs((t.pAdjusted as number) - adjusted) < 1e-12, `${s} ${a} vs ${b}: Holm ${t.pAdjusted}, scipy ${adjusted}`);
+    }
+    for (const a of shown.arms) {
+      for (const [s, m] of Object.entries(a.bySource)) {
+        const ours = (m as ClassificationMetrics).ci?.accuracy as [number, number];
+        const theirs = scipy.bca[`${a.arm}|${s}`];
+        assert.ok(Math.abs(ours[0] - theirs[0]) <= 0.02 && Math.abs(ours[1] - theirs[1]) <= 0.02, `${a.arm} ${s}: ours ${ours}, scipy ${theirs}`);
+      }
+    }
+
+    // predictions.json that disagrees with results.json is refused, naming the file and the field.
+    const bad = join(root, 'runs', 'torch-2-bad');
+    mkdirSync(bad, { recursive: true });
+    for (const f of ['results.json', 'experiment.json', 'split.json', 'status.json', 'history.jsonl']) copyFileSync(join(runDir, f), join(bad, f));
+    const flipped = JSON.parse(JSON.stringify(predictions)) as { arms: Record<string, Record<string, { yPred: number[]; yTrue: number[] }>> };
+    const sep = flipped.arms.separate.seattle;
+    const right = sep.yPred.findIndex((v, i) => v === sep.yTrue[i]);
+    sep.yPred[right] = (sep.yTrue[right] + 1) % predictions.classes.length;
+    writeFileSync(join(bad, 'predictions.json'), JSON.stringify(flipped));
+    const refused = runCli(['report', bad, '-o', join(root, 'bad.html')], root);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /predictions\.json: \$\.arms\.separate\["seattle"\]: the accuracy of these predictions is [\d.]+, results\.json says [\d.]+/);
+    assert.ok(!existsSync(join(root, 'bad.html')));
   });
 
   test('a shard missing at launch, or data changed since the export: one line, exit 2, no run folder', { skip: skipTorch }, async () => {

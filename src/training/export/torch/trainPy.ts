@@ -45,10 +45,10 @@ def read_json(name):
         return json.load(f)
 
 
-def write_json_atomic(path, value):
+def write_json_atomic(path, value, indent=2):
     tmp = path + ".tmp-%d" % os.getpid()
     with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(value, f, indent=2, allow_nan=False)
+        json.dump(value, f, indent=indent, allow_nan=False)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
@@ -455,25 +455,29 @@ def predict(torch, net, model, data):
 
 
 def evaluate(model, data, pred, all_names):
-    """Metrics per source and pooled (evaluate.ts), from predictions in head label space."""
+    """Metrics per source and pooled (evaluate.ts), from predictions in head label space; and per
+    source the true and predicted labels as class indices into all_names (regression: values),
+    which predictions.json holds (evaluate.ts sourcePredictions)."""
     by_source = {}
+    per_source = {}
     pooled_true, pooled_pred = [], []
     index = {c: i for i, c in enumerate(all_names)}
     for si, name in enumerate(model["sources"]):
         h = model["headOf"][si]
         head = model["heads"][h]
         rows = [i for i in range(data.n) if data.slot[i] == si]
-        yt = [data.raw[i, h] for i in rows]
-        yp = [pred[i] for i in rows]
+        yt = [float(data.raw[i, h]) for i in rows]
+        yp = [float(pred[i]) for i in rows]
         if head["task"] == "classification":
             by_source[name] = classification_metrics(yt, yp, head["classes"])
-            pooled_true += [index[head["classes"][int(v)]] for v in yt]
-            pooled_pred += [index[head["classes"][int(v)]] for v in yp]
+            yt = [index[head["classes"][int(v)]] for v in yt]
+            yp = [index[head["classes"][int(v)]] for v in yp]
         else:
             by_source[name] = regression_metrics(yt, yp)
-            pooled_true += yt
-            pooled_pred += yp
-    return by_source, (pooled_true, pooled_pred)
+        per_source[name] = (yt, yp)
+        pooled_true += yt
+        pooled_pred += yp
+    return by_source, (pooled_true, pooled_pred), per_source
 
 
 def head_losses(torch, net, model, data):
@@ -594,7 +598,7 @@ def train_model(torch, dist, ctx, model, sources, prep, history):
         if rank == 0:
             sources_rec = {}
             if val is not None:
-                by_source, _ = evaluate(model, val, predict(torch, net, model, val), ctx["allClasses"])
+                by_source, _, _ = evaluate(model, val, predict(torch, net, model, val), ctx["allClasses"])
                 for name, m in by_source.items():
                     sources_rec[name] = {"metric": "accuracy" if m["task"] == "classification" else "r2", "value": primary(m)}
             history(
@@ -629,10 +633,12 @@ def train_model(torch, dist, ctx, model, sources, prep, history):
     if best_state is not None and t["earlyStopping"]["restoreBestWeights"]:
         net.load_state_dict(best_state)
     pred = predict(torch, net, model, test)
-    by_source, pooled = evaluate(model, test, pred, ctx["allClasses"])
+    by_source, pooled, per_source = evaluate(model, test, pred, ctx["allClasses"])
+    # Per source: its test rows (0-based data rows, split.json's order) with both labels.
+    predictions = {name: {"task": sources[name].task, "rows": sources[name].rows["test"].tolist(), "yTrue": yt, "yPred": yp} for name, (yt, yp) in per_source.items()}
     if rank == 0 and ctx["save"]:
         torch.save({k: v.cpu() for k, v in net.state_dict().items()}, os.path.join(ctx["runDir"], "models", model["id"].replace("/", "__") + ".pt"))
-    return by_source, pooled, epochs, (best_epoch if t["earlyStopping"]["restoreBestWeights"] else epochs)
+    return by_source, pooled, predictions, epochs, (best_epoch if t["earlyStopping"]["restoreBestWeights"] else epochs)
 
 
 # ---------------------------------------------------------------- the run
@@ -818,20 +824,23 @@ def main():
     }
     try:
         arm_results = []
+        test_predictions = {}
         for arm in arms:
             started = time.time()
             by_source, parts, epochs, best_epoch = {}, [], 0, 0
+            arm_predictions = {}
             diverged = None
             for model in [m for m in exp["models"] if m["arm"] == arm]:
                 prep = read_json(model["preprocessing"])
                 try:
-                    res, pooled, ep, best_ep = train_model(torch, dist, ctx, model, sources, prep, history)
+                    res, pooled, preds, ep, best_ep = train_model(torch, dist, ctx, model, sources, prep, history)
                 except Diverged as e:
                     diverged = {"model": model["id"], "epoch": e.epoch, "kind": "nan", "message": str(e)}
                     break
                 for name, m in res.items():
                     by_source[name] = dict(m, epochs=ep, bestEpoch=best_ep)
                 parts.append(pooled)
+                arm_predictions.update(preds)
                 if ep >= epochs:
                     epochs, best_epoch = ep, best_ep
             seconds = time.time() - started
@@ -839,6 +848,7 @@ def main():
                 arm_results.append({"arm": arm, "model": "mlp", "bySource": {}, "pooled": None, "diverged": diverged, "epochs": diverged["epoch"], "bestEpoch": 0, "seconds": seconds})
                 continue
             task = exp["datasets"][0]["task"]
+            test_predictions[arm] = arm_predictions
             arm_results.append({"arm": arm, "model": "mlp", "bySource": by_source, "pooled": pooled_metrics(parts, task, exp["allClasses"]), "epochs": epochs, "bestEpoch": best_epoch, "seconds": seconds})
         if rank == 0:
             hist.close()
@@ -856,6 +866,10 @@ def main():
                 "startedAt": started_at,
                 "finishedAt": now_iso(),
             }
+            # The test rows' predictions, from which Dataset Lab computes the intervals and paired
+            # tests when it reads the run (src/training/export/torch/runEvidence.ts); before
+            # results.json, which is written last.
+            write_json_atomic(os.path.join(run_dir, "predictions.json"), {"format": "dataset-lab-test-predictions", "version": 1, "classes": exp["allClasses"], "arms": test_predictions}, indent=None)
             write_json_atomic(os.path.join(run_dir, "results.json"), results)
             state["done"] = True
             write_status({"status": "completed", "epochsDone": state["epochs"], "at": results["finishedAt"]})
