@@ -37,9 +37,9 @@ interface Proc {
   stdout: string;
   stderr: string;
 }
-function run(cmd: string, args: readonly string[], cwd: string): Promise<Proc> {
+function run(cmd: string, args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<Proc> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, OMP_NUM_THREADS: '1', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -162,7 +162,8 @@ describe('export torch: the project', () => {
 
   test('torchrun with 2 processes (gloo): a run folder report renders, scores within 2 points of our run; 1 process on shards agrees', { skip: skipTorch, timeout: 480_000 }, async () => {
     // Debian's torch 1.13 under Python 3.11 needs --redirects 1 --tee 1 (see the project's README).
-    const two = await run(torchrun as string, ['--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--save-models', '--run-dir', join(root, 'runs', 'torch-2')], project);
+    // CSV read in chunks of 100 rows: rank 0 stops after the chunk holding its last row.
+    const two = await run(torchrun as string, ['--standalone', '--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--save-models', '--run-dir', join(root, 'runs', 'torch-2')], project, { DATASET_LAB_CHUNK_ROWS: '100' });
     assert.equal(two.code, 0, `${two.stdout}\n${two.stderr}`);
     const results2 = readJson<RunResults>(join(root, 'runs', 'torch-2', 'results.json'));
     assert.equal(results2.status, 'completed');
@@ -171,6 +172,18 @@ describe('export torch: the project', () => {
     assert.deepEqual(readJson(join(root, 'runs', 'torch-2', 'split.json')), readJson(join(oursDir, 'split.json')));
     // Dataset facts (split sizes, baselines, leakage, row accounting) are our engine's, as in our run.
     assert.deepEqual(results2.datasets, ours.datasets);
+    // Each process read only its share of each dataset's 1461 rows (rank 0 stopped reading after
+    // its 730th row's chunk; rank 1 read on to the end to check the count).
+    const env2 = readJson<{ dataPerProcess: string; processes: { rank: number; datasets: { dataset: string; rows: [number, number]; scanned: number }[]; peakRssMB: number }[] }>(join(root, 'runs', 'torch-2', 'environment.json'));
+    assert.equal(env2.dataPerProcess, 'its share of the rows');
+    assert.deepEqual(
+      env2.processes.map((p) => [p.rank, p.datasets.map((d) => [d.dataset, d.rows, d.scanned])]),
+      [
+        [0, [['seattle', [0, 730], 800], ['new-york', [0, 730], 800]]],
+        [1, [['seattle', [730, 1461], 1461], ['new-york', [730, 1461], 1461]]],
+      ],
+    );
+    assert.ok(env2.processes.every((p) => p.peakRssMB > 0));
     const history = readFileSync(join(root, 'runs', 'torch-2', 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { model: string; epoch: number; valLoss: number });
     assert.deepEqual([...new Set(history.map((h) => h.model))], ['separate/seattle', 'separate/new-york', 'merged', 'multihead']);
     assert.ok(history.every((h) => Number.isFinite(h.valLoss)));
@@ -195,7 +208,7 @@ describe('export torch: the project', () => {
     const half = Math.floor((lines.length - 1) / 2);
     writeFileSync(join(shards, 'part-0.csv'), [lines[0], ...lines.slice(1, 1 + half)].join('\n') + '\n');
     writeFileSync(join(shards, 'part-1.csv'), [lines[0], ...lines.slice(1 + half)].join('\n') + '\n');
-    const one = await run(torchrun as string, ['--nproc_per_node', '1', '--redirects', '1', '--tee', '1', 'train.py', '--data', `seattle=${join(shards, 'part-*.csv')}`, '--run-dir', join(root, 'runs', 'torch-1')], project);
+    const one = await run(torchrun as string, ['--standalone', '--nproc_per_node', '1', '--redirects', '1', '--tee', '1', 'train.py', '--data', `seattle=${join(shards, 'part-*.csv')}`, '--run-dir', join(root, 'runs', 'torch-1')], project);
     assert.equal(one.code, 0, `${one.stdout}\n${one.stderr}`);
     const single = scores(readJson<RunResults>(join(root, 'runs', 'torch-1', 'results.json')));
     for (const arm of ['separate', 'merged', 'multihead']) {
@@ -203,6 +216,46 @@ describe('export torch: the project', () => {
         assert.ok(Math.abs(single[arm][s] - theirs[arm][s]) <= 0.02, `${arm} ${s}: 1 process ${single[arm][s]} vs 2 processes ${theirs[arm][s]}`);
       }
     }
+  });
+
+  test('each process holding only its rows trains on the same batches as processes holding every row (--read-all): identical curves, scores and predictions; the batch order is DistributedSampler\'s', { skip: skipTorch, timeout: 240_000 }, async () => {
+    const sharded = join(root, 'runs', 'torch-2');
+    assert.ok(existsSync(join(sharded, 'results.json')), 'the 2-process run of the previous test');
+    const all = join(root, 'runs', 'torch-2-read-all');
+    const r = await run(torchrun as string, ['--standalone', '--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--read-all', '--run-dir', all], project);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    const env = readJson<{ dataPerProcess: string; processes: { datasets: { rows: [number, number] }[] }[] }>(join(all, 'environment.json'));
+    assert.equal(env.dataPerProcess, 'all rows');
+    assert.ok(env.processes.every((p) => p.datasets.every((d) => d.rows[0] === 0 && d.rows[1] === 1461)));
+    const curves = (dir: string) => readFileSync(join(dir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => {
+      const { seconds: _s, samplesPerSecond: _p, ...rest } = JSON.parse(l) as Record<string, unknown>;
+      return rest;
+    });
+    assert.deepEqual(curves(all), curves(sharded));
+    assert.deepEqual(readJson(join(all, 'predictions.json')), readJson(join(sharded, 'predictions.json')));
+    const bySource = (dir: string) => readJson<RunResults>(join(dir, 'results.json')).arms.map((a) => [a.arm, a.bySource]);
+    assert.deepEqual(bySource(all), bySource(sharded));
+
+    // train.py's epoch order against torch's own DistributedSampler (plain shuffle), per rank.
+    const script = [
+      'import sys, types',
+      'sys.argv = ["train.py"]',
+      'import torch, train',
+      'from torch.utils.data.distributed import DistributedSampler',
+      'plain = {"balancing": "none", "mixing": "proportional", "sources": ["a"]}',
+      'for n, world in [(1168, 2), (1169, 2), (1001, 3), (5, 4)]:',
+      '    data = types.SimpleNamespace(n=n, slot_all=torch.zeros(n, dtype=torch.int32).numpy())',
+      '    for epoch in (1, 7):',
+      '        order = train.padded_order(torch, plain, data, epoch, 42, world)',
+      '        for rank in range(world):',
+      '            s = DistributedSampler(range(n), num_replicas=world, rank=rank, shuffle=True, seed=42, drop_last=False)',
+      '            s.set_epoch(epoch)',
+      '            assert order[rank::world].tolist() == list(s), (n, world, epoch, rank)',
+      'print("same")',
+    ].join('\n');
+    const py = spawnSync(python, ['-c', script], { cwd: project, encoding: 'utf8' });
+    assert.equal(py.status, 0, py.stderr);
+    assert.equal(py.stdout.trim(), 'same');
   });
 
   test('the 2-process run\'s evidence: report computes intervals and paired tests from predictions.json with our evaluation code; the predictions are the saved models\' and the p-values scipy\'s', { skip: skipTorch, timeout: 120_000 }, async () => {
@@ -221,17 +274,18 @@ describe('export torch: the project', () => {
       'import torch, train',
       `run = ${JSON.stringify(runDir)}`,
       'exp = train.read_json("export.json"); split = train.read_json("split.json")',
+      'comm = train.Comm(torch, torch.distributed, 1, 0, torch.device("cpu"))',
       'sources = {}',
       'for ds in exp["datasets"]:',
-      '    cols, labels, miss, where = train.load_dataset(ds, os.path.normpath(os.path.join(train.HERE, ds["path"])))',
+      '    cols, labels, miss, where, _ = train.load_dataset(ds, os.path.normpath(os.path.join(train.HERE, ds["path"])))',
       '    sources[ds["name"]] = train.Source(ds, split, cols, labels, miss, where)',
       'out = {}',
       'for model in exp["models"]:',
       '    prep = train.read_json(model["preprocessing"])',
       '    net = train.build_network(torch, dict(exp["network"], inputs=len(prep["outputs"])), model)',
       '    net.load_state_dict(torch.load(os.path.join(run, "models", model["id"].replace("/", "__") + ".pt")))',
-      '    test = train.ModelData(model, prep, sources, "test", model["trainWeights"])',
-      '    _, _, per = train.evaluate(model, test, train.predict(torch, net, model, test), exp["allClasses"])',
+      '    test = train.ModelData(model, prep, sources, "test", model["trainWeights"], comm)',
+      '    _, _, per = train.evaluate(model, test, train.predict(torch, net, model, test, comm), exp["allClasses"])',
       '    for name, (yt, yp) in per.items():',
       '        out[model["arm"] + "|" + name] = yp',
       'print(json.dumps(out))',
@@ -393,7 +447,7 @@ describe('export torch: regression, balancing, mixing and head weighting', () =>
       e.model = { type: 'mlp', hidden: [32, 16], headHidden: [8], activation: 'tanh', dropout: 0.1, l2: 0.0001 };
     });
     const runDir = join(root, 'runs', 'reg-uncertainty');
-    const history = await agree(file, (project) => run(torchrun as string, ['--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--run-dir', runDir], project), runDir);
+    const history = await agree(file, (project) => run(torchrun as string, ['--standalone', '--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--run-dir', runDir], project), runDir);
     // The uncertainty weights are learnt: they move away from their start (exp(0) / 2).
     const weights = history.filter((h) => h.model === 'multihead').map((h) => h.heads.seattle.weight);
     assert.ok(weights.some((w) => Math.abs(w - 0.5) > 0.01), `uncertainty weights ${weights.slice(0, 3)}`);
@@ -422,7 +476,7 @@ describe('export torch: regression, balancing, mixing and head weighting', () =>
       'import train',
       'exp = train.read_json("export.json"); split = train.read_json("split.json")',
       'ds = exp["datasets"][0]',
-      'cols, labels, miss, where = train.load_dataset(ds, os.path.normpath(os.path.join(train.HERE, ds["path"])))',
+      'cols, labels, miss, where, _ = train.load_dataset(ds, os.path.normpath(os.path.join(train.HERE, ds["path"])))',
       'src = train.Source(ds, split, cols, labels, miss, where)',
       'print(json.dumps(train.encode(train.read_json("preprocessing/merged.json"), src, src.rows["test"]).tolist()))',
     ].join('\n');
