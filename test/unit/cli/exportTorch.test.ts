@@ -16,6 +16,8 @@ import { holdoutEvidence } from '../../../src/training/evaluation/holdout';
 import type { EvaluationSpec } from '../../../src/training/experiment';
 import { readTable } from '../../../src/core/readers/readTable';
 import { transformRows, type FittedPreprocessing } from '../../../src/training/preprocess';
+import { loadExperiment } from '../../../src/training/experiment';
+import { readDatasets } from '../../../src/training/readDatasets';
 
 const tmp = tempDir('dataset-lab-export-torch-');
 after(tmp.cleanup);
@@ -92,14 +94,9 @@ describe('export torch: what it refuses', () => {
     assert.deepEqual(readdirSync(root).filter((f) => f.includes('partial')), []);
   };
 
-  test('gbm and linear models, transforms, dates with zones: one line each naming the JSON path; nothing written', () => {
+  test('gbm and linear models, dates with zones: one line each naming the JSON path; nothing written', () => {
     refused('gbm', experiment((e) => (e.model = { type: 'gbm' })), /at \$\.model\.type: gradient-boosted trees \("gbm"\) cannot be exported to PyTorch/);
     refused('linear', experiment((e) => Object.assign(e, { model: { type: 'linear' }, arms: ['separate', 'merged'] })), /at \$\.model\.type: the linear model is fitted in closed form/);
-    refused(
-      'transform',
-      experiment((e) => ((e.datasets as Record<string, unknown>[])[1].transform = [{ derive: { wind2: 'd => d.wind * 2' } }])),
-      /at \$\.datasets\[1\]\.transform: dataset "new-york": transform steps \(arquero expressions\) cannot run in train\.py/,
-    );
     // Dates with zones: train.py reads wall times without per-cell offsets.
     const zoned = readFileSync(join(root, 'weather', 'seattle.csv'), 'utf8').replace(/^(\d{4}-\d\d-\d\d),/gm, '$1T12:00:00+02:00,');
     writeFileSync(join(root, 'weather', 'seattle-zoned.csv'), zoned);
@@ -111,6 +108,17 @@ describe('export torch: what it refuses', () => {
       }),
       /at \$\.datasets\[0\]\.path: dataset "seattle", column "date": feature column "date" holds dates with time zones \(%Y-%m-%dT%H:%M:%S%z\): train\.py reads dates as wall times/,
     );
+  });
+
+  test('a cross-validation experiment: refused naming $.evaluation.method, unless --holdout exports its holdout split (and says so)', () => {
+    const cv = writeExperiment('cv.experiment.json', experiment((e) => (e.evaluation = { method: 'cv', folds: 5 })));
+    refused('cv', JSON.parse(readFileSync(join(root, cv), 'utf8')) as Record<string, unknown>, /at \$\.evaluation\.method: is "cv": train\.py trains one holdout split, not the 5 folds; set "evaluation": \{"method": "holdout"\}, or pass --holdout/);
+    const r = runCli(['export', 'torch', cv, '-o', 'cv-holdout', '--holdout'], root);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^note: evaluation\.method is "cv", exported with --holdout: train\.py trains and tests the holdout split \(split\.test 0\.2, split\.validation 0\.1\), not the folds/m);
+    const manifest = readJson<{ experiment: { evaluation: { method: string } } }>(join(root, 'cv-holdout', 'export.json'));
+    assert.equal(manifest.experiment.evaluation.method, 'holdout');
+    assert.match(readFileSync(join(root, 'cv-holdout', 'README.md'), 'utf8'), /exported with --holdout/);
   });
 
   test('an existing output folder without --force', () => {
@@ -405,6 +413,59 @@ describe('export torch: the project', () => {
     assert.equal(changed.code, 2);
     assert.match(changed.stderr, /^train\.py: dataset seattle: the train rows of .*changed\.csv hold other labels than at export/);
     assert.ok(!existsSync(join(root, 'runs', 'changed')));
+  });
+});
+
+describe('export torch: a dataset with transform steps', () => {
+  test('the export writes the rows our engine transformed (filter, derive, recode) and train.py reads them: its checks pass and its inputs equal transformRows on the transformed table', { skip: skipTorch, timeout: 120_000 }, async () => {
+    const file = writeExperiment(
+      'transformed.experiment.json',
+      experiment((e) => {
+        (e.datasets as Record<string, unknown>[])[1].transform = [
+          { filter: 'd => d.wind < 6' },
+          { derive: { precipitation: 'd => d.precipitation * 25.4', windy: "d => d.wind > 4 ? 'windy, \"gusty\"' : 'calm'" } },
+          { recode: { weather: { drizzle: 'rain' } } },
+        ];
+        (e.datasets as Record<string, unknown>[])[0].transform = [{ derive: { windy: "d => d.wind > 4 ? 'windy, \"gusty\"' : 'calm'" } }];
+        e.features = ['precipitation', 'temp_max', 'temp_min', 'wind', 'windy'];
+      }),
+    );
+    const r = runCli(['export', 'torch', file, '-o', 'transformed-project'], root);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /note: dataset "new-york" has transform steps: the export applied them and wrote the \d+ transformed rows to data\/02-new-york\.csv/);
+    const project = join(root, 'transformed-project');
+    const exp = loadExperiment(join(root, file));
+    const tables = await readDatasets(exp);
+    assert.ok(tables[1].rows < 1461, `the filter kept ${tables[1].rows} rows`);
+    const written = readFileSync(join(project, 'data', '02-new-york.csv'), 'utf8').trim().split('\n');
+    assert.equal(written.length - 1, tables[1].rows);
+    assert.ok(!written.some((l) => /,drizzle$/.test(l)), 'drizzle recoded');
+
+    // train.py reads both datasets (its row-count and per-split class-count checks pass) and
+    // encodes the merged model's test rows as our engine does.
+    const script = [
+      'import json, os, sys',
+      'sys.argv = ["train.py"]',
+      'import torch, train',
+      'exp = train.read_json("export.json"); split = train.read_json("split.json")',
+      'comm = train.Comm(torch, torch.distributed, 1, 0, torch.device("cpu"))',
+      'sources = {}',
+      'for ds in exp["datasets"]:',
+      '    cols, labels, miss, where, _ = train.load_dataset(ds, os.path.normpath(os.path.join(train.HERE, ds["path"])))',
+      '    sources[ds["name"]] = train.Source(ds, split, cols, labels, miss, where)',
+      'train.check_labels(comm, exp, sources)',
+      'src = sources["new-york"]',
+      'print(json.dumps(train.encode(train.read_json("preprocessing/merged.json"), src, src.local("test")).tolist()))',
+    ].join('\n');
+    const py = spawnSync(python, ['-c', script], { cwd: project, encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(py.status, 0, py.stderr);
+    const theirs = JSON.parse(py.stdout) as number[][];
+    const prep = readJson<FittedPreprocessing>(join(project, 'preprocessing', 'merged.json'));
+    assert.ok(prep.outputs.some((o) => o.startsWith('windy=windy')), prep.outputs.join(', '));
+    const rows = readJson<Record<string, { test: number[] }>>(join(project, 'split.json'))['new-york'].test;
+    const ours = transformRows(prep, tables[1], Int32Array.from(rows));
+    assert.equal(theirs.length, rows.length);
+    theirs.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - ours[i * prep.outputs.length + j]) < 1e-5, `row ${rows[i]} ${prep.outputs[j]}: train.py ${v}, ours ${ours[i * prep.outputs.length + j]}`)));
   });
 });
 
