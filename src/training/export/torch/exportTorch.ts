@@ -5,8 +5,10 @@
  * holds those fitted statistics as JSON, the split, and train.py, which trains the same MLP with
  * DistributedDataParallel and writes a run folder in our format (src/protocol/runFolder/contract.ts).
  * What has no PyTorch counterpart in train.py (gbm and linear models, text encoders, dates with
- * time zones, transforms) is refused before anything is written; the project is written to a
- * temporary folder beside the output and renamed into place, so it exists whole or not at all.
+ * time zones, cross-validation folds unless --holdout) is refused before anything is written; a
+ * dataset with transform steps is written into the project as our engine transformed it. The
+ * project is written to a temporary folder beside the output and renamed into place, so it
+ * exists whole or not at all.
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
