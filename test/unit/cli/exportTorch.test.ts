@@ -13,6 +13,7 @@ import { examples, runCli, tempDir } from '../helpers';
 import type { ArmName, ClassificationMetrics, PredictionsFile, RegressionMetrics, RunResults } from '../../../src/protocol/runFolder/contract';
 import { compareArms } from '../../../src/training/compareArms';
 import { holdoutEvidence } from '../../../src/training/evaluation/holdout';
+import { withRunEvidence } from '../../../src/training/export/torch/runEvidence';
 import type { EvaluationSpec } from '../../../src/training/experiment';
 import { readTable } from '../../../src/core/readers/readTable';
 import { transformRows, type FittedPreprocessing } from '../../../src/training/preprocess';
@@ -498,6 +499,16 @@ describe('export torch: regression, balancing, mixing and head weighting', () =>
     for (const arm of ['separate', 'merged', 'multihead']) {
       for (const s of ['seattle', 'new-york']) assert.ok(Math.abs(got[arm][s] - mine[arm][s]) <= 0.02, `${file} ${arm} ${s}: torch R2 ${got[arm][s]} vs ours ${mine[arm][s]}`);
     }
+    // A regression run's evidence when read: R2 / MAE / RMSE intervals and paired bootstraps, as
+    // holdout.ts computes them from its predictions.json.
+    const predictions = readJson<PredictionsFile>(join(runDir, 'predictions.json'));
+    const settings = readJson<{ evaluation: EvaluationSpec }>(join(runDir, 'experiment.json'));
+    const byArm = new Map(Object.entries(predictions.arms).map(([arm, by]) => [arm as ArmName, Object.fromEntries(Object.entries(by).map(([s, p]) => [s, { task: p.task, yTrue: Float64Array.from(p.yTrue), yPred: Float64Array.from(p.yPred) }]))]));
+    const expected = holdoutEvidence(theirs.arms, byArm, ['seattle', 'new-york'], predictions.classes.length, settings.evaluation);
+    const read = withRunEvidence(runDir, theirs, settings);
+    assert.deepEqual(read.arms, expected.arms);
+    assert.ok(read.arms.every((a) => Object.values(a.bySource).every((m) => m.task === 'regression' && m.ci?.r2 && m.ci.mae && m.ci.rmse)));
+    assert.deepEqual(read.comparison.bySource.seattle.tests?.map((t) => t.test), ['paired-bootstrap', 'paired-bootstrap', 'paired-bootstrap']);
     return readFileSync(join(runDir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { model: string; heads: Record<string, { weight: number }> });
   };
 

@@ -23,6 +23,7 @@ import json
 import math
 import os
 import random
+import shutil
 import socket
 import sys
 import threading
@@ -146,41 +147,12 @@ def rank_starts(rows, world):
     return np.array([rows * r // world for r in range(world)] + [rows], dtype=np.int64)
 
 
-def load_dataset(ds, spec, lo=0, hi=None):
-    """Data rows lo..hi-1 of a dataset (0-based over all its shards in name order) as numpy
-    columns. The files are read in chunks and only that range is kept; reading stops after it,
-    unless it ends at the last row: then on to the end, to check the row count."""
+def convert(frame, ds):
+    """A frame of text cells as numpy columns: numbers and dates as float64 (NaN missing),
+    categories as objects (None missing), the label, and which labels are missing."""
     import numpy as np
     import pandas as pd
 
-    total = ds["rows"]
-    hi = total if hi is None else hi
-    paths = shard_paths(spec, ds["name"])
-    where = paths[0] if len(paths) == 1 else "%d shards (%s ... %s)" % (len(paths), os.path.basename(paths[0]), os.path.basename(paths[-1]))
-    kept = []
-    offset = 0
-    stopped = False
-    for path in paths:
-        for frame in read_frames(path, ds):
-            n = len(frame)
-            a, b = max(lo, offset), min(hi, offset + n)
-            if a < b:
-                kept.append(frame.iloc[a - offset : b - offset].copy())
-            offset += n
-            if hi < total and offset >= hi:
-                stopped = True
-                break
-        if stopped:
-            break
-    if not stopped and offset != total:
-        raise ExportError(
-            "dataset %s: read %d rows from %s, but the export's split has %d; a shard is missing or the data changed since the export"
-            % (ds["name"], offset, where, total)
-        )
-    if kept:
-        frame = pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0].reset_index(drop=True)
-    else:
-        frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in ds["columns"]})
     tokens = set(ds["missing"])
 
     def is_missing(series):
@@ -208,6 +180,47 @@ def load_dataset(ds, spec, lo=0, hi=None):
         labels = nums if ds["task"] == "regression" else np.array([None if m else js_number_string(x) for x, m in zip(nums, miss)], dtype=object)
     else:
         labels = lab.astype(str).to_numpy(dtype=object)
+    return columns, labels, miss
+
+
+def load_dataset(ds, spec, lo=0, hi=None):
+    """Data rows lo..hi-1 of a dataset (0-based over all its shards in name order) as numpy
+    columns. The files are read in chunks, each chunk's rows in the range converted at once (so
+    only one chunk is ever held as text); reading stops after the range, unless it ends at the
+    last row: then on to the end, to check the row count."""
+    import numpy as np
+    import pandas as pd
+
+    total = ds["rows"]
+    hi = total if hi is None else hi
+    paths = shard_paths(spec, ds["name"])
+    where = paths[0] if len(paths) == 1 else "%d shards (%s ... %s)" % (len(paths), os.path.basename(paths[0]), os.path.basename(paths[-1]))
+    kept = []
+    offset = 0
+    stopped = False
+    for path in paths:
+        for frame in read_frames(path, ds):
+            n = len(frame)
+            a, b = max(lo, offset), min(hi, offset + n)
+            if a < b:
+                kept.append(convert(frame.iloc[a - offset : b - offset], ds))
+            offset += n
+            del frame
+            if hi < total and offset >= hi:
+                stopped = True
+                break
+        if stopped:
+            break
+    if not stopped and offset != total:
+        raise ExportError(
+            "dataset %s: read %d rows from %s, but the export's split has %d; a shard is missing or the data changed since the export"
+            % (ds["name"], offset, where, total)
+        )
+    if not kept:
+        kept.append(convert(pd.DataFrame({c: pd.Series([], dtype=object) for c in ds["columns"]}), ds))
+    columns = {f["name"]: np.concatenate([k[0][f["name"]] for k in kept]) for f in ds["featureKinds"]}
+    labels = np.concatenate([k[1] for k in kept])
+    miss = np.concatenate([k[2] for k in kept])
     return columns, labels, miss, where, offset
 
 
@@ -939,6 +952,9 @@ def main():
         columns, labels, missing, where, scanned = load_dataset(ds, spec, lo, hi)
         sources[ds["name"]] = Source(ds, split, columns, labels, missing, where, lo, hi, (int(starts[rank]), int(starts[rank + 1])))
         reading.append({"dataset": ds["name"], "rows": [lo, hi], "scanned": scanned})
+    # The split's lists (about 36 bytes per row as Python objects) are not needed past here: each
+    # source holds its rows as int64 arrays.
+    del split
 
     import torch
     import torch.distributed as dist
@@ -1000,7 +1016,7 @@ def main():
                 "dataPerProcess": "all rows" if args.read_all or world == 1 else "its share of the rows",
         }
         write_json_atomic(os.path.join(run_dir, "environment.json"), environment)
-        write_json_atomic(os.path.join(run_dir, "split.json"), split)
+        shutil.copyfile(os.path.join(HERE, "split.json"), os.path.join(run_dir, "split.json"))
         hist = open(os.path.join(run_dir, "history.jsonl"), "a", encoding="utf-8")
 
         def beat():
