@@ -727,7 +727,8 @@ def train_model(torch, dist, ctx, model, sources, prep, history):
     local_batch = max(1, int(math.ceil(t["batchSize"] / world)))
     # A process holding only its rows gets the others' from their ranks (RowExchange); one holding
     # every row (one process, or --read-all) indexes its own.
-    exchange = RowExchange(torch, dist, train, world, rank, device) if len(train.index) < train.n else None
+    # (Decided alike on every rank: a rank may happen to hold every row of a small model's split.)
+    exchange = RowExchange(torch, dist, train, world, rank, device) if world > 1 and not ctx["readAll"] else None
     if exchange is None:
         x_all = torch.from_numpy(train.x).to(device)
         y_all = torch.from_numpy(train.target).float().to(device)
@@ -1046,6 +1047,7 @@ def main():
         "save": args.save_models,
         "device": device,
         "comm": comm,
+        "readAll": args.read_all,
     }
     try:
         arm_results = []
