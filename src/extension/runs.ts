@@ -4,6 +4,7 @@
  * included (an `interrupted` run's process is gone), is src/training/runFolder.ts, shared
  * with the CLI's `report`.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -44,5 +45,17 @@ export function runDescription(run: PastRun): string {
 
 export async function readRun(dir: string): Promise<{ results: DashboardResults | undefined; points: CurvePoint[]; settings: unknown; status: RunStatus; lastEpoch?: HistoryLine }> {
   const { results, points, settings, status, lastEpoch } = await readRunFolder(dir);
-  return { results, points, settings, status, ...(lastEpoch ? { lastEpoch } : {}) };
+  const rest = { points, settings, status, ...(lastEpoch ? { lastEpoch } : {}) };
+  // A run of an exported PyTorch project: intervals and paired tests from its predictions.json
+  // (when they cannot be computed, its scores are shown without them, and a warning says why).
+  // Loaded only then: the evaluation code is not needed for runs of `dataset-lab run`.
+  if (!results || results.evaluation || !existsSync(join(dir, RUN_FILES.predictions))) return { results, ...rest };
+  const { RunEvidenceError, withRunEvidence } = await import('../training/export/torch/runEvidence');
+  try {
+    return { results: withRunEvidence(dir, results, settings), ...rest };
+  } catch (e) {
+    if (!(e instanceof RunEvidenceError)) throw e;
+    void vscode.window.showWarningMessage(`Dataset Lab: no intervals or paired tests for this run: ${e.message}`);
+    return { results, ...rest };
+  }
 }

@@ -12,11 +12,12 @@ import { exportTorch } from '../../training/export/torch/exportTorch';
  */
 export const exportCommand: CliCommand = {
   name: 'export',
-  usage: 'export torch EXPERIMENT -o DIR [--force]',
+  usage: 'export torch EXPERIMENT -o DIR [--force] [--holdout]',
   summary: 'Write a self-contained PyTorch project (train.py with DistributedDataParallel, the fitted preprocessing, the split, torchrun/Slurm/Kubernetes launch files) that trains the experiment and writes a run folder report and Open Run show',
   options: [
     { name: 'output', alias: 'o', kind: 'string', description: 'project folder to write (must not exist unless --force)' },
     { name: 'force', kind: 'boolean', description: 'replace an existing folder' },
+    { name: 'holdout', kind: 'boolean', description: 'export a cross-validation experiment with its holdout split (train.py does not train folds)' },
   ],
   async run(argv, io) {
     const args = parseArgs(argv, this.options);
@@ -27,7 +28,7 @@ export const exportCommand: CliCommand = {
     if (!out) throw new UsageError('export torch needs -o DIR (the project folder to write)');
     let summary;
     try {
-      summary = await exportTorch(resolve(io.cwd, experiment), { out: resolve(io.cwd, out), force: flag(args, 'force') });
+      summary = await exportTorch(resolve(io.cwd, experiment), { out: resolve(io.cwd, out), force: flag(args, 'force'), holdout: flag(args, 'holdout') });
     } catch (e) {
       if (!(e instanceof ExperimentError)) throw e;
       for (const issue of e.issues) io.stderr.write(`dataset-lab: ${terminalText(formatIssue(issue))}\n`);

@@ -6,6 +6,7 @@ import { displayText } from '../format';
 import { writeHtmlReport } from '../htmlReport';
 import { describeRunStatus, readRunFolder, trainingStatusOf, type RunFolderContents } from '../../protocol/runFolder/read';
 import { RUN_FILES } from '../../protocol/runFolder/contract';
+import { RunEvidenceError, withRunEvidence } from '../../training/export/torch/runEvidence';
 
 const options: readonly OptionSpec[] = [{ name: 'output', alias: 'o', kind: 'string', description: 'HTML file to write (default: RUN_DIR/report.html)' }];
 
@@ -33,8 +34,16 @@ export const reportCommand: CliCommand = {
     } catch (e) {
       throw new UsageError(`${join(shown, RUN_FILES.results)}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
     }
-    const { results, points, status } = run;
+    const { points, status } = run;
+    let { results } = run;
     if (results !== undefined && !Array.isArray(results.arms)) throw new UsageError(`${join(shown, RUN_FILES.results)}: not a Dataset Lab results document (no "arms" list)`);
+    // A run of an exported PyTorch project: intervals and paired tests from its predictions.json.
+    try {
+      if (results) results = withRunEvidence(dir, results, run.settings);
+    } catch (e) {
+      if (e instanceof RunEvidenceError) throw new UsageError(e.message);
+      throw e;
+    }
     const arms = [...new Set(points.map((p) => p.arm))];
     const runId = results?.runId ?? basename(dir);
     const training = trainingStatusOf(runId, basename(dir), status, arms, run);

@@ -13,6 +13,9 @@
  *   history.jsonl      one EpochRecord per line, appended per epoch per model
  *   status.json        StatusFile: running (with a heartbeat) or how the run ended
  *   results.json       RunResults, written last, only when the run completed
+ *   predictions.json   PredictionsFile: runs of an exported PyTorch project (train.py) only, the
+ *                      test rows' predictions per arm and dataset, from which the reader computes
+ *                      the intervals and paired tests (src/training/export/torch/runEvidence.ts)
  *   error.log          the stack of an internal error (the user sees one line)
  *   models/<id>/       model.json + weights.bin (TF.js layers format), or trees.json (gbm), + preprocessing.json
  */
@@ -25,6 +28,7 @@ export const RUN_FILES = {
   history: 'history.jsonl',
   status: 'status.json',
   results: 'results.json',
+  predictions: 'predictions.json',
   errorLog: 'error.log',
   trainerOutput: 'trainer-output.log',
   models: 'models',
@@ -293,6 +297,27 @@ export interface FoldsFile {
   readonly repeats: number;
   readonly seed: number;
   readonly datasets: Record<string, { readonly test: readonly (readonly number[])[]; readonly validation: readonly (readonly number[])[] }>;
+}
+
+// ---- predictions.json (runs of an exported PyTorch project)
+
+/** One dataset's test rows as one arm predicted them, in split.json's test order (the same for every arm). */
+export interface SourcePredictionsFile {
+  readonly task: Task;
+  /** 0-based data rows of the dataset's file. */
+  readonly rows: readonly number[];
+  /** Classification: indices into PredictionsFile.classes; regression: values in label units. */
+  readonly yTrue: readonly number[];
+  readonly yPred: readonly number[];
+}
+
+export interface PredictionsFile {
+  readonly format: 'dataset-lab-test-predictions';
+  readonly version: 1;
+  /** Every dataset's class names together (sorted as src/training/modelPlan.ts unionClasses sorts them). */
+  readonly classes: readonly string[];
+  /** Per arm, per dataset. */
+  readonly arms: Partial<Record<ArmName, Record<string, SourcePredictionsFile>>>;
 }
 
 // ---- status.json

@@ -10,9 +10,15 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { examples, runCli, tempDir } from '../helpers';
-import type { ClassificationMetrics, RegressionMetrics, RunResults } from '../../../src/protocol/runFolder/contract';
+import type { ArmName, ClassificationMetrics, PredictionsFile, RegressionMetrics, RunResults } from '../../../src/protocol/runFolder/contract';
+import { compareArms } from '../../../src/training/compareArms';
+import { holdoutEvidence } from '../../../src/training/evaluation/holdout';
+import { withRunEvidence } from '../../../src/training/export/torch/runEvidence';
+import type { EvaluationSpec } from '../../../src/training/experiment';
 import { readTable } from '../../../src/core/readers/readTable';
 import { transformRows, type FittedPreprocessing } from '../../../src/training/preprocess';
+import { loadExperiment } from '../../../src/training/experiment';
+import { readDatasets } from '../../../src/training/readDatasets';
 
 const tmp = tempDir('dataset-lab-export-torch-');
 after(tmp.cleanup);
@@ -34,9 +40,9 @@ interface Proc {
   stdout: string;
   stderr: string;
 }
-function run(cmd: string, args: readonly string[], cwd: string): Promise<Proc> {
+function run(cmd: string, args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<Proc> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, OMP_NUM_THREADS: '1', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -89,14 +95,9 @@ describe('export torch: what it refuses', () => {
     assert.deepEqual(readdirSync(root).filter((f) => f.includes('partial')), []);
   };
 
-  test('gbm and linear models, transforms, dates with zones: one line each naming the JSON path; nothing written', () => {
+  test('gbm and linear models, dates with zones: one line each naming the JSON path; nothing written', () => {
     refused('gbm', experiment((e) => (e.model = { type: 'gbm' })), /at \$\.model\.type: gradient-boosted trees \("gbm"\) cannot be exported to PyTorch/);
     refused('linear', experiment((e) => Object.assign(e, { model: { type: 'linear' }, arms: ['separate', 'merged'] })), /at \$\.model\.type: the linear model is fitted in closed form/);
-    refused(
-      'transform',
-      experiment((e) => ((e.datasets as Record<string, unknown>[])[1].transform = [{ derive: { wind2: 'd => d.wind * 2' } }])),
-      /at \$\.datasets\[1\]\.transform: dataset "new-york": transform steps \(arquero expressions\) cannot run in train\.py/,
-    );
     // Dates with zones: train.py reads wall times without per-cell offsets.
     const zoned = readFileSync(join(root, 'weather', 'seattle.csv'), 'utf8').replace(/^(\d{4}-\d\d-\d\d),/gm, '$1T12:00:00+02:00,');
     writeFileSync(join(root, 'weather', 'seattle-zoned.csv'), zoned);
@@ -108,6 +109,17 @@ describe('export torch: what it refuses', () => {
       }),
       /at \$\.datasets\[0\]\.path: dataset "seattle", column "date": feature column "date" holds dates with time zones \(%Y-%m-%dT%H:%M:%S%z\): train\.py reads dates as wall times/,
     );
+  });
+
+  test('a cross-validation experiment: refused naming $.evaluation.method, unless --holdout exports its holdout split (and says so)', () => {
+    const cv = writeExperiment('cv.experiment.json', experiment((e) => (e.evaluation = { method: 'cv', folds: 5 })));
+    refused('cv', JSON.parse(readFileSync(join(root, cv), 'utf8')) as Record<string, unknown>, /at \$\.evaluation\.method: is "cv": train\.py trains one holdout split, not the 5 folds; set "evaluation": \{"method": "holdout"\}, or pass --holdout/);
+    const r = runCli(['export', 'torch', cv, '-o', 'cv-holdout', '--holdout'], root);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^note: evaluation\.method is "cv", exported with --holdout: train\.py trains and tests the holdout split \(split\.test 0\.2, split\.validation 0\.1\), not the folds/m);
+    const manifest = readJson<{ experiment: { evaluation: { method: string } } }>(join(root, 'cv-holdout', 'export.json'));
+    assert.equal(manifest.experiment.evaluation.method, 'holdout');
+    assert.match(readFileSync(join(root, 'cv-holdout', 'README.md'), 'utf8'), /exported with --holdout/);
   });
 
   test('an existing output folder without --force', () => {
@@ -159,7 +171,8 @@ describe('export torch: the project', () => {
 
   test('torchrun with 2 processes (gloo): a run folder report renders, scores within 2 points of our run; 1 process on shards agrees', { skip: skipTorch, timeout: 480_000 }, async () => {
     // Debian's torch 1.13 under Python 3.11 needs --redirects 1 --tee 1 (see the project's README).
-    const two = await run(torchrun as string, ['--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--run-dir', join(root, 'runs', 'torch-2')], project);
+    // CSV read in chunks of 100 rows: rank 0 stops after the chunk holding its last row.
+    const two = await run(torchrun as string, ['--standalone', '--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--save-models', '--run-dir', join(root, 'runs', 'torch-2')], project, { DATASET_LAB_CHUNK_ROWS: '100' });
     assert.equal(two.code, 0, `${two.stdout}\n${two.stderr}`);
     const results2 = readJson<RunResults>(join(root, 'runs', 'torch-2', 'results.json'));
     assert.equal(results2.status, 'completed');
@@ -168,6 +181,18 @@ describe('export torch: the project', () => {
     assert.deepEqual(readJson(join(root, 'runs', 'torch-2', 'split.json')), readJson(join(oursDir, 'split.json')));
     // Dataset facts (split sizes, baselines, leakage, row accounting) are our engine's, as in our run.
     assert.deepEqual(results2.datasets, ours.datasets);
+    // Each process read only its share of each dataset's 1461 rows (rank 0 stopped reading after
+    // its 730th row's chunk; rank 1 read on to the end to check the count).
+    const env2 = readJson<{ dataPerProcess: string; processes: { rank: number; datasets: { dataset: string; rows: [number, number]; scanned: number }[]; peakRssMB: number }[] }>(join(root, 'runs', 'torch-2', 'environment.json'));
+    assert.equal(env2.dataPerProcess, 'its share of the rows');
+    assert.deepEqual(
+      env2.processes.map((p) => [p.rank, p.datasets.map((d) => [d.dataset, d.rows, d.scanned])]),
+      [
+        [0, [['seattle', [0, 730], 800], ['new-york', [0, 730], 800]]],
+        [1, [['seattle', [730, 1461], 1461], ['new-york', [730, 1461], 1461]]],
+      ],
+    );
+    assert.ok(env2.processes.every((p) => p.peakRssMB > 0));
     const history = readFileSync(join(root, 'runs', 'torch-2', 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { model: string; epoch: number; valLoss: number });
     assert.deepEqual([...new Set(history.map((h) => h.model))], ['separate/seattle', 'separate/new-york', 'merged', 'multihead']);
     assert.ok(history.every((h) => Number.isFinite(h.valLoss)));
@@ -192,7 +217,7 @@ describe('export torch: the project', () => {
     const half = Math.floor((lines.length - 1) / 2);
     writeFileSync(join(shards, 'part-0.csv'), [lines[0], ...lines.slice(1, 1 + half)].join('\n') + '\n');
     writeFileSync(join(shards, 'part-1.csv'), [lines[0], ...lines.slice(1 + half)].join('\n') + '\n');
-    const one = await run(torchrun as string, ['--nproc_per_node', '1', '--redirects', '1', '--tee', '1', 'train.py', '--data', `seattle=${join(shards, 'part-*.csv')}`, '--run-dir', join(root, 'runs', 'torch-1')], project);
+    const one = await run(torchrun as string, ['--standalone', '--nproc_per_node', '1', '--redirects', '1', '--tee', '1', 'train.py', '--data', `seattle=${join(shards, 'part-*.csv')}`, '--run-dir', join(root, 'runs', 'torch-1')], project);
     assert.equal(one.code, 0, `${one.stdout}\n${one.stderr}`);
     const single = scores(readJson<RunResults>(join(root, 'runs', 'torch-1', 'results.json')));
     for (const arm of ['separate', 'merged', 'multihead']) {
@@ -200,6 +225,172 @@ describe('export torch: the project', () => {
         assert.ok(Math.abs(single[arm][s] - theirs[arm][s]) <= 0.02, `${arm} ${s}: 1 process ${single[arm][s]} vs 2 processes ${theirs[arm][s]}`);
       }
     }
+  });
+
+  test('each process holding only its rows trains on the same batches as processes holding every row (--read-all): identical curves, scores and predictions; the batch order is DistributedSampler\'s', { skip: skipTorch, timeout: 240_000 }, async () => {
+    const sharded = join(root, 'runs', 'torch-2');
+    assert.ok(existsSync(join(sharded, 'results.json')), 'the 2-process run of the previous test');
+    const all = join(root, 'runs', 'torch-2-read-all');
+    const r = await run(torchrun as string, ['--standalone', '--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--read-all', '--run-dir', all], project);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    const env = readJson<{ dataPerProcess: string; processes: { datasets: { rows: [number, number] }[] }[] }>(join(all, 'environment.json'));
+    assert.equal(env.dataPerProcess, 'all rows');
+    assert.ok(env.processes.every((p) => p.datasets.every((d) => d.rows[0] === 0 && d.rows[1] === 1461)));
+    const curves = (dir: string) => readFileSync(join(dir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => {
+      const { seconds: _s, samplesPerSecond: _p, ...rest } = JSON.parse(l) as Record<string, unknown>;
+      return rest;
+    });
+    assert.deepEqual(curves(all), curves(sharded));
+    assert.deepEqual(readJson(join(all, 'predictions.json')), readJson(join(sharded, 'predictions.json')));
+    const bySource = (dir: string) => readJson<RunResults>(join(dir, 'results.json')).arms.map((a) => [a.arm, a.bySource]);
+    assert.deepEqual(bySource(all), bySource(sharded));
+
+    // train.py's epoch order against torch's own DistributedSampler (plain shuffle), per rank.
+    const script = [
+      'import sys, types',
+      'sys.argv = ["train.py"]',
+      'import torch, train',
+      'from torch.utils.data.distributed import DistributedSampler',
+      'plain = {"balancing": "none", "mixing": "proportional", "sources": ["a"]}',
+      'for n, world in [(1168, 2), (1169, 2), (1001, 3), (5, 4)]:',
+      '    data = types.SimpleNamespace(n=n, slot_all=torch.zeros(n, dtype=torch.int32).numpy())',
+      '    for epoch in (1, 7):',
+      '        order = train.padded_order(torch, plain, data, epoch, 42, world)',
+      '        for rank in range(world):',
+      '            s = DistributedSampler(range(n), num_replicas=world, rank=rank, shuffle=True, seed=42, drop_last=False)',
+      '            s.set_epoch(epoch)',
+      '            assert order[rank::world].tolist() == list(s), (n, world, epoch, rank)',
+      'print("same")',
+    ].join('\n');
+    const py = spawnSync(python, ['-c', script], { cwd: project, encoding: 'utf8' });
+    assert.equal(py.status, 0, py.stderr);
+    assert.equal(py.stdout.trim(), 'same');
+  });
+
+  test('the 2-process run\'s evidence: report computes intervals and paired tests from predictions.json with our evaluation code; the predictions are the saved models\' and the p-values scipy\'s', { skip: skipTorch, timeout: 120_000 }, async () => {
+    const runDir = join(root, 'runs', 'torch-2');
+    assert.ok(existsSync(join(runDir, 'results.json')), 'the 2-process run of the previous test');
+    const written = readJson<RunResults>(join(runDir, 'results.json'));
+    assert.equal(written.evaluation, undefined, 'train.py computes no evidence itself');
+    const predictions = readJson<PredictionsFile>(join(runDir, 'predictions.json'));
+    const split = readJson<Record<string, { test: number[] }>>(join(runDir, 'split.json'));
+
+    // The predictions are the models': each saved state_dict, loaded into train.py's network,
+    // predicts the test rows again (PyTorch, one process), and the accuracies are results.json's.
+    const script = [
+      'import json, os, sys',
+      'sys.argv = ["train.py"]',
+      'import torch, train',
+      `run = ${JSON.stringify(runDir)}`,
+      'exp = train.read_json("export.json"); split = train.read_json("split.json")',
+      'comm = train.Comm(torch, torch.distributed, 1, 0, torch.device("cpu"))',
+      'sources = {}',
+      'for ds in exp["datasets"]:',
+      '    cols, labels, miss, where, _ = train.load_dataset(ds, os.path.normpath(os.path.join(train.HERE, ds["path"])))',
+      '    sources[ds["name"]] = train.Source(ds, split, cols, labels, miss, where)',
+      'out = {}',
+      'for model in exp["models"]:',
+      '    prep = train.read_json(model["preprocessing"])',
+      '    net = train.build_network(torch, dict(exp["network"], inputs=len(prep["outputs"])), model)',
+      '    net.load_state_dict(torch.load(os.path.join(run, "models", model["id"].replace("/", "__") + ".pt")))',
+      '    test = train.ModelData(model, prep, sources, "test", model["trainWeights"], comm)',
+      '    _, _, per = train.evaluate(model, test, train.predict(torch, net, model, test, comm), exp["allClasses"])',
+      '    for name, (yt, yp) in per.items():',
+      '        out[model["arm"] + "|" + name] = yp',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const again = spawnSync(python, ['-c', script], { cwd: project, encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(again.status, 0, again.stderr);
+    const repredicted = JSON.parse(again.stdout) as Record<string, number[]>;
+    for (const a of written.arms) {
+      for (const [s, m] of Object.entries(a.bySource)) {
+        const p = predictions.arms[a.arm]?.[s];
+        assert.ok(p, `${a.arm} ${s}`);
+        assert.deepEqual(p.rows, split[s].test, `${a.arm} ${s}: the rows are the test split's`);
+        assert.deepEqual(p.yPred, repredicted[`${a.arm}|${s}`], `${a.arm} ${s}: the saved model predicts the same classes`);
+        const correct = p.yTrue.filter((t, i) => t === p.yPred[i]).length;
+        assert.equal(correct / p.yTrue.length, (m as ClassificationMetrics).accuracy, `${a.arm} ${s}: accuracy from predictions.json`);
+      }
+    }
+
+    // What report shows (the JSON its page embeds): every metric's interval and the paired
+    // evidence as our evaluation code computes it from predictions.json (holdout.ts, compareArms.ts).
+    const report = runCli(['report', runDir, '-o', join(root, 'torch-2-evidence.html')], root);
+    assert.equal(report.code, 0, report.stderr);
+    const page = readFileSync(join(root, 'torch-2-evidence.html'), 'utf8');
+    const shown = (JSON.parse(/<script type="application\/json" id="dataset-lab-data">([^<]*)<\/script>/.exec(page)?.[1] ?? 'null') as { results: RunResults }).results;
+    const settings = readJson<{ evaluation: EvaluationSpec }>(join(runDir, 'experiment.json'));
+    const byArm = new Map(Object.entries(predictions.arms).map(([arm, by]) => [arm as ArmName, Object.fromEntries(Object.entries(by).map(([s, p]) => [s, { task: p.task, yTrue: Float64Array.from(p.yTrue), yPred: Float64Array.from(p.yPred) }]))]));
+    const sources = ['seattle', 'new-york'];
+    const expected = holdoutEvidence(written.arms, byArm, sources, predictions.classes.length, settings.evaluation);
+    assert.equal(shown.evaluation?.intervals, 'bca-bootstrap');
+    assert.equal(shown.evaluation?.resamples, settings.evaluation.bootstrap);
+    assert.deepEqual(shown.arms, expected.arms);
+    assert.deepEqual(shown.comparison, compareArms(expected.arms, sources, expected.evidence));
+    for (const a of shown.arms) {
+      for (const [s, m] of Object.entries(a.bySource)) {
+        const ci = (m as ClassificationMetrics).ci?.accuracy;
+        assert.ok(ci && ci[0] <= (m as ClassificationMetrics).accuracy && (m as ClassificationMetrics).accuracy <= ci[1], `${a.arm} ${s}: ${JSON.stringify(ci)}`);
+      }
+    }
+    assert.ok(shown.comparison.overall, 'a verdict over all datasets');
+
+    // A peer: McNemar's mid-p and Holm's adjustment from the same predictions with scipy, and
+    // scipy's BCa interval of each accuracy (its own resamples: within 0.02).
+    const peer = [
+      'import json, sys',
+      'import numpy as np',
+      'from scipy import stats',
+      `p = json.load(open(${JSON.stringify(join(runDir, 'predictions.json'))}))`,
+      'order = ["separate", "merged", "multihead"]',
+      'tests, bca = [], {}',
+      'for s in ["seattle", "new-york"]:',
+      '    ok = {a: np.array(p["arms"][a][s]["yTrue"]) == np.array(p["arms"][a][s]["yPred"]) for a in order}',
+      '    for a in order:',
+      '        r = stats.bootstrap((ok[a].astype(float),), np.mean, n_resamples=2000, confidence_level=0.95, method="BCa", random_state=1)',
+      '        bca[a + "|" + s] = [r.confidence_interval.low, r.confidence_interval.high]',
+      '    for i in range(3):',
+      '        for j in range(i + 1, 3):',
+      '            b = int((ok[order[i]] & ~ok[order[j]]).sum()); c = int((ok[order[j]] & ~ok[order[i]]).sum()); k = min(b, c)',
+      '            mid = 1.0 if b + c == 0 else min(1.0, 2 * stats.binom.cdf(k, b + c, 0.5) - stats.binom.pmf(k, b + c, 0.5))',
+      '            tests.append([s, order[i], order[j], mid])',
+      'ps = np.array([t[3] for t in tests]); rank = np.argsort(ps, kind="stable"); m = len(ps)',
+      'adj = np.empty(m); run = 0.0',
+      'for i, k in enumerate(rank):',
+      '    run = max(run, min(1.0, (m - i) * ps[k])); adj[k] = run',
+      'print(json.dumps({"tests": [t + [float(a)] for t, a in zip(tests, adj)], "bca": bca}))',
+    ].join('\n');
+    const sp = spawnSync(python, ['-c', peer], { encoding: 'utf8' });
+    assert.equal(sp.status, 0, sp.stderr);
+    const scipy = JSON.parse(sp.stdout) as { tests: [string, ArmName, ArmName, number, number][]; bca: Record<string, [number, number]> };
+    assert.equal(scipy.tests.length, 6);
+    for (const [s, a, b, p, adjusted] of scipy.tests) {
+      const t = shown.comparison.bySource[s].tests?.find((x) => x.arms[0] === a && x.arms[1] === b);
+      assert.ok(t, `${s} ${a} vs ${b}`);
+      assert.ok(Math.abs((t.pValue as number) - p) < 1e-12, `${s} ${a} vs ${b}: p ${t.pValue}, scipy ${p}`);
+      assert.ok(Math.abs((t.pAdjusted as number) - adjusted) < 1e-12, `${s} ${a} vs ${b}: Holm ${t.pAdjusted}, scipy ${adjusted}`);
+    }
+    for (const a of shown.arms) {
+      for (const [s, m] of Object.entries(a.bySource)) {
+        const ours = (m as ClassificationMetrics).ci?.accuracy as [number, number];
+        const theirs = scipy.bca[`${a.arm}|${s}`];
+        assert.ok(Math.abs(ours[0] - theirs[0]) <= 0.02 && Math.abs(ours[1] - theirs[1]) <= 0.02, `${a.arm} ${s}: ours ${ours}, scipy ${theirs}`);
+      }
+    }
+
+    // predictions.json that disagrees with results.json is refused, naming the file and the field.
+    const bad = join(root, 'runs', 'torch-2-bad');
+    mkdirSync(bad, { recursive: true });
+    for (const f of ['results.json', 'experiment.json', 'split.json', 'status.json', 'history.jsonl']) copyFileSync(join(runDir, f), join(bad, f));
+    const flipped = JSON.parse(JSON.stringify(predictions)) as { arms: Record<string, Record<string, { yPred: number[]; yTrue: number[] }>> };
+    const sep = flipped.arms.separate.seattle;
+    const right = sep.yPred.findIndex((v, i) => v === sep.yTrue[i]);
+    sep.yPred[right] = (sep.yTrue[right] + 1) % predictions.classes.length;
+    writeFileSync(join(bad, 'predictions.json'), JSON.stringify(flipped));
+    const refused = runCli(['report', bad, '-o', join(root, 'bad.html')], root);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /predictions\.json: \$\.arms\.separate\["seattle"\]: the accuracy of these predictions is [\d.]+, results\.json says [\d.]+/);
+    assert.ok(!existsSync(join(root, 'bad.html')));
   });
 
   test('a shard missing at launch, or data changed since the export: one line, exit 2, no run folder', { skip: skipTorch }, async () => {
@@ -223,6 +414,59 @@ describe('export torch: the project', () => {
     assert.equal(changed.code, 2);
     assert.match(changed.stderr, /^train\.py: dataset seattle: the train rows of .*changed\.csv hold other labels than at export/);
     assert.ok(!existsSync(join(root, 'runs', 'changed')));
+  });
+});
+
+describe('export torch: a dataset with transform steps', () => {
+  test('the export writes the rows our engine transformed (filter, derive, recode) and train.py reads them: its checks pass and its inputs equal transformRows on the transformed table', { skip: skipTorch, timeout: 120_000 }, async () => {
+    const file = writeExperiment(
+      'transformed.experiment.json',
+      experiment((e) => {
+        (e.datasets as Record<string, unknown>[])[1].transform = [
+          { filter: 'd => d.wind < 6' },
+          { derive: { precipitation: 'd => d.precipitation * 25.4', windy: "d => d.wind > 4 ? 'windy, \"gusty\"' : 'calm'" } },
+          { recode: { weather: { drizzle: 'rain' } } },
+        ];
+        (e.datasets as Record<string, unknown>[])[0].transform = [{ derive: { windy: "d => d.wind > 4 ? 'windy, \"gusty\"' : 'calm'" } }];
+        e.features = ['precipitation', 'temp_max', 'temp_min', 'wind', 'windy'];
+      }),
+    );
+    const r = runCli(['export', 'torch', file, '-o', 'transformed-project'], root);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /note: dataset "new-york" has transform steps: the export applied them and wrote the \d+ transformed rows to data\/02-new-york\.csv/);
+    const project = join(root, 'transformed-project');
+    const exp = loadExperiment(join(root, file));
+    const tables = await readDatasets(exp);
+    assert.ok(tables[1].rows < 1461, `the filter kept ${tables[1].rows} rows`);
+    const written = readFileSync(join(project, 'data', '02-new-york.csv'), 'utf8').trim().split('\n');
+    assert.equal(written.length - 1, tables[1].rows);
+    assert.ok(!written.some((l) => /,drizzle$/.test(l)), 'drizzle recoded');
+
+    // train.py reads both datasets (its row-count and per-split class-count checks pass) and
+    // encodes the merged model's test rows as our engine does.
+    const script = [
+      'import json, os, sys',
+      'sys.argv = ["train.py"]',
+      'import torch, train',
+      'exp = train.read_json("export.json"); split = train.read_json("split.json")',
+      'comm = train.Comm(torch, torch.distributed, 1, 0, torch.device("cpu"))',
+      'sources = {}',
+      'for ds in exp["datasets"]:',
+      '    cols, labels, miss, where, _ = train.load_dataset(ds, os.path.normpath(os.path.join(train.HERE, ds["path"])))',
+      '    sources[ds["name"]] = train.Source(ds, split, cols, labels, miss, where)',
+      'train.check_labels(comm, exp, sources)',
+      'src = sources["new-york"]',
+      'print(json.dumps(train.encode(train.read_json("preprocessing/merged.json"), src, src.local("test")).tolist()))',
+    ].join('\n');
+    const py = spawnSync(python, ['-c', script], { cwd: project, encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(py.status, 0, py.stderr);
+    const theirs = JSON.parse(py.stdout) as number[][];
+    const prep = readJson<FittedPreprocessing>(join(project, 'preprocessing', 'merged.json'));
+    assert.ok(prep.outputs.some((o) => o.startsWith('windy=windy')), prep.outputs.join(', '));
+    const rows = readJson<Record<string, { test: number[] }>>(join(project, 'split.json'))['new-york'].test;
+    const ours = transformRows(prep, tables[1], Int32Array.from(rows));
+    assert.equal(theirs.length, rows.length);
+    theirs.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - ours[i * prep.outputs.length + j]) < 1e-5, `row ${rows[i]} ${prep.outputs[j]}: train.py ${v}, ours ${ours[i * prep.outputs.length + j]}`)));
   });
 });
 
@@ -255,6 +499,16 @@ describe('export torch: regression, balancing, mixing and head weighting', () =>
     for (const arm of ['separate', 'merged', 'multihead']) {
       for (const s of ['seattle', 'new-york']) assert.ok(Math.abs(got[arm][s] - mine[arm][s]) <= 0.02, `${file} ${arm} ${s}: torch R2 ${got[arm][s]} vs ours ${mine[arm][s]}`);
     }
+    // A regression run's evidence when read: R2 / MAE / RMSE intervals and paired bootstraps, as
+    // holdout.ts computes them from its predictions.json.
+    const predictions = readJson<PredictionsFile>(join(runDir, 'predictions.json'));
+    const settings = readJson<{ evaluation: EvaluationSpec }>(join(runDir, 'experiment.json'));
+    const byArm = new Map(Object.entries(predictions.arms).map(([arm, by]) => [arm as ArmName, Object.fromEntries(Object.entries(by).map(([s, p]) => [s, { task: p.task, yTrue: Float64Array.from(p.yTrue), yPred: Float64Array.from(p.yPred) }]))]));
+    const expected = holdoutEvidence(theirs.arms, byArm, ['seattle', 'new-york'], predictions.classes.length, settings.evaluation);
+    const read = withRunEvidence(runDir, theirs, settings);
+    assert.deepEqual(read.arms, expected.arms);
+    assert.ok(read.arms.every((a) => Object.values(a.bySource).every((m) => m.task === 'regression' && m.ci?.r2 && m.ci.mae && m.ci.rmse)));
+    assert.deepEqual(read.comparison.bySource.seattle.tests?.map((t) => t.test), ['paired-bootstrap', 'paired-bootstrap', 'paired-bootstrap']);
     return readFileSync(join(runDir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { model: string; heads: Record<string, { weight: number }> });
   };
 
@@ -265,7 +519,7 @@ describe('export torch: regression, balancing, mixing and head weighting', () =>
       e.model = { type: 'mlp', hidden: [32, 16], headHidden: [8], activation: 'tanh', dropout: 0.1, l2: 0.0001 };
     });
     const runDir = join(root, 'runs', 'reg-uncertainty');
-    const history = await agree(file, (project) => run(torchrun as string, ['--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--run-dir', runDir], project), runDir);
+    const history = await agree(file, (project) => run(torchrun as string, ['--standalone', '--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--run-dir', runDir], project), runDir);
     // The uncertainty weights are learnt: they move away from their start (exp(0) / 2).
     const weights = history.filter((h) => h.model === 'multihead').map((h) => h.heads.seattle.weight);
     assert.ok(weights.some((w) => Math.abs(w - 0.5) > 0.01), `uncertainty weights ${weights.slice(0, 3)}`);
@@ -294,7 +548,7 @@ describe('export torch: regression, balancing, mixing and head weighting', () =>
       'import train',
       'exp = train.read_json("export.json"); split = train.read_json("split.json")',
       'ds = exp["datasets"][0]',
-      'cols, labels, miss, where = train.load_dataset(ds, os.path.normpath(os.path.join(train.HERE, ds["path"])))',
+      'cols, labels, miss, where, _ = train.load_dataset(ds, os.path.normpath(os.path.join(train.HERE, ds["path"])))',
       'src = train.Source(ds, split, cols, labels, miss, where)',
       'print(json.dumps(train.encode(train.read_json("preprocessing/merged.json"), src, src.rows["test"]).tolist()))',
     ].join('\n');

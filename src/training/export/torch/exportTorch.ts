@@ -5,13 +5,15 @@
  * holds those fitted statistics as JSON, the split, and train.py, which trains the same MLP with
  * DistributedDataParallel and writes a run folder in our format (src/protocol/runFolder/contract.ts).
  * What has no PyTorch counterpart in train.py (gbm and linear models, text encoders, dates with
- * time zones, transforms) is refused before anything is written; the project is written to a
- * temporary folder beside the output and renamed into place, so it exists whole or not at all.
+ * time zones, cross-validation folds unless --holdout) is refused before anything is written; a
+ * dataset with transform steps is written into the project as our engine transformed it. The
+ * project is written to a temporary folder beside the output and renamed into place, so it
+ * exists whole or not at all.
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { DEFAULT_MISSING_TOKENS } from '../../../core/ingest';
-import { columnByName, type DataTable } from '../../../core/table';
+import { columnByName, unknownKind, type DataTable } from '../../../core/table';
 import type { SplitFile } from '../../../protocol/runFolder/contract';
 import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, prepareSources, splitPositions, type PreparedData, type Source } from '../../data';
 import { baselines } from '../../evaluation/baseline';
@@ -31,6 +33,8 @@ export interface ExportOptions {
   readonly force?: boolean;
   /** Workspace root the dataset paths must stay inside (default: the experiment's folder). */
   readonly root?: string;
+  /** Export a cross-validation experiment with its holdout split (otherwise it is refused). */
+  readonly holdout?: boolean;
 }
 
 export interface ExportSummary {
@@ -57,17 +61,20 @@ function dataFormat(path: string): 'csv' | 'parquet' | 'arrow' | 'jsonl' {
 }
 
 /** What train.py cannot do, found from the experiment alone (before any data is read). */
-function refusals(exp: ResolvedExperiment): ExperimentIssue[] {
+function refusals(exp: ResolvedExperiment, options: ExportOptions): ExperimentIssue[] {
   const issues: ExperimentIssue[] = [];
   const add = (path: string, message: string, dataset?: string) => issues.push({ file: exp.file, path, message, ...(dataset ? { dataset } : {}) });
+  if (exp.evaluation.method !== 'holdout' && !options.holdout) {
+    add(
+      '$.evaluation.method',
+      `is "${exp.evaluation.method}": train.py trains one holdout split, not the ${exp.evaluation.folds} folds${exp.evaluation.method === 'repeated-cv' ? ` x ${exp.evaluation.repeats} repeats` : ''}; set "evaluation": {"method": "holdout"}, or pass --holdout to export the holdout split (split.test ${exp.split.test}, split.validation ${exp.split.validation}) and have its intervals from the test rows`,
+    );
+  }
   if (exp.model.type === 'gbm') {
     add('$.model.type', 'gradient-boosted trees ("gbm") cannot be exported to PyTorch: train.py trains the MLP; use "model": {"type": "mlp"} for the export, or train gbm with dataset-lab run');
   } else if (exp.model.type === 'linear') {
     add('$.model.type', 'the linear model is fitted in closed form / by L-BFGS, which train.py does not do; use "model": {"type": "mlp"} for the export, or train it with dataset-lab run');
   }
-  exp.datasets.forEach((d, i) => {
-    if (d.transform) add(`$.datasets[${i}].transform`, 'transform steps (arquero expressions) cannot run in train.py; apply them to the data file first and drop the transform, or train with dataset-lab run', d.name);
-  });
   return issues;
 }
 
@@ -90,6 +97,55 @@ function featureRefusals(exp: ResolvedExperiment, data: PreparedData, tables: re
     });
   }
   return issues;
+}
+
+/** How transformed tables are written for train.py: dates as ISO wall times (zones are refused before). */
+const DATE_ONLY_FORMAT = '%Y-%m-%d';
+const DATE_TIME_FORMAT = '%Y-%m-%dT%H:%M:%S.%f';
+
+function csvCell(text: string): string {
+  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * A dataset with `transform` steps, as train.py reads it: the transformed table our engine built
+ * (readDatasets.ts applies the steps), its feature and label columns written as CSV. Numbers as
+ * JavaScript writes them (they read back exactly), categories as written, missing cells empty,
+ * dates as ISO wall times. A category that train.py would read as missing (it equals a missing
+ * token) is refused, naming the dataset and column.
+ */
+function transformedCsv(exp: ResolvedExperiment, i: number, table: DataTable, columns: readonly string[]): { text: string; issues: ExperimentIssue[] } {
+  const issues: ExperimentIssue[] = [];
+  const tokens = new Set(DEFAULT_MISSING_TOKENS);
+  const cols = columns.map((name) => columnByName(table, name));
+  const writers = cols.map((col, k): ((row: number) => string) => {
+    if (!col) {
+      issues.push({ file: exp.file, path: `$.datasets[${i}].transform`, dataset: exp.datasets[i].name, column: columns[k], message: `the transform leaves no column "${columns[k]}"` });
+      return () => '';
+    }
+    switch (col.type) {
+      case 'numeric':
+        return (row) => (Number.isNaN(col.values[row]) ? '' : String(col.values[row]));
+      case 'datetime':
+        return (row) => {
+          const v = col.values[row];
+          if (Number.isNaN(v)) return '';
+          const iso = new Date(Math.floor(v)).toISOString();
+          return col.dateOnly ? iso.slice(0, 10) : iso.slice(0, 23);
+        };
+      case 'categorical':
+      case 'text': {
+        const clash = col.dictionary.find((c, code) => tokens.has(c.trim()) && col.codes.includes(code));
+        if (clash !== undefined) issues.push({ file: exp.file, path: `$.datasets[${i}].transform`, dataset: exp.datasets[i].name, column: col.name, message: `the transform makes the category ${JSON.stringify(clash)}, which train.py would read as a missing value; recode it to another name` });
+        return (row) => (col.codes[row] < 0 ? '' : csvCell(col.dictionary[col.codes[row]]));
+      }
+      default:
+        return unknownKind(col);
+    }
+  });
+  const lines = [columns.map(csvCell).join(',')];
+  for (let row = 0; row < table.rows; row++) lines.push(writers.map((w) => w(row)).join(','));
+  return { text: `${lines.join('\n')}\n`, issues };
 }
 
 /** The date format our reader inferred for a datetime feature in one table (train.py parses with it). */
@@ -125,7 +181,7 @@ function modelFileName(id: string): string {
 
 export async function exportTorch(experimentPath: string, options: ExportOptions): Promise<ExportSummary> {
   const exp = loadExperiment(experimentPath, options.root ? { root: options.root } : {});
-  const early = refusals(exp);
+  const early = refusals(exp, options);
   if (early.length) throw new ExportRefusedError(early);
   const out = resolve(options.out);
   if (existsSync(out) && !options.force) throw new ExportRefusedError([{ file: out, path: '', message: 'the output folder exists; choose another -o or pass --force to replace it' }]);
@@ -137,7 +193,7 @@ export async function exportTorch(experimentPath: string, options: ExportOptions
 
   const notes: string[] = [];
   if (exp.evaluation.method !== 'holdout') {
-    notes.push(`evaluation.method is "${exp.evaluation.method}": the export trains and tests the holdout split (split.test ${exp.split.test}, split.validation ${exp.split.validation}), not the folds`);
+    notes.push(`evaluation.method is "${exp.evaluation.method}", exported with --holdout: train.py trains and tests the holdout split (split.test ${exp.split.test}, split.validation ${exp.split.validation}), not the folds; its intervals come from the test rows (bootstrap), not from the folds`);
   }
   const files = new Map<string, string>();
   const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
@@ -157,19 +213,35 @@ export async function exportTorch(experimentPath: string, options: ExportOptions
 
   const leakage = findLeakage(data.sources, data.features);
   const baseline = baselines(data);
+  const transformIssues: ExperimentIssue[] = [];
   const datasets = exp.datasets.map((d, i) => {
     const s = data.sources[i];
     const table = tables[i];
     const labelCol = columnByName(table, d.label);
-    const features = data.features.map((f) => ({ name: f.name, kind: f.type, ...(f.type === 'datetime' ? { format: dateFormatOf(table, f.name) } : {}) }));
+    const columns = [...new Set([...data.features.map((f) => f.name), d.label])];
+    // A transformed dataset: the rows our engine transformed, written into the project.
+    let written: string | undefined;
+    if (d.transform) {
+      written = `data/${String(i + 1).padStart(2, '0')}-${d.name.replace(/[^A-Za-z0-9._-]+/g, '_')}.csv`;
+      const { text, issues } = transformedCsv(exp, i, table, columns);
+      transformIssues.push(...issues);
+      files.set(written, text);
+      notes.push(`dataset "${d.name}" has transform steps: the export applied them and wrote the ${table.rows} transformed rows to ${written}, which train.py reads (a --data path for it must hold the transformed rows)`);
+    }
+    const dateFormat = (name: string) => {
+      if (!written) return dateFormatOf(table, name);
+      const col = columnByName(table, name);
+      return col?.type === 'datetime' && col.dateOnly ? DATE_ONLY_FORMAT : DATE_TIME_FORMAT;
+    };
+    const features = data.features.map((f) => ({ name: f.name, kind: f.type, ...(f.type === 'datetime' ? { format: dateFormat(f.name) } : {}) }));
     return {
       name: d.name,
       // Relative to the export folder, so the project and the data can move together.
-      path: relative(out, d.absPath),
-      format: dataFormat(d.absPath),
-      delimiter: table.delimiter || ',',
+      path: written ?? relative(out, d.absPath),
+      format: written ? 'csv' : dataFormat(d.absPath),
+      delimiter: written ? ',' : table.delimiter || ',',
       missing: DEFAULT_MISSING_TOKENS,
-      columns: [...new Set([...data.features.map((f) => f.name), d.label])],
+      columns,
       featureKinds: features,
       label: d.label,
       labelNumeric: labelCol?.type === 'numeric',
@@ -179,6 +251,7 @@ export async function exportTorch(experimentPath: string, options: ExportOptions
       ...labelChecks(s),
     };
   });
+  if (transformIssues.length) throw new ExportRefusedError(transformIssues);
   const datasetResults = Object.fromEntries(
     data.sources.map((s) => {
       const c = [0, 0, 0];

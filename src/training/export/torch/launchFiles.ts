@@ -43,15 +43,24 @@ Options: \`--data NAME=PATH\` reads a dataset from another file or from shards
 is one table); \`--run-dir DIR\` (default \`.dataset-lab/runs/<run id>\` under the current folder:
 launch from the workspace root and *Open Run...* lists it); \`--arms\`, \`--epochs\`,
 \`--save-models\` (each model's \`state_dict\` under \`models/\`; \`dataset-lab predict\` reads
-TensorFlow.js models only, so it does not score with these).
+TensorFlow.js models only, so it does not score with these); \`--read-all\` (every process reads
+every row, see below).
 
 The data paths recorded at export (relative to this folder):
 ${local}
 
-Before training, every process reads the data and checks it against the export: the row count
-of each dataset (a missing shard shows up here) and the labels of every split (class counts, or
-the label sums of a regression). A mismatch stops with one line naming the dataset; nothing is
-trained and no run folder is written.
+Each of N processes reads only its share of each dataset: data rows [rows x rank / N,
+rows x (rank + 1) / N), counted over the file or the shards in name order (CSV and JSON Lines in
+chunks of 65,536 rows, \`DATASET_LAB_CHUNK_ROWS\`; Parquet and Arrow one file at a time). The
+training rows of a batch that another process holds are sent to it each step (one
+\`all_gather\`), so every process trains on exactly the batches DistributedSampler deals, as
+with \`--read-all\`. Memory per process: its share of the rows, plus the split's indices of all
+rows (about 16 to 24 bytes per row); each process's peak is in the run's \`environment.json\`.
+
+Before training, the data is checked against the export: the row count of each dataset (a
+missing shard shows up here) and the labels of every split (class counts, or the label sums of
+a regression, added over the processes). A mismatch stops with one line naming the dataset;
+nothing is trained and no run folder is written.
 
 ## Files
 
@@ -61,6 +70,7 @@ trained and no run folder is written.
 | \`export.json\` | datasets, arms, models (heads, label maps, sample and head weights), network and training settings, the dataset facts of results.json (baselines, leakage, row accounting) |
 | \`preprocessing/<model>.json\` | imputation values, scalers and one-hot categories Dataset Lab fitted on that model's training rows |
 | \`split.json\` | the 0-based data rows of every dataset's train / validation / test split (the run's split.json) |
+| \`data/NN-<dataset>.csv\` | only for a dataset with \`transform\` steps: its rows as Dataset Lab transformed them, which train.py reads |
 | \`launch/slurm.sbatch\`, \`launch/pytorchjob.yaml\` | sample launch files for Slurm and Kubernetes (Kubeflow's PyTorchJob) |
 
 ## How the experiment maps to PyTorch
@@ -85,8 +95,10 @@ trained and no run folder is written.
   RMSprop), \`training.learningRate\`, \`training.epochs\`, early stopping on the validation loss
   with \`training.earlyStopping\` (patience, restoreBestWeights).
 - **Results**: test metrics per dataset and pooled (accuracy, macro-F1, per class, confusion;
-  R2, MAE, RMSE), gains over separate and delta_m. Unlike \`dataset-lab run\`, no bootstrap
-  intervals or paired tests are computed: the report shows the scores plain.
+  R2, MAE, RMSE), gains over separate and delta_m, and \`predictions.json\`: every arm's test
+  predictions with their data rows. \`dataset-lab report\` and the dashboard compute from it the
+  intervals (BCa bootstrap) and paired tests (McNemar, paired bootstrap, Holm) exactly as for a
+  run of \`dataset-lab run\`.
 ${notes.length ? `\n## Notes from the export\n\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`;
 }
 

@@ -23,6 +23,7 @@ import json
 import math
 import os
 import random
+import shutil
 import socket
 import sys
 import threading
@@ -30,10 +31,17 @@ import time
 from datetime import datetime, timezone
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Rows per chunk when reading CSV and JSON Lines files (a process holds one chunk besides its rows).
+CHUNK_ROWS = int(os.environ.get("DATASET_LAB_CHUNK_ROWS", "65536"))
 
 
 class ExportError(Exception):
-    """Bad input: printed as one line, exit code 2."""
+    """Bad input: printed as one line, exit code 2. collective: every process raises it (a check
+    over all processes' rows): only rank 0 prints it."""
+
+    def __init__(self, message, collective=False):
+        super().__init__(message)
+        self.collective = collective
 
 
 def now_iso():
@@ -45,10 +53,10 @@ def read_json(name):
         return json.load(f)
 
 
-def write_json_atomic(path, value):
+def write_json_atomic(path, value, indent=2):
     tmp = path + ".tmp-%d" % os.getpid()
     with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(value, f, indent=2, allow_nan=False)
+        json.dump(value, f, indent=indent, allow_nan=False)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
@@ -78,27 +86,42 @@ def shard_paths(spec, name):
     return paths
 
 
-def read_shard(path, ds):
+def read_frames(path, ds):
+    """A file's rows as pandas frames, in order: CSV and JSON Lines in chunks of CHUNK_ROWS rows
+    (only the export's columns kept), Parquet and Arrow as one frame per file."""
     import pandas as pd
 
     fmt = ds["format"]
     cols = ds["columns"]
+
+    def failed(e):
+        # pandas raises many kinds; the message says which file
+        return ExportError("dataset %s: cannot read %s: %s" % (ds["name"], path, str(e).splitlines()[0] if str(e) else type(e).__name__))
+
     try:
         if fmt == "csv":
-            frame = pd.read_csv(path, sep=ds["delimiter"], dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig", usecols=lambda c: c.strip() in cols)
-            frame.columns = [c.strip() for c in frame.columns]
+            chunks = pd.read_csv(path, sep=ds["delimiter"], dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig", usecols=lambda c: c.strip() in cols, chunksize=CHUNK_ROWS)
+        elif fmt == "jsonl":
+            chunks = pd.read_json(path, lines=True, dtype=False, chunksize=CHUNK_ROWS)
         elif fmt == "parquet":
-            frame = pd.read_parquet(path, columns=cols)
-        elif fmt == "arrow":
-            frame = pd.read_feather(path, columns=cols)
+            chunks = iter([pd.read_parquet(path, columns=cols)])
         else:
-            frame = pd.read_json(path, lines=True, dtype=False)
-    except Exception as e:  # pandas raises many kinds; the message says which file
-        raise ExportError("dataset %s: cannot read %s: %s" % (ds["name"], path, str(e).splitlines()[0] if str(e) else type(e).__name__))
-    missing = [c for c in cols if c not in frame.columns]
-    if missing:
-        raise ExportError("dataset %s: %s has no column %s" % (ds["name"], path, ", ".join(repr(c) for c in missing)))
-    return frame[cols]
+            chunks = iter([pd.read_feather(path, columns=cols)])
+    except Exception as e:
+        raise failed(e)
+    while True:
+        try:
+            frame = next(chunks)
+        except StopIteration:
+            return
+        except Exception as e:
+            raise failed(e)
+        if fmt == "csv":
+            frame.columns = [c.strip() for c in frame.columns]
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise ExportError("dataset %s: %s has no column %s" % (ds["name"], path, ", ".join(repr(c) for c in missing)))
+        yield frame[cols]
 
 
 def parse_dates(series, miss, fmt):
@@ -117,20 +140,19 @@ def parse_dates(series, miss, fmt):
     return v
 
 
-def load_dataset(ds, spec):
-    """Every row of a dataset (all shards in name order) as numpy columns, checked against the export."""
+def rank_starts(rows, world):
+    """First data row of each rank's range: rank r holds rows [starts[r], starts[r + 1])."""
+    import numpy as np
+
+    return np.array([rows * r // world for r in range(world)] + [rows], dtype=np.int64)
+
+
+def convert(frame, ds):
+    """A frame of text cells as numpy columns: numbers and dates as float64 (NaN missing),
+    categories as objects (None missing), the label, and which labels are missing."""
     import numpy as np
     import pandas as pd
 
-    paths = shard_paths(spec, ds["name"])
-    frames = [read_shard(p, ds) for p in paths]
-    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    where = paths[0] if len(paths) == 1 else "%d shards (%s ... %s)" % (len(paths), os.path.basename(paths[0]), os.path.basename(paths[-1]))
-    if len(frame) != ds["rows"]:
-        raise ExportError(
-            "dataset %s: read %d rows from %s, but the export's split has %d; a shard is missing or the data changed since the export"
-            % (ds["name"], len(frame), where, ds["rows"])
-        )
     tokens = set(ds["missing"])
 
     def is_missing(series):
@@ -139,7 +161,7 @@ def load_dataset(ds, spec):
     columns = {}
     for f in ds["featureKinds"]:
         s = frame[f["name"]]
-        miss = is_missing(s).to_numpy()
+        miss = is_missing(s).to_numpy(dtype=bool)
         if f["kind"] == "numeric":
             v = pd.to_numeric(s.astype(str).str.strip(), errors="coerce").to_numpy(dtype=np.float64)
             v[miss] = np.nan
@@ -151,47 +173,163 @@ def load_dataset(ds, spec):
             v[miss] = None
             columns[f["name"]] = v
     lab = frame[ds["label"]]
-    miss = is_missing(lab).to_numpy()
+    miss = is_missing(lab).to_numpy(dtype=bool)
     if ds["labelNumeric"]:
         nums = pd.to_numeric(lab.astype(str).str.strip(), errors="coerce").to_numpy(dtype=np.float64)
         miss = miss | np.isnan(nums)
         labels = nums if ds["task"] == "regression" else np.array([None if m else js_number_string(x) for x, m in zip(nums, miss)], dtype=object)
     else:
         labels = lab.astype(str).to_numpy(dtype=object)
-    return columns, labels, miss, where
+    return columns, labels, miss
+
+
+def load_dataset(ds, spec, lo=0, hi=None):
+    """Data rows lo..hi-1 of a dataset (0-based over all its shards in name order) as numpy
+    columns. The files are read in chunks, each chunk's rows in the range converted at once (so
+    only one chunk is ever held as text); reading stops after the range, unless it ends at the
+    last row: then on to the end, to check the row count."""
+    import numpy as np
+    import pandas as pd
+
+    total = ds["rows"]
+    hi = total if hi is None else hi
+    paths = shard_paths(spec, ds["name"])
+    where = paths[0] if len(paths) == 1 else "%d shards (%s ... %s)" % (len(paths), os.path.basename(paths[0]), os.path.basename(paths[-1]))
+    kept = []
+    offset = 0
+    stopped = False
+    for path in paths:
+        for frame in read_frames(path, ds):
+            n = len(frame)
+            a, b = max(lo, offset), min(hi, offset + n)
+            if a < b:
+                kept.append(convert(frame.iloc[a - offset : b - offset], ds))
+            offset += n
+            del frame
+            if hi < total and offset >= hi:
+                stopped = True
+                break
+        if stopped:
+            break
+    if not stopped and offset != total:
+        raise ExportError(
+            "dataset %s: read %d rows from %s, but the export's split has %d; a shard is missing or the data changed since the export"
+            % (ds["name"], offset, where, total)
+        )
+    if not kept:
+        kept.append(convert(pd.DataFrame({c: pd.Series([], dtype=object) for c in ds["columns"]}), ds))
+    columns = {f["name"]: np.concatenate([k[0][f["name"]] for k in kept]) for f in ds["featureKinds"]}
+    labels = np.concatenate([k[1] for k in kept])
+    miss = np.concatenate([k[2] for k in kept])
+    return columns, labels, miss, where, offset
 
 
 class Source:
-    """One dataset's labelled rows per split, with the label as class index or value."""
+    """One dataset's labelled rows per split: every split row (split.json), and the label of the
+    rows this process holds (data rows lo..hi-1) as class index or value."""
 
-    def __init__(self, ds, split, columns, labels, missing_label, where):
+    def __init__(self, ds, split, columns, labels, missing_label, where, lo=0, hi=None, owned=None):
         import numpy as np
 
         self.name = ds["name"]
         self.task = ds["task"]
         self.classes = ds["classes"]
         self.columns = columns
+        self.where = where
+        self.rows_total = ds["rows"]
+        self.lo = lo
+        self.hi = ds["rows"] if hi is None else hi
+        # The data rows this rank counts in the label check (its share; all rows it holds by default).
+        own_lo, own_hi = owned or (self.lo, self.hi)
         index = {c: i for i, c in enumerate(self.classes)}
         self.rows = {}
+        self.held = {}
         self.y = {}
+        self.tally = {}
         for part in ("train", "validation", "test"):
             rows = np.asarray(split[self.name][part], dtype=np.int64)
-            if len(rows) and (rows.max() >= len(labels) or missing_label[rows].any()):
+            if len(rows) and (rows.min() < 0 or rows.max() >= self.rows_total):
+                raise ExportError("dataset %s: the %s split names rows past the %d of %s; the data changed since the export" % (self.name, part, self.rows_total, where))
+            held = (rows >= self.lo) & (rows < self.hi)
+            local = rows[held] - self.lo
+            counted = (rows[held] >= own_lo) & (rows[held] < own_hi)
+            if missing_label[local].any():
                 raise ExportError("dataset %s: the %s split names rows without a label in %s; the data changed since the export" % (self.name, part, where))
             if self.task == "classification":
-                unknown = [labels[r] for r in rows if labels[r] not in index]
+                unknown = [labels[r] for r in local if labels[r] not in index]
                 if unknown:
                     raise ExportError("dataset %s: class %r of %s is not among the export's classes; the data changed since the export" % (self.name, unknown[0], where))
-                y = np.array([index[labels[r]] for r in rows], dtype=np.int64)
-                counts = np.bincount(y, minlength=len(self.classes)).tolist()
-                if counts != ds["classCounts"][part]:
-                    raise ExportError("dataset %s: the %s rows of %s hold other labels than at export (class counts %s, expected %s); the data changed since the export" % (self.name, part, where, counts, ds["classCounts"][part]))
+                y = np.array([index[labels[r]] for r in local], dtype=np.int64)
+                self.tally[part] = np.bincount(y[counted], minlength=len(self.classes)).astype(np.float64)
             else:
-                y = labels[rows].astype(np.float64)
-                if abs(float(y.sum()) - ds["labelSums"][part]) > 1e-6 * max(1.0, abs(ds["labelSums"][part])):
-                    raise ExportError("dataset %s: the %s rows of %s hold other labels than at export; the data changed since the export" % (self.name, part, where))
+                y = labels[local].astype(np.float64)
+                self.tally[part] = np.array([y[counted].sum()], dtype=np.float64)
             self.rows[part] = rows
+            self.held[part] = held
             self.y[part] = y
+
+    def local(self, part):
+        """The held rows of a split as positions in this process's columns."""
+        return self.rows[part][self.held[part]] - self.lo
+
+
+def check_labels(comm, exp, sources):
+    """Per dataset and split, the class counts (or the label sum) over every process's rows against
+    the export's: each process counted the rows it holds, the counts are added up."""
+    import numpy as np
+
+    parts = ("train", "validation", "test")
+    total = comm.sum(np.concatenate([sources[ds["name"]].tally[p] for ds in exp["datasets"] for p in parts]))
+    at = 0
+    for ds in exp["datasets"]:
+        s = sources[ds["name"]]
+        for part in parts:
+            n = len(s.tally[part])
+            got = total[at : at + n]
+            at += n
+            if s.task == "classification":
+                counts = [int(round(v)) for v in got]
+                if counts != ds["classCounts"][part]:
+                    raise ExportError("dataset %s: the %s rows of %s hold other labels than at export (class counts %s, expected %s); the data changed since the export" % (s.name, part, s.where, counts, ds["classCounts"][part]), collective=True)
+            elif abs(float(got[0]) - ds["labelSums"][part]) > 1e-6 * max(1.0, abs(ds["labelSums"][part])):
+                raise ExportError("dataset %s: the %s rows of %s hold other labels than at export; the data changed since the export" % (s.name, part, s.where), collective=True)
+
+
+class Comm:
+    """The process group as train.py uses it (one process without torchrun)."""
+
+    def __init__(self, torch, dist, world, rank, device):
+        self.torch, self.dist, self.world, self.rank, self.device = torch, dist, world, rank, device
+        self.on = dist.is_initialized()
+
+    def sum(self, values):
+        """Element-wise sum over the processes of a float64 numpy vector."""
+        import numpy as np
+
+        if not self.on:
+            return np.asarray(values, dtype=np.float64)
+        t = self.torch.tensor(np.asarray(values, dtype=np.float64), dtype=self.torch.float64, device=self.device)
+        self.dist.all_reduce(t)
+        return t.cpu().numpy()
+
+    def gather(self, value):
+        """Every process's value (picklable), in rank order."""
+        if not self.on:
+            return [value]
+        out = [None] * self.world
+        self.dist.all_gather_object(out, value)
+        return out
+
+    def assemble(self, n, index, values):
+        """A global array of n rows from each process's rows index and their values."""
+        import numpy as np
+
+        out = None
+        for idx, v in self.gather((index, values)):
+            if out is None:
+                out = np.zeros((n,) + v.shape[1:], dtype=v.dtype)
+            out[idx] = v
+        return out
 
 
 def encode(prep, source, rows):
@@ -240,21 +378,30 @@ def encode(prep, source, rows):
 
 
 class ModelData:
-    """One split's rows for one model, its sources side by side (modelData.ts buildSplit)."""
+    """One split's rows for one model, its sources side by side (modelData.ts buildSplit). Row i
+    of the split (0 <= i < n) is the i-th row of its sources' split rows, one source after the
+    other; this process holds the encoded rows index (those of its data rows), and evaluates
+    the rows owner assigns to its rank (the rank whose data rows they are)."""
 
-    def __init__(self, model, prep, sources, part, train_weights):
+    def __init__(self, model, prep, sources, part, train_weights, comm):
         import numpy as np
 
-        xs, slots, labels, weights = [], [], [], []
+        xs, labels, weights, held, owners = [], [], [], [], []
         heads = len(model["heads"])
+        sizes = []
+        offset = 0
         for si, name in enumerate(model["sources"]):
             s = sources[name]
             rows = s.rows[part]
-            xs.append(encode(prep, s, rows))
-            slots.append(np.full(len(rows), si, dtype=np.int64))
+            sizes.append(len(rows))
+            owners.append(np.searchsorted(rank_starts(s.rows_total, comm.world), rows, side="right") - 1)
+            held.append(offset + np.flatnonzero(s.held[part]))
+            offset += len(rows)
+            xs.append(encode(prep, s, s.local(part)))
             h = model["headOf"][si]
-            lab = np.zeros((len(rows), heads), dtype=np.float64)
-            w = np.zeros((len(rows), heads), dtype=np.float32)
+            n = len(held[-1])
+            lab = np.zeros((n, heads), dtype=np.float64)
+            w = np.zeros((n, heads), dtype=np.float32)
             if s.task == "classification":
                 lab[:, h] = np.asarray(model["classMap"][si], dtype=np.int64)[s.y[part]]
             else:
@@ -262,17 +409,25 @@ class ModelData:
             w[:, h] = train_weights[si] if part == "train" else 1.0
             labels.append(lab)
             weights.append(w)
+        self.n = offset
+        self.heads = heads
+        self.slot_all = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+        self.owner = np.concatenate(owners).astype(np.int32) if owners else np.zeros(0, np.int32)
+        self.index = np.concatenate(held).astype(np.int64)
+        self.slot = self.slot_all[self.index]
         self.x = np.concatenate(xs) if xs else np.zeros((0, len(prep["outputs"])), np.float32)
-        self.slot = np.concatenate(slots)
         self.raw = np.concatenate(labels)
         self.w = np.concatenate(weights)
-        self.n = len(self.x)
         # Regression targets standardised with the training rows' mean and spread (the export's targetScale).
         self.target = self.raw.copy()
         for h, head in enumerate(model["heads"]):
             sc = head.get("targetScale")
             if sc:
                 self.target[:, h] = (self.raw[:, h] - sc[0]) / sc[1]
+        # Positions (in the held rows) of the rows this rank evaluates.
+        self.mine = np.flatnonzero(self.owner[self.index] == comm.rank)
+        # Validation and test: every row's labels on every process, for the metrics (n x heads).
+        self.raw_all = comm.assemble(self.n, self.index[self.mine], self.raw[self.mine]) if part != "train" else None
 
 
 # ---------------------------------------------------------------- the network
@@ -339,7 +494,7 @@ def epoch_order(model, data, epoch, seed):
     import numpy as np
 
     rng = np.random.RandomState((seed * 1000003 + epoch) % (2**32))
-    by_slot = [np.flatnonzero(data.slot == s) for s in range(len(model["sources"]))]
+    by_slot = [np.flatnonzero(data.slot_all == s) for s in range(len(model["sources"]))]
     sizes = [len(r) for r in by_slot]
     if model["balancing"] in ("oversample", "undersample") and len(sizes) > 1:
         target = max(sizes) if model["balancing"] == "oversample" else min(sizes)
@@ -364,22 +519,62 @@ def epoch_order(model, data, epoch, seed):
     return None  # a plain shuffle: DistributedSampler's own
 
 
-def make_sampler(torch, model, data, world, rank, seed):
-    from torch.utils.data.distributed import DistributedSampler
+def padded_order(torch, model, data, epoch, seed, world):
+    """The epoch's row order padded to a multiple of world: rank r trains on order[r::world], in
+    batches of batchSize / world. Exactly DistributedSampler's (shuffle=True, drop_last=False):
+    torch.randperm seeded with seed + epoch, padded by repeating its start; or the scheduled
+    order of balancing and mixing (epoch_order). The test compares it with DistributedSampler."""
+    import numpy as np
 
-    class ScheduleSampler(DistributedSampler):
-        """DistributedSampler over the epoch's scheduled order: rank r takes every world-th row of it."""
+    order = epoch_order(model, data, epoch, seed)
+    if order is None:
+        g = torch.Generator()
+        g.manual_seed(seed + epoch)
+        order = torch.randperm(data.n, generator=g).numpy()
+    order = np.asarray(order, dtype=np.int64)
+    pad = int(math.ceil(len(order) / world)) * world - len(order)
+    if pad and len(order):
+        order = np.concatenate([order, np.tile(order, int(math.ceil(pad / len(order))))[:pad]])
+    return order
 
-        def __iter__(self):
-            order = epoch_order(model, data, self.epoch, seed)
-            if order is None:
-                return super().__iter__()
-            order = order.tolist()
-            total = int(math.ceil(len(order) / self.num_replicas)) * self.num_replicas
-            order += order[: total - len(order)]
-            return iter(order[self.rank : total : self.num_replicas])
 
-    return ScheduleSampler(range(data.n), num_replicas=world, rank=rank, shuffle=True, seed=seed, drop_last=False)
+class RowExchange:
+    """Training rows for a process that holds only its own: each step, every process sends the rows
+    it holds of every process's next batch (one all_gather), and takes its batch from them. The
+    batches are the ones a process holding every row would take (padded_order), value for value."""
+
+    def __init__(self, torch, dist, data, world, rank, device):
+        import numpy as np
+
+        self.torch, self.dist, self.world, self.rank, self.device = torch, dist, world, rank, device
+        self.index, self.owner = data.index, data.owner
+        self.f, self.h = data.x.shape[1], data.heads
+        self.packed = torch.from_numpy(np.concatenate([data.x.astype(np.float64), data.target, data.w.astype(np.float64)], axis=1))
+
+    def fetch(self, batches):
+        """The rows (x, target, weight) of this rank's batch; batches: every rank's, as split row numbers."""
+        import numpy as np
+
+        torch = self.torch
+        need = np.unique(np.concatenate(batches))
+        own = self.owner[need]
+        counts = np.bincount(own, minlength=self.world)
+        width = max(1, int(counts.max()))
+        mine = need[own == self.rank]
+        send = torch.zeros((width, self.packed.shape[1]), dtype=torch.float64)
+        send[: len(mine)] = self.packed[torch.from_numpy(np.searchsorted(self.index, mine))]
+        send = send.to(self.device)
+        recv = [torch.zeros_like(send) for _ in range(self.world)]
+        self.dist.all_gather(recv, send)
+        table = torch.stack(recv)
+        # Where each needed row is: its owner's block, at its place among that owner's rows.
+        by_owner = np.argsort(own, kind="stable")
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        place = np.empty(len(need), dtype=np.int64)
+        place[by_owner] = np.arange(len(need)) - starts[own[by_owner]]
+        k = np.searchsorted(need, batches[self.rank])
+        rows = table[torch.from_numpy(own[k].astype(np.int64)).to(self.device), torch.from_numpy(place[k]).to(self.device)]
+        return rows[:, : self.f].float(), rows[:, self.f : self.f + self.h].float(), rows[:, self.f + self.h :].float()
 
 
 # ---------------------------------------------------------------- metrics (metrics.ts: scikit-learn's definitions)
@@ -434,56 +629,69 @@ def primary(m):
 # ---------------------------------------------------------------- training one model
 
 
-def predict(torch, net, model, data):
-    """Per row: the prediction in its head's label space (class index, or value in label units)."""
+def predict(torch, net, model, data, comm):
+    """Per row of the split: the prediction in its head's label space (class index, or value in
+    label units). Each rank predicts the rows it evaluates; every rank gets them all."""
     import numpy as np
 
+    x = data.x[data.mine]
+    slots = data.slot[data.mine]
     net.eval()
     with torch.no_grad():
         dev = next(net.parameters()).device
-        outs = [o.cpu().numpy() for o in net(torch.from_numpy(data.x).to(dev))] if data.n else [np.zeros((0, h["units"])) for h in model["heads"]]
-    pred = np.zeros(data.n)
-    for i in range(data.n):
-        h = model["headOf"][data.slot[i]]
+        outs = [o.cpu().numpy() for o in net(torch.from_numpy(x).to(dev))] if len(x) else [np.zeros((0, h["units"])) for h in model["heads"]]
+    pred = np.zeros(len(x))
+    for i in range(len(x)):
+        h = model["headOf"][slots[i]]
         head = model["heads"][h]
         if head["task"] == "classification":
             pred[i] = int(np.argmax(outs[h][i]))
         else:
             sc = head.get("targetScale") or [0.0, 1.0]
             pred[i] = float(outs[h][i][0]) * sc[1] + sc[0]
-    return pred
+    return comm.assemble(data.n, data.index[data.mine], pred)
 
 
 def evaluate(model, data, pred, all_names):
-    """Metrics per source and pooled (evaluate.ts), from predictions in head label space."""
+    """Metrics per source and pooled (evaluate.ts), from predictions in head label space; and per
+    source the true and predicted labels as class indices into all_names (regression: values),
+    which predictions.json holds (evaluate.ts sourcePredictions)."""
     by_source = {}
+    per_source = {}
     pooled_true, pooled_pred = [], []
     index = {c: i for i, c in enumerate(all_names)}
     for si, name in enumerate(model["sources"]):
         h = model["headOf"][si]
         head = model["heads"][h]
-        rows = [i for i in range(data.n) if data.slot[i] == si]
-        yt = [data.raw[i, h] for i in rows]
-        yp = [pred[i] for i in rows]
+        rows = [i for i in range(data.n) if data.slot_all[i] == si]
+        yt = [float(data.raw_all[i, h]) for i in rows]
+        yp = [float(pred[i]) for i in rows]
         if head["task"] == "classification":
             by_source[name] = classification_metrics(yt, yp, head["classes"])
-            pooled_true += [index[head["classes"][int(v)]] for v in yt]
-            pooled_pred += [index[head["classes"][int(v)]] for v in yp]
+            yt = [index[head["classes"][int(v)]] for v in yt]
+            yp = [index[head["classes"][int(v)]] for v in yp]
         else:
             by_source[name] = regression_metrics(yt, yp)
-            pooled_true += yt
-            pooled_pred += yp
-    return by_source, (pooled_true, pooled_pred)
+        per_source[name] = (yt, yp)
+        pooled_true += yt
+        pooled_pred += yp
+    return by_source, (pooled_true, pooled_pred), per_source
 
 
-def head_losses(torch, net, model, data):
-    """Masked mean loss per head over all rows of a split, without dropout (None: no row for the head)."""
+def head_losses(torch, net, model, data, comm):
+    """Masked mean loss per head over all rows of a split, without dropout (None: no row for the
+    head): each rank's sums over the rows it evaluates, added up."""
+    import numpy as np
+
     net.eval()
+    m = data.mine
     with torch.no_grad():
         dev = next(net.parameters()).device
-        outs = net(torch.from_numpy(data.x).to(dev))
-        sums, wsums = head_sums(torch, outs, model["heads"], torch.from_numpy(data.target).float().to(dev), torch.from_numpy(data.w).to(dev))
-    return [float(s / w) if float(w) > 0 else None for s, w in zip(sums, wsums)]
+        outs = net(torch.from_numpy(data.x[m]).to(dev))
+        sums, wsums = head_sums(torch, outs, model["heads"], torch.from_numpy(data.target[m]).float().to(dev), torch.from_numpy(data.w[m]).to(dev))
+    heads = len(model["heads"])
+    total = comm.sum(np.concatenate([sums.double().cpu().numpy(), wsums.double().cpu().numpy()]))
+    return [float(total[h] / total[heads + h]) if total[heads + h] > 0 else None for h in range(heads)]
 
 
 class Diverged(Exception):
@@ -498,9 +706,10 @@ def train_model(torch, dist, ctx, model, sources, prep, history):
 
     t = ctx["training"]
     world, rank = ctx["world"], ctx["rank"]
-    train = ModelData(model, prep, sources, "train", model["trainWeights"])
-    val = ModelData(model, prep, sources, "validation", model["trainWeights"]) if ctx["validation"] else None
-    test = ModelData(model, prep, sources, "test", model["trainWeights"])
+    comm = ctx["comm"]
+    train = ModelData(model, prep, sources, "train", model["trainWeights"], comm)
+    val = ModelData(model, prep, sources, "validation", model["trainWeights"], comm) if ctx["validation"] else None
+    test = ModelData(model, prep, sources, "test", model["trainWeights"], comm)
     torch.manual_seed(t["seed"])
     device = ctx["device"]
     net = build_network(torch, dict(ctx["network"], inputs=len(prep["outputs"])), model).to(device)
@@ -516,11 +725,14 @@ def train_model(torch, dist, ctx, model, sources, prep, history):
     else:
         opt = torch.optim.SGD(params, lr=t["learningRate"])
     local_batch = max(1, int(math.ceil(t["batchSize"] / world)))
-    sampler = make_sampler(torch, model, train, world, rank, t["seed"])
-    loader = torch.utils.data.DataLoader(range(train.n), batch_size=local_batch, sampler=sampler)
-    x_all = torch.from_numpy(train.x).to(device)
-    y_all = torch.from_numpy(train.target).float().to(device)
-    w_all = torch.from_numpy(train.w).to(device)
+    # A process holding only its rows gets the others' from their ranks (RowExchange); one holding
+    # every row (one process, or --read-all) indexes its own.
+    # (Decided alike on every rank: a rank may happen to hold every row of a small model's split.)
+    exchange = RowExchange(torch, dist, train, world, rank, device) if world > 1 and not ctx["readAll"] else None
+    if exchange is None:
+        x_all = torch.from_numpy(train.x).to(device)
+        y_all = torch.from_numpy(train.target).float().to(device)
+        w_all = torch.from_numpy(train.w).to(device)
     heads = len(model["heads"])
     static = torch.tensor(model["staticWeights"], dtype=torch.float32, device=device)
     l2 = ctx["l2"]
@@ -534,16 +746,21 @@ def train_model(torch, dist, ctx, model, sources, prep, history):
             r = [a[h] / b[h] if b[h] > 0 else 1.0 for h in range(heads)]
             ex = [math.exp(v / model["dwaTemperature"]) for v in r]
             dwa = [heads * v / sum(ex) for v in ex]
-        sampler.set_epoch(epoch)
+        order = padded_order(torch, model, train, epoch, t["seed"], world)
+        per_rank = [order[q::world] for q in range(world)]
         ddp.train()
         started = time.time()
         head_sum = torch.zeros(heads, dtype=torch.float64, device=device)
         head_w = torch.zeros(heads, dtype=torch.float64, device=device)
         seen = 0
         bad = 0.0
-        for idx in loader:
-            idx = idx.to(device)
-            x, y, w = x_all[idx], y_all[idx], w_all[idx]
+        for start in range(0, len(per_rank[rank]), local_batch):
+            batches = [r[start : start + local_batch] for r in per_rank]
+            if exchange is not None:
+                x, y, w = exchange.fetch(batches)
+            else:
+                idx = torch.from_numpy(batches[rank]).to(device)
+                x, y, w = x_all[idx], y_all[idx], w_all[idx]
             outputs = ddp(x)
             sums, wsums = head_sums(torch, outputs, model["heads"], y, w)
             # Each head's loss is its masked, weighted mean over the GLOBAL batch: the weight sums of
@@ -568,7 +785,7 @@ def train_model(torch, dist, ctx, model, sources, prep, history):
                 bad = 1.0
             head_sum += sums.detach().double()
             head_w += wsums.detach().double()
-            seen += len(idx)
+            seen += len(batches[rank])
         epochs = epoch
         stats = torch.cat([head_sum, head_w, torch.tensor([float(seen), bad], dtype=torch.float64, device=device)])
         if world > 1:
@@ -586,7 +803,8 @@ def train_model(torch, dist, ctx, model, sources, prep, history):
             weights = list(model["staticWeights"])
         reg = 0.5 * l2 * float(sum((k.detach() ** 2).sum() for k in kernels(net))) if l2 > 0 else 0.0
         train_loss = sum(weights[h] * head_train[h] for h in range(heads) if head_train[h] == head_train[h]) + reg
-        val_heads = head_losses(torch, net, model, val) if val is not None else [None] * heads
+        val_heads = head_losses(torch, net, model, val, comm) if val is not None else [None] * heads
+        val_pred = predict(torch, net, model, val, comm) if val is not None else None
         val_loss = sum(model["staticWeights"][h] * v for h, v in enumerate(val_heads) if v is not None) if val is not None else None
         seconds = time.time() - started
         rec = {"headTrainLoss": head_train}
@@ -594,7 +812,7 @@ def train_model(torch, dist, ctx, model, sources, prep, history):
         if rank == 0:
             sources_rec = {}
             if val is not None:
-                by_source, _ = evaluate(model, val, predict(torch, net, model, val), ctx["allClasses"])
+                by_source, _, _ = evaluate(model, val, val_pred, ctx["allClasses"])
                 for name, m in by_source.items():
                     sources_rec[name] = {"metric": "accuracy" if m["task"] == "classification" else "r2", "value": primary(m)}
             history(
@@ -628,11 +846,13 @@ def train_model(torch, dist, ctx, model, sources, prep, history):
                 break
     if best_state is not None and t["earlyStopping"]["restoreBestWeights"]:
         net.load_state_dict(best_state)
-    pred = predict(torch, net, model, test)
-    by_source, pooled = evaluate(model, test, pred, ctx["allClasses"])
+    pred = predict(torch, net, model, test, comm)
+    by_source, pooled, per_source = evaluate(model, test, pred, ctx["allClasses"])
+    # Per source: its test rows (0-based data rows, split.json's order) with both labels.
+    predictions = {name: {"task": sources[name].task, "rows": sources[name].rows["test"].tolist(), "yTrue": yt, "yPred": yp} for name, (yt, yp) in per_source.items()}
     if rank == 0 and ctx["save"]:
         torch.save({k: v.cpu() for k, v in net.state_dict().items()}, os.path.join(ctx["runDir"], "models", model["id"].replace("/", "__") + ".pt"))
-    return by_source, pooled, epochs, (best_epoch if t["earlyStopping"]["restoreBestWeights"] else epochs)
+    return by_source, pooled, predictions, epochs, (best_epoch if t["earlyStopping"]["restoreBestWeights"] else epochs)
 
 
 # ---------------------------------------------------------------- the run
@@ -698,6 +918,7 @@ def main():
     parser.add_argument("--arms", help="comma-separated arms to train (default: the experiment's)")
     parser.add_argument("--epochs", type=int, help="override training.epochs")
     parser.add_argument("--save-models", action="store_true", help="also save each model's state_dict under models/ (PyTorch files: dataset-lab predict does not read them)")
+    parser.add_argument("--read-all", action="store_true", help="every process reads every row (by default each reads only its share of each dataset's rows and gets the rest of its batches from the others); the results are the same")
     args = parser.parse_args()
 
     exp = read_json("export.json")
@@ -705,7 +926,8 @@ def main():
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
 
-    # Data first: bad input is reported before any process group or run folder exists.
+    # Data first: bad input is reported before any process group or run folder exists. Each process
+    # reads only its share of each dataset: data rows [N * rank / world, N * (rank + 1) / world).
     given = {}
     for d in args.data:
         if "=" not in d:
@@ -723,10 +945,17 @@ def main():
     if args.epochs:
         exp["training"]["epochs"] = args.epochs
     sources = {}
+    reading = []
     for ds in exp["datasets"]:
         spec = given.get(ds["name"]) or os.path.normpath(os.path.join(HERE, ds["path"]))
-        columns, labels, missing, where = load_dataset(ds, spec)
-        sources[ds["name"]] = Source(ds, split, columns, labels, missing, where)
+        starts = rank_starts(ds["rows"], world)
+        lo, hi = (0, ds["rows"]) if args.read_all else (int(starts[rank]), int(starts[rank + 1]))
+        columns, labels, missing, where, scanned = load_dataset(ds, spec, lo, hi)
+        sources[ds["name"]] = Source(ds, split, columns, labels, missing, where, lo, hi, (int(starts[rank]), int(starts[rank + 1])))
+        reading.append({"dataset": ds["name"], "rows": [lo, hi], "scanned": scanned})
+    # The split's lists (about 36 bytes per row as Python objects) are not needed past here: each
+    # source holds its rows as int64 arrays.
+    del split
 
     import torch
     import torch.distributed as dist
@@ -744,6 +973,9 @@ def main():
     device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0"))) if backend == "nccl" else torch.device("cpu")
     if device.type == "cuda":
         torch.cuda.set_device(device)
+    comm = Comm(torch, dist, world, rank, device)
+    # The labels of every process's rows together against the export's counts (before any run folder).
+    check_labels(comm, exp, sources)
 
     run_id = exp["runIdPrefix"] + datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")[:-3] + "-torch"
     if world > 1:
@@ -771,9 +1003,7 @@ def main():
         experiment = dict(exp["experiment"], arms=arms)
         experiment["training"] = dict(experiment["training"], epochs=exp["training"]["epochs"])
         write_json_atomic(os.path.join(run_dir, "experiment.json"), experiment)
-        write_json_atomic(
-            os.path.join(run_dir, "environment.json"),
-            {
+        environment = {
                 "backend": "pytorch-ddp",
                 "processGroup": backend if world > 1 or "RANK" in os.environ else None,
                 "worldSize": world,
@@ -784,9 +1014,10 @@ def main():
                 "seed": exp["training"]["seed"],
                 "splitSeed": exp["splitSeed"],
                 "startedAt": started_at,
-            },
-        )
-        write_json_atomic(os.path.join(run_dir, "split.json"), split)
+                "dataPerProcess": "all rows" if args.read_all or world == 1 else "its share of the rows",
+        }
+        write_json_atomic(os.path.join(run_dir, "environment.json"), environment)
+        shutil.copyfile(os.path.join(HERE, "split.json"), os.path.join(run_dir, "split.json"))
         hist = open(os.path.join(run_dir, "history.jsonl"), "a", encoding="utf-8")
 
         def beat():
@@ -815,23 +1046,28 @@ def main():
         "runDir": run_dir,
         "save": args.save_models,
         "device": device,
+        "comm": comm,
+        "readAll": args.read_all,
     }
     try:
         arm_results = []
+        test_predictions = {}
         for arm in arms:
             started = time.time()
             by_source, parts, epochs, best_epoch = {}, [], 0, 0
+            arm_predictions = {}
             diverged = None
             for model in [m for m in exp["models"] if m["arm"] == arm]:
                 prep = read_json(model["preprocessing"])
                 try:
-                    res, pooled, ep, best_ep = train_model(torch, dist, ctx, model, sources, prep, history)
+                    res, pooled, preds, ep, best_ep = train_model(torch, dist, ctx, model, sources, prep, history)
                 except Diverged as e:
                     diverged = {"model": model["id"], "epoch": e.epoch, "kind": "nan", "message": str(e)}
                     break
                 for name, m in res.items():
                     by_source[name] = dict(m, epochs=ep, bestEpoch=best_ep)
                 parts.append(pooled)
+                arm_predictions.update(preds)
                 if ep >= epochs:
                     epochs, best_epoch = ep, best_ep
             seconds = time.time() - started
@@ -839,9 +1075,16 @@ def main():
                 arm_results.append({"arm": arm, "model": "mlp", "bySource": {}, "pooled": None, "diverged": diverged, "epochs": diverged["epoch"], "bestEpoch": 0, "seconds": seconds})
                 continue
             task = exp["datasets"][0]["task"]
+            test_predictions[arm] = arm_predictions
             arm_results.append({"arm": arm, "model": "mlp", "bySource": by_source, "pooled": pooled_metrics(parts, task, exp["allClasses"]), "epochs": epochs, "bestEpoch": best_epoch, "seconds": seconds})
+        # What each process read and its peak memory (resident set, MB), in environment.json.
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+        ranks = comm.gather({"rank": rank, "datasets": reading, "peakRssMB": round(peak, 1)})
         if rank == 0:
             hist.close()
+            write_json_atomic(os.path.join(run_dir, "environment.json"), dict(environment, processes=ranks))
             results = {
                 "runId": run_id,
                 "experiment": exp["experiment"]["name"],
@@ -856,6 +1099,10 @@ def main():
                 "startedAt": started_at,
                 "finishedAt": now_iso(),
             }
+            # The test rows' predictions, from which Dataset Lab computes the intervals and paired
+            # tests when it reads the run (src/training/export/torch/runEvidence.ts); before
+            # results.json, which is written last.
+            write_json_atomic(os.path.join(run_dir, "predictions.json"), {"format": "dataset-lab-test-predictions", "version": 1, "classes": exp["allClasses"], "arms": test_predictions}, indent=None)
             write_json_atomic(os.path.join(run_dir, "results.json"), results)
             state["done"] = True
             write_status({"status": "completed", "epochsDone": state["epochs"], "at": results["finishedAt"]})
@@ -880,6 +1127,7 @@ if __name__ == "__main__":
     try:
         main()
     except ExportError as e:
-        print("train.py: %s" % e, file=sys.stderr, flush=True)
+        if not e.collective or os.environ.get("RANK", "0") == "0":
+            print("train.py: %s" % e, file=sys.stderr, flush=True)
         sys.exit(2)
 `;
