@@ -8,11 +8,13 @@
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
+import { uniqueNames } from '../core/compare/compareDatasets';
 import { compareStreams, type StreamComparison, type StreamFeature } from '../core/stream/streamCompare';
 import type { StreamLabelComparison, StreamLabelCount } from '../core/stream/streamLabel';
 import { mergeProfiles, profileFromJson, profileToJson, streamProfile, type StreamProfile } from '../core/stream/streamProfile';
 import type { Bounded } from '../core/stream/quantileSketch';
+import { recommendStreams, streamPairComparison, unavailableInputs, type StreamRecommendation } from '../core/stream/streamRecommend';
 import { flag, numberOption, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import { EXIT_OK, type CliIO } from './command';
 import { displayText as d, fmt, heading, jsonText, percent, pvalue, renderTable, terminalText } from './format';
@@ -71,7 +73,7 @@ export function streamDecision(files: readonly string[], args: ParsedArgs, cwd: 
   const needsMemoryMode = flag(args, 'json') || ['label', 'labels'].some((o) => stringOption(args, o) !== undefined);
   const stream = asked || (over && (limitText !== undefined || !needsMemoryMode));
   if (!stream) {
-    return over ? { stream, note: `reading ${mib(total)} in memory needs about ${mib(need)}, above ${mib(limit)}; --stream reads the files in bounded memory (without schema suggestions or recommendation)` } : { stream };
+    return over ? { stream, note: `reading ${mib(total)} in memory needs about ${mib(need)}, above ${mib(limit)}; --stream reads the files in bounded memory` } : { stream };
   }
   const notCsv = files.find((f) => !['.csv', '.tsv', '.tab', '.txt'].includes(extname(f).toLowerCase()));
   if (notCsv) {
@@ -224,25 +226,27 @@ export function renderStreamCompare(c: StreamComparison): string {
   }
   if (c.onlyInReference.length) out += `only in the reference: ${c.onlyInReference.join(', ')}\n`;
   if (c.onlyInOther.length) out += `only in the other file: ${c.onlyInOther.join(', ')}\n`;
+  for (const m of c.schema.matched.filter((x) => x.renamed)) out += `  matched "${d(m.reference)}" with "${d(m.other)}" after normalising names\n`;
+  for (const t of c.schema.typeConflicts) out += `  type conflict: ${d(t)} (compared as categories)\n`;
+  for (const g of c.schema.suggestions) out += `  suggested mapping: "${d(g.reference)}" -> "${d(g.other)}" (${d(g.reason)})\n`;
   const dc = c.domainClassifier;
   out += dc
     ? `\ndomain classifier: AUC ${fmt(dc.auc, 3)} (${dc.folds}-fold, on a uniform sample of ${dc.sampledRows[0]} + ${dc.sampledRows[1]} rows; top: ${dc.topFeatures.slice(0, 3).map((t) => t.name).join(', ')})\n`
     : '\ndomain classifier: not run (too few rows or no shared feature)\n';
   if (c.label) out += renderStreamLabel(c.label, c.reference.file, c.other.file);
-  out += 'Schema suggestions and the recommendation need the in-memory mode (not computed when streaming).\n';
   return out;
 }
 
-/** --label COL (both files) or --labels COL_A,COL_B (empty = none), as the in-memory compare reads them. */
-function streamLabels(args: ParsedArgs): [string | undefined, string | undefined] {
+/** --label COL (every file) or --labels COL_A,COL_B,... (empty = none), as the in-memory compare reads them. */
+function streamLabels(args: ParsedArgs, n: number): (string | undefined)[] {
   const label = stringOption(args, 'label');
   const labels = stringOption(args, 'labels');
   if (label !== undefined && labels !== undefined) throw new UsageError('use either --label or --labels, not both');
-  if (label !== undefined) return [label, label];
-  if (labels === undefined) return [undefined, undefined];
+  if (label !== undefined) return new Array<string>(n).fill(label);
+  if (labels === undefined) return new Array<string | undefined>(n).fill(undefined);
   const parts = labels.split(',').map((x) => x.trim());
-  if (parts.length !== 2) throw new UsageError(`--labels names ${parts.length} column(s) for 2 file(s)`);
-  return [parts[0] || undefined, parts[1] || undefined];
+  if (parts.length !== n) throw new UsageError(`--labels names ${parts.length} column(s) for ${n} file(s)`);
+  return parts.map((p) => p || undefined);
 }
 
 /** The label comparison as the in-memory compare prints it, approximate counts as ranges and bounded figures with their ±. */
@@ -283,14 +287,28 @@ export function renderStreamLabel(l: StreamLabelComparison, refName: string, oth
   return out;
 }
 
+/** The streaming compare's --json document: the first pair's fields at the top (as before N files), every pair under `comparisons`. */
+export type StreamCompareDocument = StreamComparison & {
+  readonly approximate: string;
+  readonly datasets: readonly { readonly name: string; readonly path: string; readonly rows: number; readonly bytes: number; readonly label?: string }[];
+  readonly comparisons: readonly (StreamComparison & { readonly referenceName: string; readonly otherName: string })[];
+  readonly recommendation: StreamRecommendation;
+};
+
 export async function runStreamCompare(files: readonly string[], args: ParsedArgs, io: CliIO, why: string | undefined): Promise<number> {
-  if (files.length !== 2) throw new UsageError('the streaming mode compares exactly two files (a reference and one other)');
-  const labels = streamLabels(args);
+  const labels = streamLabels(args, files.length);
   if (why) io.stderr.write(`note: ${d(why)}\n`);
-  const [a, b] = await readStreams(files, args, io);
-  problems(a, files[0], io, flag(args, 'strict'));
-  problems(b, files[1], io, flag(args, 'strict'));
-  [a, b].forEach((p, i) => {
+  const names = uniqueNames(files.map((f) => basename(f, extname(f))));
+  let refIndex = 0;
+  const refText = stringOption(args, 'reference');
+  if (refText !== undefined) {
+    const byName = names.findIndex((n, i) => n === refText || files[i] === refText);
+    refIndex = byName >= 0 ? byName : /^\d+$/.test(refText) ? Number(refText) - 1 : -1;
+    if (refIndex < 0 || refIndex >= files.length) throw new UsageError(`--reference "${refText}" is neither a file index nor a dataset name`);
+  }
+  const profiles = await readStreams(files, args, io);
+  profiles.forEach((p, i) => problems(p, files[i], io, flag(args, 'strict')));
+  profiles.forEach((p, i) => {
     const label = labels[i];
     if (label !== undefined && !p.columns.some((c) => c.name === label)) {
       throw Object.assign(new Error(`${files[i]}: label column "${label}" not found (columns: ${p.columns.map((c) => c.name).join(', ')})`), { userFacing: true, exitCode: 2 });
@@ -302,16 +320,48 @@ export async function runStreamCompare(files: readonly string[], args: ParsedArg
     ...(numberOption(args, 'wasserstein-threshold') !== undefined ? { wassersteinNorm: numberOption(args, 'wasserstein-threshold') } : {}),
     ...(numberOption(args, 'js-threshold') !== undefined ? { jensenShannon: numberOption(args, 'js-threshold') } : {}),
   };
-  const c = compareStreams(a, b, { thresholds, seed: numberOption(args, 'seed') ?? 42, labels });
-  const shown = { ...c, reference: { ...c.reference, file: files[0] }, other: { ...c.other, file: files[1] } };
+  const missingTokens = ingestOptionsFrom(args).missingTokens;
+  const ref = profiles[refIndex];
+  const pairs = profiles
+    .map((p, i) => ({ p, i }))
+    .filter(({ i }) => i !== refIndex)
+    .map(({ p, i }) => {
+      const c = compareStreams(ref, p, { thresholds, seed: numberOption(args, 'seed') ?? 42, labels: [labels[refIndex], labels[i]], ...(missingTokens ? { missingTokens } : {}) });
+      const comparison = { ...c, reference: { ...c.reference, file: files[refIndex] }, other: { ...c.other, file: files[i] }, referenceName: names[refIndex], otherName: names[i] };
+      return { comparison, pair: streamPairComparison(c, names[refIndex], names[i]), unavailable: unavailableInputs(c, ref, p, names[refIndex], names[i], missingTokens) };
+    });
+  const recommendation = recommendStreams(pairs, profiles.map((p, i) => ({ name: names[i], rows: p.rows, label: labels[i] })));
+  const first = pairs[0].comparison;
+  const { referenceName: _r, otherName: _o, ...firstPair } = first;
+  const doc: StreamCompareDocument = {
+    ...firstPair,
+    approximate: approximationNote(first.approximation).trim(),
+    datasets: profiles.map((p, i) => ({ name: names[i], path: files[i], rows: p.rows, bytes: p.bytes, ...(labels[i] !== undefined ? { label: labels[i] } : {}) })),
+    comparisons: pairs.map((x) => x.comparison),
+    recommendation,
+  };
   const html = stringOption(args, 'html');
   if (html !== undefined) {
-    writeStreamCompareHtml(shown, approximationNote(c.approximation).trim(), resolve(io.cwd, html));
+    writeStreamCompareHtml(doc, resolve(io.cwd, html));
     if (!flag(args, 'json')) io.stderr.write(`wrote ${d(html)}\n`);
   }
-  if (flag(args, 'json')) io.stdout.write(jsonText(JSON.stringify({ ...shown, approximate: approximationNote(c.approximation).trim() }, jsonNumbers, 2)) + '\n');
-  else io.stdout.write(terminalText(renderStreamCompare(shown)));
+  if (flag(args, 'json')) io.stdout.write(jsonText(JSON.stringify(doc, jsonNumbers, 2)) + '\n');
+  else io.stdout.write(terminalText(renderStreamCompareDocument(doc)));
   return EXIT_OK;
+}
+
+/** Every pair, then the recommendation with its reasons and cautions (as the in-memory compare ends). */
+export function renderStreamCompareDocument(doc: StreamCompareDocument): string {
+  let out = '';
+  for (const c of doc.comparisons) out += renderStreamCompare(c);
+  const r = doc.recommendation;
+  out += heading(`Recommendation: ${r.strategy.toUpperCase()} (streaming)`);
+  for (const reason of r.reasons) out += `- ${d(reason)}\n`;
+  if (r.cautions.length) {
+    out += '\nCautions:\n';
+    for (const c of r.cautions) out += `- ${d(c)}\n`;
+  }
+  return out;
 }
 
 export function renderStreamProfile(p: StreamProfile, file: string): string {
