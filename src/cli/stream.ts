@@ -14,7 +14,7 @@ import { compareStreams, type StreamComparison, type StreamFeature } from '../co
 import type { StreamLabelComparison, StreamLabelCount } from '../core/stream/streamLabel';
 import { mergeProfiles, profileFromJson, profileToJson, streamProfile, type StreamProfile } from '../core/stream/streamProfile';
 import type { Bounded } from '../core/stream/quantileSketch';
-import { recommendStreams, streamPairComparison, unavailableInputs, type StreamRecommendation } from '../core/stream/streamRecommend';
+import { recommendStreams, streamPairComparison, unavailableInputs, type StreamCompareDocument } from '../core/stream/streamRecommend';
 import { flag, numberOption, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import { EXIT_OK, type CliIO } from './command';
 import { displayText as d, fmt, heading, jsonText, percent, pvalue, renderTable, terminalText } from './format';
@@ -286,14 +286,6 @@ export function renderStreamLabel(l: StreamLabelComparison, refName: string, oth
   else out += '  overlap, imbalance, JS distance and chi2 need exact counts on both sides: not computed\n';
   return out;
 }
-
-/** The streaming compare's --json document: the first pair's fields at the top (as before N files), every pair under `comparisons`. */
-export type StreamCompareDocument = StreamComparison & {
-  readonly approximate: string;
-  readonly datasets: readonly { readonly name: string; readonly path: string; readonly rows: number; readonly bytes: number; readonly label?: string }[];
-  readonly comparisons: readonly (StreamComparison & { readonly referenceName: string; readonly otherName: string })[];
-  readonly recommendation: StreamRecommendation;
-};
 
 export async function runStreamCompare(files: readonly string[], args: ParsedArgs, io: CliIO, why: string | undefined): Promise<number> {
   const labels = streamLabels(args, files.length);

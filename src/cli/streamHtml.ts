@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { StreamComparison, StreamFeature } from '../core/stream/streamCompare';
-import type { StreamCompareDocument } from './stream';
+import type { StreamCompareDocument } from '../core/stream/streamRecommend';
 import type { Bounded } from '../core/stream/quantileSketch';
 import { formatNumber, formatPercent, formatPValue } from '../protocol/format';
 

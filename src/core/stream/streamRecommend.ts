@@ -195,3 +195,16 @@ export function recommendStreams(
     unavailableInputs: unavailable,
   };
 }
+
+/**
+ * compare --stream --json: the first pair's fields at the top level (the two-file document as it
+ * was before N files), every pair against the reference under `comparisons`, the datasets, and
+ * the recommendation over all pairs (docs/scaling.md lists the fields).
+ */
+export type StreamCompareDocument = StreamComparison & {
+  /** What is approximate and by how much, in words. */
+  readonly approximate: string;
+  readonly datasets: readonly { readonly name: string; readonly path: string; readonly rows: number; readonly bytes: number; readonly label?: string }[];
+  readonly comparisons: readonly (StreamComparison & { readonly referenceName: string; readonly otherName: string })[];
+  readonly recommendation: StreamRecommendation;
+};
