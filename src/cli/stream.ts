@@ -18,6 +18,8 @@ import { recommendStreams, streamPairComparison, unavailableInputs, type StreamC
 import { flag, numberOption, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import { EXIT_OK, type CliIO } from './command';
 import { displayText as d, fmt, heading, jsonText, percent, pvalue, renderTable, terminalText } from './format';
+import { formatName, tableFormatOf, type TableFormat } from '../core/readers/formats';
+import { streamJsonLines } from '../core/stream/streamTable';
 import { ingestOptionsFrom } from './loadTables';
 import { ProgressLine } from './progress';
 import { writeStreamCompareHtml } from './streamHtml';
@@ -31,10 +33,13 @@ function jsonNumbers(_key: string, value: unknown): unknown {
 const MIN_CHUNK_BYTES = 256 * 1024;
 
 export const streamOptionSpecs: readonly OptionSpec[] = [
-  { name: 'jobs', kind: 'string', description: 'streaming: read each file in this many byte ranges at once, each in its own process, and merge their sketches (default 1; files with quoted cells are read whole)' },
-  { name: 'stream', kind: 'boolean', description: 'read each file once in bounded memory (CSV/TSV): exact counts and moments, sketched distributions with their error bounds (docs/scaling.md)' },
-  { name: 'max-memory', kind: 'string', description: 'memory the in-memory path may use (e.g. 512M, 8G); above it the streaming mode is used (default: DATASET_LAB_MAX_MEMORY, else half the RAM, at most 4G; with --json or --label the default only warns)' },
+  { name: 'jobs', kind: 'string', description: 'streaming: read each CSV file in this many byte ranges at once, each in its own process, and merge their sketches (default 1; files with quoted cells are read whole)' },
+  { name: 'stream', kind: 'boolean', description: 'read each file once in bounded memory: exact counts and moments, sketched distributions with their error bounds, the recommendation from them (docs/scaling.md)' },
+  { name: 'max-memory', kind: 'string', description: 'memory the in-memory path may use (e.g. 512M, 8G); above it the streaming mode is used (default: DATASET_LAB_MAX_MEMORY, else half the RAM, at most 4G; with --json the default only warns)' },
 ];
+
+/** The formats read in bounded chunks (Parquet and Arrow: docs/scaling.md says what is missing). */
+const STREAM_FORMATS: readonly TableFormat[] = ['csv', 'jsonl'];
 
 /** The in-memory ingest peaks at about this many times the file size (bench/RESULTS.md). */
 export const INGEST_PEAK_FACTOR = 2.4;
@@ -51,8 +56,8 @@ const mib = (bytes: number) => (bytes >= 1024 ** 3 ? `${fmt(bytes / 1024 ** 3, 3
 /**
  * Whether to stream, and why (said on stderr when it was not asked for). Past the limit the
  * streaming mode is chosen by itself when --max-memory was given, or when the output is the
- * terminal's and asks for nothing streaming lacks; a --json consumer (the extension) or a label
- * comparison keeps the in-memory document it expects unless --stream or --max-memory says
+ * terminal's (labels, the schema and the recommendation stream too); a --json consumer (the
+ * extension) keeps the in-memory document it expects unless --stream or --max-memory says
  * otherwise, and is told on stderr that --stream would bound the memory.
  */
 export function streamDecision(files: readonly string[], args: ParsedArgs, cwd: string): { stream: boolean; why?: string; note?: string } {
@@ -70,15 +75,15 @@ export function streamDecision(files: readonly string[], args: ParsedArgs, cwd: 
   }
   const need = total * INGEST_PEAK_FACTOR;
   const over = need > limit;
-  const needsMemoryMode = flag(args, 'json') || ['label', 'labels'].some((o) => stringOption(args, o) !== undefined);
+  const needsMemoryMode = flag(args, 'json');
   const stream = asked || (over && (limitText !== undefined || !needsMemoryMode));
   if (!stream) {
     return over ? { stream, note: `reading ${mib(total)} in memory needs about ${mib(need)}, above ${mib(limit)}; --stream reads the files in bounded memory` } : { stream };
   }
-  const notCsv = files.find((f) => !['.csv', '.tsv', '.tab', '.txt'].includes(extname(f).toLowerCase()));
-  if (notCsv) {
+  const unread = files.find((f) => !STREAM_FORMATS.includes(tableFormatOf(f)));
+  if (unread) {
     throw new UsageError(
-      `${notCsv}: the streaming mode reads CSV/TSV files only${asked ? '' : ` (it was chosen because reading ${mib(total)} in memory needs about ${mib(need)}, above ${limitText ? '--max-memory' : 'the default limit'} ${mib(limit)})`}; convert it to CSV, or raise --max-memory`,
+      `${unread}: the streaming mode reads CSV/TSV and JSON Lines files, not ${formatName(tableFormatOf(unread))}${asked ? '' : ` (it was chosen because reading ${mib(total)} in memory needs about ${mib(need)}, above ${limitText ? '--max-memory' : 'the default limit'} ${mib(limit)})`}; convert it to CSV or JSON Lines, or raise --max-memory`,
     );
   }
   return { stream, ...(asked ? {} : { why: `reading ${mib(total)} in memory needs about ${mib(need)}, above ${limitText ? '--max-memory' : 'the default limit'} ${mib(limit)}: using the streaming mode (--max-memory to change)` }) };
@@ -137,7 +142,8 @@ async function readStreams(files: readonly string[], args: ParsedArgs, io: CliIO
     } catch {
       // the reader says what is wrong
     }
-    const n = Math.min(jobs, Math.floor(size / MIN_CHUNK_BYTES));
+    // Byte ranges in parallel: CSV only (a JSON Lines file is read on one core).
+    const n = tableFormatOf(abs) === 'csv' ? Math.min(jobs, Math.floor(size / MIN_CHUNK_BYTES)) : 1;
     if (n > 1) {
       const merged = await readInChunks(abs, n, args);
       if (merged) {
@@ -154,6 +160,13 @@ async function readStreams(files: readonly string[], args: ParsedArgs, io: CliIO
 function readOne(f: string, args: ParsedArgs, io: CliIO, ingest: ReturnType<typeof ingestOptionsFrom>): StreamProfile {
   const progress = new ProgressLine(io.stderr);
   try {
+    if (tableFormatOf(f) === 'jsonl') {
+      return streamJsonLines(resolve(io.cwd, f), {
+        ...(ingest.missingTokens ? { missingTokens: ingest.missingTokens } : {}),
+        seed: numberOption(args, 'seed') ?? 42,
+        onProgress: (done, total) => progress.update(f, done, total),
+      });
+    }
     return streamProfile(resolve(io.cwd, f), {
       ...(ingest.delimiter ? { delimiter: ingest.delimiter } : {}),
       ...(ingest.missingTokens ? { missingTokens: ingest.missingTokens } : {}),

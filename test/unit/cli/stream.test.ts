@@ -51,7 +51,7 @@ describe('compare --stream', () => {
     assert.match(bad.stderr, /--max-memory "lots": use a size such as 512M or 8G/);
   });
 
-  test('past the default limit: the terminal output streams by itself; --json and --label keep the in-memory document and say --stream would bound memory', () => {
+  test('past the default limit: the terminal output streams by itself, with --label too; --json keeps the in-memory document and says --stream would bound memory', () => {
     process.env.DATASET_LAB_MAX_MEMORY = '64K';
     try {
       const text = runCli(['compare', seattle, newYork]);
@@ -63,7 +63,8 @@ describe('compare --stream', () => {
       assert.match(doc.stderr, /^note: reading .* above 0\.0625 MiB; --stream reads the files in bounded memory/);
       const labelled = runCli(['compare', seattle, newYork, '--label', 'weather']);
       assert.equal(labelled.code, 0, labelled.stderr);
-      assert.match(labelled.stdout, /recommend/i);
+      assert.match(labelled.stderr, /^note: reading .* using the streaming mode/);
+      assert.match(labelled.stdout, /\nRecommendation: MERGE \(streaming\)\n/);
       assert.equal(json(['compare', seattle, newYork, '--max-memory', '64K']).doc.mode, 'streaming');
     } finally {
       delete process.env.DATASET_LAB_MAX_MEMORY;
@@ -146,7 +147,7 @@ describe('compare --stream', () => {
   test('CSV only; a truncated file: its problems with their lines on stderr, exit 0 (2 with --strict)', () => {
     const parquet = runCli(['compare', seattle, join(tmp.path, 'x.parquet'), '--stream']);
     assert.equal(parquet.code, 2);
-    assert.match(parquet.stderr, /x\.parquet: the streaming mode reads CSV\/TSV files only/);
+    assert.match(parquet.stderr, /x\.parquet: the streaming mode reads CSV\/TSV and JSON Lines files, not Parquet/);
     const cut = join(tmp.path, 'cut.csv');
     writeFileSync(cut, 'precipitation,temp_max,temp_min,wind,weather\n1,2,3,4,rain\n0,5,1,2,"sun');
     const r = runCli(['compare', seattle, cut, '--stream']);
