@@ -144,7 +144,31 @@ describe('compare --stream', () => {
     assert.match(weather.stdout, /\ndate +.*identifier-like: no verdict/);
   });
 
-  test('CSV only; a truncated file: its problems with their lines on stderr, exit 0 (2 with --strict)', () => {
+  test('JSON Lines stream too: the weather files as JSON Lines give the CSV stream\'s figures, label and verdict; mixed with CSV', () => {
+    const toJsonl = (csv: string) => {
+      const [head, ...rows] = readFileSync(csv, 'utf8').trim().split('\n');
+      const names = head.split(',');
+      return rows.map((r) => JSON.stringify(Object.fromEntries(r.split(',').map((v, j) => [names[j], ['date', 'weather'].includes(names[j]) ? v : Number(v)])))).join('\n') + '\n';
+    };
+    const a = join(tmp.path, 'seattle.jsonl');
+    const b = join(tmp.path, 'new-york.jsonl');
+    writeFileSync(a, toJsonl(seattle));
+    writeFileSync(b, toJsonl(newYork));
+    const csv = json(['compare', seattle, newYork, '--stream', '--label', 'weather']).doc;
+    for (const [x, y] of [[a, b], [seattle, b]]) {
+      const doc = json(['compare', x, y, '--stream', '--label', 'weather']).doc;
+      const numeric = (d: typeof doc) => d.features.filter((f: { type: string }) => f.type === 'numeric');
+      assert.equal(numeric(doc).length, 4);
+      assert.deepEqual(numeric(doc), numeric(csv));
+      assert.deepEqual(doc.label, csv.label);
+      assert.equal(doc.recommendation.strategy, csv.recommendation.strategy);
+    }
+    const profile = runCli(['profile', a, '--stream']);
+    assert.equal(profile.code, 0, profile.stderr);
+    assert.match(profile.stdout, /\ntemp_max +1461 +0 +16\.44 /);
+  });
+
+  test('Parquet and Arrow are refused by name; a truncated file: its problems with their lines on stderr, exit 0 (2 with --strict)', () => {
     const parquet = runCli(['compare', seattle, join(tmp.path, 'x.parquet'), '--stream']);
     assert.equal(parquet.code, 2);
     assert.match(parquet.stderr, /x\.parquet: the streaming mode reads CSV\/TSV and JSON Lines files, not Parquet/);
