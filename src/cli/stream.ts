@@ -19,7 +19,7 @@ import { flag, numberOption, stringOption, UsageError, type OptionSpec, type Par
 import { EXIT_OK, type CliIO } from './command';
 import { displayText as d, fmt, heading, jsonText, percent, pvalue, renderTable, terminalText } from './format';
 import { formatName, tableFormatOf, type TableFormat } from '../core/readers/formats';
-import { streamJsonLines } from '../core/stream/streamTable';
+import { streamJsonLines, streamParquet } from '../core/stream/streamTable';
 import { ingestOptionsFrom } from './loadTables';
 import { ProgressLine } from './progress';
 import { writeStreamCompareHtml } from './streamHtml';
@@ -38,8 +38,8 @@ export const streamOptionSpecs: readonly OptionSpec[] = [
   { name: 'max-memory', kind: 'string', description: 'memory the in-memory path may use (e.g. 512M, 8G); above it the streaming mode is used (default: DATASET_LAB_MAX_MEMORY, else half the RAM, at most 4G; with --json the default only warns)' },
 ];
 
-/** The formats read in bounded chunks (Parquet and Arrow: docs/scaling.md says what is missing). */
-const STREAM_FORMATS: readonly TableFormat[] = ['csv', 'jsonl'];
+/** The formats read in bounded chunks (line chunks, row groups; Arrow IPC is not: docs/scaling.md). */
+const STREAM_FORMATS: readonly TableFormat[] = ['csv', 'jsonl', 'parquet'];
 
 /** The in-memory ingest peaks at about this many times the file size (bench/RESULTS.md). */
 export const INGEST_PEAK_FACTOR = 2.4;
@@ -83,7 +83,7 @@ export function streamDecision(files: readonly string[], args: ParsedArgs, cwd: 
   const unread = files.find((f) => !STREAM_FORMATS.includes(tableFormatOf(f)));
   if (unread) {
     throw new UsageError(
-      `${unread}: the streaming mode reads CSV/TSV and JSON Lines files, not ${formatName(tableFormatOf(unread))}${asked ? '' : ` (it was chosen because reading ${mib(total)} in memory needs about ${mib(need)}, above ${limitText ? '--max-memory' : 'the default limit'} ${mib(limit)})`}; convert it to CSV or JSON Lines, or raise --max-memory`,
+      `${unread}: the streaming mode reads CSV/TSV, JSON Lines and Parquet files, not ${formatName(tableFormatOf(unread))}${asked ? '' : ` (it was chosen because reading ${mib(total)} in memory needs about ${mib(need)}, above ${limitText ? '--max-memory' : 'the default limit'} ${mib(limit)})`}; convert it to CSV, JSON Lines or Parquet, or raise --max-memory`,
     );
   }
   return { stream, ...(asked ? {} : { why: `reading ${mib(total)} in memory needs about ${mib(need)}, above ${limitText ? '--max-memory' : 'the default limit'} ${mib(limit)}: using the streaming mode (--max-memory to change)` }) };
@@ -152,9 +152,22 @@ async function readStreams(files: readonly string[], args: ParsedArgs, io: CliIO
       }
       io.stderr.write(`note: ${d(f)} has quoted cells, which may hold line breaks: read whole on one core instead of in ${n} parts\n`);
     }
-    out.push(readOne(f, args, io, ingest));
+    out.push(tableFormatOf(abs) === 'parquet' ? await readParquetStream(f, args, io, ingest) : readOne(f, args, io, ingest));
   }
   return out;
+}
+
+async function readParquetStream(f: string, args: ParsedArgs, io: CliIO, ingest: ReturnType<typeof ingestOptionsFrom>): Promise<StreamProfile> {
+  const progress = new ProgressLine(io.stderr);
+  try {
+    return await streamParquet(resolve(io.cwd, f), {
+      ...(ingest.missingTokens ? { missingTokens: ingest.missingTokens } : {}),
+      seed: numberOption(args, 'seed') ?? 42,
+      onProgress: (done, total) => progress.update(f, done, total),
+    });
+  } finally {
+    progress.done();
+  }
 }
 
 function readOne(f: string, args: ParsedArgs, io: CliIO, ingest: ReturnType<typeof ingestOptionsFrom>): StreamProfile {
@@ -179,7 +192,7 @@ function readOne(f: string, args: ParsedArgs, io: CliIO, ingest: ReturnType<type
 }
 
 function problems(p: StreamProfile, file: string, io: CliIO, strict: boolean): void {
-  for (const x of p.problems) io.stderr.write(terminalText(`${file}:${x.line ?? `byte ${x.byte}`}: ${x.message}\n`));
+  for (const x of p.problems) io.stderr.write(terminalText(`${file}:${x.line ?? (x.byte !== undefined ? `byte ${x.byte}` : '')}${x.line !== undefined || x.byte !== undefined ? ': ' : ' '}${x.message}\n`));
   if (p.problemCount > p.problems.length) io.stderr.write(terminalText(`${file}: ${p.problemCount - p.problems.length} more problems\n`));
   if (strict && p.problemCount > 0) throw Object.assign(new Error(`${file}: ${p.problemCount} problem(s) (--strict)`), { userFacing: true, exitCode: 2 });
 }

@@ -14,6 +14,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DEFAULT_MISSING_TOKENS } from '../ingest';
 import { mulberry32 } from '../random';
 import { readJsonLinesBytes } from '../readers/jsonl';
+import { readParquetRowGroups } from '../readers/parquet';
 import type { BinaryReadOptions } from '../readers/readOptions';
 import { FatalInputError, type Column, type DataTable } from '../table';
 import { FrequentItems, Reservoir } from './frequentItems';
@@ -201,4 +202,20 @@ export function streamJsonLines(file: string, options: StreamOptions = {}): Stre
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A Parquet file read once, one row group at a time (readParquetRowGroups): memory holds the
+ * footer, one row group's pages and its table. Progress is reported per row group, by rows.
+ */
+export async function streamParquet(file: string, options: StreamOptions = {}): Promise<StreamProfile> {
+  const { fd, size } = openFile(file);
+  closeSync(fd);
+  const sink = new TableStreamSink(options);
+  for await (const t of readParquetRowGroups(file, '', binaryOptions(options))) {
+    sink.add(t);
+    options.onProgress?.(Math.min(size, sink.rows), Math.max(size, sink.rows));
+  }
+  options.onProgress?.(size, size);
+  return sink.finish(file, size);
 }

@@ -1,18 +1,22 @@
-// Streaming JSON Lines (src/core/stream/streamTable.ts) against scipy/numpy: the rows of
-// stream_reference.json's two generated files written as JSON Lines and read 4 KiB of lines at a
-// time (thousands of chunk ends): counts, moments and quantiles as numpy states them, KS and
-// Wasserstein inside the stated bounds of scipy's exact values, chi-squared as scipy's; the
-// sketches equal those of the same rows streamed as CSV; a bad line past many chunks is reported
-// on the line the in-memory reader names.
+// Streaming JSON Lines and Parquet (src/core/stream/streamTable.ts) against scipy/numpy: the rows
+// of stream_reference.json's two generated files written as JSON Lines and read 4 KiB of lines at
+// a time (thousands of chunk ends), and as Parquet (parquet-wasm, arrow-rs's writer, in a child
+// process) with row groups of 7,000 rows read one group at a time: counts, moments and quantiles
+// as numpy states them, KS and Wasserstein inside the stated bounds of scipy's exact values,
+// chi-squared as scipy's; the sketches equal those of the same rows streamed as CSV; a bad line
+// past many chunks is reported on the line the in-memory reader names; the reader fixtures'
+// Parquet files (several row groups, every codec, a struct) give the in-memory reader's columns.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readJsonLinesBytes } from '../../../../src/core/readers/jsonl';
 import { compareStreams, type StreamComparison } from '../../../../src/core/stream/streamCompare';
 import { streamProfile, type StreamProfile } from '../../../../src/core/stream/streamProfile';
-import { streamJsonLines } from '../../../../src/core/stream/streamTable';
-import { repoRoot, tempDir } from '../../helpers';
+import { readTable } from '../../../../src/core/readers/readTable';
+import { streamJsonLines, streamParquet } from '../../../../src/core/stream/streamTable';
+import { fixtures, repoRoot, tempDir } from '../../helpers';
 import { csvToJsonLines, makeCsv } from './streamFiles';
 
 interface Reference {
@@ -26,19 +30,43 @@ after(tmp.cleanup);
 let ref: StreamProfile;
 let other: StreamProfile;
 let comparison: StreamComparison;
+let parquetComparison: StreamComparison;
+let parquetRef: StreamProfile;
+
+/** The rows of a generated CSV as a Parquet file with row groups of `rowGroup` rows, written by parquet-wasm in a child process. */
+function writeParquet(csv: string, path: string, rowGroup: number): void {
+  const [head, ...rows] = csv.trim().split('\n');
+  const names = head.split(',');
+  const columns = Object.fromEntries(names.map((n, j) => [n, rows.map((r) => { const v = r.split(',')[j]; return n === 'c' ? v : v === '' ? null : Number(v); })]));
+  const json = `${path}.json`;
+  writeFileSync(json, JSON.stringify(columns));
+  const script = `
+    import { readFileSync, writeFileSync } from 'node:fs';
+    import * as fl from '@uwdata/flechette';
+    import * as pw from 'parquet-wasm';
+    const c = JSON.parse(readFileSync(process.argv[1], 'utf8'));
+    const table = fl.tableFromArrays(c, { types: { x: fl.float64(), y: fl.float64(), k: fl.float64(), c: fl.utf8() } });
+    const props = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.SNAPPY).setMaxRowGroupSize(Number(process.argv[3])).build();
+    writeFileSync(process.argv[2], pw.writeParquet(pw.Table.fromIPCStream(fl.tableToIPC(table, { format: 'stream' })), props));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, json, path, String(rowGroup)], { cwd: repoRoot, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+}
 
 const within = (exact: number, b: { estimate: number; lower: number; upper: number }, what: string, slack = 1e-9) =>
   assert.ok(b.lower - slack <= exact && exact <= b.upper + slack, `${what}: exact ${exact} outside the stated bounds [${b.lower}, ${b.upper}]`);
 
-before(() => {
+before(async () => {
   for (const [name, [n, seed, shifted]] of Object.entries({ reference: [60000, 7, false], other: [50000, 11, true] } as const)) {
     const csv = makeCsv(n, seed, shifted);
     writeFileSync(join(tmp.path, `${name}.csv`), csv);
     writeFileSync(join(tmp.path, `${name}.jsonl`), csvToJsonLines(csv));
+    writeParquet(csv, join(tmp.path, `${name}.parquet`), 7000);
   }
   ref = streamJsonLines(join(tmp.path, 'reference.jsonl'), { chunkBytes: 4096 });
   other = streamJsonLines(join(tmp.path, 'other.jsonl'), { chunkBytes: 65536 });
   comparison = compareStreams(ref, other);
+  parquetRef = await streamParquet(join(tmp.path, 'reference.parquet'));
+  parquetComparison = compareStreams(parquetRef, await streamParquet(join(tmp.path, 'other.parquet')));
 });
 
 describe('streaming JSON Lines', () => {
@@ -91,5 +119,54 @@ describe('streaming JSON Lines', () => {
     assert.equal(late?.missing, 2000);
     assert.equal(late?.odd, 999);
     assert.equal(late?.categories.get('v1'), memory.columns.find((c) => c.name === 'late')?.type === 'categorical' ? 333 : NaN);
+  });
+});
+
+describe('streaming Parquet, one row group at a time', () => {
+  test('the generated rows in 9 and 8 row groups: KS and Wasserstein inside the bounds of scipy\'s, chi-squared as scipy\'s, the CSV stream\'s sketches and moments', () => {
+    assert.equal(parquetRef.rows, 60000);
+    for (const col of ['x', 'y', 'k'] as const) {
+      const f = parquetComparison.features.find((x) => x.name === col);
+      assert.ok(f?.ks && f.wasserstein, col);
+      within(reference.features[col].ks, f.ks.statistic, `${col} KS`);
+      within(reference.features[col].wasserstein, f.wasserstein, `${col} Wasserstein`, 1e-6);
+    }
+    const c = parquetComparison.features.find((x) => x.name === 'c');
+    assert.ok(Math.abs((c?.chi2?.statistic ?? NaN) - reference.features.c.chi2) < 1e-6 * reference.features.c.chi2);
+    const csv = streamProfile(join(tmp.path, 'reference.csv'));
+    csv.columns.forEach((col, j) => {
+      const p = parquetRef.columns[j];
+      assert.deepEqual([p.name, p.kind, p.numbers, p.missing, p.odd], [col.name, col.kind, col.numbers, col.missing, col.odd], col.name);
+      assert.ok(Math.abs(p.mean - col.mean) < 1e-9 * Math.max(1, Math.abs(col.mean)), `${col.name} mean`);
+      assert.deepEqual(p.sketch.segments(), col.sketch.segments(), `${col.name} sketch`);
+      assert.deepEqual(p.categories.top(), col.categories.top(), `${col.name} categories`);
+    });
+  });
+
+  test('the reader fixtures (16-row groups, Snappy/ZSTD v2/GZIP pages, a struct): the in-memory reader\'s counts, means and values', async () => {
+    for (const name of ['mixed.snappy.parquet', 'mixed.zstd.parquet', 'mixed.gzip.parquet', 'nested.parquet']) {
+      const path = fixtures('readers', name);
+      const memory = await readTable(path);
+      const streamed = await streamParquet(path);
+      assert.equal(streamed.rows, memory.rows, name);
+      for (const m of memory.columns) {
+        const s = streamed.columns.find((c) => c.name === m.name);
+        assert.ok(s, `${name} ${m.name}`);
+        if (m.type === 'numeric') {
+          const values = [...m.values].filter((v) => !Number.isNaN(v));
+          assert.equal(s.kind, 'numeric', `${name} ${m.name}`);
+          assert.equal(s.numbers, values.length, `${name} ${m.name} count`);
+          assert.ok(Math.abs(s.mean - values.reduce((a, b) => a + b, 0) / values.length) < 1e-9, `${name} ${m.name} mean`);
+          assert.deepEqual(s.sketch.segments().map((g) => [g.l, g.c]), [...new Set(values)].sort((a, b) => a - b).map((v) => [v, values.filter((x) => x === v).length]), `${name} ${m.name} values`);
+        } else if (m.type === 'categorical') {
+          const counts = new Map<string, number>();
+          for (const k of m.codes) if (k >= 0) counts.set(m.dictionary[k], (counts.get(m.dictionary[k]) ?? 0) + 1);
+          assert.deepEqual(new Map(s.categories.top().map((t) => [t.value, t.count])), counts, `${name} ${m.name} categories`);
+        }
+      }
+    }
+    const refused = await streamParquet(fixtures('readers', 'nested.parquet'));
+    assert.match(refused.problems[0].message, /column "tags" is a list/);
+    assert.equal(refused.problemCount, 1, 'said once, not per row group');
   });
 });
