@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { examples, runCli, tempDir } from '../helpers';
+import { examples, fixtures, runCli, tempDir } from '../helpers';
 
 const seattle = examples('weather', 'seattle.csv');
 const newYork = examples('weather', 'new-york.csv');
@@ -168,10 +168,15 @@ describe('compare --stream', () => {
     assert.match(profile.stdout, /\ntemp_max +1461 +0 +16\.44 /);
   });
 
-  test('Parquet and Arrow are refused by name; a truncated file: its problems with their lines on stderr, exit 0 (2 with --strict)', () => {
-    const parquet = runCli(['compare', seattle, join(tmp.path, 'x.parquet'), '--stream']);
-    assert.equal(parquet.code, 2);
-    assert.match(parquet.stderr, /x\.parquet: the streaming mode reads CSV\/TSV and JSON Lines files, not Parquet/);
+  test('Parquet streams, Arrow is refused by name; a truncated file: its problems with their lines on stderr, exit 0 (2 with --strict)', () => {
+    const arrow = runCli(['compare', seattle, join(tmp.path, 'x.arrow'), '--stream']);
+    assert.equal(arrow.code, 2);
+    assert.match(arrow.stderr, /x\.arrow: the streaming mode reads CSV\/TSV, JSON Lines and Parquet files, not Arrow IPC/);
+    // Parquet streams one row group at a time: the same table as CSV and as Parquet (3 row groups) do not differ.
+    const same = json(['compare', fixtures('readers', 'mixed.csv'), fixtures('readers', 'mixed.snappy.parquet'), '--stream']).doc;
+    const numeric = same.features.filter((f: { type: string }) => f.type === 'numeric');
+    assert.deepEqual(numeric.map((f: { name: string }) => f.name), ['id', 'temp', 'count', 'ratio']);
+    for (const f of numeric) assert.equal(f.ks.statistic.estimate, 0, f.name);
     const cut = join(tmp.path, 'cut.csv');
     writeFileSync(cut, 'precipitation,temp_max,temp_min,wind,weather\n1,2,3,4,rain\n0,5,1,2,"sun');
     const r = runCli(['compare', seattle, cut, '--stream']);
