@@ -7,11 +7,12 @@
 // stated bounds.
 // Peak RSS of the --jobs row is the parent's (each chunk process has its own, about as much).
 // --format jsonl writes the same rows as JSON Lines (numbers as JSON numbers, the empty category
-// as null); --files 3 adds a third file (seed 9, shifted) compared pairwise with the first.
+// as null); --format parquet the same rows as Parquet (Snappy, row groups of 100,000 rows, as many
+// rows as the CSV of --size-mb would hold); --files 3 adds a third file (seed 9, shifted) compared pairwise with the first.
 //   node bench/stream.mjs [--size-mb 200] [--runs 3] [--skip-memory] [--jobs 2] [--format csv|jsonl] [--files 2]
 // Files are written once under bench/.data/ (git-ignored) and reused.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +48,7 @@ function mulberry32(seed) {
 
 /** Six numeric columns (normal, heavy-tailed, discrete, uniform, two with decimals) and two categories. */
 function generate(path, bytes, seed, shifted) {
+  if (format === 'parquet') return generateParquet(path, bytes, seed, shifted);
   const r = mulberry32(seed);
   const fd = openSync(path, 'w');
   let written = 0;
@@ -79,17 +81,49 @@ function generate(path, bytes, seed, shifted) {
   return written;
 }
 
+/**
+ * --format parquet: the rows the CSV of `bytes` would hold (generated as JSON Lines in a temporary
+ * file, then read back), written by parquet-wasm (Snappy) in row groups of 100,000 rows.
+ */
+async function generateParquetAsync(path, bytes, seed, shifted) {
+  const fl = await import('@uwdata/flechette');
+  const pw = await import('parquet-wasm');
+  const cols = Object.fromEntries(NAMES.map((n) => [n, []]));
+  const r = mulberry32(seed);
+  let written = 0;
+  let id = 0;
+  while (written < bytes) {
+    let s = 0;
+    for (let j = 0; j < 12; j++) s += r();
+    const z = s - 6;
+    const cells = [id++, ((shifted ? z * 1.1 + 0.2 : z) * 10).toFixed(3), Math.floor(1000 / (r() + (shifted ? 0.012 : 0.01))), Math.floor(r() * (shifted ? 21 : 20)), (r() * 100).toFixed(2), (20 + 8 * (r() + r() - 1) + (shifted ? 0.5 : 0)).toFixed(1), r() < 0.6 ? '0' : (r() * 30).toFixed(1), `c${Math.floor((shifted ? r() : r() * r()) * 50)}`, r() < 0.02 ? '' : ['north', 'south', 'east', 'west'][Math.floor(r() * 4)]];
+    written += cells.join(',').length + 1;
+    cells.forEach((v, j) => cols[NAMES[j]].push(j === 7 ? v : j === 8 ? (v === '' ? null : v) : Number(v)));
+  }
+  const types = Object.fromEntries(NAMES.map((n, j) => [n, j >= 7 ? fl.utf8() : fl.float64()]));
+  const table = fl.tableFromArrays(cols, { types });
+  const props = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.SNAPPY).setMaxRowGroupSize(100000).build();
+  writeFileSync(path, pw.writeParquet(pw.Table.fromIPCStream(fl.tableToIPC(table, { format: 'stream' })), props));
+  return statSync(path).size;
+}
+const pending = [];
+function generateParquet(path, bytes, seed, shifted) {
+  pending.push(generateParquetAsync(path, bytes, seed, shifted));
+  return 0;
+}
+
 const dataDir = join(repo, 'bench', '.data');
 mkdirSync(dataDir, { recursive: true });
 const files = ['a', 'b', 'c', 'd'].slice(0, fileCount).map((s, i) => {
   const path = join(dataDir, `stream-${sizeMb}mb-${s}.${format}`);
-  if (!existsSync(path) || Math.abs(statSync(path).size - sizeMb * 2 ** 20) > 2 ** 20) {
+  if (!existsSync(path) || (format !== 'parquet' && Math.abs(statSync(path).size - sizeMb * 2 ** 20) > 2 ** 20)) {
     const t = Date.now();
     generate(path, sizeMb * 2 ** 20, 7 + i, i >= 1);
     console.error(`generated ${path} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   }
   return path;
 });
+await Promise.all(pending);
 const totalBytes = files.reduce((a, f) => a + statSync(f).size, 0);
 
 function measure(stream, parallel = 1) {
