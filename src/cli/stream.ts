@@ -19,6 +19,7 @@ import { flag, numberOption, stringOption, UsageError, type OptionSpec, type Par
 import { EXIT_OK, type CliIO } from './command';
 import { displayText as d, fmt, heading, jsonText, percent, pvalue, renderTable, terminalText } from './format';
 import { formatName, tableFormatOf, type TableFormat } from '../core/readers/formats';
+import { sampledKind } from '../core/stream/sampledKind';
 import { streamJsonLines, streamParquet } from '../core/stream/streamTable';
 import { ingestOptionsFrom } from './loadTables';
 import { ProgressLine } from './progress';
@@ -241,7 +242,7 @@ export function renderStreamCompare(c: StreamComparison): string {
     out += '\n' + renderTable(
       [{ header: 'feature' }, { header: 'chi2 p', align: 'right' }, { header: 'JS', align: 'right' }, { header: 'PSI', align: 'right' }, { header: 'categories' }, { header: 'verdict' }],
       categorical.map((f) => [
-        f.name,
+        f.name + (f.sampledKind ? ` (${f.sampledKind === 'datetime' ? 'dates' : 'text'})` : ''),
         pvalue(f.chi2?.pvalue),
         fmt(f.jensenShannon),
         fmt(f.psi),
@@ -346,7 +347,7 @@ export async function runStreamCompare(files: readonly string[], args: ParsedArg
     .map(({ p, i }) => {
       const c = compareStreams(ref, p, { thresholds, seed: numberOption(args, 'seed') ?? 42, labels: [labels[refIndex], labels[i]], ...(missingTokens ? { missingTokens } : {}) });
       const comparison = { ...c, reference: { ...c.reference, file: files[refIndex] }, other: { ...c.other, file: files[i] }, referenceName: names[refIndex], otherName: names[i] };
-      return { comparison, pair: streamPairComparison(c, names[refIndex], names[i]), unavailable: unavailableInputs(c, ref, p, names[refIndex], names[i], missingTokens) };
+      return { comparison, pair: streamPairComparison(c, names[refIndex], names[i]), unavailable: unavailableInputs(c, names[refIndex], names[i]) };
     });
   const recommendation = recommendStreams(pairs, profiles.map((p, i) => ({ name: names[i], rows: p.rows, label: labels[i] })));
   const first = pairs[0].comparison;
@@ -382,6 +383,12 @@ export function renderStreamCompareDocument(doc: StreamCompareDocument): string 
   return out;
 }
 
+/** `sampledKind` of a categorical column whose sampled cells read as dates or text (sampledKind.ts). */
+function sampledKindField(p: StreamProfile, name: string, missingTokens?: readonly string[]): { sampledKind?: 'datetime' | 'text' } {
+  const k = sampledKind(p, name, missingTokens);
+  return k === 'categorical' ? {} : { sampledKind: k };
+}
+
 export function renderStreamProfile(p: StreamProfile, file: string): string {
   let out = heading(`${file}: ${p.rows} rows x ${p.columns.length} columns (streaming)`);
   out += approximationNote(p);
@@ -408,7 +415,7 @@ export function renderStreamProfile(p: StreamProfile, file: string): string {
     out += '\n' + renderTable(
       [{ header: 'column' }, { header: 'count', align: 'right' }, { header: 'missing', align: 'right' }, { header: 'top categories' }],
       categorical.map((c) => [
-        c.name,
+        c.name + ({ datetime: ' (dates)', text: ' (text)', categorical: '' } as const)[sampledKind(p, c.name)],
         String(c.odd + c.numbers),
         String(c.missing),
         c.categories.top(5).map((t) => `${t.value} ${c.categories.isExact ? t.count : `${t.count}..${t.count + c.categories.undercount}`}`).join(', ') + (c.categories.isExact ? '' : ` (more than ${c.categories.capacity} distinct)`),
@@ -451,7 +458,7 @@ export async function runStreamProfile(file: string, args: ParsedArgs, io: CliIO
       missing: c.kind === 'numeric' ? c.missing + c.odd : c.missing,
       ...(c.kind === 'numeric'
         ? { mean: c.mean, std: c.numbers > 1 ? Math.sqrt(c.m2 / (c.numbers - 1)) : null, min: c.sketch.min, max: c.sketch.max, exact: c.sketch.isExact, quantiles: [0.05, 0.25, 0.5, 0.75, 0.95].map((q) => ({ q, ...c.sketch.quantile(q) })) }
-        : { exact: c.categories.isExact, undercount: c.categories.undercount, top: c.categories.top(10) }),
+        : { exact: c.categories.isExact, undercount: c.categories.undercount, top: c.categories.top(10), ...sampledKindField(p, c.name, ingestOptionsFrom(args).missingTokens) }),
     }));
     io.stdout.write(jsonText(JSON.stringify({ mode: 'streaming', path: file, rows: p.rows, bytes: p.bytes, columns, approximate: approximationNote(p).trim() }, jsonNumbers, 2)) + '\n');
   } else io.stdout.write(terminalText(renderStreamProfile(p, file)));

@@ -17,6 +17,7 @@ import { domainClassifierSummary, type DomainPair } from '../compare/domainShift
 import type { DomainClassifierSummary } from '../compare/types';
 import type { CategoricalColumn, Column, NumericColumn } from '../table';
 import { sketchDistances, sketchHistogram, type Bounded } from './quantileSketch';
+import { sampledKind } from './sampledKind';
 import { compareStreamLabels, type StreamLabelComparison } from './streamLabel';
 import type { StreamColumn, StreamProfile } from './streamProfile';
 
@@ -50,6 +51,11 @@ export interface StreamFeature {
   readonly threshold: number;
   /** False when the deciding figure's bound straddles the threshold: the exact data could decide otherwise. */
   readonly verdictSure: boolean;
+  /**
+   * Categorical here, but the sampled cells of both files read as dates or as free text
+   * (sampledKind.ts): the in-memory path would compare its time ranges or vocabularies instead.
+   */
+  readonly sampledKind?: 'datetime' | 'text';
   /** Categorical with (nearly) a distinct value per row, as the in-memory rule says: no verdict is drawn from it. */
   readonly identifierLike?: boolean;
 }
@@ -219,7 +225,12 @@ export function compareStreams(ref: StreamProfile, other: StreamProfile, options
     };
     const both = a.kind === 'numeric' && b.kind === 'numeric';
     if (both && (a.numbers === 0 || b.numbers === 0)) continue;
-    features.push(both ? numericFeature(a, b, base, t) : categoricalFeature(a, b, base, t));
+    if (both) features.push(numericFeature(a, b, base, t));
+    else {
+      const ka = sampledKind(ref, a.name, options.missingTokens);
+      const kind = ka !== 'categorical' && ka === sampledKind(other, b.name, options.missingTokens) ? ka : undefined;
+      features.push({ ...categoricalFeature(a, b, base, t), ...(kind ? { sampledKind: kind } : {}) });
+    }
     // High-cardinality categories (pruned summaries, or a distinct value per row) are identifiers more often than features: left out, as in memory.
     if (!both && !(a.categories.isExact && b.categories.isExact)) continue;
     if (!both && (isIdentifierLike(a.categories.size, refN) || isIdentifierLike(b.categories.size, otherN))) continue;

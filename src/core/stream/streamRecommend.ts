@@ -9,12 +9,9 @@
  * streaming summaries hold such columns as categories; a column whose sampled cells read as dates
  * or text is named).
  */
-import { stringKind } from '../columnKind';
 import type { FeatureComparison, LabelComparison, PairComparison } from '../compare/types';
-import { inferDateFormat } from '../dates/inferDates';
 import { recommend, type Recommendation, type RecommendOptions } from '../recommend';
 import type { StreamComparison, StreamFeature } from './streamCompare';
-import type { StreamProfile } from './streamProfile';
 
 /** One input of the rule the streaming mode could not give it, and what the verdict did without it. */
 export interface UnavailableInput {
@@ -113,36 +110,10 @@ export function streamPairComparison(c: StreamComparison, referenceName: string,
   };
 }
 
-/** Cells of a sampled column (missing ones left out) as distinct values and their counts. */
-function sampledValues(p: StreamProfile, name: string, missing: ReadonlySet<string>): { values: string[]; counts: number[] } {
-  const j = p.columns.findIndex((c) => c.name === name);
-  const counts = new Map<string, number>();
-  if (j >= 0) {
-    for (const row of p.sample) {
-      const v = row[j];
-      if (v === undefined || missing.has(v.trim())) continue;
-      counts.set(v, (counts.get(v) ?? 0) + 1);
-    }
-  }
-  return { values: [...counts.keys()], counts: [...counts.values()] };
-}
-
-/**
- * Whether a categorical column's sampled cells read as dates or as free text (by the in-memory
- * rules, inferDateFormat and stringKind, applied to the uniform row sample): the streaming
- * summaries keep such a column as categories, so its time or vocabulary comparison is not made.
- */
-export function sampledKind(p: StreamProfile, name: string, missingTokens: readonly string[] = ['', 'NA', 'N/A', 'NaN', 'null', '?']): 'datetime' | 'text' | 'categorical' {
-  const { values, counts } = sampledValues(p, name, new Set(missingTokens.map((t) => t.trim())));
-  if (values.length === 0) return 'categorical';
-  if (inferDateFormat(values, counts, 0.05).kind === 'datetime') return 'datetime';
-  return stringKind(values, counts);
-}
-
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 
 /** What the rule could not be given for one pair, each as a sentence for the reasons. */
-export function unavailableInputs(c: StreamComparison, ref: StreamProfile, other: StreamProfile, referenceName: string, otherName: string, missingTokens?: readonly string[]): UnavailableInput[] {
+export function unavailableInputs(c: StreamComparison, referenceName: string, otherName: string): UnavailableInput[] {
   const out: UnavailableInput[] = [];
   const names = `${referenceName} vs ${otherName}`;
   const add = (input: UnavailableInput['input'], message: string) => out.push({ reference: referenceName, other: otherName, input, message: `${names}: streaming mode: ${message}` });
@@ -159,15 +130,8 @@ export function unavailableInputs(c: StreamComparison, ref: StreamProfile, other
     const most = (drifted + unsure.filter((f) => !f.drift).length) / compared.length;
     add('drift-share', `${unsure.length} of ${compared.length} drift verdicts are unsure (the sketch bound of the deciding figure straddles its threshold: ${unsure.slice(0, 5).map((f) => f.name).join(', ')}${unsure.length > 5 ? ', ...' : ''}), so the drifted share lies between ${pct(least)} and ${pct(most)}; the verdict used the estimate ${pct(drifted / compared.length)}`);
   }
-  const dates: string[] = [];
-  const text: string[] = [];
-  for (const f of c.features) {
-    if (f.type !== 'categorical') continue;
-    const ka = sampledKind(ref, f.name, missingTokens);
-    const kb = sampledKind(other, f.otherName ?? f.name, missingTokens);
-    if (ka === 'datetime' && kb === 'datetime') dates.push(f.name);
-    else if (ka === 'text' && kb === 'text') text.push(f.name);
-  }
+  const dates = c.features.filter((f) => f.sampledKind === 'datetime').map((f) => f.name);
+  const text = c.features.filter((f) => f.sampledKind === 'text').map((f) => f.name);
   if (dates.length) add('dates', `${dates.map((n) => `"${n}"`).join(', ')} hold${dates.length === 1 ? 's' : ''} dates (by the sampled rows), compared here as categories: the time ranges and calendar-part drift the rule reads for dates are not computed`);
   if (text.length) add('text', `${text.map((n) => `"${n}"`).join(', ')} hold${text.length === 1 ? 's' : ''} free text (by the sampled rows), compared here as categories: the vocabulary overlap and lengths the rule reads for text are not computed`);
   return out;

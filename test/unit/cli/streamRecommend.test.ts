@@ -108,6 +108,22 @@ describe('compare --stream: recommendation and schema', () => {
     assert.doesNotMatch(text.stdout, /need the in-memory mode/);
   });
 
+  test('dates and free text: named by the row sample as the in-memory kind rule types the whole column; said in the reasons', () => {
+    const sotu = examples('text', 'sotu.csv');
+    const spam = examples('text', 'spam.csv');
+    for (const [a, b] of [[seattle, newYork], [sotu, spam]]) {
+      const memory = json(['compare', a, b]).comparisons[0].features as { name: string; type: string }[];
+      const stream = json(['compare', a, b, '--stream']);
+      const kinds = (stream.features as { name: string; type: string; sampledKind?: string }[]).filter((f) => f.type === 'categorical').map((f) => [f.name, f.sampledKind ?? 'categorical']);
+      assert.ok(kinds.length > 0);
+      assert.deepEqual(kinds, kinds.map(([n]) => [n, memory.find((m) => m.name === n)?.type]), 'the in-memory column types');
+      const inputs = (stream.recommendation.unavailableInputs as { input: string }[]).map((u) => u.input);
+      assert.ok(inputs.includes(a === seattle ? 'dates' : 'text'), inputs.join());
+    }
+    const profile = runCli(['profile', sotu, '--stream', '--json']);
+    assert.equal(JSON.parse(profile.stdout).columns.find((c: { name: string }) => c.name === 'text').sampledKind, 'text');
+  });
+
   test('a label past the exact category cap: the overlap is unknown, the verdict does not use it and says so', () => {
     const a = join(tmp.path, 'many-a.csv');
     const b = join(tmp.path, 'many-b.csv');
