@@ -259,7 +259,7 @@ export function renderStreamCompare(c: StreamComparison): string {
   const dc = c.domainClassifier;
   out += dc
     ? `\ndomain classifier: AUC ${fmt(dc.auc, 3)} (${dc.folds}-fold, on a uniform sample of ${dc.sampledRows[0]} + ${dc.sampledRows[1]} rows; top: ${dc.topFeatures.slice(0, 3).map((t) => t.name).join(', ')})\n`
-    : '\ndomain classifier: not run (too few rows or no shared feature)\n';
+    : '\ndomain classifier: not run (--no-domain-classifier, too few rows or no shared feature)\n';
   if (c.label) out += renderStreamLabel(c.label, c.reference.file, c.other.file);
   return out;
 }
@@ -345,9 +345,9 @@ export async function runStreamCompare(files: readonly string[], args: ParsedArg
     .map((p, i) => ({ p, i }))
     .filter(({ i }) => i !== refIndex)
     .map(({ p, i }) => {
-      const c = compareStreams(ref, p, { thresholds, seed: numberOption(args, 'seed') ?? 42, labels: [labels[refIndex], labels[i]], ...(missingTokens ? { missingTokens } : {}) });
+      const c = compareStreams(ref, p, { thresholds, seed: numberOption(args, 'seed') ?? 42, labels: [labels[refIndex], labels[i]], skipDomainClassifier: flag(args, 'no-domain-classifier'), ...(missingTokens ? { missingTokens } : {}) });
       const comparison = { ...c, reference: { ...c.reference, file: files[refIndex] }, other: { ...c.other, file: files[i] }, referenceName: names[refIndex], otherName: names[i] };
-      return { comparison, pair: streamPairComparison(c, names[refIndex], names[i]), unavailable: unavailableInputs(c, names[refIndex], names[i]) };
+      return { comparison, pair: streamPairComparison(c, names[refIndex], names[i]), unavailable: unavailableInputs(c, names[refIndex], names[i], flag(args, 'no-domain-classifier')) };
     });
   const recommendation = recommendStreams(pairs, profiles.map((p, i) => ({ name: names[i], rows: p.rows, label: labels[i] })));
   const first = pairs[0].comparison;

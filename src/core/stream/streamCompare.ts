@@ -196,7 +196,7 @@ function sampleColumn(c: StreamColumn, rows: readonly (readonly string[])[], j: 
   return { name: c.name, type: 'categorical', codes, dictionary, missing: 0, typeErrors: 0 } satisfies CategoricalColumn;
 }
 
-export function compareStreams(ref: StreamProfile, other: StreamProfile, options: { thresholds?: Partial<DriftThresholds>; seed?: number; missingTokens?: readonly string[]; labels?: readonly [string | undefined, string | undefined] } = {}): StreamComparison {
+export function compareStreams(ref: StreamProfile, other: StreamProfile, options: { thresholds?: Partial<DriftThresholds>; seed?: number; missingTokens?: readonly string[]; labels?: readonly [string | undefined, string | undefined]; skipDomainClassifier?: boolean } = {}): StreamComparison {
   const t = { ...DEFAULT_DRIFT_THRESHOLDS, ...options.thresholds };
   const [refLabel, otherLabel] = options.labels ?? [undefined, undefined];
   const refFeatures = ref.columns.filter((c) => c.name !== refLabel);
@@ -240,7 +240,7 @@ export function compareStreams(ref: StreamProfile, other: StreamProfile, options
   const refCol = ref.columns.find((c) => c.name === refLabel);
   const otherCol = other.columns.find((c) => c.name === otherLabel);
   const seed = options.seed ?? 42;
-  const domain = domainClassifierSummary(pairs, ref.sample.length, other.sample.length, seed);
+  const domain = options.skipDomainClassifier ? undefined : domainClassifierSummary(pairs, ref.sample.length, other.sample.length, seed);
   return {
     mode: 'streaming',
     reference: { file: ref.file, rows: ref.rows, bytes: ref.bytes },

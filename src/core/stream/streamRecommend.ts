@@ -113,7 +113,7 @@ export function streamPairComparison(c: StreamComparison, referenceName: string,
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 
 /** What the rule could not be given for one pair, each as a sentence for the reasons. */
-export function unavailableInputs(c: StreamComparison, referenceName: string, otherName: string): UnavailableInput[] {
+export function unavailableInputs(c: StreamComparison, referenceName: string, otherName: string, skippedDomainClassifier = false): UnavailableInput[] {
   const out: UnavailableInput[] = [];
   const names = `${referenceName} vs ${otherName}`;
   const add = (input: UnavailableInput['input'], message: string) => out.push({ reference: referenceName, other: otherName, input, message: `${names}: streaming mode: ${message}` });
@@ -121,7 +121,7 @@ export function unavailableInputs(c: StreamComparison, referenceName: string, ot
   if (l && l.sameColumn && l.task === 'classification' && l.overlap === undefined) {
     add('label-overlap', `the label "${l.referenceColumn}" has more distinct values than the summaries count exactly, so the overlap of the label spaces is unknown and the verdict does not use it (${l.shared.length} value(s) certainly shared)`);
   }
-  if (!c.domainClassifier) add('domain-classifier', 'the domain classifier did not run (too few sampled rows or no shared feature column it can read), so the verdict rests on drift and labels alone');
+  if (!c.domainClassifier) add('domain-classifier', `the domain classifier did not run (${skippedDomainClassifier ? '--no-domain-classifier' : 'too few sampled rows or no shared feature column it can read'}), so the verdict rests on drift and labels alone`);
   const compared = c.features.filter((f) => !f.identifierLike);
   const unsure = compared.filter((f) => !f.verdictSure);
   if (unsure.length && compared.length) {

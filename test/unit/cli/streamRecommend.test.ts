@@ -106,6 +106,11 @@ describe('compare --stream: recommendation and schema', () => {
     const text = runCli(['compare', seattle, newYork, '--label', 'weather', '--stream']);
     assert.match(text.stdout, /\nRecommendation: MERGE \(streaming\)\n=+\n- seattle vs new-york: 5 of 5 feature columns are shared \(100%\)\n/);
     assert.doesNotMatch(text.stdout, /need the in-memory mode/);
+    // Without the domain classifier: the in-memory verdict without it, and the missing input said.
+    const noDc = json(['compare', seattle, newYork, '--label', 'weather', '--stream', '--no-domain-classifier']).recommendation as Verdict;
+    assert.equal(noDc.strategy, (json(['compare', seattle, newYork, '--label', 'weather', '--no-domain-classifier']).recommendation as Verdict).strategy);
+    const dc = (noDc.unavailableInputs ?? []).find((g) => g.input === 'domain-classifier');
+    assert.match(dc?.message ?? '', /the domain classifier did not run \(--no-domain-classifier\), so the verdict rests on drift and labels alone/);
   });
 
   test('dates and free text: named by the row sample as the in-memory kind rule types the whole column; said in the reasons', () => {
