@@ -22,20 +22,25 @@ function bounded(b: Bounded | undefined): string {
   return err > 0 ? `${num(b.estimate)} <span class="err">±${esc(formatNumber(err, 2))}</span>` : `${num(b.estimate)} <span class="exact">exact</span>`;
 }
 
-/** Two count series side by side as bars (reference blue, other orange), shares of each side's total. */
-function bars(reference: readonly number[], other: readonly number[], labels: readonly string[]): string {
+/**
+ * Two count series side by side as bars (reference blue, other orange), shares of each side's
+ * total; `named` writes each pair's label under it (the label charts: class names, bin ranges).
+ */
+function bars(reference: readonly number[], other: readonly number[], labels: readonly string[], size: { w?: number; h?: number; named?: boolean } = {}): string {
   const ta = reference.reduce((a, b) => a + b, 0) || 1;
   const tb = other.reduce((a, b) => a + b, 0) || 1;
   const max = Math.max(...reference.map((v) => v / ta), ...other.map((v) => v / tb), 1e-12);
-  const w = 6;
-  const h = 60;
+  const w = size.w ?? 6;
+  const h = size.h ?? 60;
+  const below = size.named ? 16 : 0;
   const parts = reference.map((v, i) => {
     const x = i * (2 * w + 2);
     const ha = (v / ta / max) * h;
     const hb = ((other[i] ?? 0) / tb / max) * h;
-    return `<g><title>${esc(labels[i] ?? '')}: ${esc(formatPercent(v / ta, 1))} vs ${esc(formatPercent((other[i] ?? 0) / tb, 1))}</title><rect class="a" x="${x}" y="${h - ha}" width="${w}" height="${ha}"/><rect class="b" x="${x + w}" y="${h - hb}" width="${w}" height="${hb}"/></g>`;
+    const name = size.named ? `<text x="${x + w}" y="${h + 12}" text-anchor="middle" font-size="10">${esc((labels[i] ?? '').slice(0, Math.max(2, Math.floor((2 * w + 2) / 6))))}</text>` : '';
+    return `<g><title>${esc(labels[i] ?? '')}: ${esc(formatPercent(v / ta, 1))} vs ${esc(formatPercent((other[i] ?? 0) / tb, 1))}</title><rect class="a" x="${x}" y="${h - ha}" width="${w}" height="${ha}"/><rect class="b" x="${x + w}" y="${h - hb}" width="${w}" height="${hb}"/>${name}</g>`;
   });
-  return `<svg width="${reference.length * (2 * w + 2)}" height="${h}" role="img">${parts.join('')}</svg>`;
+  return `<svg width="${reference.length * (2 * w + 2)}" height="${h + below}" role="img">${parts.join('')}</svg>`;
 }
 
 function featureRow(f: StreamFeature): string {
@@ -47,7 +52,7 @@ function featureRow(f: StreamFeature): string {
     return `<tr><td>${esc(f.name)}</td><td>numeric</td><td>${bounded(f.ks?.statistic)}<br><small>p ${p}</small></td><td>${bounded(f.wasserstein)}<br><small>normalised ${bounded(f.wassersteinNorm)}</small></td><td>${num(f.psi)}${f.exact ? '' : ' ~'}</td><td>${num(f.jensenShannon)}${f.exact ? '' : ' ~'}</td><td>${d ? bars(d.reference, d.other, labels) : ''}${d && d.maxShareError > 0 ? `<br><small>bin shares within ±${esc(formatPercent(d.maxShareError, 2))}</small>` : ''}</td><td>${verdict}</td></tr>`;
   }
   const c = f.categories;
-  return `<tr><td>${esc(f.name)}</td><td>categorical</td><td colspan="2">chi-squared p ${esc(formatPValue(f.chi2?.pvalue ?? NaN))}${f.exact ? ' <span class="exact">exact counts</span>' : ` <span class="err">counts up to ${c?.referenceUndercount} / ${c?.otherUndercount} low; pruned categories pooled</span>`}</td><td>${num(f.psi)}</td><td>${num(f.jensenShannon)}</td><td>${c ? bars(c.reference, c.other, c.values) : ''}</td><td>${verdict}</td></tr>`;
+  return `<tr><td>${esc(f.name)}</td><td>categorical${f.sampledKind ? ` (${f.sampledKind === 'datetime' ? 'dates' : 'text'} by the sampled rows)` : ''}</td><td colspan="2">chi-squared p ${esc(formatPValue(f.chi2?.pvalue ?? NaN))}${f.exact ? ' <span class="exact">exact counts</span>' : ` <span class="err">counts up to ${c?.referenceUndercount} / ${c?.otherUndercount} low; pruned categories pooled</span>`}</td><td>${num(f.psi)}</td><td>${num(f.jensenShannon)}</td><td>${c ? bars(c.reference, c.other, c.values) : ''}</td><td>${verdict}</td></tr>`;
 }
 
 /** The label comparison: class counts side by side (ranges past the exact cap), or the regression target's shared histogram. */
@@ -62,7 +67,7 @@ function labelSection(c: StreamComparison): string {
     const d = l.distribution;
     const labels = d ? d.reference.map((_, i) => `${formatNumber(d.edges[i], 4)} to ${formatNumber(d.edges[i + 1], 4)}`) : [];
     out += `<p>Means ${num(l.referenceMean)} vs ${num(l.otherMean)} <span class="exact">exact</span>${l.ks ? `; KS ${bounded(l.ks.statistic)}` : ''}${l.wassersteinNorm ? `; W1/std ${bounded(l.wassersteinNorm)}` : ''}</p>`;
-    if (d && d.reference.length) out += `<figure class="label-histogram">${bars(d.reference, d.other, labels)}<figcaption>target histogram, 30 shared bins from ${num(d.edges[0])} to ${num(d.edges[d.edges.length - 1])} (reference blue, other orange)${d.maxShareError > 0 ? `; bin shares within <span class="err">±${esc(formatPercent(d.maxShareError, 2))}</span>` : ''}</figcaption></figure>`;
+    if (d && d.reference.length) out += `<figure class="label-histogram">${bars(d.reference, d.other, labels, { w: 8, h: 120 })}<figcaption>target histogram, 30 shared bins from ${num(d.edges[0])} to ${num(d.edges[d.edges.length - 1])} (reference blue, other orange)${d.maxShareError > 0 ? `; bin shares within <span class="err">±${esc(formatPercent(d.maxShareError, 2))}</span>` : ''}</figcaption></figure>`;
     return out;
   }
   // Classes: both sides' counts over the union of listed values, most frequent first (at most 30 drawn).
@@ -73,7 +78,7 @@ function labelSection(c: StreamComparison): string {
   const ra = shown.map((v) => count(l.referenceDistribution, v));
   const rb = shown.map((v) => count(l.otherDistribution, v));
   const cell = (n: number, under: number) => (under ? `${n}..${n + under}` : String(n));
-  out += `<figure class="label-classes">${bars(ra, rb, shown)}<figcaption>class counts as shares of each file's rows (reference blue, other orange)${l.exact ? '' : '; <span class="err">counts past the exact cap are lower bounds, drawn at their lower end</span>'}</figcaption></figure>`;
+  out += `<figure class="label-classes">${bars(ra, rb, shown, { w: 20, h: 120, named: true })}<figcaption>class counts as shares of each file's rows (reference blue, other orange)${l.exact ? '' : '; <span class="err">counts past the exact cap are lower bounds, drawn at their lower end</span>'}</figcaption></figure>`;
   out += `<table class="label-counts"><thead><tr><th>class</th><th>${ref}</th><th>${other}</th></tr></thead><tbody>${shown
     .map((v, i) => `<tr><td>${esc(v)}</td><td>${cell(ra[i], l.referenceUndercount)}</td><td>${cell(rb[i], l.otherUndercount)}</td></tr>`)
     .join('')}</tbody></table>`;
