@@ -142,6 +142,27 @@ describe('compare --stream: recommendation and schema', () => {
     assert.ok(!stream.reasons.some((r) => /label spaces differ|overlap 0%/.test(r)), 'no overlap figure made up');
   });
 
+  test('a verdict the bound cannot decide: the drifted share given as a range, named in the reasons', () => {
+    const a = join(tmp.path, 'u-a.csv');
+    const b = join(tmp.path, 'u-b.csv');
+    const lines = (scale: number, shift: number) => ['v,w', ...Array.from({ length: 6000 }, (_, i) => `${((i * 0.37) % 1000) * scale + shift},${i % 7}`)].join('\n') + '\n';
+    writeFileSync(a, lines(1, 0));
+    writeFileSync(b, lines(1.01, 3));
+    const first = json(['compare', a, b, '--stream']);
+    const v = first.features.find((f: Feature) => f.name === 'v');
+    assert.ok(v.wassersteinNorm.lower < v.wassersteinNorm.upper, 'v is past the exact cap: a bounded W1/std');
+    // The threshold inside v's bound: the exact data could fall on either side.
+    const doc = json(['compare', a, b, '--stream', '--wasserstein-threshold', String(v.wassersteinNorm.estimate)]);
+    const fv = doc.features.find((f: Feature) => f.name === 'v');
+    assert.equal(fv.verdictSure, false);
+    const gap = (doc.recommendation.unavailableInputs as { input: string; message: string }[]).find((g) => g.input === 'drift-share');
+    assert.ok(gap, JSON.stringify(doc.recommendation.unavailableInputs));
+    const w = doc.features.find((f: Feature) => f.name === 'w');
+    const sure = w.drift ? 1 : 0;
+    assert.match(gap.message, new RegExp(`1 of 2 drift verdicts are unsure \\(the sketch bound of the deciding figure straddles its threshold: v\\), so the drifted share lies between ${sure * 50}% and ${sure * 50 + 50}%`));
+    assert.ok(doc.recommendation.reasons.includes(gap.message));
+  });
+
   test('renamed columns: the in-memory schema alignment (matches after normalising, suggested mappings) and the matched features\' figures', () => {
     const a = join(tmp.path, 'sa.csv');
     const b = join(tmp.path, 'sb.csv');
