@@ -8,14 +8,19 @@
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
+import { uniqueNames } from '../core/compare/compareDatasets';
 import { compareStreams, type StreamComparison, type StreamFeature } from '../core/stream/streamCompare';
 import type { StreamLabelComparison, StreamLabelCount } from '../core/stream/streamLabel';
 import { mergeProfiles, profileFromJson, profileToJson, streamProfile, type StreamProfile } from '../core/stream/streamProfile';
 import type { Bounded } from '../core/stream/quantileSketch';
+import { recommendStreams, streamPairComparison, unavailableInputs, type StreamCompareDocument } from '../core/stream/streamRecommend';
 import { flag, numberOption, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import { EXIT_OK, type CliIO } from './command';
 import { displayText as d, fmt, heading, jsonText, percent, pvalue, renderTable, terminalText } from './format';
+import { formatName, tableFormatOf, type TableFormat } from '../core/readers/formats';
+import { sampledKind } from '../core/stream/sampledKind';
+import { streamJsonLines, streamParquet } from '../core/stream/streamTable';
 import { ingestOptionsFrom } from './loadTables';
 import { ProgressLine } from './progress';
 import { writeStreamCompareHtml } from './streamHtml';
@@ -29,10 +34,13 @@ function jsonNumbers(_key: string, value: unknown): unknown {
 const MIN_CHUNK_BYTES = 256 * 1024;
 
 export const streamOptionSpecs: readonly OptionSpec[] = [
-  { name: 'jobs', kind: 'string', description: 'streaming: read each file in this many byte ranges at once, each in its own process, and merge their sketches (default 1; files with quoted cells are read whole)' },
-  { name: 'stream', kind: 'boolean', description: 'read each file once in bounded memory (CSV/TSV): exact counts and moments, sketched distributions with their error bounds (docs/scaling.md)' },
-  { name: 'max-memory', kind: 'string', description: 'memory the in-memory path may use (e.g. 512M, 8G); above it the streaming mode is used (default: DATASET_LAB_MAX_MEMORY, else half the RAM, at most 4G; with --json or --label the default only warns)' },
+  { name: 'jobs', kind: 'string', description: 'streaming: read each CSV file in this many byte ranges at once, each in its own process, and merge their sketches (default 1; files with quoted cells are read whole)' },
+  { name: 'stream', kind: 'boolean', description: 'read each file once in bounded memory: exact counts and moments, sketched distributions with their error bounds, the recommendation from them (docs/scaling.md)' },
+  { name: 'max-memory', kind: 'string', description: 'memory the in-memory path may use (e.g. 512M, 8G); above it the streaming mode is used (default: DATASET_LAB_MAX_MEMORY, else half the RAM, at most 4G; with --json the default only warns)' },
 ];
+
+/** The formats read in bounded chunks (line chunks, row groups; Arrow IPC is not: docs/scaling.md). */
+const STREAM_FORMATS: readonly TableFormat[] = ['csv', 'jsonl', 'parquet'];
 
 /** The in-memory ingest peaks at about this many times the file size (bench/RESULTS.md). */
 export const INGEST_PEAK_FACTOR = 2.4;
@@ -49,8 +57,8 @@ const mib = (bytes: number) => (bytes >= 1024 ** 3 ? `${fmt(bytes / 1024 ** 3, 3
 /**
  * Whether to stream, and why (said on stderr when it was not asked for). Past the limit the
  * streaming mode is chosen by itself when --max-memory was given, or when the output is the
- * terminal's and asks for nothing streaming lacks; a --json consumer (the extension) or a label
- * comparison keeps the in-memory document it expects unless --stream or --max-memory says
+ * terminal's (labels, the schema and the recommendation stream too); a --json consumer (the
+ * extension) keeps the in-memory document it expects unless --stream or --max-memory says
  * otherwise, and is told on stderr that --stream would bound the memory.
  */
 export function streamDecision(files: readonly string[], args: ParsedArgs, cwd: string): { stream: boolean; why?: string; note?: string } {
@@ -68,15 +76,15 @@ export function streamDecision(files: readonly string[], args: ParsedArgs, cwd: 
   }
   const need = total * INGEST_PEAK_FACTOR;
   const over = need > limit;
-  const needsMemoryMode = flag(args, 'json') || ['label', 'labels'].some((o) => stringOption(args, o) !== undefined);
+  const needsMemoryMode = flag(args, 'json');
   const stream = asked || (over && (limitText !== undefined || !needsMemoryMode));
   if (!stream) {
-    return over ? { stream, note: `reading ${mib(total)} in memory needs about ${mib(need)}, above ${mib(limit)}; --stream reads the files in bounded memory (without schema suggestions or recommendation)` } : { stream };
+    return over ? { stream, note: `reading ${mib(total)} in memory needs about ${mib(need)}, above ${mib(limit)}; --stream reads the files in bounded memory` } : { stream };
   }
-  const notCsv = files.find((f) => !['.csv', '.tsv', '.tab', '.txt'].includes(extname(f).toLowerCase()));
-  if (notCsv) {
+  const unread = files.find((f) => !STREAM_FORMATS.includes(tableFormatOf(f)));
+  if (unread) {
     throw new UsageError(
-      `${notCsv}: the streaming mode reads CSV/TSV files only${asked ? '' : ` (it was chosen because reading ${mib(total)} in memory needs about ${mib(need)}, above ${limitText ? '--max-memory' : 'the default limit'} ${mib(limit)})`}; convert it to CSV, or raise --max-memory`,
+      `${unread}: the streaming mode reads CSV/TSV, JSON Lines and Parquet files, not ${formatName(tableFormatOf(unread))}${asked ? '' : ` (it was chosen because reading ${mib(total)} in memory needs about ${mib(need)}, above ${limitText ? '--max-memory' : 'the default limit'} ${mib(limit)})`}; convert it to CSV, JSON Lines or Parquet, or raise --max-memory`,
     );
   }
   return { stream, ...(asked ? {} : { why: `reading ${mib(total)} in memory needs about ${mib(need)}, above ${limitText ? '--max-memory' : 'the default limit'} ${mib(limit)}: using the streaming mode (--max-memory to change)` }) };
@@ -135,7 +143,8 @@ async function readStreams(files: readonly string[], args: ParsedArgs, io: CliIO
     } catch {
       // the reader says what is wrong
     }
-    const n = Math.min(jobs, Math.floor(size / MIN_CHUNK_BYTES));
+    // Byte ranges in parallel: CSV only (a JSON Lines file is read on one core).
+    const n = tableFormatOf(abs) === 'csv' ? Math.min(jobs, Math.floor(size / MIN_CHUNK_BYTES)) : 1;
     if (n > 1) {
       const merged = await readInChunks(abs, n, args);
       if (merged) {
@@ -144,14 +153,34 @@ async function readStreams(files: readonly string[], args: ParsedArgs, io: CliIO
       }
       io.stderr.write(`note: ${d(f)} has quoted cells, which may hold line breaks: read whole on one core instead of in ${n} parts\n`);
     }
-    out.push(readOne(f, args, io, ingest));
+    out.push(tableFormatOf(abs) === 'parquet' ? await readParquetStream(f, args, io, ingest) : readOne(f, args, io, ingest));
   }
   return out;
+}
+
+async function readParquetStream(f: string, args: ParsedArgs, io: CliIO, ingest: ReturnType<typeof ingestOptionsFrom>): Promise<StreamProfile> {
+  const progress = new ProgressLine(io.stderr);
+  try {
+    return await streamParquet(resolve(io.cwd, f), {
+      ...(ingest.missingTokens ? { missingTokens: ingest.missingTokens } : {}),
+      seed: numberOption(args, 'seed') ?? 42,
+      onProgress: (done, total) => progress.update(f, done, total),
+    });
+  } finally {
+    progress.done();
+  }
 }
 
 function readOne(f: string, args: ParsedArgs, io: CliIO, ingest: ReturnType<typeof ingestOptionsFrom>): StreamProfile {
   const progress = new ProgressLine(io.stderr);
   try {
+    if (tableFormatOf(f) === 'jsonl') {
+      return streamJsonLines(resolve(io.cwd, f), {
+        ...(ingest.missingTokens ? { missingTokens: ingest.missingTokens } : {}),
+        seed: numberOption(args, 'seed') ?? 42,
+        onProgress: (done, total) => progress.update(f, done, total),
+      });
+    }
     return streamProfile(resolve(io.cwd, f), {
       ...(ingest.delimiter ? { delimiter: ingest.delimiter } : {}),
       ...(ingest.missingTokens ? { missingTokens: ingest.missingTokens } : {}),
@@ -164,7 +193,7 @@ function readOne(f: string, args: ParsedArgs, io: CliIO, ingest: ReturnType<type
 }
 
 function problems(p: StreamProfile, file: string, io: CliIO, strict: boolean): void {
-  for (const x of p.problems) io.stderr.write(terminalText(`${file}:${x.line ?? `byte ${x.byte}`}: ${x.message}\n`));
+  for (const x of p.problems) io.stderr.write(terminalText(`${file}:${x.line ?? (x.byte !== undefined ? `byte ${x.byte}` : '')}${x.line !== undefined || x.byte !== undefined ? ': ' : ' '}${x.message}\n`));
   if (p.problemCount > p.problems.length) io.stderr.write(terminalText(`${file}: ${p.problemCount - p.problems.length} more problems\n`));
   if (strict && p.problemCount > 0) throw Object.assign(new Error(`${file}: ${p.problemCount} problem(s) (--strict)`), { userFacing: true, exitCode: 2 });
 }
@@ -213,7 +242,7 @@ export function renderStreamCompare(c: StreamComparison): string {
     out += '\n' + renderTable(
       [{ header: 'feature' }, { header: 'chi2 p', align: 'right' }, { header: 'JS', align: 'right' }, { header: 'PSI', align: 'right' }, { header: 'categories' }, { header: 'verdict' }],
       categorical.map((f) => [
-        f.name,
+        f.name + (f.sampledKind ? ` (${f.sampledKind === 'datetime' ? 'dates' : 'text'})` : ''),
         pvalue(f.chi2?.pvalue),
         fmt(f.jensenShannon),
         fmt(f.psi),
@@ -224,25 +253,27 @@ export function renderStreamCompare(c: StreamComparison): string {
   }
   if (c.onlyInReference.length) out += `only in the reference: ${c.onlyInReference.join(', ')}\n`;
   if (c.onlyInOther.length) out += `only in the other file: ${c.onlyInOther.join(', ')}\n`;
+  for (const m of c.schema.matched.filter((x) => x.renamed)) out += `  matched "${d(m.reference)}" with "${d(m.other)}" after normalising names\n`;
+  for (const t of c.schema.typeConflicts) out += `  type conflict: ${d(t)} (compared as categories)\n`;
+  for (const g of c.schema.suggestions) out += `  suggested mapping: "${d(g.reference)}" -> "${d(g.other)}" (${d(g.reason)})\n`;
   const dc = c.domainClassifier;
   out += dc
     ? `\ndomain classifier: AUC ${fmt(dc.auc, 3)} (${dc.folds}-fold, on a uniform sample of ${dc.sampledRows[0]} + ${dc.sampledRows[1]} rows; top: ${dc.topFeatures.slice(0, 3).map((t) => t.name).join(', ')})\n`
-    : '\ndomain classifier: not run (too few rows or no shared feature)\n';
+    : '\ndomain classifier: not run (--no-domain-classifier, too few rows or no shared feature)\n';
   if (c.label) out += renderStreamLabel(c.label, c.reference.file, c.other.file);
-  out += 'Schema suggestions and the recommendation need the in-memory mode (not computed when streaming).\n';
   return out;
 }
 
-/** --label COL (both files) or --labels COL_A,COL_B (empty = none), as the in-memory compare reads them. */
-function streamLabels(args: ParsedArgs): [string | undefined, string | undefined] {
+/** --label COL (every file) or --labels COL_A,COL_B,... (empty = none), as the in-memory compare reads them. */
+function streamLabels(args: ParsedArgs, n: number): (string | undefined)[] {
   const label = stringOption(args, 'label');
   const labels = stringOption(args, 'labels');
   if (label !== undefined && labels !== undefined) throw new UsageError('use either --label or --labels, not both');
-  if (label !== undefined) return [label, label];
-  if (labels === undefined) return [undefined, undefined];
+  if (label !== undefined) return new Array<string>(n).fill(label);
+  if (labels === undefined) return new Array<string | undefined>(n).fill(undefined);
   const parts = labels.split(',').map((x) => x.trim());
-  if (parts.length !== 2) throw new UsageError(`--labels names ${parts.length} column(s) for 2 file(s)`);
-  return [parts[0] || undefined, parts[1] || undefined];
+  if (parts.length !== n) throw new UsageError(`--labels names ${parts.length} column(s) for ${n} file(s)`);
+  return parts.map((p) => p || undefined);
 }
 
 /** The label comparison as the in-memory compare prints it, approximate counts as ranges and bounded figures with their ±. */
@@ -284,13 +315,19 @@ export function renderStreamLabel(l: StreamLabelComparison, refName: string, oth
 }
 
 export async function runStreamCompare(files: readonly string[], args: ParsedArgs, io: CliIO, why: string | undefined): Promise<number> {
-  if (files.length !== 2) throw new UsageError('the streaming mode compares exactly two files (a reference and one other)');
-  const labels = streamLabels(args);
+  const labels = streamLabels(args, files.length);
   if (why) io.stderr.write(`note: ${d(why)}\n`);
-  const [a, b] = await readStreams(files, args, io);
-  problems(a, files[0], io, flag(args, 'strict'));
-  problems(b, files[1], io, flag(args, 'strict'));
-  [a, b].forEach((p, i) => {
+  const names = uniqueNames(files.map((f) => basename(f, extname(f))));
+  let refIndex = 0;
+  const refText = stringOption(args, 'reference');
+  if (refText !== undefined) {
+    const byName = names.findIndex((n, i) => n === refText || files[i] === refText);
+    refIndex = byName >= 0 ? byName : /^\d+$/.test(refText) ? Number(refText) - 1 : -1;
+    if (refIndex < 0 || refIndex >= files.length) throw new UsageError(`--reference "${refText}" is neither a file index nor a dataset name`);
+  }
+  const profiles = await readStreams(files, args, io);
+  profiles.forEach((p, i) => problems(p, files[i], io, flag(args, 'strict')));
+  profiles.forEach((p, i) => {
     const label = labels[i];
     if (label !== undefined && !p.columns.some((c) => c.name === label)) {
       throw Object.assign(new Error(`${files[i]}: label column "${label}" not found (columns: ${p.columns.map((c) => c.name).join(', ')})`), { userFacing: true, exitCode: 2 });
@@ -302,16 +339,54 @@ export async function runStreamCompare(files: readonly string[], args: ParsedArg
     ...(numberOption(args, 'wasserstein-threshold') !== undefined ? { wassersteinNorm: numberOption(args, 'wasserstein-threshold') } : {}),
     ...(numberOption(args, 'js-threshold') !== undefined ? { jensenShannon: numberOption(args, 'js-threshold') } : {}),
   };
-  const c = compareStreams(a, b, { thresholds, seed: numberOption(args, 'seed') ?? 42, labels });
-  const shown = { ...c, reference: { ...c.reference, file: files[0] }, other: { ...c.other, file: files[1] } };
+  const missingTokens = ingestOptionsFrom(args).missingTokens;
+  const ref = profiles[refIndex];
+  const pairs = profiles
+    .map((p, i) => ({ p, i }))
+    .filter(({ i }) => i !== refIndex)
+    .map(({ p, i }) => {
+      const c = compareStreams(ref, p, { thresholds, seed: numberOption(args, 'seed') ?? 42, labels: [labels[refIndex], labels[i]], skipDomainClassifier: flag(args, 'no-domain-classifier'), ...(missingTokens ? { missingTokens } : {}) });
+      const comparison = { ...c, reference: { ...c.reference, file: files[refIndex] }, other: { ...c.other, file: files[i] }, referenceName: names[refIndex], otherName: names[i] };
+      return { comparison, pair: streamPairComparison(c, names[refIndex], names[i]), unavailable: unavailableInputs(c, names[refIndex], names[i], flag(args, 'no-domain-classifier')) };
+    });
+  const recommendation = recommendStreams(pairs, profiles.map((p, i) => ({ name: names[i], rows: p.rows, label: labels[i] })));
+  const first = pairs[0].comparison;
+  const { referenceName: _r, otherName: _o, ...firstPair } = first;
+  const doc: StreamCompareDocument = {
+    ...firstPair,
+    approximate: approximationNote(first.approximation).trim(),
+    datasets: profiles.map((p, i) => ({ name: names[i], path: files[i], rows: p.rows, bytes: p.bytes, ...(labels[i] !== undefined ? { label: labels[i] } : {}) })),
+    comparisons: pairs.map((x) => x.comparison),
+    recommendation,
+  };
   const html = stringOption(args, 'html');
   if (html !== undefined) {
-    writeStreamCompareHtml(shown, approximationNote(c.approximation).trim(), resolve(io.cwd, html));
+    writeStreamCompareHtml(doc, resolve(io.cwd, html));
     if (!flag(args, 'json')) io.stderr.write(`wrote ${d(html)}\n`);
   }
-  if (flag(args, 'json')) io.stdout.write(jsonText(JSON.stringify({ ...shown, approximate: approximationNote(c.approximation).trim() }, jsonNumbers, 2)) + '\n');
-  else io.stdout.write(terminalText(renderStreamCompare(shown)));
+  if (flag(args, 'json')) io.stdout.write(jsonText(JSON.stringify(doc, jsonNumbers, 2)) + '\n');
+  else io.stdout.write(terminalText(renderStreamCompareDocument(doc)));
   return EXIT_OK;
+}
+
+/** Every pair, then the recommendation with its reasons and cautions (as the in-memory compare ends). */
+export function renderStreamCompareDocument(doc: StreamCompareDocument): string {
+  let out = '';
+  for (const c of doc.comparisons) out += renderStreamCompare(c);
+  const r = doc.recommendation;
+  out += heading(`Recommendation: ${r.strategy.toUpperCase()} (streaming)`);
+  for (const reason of r.reasons) out += `- ${d(reason)}\n`;
+  if (r.cautions.length) {
+    out += '\nCautions:\n';
+    for (const c of r.cautions) out += `- ${d(c)}\n`;
+  }
+  return out;
+}
+
+/** `sampledKind` of a categorical column whose sampled cells read as dates or text (sampledKind.ts). */
+function sampledKindField(p: StreamProfile, name: string, missingTokens?: readonly string[]): { sampledKind?: 'datetime' | 'text' } {
+  const k = sampledKind(p, name, missingTokens);
+  return k === 'categorical' ? {} : { sampledKind: k };
 }
 
 export function renderStreamProfile(p: StreamProfile, file: string): string {
@@ -340,7 +415,7 @@ export function renderStreamProfile(p: StreamProfile, file: string): string {
     out += '\n' + renderTable(
       [{ header: 'column' }, { header: 'count', align: 'right' }, { header: 'missing', align: 'right' }, { header: 'top categories' }],
       categorical.map((c) => [
-        c.name,
+        c.name + ({ datetime: ' (dates)', text: ' (text)', categorical: '' } as const)[sampledKind(p, c.name)],
         String(c.odd + c.numbers),
         String(c.missing),
         c.categories.top(5).map((t) => `${t.value} ${c.categories.isExact ? t.count : `${t.count}..${t.count + c.categories.undercount}`}`).join(', ') + (c.categories.isExact ? '' : ` (more than ${c.categories.capacity} distinct)`),
@@ -383,7 +458,7 @@ export async function runStreamProfile(file: string, args: ParsedArgs, io: CliIO
       missing: c.kind === 'numeric' ? c.missing + c.odd : c.missing,
       ...(c.kind === 'numeric'
         ? { mean: c.mean, std: c.numbers > 1 ? Math.sqrt(c.m2 / (c.numbers - 1)) : null, min: c.sketch.min, max: c.sketch.max, exact: c.sketch.isExact, quantiles: [0.05, 0.25, 0.5, 0.75, 0.95].map((q) => ({ q, ...c.sketch.quantile(q) })) }
-        : { exact: c.categories.isExact, undercount: c.categories.undercount, top: c.categories.top(10) }),
+        : { exact: c.categories.isExact, undercount: c.categories.undercount, top: c.categories.top(10), ...sampledKindField(p, c.name, ingestOptionsFrom(args).missingTokens) }),
     }));
     io.stdout.write(jsonText(JSON.stringify({ mode: 'streaming', path: file, rows: p.rows, bytes: p.bytes, columns, approximate: approximationNote(p).trim() }, jsonNumbers, 2)) + '\n');
   } else io.stdout.write(terminalText(renderStreamProfile(p, file)));

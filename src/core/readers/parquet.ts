@@ -10,6 +10,7 @@
  * datetime when the strings are dates, as in CSV). A struct is flattened into one column per leaf,
  * named with dots (`location.lat`); lists and maps are left out with a problem saying so.
  */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import * as zlib from 'node:zlib';
 import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData, type SchemaTree } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
@@ -161,12 +162,20 @@ export async function readParquetBytes(bytes: Buffer, path: string, name: string
   } catch (e) {
     throw corrupt(path, e);
   }
+  return tableFromMetadata(buffer, metadata, schema, path, name, options, true);
+}
+
+/**
+ * The table of the row groups `metadata` lists, whose pages lie in `buffer` at the offsets the
+ * metadata gives (a whole file, or one row group with its offsets shifted).
+ */
+async function tableFromMetadata(buffer: ArrayBuffer, metadata: FileMetaData, schema: SchemaTree, path: string, name: string, options: BinaryReadOptions, withRefused: boolean): Promise<DataTable> {
   const rows = Number(metadata.num_rows);
   const { leaves, refused } = flatColumns(schema);
   const wanted = options.columns ? new Set(options.columns) : undefined;
   const chosen = wanted ? leaves.filter((l) => wanted.has(l.name)) : leaves;
   const problems: Problem[] = [];
-  for (const r of refused) {
+  for (const r of withRefused ? refused : []) {
     if (!wanted || wanted.has(r.name)) problems.push({ file: path, line: 1, column: 1, code: 'unsupported-column', message: r.why });
   }
   const tops = [...new Set(chosen.map((l) => l.top))];
@@ -232,4 +241,75 @@ export async function readParquetBytes(bytes: Buffer, path: string, name: string
   );
   problems.push(...built.problems);
   return { name, path, rows, columns: built.columns, problems, problemCount: problems.length, delimiter: '' };
+}
+
+/** A column chunk's byte range in the file: its dictionary page (if any) through its last data page. */
+function chunkRange(meta: NonNullable<FileMetaData['row_groups'][number]['columns'][number]['meta_data']>): [number, number] {
+  const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+  return [start, start + Number(meta.total_compressed_size)];
+}
+
+/**
+ * A Parquet file one row group at a time, for the streaming mode (src/core/stream): only the
+ * footer and one row group's pages are read from disk at once, and each group becomes a table as
+ * readParquetBytes makes one of a whole file (the same types, flattening and problems; columns
+ * left out are reported with the first group). Memory: the largest row group's compressed bytes
+ * and its decoded table.
+ */
+export async function* readParquetRowGroups(path: string, name: string, options: BinaryReadOptions): AsyncGenerator<DataTable> {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const read = (start: number, end: number): Buffer => {
+      const b = Buffer.alloc(end - start);
+      let done = 0;
+      while (done < b.length) {
+        const n = readSync(fd, b, done, b.length - done, start + done);
+        if (n === 0) break;
+        done += n;
+      }
+      return b;
+    };
+    const tail = size >= 12 ? read(size - 8, size) : Buffer.alloc(0);
+    if (size < 12 || read(0, 4).toString('latin1') !== 'PAR1' || tail.toString('latin1', 4) !== 'PAR1') {
+      throw new FatalInputError(path, 'corrupt-file', 'not a Parquet file (it must start and end with the bytes "PAR1")');
+    }
+    const footerLength = tail.readUInt32LE(0);
+    if (footerLength + 12 > size) throw new FatalInputError(path, 'corrupt-file', `not a readable Parquet file (metadata length ${footerLength} exceeds the file)`);
+    const footer = read(size - 8 - footerLength, size);
+    let metadata: FileMetaData;
+    let schema: SchemaTree;
+    try {
+      metadata = parquetMetadata(footer.buffer.slice(footer.byteOffset, footer.byteOffset + footer.byteLength) as ArrayBuffer, { parsers: PARSERS });
+      schema = parquetSchema(metadata);
+    } catch (e) {
+      throw corrupt(path, e);
+    }
+    let first = true;
+    for (const group of metadata.row_groups) {
+      const ranges = group.columns.map((c) => (c.meta_data ? chunkRange(c.meta_data) : [Infinity, -Infinity]));
+      const base = Math.min(...ranges.map((r) => r[0]));
+      const end = Math.max(...ranges.map((r) => r[1]));
+      if (!(base >= 0 && end <= size && base < end)) throw new FatalInputError(path, 'corrupt-file', `not a readable Parquet file (a row group's pages lie outside the file: bytes ${base}..${end} of ${size})`);
+      // The group's bytes from 4 before its first page (the file starts with 4 magic bytes, so
+      // there are always 4): no shifted offset is 0, which the page readers take as "absent".
+      const from = base - 4;
+      const bytes = read(from, end);
+      const shift = (v: bigint | undefined) => (v === undefined ? v : v - BigInt(from));
+      const shifted: FileMetaData = {
+        ...metadata,
+        num_rows: group.num_rows,
+        row_groups: [
+          {
+            ...group,
+            columns: group.columns.map((c) => (c.meta_data ? { ...c, meta_data: { ...c.meta_data, data_page_offset: shift(c.meta_data.data_page_offset) as bigint, ...(c.meta_data.dictionary_page_offset ? { dictionary_page_offset: shift(c.meta_data.dictionary_page_offset) } : {}) } } : c)),
+          },
+        ],
+      };
+      yield await tableFromMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, shifted, schema, path, name, options, first);
+      first = false;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -8,6 +8,7 @@
  * label columns (left out of the features) compared by streamLabel.ts.
  */
 import { isIdentifierLike } from '../columnKind';
+import { alignSchemas, type SchemaAlignment } from '../schemaAlign';
 import { chiSquaredHomogeneity } from '../stats/chi2';
 import { jensenShannonDistance, psi } from '../stats/divergence';
 import { DEFAULT_DRIFT_THRESHOLDS, driftVerdict, wassersteinNorm, type DriftMethod, type DriftThresholds } from '../stats/driftRule';
@@ -16,11 +17,14 @@ import { domainClassifierSummary, type DomainPair } from '../compare/domainShift
 import type { DomainClassifierSummary } from '../compare/types';
 import type { CategoricalColumn, Column, NumericColumn } from '../table';
 import { sketchDistances, sketchHistogram, type Bounded } from './quantileSketch';
+import { sampledKind } from './sampledKind';
 import { compareStreamLabels, type StreamLabelComparison } from './streamLabel';
 import type { StreamColumn, StreamProfile } from './streamProfile';
 
 export interface StreamFeature {
   readonly name: string;
+  /** The column's name in the other file, when it differs (matched after normalising case, spaces and punctuation, as in memory). */
+  readonly otherName?: string;
   readonly type: 'numeric' | 'categorical';
   readonly referenceN: number;
   readonly otherN: number;
@@ -47,6 +51,11 @@ export interface StreamFeature {
   readonly threshold: number;
   /** False when the deciding figure's bound straddles the threshold: the exact data could decide otherwise. */
   readonly verdictSure: boolean;
+  /**
+   * Categorical here, but the sampled cells of both files read as dates or as free text
+   * (sampledKind.ts): the in-memory path would compare its time ranges or vocabularies instead.
+   */
+  readonly sampledKind?: 'datetime' | 'text';
   /** Categorical with (nearly) a distinct value per row, as the in-memory rule says: no verdict is drawn from it. */
   readonly identifierLike?: boolean;
 }
@@ -58,6 +67,12 @@ export interface StreamComparison {
   readonly features: StreamFeature[];
   readonly onlyInReference: string[];
   readonly onlyInOther: string[];
+  /**
+   * The in-memory schema alignment (schemaAlign.ts) over the feature columns: columns matched by
+   * normalised name, type conflicts, and suggested mappings for the unmatched ones by name
+   * similarity. `onlyInReference`/`onlyInOther` are its `onlyReference`/`onlyOther`.
+   */
+  readonly schema: SchemaAlignment;
   /** The label columns compared (--label / --labels), left out of the features and the domain classifier. */
   readonly label?: StreamLabelComparison;
   readonly domainClassifier?: DomainClassifierSummary & { readonly sampledRows: readonly [number, number] };
@@ -181,47 +196,59 @@ function sampleColumn(c: StreamColumn, rows: readonly (readonly string[])[], j: 
   return { name: c.name, type: 'categorical', codes, dictionary, missing: 0, typeErrors: 0 } satisfies CategoricalColumn;
 }
 
-export function compareStreams(ref: StreamProfile, other: StreamProfile, options: { thresholds?: Partial<DriftThresholds>; seed?: number; missingTokens?: readonly string[]; labels?: readonly [string | undefined, string | undefined] } = {}): StreamComparison {
+export function compareStreams(ref: StreamProfile, other: StreamProfile, options: { thresholds?: Partial<DriftThresholds>; seed?: number; missingTokens?: readonly string[]; labels?: readonly [string | undefined, string | undefined]; skipDomainClassifier?: boolean } = {}): StreamComparison {
   const t = { ...DEFAULT_DRIFT_THRESHOLDS, ...options.thresholds };
   const [refLabel, otherLabel] = options.labels ?? [undefined, undefined];
-  const byName = new Map(other.columns.map((c, j) => [c.name, j]).filter(([name]) => name !== otherLabel) as [string, number][]);
+  const refFeatures = ref.columns.filter((c) => c.name !== refLabel);
+  const otherFeatures = other.columns.filter((c) => c.name !== otherLabel);
+  const schema = alignSchemas(
+    refFeatures.map((c) => ({ name: c.name, type: c.kind })),
+    otherFeatures.map((c) => ({ name: c.name, type: c.kind })),
+  );
   const features: StreamFeature[] = [];
   const pairs: DomainPair[] = [];
   const missing = new Set((options.missingTokens ?? ['', 'NA', 'N/A', 'NaN', 'null', '?']).map((s) => s.trim()));
-  ref.columns.forEach((a, i) => {
-    if (a.name === refLabel) return;
-    const j = byName.get(a.name);
-    if (j === undefined) return;
+  for (const m of schema.matched) {
+    const i = ref.columns.findIndex((c) => c.name === m.reference && c.name !== refLabel);
+    const j = other.columns.findIndex((c) => c.name === m.other && c.name !== otherLabel);
+    const a = ref.columns[i];
     const b = other.columns[j];
     const refN = a.numbers + a.odd;
     const otherN = b.numbers + b.odd;
     const base = {
       name: a.name,
+      ...(m.renamed ? { otherName: b.name } : {}),
       referenceN: a.kind === 'numeric' && b.kind === 'numeric' ? a.numbers : refN,
       otherN: a.kind === 'numeric' && b.kind === 'numeric' ? b.numbers : otherN,
       referenceMissingShare: ref.rows ? (ref.rows - refN) / ref.rows : 0,
       otherMissingShare: other.rows ? (other.rows - otherN) / other.rows : 0,
     };
     const both = a.kind === 'numeric' && b.kind === 'numeric';
-    if (both && (a.numbers === 0 || b.numbers === 0)) return;
-    features.push(both ? numericFeature(a, b, base, t) : categoricalFeature(a, b, base, t));
+    if (both && (a.numbers === 0 || b.numbers === 0)) continue;
+    if (both) features.push(numericFeature(a, b, base, t));
+    else {
+      const ka = sampledKind(ref, a.name, options.missingTokens);
+      const kind = ka !== 'categorical' && ka === sampledKind(other, b.name, options.missingTokens) ? ka : undefined;
+      features.push({ ...categoricalFeature(a, b, base, t), ...(kind ? { sampledKind: kind } : {}) });
+    }
     // High-cardinality categories (pruned summaries, or a distinct value per row) are identifiers more often than features: left out, as in memory.
-    if (!both && !(a.categories.isExact && b.categories.isExact)) return;
-    if (!both && (isIdentifierLike(a.categories.size, refN) || isIdentifierLike(b.categories.size, otherN))) return;
+    if (!both && !(a.categories.isExact && b.categories.isExact)) continue;
+    if (!both && (isIdentifierLike(a.categories.size, refN) || isIdentifierLike(b.categories.size, otherN))) continue;
     const kind = both ? 'numeric' : 'categorical';
     pairs.push({ name: a.name, ref: sampleColumn(a, ref.sample, i, kind, missing), other: sampleColumn(b, other.sample, j, kind, missing) });
-  });
+  }
   const refCol = ref.columns.find((c) => c.name === refLabel);
   const otherCol = other.columns.find((c) => c.name === otherLabel);
   const seed = options.seed ?? 42;
-  const domain = domainClassifierSummary(pairs, ref.sample.length, other.sample.length, seed);
+  const domain = options.skipDomainClassifier ? undefined : domainClassifierSummary(pairs, ref.sample.length, other.sample.length, seed);
   return {
     mode: 'streaming',
     reference: { file: ref.file, rows: ref.rows, bytes: ref.bytes },
     other: { file: other.file, rows: other.rows, bytes: other.bytes },
     features,
-    onlyInReference: ref.columns.filter((c) => c.name !== refLabel && !byName.has(c.name)).map((c) => c.name),
-    onlyInOther: other.columns.filter((c) => c.name !== otherLabel && !ref.columns.some((r) => r.name === c.name && r.name !== refLabel)).map((c) => c.name),
+    onlyInReference: [...schema.onlyReference],
+    onlyInOther: [...schema.onlyOther],
+    schema,
     ...(refCol && otherCol ? { label: compareStreamLabels(refCol, otherCol) } : {}),
     ...(domain ? { domainClassifier: { ...domain, sampledRows: [ref.sample.length, other.sample.length] as const } } : {}),
     approximation: { alpha: ref.alpha, exactDistinct: ref.exactDistinct, categoryCapacity: ref.categoryCapacity, sampleRows: Math.max(ref.sample.length, other.sample.length) },

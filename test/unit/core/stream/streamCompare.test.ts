@@ -13,6 +13,7 @@ import { FrequentItems } from '../../../../src/core/stream/frequentItems';
 import { compareStreams, type StreamComparison } from '../../../../src/core/stream/streamCompare';
 import { streamProfile, type StreamProfile } from '../../../../src/core/stream/streamProfile';
 import { repoRoot, tempDir } from '../../helpers';
+import { makeCsv } from './streamFiles';
 
 interface Reference {
   files: Record<'reference' | 'other', { rows: number; bytes: number; checksum: number }>;
@@ -21,26 +22,6 @@ interface Reference {
   };
 }
 const reference = JSON.parse(readFileSync(join(repoRoot, 'test', 'reference', 'stream', 'stream_reference.json'), 'utf8')) as Reference;
-
-/** The generator of make_stream_reference.py, step for step. */
-export function makeCsv(n: number, seed: number, shifted: boolean): string {
-  const r = mulberry32(seed);
-  const lines = ['x,y,k,c'];
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < 12; j++) s += r();
-    const z = s - 6;
-    const x = Math.floor((shifted ? z * 1.1 + 0.2 : z) * 1000);
-    let u = r();
-    const y = Math.floor(1000 / (u + (shifted ? 0.012 : 0.01)));
-    u = r();
-    const k = Math.floor((shifted ? u * u : u) * 20);
-    u = r();
-    const c = `c${Math.floor((shifted ? u : u * u) * 50)}`;
-    lines.push(`${i % 97 === 5 ? '' : x},${y},${k},${c}`);
-  }
-  return lines.join('\n') + '\n';
-}
 
 const tmp = tempDir('dataset-lab-stream-');
 after(tmp.cleanup);
