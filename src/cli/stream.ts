@@ -144,19 +144,23 @@ async function readStreams(files: readonly string[], args: ParsedArgs, io: CliIO
       }
       io.stderr.write(`note: ${d(f)} has quoted cells, which may hold line breaks: read whole on one core instead of in ${n} parts\n`);
     }
-    out.push(readOne(f, args, io, ingest));
+    out.push(readOne(f, args, io, ingest, out.length));
   }
   return out;
 }
 
-function readOne(f: string, args: ParsedArgs, io: CliIO, ingest: ReturnType<typeof ingestOptionsFrom>): StreamProfile {
+function readOne(f: string, args: ParsedArgs, io: CliIO, ingest: ReturnType<typeof ingestOptionsFrom>, index: number): StreamProfile {
   const progress = new ProgressLine(io.stderr);
+  io.compareProgress?.reading(index, 0);
   try {
     return streamProfile(resolve(io.cwd, f), {
       ...(ingest.delimiter ? { delimiter: ingest.delimiter } : {}),
       ...(ingest.missingTokens ? { missingTokens: ingest.missingTokens } : {}),
       seed: numberOption(args, 'seed') ?? 42,
-      onProgress: (done, total) => progress.update(f, done, total),
+      onProgress: (done, total) => {
+        progress.update(f, done, total);
+        io.compareProgress?.reading(index, done, total);
+      },
     });
   } finally {
     progress.done();
@@ -302,6 +306,7 @@ export async function runStreamCompare(files: readonly string[], args: ParsedArg
     ...(numberOption(args, 'wasserstein-threshold') !== undefined ? { wassersteinNorm: numberOption(args, 'wasserstein-threshold') } : {}),
     ...(numberOption(args, 'js-threshold') !== undefined ? { jensenShannon: numberOption(args, 'js-threshold') } : {}),
   };
+  io.compareProgress?.sketching();
   const c = compareStreams(a, b, { thresholds, seed: numberOption(args, 'seed') ?? 42, labels });
   const shown = { ...c, reference: { ...c.reference, file: files[0] }, other: { ...c.other, file: files[1] } };
   const html = stringOption(args, 'html');
