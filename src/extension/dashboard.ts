@@ -74,6 +74,8 @@ export class DashboardController implements vscode.Disposable {
   /** Fires when the webview reports what it drew (used by tests and for logging). */
   readonly onDidRender = this.renderedEmitter.event;
   readonly rendered: RenderedMessage[] = [];
+  /** Every stage of the comparisons run since activation, in order (for the integration tests and logging). */
+  readonly compareStages: CompareProgressEvent[] = [];
   private allowed = true;
 
   constructor(
@@ -259,6 +261,7 @@ export class DashboardController implements vscode.Disposable {
   compareStage(stage: CompareProgressEvent): void {
     if (!this.comparing) return;
     this.comparing = { ...this.comparing, stage };
+    this.compareStages.push(stage);
     this.post({ type: 'compareStage', stage });
   }
 

@@ -676,6 +676,14 @@ try {
   step('different labels: no merged arm offered, scaffolded or trained');
   await cspViolations.settled();
   assert.deepEqual(describeViolations(cspViolations), [], 'no Content Security Policy violation in the editor since the reports');
+  // 7. A streaming comparison (issue 15) of two generated files, streaming forced by the setting:
+  // the progress card shows the stage while the CLI reads (issue 16), then the streaming view's
+  // numbers agree with `compare --stream --json` (streamCompare.mjs).
+  step('streaming compare: stage while it runs, then the streaming view against the CLI JSON');
+  const { streamCompareCheck } = await import('./streamCompare.mjs');
+  await page.bringToFront();
+  const streamed = await streamCompareCheck({ page, view, ws, shots, pick: { palette, pickExactly, pickOne } });
+  step(`streaming compare: ${streamed.numbers} numbers agree; stages shown: ${streamed.stagesSeen}`);
   step('streaming load (5 min at 10 updates/s, time-compressed)');
   const { streamingCheck } = await import('./streaming.mjs');
   await streamingCheck();
