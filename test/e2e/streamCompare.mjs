@@ -2,8 +2,9 @@
 //
 // `streamCompareCheck` (called by run.mjs in the real editor): two generated CSV files, large
 // enough that the comparison takes a few seconds, compared from the palette with streaming forced
-// (datasetLab.compare.streamAboveMB = 0). While the CLI reads, the dashboard's progress card shows
-// a stage with its percentage (screenshot compare-streaming-progress.png); when it is done, the
+// (datasetLab.compare.streamAboveMB = 0). While the CLI reads, the dashboard's progress card and
+// the notification show a stage with its percentage (screenshot compare-streaming-progress.png),
+// and the notification's Cancel stops it (the view says so); run again to the end, the
 // view is the streaming one (what is approximate, what is not computed) and every number on it
 // agrees with `dataset-lab compare --stream --json` on the same files (numbers.mjs); screenshots
 // compare-streaming.png and compare-streaming-drift.png.
@@ -91,7 +92,7 @@ async function checkStreamingView(root, json, where) {
  * In the editor: `page` shows the workbench of `ws`; `view` is the dashboard's frame locator;
  * `pick` = { palette, pickExactly, pickOne } from run.mjs; `shots` the screenshot folder.
  */
-export async function streamCompareCheck({ page, view, ws, shots, pick, rows = 300_000 }) {
+export async function streamCompareCheck({ page, view, ws, shots, pick, rows = 600_000 }) {
   const dir = join(ws, 'generated');
   mkdirSync(dir, { recursive: true });
   const a = join(dir, 'stations-2023.csv');
@@ -105,16 +106,28 @@ export async function streamCompareCheck({ page, view, ws, shots, pick, rows = 3
   writeFileSync(settingsFile, JSON.stringify({ ...(before ? JSON.parse(before) : {}), 'datasetLab.compare.streamAboveMB': 0 }, null, 2));
   try {
     await page.waitForTimeout(1000); // the settings file is watched: let the change arrive
-    await pick.palette(page, 'Dataset Lab: Compare Datasets...');
-    await pick.pickExactly(page, ['stations-2023.csv', 'stations-2024.csv']);
-    await pick.pickOne(page, 'weather');
-    // While it runs: the progress card names the stage and its percentage.
+    const start = async () => {
+      await pick.palette(page, 'Dataset Lab: Compare Datasets...');
+      await pick.pickExactly(page, ['stations-2023.csv', 'stations-2024.csv']);
+      await pick.pickOne(page, 'weather');
+    };
     const card = view.locator('section[data-view=compare] .progress-card[data-stage]');
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Dataset Lab: comparing' });
+    // First run: the stage and its percentage on the card and in the notification, then Cancel in the notification.
+    await start();
     await card.waitFor({ state: 'visible', timeout: 60_000 });
     const stageText = (await card.locator('.progress-stage').textContent()) ?? '';
     assert.match(stageText, /\d+% · (Reading the files|Comparing the sketches): /, `the progress card shows a stage: ${stageText}`);
-    assert.ok((await card.locator('.badge.streaming-badge').count()) === 1, 'the progress card says the comparison streams');
+    assert.equal(await card.locator('.badge.streaming-badge').count(), 1, 'the progress card says the comparison streams');
+    await toast.locator('.notification-list-item-message', { hasText: '%' }).waitFor({ state: 'visible', timeout: 30_000 });
+    const toastText = (await toast.locator('.notification-list-item-message').textContent()) ?? '';
+    assert.match(toastText, /\(streaming\).*\d+% · (reading stations-202[34]\.csv|comparing the sketches)/, `the notification shows the stage: ${toastText}`);
     await page.screenshot({ path: join(shots, 'compare-streaming-progress.png') });
+    await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await view.locator('section[data-view=compare] [data-compare-ended=cancelled]').waitFor({ state: 'visible', timeout: 30_000 });
+    // Second run, to the end.
+    await start();
+    await card.waitFor({ state: 'visible', timeout: 60_000 });
     const section = view.locator('section[data-view=compare][data-mode=streaming]');
     await section.locator('.streaming-drift').waitFor({ state: 'visible', timeout: 240_000 });
     const seen = (await view.locator('section[data-view=compare]').getAttribute('data-stages-seen')) ?? '';
