@@ -112,19 +112,22 @@ export async function streamCompareCheck({ page, view, ws, shots, pick, rows = 6
       await pick.pickOne(page, 'weather');
     };
     const card = view.locator('section[data-view=compare] .progress-card[data-stage]');
-    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Dataset Lab: comparing' });
+    // The headless window may not pop notifications up as toasts: the notification centre lists them.
+    const note = page.locator('.notifications-center .notification-list-item', { hasText: 'Dataset Lab: comparing' });
     // First run: the stage and its percentage on the card and in the notification, then Cancel in the notification.
     await start();
     await card.waitFor({ state: 'visible', timeout: 60_000 });
     const stageText = (await card.locator('.progress-stage').textContent()) ?? '';
     assert.match(stageText, /\d+% · (Reading the files|Comparing the sketches): /, `the progress card shows a stage: ${stageText}`);
     assert.equal(await card.locator('.badge.streaming-badge').count(), 1, 'the progress card says the comparison streams');
-    await toast.locator('.notification-list-item-message', { hasText: '%' }).waitFor({ state: 'visible', timeout: 30_000 });
-    const toastText = (await toast.locator('.notification-list-item-message').textContent()) ?? '';
-    assert.match(toastText, /\(streaming\).*\d+% · (reading stations-202[34]\.csv|comparing the sketches)/, `the notification shows the stage: ${toastText}`);
+    await pick.palette(page, 'Notifications: Show Notifications');
+    await note.locator('.notification-list-item-message', { hasText: '%' }).waitFor({ state: 'visible', timeout: 30_000 });
+    const noteText = (await note.locator('.notification-list-item-message').textContent()) ?? '';
+    assert.match(noteText, /\(streaming\).*\d+% · (reading stations-202[34]\.csv|comparing the sketches)/, `the notification shows the stage: ${noteText}`);
     await page.screenshot({ path: join(shots, 'compare-streaming-progress.png') });
-    await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await note.locator('.monaco-button', { hasText: 'Cancel' }).click();
     await view.locator('section[data-view=compare] [data-compare-ended=cancelled]').waitFor({ state: 'visible', timeout: 30_000 });
+    await page.keyboard.press('Escape'); // the notification centre closes
     // Second run, to the end.
     await start();
     await card.waitFor({ state: 'visible', timeout: 60_000 });
@@ -195,10 +198,44 @@ export async function streamRenderCheck({ rows = 60_000, shots } = {}) {
   }
 }
 
+/** `--editor`: the in-editor check alone, in a code-server of its own (what run.mjs runs as its step 7). */
+async function editorAlone(shots) {
+  const { launchBrowser, remoteUri, startCodeServer, withTimeout, workbenchUrl } = await import('../../scripts/test-host/codeServer.mjs');
+  const { palette, pickExactly, pickOne } = await import('./palette.mjs');
+  const server = await startCodeServer({ settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+  let context;
+  try {
+    const ws = join(server.scratch, 'streaming');
+    mkdirSync(ws, { recursive: true });
+    context = await launchBrowser(server.scratch, { colorScheme: 'dark' });
+    const page = context.pages()[0] ?? (await context.newPage());
+    await withTimeout(page.goto(workbenchUrl(server, ws, [['extensionDevelopmentPath', remoteUri(server.port, repo)]])), 60_000, 'loading the workbench');
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    const view = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    try {
+      return await streamCompareCheck({ page, view, ws, shots, pick: { palette, pickExactly, pickOne } });
+    } catch (e) {
+      await page.screenshot({ path: join(shots, 'failure-streaming.png') }).catch(() => {});
+      throw e;
+    }
+  } finally {
+    await context?.close().catch(() => {});
+    await server.stop({ keep: !!process.env.DATASET_LAB_KEEP_SCRATCH });
+  }
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const shots = join(repo, 'test-results', 'screenshots');
   mkdirSync(shots, { recursive: true });
-  streamRenderCheck({ shots }).then(
+  if (process.argv.includes('--editor')) {
+    editorAlone(shots).then(
+      (r) => console.log(`stream compare (editor): ${r.numbers} numbers agree with the CLI's JSON; stages shown: ${r.stagesSeen}`),
+      (e) => {
+        console.error(`stream compare (editor): FAILED: ${e instanceof Error ? e.stack : e}`);
+        process.exitCode = 1;
+      },
+    );
+  } else streamRenderCheck({ shots }).then(
     (n) => console.log(`stream compare: ${n} numbers agree with the CLI's JSON`),
     (e) => {
       console.error(`stream compare: FAILED: ${e instanceof Error ? e.stack : e}`);
