@@ -139,6 +139,8 @@ export class CompareView {
 
   /** A comparison being computed (shown until its report arrives), or none; `ended` says why one stopped without a report. */
   setProgress(progress: CompareProgress | undefined, ended?: 'cancelled' | 'failed'): void {
+    // A new comparison: the stages seen are its own from now on.
+    if (progress && progress.startedAt !== this.progress?.startedAt && !progress.stage) delete this.root.dataset.stagesSeen;
     this.progress = progress;
     this.ended = ended;
   }

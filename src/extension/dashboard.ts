@@ -74,7 +74,7 @@ export class DashboardController implements vscode.Disposable {
   /** Fires when the webview reports what it drew (used by tests and for logging). */
   readonly onDidRender = this.renderedEmitter.event;
   readonly rendered: RenderedMessage[] = [];
-  /** Every stage of the comparisons run since activation, in order (for the integration tests and logging). */
+  /** The stages of the latest comparisons, in order (the last 1,000 to 2,000; for the integration tests and logging). */
   readonly compareStages: CompareProgressEvent[] = [];
   private allowed = true;
 
@@ -262,6 +262,7 @@ export class DashboardController implements vscode.Disposable {
     if (!this.comparing) return;
     this.comparing = { ...this.comparing, stage };
     this.compareStages.push(stage);
+    if (this.compareStages.length > 2000) this.compareStages.splice(0, this.compareStages.length - 1000);
     this.post({ type: 'compareStage', stage });
   }
 

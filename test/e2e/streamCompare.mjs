@@ -93,19 +93,19 @@ async function checkStreamingView(root, json, where) {
  * `pick` = { palette, pickExactly, pickOne } from run.mjs; `shots` the screenshot folder.
  */
 export async function streamCompareCheck({ page, view, ws, shots, pick, rows = 600_000 }) {
-  const dir = join(ws, 'generated');
-  mkdirSync(dir, { recursive: true });
-  const a = join(dir, 'stations-2023.csv');
-  const b = join(dir, 'stations-2024.csv');
-  await writeGeneratedCsv(a, rows, { seed: 11, shift: 0 });
-  await writeGeneratedCsv(b, rows, { seed: 12, shift: 1 });
-  // Streaming forced for this workspace; the previous settings come back afterwards.
+  // Streaming forced for this workspace (the previous settings come back afterwards), written
+  // before the files are generated: the editor watches the file, and a loaded machine takes a
+  // while to pass the change on.
   const settingsFile = join(ws, '.vscode', 'settings.json');
   mkdirSync(dirname(settingsFile), { recursive: true });
   const before = existsSync(settingsFile) ? readFileSync(settingsFile, 'utf8') : undefined;
   writeFileSync(settingsFile, JSON.stringify({ ...(before ? JSON.parse(before) : {}), 'datasetLab.compare.streamAboveMB': 0 }, null, 2));
   try {
-    await page.waitForTimeout(1000); // the settings file is watched: let the change arrive
+    const dir = join(ws, 'generated');
+    mkdirSync(dir, { recursive: true });
+    await writeGeneratedCsv(join(dir, 'stations-2023.csv'), rows, { seed: 11, shift: 0 });
+    await writeGeneratedCsv(join(dir, 'stations-2024.csv'), rows, { seed: 12, shift: 1 });
+    await page.waitForTimeout(2000);
     const start = async () => {
       await pick.palette(page, 'Dataset Lab: Compare Datasets...');
       await pick.pickExactly(page, ['stations-2023.csv', 'stations-2024.csv']);
@@ -119,7 +119,7 @@ export async function streamCompareCheck({ page, view, ws, shots, pick, rows = 6
     await card.waitFor({ state: 'visible', timeout: 60_000 });
     const stageText = (await card.locator('.progress-stage').textContent()) ?? '';
     assert.match(stageText, /\d+% · (Reading the files|Comparing the sketches): /, `the progress card shows a stage: ${stageText}`);
-    assert.equal(await card.locator('.badge.streaming-badge').count(), 1, 'the progress card says the comparison streams');
+    assert.equal(await card.locator('.badge.streaming-badge').count(), 1, 'the progress card says the comparison streams (else the streamAboveMB setting did not reach the extension)');
     await pick.palette(page, 'Notifications: Show Notifications');
     await note.locator('.notification-list-item-message', { hasText: '%' }).waitFor({ state: 'visible', timeout: 30_000 });
     const noteText = (await note.locator('.notification-list-item-message').textContent()) ?? '';
