@@ -18,6 +18,19 @@ function file(name: string): vscode.Uri {
 /** The stage sequence with repeats collapsed: read:0, read:1, profile, drift, ... */
 const stages = (events: readonly CompareProgressEvent[]) => events.map((e) => (e.stage === 'read' ? `read:${e.fileIndex}` : e.stage)).filter((s, i, all) => s !== all[i - 1]);
 
+/**
+ * The compare view's render with `rows` drift rows, from `since` on: a comparison run by the
+ * test before may still be drawing when this one starts, so renders of other rows are passed over.
+ */
+async function renderWithRows(a: Awaited<ReturnType<typeof api>>, rows: number, since: number): Promise<{ rows: number; charts: number }> {
+  const deadline = Date.now() + 30_000;
+  for (let from = since; ; ) {
+    const r = await a.dashboard.waitForRender('compare', Math.max(1, deadline - Date.now()), from);
+    if (r.rows === rows) return r;
+    from = a.dashboard.rendered.lastIndexOf(r) + 1;
+  }
+}
+
 describe('compare progress and streaming', function () {
   this.timeout(120_000);
 
@@ -39,8 +52,7 @@ describe('compare progress and streaming', function () {
     assert.equal(drift?.done, report.comparisons[0].features.length, 'drift counted every feature');
     // The progress gave way to the report.
     assert.equal(a.dashboard.snapshot().comparing, undefined);
-    const rendered = await a.dashboard.waitForRender('compare', 30_000, since);
-    assert.equal(rendered.rows, report.comparisons[0].features.length);
+    await renderWithRows(a, report.comparisons[0].features.length, since);
   });
 
   it('streamAboveMB = 0: the streaming mode, its stages, and its document on the dashboard', async () => {
@@ -54,8 +66,7 @@ describe('compare progress and streaming', function () {
     const streamed = doc as StreamCompareDocument;
     assert.deepEqual(stages(a.dashboard.compareStages.slice(from)), ['read:0', 'read:1', 'sketch']);
     assert.equal((a.dashboard.snapshot().compare as StreamCompareDocument | undefined)?.mode, 'streaming', 'the dashboard holds the streaming document');
-    const rendered = await a.dashboard.waitForRender('compare', 30_000, since);
-    assert.equal(rendered.rows, streamed.features?.length, 'a drift row per streamed feature');
+    const rendered = await renderWithRows(a, streamed.features?.length ?? -1, since);
     assert.ok(rendered.charts > 0, 'distributions drawn from the sketches');
     // The scaffold buttons read the last in-memory report: a streamed comparison does not replace it.
     assert.equal(a.commands.lastReport, lastReport);
