@@ -32,11 +32,15 @@ function shares(counts: readonly number[]): number[] {
 
 /** Both datasets' normalised distributions of one feature on one chart. */
 export function featureChart(f: FeatureComparison, names: readonly [string, string], width: number): SVGSVGElement | HTMLElement {
-  const d = f.distribution;
+  return distributionChart(f.distribution, names, width, f.name);
+}
+
+/** Both datasets' counts over shared bins (overlaid histograms) or categories (grouped bars); the streaming mode's too. */
+export function distributionChart(d: SharedDistribution, names: readonly [string, string], width: number, label: string): SVGSVGElement | HTMLElement {
   if (d.edges && d.edges.length === d.reference.length + 1) {
     const rs = shares(d.reference);
     const os = shares(d.other);
-    return overlaidHistogram(d, rs, os, names, width, f.name, d.time === true);
+    return overlaidHistogram(d, rs, os, names, width, label, d.time === true);
   }
   const cats = d.categories ?? [];
   const rs = shares(d.reference);
@@ -46,7 +50,7 @@ export function featureChart(f: FeatureComparison, names: readonly [string, stri
     { category: c, dataset: names[0], share: rs[i] },
     { category: c, dataset: names[1], share: os[i] },
   ]);
-  return groupedBars(rows, names, width, f.name);
+  return groupedBars(rows, names, width, label);
 }
 
 function groupedBars(rows: { category: string; dataset: string; share: number }[], names: readonly string[], width: number, label: string, legend = false): SVGSVGElement | HTMLElement {

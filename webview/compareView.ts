@@ -1,10 +1,13 @@
 /** Compare view: recommendation, domain classifier, schema alignment, drift table, label and feature distributions. */
 import { EXPERIMENT_KIND_TITLES, EXPERIMENT_KINDS, mergedArmProblem, type DatasetLabel, type ExperimentKind } from '../src/protocol/armRule';
-import type { CompareMeta, CompareProgress, ComparisonReport, PastRun } from '../src/protocol/dashboard';
+import { COMPARE_STAGES, describeCompareProgress, progressPercent, stageTitle, type CompareProgressEvent } from '../src/protocol/compareProgress';
+import type { CompareDocument, CompareMeta, CompareProgress, ComparisonReport, PastRun } from '../src/protocol/dashboard';
+import { isStreamCompare, streamPairs, type StreamCompareDocument } from '../src/protocol/streamCompare';
 import { formatCount, formatDuration, formatNumber, formatPercent, formatPValue, formatRelativeTime, runName } from '../src/protocol/format';
 import { describeStep, renameStep, unitStep, type MappingStep } from '../src/protocol/mappingSteps';
 import { featureChart, labelChart, regressionLabelChart } from './charts';
 import { bound, counted, fmt, h, icon, moment, named, pct } from './dom';
+import { drawStreamingCompare } from './compareViewStreaming';
 import { textCompareCard } from './textCompareCard';
 
 type Pair = ComparisonReport['comparisons'][number];
@@ -91,6 +94,8 @@ type SortKey = 'name' | 'effect' | 'psi' | 'js' | 'pvalue' | 'verdict';
 export class CompareView {
   readonly root = h('section', { class: 'view compare-view', 'data-view': 'compare' });
   private report: ComparisonReport | undefined;
+  /** A streaming comparison (compare --stream): drawn by compareViewStreaming.ts instead of the report. */
+  private streamed: StreamCompareDocument | undefined;
   private meta: CompareMeta | undefined;
   private progress: CompareProgress | undefined;
   private ended: 'cancelled' | 'failed' | undefined;
@@ -108,15 +113,34 @@ export class CompareView {
     this.runs = runs;
   }
 
-  set(report: ComparisonReport | undefined, meta?: CompareMeta): void {
+  set(doc: CompareDocument | undefined, meta?: CompareMeta): void {
+    const streamed = isStreamCompare(doc) ? doc : undefined;
+    const report = streamed ? undefined : (doc as ComparisonReport | undefined);
     this.report = report;
+    this.streamed = streamed;
     this.meta = meta;
     this.ended = undefined;
-    if (!report || this.pairIndex >= report.comparisons.length) this.pairIndex = 0;
+    const pairs = report ? report.comparisons.length : streamed ? streamPairs(streamed).length : 0;
+    if (this.pairIndex >= pairs) this.pairIndex = 0;
+  }
+
+  /**
+   * The running comparison reached a stage: updates the progress card in place (no redraw of
+   * the previous report beneath it). False when there is no card to update (draw then).
+   */
+  setStage(stage: CompareProgressEvent): boolean {
+    if (!this.progress) return true;
+    this.progress = { ...this.progress, stage };
+    const card = this.root.querySelector<HTMLElement>('.progress-card');
+    if (!card || !card.isConnected) return false;
+    card.replaceWith(this.progressCard(this.progress));
+    return true;
   }
 
   /** A comparison being computed (shown until its report arrives), or none; `ended` says why one stopped without a report. */
   setProgress(progress: CompareProgress | undefined, ended?: 'cancelled' | 'failed'): void {
+    // A new comparison: the stages seen are its own from now on.
+    if (progress && progress.startedAt !== this.progress?.startedAt && !progress.stage) delete this.root.dataset.stagesSeen;
     this.progress = progress;
     this.ended = ended;
   }
@@ -124,6 +148,10 @@ export class CompareView {
   /** The data this view shows, for its tab: the files compared. */
   subject(): string {
     if (this.progress) return `comparing ${this.progress.files.map(baseName).join(', ')}`;
+    if (this.streamed) {
+      const pairs = streamPairs(this.streamed);
+      return pairs.length ? [pairs[0].pair.reference.file, ...pairs.map((p) => p.pair.other.file)].map((f) => baseName(f).replace(/\.[^.]+$/, '')).join(' vs ') + ' (streaming)' : '';
+    }
     return this.report ? this.report.datasets.map((d) => d.name).join(' vs ') : '';
   }
 
@@ -137,13 +165,41 @@ export class CompareView {
       if (!elapsed.isConnected) return window.clearInterval(this.ticker);
       elapsed.textContent = formatDuration((Date.now() - Date.parse(p.startedAt)) / 1000);
     }, 1000);
+    const e = p.stage;
+    // The stages this kind of comparison goes through, the current one marked; one the CLI
+    // names that this list does not know is shown by its description alone.
+    const stages = COMPARE_STAGES.filter((s) => (p.streaming ? s === 'read' || s === 'sketch' : s !== 'sketch'));
+    const current = e ? stages.indexOf(e.stage as (typeof stages)[number]) : -1;
+    const shownEarlier = this.root.dataset.stagesSeen ? this.root.dataset.stagesSeen.split(',') : [];
+    // Which stages the view has shown while this comparison ran (tests read it: a stage, not only the file names).
+    if (e && !shownEarlier.includes(e.stage)) this.root.dataset.stagesSeen = [...shownEarlier, e.stage].join(',');
     return h(
       'div',
-      { class: 'card progress-card', role: 'status', 'aria-live': 'polite', 'data-comparing': p.files.join('\n') },
-      h('h3', {}, icon('loading'), ' Comparing ', named(p.files.join(', '))),
-      h('div', { class: 'progress-bar' }, h('div', { class: 'progress-bar-fill' })),
-      h('p', { class: 'muted' }, 'Reading the files, aligning their columns, testing each feature for drift and training the domain classifier · ', elapsed, ' so far. Progress and Cancel are also in the notification.'),
-      this.report ? h('p', { class: 'muted' }, 'Below: the previous comparison, until this one is ready.') : null,
+      {
+        class: 'card progress-card',
+        role: 'status',
+        'aria-live': 'polite',
+        'data-comparing': p.files.join('\n'),
+        ...(e ? { 'data-stage': e.stage, 'data-fraction': e.fraction } : {}),
+      },
+      h('h3', {}, icon('loading'), ' Comparing ', named(p.files.join(', ')), p.streaming ? h('span', { class: 'badge streaming-badge' }, 'streaming') : null),
+      h(
+        'div',
+        { class: `progress-bar${e ? ' determinate' : ''}`, role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, ...(e ? { 'aria-valuenow': Math.round(e.fraction * 100) } : {}) },
+        h('div', { class: 'progress-bar-fill', ...(e ? { style: `width:${(e.fraction * 100).toFixed(1)}%` } : {}) }),
+      ),
+      e
+        ? h('p', { class: 'progress-stage' }, h('strong', { class: 'stage-percent' }, progressPercent(e)), ' · ', h('span', { class: 'stage-title' }, stageTitle(e.stage)), ': ', named(describeCompareProgress(e)))
+        : h('p', { class: 'progress-stage muted' }, 'Starting…'),
+      h(
+        'ol',
+        { class: 'stage-list' },
+        ...stages.map((s, i) =>
+          h('li', { class: current < 0 ? '' : i < current ? 'done' : i === current ? 'current' : '', 'data-stage-item': s }, icon(current < 0 ? 'circle-large-outline' : i < current ? 'pass' : i === current ? 'loading' : 'circle-large-outline'), ' ', stageTitle(s)),
+        ),
+      ),
+      h('p', { class: 'muted' }, elapsed, ' so far. Cancel is in the notification.'),
+      this.report || this.streamed ? h('p', { class: 'muted' }, 'Below: the previous comparison, until this one is ready.') : null,
     );
   }
 
@@ -158,7 +214,15 @@ export class CompareView {
     window.clearInterval(this.ticker);
     const r = this.report;
     if (this.progress) this.root.append(this.progressCard(this.progress));
-    else if (this.ended) this.root.append(h('p', { class: 'notice', 'data-compare-ended': this.ended }, this.ended === 'cancelled' ? 'The comparison was cancelled.' : 'The comparison failed: see the notification and the Problems panel.', r ? ' Below: the previous comparison.' : ''));
+    else if (this.ended) this.root.append(h('p', { class: 'notice', 'data-compare-ended': this.ended }, this.ended === 'cancelled' ? 'The comparison was cancelled.' : 'The comparison failed: see the notification and the Problems panel.', r || this.streamed ? ' Below: the previous comparison.' : ''));
+    if (this.streamed) {
+      this.root.dataset.mode = 'streaming';
+      return drawStreamingCompare(this.root, this.streamed, this.meta, width, this.pairIndex, (i) => {
+        this.pairIndex = i;
+        this.render(width);
+      });
+    }
+    delete this.root.dataset.mode;
     if (!r) {
       if (!this.progress) {
         this.root.append(

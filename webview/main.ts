@@ -162,6 +162,10 @@ function handle(m: DashboardUpdate): void {
       view = 'compare';
       schedule('compare');
       return;
+    case 'compareStage':
+      // In place while the card is on screen; a full draw only when it is not.
+      if (!compare.setStage(m.stage)) schedule('compare');
+      return;
     case 'compareEnded':
       compare.setProgress(undefined, m.reason);
       schedule('compare');

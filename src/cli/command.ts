@@ -1,10 +1,13 @@
 import type { OptionSpec } from './args';
+import type { CompareProgressWriter } from './progress';
 
 /** Where a command writes: injected so tests can capture output without spawning. */
 export interface CliIO {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
   readonly cwd: string;
+  /** compare --progress-json: where the reading and comparing stages are reported. */
+  readonly compareProgress?: CompareProgressWriter;
 }
 
 /** One CLI sub-command. `run` returns the process exit code. */

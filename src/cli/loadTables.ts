@@ -41,10 +41,14 @@ export async function loadTables(files: readonly string[], args: ParsedArgs, io:
     for (let i = 0; i < files.length; i++) {
       const file = files[i];
       const label = `reading ${displayText(basename(file))}`;
+      io.compareProgress?.reading(i, 0);
       const table = await readTable(io.cwd === process.cwd() ? file : resolve(io.cwd, file), {
         ...options,
         name: names[i],
-        onProgress: (done, total) => progress.update(label, done, total),
+        onProgress: (done, total) => {
+          progress.update(label, done, total);
+          io.compareProgress?.reading(i, done, total);
+        },
       });
       // Report paths as the user typed them.
       tables.push({ ...table, path: file, problems: table.problems.map((p) => ({ ...p, file })) });

@@ -153,39 +153,50 @@ async function readStreams(files: readonly string[], args: ParsedArgs, io: CliIO
       }
       io.stderr.write(`note: ${d(f)} has quoted cells, which may hold line breaks: read whole on one core instead of in ${n} parts\n`);
     }
-    out.push(tableFormatOf(abs) === 'parquet' ? await readParquetStream(f, args, io, ingest) : readOne(f, args, io, ingest));
+    out.push(tableFormatOf(abs) === 'parquet' ? await readParquetStream(f, args, io, ingest, out.length) : readOne(f, args, io, ingest, out.length));
   }
   return out;
 }
 
-async function readParquetStream(f: string, args: ParsedArgs, io: CliIO, ingest: ReturnType<typeof ingestOptionsFrom>): Promise<StreamProfile> {
+async function readParquetStream(f: string, args: ParsedArgs, io: CliIO, ingest: ReturnType<typeof ingestOptionsFrom>, index: number): Promise<StreamProfile> {
   const progress = new ProgressLine(io.stderr);
+  io.compareProgress?.reading(index, 0);
   try {
     return await streamParquet(resolve(io.cwd, f), {
       ...(ingest.missingTokens ? { missingTokens: ingest.missingTokens } : {}),
       seed: numberOption(args, 'seed') ?? 42,
-      onProgress: (done, total) => progress.update(f, done, total),
+      onProgress: (done, total) => {
+        progress.update(f, done, total);
+        io.compareProgress?.reading(index, done, total);
+      },
     });
   } finally {
     progress.done();
   }
 }
 
-function readOne(f: string, args: ParsedArgs, io: CliIO, ingest: ReturnType<typeof ingestOptionsFrom>): StreamProfile {
+function readOne(f: string, args: ParsedArgs, io: CliIO, ingest: ReturnType<typeof ingestOptionsFrom>, index: number): StreamProfile {
   const progress = new ProgressLine(io.stderr);
+  io.compareProgress?.reading(index, 0);
   try {
     if (tableFormatOf(f) === 'jsonl') {
       return streamJsonLines(resolve(io.cwd, f), {
         ...(ingest.missingTokens ? { missingTokens: ingest.missingTokens } : {}),
         seed: numberOption(args, 'seed') ?? 42,
-        onProgress: (done, total) => progress.update(f, done, total),
+        onProgress: (done, total) => {
+          progress.update(f, done, total);
+          io.compareProgress?.reading(index, done, total);
+        },
       });
     }
     return streamProfile(resolve(io.cwd, f), {
       ...(ingest.delimiter ? { delimiter: ingest.delimiter } : {}),
       ...(ingest.missingTokens ? { missingTokens: ingest.missingTokens } : {}),
       seed: numberOption(args, 'seed') ?? 42,
-      onProgress: (done, total) => progress.update(f, done, total),
+      onProgress: (done, total) => {
+        progress.update(f, done, total);
+        io.compareProgress?.reading(index, done, total);
+      },
     });
   } finally {
     progress.done();
@@ -340,6 +351,7 @@ export async function runStreamCompare(files: readonly string[], args: ParsedArg
     ...(numberOption(args, 'js-threshold') !== undefined ? { jensenShannon: numberOption(args, 'js-threshold') } : {}),
   };
   const missingTokens = ingestOptionsFrom(args).missingTokens;
+  io.compareProgress?.sketching();
   const ref = profiles[refIndex];
   const pairs = profiles
     .map((p, i) => ({ p, i }))

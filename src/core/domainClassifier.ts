@@ -40,6 +40,8 @@ export interface DomainClassifierOptions {
    * of a reference implementation. Length must equal the number of rows.
    */
   readonly foldOf?: Uint8Array;
+  /** Told `done` of `total` folds: 0 before the first is fitted, then after each. */
+  readonly onFold?: (done: number, total: number) => void;
 }
 
 export interface DomainClassifierResult {
@@ -110,6 +112,7 @@ export function crossValidatedDomainAuc(
   const subset = (positions: number[]): BinnedData => ({ columns: binned.map((col) => Uint8Array.from(positions, (p) => col[p])), categorical: binned.map(() => false), rows: positions.length });
 
   const foldAucs: number[] = [];
+  opts.onFold?.(0, k);
   for (let fold = 0; fold < k; fold++) {
     const train: number[] = [];
     const test: number[] = [];
@@ -118,6 +121,7 @@ export function crossValidatedDomainAuc(
     model.gains.forEach((g, f) => (importance[f] += g));
     const [scores] = predictBoosting(model, subset(test));
     foldAucs.push(rocAuc(scores, Uint8Array.from(test, (i) => y[i])));
+    opts.onFold?.(fold + 1, k);
   }
   const auc = foldAucs.reduce((s, v) => s + v, 0) / foldAucs.length;
   const totalGain = importance.reduce((s, v) => s + v, 0);

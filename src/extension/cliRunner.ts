@@ -5,6 +5,7 @@
  */
 import { fork } from 'node:child_process';
 import * as vscode from 'vscode';
+import { parseCompareProgress, type CompareProgressEvent } from '../protocol/compareProgress';
 
 export interface CliResult {
   readonly code: number | null;
@@ -16,8 +17,13 @@ export interface CliResult {
 export interface CliRunOptions {
   readonly cwd?: string;
   readonly token?: vscode.CancellationToken;
-  /** Each stderr line as it arrives (progress, located problems). */
+  /** Each stderr line as it arrives (located problems, notes), progress events excepted. */
   readonly onStderrLine?: (line: string) => void;
+  /**
+   * Each progress event of `compare --progress-json` as it arrives. Progress lines are taken out
+   * of the result's `stderr` (which keeps problems, notes and errors for the caller to read).
+   */
+  readonly onProgress?: (event: CompareProgressEvent) => void;
   readonly timeoutMs?: number;
   readonly output?: vscode.OutputChannel;
 }
@@ -40,13 +46,18 @@ export function runCli(extensionUri: vscode.Uri, args: readonly string[], option
     let pending = '';
     let cancelled = false;
     child.stdout?.on('data', (d: Buffer) => out.push(d));
-    child.stderr?.on('data', (d: Buffer) => {
-      const s = d.toString('utf8');
-      err += s;
+    const line = (l: string) => {
+      const event = parseCompareProgress(l);
+      if (event) return options.onProgress?.(event);
+      err += `${l}\n`;
+      if (l.trim()) options.onStderrLine?.(l);
+    };
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (s: string) => {
       pending += s;
       const lines = pending.split(/\r?\n|\r/);
       pending = lines.pop() ?? '';
-      for (const l of lines) if (l.trim()) options.onStderrLine?.(l);
+      for (const l of lines) line(l);
     });
     const timer = setTimeout(() => {
       options.output?.appendLine(`dataset-lab ${args[0]}: timed out, stopping the child process`);
@@ -65,7 +76,7 @@ export function runCli(extensionUri: vscode.Uri, args: readonly string[], option
     child.on('close', (code) => {
       clearTimeout(timer);
       sub?.dispose();
-      if (pending.trim()) options.onStderrLine?.(pending);
+      if (pending) line(pending);
       if (err.trim()) options.output?.appendLine(err.trimEnd());
       resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: err, cancelled });
     });

@@ -11,8 +11,8 @@
 import * as vscode from 'vscode';
 import type {
   CompareMeta,
+  CompareDocument,
   CompareProgress,
-  ComparisonReport,
   CurvePoint,
   ProfileSnapshot,
   DashboardPersistedState,
@@ -31,6 +31,7 @@ import type {
   ToWebviewMessage,
   TrainingStatus,
 } from '../protocol/dashboard';
+import type { CompareProgressEvent } from '../protocol/compareProgress';
 import { assertNever, isReply } from '../protocol/dashboard';
 import { dashboardPage, newNonce } from '../protocol/htmlPage';
 import { errorMessage } from './errors';
@@ -61,7 +62,7 @@ export class DashboardController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private panelDisposables: vscode.Disposable[] = [];
   private view: DashboardView = 'compare';
-  private compare: ComparisonReport | undefined;
+  private compare: CompareDocument | undefined;
   private compareMeta: CompareMeta | undefined;
   private comparing: CompareProgress | undefined;
   private profile: ProfileSnapshot | undefined;
@@ -73,6 +74,8 @@ export class DashboardController implements vscode.Disposable {
   /** Fires when the webview reports what it drew (used by tests and for logging). */
   readonly onDidRender = this.renderedEmitter.event;
   readonly rendered: RenderedMessage[] = [];
+  /** The stages of the latest comparisons, in order (the last 1,000 to 2,000; for the integration tests and logging). */
+  readonly compareStages: CompareProgressEvent[] = [];
   private allowed = true;
 
   constructor(
@@ -237,7 +240,7 @@ export class DashboardController implements vscode.Disposable {
     void this.panel.webview.postMessage(message);
   }
 
-  showCompare(report: ComparisonReport): void {
+  showCompare(report: CompareDocument): void {
     this.compare = report;
     this.compareMeta = { at: new Date().toISOString() };
     this.comparing = undefined;
@@ -247,11 +250,20 @@ export class DashboardController implements vscode.Disposable {
   }
 
   /** A comparison started: the compare view shows its progress instead of a blank panel. */
-  compareStarted(files: readonly string[]): void {
-    this.comparing = { files: [...files], startedAt: new Date().toISOString() };
+  compareStarted(files: readonly string[], streaming = false): void {
+    this.comparing = { files: [...files], startedAt: new Date().toISOString(), ...(streaming ? { streaming } : {}) };
     this.view = 'compare';
     this.show('compare');
     this.post({ type: 'compareStarted', progress: this.comparing });
+  }
+
+  /** The running comparison's latest stage (the CLI's --progress-json), kept for a panel opened later. */
+  compareStage(stage: CompareProgressEvent): void {
+    if (!this.comparing) return;
+    this.comparing = { ...this.comparing, stage };
+    this.compareStages.push(stage);
+    if (this.compareStages.length > 2000) this.compareStages.splice(0, this.compareStages.length - 1000);
+    this.post({ type: 'compareStage', stage });
   }
 
   /** A comparison ended without a report: the view shows what it showed before. */

@@ -15,10 +15,15 @@
 import type { ComparisonReport } from '../core/compare';
 import type { ColumnProfile } from '../core/profile';
 import type { ExperimentKind } from './armRule';
+import type { CompareProgressEvent } from './compareProgress';
+import type { StreamCompareDocument } from './streamCompare';
 import type { MappingStep } from './mappingSteps';
 import type { EpochRecord, RunResults, RunState } from './runFolder/contract';
 
-export type { ComparisonReport, ColumnProfile };
+export type { ComparisonReport, ColumnProfile, StreamCompareDocument };
+
+/** What the compare view shows: the in-memory report, or the streaming mode's document (its `mode` is "streaming"). */
+export type CompareDocument = ComparisonReport | StreamCompareDocument;
 
 export type DashboardView = 'compare' | 'profile' | 'training' | 'results';
 
@@ -55,6 +60,10 @@ export interface CompareMeta {
 export interface CompareProgress {
   readonly files: readonly string[];
   readonly startedAt: string;
+  /** Read in bounded memory (compare --stream): the document will be the streaming one. */
+  readonly streaming?: boolean;
+  /** The latest stage the CLI reported (compare --progress-json). */
+  readonly stage?: CompareProgressEvent;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -128,7 +137,7 @@ export interface PastRun {
 /** Everything the dashboard shows; sent whole after `ready` and embedded in HTML reports. */
 export interface DashboardSnapshot {
   readonly view: DashboardView;
-  readonly compare?: ComparisonReport;
+  readonly compare?: CompareDocument;
   readonly compareMeta?: CompareMeta;
   /** A comparison still being computed (the compare view shows its progress). */
   readonly comparing?: CompareProgress;
@@ -154,13 +163,18 @@ export interface SnapshotMessage {
 }
 export interface CompareMessage {
   readonly type: 'compare';
-  readonly report: ComparisonReport;
+  readonly report: CompareDocument;
   readonly meta?: CompareMeta;
 }
 /** A comparison started (files chosen): the compare view shows its progress until `compare` or `compareEnded`. */
 export interface CompareStartedMessage {
   readonly type: 'compareStarted';
   readonly progress: CompareProgress;
+}
+/** The running comparison reached a stage (at most a few a second): the compare view shows it with its percentage. */
+export interface CompareStageMessage {
+  readonly type: 'compareStage';
+  readonly stage: CompareProgressEvent;
 }
 /** A comparison ended without a report (cancelled or failed): the view goes back to what it showed. */
 export interface CompareEndedMessage {
@@ -205,6 +219,7 @@ export type DashboardUpdate =
   | SnapshotMessage
   | CompareMessage
   | CompareStartedMessage
+  | CompareStageMessage
   | CompareEndedMessage
   | ProfileMessage
   | TrainingStartedMessage
@@ -276,6 +291,7 @@ export function isReply(m: ToWebviewMessage): m is DashboardReply {
     case 'snapshot':
     case 'compare':
     case 'compareStarted':
+    case 'compareStage':
     case 'compareEnded':
     case 'profile':
     case 'trainingStarted':

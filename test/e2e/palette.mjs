@@ -1,4 +1,4 @@
-// The command palette in the real workbench, shared by the e2e scripts.
+// The command palette and quick picks in the real workbench, shared by the e2e scripts.
 
 /**
  * Runs the palette command whose row shows `title`. Commands register a moment after the
@@ -23,4 +23,51 @@ export async function palette(page, title, { focus = '.part.sidebar .composite.t
       if (Date.now() > deadline) throw new Error(`command "${title}" never appeared in the palette`);
     }
   }
+}
+
+export async function quickPickVisible(page, placeholderOrTitle) {
+  const w = page.locator('.quick-input-widget', { hasText: placeholderOrTitle });
+  await w.waitFor({ state: 'visible', timeout: 30_000 }).catch(async () => {
+    await page.locator('.quick-input-widget input.input').waitFor({ state: 'visible', timeout: 10_000 });
+  });
+  return page.locator('.quick-input-widget');
+}
+
+/** In a multi-select quick pick, exactly the rows whose label contains one of `labels` ticked (others unticked). */
+export async function pickExactly(page, labels) {
+  const widget = await quickPickVisible(page, 'CSV');
+  await widget.locator('.monaco-list-row').first().waitFor({ state: 'visible', timeout: 10_000 });
+  const rows = widget.locator('.monaco-list-row');
+  // Every wanted file must be listed before anything is ticked: a file copied in just before may
+  // not be listed yet, and Enter would then compare fewer files than the step means to.
+  for (const t = Date.now(); ; ) {
+    const texts = await rows.allTextContents();
+    if (labels.every((l) => texts.some((x) => x.includes(l)))) break;
+    if (Date.now() - t > 10_000) throw new Error(`the file pick lists ${JSON.stringify(texts)}, not every one of ${JSON.stringify(labels)}`);
+    await page.waitForTimeout(200);
+  }
+  for (let i = 0; i < (await rows.count()); i++) {
+    const row = rows.nth(i);
+    const text = (await row.textContent()) ?? '';
+    const want = labels.some((l) => text.includes(l));
+    if (((await row.getAttribute('aria-checked')) === 'true') === want) continue;
+    await page.mouse.move(0, 0);
+    await row.locator('.quick-input-list-checkbox, input[type=checkbox], .monaco-custom-toggle').first().dispatchEvent('click');
+    const deadline = Date.now() + 5000;
+    while (((await row.getAttribute('aria-checked')) === 'true') !== want) {
+      if (Date.now() > deadline) throw new Error(`could not ${want ? 'tick' : 'untick'} "${text}" in the quick pick`);
+      await page.waitForTimeout(100);
+    }
+  }
+  await page.keyboard.press('Enter');
+}
+
+export async function pickOne(page, label) {
+  const widget = page.locator('.quick-input-widget');
+  const row = widget.locator('.monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  // Filter to the row, then accept it with Enter (a hover can cover a click target).
+  await widget.locator('input.input').fill(label);
+  await widget.locator('.monaco-list-row.focused', { hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.press('Enter');
 }

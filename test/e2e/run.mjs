@@ -13,7 +13,7 @@ import { buildSync } from 'esbuild';
 import { launchBrowser, remoteUri, startCodeServer, withTimeout, workbenchUrl } from '../../scripts/test-host/codeServer.mjs';
 import { describeViolations, listenInAllFrames, plantViolation, watchCsp } from './cspWatch.mjs';
 import { checkNumbers } from './numbers.mjs';
-import { palette } from './palette.mjs';
+import { palette, pickExactly, pickOne, quickPickVisible } from './palette.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shots = join(repo, 'test-results', 'screenshots');
@@ -44,14 +44,6 @@ const format = await import(pathToFileURL(formatJs).href);
 format.setFormatLocale('en-US');
 const fmt = (x, digits = 4) => format.formatNumber(x, digits);
 
-async function quickPickVisible(page, placeholderOrTitle) {
-  const w = page.locator('.quick-input-widget', { hasText: placeholderOrTitle });
-  await w.waitFor({ state: 'visible', timeout: 30_000 }).catch(async () => {
-    await page.locator('.quick-input-widget input.input').waitFor({ state: 'visible', timeout: 10_000 });
-  });
-  return page.locator('.quick-input-widget');
-}
-
 /** In a multi-select quick pick, tick the rows whose label contains one of `labels`. */
 async function pickMany(page, labels) {
   const widget = await quickPickVisible(page, 'CSV');
@@ -76,45 +68,6 @@ async function pickMany(page, labels) {
   await page.keyboard.press('Enter');
   // Accepted: the pick closes (or is replaced by the next step's), never left half-done.
   await widget.locator('.monaco-list-row[aria-checked]').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
-}
-
-/** In a multi-select quick pick, exactly the rows whose label contains one of `labels` ticked (others unticked). */
-async function pickExactly(page, labels) {
-  const widget = await quickPickVisible(page, 'CSV');
-  await widget.locator('.monaco-list-row').first().waitFor({ state: 'visible', timeout: 10_000 });
-  const rows = widget.locator('.monaco-list-row');
-  // Every wanted file must be listed before anything is ticked: a file copied in just before may
-  // not be listed yet, and Enter would then compare fewer files than the step means to.
-  for (const t = Date.now(); ; ) {
-    const texts = await rows.allTextContents();
-    if (labels.every((l) => texts.some((x) => x.includes(l)))) break;
-    if (Date.now() - t > 10_000) throw new Error(`the file pick lists ${JSON.stringify(texts)}, not every one of ${JSON.stringify(labels)}`);
-    await page.waitForTimeout(200);
-  }
-  for (let i = 0; i < (await rows.count()); i++) {
-    const row = rows.nth(i);
-    const text = (await row.textContent()) ?? '';
-    const want = labels.some((l) => text.includes(l));
-    if (((await row.getAttribute('aria-checked')) === 'true') === want) continue;
-    await page.mouse.move(0, 0);
-    await row.locator('.quick-input-list-checkbox, input[type=checkbox], .monaco-custom-toggle').first().dispatchEvent('click');
-    const deadline = Date.now() + 5000;
-    while (((await row.getAttribute('aria-checked')) === 'true') !== want) {
-      if (Date.now() > deadline) throw new Error(`could not ${want ? 'tick' : 'untick'} "${text}" in the quick pick`);
-      await page.waitForTimeout(100);
-    }
-  }
-  await page.keyboard.press('Enter');
-}
-
-async function pickOne(page, label) {
-  const widget = page.locator('.quick-input-widget');
-  const row = widget.locator('.monaco-list-row', { hasText: label }).first();
-  await row.waitFor({ state: 'visible', timeout: 30_000 });
-  // Filter to the row, then accept it with Enter (a hover can cover a click target).
-  await widget.locator('input.input').fill(label);
-  await widget.locator('.monaco-list-row.focused', { hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
-  await page.keyboard.press('Enter');
 }
 
 /** Visible notification texts, to explain a failure. */
@@ -676,6 +629,14 @@ try {
   step('different labels: no merged arm offered, scaffolded or trained');
   await cspViolations.settled();
   assert.deepEqual(describeViolations(cspViolations), [], 'no Content Security Policy violation in the editor since the reports');
+  // 7. A streaming comparison (issue 15) of two generated files, streaming forced by the setting:
+  // the progress card shows the stage while the CLI reads (issue 16), then the streaming view's
+  // numbers agree with `compare --stream --json` (streamCompare.mjs).
+  step('streaming compare: stage while it runs, then the streaming view against the CLI JSON');
+  const { streamCompareCheck } = await import('./streamCompare.mjs');
+  await page.bringToFront();
+  const streamed = await streamCompareCheck({ page, view, ws, shots, pick: { palette, pickExactly, pickOne } });
+  step(`streaming compare: ${streamed.numbers} numbers agree; stages shown: ${streamed.stagesSeen}`);
   step('streaming load (5 min at 10 updates/s, time-compressed)');
   const { streamingCheck } = await import('./streaming.mjs');
   await streamingCheck();

@@ -91,7 +91,7 @@ describe('commands', function () {
     // One table row per feature; a chart per non-identifier feature plus the label chart.
     assert.equal(rendered.rows, pair.features.length);
     assert.equal(rendered.charts, pair.features.filter((f) => !f.identifierLike).length + 1);
-    assert.deepEqual(a.dashboard.snapshot().compare?.comparisons[0].features.length, pair.features.length);
+    assert.deepEqual(a.dashboard.snapshot().compare?.comparisons?.[0].features.length, pair.features.length);
   });
 
   it('Compare Datasets on a malformed CSV: problems become diagnostics with file, line and column', async () => {

@@ -1,8 +1,11 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { compareDatasets, type ComparisonReport, type PairComparison } from '../../core/compare';
 import { flag, numberOption, parseArgs, stringOption, UsageError, type OptionSpec } from '../args';
 import { EXIT_OK, type CliCommand, type CliIO } from '../command';
 import { displayText as d, fmt, heading, jsonText, percent, pvalue, renderTable, terminalText } from '../format';
 import { ingestOptionSpecs, loadTables } from '../loadTables';
+import { CompareProgressWriter } from '../progress';
 import { runStreamCompare, streamDecision, streamOptionSpecs } from '../stream';
 
 const options: readonly OptionSpec[] = [
@@ -17,6 +20,7 @@ const options: readonly OptionSpec[] = [
   { name: 'js-threshold', kind: 'string', description: 'Jensen-Shannon distance drift threshold (default 0.1)' },
   { name: 'seed', kind: 'string', description: 'seed for the domain classifier (default 42)' },
   { name: 'no-domain-classifier', kind: 'boolean', description: 'skip the domain classifier' },
+  { name: 'progress-json', kind: 'boolean', description: 'write each stage (reading each file, profiling, feature drift, labels, domain classifier, recommendation) as one JSON line to stderr, for programs running the CLI' },
   ...ingestOptionSpecs,
   ...streamOptionSpecs,
 ];
@@ -39,11 +43,13 @@ export const compareCommand: CliCommand = {
   usage: 'compare FILE FILE... [--label COL | --labels COL_A,COL_B,...] [--json] [--html FILE]',
   summary: 'Compare datasets against a reference: schema, drift, labels, domain classifier, recommendation.',
   options,
-  async run(argv, io) {
+  async run(argv, ioIn) {
+    let io = ioIn;
     const args = parseArgs(argv, options);
     const files = args.positionals;
     if (files.length < 2) throw new UsageError('compare needs at least two CSV files');
     const streaming = streamDecision(files, args, io.cwd);
+    if (flag(args, 'progress-json')) io = { ...io, compareProgress: new CompareProgressWriter(io.stderr, files, fileSizes(files, io.cwd), streaming.stream) };
     if (streaming.stream) return runStreamCompare(files, args, io, streaming.why);
     if (streaming.note) io.stderr.write(`note: ${streaming.note}\n`);
     const labels = labelsFrom(args, files.length);
@@ -68,6 +74,7 @@ export const compareCommand: CliCommand = {
       thresholds,
       seed: numberOption(args, 'seed') ?? 42,
       skipDomainClassifier: flag(args, 'no-domain-classifier'),
+      ...(io.compareProgress ? { onProgress: io.compareProgress.step.bind(io.compareProgress) } : {}),
     });
     const html = stringOption(args, 'html');
     if (html !== undefined) {
@@ -82,6 +89,17 @@ export const compareCommand: CliCommand = {
 };
 
 /** JSON has no NaN or Infinity: write them as null rather than invalid JSON. */
+/** Each file's size in bytes (0 when it cannot be read: the reader says why). */
+function fileSizes(files: readonly string[], cwd: string): number[] {
+  return files.map((f) => {
+    try {
+      return statSync(resolve(cwd, f)).size;
+    } catch {
+      return 0;
+    }
+  });
+}
+
 export function jsonNumbers(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;
 }

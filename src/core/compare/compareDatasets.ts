@@ -5,7 +5,7 @@
 import { recommend, type Recommendation, type RecommendOptions } from '../recommend';
 import { DEFAULT_DRIFT_THRESHOLDS, type DriftThresholds } from '../stats/driftRule';
 import type { DataTable, Problem } from '../table';
-import { comparePair } from './comparePair';
+import { comparePair, type PairStep } from './comparePair';
 import { summarizeDataset } from './summary';
 import type { DatasetSummary, PairComparison, ProblemEntry } from './types';
 
@@ -22,6 +22,26 @@ export interface CompareOptions {
   readonly skipDomainClassifier?: boolean;
   /** Number of bins for the shared numeric histograms (PSI, JS, charts). Default 30. */
   readonly bins?: number;
+  /**
+   * Told each stage as the comparison works through it (called synchronously, in order; what to
+   * do with it, such as writing it somewhere, is the caller's business).
+   */
+  readonly onProgress?: (step: CompareStep) => void;
+}
+
+/**
+ * Where a comparison is: `profile` (dataset `done` of `total` summarised), then per pair (`pair`
+ * of `pairs`, 0-based) `drift` (column `done` of `total`), `label`, `units` (columns that differ by
+ a unit), `domain` (cross-validation
+ * fold `done` of `total`), and last `recommend`. Each stage is announced with `done` 0 before its
+ * work and again as it advances.
+ */
+export interface CompareStep {
+  readonly stage: 'profile' | 'drift' | 'label' | 'units' | 'domain' | 'recommend';
+  readonly done: number;
+  readonly total: number;
+  readonly pair?: number;
+  readonly pairs?: number;
 }
 
 export interface ComparisonReport {
@@ -76,20 +96,25 @@ export function compareDatasets(tables: readonly DataTable[], options: CompareOp
     }
   });
   const ref = tables[refIndex];
-  const comparisons = tables
-    .map((t, i) => ({ t, i }))
-    .filter(({ i }) => i !== refIndex)
-    .map(({ t, i }) =>
-      comparePair(ref, t, labels[refIndex], labels[i], {
-        thresholds,
-        bins: options.bins ?? 30,
-        seed: options.seed ?? 42,
-        skipDomainClassifier: options.skipDomainClassifier ?? false,
-      }),
-    );
+  const report = options.onProgress;
+  const datasets = tables.map((t, i) => {
+    report?.({ stage: 'profile', done: i, total: tables.length });
+    return summarizeDataset(t, labels[i]);
+  });
+  const others = tables.map((t, i) => ({ t, i })).filter(({ i }) => i !== refIndex);
+  const comparisons = others.map(({ t, i }, pair) =>
+    comparePair(ref, t, labels[refIndex], labels[i], {
+      thresholds,
+      bins: options.bins ?? 30,
+      seed: options.seed ?? 42,
+      skipDomainClassifier: options.skipDomainClassifier ?? false,
+      ...(report ? { onProgress: (s: PairStep) => report({ ...s, pair, pairs: others.length }) } : {}),
+    }),
+  );
+  report?.({ stage: 'recommend', done: 0, total: 1 });
   return {
     version: 1,
-    datasets: tables.map((t, i) => summarizeDataset(t, labels[i])),
+    datasets,
     comparisons,
     recommendation: recommend(comparisons, tables.map((t, i) => ({ name: t.name, rows: t.rows, label: labels[i] })), options.recommend),
     problems: problemEntries(tables),

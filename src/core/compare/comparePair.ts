@@ -13,6 +13,15 @@ export interface PairOptions {
   readonly bins: number;
   readonly seed: number;
   readonly skipDomainClassifier: boolean;
+  /** Told each stage of the pair as it starts and advances (compareDatasets.ts CompareStep). */
+  readonly onProgress?: (step: PairStep) => void;
+}
+
+/** A pair's stage: `drift` (column `done` of `total`), `label`, `units` (unit differences), `domain` (fold `done` of `total`). */
+export interface PairStep {
+  readonly stage: 'drift' | 'label' | 'units' | 'domain';
+  readonly done: number;
+  readonly total: number;
 }
 
 export function comparePair(
@@ -28,17 +37,22 @@ export function comparePair(
   const schema = alignSchemas(refFeatures, otherFeatures);
   const features: FeatureComparison[] = [];
   const pairs: DomainPair[] = [];
+  const report = options.onProgress;
+  report?.({ stage: 'drift', done: 0, total: schema.matched.length });
   for (const m of schema.matched) {
     const ref = refFeatures.find((c) => c.name === m.reference) as Column;
     const other = otherFeatures.find((c) => c.name === m.other) as Column;
     const f = compareFeature(ref, other, refTable.rows, otherTable.rows, options.thresholds, options.bins);
     features.push(f);
     if (!f.identifierLike) pairs.push({ ref, other, name: m.reference });
+    report?.({ stage: 'drift', done: features.length, total: schema.matched.length });
   }
+  report?.({ stage: 'label', done: 0, total: 1 });
   const refLabelCol = refLabel !== undefined ? refTable.columns.find((c) => c.name === refLabel) : undefined;
   const otherLabelCol = otherLabel !== undefined ? otherTable.columns.find((c) => c.name === otherLabel) : undefined;
   const label = refLabelCol && otherLabelCol ? compareLabels(refLabelCol, otherLabelCol) : undefined;
   // Same quantity in other units: matched columns and suggested mappings whose values differ by one factor.
+  report?.({ stage: 'units', done: 0, total: 1 });
   const unitPairs: (readonly [Column, Column])[] = [];
   for (const m of [...schema.matched, ...schema.suggestions]) {
     const ref = refFeatures.find((c) => c.name === m.reference);
@@ -46,7 +60,10 @@ export function comparePair(
     if (ref && other) unitPairs.push([ref, other]);
   }
   const units = unitDifferences(unitPairs);
-  const domainClassifier = options.skipDomainClassifier ? undefined : domainClassifierSummary(pairs, refTable.rows, otherTable.rows, options.seed);
+  if (!options.skipDomainClassifier) report?.({ stage: 'domain', done: 0, total: 0 });
+  const domainClassifier = options.skipDomainClassifier
+    ? undefined
+    : domainClassifierSummary(pairs, refTable.rows, otherTable.rows, options.seed, report ? (done, total) => report({ stage: 'domain', done, total }) : undefined);
   const compared = features.filter((f) => !f.identifierLike);
   const allFeatureNames = schema.matched.length + schema.onlyReference.length + schema.onlyOther.length;
   return {

@@ -159,7 +159,13 @@ export interface DomainPair {
  * Cross-validated domain classifier over the matched, non-identifier features of a pair; undefined
  * when there is nothing to classify (no feature, fewer than 10 rows on a side, no usable column).
  */
-export function domainClassifierSummary(pairs: readonly DomainPair[], refRowCount: number, otherRowCount: number, seed: number): DomainClassifierSummary | undefined {
+export function domainClassifierSummary(
+  pairs: readonly DomainPair[],
+  refRowCount: number,
+  otherRowCount: number,
+  seed: number,
+  onFold?: (done: number, total: number) => void,
+): DomainClassifierSummary | undefined {
   if (pairs.length === 0 || refRowCount < 10 || otherRowCount < 10) return undefined;
   // Sample before building the matrix: memory and time stay bounded on any file size.
   const refRows = sampleRows(refRowCount, DOMAIN_ROWS_PER_SIDE, seed);
@@ -168,7 +174,7 @@ export function domainClassifierSummary(pairs: readonly DomainPair[], refRowCoun
   if (columns.length === 0) return undefined;
   const isOther = new Uint8Array(refRows.length + otherRows.length);
   isOther.fill(1, refRows.length);
-  const r = crossValidatedDomainAuc(columns, isOther, { seed, maxRowsPerSide: DOMAIN_ROWS_PER_SIDE });
+  const r = crossValidatedDomainAuc(columns, isOther, { seed, maxRowsPerSide: DOMAIN_ROWS_PER_SIDE, ...(onFold ? { onFold } : {}) });
   // Importance per original feature: one-hot parts add up.
   const byFeature = new Map<string, number>();
   r.importance.forEach((imp, i) => byFeature.set(source[i], (byFeature.get(source[i]) ?? 0) + imp));

@@ -5,7 +5,7 @@
  * domain classifier (domainShift.ts), unit differences (unitDifferences.ts), then the
  * recommendation (../recommend.ts).
  */
-export { DEFAULT_THRESHOLDS, compareDatasets, uniqueNames, type CompareOptions, type ComparisonReport } from './compareDatasets';
+export { DEFAULT_THRESHOLDS, compareDatasets, uniqueNames, type CompareOptions, type CompareStep, type ComparisonReport } from './compareDatasets';
 export type {
   Chi2Result,
   ColumnSummary,

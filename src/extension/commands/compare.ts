@@ -3,15 +3,19 @@
  * runs the CLI in a child process; Profile asks the language server for its live model when
  * the file is open in an editor, else it runs the CLI too.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TableProfile } from '../../core/profile';
-import type { ComparisonReport } from '../../protocol/dashboard';
+import { describeCompareProgress, progressPercent } from '../../protocol/compareProgress';
+import type { CompareDocument } from '../../protocol/dashboard';
+import { isStreamCompare } from '../../protocol/streamCompare';
 import { RUN_FILES } from '../../protocol/runFolder/contract';
 import { compareThresholdArgs, ingestArgs, labelArgs } from '../cliArgs';
 import { parseCliProblems } from '../cliProblems';
 import { runCli } from '../cliRunner';
+import { compareMode } from '../compareMode';
 import { CommandIds } from '../commandIds';
 import type { Ctx } from '../ctx';
 import { errorMessage, reportCliFailure } from '../errors';
@@ -35,7 +39,7 @@ export function registerCompareCommands(ctx: Ctx): void {
   ctx.registerCommand(CommandIds.profile, (a) => profile(ctx, a));
 }
 
-export async function compare(ctx: Ctx, a?: unknown, b?: unknown): Promise<ComparisonReport | undefined> {
+export async function compare(ctx: Ctx, a?: unknown, b?: unknown): Promise<CompareDocument | undefined> {
   const chosen = await resolveFiles(ctx.state, a, b, 2, 'Compare Datasets');
   if (!chosen) return undefined;
   const { files } = chosen;
@@ -48,21 +52,40 @@ export async function compare(ctx: Ctx, a?: unknown, b?: unknown): Promise<Compa
   if (labels === undefined) return undefined;
   const paths = files.map((f) => f.fsPath);
   const cwd = workspaceRoot() ?? dirname(paths[0]);
+  const settings = vscode.workspace.getConfiguration('datasetLab.compare');
+  const sizes = await Promise.all(paths.map((p) => stat(p).then((s) => s.size, () => 0)));
+  const mode = compareMode(paths.map((path, i) => ({ path, bytes: sizes[i] })), settings.get<number | null>('streamAboveMB'), totalmem());
+  if (mode.reason) ctx.output.appendLine(`[compare] ${mode.reason}`);
   const args = [
     'compare',
     ...paths,
     '--json',
+    '--progress-json',
+    ...(mode.stream ? ['--stream'] : []),
     ...labelArgs(labels, paths.length),
-    ...compareThresholdArgs(vscode.workspace.getConfiguration('datasetLab.compare')),
+    ...compareThresholdArgs(settings),
     ...ingestArgs(vscode.workspace.getConfiguration('datasetLab', files[0])),
   ];
-  // The dashboard shows the comparison's progress rather than a blank panel while it runs.
-  ctx.dashboard.compareStarted(paths.map((p) => vscode.workspace.asRelativePath(p)));
+  // The dashboard shows the comparison's stages rather than a blank panel while it runs.
+  ctx.dashboard.compareStarted(paths.map((p) => vscode.workspace.asRelativePath(p)), mode.stream);
+  const title = `Dataset Lab: comparing ${paths.map((p) => basename(p)).join(' vs ')}${mode.stream ? ' (streaming)' : ''}`;
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Dataset Lab: comparing datasets', cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
     (progress, token) => {
-      progress.report({ message: paths.map((p) => basename(p)).join(' vs ') });
-      return runCli(ctx.extensionUri, args, { cwd, token, output: ctx.output });
+      progress.report({ message: mode.stream ? 'reading in bounded memory' : 'starting' });
+      let shown = 0;
+      return runCli(ctx.extensionUri, args, {
+        cwd,
+        token,
+        output: ctx.output,
+        onProgress: (e) => {
+          // withProgress adds increments up: report the change of the overall share, in percent.
+          const increment = Math.max(0, e.fraction * 100 - shown);
+          shown += increment;
+          progress.report({ message: `${progressPercent(e)} · ${describeCompareProgress(e)}`, increment });
+          ctx.dashboard.compareStage(e);
+        },
+      });
     },
   );
   if (result.cancelled) {
@@ -75,7 +98,16 @@ export async function compare(ctx: Ctx, a?: unknown, b?: unknown): Promise<Compa
     reportCliFailure(ctx.problems, 'Compare Datasets', result.stderr, paths, workspaceRoot() ?? process.cwd());
     return undefined;
   }
-  const report = JSON.parse(result.stdout) as ComparisonReport;
+  const doc = JSON.parse(result.stdout) as CompareDocument;
+  if (isStreamCompare(doc)) {
+    // No in-memory report: nothing for the scaffold buttons, which read the last one.
+    const problems = parseCliProblems(result.stderr);
+    ctx.problems.set(problems, cwd, paths);
+    ctx.dashboard.showCompare(doc);
+    if (problems.length) void ctx.problems.notify(`Dataset Lab: the input files have ${problems.length} problem(s); the comparison skipped the bad cells.`, 'warning');
+    return doc;
+  }
+  const report = doc;
   ctx.lastReport = report;
   await ctx.state.update(LAST_COMPARE, { files: files.map((f) => f.toString()), labels } satisfies LastCompare);
   const problems = report.problems.map((p) => ({ file: p.file, line: p.line, column: p.column, message: p.message, code: p.code }));
@@ -94,7 +126,7 @@ export async function compare(ctx: Ctx, a?: unknown, b?: unknown): Promise<Compa
  * experiment files pair it with, asked from the language server at the click (the lens's own
  * list, `b`, when the server cannot answer); with none, any CSV file of the workspace.
  */
-export async function compareWith(ctx: Ctx, a: unknown, b: unknown): Promise<ComparisonReport | undefined> {
+export async function compareWith(ctx: Ctx, a: unknown, b: unknown): Promise<CompareDocument | undefined> {
   const uri = typeof a === 'string' ? vscode.Uri.parse(a) : a instanceof vscode.Uri ? a : undefined;
   if (!uri) return compare(ctx);
   const lensPartners = (Array.isArray(b) ? b : []).map((p) => (typeof p === 'string' ? vscode.Uri.parse(p) : p)).filter((p): p is vscode.Uri => p instanceof vscode.Uri);

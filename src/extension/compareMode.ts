@@ -1,0 +1,44 @@
+/**
+ * Whether Compare Datasets reads the files in bounded memory (the CLI's `--stream`), decided
+ * before the CLI runs so the dashboard knows which document to expect. With the setting
+ * `datasetLab.compare.streamAboveMB` unset it is the CLI's own rule (src/cli/stream.ts
+ * streamDecision: the in-memory ingest peaks at about 2.4 x the files' size, allowed up to half
+ * the RAM and at most 4 GiB); set, files above that many MB in total are streamed. Only CSV/TSV
+ * files can be streamed: others are read in memory, with a note saying why. Pure (no vscode), so
+ * a unit test holds it to the CLI's rule.
+ */
+import { basename, extname } from 'node:path';
+
+/** The in-memory ingest's peak, as a multiple of the file size (the CLI's INGEST_PEAK_FACTOR). */
+export const INGEST_PEAK_FACTOR = 2.4;
+
+/** The extensions the streaming reader takes (the CLI refuses others with --stream). */
+export const STREAMABLE_EXTENSIONS: readonly string[] = ['.csv', '.tsv', '.tab', '.txt'];
+
+/** The CLI's default: files whose in-memory read would need more than min(4 GiB, RAM / 2). */
+export function defaultStreamAboveBytes(totalMemoryBytes: number): number {
+  return Math.min(4 * 1024 ** 3, totalMemoryBytes / 2) / INGEST_PEAK_FACTOR;
+}
+
+export interface CompareMode {
+  readonly stream: boolean;
+  /** Why streaming was chosen, or why it was not although the files are large. */
+  readonly reason?: string;
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(bytes < 10 * 1024 ** 2 ? 1 : 0)} MB`;
+
+/**
+ * `files` with their sizes in bytes; `streamAboveMB` the setting (undefined or null: the CLI's
+ * rule); `totalMemoryBytes` the machine's RAM (os.totalmem()).
+ */
+export function compareMode(files: readonly { readonly path: string; readonly bytes: number }[], streamAboveMB: number | null | undefined, totalMemoryBytes: number): CompareMode {
+  const total = files.reduce((s, f) => s + f.bytes, 0);
+  const set = typeof streamAboveMB === 'number' && Number.isFinite(streamAboveMB) && streamAboveMB >= 0;
+  const limit = set ? streamAboveMB * 1024 ** 2 : defaultStreamAboveBytes(totalMemoryBytes);
+  if (!(total > limit)) return { stream: false };
+  const rule = set ? `datasetLab.compare.streamAboveMB is ${streamAboveMB}` : `reading them in memory would need about ${mb(total * INGEST_PEAK_FACTOR)}, over half the RAM (at most 4 GiB)`;
+  const notStreamable = files.find((f) => !STREAMABLE_EXTENSIONS.includes(extname(f.path).toLowerCase()));
+  if (notStreamable) return { stream: false, reason: `the files total ${mb(total)} (${rule}), but ${basename(notStreamable.path)} is not CSV/TSV, which the streaming mode needs: comparing in memory` };
+  return { stream: true, reason: `the files total ${mb(total)} (${rule}): reading them in bounded memory (streaming mode)` };
+}
