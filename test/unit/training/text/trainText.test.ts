@@ -103,6 +103,11 @@ test('text settings are checked with their JSON paths', async () => {
     [{ tokenizer: 'wordpiece' }, /at \$\.text\.tokenizerFile: "tokenizer": "wordpiece" with a scratch encoder needs "tokenizerFile"/],
     [{ encoder: 'layers', model: '../outside' }, /at \$\.text\.model: .*outside.*model and tokenizer files must stay inside it/],
     [{ colour: 1 }, /at \$\.text\.colour: unknown property "colour"/],
+    [{ encoder: 'layers', model: 'encoder', unfreeze: 'gradual' }, /at \$\.text\.unfreeze: must be "all" \(every layer at once after freezeEpochs\) or \{"everyEpochs": K\} \(the top layer first, one more layer every K epochs\), got "gradual"/],
+    [{ encoder: 'layers', model: 'encoder', unfreeze: { everyEpochs: 0 } }, /at \$\.text\.unfreeze\.everyEpochs: must be an integer from 1 to 100000, got 0/],
+    [{ encoder: 'layers', model: 'encoder', unfreeze: {} }, /at \$\.text\.unfreeze\.everyEpochs: is required/],
+    [{ encoder: 'layers', model: 'encoder', unfreeze: { every: 2, everyEpochs: 2 } }, /at \$\.text\.unfreeze\.every: unknown property "every" \(allowed: everyEpochs\)/],
+    [{ unfreeze: { everyEpochs: 2 } }, /at \$\.text\.unfreeze: applies to "encoder": "layers" only \(this encoder is "bag"\)/],
   ];
   for (const [text, expected] of cases) {
     const file = textExperiment(dir, { text });
