@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { CurvePoint, DashboardResults, TrainingStatus } from '../protocol/dashboard';
 import { formatDuration } from '../protocol/format';
-import type { FromTrainerMessage } from '../protocol/training';
+import type { EncodingMessage, FromTrainerMessage } from '../protocol/training';
 import type { ArmName } from '../protocol/runFolder/contract';
 import { TrainingRun } from '../training/host';
 import { CommandIds } from './commandIds';
@@ -42,6 +42,11 @@ export class TrainingManager implements vscode.Disposable {
   private crossValidation = false;
   private readonly doneEmitter = new vscode.EventEmitter<TrainingOutcome>();
   readonly onDidFinish = this.doneEmitter.event;
+  /** The last embedding progress of the current run (a pretrained text encoder), until training starts. */
+  private encoding: EncodingMessage | undefined;
+  private readonly encodingEmitter = new vscode.EventEmitter<EncodingMessage>();
+  /** Embedding progress of a pretrained text encoder, as the trainer reports it (status bar, notification, output). */
+  readonly onDidEncode = this.encodingEmitter.event;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -91,6 +96,7 @@ export class TrainingManager implements vscode.Disposable {
       text: { trusted: vscode.workspace.isTrusted, allowModelDownload: vscode.workspace.isTrusted && config.get<boolean>('text.allowModelDownload', false) },
     });
     this.child = child;
+    this.encoding = undefined;
     this.pending = [];
     this.epochSeconds.clear();
     this.models = [];
@@ -133,9 +139,12 @@ export class TrainingManager implements vscode.Disposable {
             const sub = token.onCancellationRequested(() => this.stop());
             const timer = setInterval(() => {
               const s = this.status;
+              const e = this.encoding;
               if (s?.arm) {
                 const eta = s.etaSeconds !== undefined ? `, ETA ${formatSeconds(s.etaSeconds)}` : '';
                 progress.report({ message: `${s.arm} epoch ${s.epoch ?? 0}/${s.epochs ?? '?'}${eta}` });
+              } else if (e) {
+                progress.report({ message: `embedding ${e.dataset}/${e.column} with ${e.model}: ${e.done}/${e.total} texts` });
               }
             }, 500);
             try {
@@ -186,6 +195,8 @@ export class TrainingManager implements vscode.Disposable {
         return;
       }
       case 'encoding': {
+        this.encoding = m;
+        this.encodingEmitter.fire(m);
         const what = `${m.dataset}/${m.column} with ${m.model}`;
         this.statusBar.text = `$(sync~spin) embedding ${m.dataset} ${m.done}/${m.total}`;
         if (m.done === m.total) this.output.appendLine(`[training] ${m.cached ? `embeddings of ${what}: ${m.total} texts from the embedding cache` : `embedded ${m.total} texts of ${what} (${Math.round(m.rowsPerSecond)} texts/s)`}`);
@@ -270,6 +281,7 @@ export class TrainingManager implements vscode.Disposable {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.statusBar.dispose();
     this.doneEmitter.dispose();
+    this.encodingEmitter.dispose();
   }
 }
 

@@ -48,9 +48,14 @@ export function checkTextSection(experimentFile: string, tree: Node, ctx: TextMo
   if (!text) return [];
   const out: TextModelFinding[] = [];
   const root = runRoot(ctx.roots, experimentFile);
+  // The value a path names, or its nearest ancestor present ($.text.unfreeze.everyEpochs when missing: unfreeze).
   const nodeOf = (jsonPath: string): Node => {
-    const key = /^\$\.text\.([A-Za-z]+)$/.exec(jsonPath)?.[1];
-    return (key !== undefined ? findNodeAtLocation(text, [key]) : undefined) ?? text;
+    const keys = /^\$\.text\.([A-Za-z.]+)$/.exec(jsonPath)?.[1].split('.') ?? [];
+    for (let k = keys.length; k > 0; k--) {
+      const node = findNodeAtLocation(text, keys.slice(0, k));
+      if (node) return node;
+    }
+    return text;
   };
   const spoken = new Set<string>();
   const spec = resolveTextSpec(

@@ -28,7 +28,16 @@ export function predictHeads(outputs: readonly Float32Array[] | Float64Array[], 
   return pred;
 }
 
-/** Metrics per source and pooled, from predictions in head label space. */
+/**
+ * `own[k]` = 1 when class k of `classes` is one of the source's classes: under the merged arm a
+ * source's metrics average over its own label space (metrics.ts).
+ */
+export function ownClassMask(classes: readonly string[], sourceClasses: readonly string[]): Uint8Array {
+  const mine = new Set(sourceClasses);
+  return Uint8Array.from(classes, (c) => (mine.has(c) ? 1 : 0));
+}
+
+/** Metrics per source (over the source's own classes) and pooled (every class), from predictions in head label space. */
 export function evaluate(plan: ModelPlan, split: SplitData, pred: Float64Array): { bySource: Record<string, Metrics>; pooled: Metrics } {
   const bySource: Record<string, Metrics> = {};
   const names = unionClasses(plan.sources);
@@ -46,7 +55,7 @@ export function evaluate(plan: ModelPlan, split: SplitData, pred: Float64Array):
       yp.push(pred[i]);
     }
     if (head.task === 'classification') {
-      bySource[s.name] = classificationMetrics(yt, yp, head.classes);
+      bySource[s.name] = classificationMetrics(yt, yp, head.classes, ownClassMask(head.classes, s.classes));
       for (let k = 0; k < yt.length; k++) {
         pooledTrue.push(nameIndex.get(head.classes[yt[k]]) as number);
         pooledPred.push(nameIndex.get(head.classes[yp[k]]) as number);
@@ -103,6 +112,8 @@ export interface SourcePredictions {
   readonly task: Task;
   readonly yTrue: Float64Array;
   readonly yPred: Float64Array;
+  /** Classification: the source's own classes among the shared ones (ownClassMask); its macro-F1 averages over them. */
+  readonly ownClasses?: Uint8Array;
 }
 
 /**
@@ -127,7 +138,13 @@ export function sourcePredictions(plan: ModelPlan, split: SplitData, pred: Float
         yp.push(pred[i]);
       }
     }
-    out[s.name] = { task: head.task, yTrue: Float64Array.from(yt), yPred: Float64Array.from(yp) };
+    if (head.task === 'classification') {
+      const ownClasses = new Uint8Array(classIndex.size);
+      for (const c of s.classes) ownClasses[classIndex.get(c) as number] = 1;
+      out[s.name] = { task: head.task, yTrue: Float64Array.from(yt), yPred: Float64Array.from(yp), ownClasses };
+    } else {
+      out[s.name] = { task: head.task, yTrue: Float64Array.from(yt), yPred: Float64Array.from(yp) };
+    }
   });
   return out;
 }

@@ -2,12 +2,23 @@
  * Evaluation metrics, defined as scikit-learn defines them (checked against its values in
  * test/reference/training/metrics.json): classes are the union of true and predicted labels,
  * and a precision or recall with an empty denominator counts as 0.
+ *
+ * A dataset's metrics under a model that predicts a wider label space (the merged arm predicts
+ * the union of every dataset's classes) average over the dataset's own label space: macro-F1
+ * and `perClass` cover the dataset's classes present among the true or predicted labels
+ * (scikit-learn's `f1_score(y, p, labels=own classes present, average='macro')`). A prediction
+ * of another dataset's class is an error (it lowers the recall of the true class) and adds no
+ * 0-F1 class to the average; the confusion matrix and `labels` keep every class present, so
+ * those predictions stay visible. Pooled metrics (every dataset's rows) use every class.
  */
 import type { ClassMetrics, ClassificationMetrics, Metrics, RegressionMetrics } from '../protocol/runFolder/contract';
 
 
-/** `yTrue`/`yPred` index into `classNames`. */
-export function classificationMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, classNames: readonly string[]): ClassificationMetrics {
+/**
+ * `yTrue`/`yPred` index into `classNames`. `own`: the rows' dataset's classes, `own[c]` truthy
+ * for class index c (see above); absent: every class counts.
+ */
+export function classificationMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, classNames: readonly string[], own?: ArrayLike<number>): ClassificationMetrics {
   const n = yTrue.length;
   const present = new Set<number>();
   for (let i = 0; i < n; i++) {
@@ -25,7 +36,9 @@ export function classificationMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike
   }
   const perClass: Record<string, ClassMetrics> = {};
   let f1Sum = 0;
+  let averaged = 0;
   for (let k = 0; k < m; k++) {
+    if (own && !own[ids[k]]) continue;
     const tp = confusion[k][k];
     let predicted = 0;
     let actual = 0;
@@ -38,12 +51,13 @@ export function classificationMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike
     const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
     perClass[classNames[ids[k]] ?? String(ids[k])] = { precision, recall, f1, support: actual };
     f1Sum += f1;
+    averaged++;
   }
   return {
     task: 'classification',
     n,
     accuracy: n > 0 ? correct / n : NaN,
-    macroF1: m > 0 ? f1Sum / m : NaN,
+    macroF1: averaged > 0 ? f1Sum / averaged : NaN,
     perClass,
     confusion,
     labels: ids.map((c) => classNames[c] ?? String(c)),

@@ -3,7 +3,9 @@
  * leave-out is a weight vector over the same rows. With every weight 1 they are scikit-learn's
  * accuracy_score, f1_score(average='macro') and r2_score (src/training/metrics.ts, checked
  * against scikit-learn): macro-F1 averages over the classes present among the true or the
- * predicted labels of the rows that count, and a zero denominator gives 0.
+ * predicted labels of the rows that count, and a zero denominator gives 0. Given a dataset's own
+ * classes (`own`), macro-F1 averages over those of them present, as metrics.ts does for a dataset
+ * under the merged arm.
  */
 
 /** sum w correct / sum w. */
@@ -19,8 +21,11 @@ export function weightedAccuracy(correct: Uint8Array, w: Float64Array): number {
   return n > 0 ? c / n : NaN;
 }
 
-/** Macro-F1 over `classes` class indices; yTrue / yPred hold indices in [0, classes). */
-export function weightedMacroF1(yTrue: Int32Array, yPred: Int32Array, classes: number, w: Float64Array, scratch?: Float64Array): number {
+/**
+ * Macro-F1 over `classes` class indices; yTrue / yPred hold indices in [0, classes). `own[k]`
+ * truthy: class k is one of the rows' dataset's classes; absent: every class counts.
+ */
+export function weightedMacroF1(yTrue: Int32Array, yPred: Int32Array, classes: number, w: Float64Array, scratch?: Float64Array, own?: Uint8Array): number {
   // tp, predicted and actual per class, side by side.
   const s = scratch && scratch.length >= 3 * classes ? scratch : new Float64Array(3 * classes);
   s.fill(0, 0, 3 * classes);
@@ -39,7 +44,7 @@ export function weightedMacroF1(yTrue: Int32Array, yPred: Int32Array, classes: n
     const tp = s[k];
     const predicted = s[classes + k];
     const actual = s[2 * classes + k];
-    if (predicted === 0 && actual === 0) continue;
+    if ((predicted === 0 && actual === 0) || (own && !own[k])) continue;
     present++;
     // F1 = 2 tp / (predicted + actual), which equals 2PR / (P + R) and is 0 when tp is 0.
     f1Sum += (2 * tp) / (predicted + actual);

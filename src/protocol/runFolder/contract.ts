@@ -60,11 +60,18 @@ export interface ClassificationMetrics {
   readonly task: 'classification';
   readonly n: number;
   readonly accuracy: number;
+  /**
+   * Mean F1 over the classes present among the true or predicted labels (scikit-learn's
+   * default). A dataset's entry (`bySource`) averages over that dataset's own classes only: a
+   * merged model's prediction of another dataset's class lowers the true class's recall and
+   * adds no class to the average (`f1_score(labels=own classes present)`); `pooled` uses every class.
+   */
   readonly macroF1: number;
   /** Intervals of the scores (src/training/evaluation/intervals.ts); absent in runs made before they existed. */
   readonly ci?: { readonly accuracy: Interval; readonly macroF1: Interval };
+  /** The classes macro-F1 averages over (a dataset's entry: its own classes present). */
   readonly perClass: Record<string, ClassMetrics>;
-  /** Row = true class, column = predicted class, both in `labels` order. */
+  /** Row = true class, column = predicted class, both in `labels` order (every class present, another dataset's included). */
   readonly confusion: number[][];
   readonly labels: string[];
 }
@@ -309,6 +316,8 @@ export interface SourcePredictionsFile {
   /** Classification: indices into PredictionsFile.classes; regression: values in label units. */
   readonly yTrue: readonly number[];
   readonly yPred: readonly number[];
+  /** Classification: the dataset's own classes (indices into PredictionsFile.classes), over which its macro-F1 averages; absent in older files (every class counts). */
+  readonly ownClasses?: readonly number[];
 }
 
 export interface PredictionsFile {

@@ -172,7 +172,7 @@ export async function runCrossValidation(exp: ResolvedExperiment, data: Prepared
     const bySource: Record<string, SourceResult> = {};
     for (const s of sources) {
       const perFold = outs.map((o) => o.bySource[s]);
-      const preds = concatPredictions(outs.map((o) => o.predictions[s]));
+      const preds = concatPredictions(outs.map((o) => o.predictions[s]), outs[0]?.predictions[s]?.ownClasses);
       const fitted = fit.bySource[s];
       bySource[s] = { ...aggregate(perFold, preds.predictions, classNames, mean(testTrainRatio[s]), spec.confidence), epochs: fitted?.epochs ?? fit.epochs, bestEpoch: fitted?.bestEpoch ?? fit.bestEpoch, foldScores: perFold.map(primaryScore) };
     }
@@ -231,7 +231,8 @@ function emptyEvidence(spec: ResolvedExperiment['evaluation']): Evidence {
 /**
  * One source's metrics over the folds: each score the mean of its fold values with the
  * corrected-t interval; per-class figures and the confusion matrix from every out-of-fold
- * prediction together (n counts them: labelled rows times repeats).
+ * prediction together (n counts them: labelled rows times repeats), over the source's own
+ * classes when the predictions carry them (metrics.ts).
  */
 function aggregate(perFold: readonly Metrics[], preds: SourcePredictions, classNames: readonly string[], ratio: number, confidence: number): Metrics {
   // The t interval is symmetric and can pass a score's bounds: accuracy and macro-F1 lie in
@@ -241,7 +242,7 @@ function aggregate(perFold: readonly Metrics[], preds: SourcePredictions, classN
     return interval(Math.max(min, t.low), Math.min(max, t.high));
   };
   if (preds.task === 'classification') {
-    const all = classificationMetrics(preds.yTrue, preds.yPred, classNames);
+    const all = classificationMetrics(preds.yTrue, preds.yPred, classNames, preds.ownClasses);
     const acc = perFold.map((m) => (m.task === 'classification' ? m.accuracy : NaN));
     const f1 = perFold.map((m) => (m.task === 'classification' ? m.macroF1 : NaN));
     return { ...all, accuracy: mean(acc), macroF1: mean(f1), ci: { accuracy: ci(acc, 0, 1), macroF1: ci(f1, 0, 1) } };

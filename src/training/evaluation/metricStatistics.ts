@@ -28,14 +28,18 @@ export function metricStatistic(p: SourcePredictions, metric: MetricName, classe
       return (w) => weightedAccuracy(correct, w);
     }
     const scratch = new Float64Array(3 * classes);
-    return (w) => weightedMacroF1(yTrue, yPred, classes, w, scratch);
+    return (w) => weightedMacroF1(yTrue, yPred, classes, w, scratch, p.ownClasses);
   }
   const key = metric as 'r2' | 'mae' | 'rmse';
   return (w) => weightedRegression(p.yTrue, p.yPred, w)[key];
 }
 
-/** Predictions of several sources one after the other (the pooled test rows), with each row's source as its stratum. */
-export function concatPredictions(parts: readonly SourcePredictions[]): { readonly predictions: SourcePredictions; readonly strata: Int32Array } {
+/**
+ * Predictions of several sources one after the other (the pooled test rows), with each row's
+ * source as its stratum. The result has no own classes (pooled metrics count every class)
+ * unless `ownClasses` is given (one source's predictions over several folds).
+ */
+export function concatPredictions(parts: readonly SourcePredictions[], ownClasses?: Uint8Array): { readonly predictions: SourcePredictions; readonly strata: Int32Array } {
   const n = parts.reduce((a, p) => a + p.yTrue.length, 0);
   const yTrue = new Float64Array(n);
   const yPred = new Float64Array(n);
@@ -47,5 +51,5 @@ export function concatPredictions(parts: readonly SourcePredictions[]): { readon
     strata.fill(k, off, off + p.yTrue.length);
     off += p.yTrue.length;
   });
-  return { predictions: { task: parts[0]?.task ?? 'classification', yTrue, yPred }, strata };
+  return { predictions: { task: parts[0]?.task ?? 'classification', yTrue, yPred, ...(ownClasses ? { ownClasses } : {}) }, strata };
 }

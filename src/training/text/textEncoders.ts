@@ -8,7 +8,10 @@
  * - conv: token embeddings, a 1-D convolution (kernelSize windows, `filters` outputs, ReLU) and
  *   the maximum over the windows that start on a token;
  * - layers: a TF.js LayersModel that maps token ids to a vector, frozen for the first
- *   `freezeEpochs` epochs (its gradient is cut, so Adam's moments stay zero and it does not move).
+ *   `freezeEpochs` epochs (its gradient is cut, so Adam's moments stay zero and it does not move),
+ *   then unfrozen all at once or layer by layer from the top (`unfreeze`, textSpec.ts
+ *   unfrozenLayerCount): a layer still frozen has its weights marked not trainable, so the
+ *   optimizer gets no gradient for them (tf.variableGrads gives null) and leaves them as they are.
  *
  * The same class encodes batches while training (tfjs autodiff) and when `predict` scores rows
  * with the weights saved in the run's model folder.
@@ -16,6 +19,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { TF } from '../backend';
 import { Rng } from '../../core/random';
+import { unfrozenLayerCount, type UnfreezeSchedule } from './textSpec';
 
 export interface EncodedColumn {
   readonly name: string;
@@ -47,19 +51,39 @@ export interface EncoderWeight {
   readonly shape: number[];
 }
 
+/** A layers encoder of a text column: the model, its frozen epochs and how it unfreezes (default "all"). */
+export interface LayersEntry {
+  readonly model: tfjs.LayersModel;
+  readonly freezeEpochs: number;
+  readonly unfreeze?: UnfreezeSchedule;
+}
+
+/** A layer of a layers encoder that has trainable weights (they are listed bottom, the input side, first). */
+interface WeightedLayer {
+  readonly name: string;
+  readonly weights: readonly tfjs.LayerVariable[];
+}
+
 export class TextEncoders {
   /** Per column: its variables (embedding; conv kernels and bias). Layers encoders keep theirs in the model. */
   private readonly vars: tfjs.Variable[][] = [];
-  /** 1-based epoch now training; encoders with freezeEpochs >= it pass no gradient. */
-  epoch = 1;
+  /** Per layers model: its layers with trainable weights as loaded, bottom first (the ones a schedule unfreezes). */
+  private readonly weighted = new Map<tfjs.LayersModel, { readonly entry: LayersEntry; readonly layers: readonly WeightedLayer[] }>();
+  private epochNow = 1;
 
   constructor(
     readonly tf: TF,
     readonly layout: TextLayout,
     seed: number,
-    /** layers encoders by column name, and their frozen epochs. */
-    readonly layersModels: ReadonlyMap<string, { model: tfjs.LayersModel; freezeEpochs: number }> = new Map(),
+    /** layers encoders by column name, their frozen epochs and unfreeze schedule. */
+    readonly layersModels: ReadonlyMap<string, LayersEntry> = new Map(),
   ) {
+    for (const entry of layersModels.values()) {
+      if (this.weighted.has(entry.model)) continue;
+      const layers = entry.model.layers.map((l) => ({ name: l.name, weights: l.trainableWeights })).filter((l) => l.weights.length > 0);
+      this.weighted.set(entry.model, { entry, layers });
+    }
+    this.applySchedule();
     const rng = new Rng(seed ^ 0x7e47);
     const uniform = (n: number, limit: number) => {
       const a = new Float32Array(n);
@@ -83,15 +107,38 @@ export class TextEncoders {
     }
   }
 
-  /** The layers models, each once (text columns may share one). */
-  private models(): tfjs.LayersModel[] {
-    return [...new Set([...this.layersModels.values()].map((m) => m.model))];
+  /** 1-based epoch now training: encoders with freezeEpochs >= it pass no gradient; setting it applies the unfreeze schedules. */
+  get epoch(): number {
+    return this.epochNow;
   }
 
-  /** Every trainable variable of the scratch encoders and of the layers models. */
+  set epoch(e: number) {
+    this.epochNow = e;
+    this.applySchedule();
+  }
+
+  /** Marks each layers encoder's weighted layers trainable or not for the current epoch, the top ones first. */
+  private applySchedule(): void {
+    for (const { entry, layers } of this.weighted.values()) {
+      const open = unfrozenLayerCount(this.epochNow, entry.freezeEpochs, entry.unfreeze ?? 'all', layers.length);
+      layers.forEach((l, i) => {
+        for (const w of l.weights) w.trainable = i >= layers.length - open;
+      });
+    }
+  }
+
+  /** The layers models, each once (text columns may share one). */
+  private models(): tfjs.LayersModel[] {
+    return [...this.weighted.keys()];
+  }
+
+  /**
+   * Every trainable variable of the scratch encoders and of the layers models (those a schedule
+   * has not unfrozen yet included: the training loop takes this list once).
+   */
   variables(): tfjs.Variable[] {
     const own = this.vars.flat();
-    const models = this.models().flatMap((model) => model.trainableWeights.map((w) => w.read() as tfjs.Variable));
+    const models = [...this.weighted.values()].flatMap(({ layers }) => layers.flatMap((l) => l.weights.map((w) => w.read() as tfjs.Variable)));
     return [...own, ...models];
   }
 

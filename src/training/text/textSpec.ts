@@ -7,7 +7,9 @@
  * - encoder "pretrained": a sentence-embedding model (ONNX, through @huggingface/transformers),
  *   frozen; its embeddings are computed once and the trunk and heads train on them;
  * - encoder "layers": a TF.js LayersModel (model.json + weights) from the workspace, trained with
- *   the heads after `freezeEpochs` epochs during which only the heads learn.
+ *   the heads after `freezeEpochs` epochs during which only the heads learn; `unfreeze` says
+ *   whether its layers then all learn at once ("all") or one by one, the top layer first, one
+ *   more every `everyEpochs` epochs (gradual unfreezing, as ULMFiT fine-tunes).
  */
 import { dirname, resolve } from 'node:path';
 import { confinementProblem } from '../../core/paths';
@@ -15,6 +17,8 @@ import { confinementProblem } from '../../core/paths';
 export type TextEncoderKind = 'bag' | 'conv' | 'pretrained' | 'layers';
 export type TextTokenizerKind = 'word' | 'wordpiece';
 export type TextPooling = 'tfidf' | 'mean';
+/** layers: "all" unfreezes every layer after freezeEpochs; everyEpochs: the top layer, then one more layer down every K epochs. */
+export type UnfreezeSchedule = 'all' | { readonly everyEpochs: number };
 
 export interface TextSpec {
   readonly encoder: TextEncoderKind;
@@ -38,11 +42,13 @@ export interface TextSpec {
   readonly model?: string;
   /** layers: epochs during which the encoder is frozen (only trunk and heads learn). */
   readonly freezeEpochs: number;
+  /** layers: how the encoder's layers unfreeze after freezeEpochs (unfrozenLayerCount). */
+  readonly unfreeze: UnfreezeSchedule;
   /** pretrained: texts embedded per batch. */
   readonly batchSize: number;
 }
 
-export const TEXT_KEYS = ['encoder', 'tokenizer', 'tokenizerFile', 'maxVocabulary', 'minCount', 'maxTokens', 'embedding', 'pooling', 'filters', 'kernelSize', 'model', 'freezeEpochs', 'batchSize'] as const;
+export const TEXT_KEYS = ['encoder', 'tokenizer', 'tokenizerFile', 'maxVocabulary', 'minCount', 'maxTokens', 'embedding', 'pooling', 'filters', 'kernelSize', 'model', 'freezeEpochs', 'unfreeze', 'batchSize'] as const;
 
 export const DEFAULT_TEXT_SPEC: TextSpec = {
   encoder: 'bag',
@@ -55,8 +61,20 @@ export const DEFAULT_TEXT_SPEC: TextSpec = {
   filters: 64,
   kernelSize: 3,
   freezeEpochs: 0,
+  unfreeze: 'all',
   batchSize: 32,
 };
+
+/**
+ * How many of a layers encoder's weighted layers learn in `epoch` (1-based), counted from the
+ * top (the layer nearest the output): none while frozen (epoch <= freezeEpochs), then all
+ * ("all"), or the top one in the first epoch after, and one more every `everyEpochs` epochs.
+ */
+export function unfrozenLayerCount(epoch: number, freezeEpochs: number, unfreeze: UnfreezeSchedule, layers: number): number {
+  if (epoch <= freezeEpochs) return 0;
+  if (unfreeze === 'all') return layers;
+  return Math.min(layers, 1 + Math.floor((epoch - freezeEpochs - 1) / unfreeze.everyEpochs));
+}
 
 /** Hugging Face style model ids: `name` or `org/name` of letters, digits, ".", "_", "-". */
 export const MODEL_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
@@ -102,6 +120,27 @@ export function resolveTextSpec(raw: unknown, add: Add, experimentFile: string, 
     }
     return v;
   };
+  const unfreeze = (): UnfreezeSchedule => {
+    const v = t.unfreeze;
+    if (v === undefined || v === 'all') return 'all';
+    const what = '"all" (every layer at once after freezeEpochs) or {"everyEpochs": K} (the top layer first, one more layer every K epochs)';
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+      add('$.text.unfreeze', `must be ${what}, got ${JSON.stringify(v)}`);
+      return 'all';
+    }
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) if (k !== 'everyEpochs') add(`$.text.unfreeze.${k}`, `unknown property "${k}" (allowed: everyEpochs)`);
+    const k = o.everyEpochs;
+    if (k === undefined) {
+      add('$.text.unfreeze.everyEpochs', `is required: unfreeze must be ${what}`);
+      return 'all';
+    }
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > 100_000) {
+      add('$.text.unfreeze.everyEpochs', `must be an integer from 1 to 100000, got ${JSON.stringify(k)}`);
+      return 'all';
+    }
+    return { everyEpochs: k };
+  };
   const encoder = oneOf<TextEncoderKind>('encoder', ['bag', 'conv', 'pretrained', 'layers'], DEFAULT_TEXT_SPEC.encoder);
   const tokenizer = oneOf<TextTokenizerKind>('tokenizer', ['word', 'wordpiece'], encoder === 'pretrained' || encoder === 'layers' ? 'wordpiece' : 'word');
   const tokenizerFile = str('tokenizerFile');
@@ -119,12 +158,14 @@ export function resolveTextSpec(raw: unknown, add: Add, experimentFile: string, 
     kernelSize: int('kernelSize', DEFAULT_TEXT_SPEC.kernelSize, 1, 15),
     ...(model !== undefined ? { model } : {}),
     freezeEpochs: int('freezeEpochs', DEFAULT_TEXT_SPEC.freezeEpochs, 0, 100_000),
+    unfreeze: unfreeze(),
     batchSize: int('batchSize', DEFAULT_TEXT_SPEC.batchSize, 1, 4096),
   };
   const needsModel = encoder === 'pretrained' || encoder === 'layers';
   if (needsModel && model === undefined) add('$.text.model', `"encoder": "${encoder}" needs "model": a folder in the workspace${encoder === 'pretrained' ? ' or a model id from the local model cache' : ''}`);
   if (!needsModel && model !== undefined) add('$.text.model', `applies to "encoder": "pretrained" or "layers" only (this encoder is "${encoder}")`);
   if (encoder !== 'layers' && t.freezeEpochs !== undefined) add('$.text.freezeEpochs', `applies to "encoder": "layers" only (this encoder is "${encoder}")`);
+  if (encoder !== 'layers' && t.unfreeze !== undefined) add('$.text.unfreeze', `applies to "encoder": "layers" only (this encoder is "${encoder}")`);
   if (encoder !== 'bag' && t.pooling !== undefined) add('$.text.pooling', `applies to "encoder": "bag" only (this encoder is "${encoder}")`);
   if (encoder !== 'conv' && (t.filters !== undefined || t.kernelSize !== undefined)) add(`$.text.${t.filters !== undefined ? 'filters' : 'kernelSize'}`, `applies to "encoder": "conv" only (this encoder is "${encoder}")`);
   if (needsModel && t.tokenizer === 'word') add('$.text.tokenizer', `"encoder": "${encoder}" reads its model's own tokenizer.json; leave "tokenizer" out`);

@@ -1,7 +1,8 @@
 /**
  * A model on a TF.js LayersModel encoder from the workspace (layersEncoder.ts), trained with the
  * heads: for the first `freezeEpochs` epochs only the trunk and heads learn (the encoder's
- * gradient is cut, textEncoders.ts), then everything does. The encoder's own tokenizer gives the
+ * gradient is cut, textEncoders.ts), then everything does, or (`unfreeze: {everyEpochs: K}`)
+ * the encoder's top layer first and one more layer every K epochs. The encoder's own tokenizer gives the
  * ids, so no vocabulary is fitted. The trained encoder is saved under the model folder's
  * encoder/ with a copy of its tokenizer, so `predict` does not depend on the workspace's copy.
  */
@@ -71,7 +72,7 @@ export async function trainLayersModel(plan: ModelPlan, exp: ResolvedExperiment,
   const { train, validation, test } = textSplits(plan, exp, prep, trainSets.map((t) => t.rows.length), pack);
   const meta: ModelMeta = { format: 'dataset-lab-model', version: 1, arm: plan.arm, id: plan.id, kind: 'mlp', preprocessing: prep, heads: plan.heads };
   // Every text column reads through the one encoder (its weights are shared).
-  const models = new Map(textColumns.map((name) => [name, { model: encoder.model, freezeEpochs: spec.freezeEpochs }]));
+  const models = new Map(textColumns.map((name) => [name, { model: encoder.model, freezeEpochs: spec.freezeEpochs, unfreeze: spec.unfreeze ?? 'all' }]));
   const encoders = new TextEncoders(tf, layout, exp.training.seed, models);
   return trainNetworkModel(plan, exp, { train, validation, test }, tf, hooks, {
     stepper: 'tfjs',

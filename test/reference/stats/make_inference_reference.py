@@ -76,6 +76,36 @@ def macro_f1(y, yhat):
     return float(f1_score(y, yhat, average='macro', zero_division=0))
 
 
+def macro_f1_own(own):
+    """A dataset's macro-F1 under the merged arm (src/training/metrics.ts): over the dataset's own
+    classes present among the (resampled) true or predicted labels."""
+    def stat(y, yhat):
+        labels = sorted(c for c in set(np.asarray(y).tolist()) | set(np.asarray(yhat).tolist()) if c in own)
+        return float(f1_score(y, yhat, labels=labels, average='macro', zero_division=0))
+    return stat
+
+
+def spam_merged_case(n):
+    """The first n SpamAssassin messages of the text example under a keyword rule that, like a merged
+    model, can answer with a State of the Union era: 'nation'/'congress' -> 1946-2018, money or
+    'click'/'free' -> spam, else ham. Classes are the union of both datasets'; own = spam's."""
+    r = rows(os.path.join('examples', 'text', 'spam.csv'))[:n]
+    eras = sorted({x['label'] for x in rows(os.path.join('examples', 'text', 'sotu.csv'))})
+    classes = sorted(set(eras) | {'ham', 'spam'})
+    index = {c: i for i, c in enumerate(classes)}
+
+    def rule(t):
+        t = t.lower()
+        if 'congress' in t or 'nation' in t:
+            return '1946-2018'
+        if 'click' in t or 'free' in t or '$' in t:
+            return 'spam'
+        return 'ham'
+    y = [index[x['label']] for x in r]
+    yhat = [index[rule(x['text'])] for x in r]
+    return classes, [index['ham'], index['spam']], y, yhat
+
+
 def r2(y, yhat):
     return float(r2_score(y, yhat))
 
@@ -132,6 +162,10 @@ def main():
     for method in ['percentile', 'BCa']:
         cases.append({'name': f'seattle[:292] rain rule accuracy {method}', 'metric': 'accuracy', 'method': method, 'classes': classes, 'yTrue': y, 'yPred': yhat, 'estimate': accuracy(y, yhat), 'interval': boot((y, yhat), accuracy, method, 1)})
         cases.append({'name': f'seattle[:292] rain rule macro-F1 {method}', 'metric': 'macroF1', 'method': method, 'classes': classes, 'yTrue': y, 'yPred': yhat, 'estimate': macro_f1(y, yhat), 'interval': boot((y, yhat), macro_f1, method, 2)})
+    classes_sm, own_sm, y_sm, yhat_sm = spam_merged_case(400)
+    for method in ['percentile', 'BCa']:
+        stat = macro_f1_own(set(own_sm))
+        cases.append({'name': f'spam[:400] keyword rule answering an era, macro-F1 over spam\'s own classes {method}', 'metric': 'macroF1', 'method': method, 'classes': classes_sm, 'own': own_sm, 'yTrue': y_sm, 'yPred': yhat_sm, 'estimate': stat(y_sm, yhat_sm), 'allPresent': macro_f1(y_sm, yhat_sm), 'interval': boot((y_sm, yhat_sm), stat, method, 6)})
     diff = lambda a, p1, p2: accuracy(a, p1) - accuracy(a, p2)
     cases.append({'name': 'seattle[:292] accuracy difference of two rules, percentile', 'metric': 'accuracyDifference', 'method': 'percentile', 'classes': classes, 'yTrue': y, 'yPred': yhat, 'yPred2': yhat2, 'estimate': diff(y, yhat, yhat2), 'interval': boot((y, yhat, yhat2), diff, 'percentile', 3)})
     classes_ny, y_ny, yhat_ny = weather_case('new-york', 1461, 0.0)

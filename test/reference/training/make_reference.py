@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Reference values for the training engine's metrics and linear models, computed with
 scikit-learn (Debian python3-sklearn). Run: /usr/bin/python3 test/reference/training/make_reference.py
-Writes metrics.json and linear.json next to this script; the unit tests only read them."""
+Writes metrics.json and linear.json next to this script; the unit tests only read them.
+(linear.json's fitted coefficients move in their last digit between BLAS builds; regenerate it
+only when its inputs change.)"""
 import json
 import os
 
@@ -33,6 +35,44 @@ for n, k, agree in specs:
         "labels": labels,
         "precision": p.tolist(), "recall": r.tolist(), "f1": f.tolist(), "support": s.tolist(),
         "confusion": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+    })
+# A dataset's metrics under the merged arm (metrics.ts `own`): its true labels come from its own
+# classes, the model may predict another dataset's; macro-F1 and per-class figures average over
+# the dataset's classes present among the true or predicted labels. Own generator, so the cases
+# above and linear.json keep their values.
+own_rng = np.random.default_rng(20261201)
+own_specs = [
+    # (rows, own classes, classes of the union, share predicted right, share predicted foreign)
+    (300, [0, 1], 5, 0.9, 0.05),        # spam/ham beside three eras: a few rows called an era
+    (120, [2, 3, 4], 5, 0.7, 0.1),      # the eras beside spam/ham
+    (80, [1, 3, 5, 6], 7, 0.6, 0.2),    # own class 6 never occurs in these rows: left out
+    (50, [0, 1, 2], 4, 0.5, 0.0),       # own class 2 only predicted: counted, F1 0
+]
+for n, own, k, agree, foreign in own_specs:
+    present_own = own[:-1] if n == 80 else own
+    true_pool = own[:2] if n == 50 else present_own
+    y_true = own_rng.choice(true_pool, n)
+    others = [c for c in range(k) if c not in own]
+    r = own_rng.random(n)
+    y_pred = np.where(r < agree, y_true, own_rng.choice(present_own, n))
+    if others:
+        y_pred = np.where(r > 1 - foreign, own_rng.choice(others, n), y_pred)
+    present = sorted(set(y_true.tolist()) | set(y_pred.tolist()))
+    labels = [c for c in present if c in own]
+    p, r_, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+    cases.append({
+        "kind": "classification",
+        "own": own,
+        "yTrue": y_true.tolist(), "yPred": y_pred.tolist(),
+        "accuracy": accuracy_score(y_true, y_pred),
+        "macroF1": f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0),
+        # every class present, as the confusion matrix keeps them
+        "confusionLabels": present,
+        "labels": labels,
+        "precision": p.tolist(), "recall": r_.tolist(), "f1": f.tolist(), "support": s.tolist(),
+        "confusion": confusion_matrix(y_true, y_pred, labels=present).tolist(),
+        # scikit-learn's default (every class present) for contrast: what the merged arm reported before
+        "macroF1AllPresent": f1_score(y_true, y_pred, average="macro", zero_division=0),
     })
 for n, noise in [(100, 0.5), (23, 5.0)]:
     y_true = rng.normal(3, 2, n)

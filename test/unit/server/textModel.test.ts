@@ -241,6 +241,14 @@ describe('language server: the text encoder an experiment names', () => {
     // What the JSON Schema already says (an unknown key, a value out of bounds) is said once.
     const schema = await check({ encoder: 'bag', colour: 'red', maxTokens: 0 });
     assert.deepEqual(schema.ds.map((d) => d.message.replace(/ \(allowed: .*\)$/, '')).sort(), ['text.maxTokens: must be >= 1', 'text: unknown property "colour"'].sort());
+    // Also one level down (text.unfreeze of a layers encoder), on the value the path names.
+    const nested = await check({ encoder: 'bag', unfreeze: { everyEpochs: 0 } });
+    assert.deepEqual(nested.ds.map((d) => d.message).sort(), ['text.unfreeze.everyEpochs: must be >= 1', 'text.unfreeze: applies to "encoder": "layers" only (this encoder is "bag")'].sort());
+    const at = nested.json.indexOf('"everyEpochs"');
+    const everyEpochs = nested.ds.find((d) => d.message.startsWith('text.unfreeze.everyEpochs'))!;
+    assert.equal(everyEpochs.range.start.line, nested.json.slice(0, at).split('\n').length - 1);
+    const required = await check({ encoder: 'layers', model: 'encoder', unfreeze: {} });
+    assert.deepEqual(required.ds.filter((d) => d.message.includes('unfreeze')).map((d) => d.message), ['text.unfreeze: missing required property "everyEpochs"']);
     writeFileSync(path.join(ws, 'vocab.json'), '{"version": "1.0"}');
     const tok = await check({ encoder: 'bag', tokenizer: 'wordpiece', tokenizerFile: 'vocab.json' });
     expectOne(tok, 'experiment-text-model', 'tokenizerFile', trainerSays(file, ws, 'tokenizerFile'));

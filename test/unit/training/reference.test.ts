@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fitLeastSquares, fitLogistic, fitLogisticAsync, linearOutputs } from '../../../src/training/linear';
+import { weightedMacroF1 } from '../../../src/core/stats/weightedMetrics';
 import { classificationMetrics, regressionMetrics } from '../../../src/training/metrics';
 
 const refDir = join(__dirname, '..', '..', '..', '..', 'test', 'reference', 'training');
@@ -13,7 +14,7 @@ const close = (a: number, b: number, tol: number, what: string) => assert.ok(Mat
 
 test('classification metrics match scikit-learn (accuracy, macro-F1, per-class P/R/F1, confusion)', () => {
   const ref = load('metrics.json');
-  const cases = ref.cases.filter((c: { kind: string }) => c.kind === 'classification');
+  const cases = ref.cases.filter((c: { kind: string; own?: number[] }) => c.kind === 'classification' && !c.own);
   assert.ok(cases.length >= 4);
   for (const c of cases) {
     const names = Array.from({ length: 10 }, (_, i) => `c${i}`);
@@ -29,6 +30,39 @@ test('classification metrics match scikit-learn (accuracy, macro-F1, per-class P
       close(pc.f1, c.f1[k], 1e-12, 'f1');
       assert.equal(pc.support, c.support[k]);
     });
+  }
+});
+
+test("a dataset's metrics over its own label space match scikit-learn's f1_score(labels=own classes present) (the merged arm)", () => {
+  const ref = load('metrics.json');
+  const cases = ref.cases.filter((c: { own?: number[] }) => c.own);
+  assert.equal(cases.length, 4);
+  for (const c of cases) {
+    const names = Array.from({ length: 10 }, (_, i) => `c${i}`);
+    const own = new Uint8Array(10);
+    for (const k of c.own) own[k] = 1;
+    const m = classificationMetrics(c.yTrue, c.yPred, names, own);
+    close(m.accuracy, c.accuracy, 1e-12, 'accuracy');
+    close(m.macroF1, c.macroF1, 1e-12, 'macroF1');
+    // Predictions of another dataset's classes stay in the confusion matrix, not in the average.
+    assert.deepEqual(m.labels, c.confusionLabels.map((l: number) => `c${l}`));
+    assert.deepEqual(m.confusion, c.confusion);
+    assert.deepEqual(Object.keys(m.perClass), c.labels.map((l: number) => `c${l}`));
+    c.labels.forEach((l: number, k: number) => {
+      const pc = m.perClass[`c${l}`];
+      close(pc.precision, c.precision[k], 1e-12, 'precision');
+      close(pc.recall, c.recall[k], 1e-12, 'recall');
+      close(pc.f1, c.f1[k], 1e-12, 'f1');
+      assert.equal(pc.support, c.support[k]);
+    });
+    // Without `own`, scikit-learn's default: every class present, foreign ones at F1 0.
+    close(classificationMetrics(c.yTrue, c.yPred, names).macroF1, c.macroF1AllPresent, 1e-12, 'macroF1 over every class present');
+    // The bootstrap's weighted form agrees at unit weights, with and without `own`.
+    const t = Int32Array.from(c.yTrue);
+    const p = Int32Array.from(c.yPred);
+    const ones = new Float64Array(t.length).fill(1);
+    close(weightedMacroF1(t, p, 10, ones, undefined, own), c.macroF1, 1e-12, 'weighted macroF1, own classes');
+    close(weightedMacroF1(t, p, 10, ones), c.macroF1AllPresent, 1e-12, 'weighted macroF1, every class');
   }
 });
 

@@ -88,7 +88,13 @@ export function readPredictions(dir: string, results: RunResults): { classes: re
       if (!(Math.abs(recomputed - written) <= SCORE_TOLERANCE)) {
         throw new RunEvidenceError(`${file}: ${at}: the ${m.task === 'classification' ? 'accuracy' : 'R2'} of these predictions is ${recomputed}, results.json says ${written}`);
       }
-      preds[source] = { task: m.task, yTrue: Float64Array.from(p.yTrue), yPred: Float64Array.from(p.yPred) };
+      let ownClasses: Uint8Array | undefined;
+      if (m.task === 'classification' && p.ownClasses !== undefined) {
+        if (!isNumberArray(p.ownClasses) || !p.ownClasses.every((v) => Number.isInteger(v) && v >= 0 && v < doc.classes.length)) throw new RunEvidenceError(`${file}: ${at}.ownClasses is not a list of class indices into $.classes`);
+        ownClasses = new Uint8Array(doc.classes.length);
+        for (const c of p.ownClasses) ownClasses[c] = 1;
+      }
+      preds[source] = { task: m.task, yTrue: Float64Array.from(p.yTrue), yPred: Float64Array.from(p.yPred), ...(ownClasses ? { ownClasses } : {}) };
     }
     byArm.set(arm.arm, preds);
   }

@@ -580,7 +580,8 @@ class RowExchange:
 # ---------------------------------------------------------------- metrics (metrics.ts: scikit-learn's definitions)
 
 
-def classification_metrics(y_true, y_pred, names):
+def classification_metrics(y_true, y_pred, names, own=None):
+    """own: the source's own class indices (merged arm): macro-F1 and perClass average over them only."""
     present = sorted(set(int(v) for v in y_true) | set(int(v) for v in y_pred))
     pos = {c: k for k, c in enumerate(present)}
     m = len(present)
@@ -591,7 +592,10 @@ def classification_metrics(y_true, y_pred, names):
         correct += int(t) == int(p)
     per_class = {}
     f1_sum = 0.0
+    averaged = 0
     for k in range(m):
+        if own is not None and present[k] not in own:
+            continue
         tp = confusion[k][k]
         predicted = sum(confusion[j][k] for j in range(m))
         actual = sum(confusion[k])
@@ -600,12 +604,13 @@ def classification_metrics(y_true, y_pred, names):
         f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
         per_class[names[present[k]]] = {"precision": precision, "recall": recall, "f1": f1, "support": actual}
         f1_sum += f1
+        averaged += 1
     n = len(y_true)
     return {
         "task": "classification",
         "n": n,
         "accuracy": correct / n if n else None,
-        "macroF1": f1_sum / m if m else None,
+        "macroF1": f1_sum / averaged if averaged else None,
         "perClass": per_class,
         "confusion": confusion,
         "labels": [names[c] for c in present],
@@ -667,7 +672,7 @@ def evaluate(model, data, pred, all_names):
         yt = [float(data.raw_all[i, h]) for i in rows]
         yp = [float(pred[i]) for i in rows]
         if head["task"] == "classification":
-            by_source[name] = classification_metrics(yt, yp, head["classes"])
+            by_source[name] = classification_metrics(yt, yp, head["classes"], set(int(c) for c in model["classMap"][si]))
             yt = [index[head["classes"][int(v)]] for v in yt]
             yp = [index[head["classes"][int(v)]] for v in yp]
         else:
@@ -848,8 +853,10 @@ def train_model(torch, dist, ctx, model, sources, prep, history):
         net.load_state_dict(best_state)
     pred = predict(torch, net, model, test, comm)
     by_source, pooled, per_source = evaluate(model, test, pred, ctx["allClasses"])
-    # Per source: its test rows (0-based data rows, split.json's order) with both labels.
-    predictions = {name: {"task": sources[name].task, "rows": sources[name].rows["test"].tolist(), "yTrue": yt, "yPred": yp} for name, (yt, yp) in per_source.items()}
+    # Per source: its test rows (0-based data rows, split.json's order) with both labels, and
+    # (classification) its own classes, over which its macro-F1 averages (metrics.ts).
+    class_index = {c: i for i, c in enumerate(ctx["allClasses"])}
+    predictions = {name: {"task": sources[name].task, "rows": sources[name].rows["test"].tolist(), "yTrue": yt, "yPred": yp, **({"ownClasses": [class_index[c] for c in sources[name].classes]} if sources[name].task == "classification" else {})} for name, (yt, yp) in per_source.items()}
     if rank == 0 and ctx["save"]:
         torch.save({k: v.cpu() for k, v in net.state_dict().items()}, os.path.join(ctx["runDir"], "models", model["id"].replace("/", "__") + ".pt"))
     return by_source, pooled, predictions, epochs, (best_epoch if t["earlyStopping"]["restoreBestWeights"] else epochs)

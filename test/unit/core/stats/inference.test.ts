@@ -14,6 +14,10 @@ interface BootCase {
   yTrue: number[];
   yPred: number[];
   yPred2?: number[];
+  /** macroF1 of one dataset under the merged arm: its own classes (indices into `classes`). */
+  own?: number[];
+  /** With `own`: scikit-learn's default macro-F1 over every class present, for contrast. */
+  allPresent?: number;
   estimate: number;
   interval: [number, number];
 }
@@ -89,7 +93,8 @@ function statisticOf(c: BootCase): (w: Float64Array) => number {
       const t = Int32Array.from(c.yTrue);
       const p = Int32Array.from(c.yPred);
       const k = (c.classes as string[]).length;
-      return (w) => weightedMacroF1(t, p, k, w);
+      const own = c.own ? Uint8Array.from({ length: k }, (_, i) => ((c.own as number[]).includes(i) ? 1 : 0)) : undefined;
+      return (w) => weightedMacroF1(t, p, k, w, undefined, own);
     }
     case 'r2': {
       const t = Float64Array.from(c.yTrue);
@@ -106,6 +111,11 @@ test('bootstrap intervals agree with scipy.stats.bootstrap on real predictions (
     const n = c.yTrue.length;
     const r = bootstrapInterval(n, stat, { resamples: ref.resamples, method: c.method === 'BCa' ? 'bca' : 'percentile', seed: 11 });
     assert.ok(closeRel(r.estimate, c.estimate, 1e-12), `${c.name}: estimate ${r.estimate} vs sklearn ${c.estimate}`);
+    if (c.own) {
+      // The case tells the two definitions apart: over every class present, the era the rule answers scores 0.
+      const every = statisticOf({ ...c, own: undefined })(new Float64Array(n).fill(1));
+      assert.ok(closeRel(every, c.allPresent as number, 1e-12) && c.estimate - every > 0.1, `${c.name}: ${every} vs sklearn ${c.allPresent}`);
+    }
     const width = c.interval[1] - c.interval[0];
     // Accuracy takes values k / n only: two Monte Carlo runs of 9,999 resamples can put a
     // quantile one step of 1/n apart (1/292 is 5.3% of a 0.065-wide interval), so one step is allowed.

@@ -103,6 +103,11 @@ test('text settings are checked with their JSON paths', async () => {
     [{ tokenizer: 'wordpiece' }, /at \$\.text\.tokenizerFile: "tokenizer": "wordpiece" with a scratch encoder needs "tokenizerFile"/],
     [{ encoder: 'layers', model: '../outside' }, /at \$\.text\.model: .*outside.*model and tokenizer files must stay inside it/],
     [{ colour: 1 }, /at \$\.text\.colour: unknown property "colour"/],
+    [{ encoder: 'layers', model: 'encoder', unfreeze: 'gradual' }, /at \$\.text\.unfreeze: must be "all" \(every layer at once after freezeEpochs\) or \{"everyEpochs": K\} \(the top layer first, one more layer every K epochs\), got "gradual"/],
+    [{ encoder: 'layers', model: 'encoder', unfreeze: { everyEpochs: 0 } }, /at \$\.text\.unfreeze\.everyEpochs: must be an integer from 1 to 100000, got 0/],
+    [{ encoder: 'layers', model: 'encoder', unfreeze: {} }, /at \$\.text\.unfreeze\.everyEpochs: is required/],
+    [{ encoder: 'layers', model: 'encoder', unfreeze: { every: 2, everyEpochs: 2 } }, /at \$\.text\.unfreeze\.every: unknown property "every" \(allowed: everyEpochs\)/],
+    [{ unfreeze: { everyEpochs: 2 } }, /at \$\.text\.unfreeze: applies to "encoder": "layers" only \(this encoder is "bag"\)/],
   ];
   for (const [text, expected] of cases) {
     const file = textExperiment(dir, { text });
@@ -173,4 +178,33 @@ test('bad text input trains and is named: one text in every row, no text, bytes 
     `note: ${b}: 2 cells of text column "text" are longer than 100,000 characters (the longest, ${(big.length + a[longest].text.length).toLocaleString('en-US')}, on data row ${longest + 1}); the bag encoder reads its 256 highest-weighted distinct tokens of each cell (text.maxTokens)`,
     `note: ${b}: 8 cells of text column "text" are not valid UTF-8 (first on line 7); the bad bytes read as U+FFFD, which splits the words they are in: save the file as UTF-8`,
   ]);
+});
+
+test("the merged arm scores each dataset over its own label space: another dataset's class predicted is an error, not a 0-F1 class", async () => {
+  // One epoch at a tiny learning rate: the merged model, which answers in all five classes,
+  // still calls some rows of each dataset by the other dataset's classes.
+  const dir = textWorkspace({ rows: 120 });
+  const file = textExperiment(dir, { arms: ['merged'], features: ['text'], training: { epochs: 1, batchSize: 32, learningRate: 0.0003, seed: 3 } });
+  const r = await cli(['run', file, '--json'], dir);
+  assert.equal(r.code, 0, r.err);
+  type M = { macroF1: number; accuracy: number; labels: string[]; confusion: number[][]; perClass: Record<string, { f1: number; support: number }>; ci: { macroF1: [number, number] } };
+  const merged = (JSON.parse(r.out).arms as { arm: string; bySource: Record<string, M> }[]).find((a) => a.arm === 'merged') as { bySource: Record<string, M> };
+  const own: Record<string, string[]> = { a: ['bad', 'good'], b: ['money', 'sport', 'weather'] };
+  let foreign = 0;
+  for (const [source, m] of Object.entries(merged.bySource)) {
+    // F1 of each class from the confusion matrix (rows true, columns predicted, every class present).
+    const f1 = m.labels.map((_, k) => {
+      const predicted = m.confusion.reduce((s, row) => s + row[k], 0);
+      const actual = m.confusion[k].reduce((s, v) => s + v, 0);
+      return { present: predicted + actual > 0, f1: predicted + actual > 0 ? (2 * m.confusion[k][k]) / (predicted + actual) : 0 };
+    });
+    const mine = m.labels.map((c, k) => ({ c, ...f1[k] })).filter((x) => own[source].includes(x.c) && x.present);
+    foreign += m.labels.filter((c, k) => !own[source].includes(c) && m.confusion.some((row) => row[k] > 0)).length;
+    assert.deepEqual(Object.keys(m.perClass).sort(), mine.map((x) => x.c).sort(), `${source}: perClass lists its own classes only`);
+    const expected = mine.reduce((s, x) => s + x.f1, 0) / mine.length;
+    assert.ok(Math.abs(m.macroF1 - expected) < 1e-12, `${source}: macro-F1 ${m.macroF1}, over its own classes ${expected}`);
+    // The bootstrap interval is of the same statistic: it holds the estimate.
+    assert.ok(m.ci.macroF1[0] <= m.macroF1 + 1e-12 && m.macroF1 <= m.ci.macroF1[1] + 1e-12, `${source}: ${m.macroF1} in ${m.ci.macroF1}`);
+  }
+  assert.ok(foreign > 0, `the merged model predicted no other dataset's class: the test shows nothing (${JSON.stringify(merged.bySource)})`);
 });
