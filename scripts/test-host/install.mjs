@@ -1,7 +1,7 @@
 // Installs everything the real-VS-Code tests need on a machine with only the base image:
 //   1. Debian's chromium (Playwright drives it; Playwright cannot download its own browser offline),
 //      through apt-get when this runs as root, else one message with the exact command; likewise
-//      python3-torch and python3-pandas for the PyTorch export test (without them, and not root,
+//      python3-torch, python3-pandas and python3-scipy for the PyTorch export test (without them, and not root,
 //      that test skips, saying why, and nothing fails);
 //   2. Node 24 + code-server (which bundles VS Code 1.139) into the git-ignored .cache/test-host/
 //      folder, with its own package.json so none of it becomes a dependency of the extension.
@@ -66,6 +66,7 @@ export function ensureSystemPackages({ log = defaultLog } = {}) {
   const optional = [];
   if (!process.env.DATASET_LAB_TORCHRUN && !existsSync('/usr/bin/torchrun')) optional.push({ pkg: 'python3-torch', why: 'the PyTorch export test runs the exported train.py with torchrun' });
   if (spawnSync('/usr/bin/python3', ['-c', 'import pandas'], { stdio: 'ignore' }).status !== 0) optional.push({ pkg: 'python3-pandas', why: "the exported train.py reads the data with pandas" });
+  if (spawnSync('/usr/bin/python3', ['-c', 'import scipy'], { stdio: 'ignore' }).status !== 0) optional.push({ pkg: 'python3-scipy', why: "the export test checks a cluster run's p-values and intervals against scipy" });
   if (needed.length === 0 && optional.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const hasApt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;

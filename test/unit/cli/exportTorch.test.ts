@@ -34,6 +34,8 @@ const torchrun = findTorchrun();
 const skipTorch = torchrun ? false : 'torchrun is not installed (Debian: apt-get install python3-torch; or set DATASET_LAB_TORCHRUN)';
 /** The Python torchrun runs (its #! line): the one that has torch. */
 const python = torchrun ? (readFileSync(torchrun, 'utf8').split('\n')[0].replace(/^#!\s*/, '').split(/\s+/)[0] || '/usr/bin/python3') : '/usr/bin/python3';
+/** The scipy peer of the evidence test: in that Python, else the test says what to install. */
+const skipScipy = skipTorch || (spawnSync(python, ['-c', 'import scipy'], { stdio: 'ignore' }).status === 0 ? false : `scipy is not installed for ${python} (Debian: apt-get install python3-scipy)`);
 
 interface Proc {
   code: number | null;
@@ -267,7 +269,7 @@ describe('export torch: the project', () => {
     assert.equal(py.stdout.trim(), 'same');
   });
 
-  test('the 2-process run\'s evidence: report computes intervals and paired tests from predictions.json with our evaluation code; the predictions are the saved models\' and the p-values scipy\'s', { skip: skipTorch, timeout: 120_000 }, async () => {
+  test('the 2-process run\'s evidence: report computes intervals and paired tests from predictions.json with our evaluation code; the predictions are the saved models\' and the p-values scipy\'s', { skip: skipScipy, timeout: 120_000 }, async () => {
     const runDir = join(root, 'runs', 'torch-2');
     assert.ok(existsSync(join(runDir, 'results.json')), 'the 2-process run of the previous test');
     const written = readJson<RunResults>(join(runDir, 'results.json'));
