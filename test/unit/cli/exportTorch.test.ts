@@ -6,6 +6,7 @@
 // engines train to their plateau (at 30 some models are still improving, docs/scaling.md).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -34,6 +35,21 @@ const torchrun = findTorchrun();
 const skipTorch = torchrun ? false : 'torchrun is not installed (Debian: apt-get install python3-torch; or set DATASET_LAB_TORCHRUN)';
 /** The Python torchrun runs (its #! line): the one that has torch. */
 const python = torchrun ? (readFileSync(torchrun, 'utf8').split('\n')[0].replace(/^#!\s*/, '').split(/\s+/)[0] || '/usr/bin/python3') : '/usr/bin/python3';
+/**
+ * torchrun's rendezvous on a free local port: `--standalone` always takes 29400, which another
+ * torchrun on the machine (a second checkout's tests, a user's job) may hold.
+ */
+async function rendezvous(): Promise<string[]> {
+  const port = await new Promise<number>((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  return ['--nnodes', '1', '--rdzv_backend', 'c10d', '--rdzv_endpoint', `127.0.0.1:${port}`, '--rdzv_id', `dataset-lab-test-${port}`];
+}
 /** The scipy peer of the evidence test: in that Python, else the test says what to install. */
 const skipScipy = skipTorch || (spawnSync(python, ['-c', 'import scipy'], { stdio: 'ignore' }).status === 0 ? false : `scipy is not installed for ${python} (Debian: apt-get install python3-scipy)`);
 
@@ -174,7 +190,7 @@ describe('export torch: the project', () => {
   test('torchrun with 2 processes (gloo): a run folder report renders, scores within 2 points of our run; 1 process on shards agrees', { skip: skipTorch, timeout: 480_000 }, async () => {
     // Debian's torch 1.13 under Python 3.11 needs --redirects 1 --tee 1 (see the project's README).
     // CSV read in chunks of 100 rows: rank 0 stops after the chunk holding its last row.
-    const two = await run(torchrun as string, ['--standalone', '--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--save-models', '--run-dir', join(root, 'runs', 'torch-2')], project, { DATASET_LAB_CHUNK_ROWS: '100' });
+    const two = await run(torchrun as string, [...(await rendezvous()), '--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--save-models', '--run-dir', join(root, 'runs', 'torch-2')], project, { DATASET_LAB_CHUNK_ROWS: '100' });
     assert.equal(two.code, 0, `${two.stdout}\n${two.stderr}`);
     const results2 = readJson<RunResults>(join(root, 'runs', 'torch-2', 'results.json'));
     assert.equal(results2.status, 'completed');
@@ -219,7 +235,7 @@ describe('export torch: the project', () => {
     const half = Math.floor((lines.length - 1) / 2);
     writeFileSync(join(shards, 'part-0.csv'), [lines[0], ...lines.slice(1, 1 + half)].join('\n') + '\n');
     writeFileSync(join(shards, 'part-1.csv'), [lines[0], ...lines.slice(1 + half)].join('\n') + '\n');
-    const one = await run(torchrun as string, ['--standalone', '--nproc_per_node', '1', '--redirects', '1', '--tee', '1', 'train.py', '--data', `seattle=${join(shards, 'part-*.csv')}`, '--run-dir', join(root, 'runs', 'torch-1')], project);
+    const one = await run(torchrun as string, [...(await rendezvous()), '--nproc_per_node', '1', '--redirects', '1', '--tee', '1', 'train.py', '--data', `seattle=${join(shards, 'part-*.csv')}`, '--run-dir', join(root, 'runs', 'torch-1')], project);
     assert.equal(one.code, 0, `${one.stdout}\n${one.stderr}`);
     const single = scores(readJson<RunResults>(join(root, 'runs', 'torch-1', 'results.json')));
     for (const arm of ['separate', 'merged', 'multihead']) {
@@ -233,7 +249,7 @@ describe('export torch: the project', () => {
     const sharded = join(root, 'runs', 'torch-2');
     assert.ok(existsSync(join(sharded, 'results.json')), 'the 2-process run of the previous test');
     const all = join(root, 'runs', 'torch-2-read-all');
-    const r = await run(torchrun as string, ['--standalone', '--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--read-all', '--run-dir', all], project);
+    const r = await run(torchrun as string, [...(await rendezvous()), '--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--read-all', '--run-dir', all], project);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     const env = readJson<{ dataPerProcess: string; processes: { datasets: { rows: [number, number] }[] }[] }>(join(all, 'environment.json'));
     assert.equal(env.dataPerProcess, 'all rows');
@@ -521,7 +537,7 @@ describe('export torch: regression, balancing, mixing and head weighting', () =>
       e.model = { type: 'mlp', hidden: [32, 16], headHidden: [8], activation: 'tanh', dropout: 0.1, l2: 0.0001 };
     });
     const runDir = join(root, 'runs', 'reg-uncertainty');
-    const history = await agree(file, (project) => run(torchrun as string, ['--standalone', '--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--run-dir', runDir], project), runDir);
+    const history = await agree(file, async (project) => run(torchrun as string, [...(await rendezvous()), '--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--run-dir', runDir], project), runDir);
     // The uncertainty weights are learnt: they move away from their start (exp(0) / 2).
     const weights = history.filter((h) => h.model === 'multihead').map((h) => h.heads.seattle.weight);
     assert.ok(weights.some((w) => Math.abs(w - 0.5) > 0.01), `uncertainty weights ${weights.slice(0, 3)}`);
