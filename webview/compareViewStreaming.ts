@@ -302,8 +302,9 @@ function driftTable(pair: StreamPairDoc, path: Path, width: number): { el: HTMLE
       narrow ? null : h('td', { class: 'num', 'data-col': 'ksp' }, f.ks ? pvalueText(f.ks.pvalue, f.ks.pvalueRange, at('ks')) : '–'),
       h('td', { class: 'num', 'data-col': 'wnorm' }, f.wassersteinNorm ? bounded(f.wassersteinNorm, at('wassersteinNorm')) : '–'),
       h('td', { class: 'num', 'data-col': 'psi' }, num(f.psi, at('psi'), (v) => fmt(v, 3)), approx),
-      h('td', { class: 'num', 'data-col': 'js' }, num(f.jensenShannon, at('jensenShannon'), (v) => fmt(v, 3)), approx),
-      h('td', { class: 'num', 'data-col': 'chi2' }, f.chi2 ? num(f.chi2.pvalue, at('chi2', 'pvalue'), formatPValue) : '–'),
+      // Narrow: the χ² p-value under the JS distance (as KS p under KS), so the means stay in view.
+      h('td', { class: 'num', 'data-col': 'js' }, num(f.jensenShannon, at('jensenShannon'), (v) => fmt(v, 3)), approx, narrow && f.chi2 ? h('div', { class: 'muted small' }, 'χ² p ', num(f.chi2.pvalue, at('chi2', 'pvalue'), formatPValue)) : null),
+      narrow ? null : h('td', { class: 'num', 'data-col': 'chi2' }, f.chi2 ? num(f.chi2.pvalue, at('chi2', 'pvalue'), formatPValue) : '–'),
       h('td', { class: 'num', 'data-col': 'mean' }, typeof f.referenceMean === 'number' ? h('span', {}, num(f.referenceMean, at('referenceMean'), wholeDigits), h('br', {}), '→ ', num(f.otherMean, at('otherMean'), wholeDigits)) : '–'),
     );
   });
@@ -339,7 +340,7 @@ function driftTable(pair: StreamPairDoc, path: Path, width: number): { el: HTMLE
             h('th', { class: 'num', title: 'Wasserstein distance over the reference\'s standard deviation [interval]' }, 'W/σ'),
             h('th', { class: 'num' }, 'PSI'),
             h('th', { class: 'num' }, 'JS'),
-            h('th', { class: 'num' }, 'χ² p'),
+            narrow ? null : h('th', { class: 'num' }, 'χ² p'),
             h('th', { class: 'num' }, 'mean (exact)'),
           ),
         ),
