@@ -130,6 +130,11 @@ export class DashboardController implements vscode.Disposable {
     };
   }
 
+  /**
+   * Reveals the panel on `view`. Callers post their data first: a view switch that reached the
+   * webview before its data would draw the view once empty (seen in CI: a Profile drawn with 0
+   * rows before its profile arrived).
+   */
   show(view?: DashboardView): void {
     if (view) this.view = view;
     if (this.panel) {
@@ -245,16 +250,16 @@ export class DashboardController implements vscode.Disposable {
     this.compareMeta = { at: new Date().toISOString() };
     this.comparing = undefined;
     this.view = 'compare';
-    this.show('compare');
     this.post({ type: 'compare', report, meta: this.compareMeta });
+    this.show('compare');
   }
 
   /** A comparison started: the compare view shows its progress instead of a blank panel. */
   compareStarted(files: readonly string[], streaming = false): void {
     this.comparing = { files: [...files], startedAt: new Date().toISOString(), ...(streaming ? { streaming } : {}) };
     this.view = 'compare';
-    this.show('compare');
     this.post({ type: 'compareStarted', progress: this.comparing });
+    this.show('compare');
   }
 
   /** The running comparison's latest stage (the CLI's --progress-json), kept for a panel opened later. */
@@ -276,8 +281,8 @@ export class DashboardController implements vscode.Disposable {
   showProfile(profile: ProfileSnapshot): void {
     this.profile = profile;
     this.view = 'profile';
-    this.show('profile');
     this.post({ type: 'profile', profile });
+    this.show('profile');
   }
 
   trainingStarted(status: TrainingStatus): void {
@@ -316,8 +321,8 @@ export class DashboardController implements vscode.Disposable {
       this.show('results');
       return;
     }
-    this.show('results');
     this.post({ type: 'results', results, runs: this.runs });
+    this.show('results');
   }
 
   setRuns(runs: readonly PastRun[]): void {
