@@ -153,51 +153,29 @@ async function readStreams(files: readonly string[], args: ParsedArgs, io: CliIO
       }
       io.stderr.write(`note: ${d(f)} has quoted cells, which may hold line breaks: read whole on one core instead of in ${n} parts\n`);
     }
-    out.push(tableFormatOf(abs) === 'parquet' ? await readParquetStream(f, args, io, ingest, out.length) : readOne(f, args, io, ingest, out.length));
+    out.push(await readOne(f, args, io, ingest, out.length));
   }
   return out;
 }
 
-async function readParquetStream(f: string, args: ParsedArgs, io: CliIO, ingest: ReturnType<typeof ingestOptionsFrom>, index: number): Promise<StreamProfile> {
+/** One file in one streaming pass (CSV/TSV, JSON Lines or Parquet), its progress on the terminal and to --progress-json. */
+async function readOne(f: string, args: ParsedArgs, io: CliIO, ingest: ReturnType<typeof ingestOptionsFrom>, index: number): Promise<StreamProfile> {
   const progress = new ProgressLine(io.stderr);
   io.compareProgress?.reading(index, 0);
+  const path = resolve(io.cwd, f);
+  const common = {
+    ...(ingest.missingTokens ? { missingTokens: ingest.missingTokens } : {}),
+    seed: numberOption(args, 'seed') ?? 42,
+    onProgress: (done: number, total: number) => {
+      progress.update(f, done, total);
+      io.compareProgress?.reading(index, done, total);
+    },
+  };
   try {
-    return await streamParquet(resolve(io.cwd, f), {
-      ...(ingest.missingTokens ? { missingTokens: ingest.missingTokens } : {}),
-      seed: numberOption(args, 'seed') ?? 42,
-      onProgress: (done, total) => {
-        progress.update(f, done, total);
-        io.compareProgress?.reading(index, done, total);
-      },
-    });
-  } finally {
-    progress.done();
-  }
-}
-
-function readOne(f: string, args: ParsedArgs, io: CliIO, ingest: ReturnType<typeof ingestOptionsFrom>, index: number): StreamProfile {
-  const progress = new ProgressLine(io.stderr);
-  io.compareProgress?.reading(index, 0);
-  try {
-    if (tableFormatOf(f) === 'jsonl') {
-      return streamJsonLines(resolve(io.cwd, f), {
-        ...(ingest.missingTokens ? { missingTokens: ingest.missingTokens } : {}),
-        seed: numberOption(args, 'seed') ?? 42,
-        onProgress: (done, total) => {
-          progress.update(f, done, total);
-          io.compareProgress?.reading(index, done, total);
-        },
-      });
-    }
-    return streamProfile(resolve(io.cwd, f), {
-      ...(ingest.delimiter ? { delimiter: ingest.delimiter } : {}),
-      ...(ingest.missingTokens ? { missingTokens: ingest.missingTokens } : {}),
-      seed: numberOption(args, 'seed') ?? 42,
-      onProgress: (done, total) => {
-        progress.update(f, done, total);
-        io.compareProgress?.reading(index, done, total);
-      },
-    });
+    const format = tableFormatOf(f);
+    if (format === 'parquet') return await streamParquet(path, common);
+    if (format === 'jsonl') return streamJsonLines(path, common);
+    return streamProfile(path, { ...(ingest.delimiter ? { delimiter: ingest.delimiter } : {}), ...common });
   } finally {
     progress.done();
   }

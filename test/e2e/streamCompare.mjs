@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { CHROMIUM } from '../../scripts/test-host/codeServer.mjs';
 import { checkNumbers } from './numbers.mjs';
+import { openBareDashboard } from './streaming.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -164,16 +165,7 @@ export async function streamRenderCheck({ rows = 60_000, shots } = {}) {
   const json = streamJson([a, b], 'weather');
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.setContent(`<!DOCTYPE html><html><head><style>${readFileSync(join(repo, 'media', 'dashboard.css'), 'utf8')}</style></head><body><div id="app"></div></body></html>`);
-    await page.evaluate(() => {
-      window.sent = [];
-      window.acquireVsCodeApi = () => ({ postMessage: (m) => window.sent.push(m), getState: () => undefined, setState: () => {} });
-    });
-    await page.addScriptTag({ content: readFileSync(join(repo, 'dist', 'webview.js'), 'utf8') });
-    await page.waitForFunction(() => window.sent.some((m) => m.type === 'ready'));
+    const { page, errors } = await openBareDashboard(browser, { width: 1400, height: 900 });
     await page.evaluate((report) => {
       const post = (data) => window.dispatchEvent(new MessageEvent('message', { data }));
       post({ type: 'snapshot', snapshot: { view: 'compare', runs: [] } });
@@ -188,8 +180,9 @@ export async function streamRenderCheck({ rows = 60_000, shots } = {}) {
     await page.evaluate(() => window.dispatchEvent(new MessageEvent('message', { data: { type: 'compare', report: window.report, meta: { at: new Date().toISOString() } } })));
     const n = await checkStreamingView(page, json, 'streaming compare view (bundle alone)');
     if (shots) {
-      await page.screenshot({ path: join(shots, 'compare-streaming-bundle.png'), fullPage: true });
+      // The card first: a full-page shot resizes the page, and the view redraws (replacing the card).
       await page.locator('.streaming-drift').screenshot({ path: join(shots, 'compare-streaming-bundle-drift.png') });
+      await page.screenshot({ path: join(shots, 'compare-streaming-bundle.png'), fullPage: true });
     }
     assert.deepEqual(errors, []);
     return n;

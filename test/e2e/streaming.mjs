@@ -12,20 +12,29 @@ import { CHROMIUM } from '../../scripts/test-host/codeServer.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bundle = join(repo, 'dist', 'webview.js');
+/**
+ * The dashboard bundle alone in a bare page of `browser`, with the host bridge VS Code provides
+ * (acquireVsCodeApi() + window messages), once it has said `ready`. `window.sent` collects what it
+ * posts to the host; `errors` its uncaught errors.
+ */
+export async function openBareDashboard(browser, viewport) {
+  const page = await browser.newPage({ viewport });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.setContent(`<!DOCTYPE html><html><head><style>${readFileSync(join(repo, 'media', 'dashboard.css'), 'utf8')}</style></head><body><div id="app"></div></body></html>`);
+  await page.evaluate(() => {
+    window.sent = [];
+    window.acquireVsCodeApi = () => ({ postMessage: (m) => window.sent.push(m), getState: () => undefined, setState: () => {} });
+  });
+  await page.addScriptTag({ content: readFileSync(bundle, 'utf8') });
+  await page.waitForFunction(() => window.sent.some((m) => m.type === 'ready'));
+  return { page, errors };
+}
+
 export async function streamingCheck({ messages = 3000, perFrame = 10 } = {}) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
   try {
-    const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    // The webview's host bridge, as VS Code provides it: acquireVsCodeApi() + window messages.
-    await page.setContent(`<!DOCTYPE html><html><head><style>${readFileSync(join(repo, 'media', 'dashboard.css'), 'utf8')}</style></head><body><div id="app"></div></body></html>`);
-    await page.evaluate(() => {
-      window.sent = [];
-      window.acquireVsCodeApi = () => ({ postMessage: (m) => window.sent.push(m), getState: () => undefined, setState: () => {} });
-    });
-    await page.addScriptTag({ content: readFileSync(bundle, 'utf8') });
-    await page.waitForFunction(() => window.sent.some((m) => m.type === 'ready'));
+    const { page, errors } = await openBareDashboard(browser, { width: 1300, height: 900 });
     const result = await page.evaluate(
       async ({ messages, perFrame }) => {
         const arms = ['separate/a', 'separate/b', 'merged', 'multihead'];
