@@ -14,11 +14,12 @@ import { compareStreams, type StreamComparison, type StreamFeature } from '../co
 import type { StreamLabelComparison, StreamLabelCount } from '../core/stream/streamLabel';
 import { mergeProfiles, profileFromJson, profileToJson, streamProfile, type StreamProfile } from '../core/stream/streamProfile';
 import type { Bounded } from '../core/stream/quantileSketch';
+import { canStream, defaultMemoryLimit, INGEST_PEAK_FACTOR } from '../core/stream/streamRule';
 import { recommendStreams, streamPairComparison, unavailableInputs, type StreamCompareDocument } from '../core/stream/streamRecommend';
 import { flag, numberOption, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import { EXIT_OK, type CliIO } from './command';
 import { displayText as d, fmt, heading, jsonText, percent, pvalue, renderTable, terminalText } from './format';
-import { formatName, tableFormatOf, type TableFormat } from '../core/readers/formats';
+import { formatName, tableFormatOf } from '../core/readers/formats';
 import { sampledKind } from '../core/stream/sampledKind';
 import { streamJsonLines, streamParquet } from '../core/stream/streamTable';
 import { ingestOptionsFrom } from './loadTables';
@@ -39,11 +40,6 @@ export const streamOptionSpecs: readonly OptionSpec[] = [
   { name: 'max-memory', kind: 'string', description: 'memory the in-memory path may use (e.g. 512M, 8G); above it the streaming mode is used (default: DATASET_LAB_MAX_MEMORY, else half the RAM, at most 4G; with --json the default only warns)' },
 ];
 
-/** The formats read in bounded chunks (line chunks, row groups; Arrow IPC is not: docs/scaling.md). */
-const STREAM_FORMATS: readonly TableFormat[] = ['csv', 'jsonl', 'parquet'];
-
-/** The in-memory ingest peaks at about this many times the file size (bench/RESULTS.md). */
-export const INGEST_PEAK_FACTOR = 2.4;
 
 export function parseSize(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$/i.exec(text);
@@ -65,7 +61,7 @@ export function streamDecision(files: readonly string[], args: ParsedArgs, cwd: 
   const asked = flag(args, 'stream');
   const limitText = stringOption(args, 'max-memory');
   const fromEnv = process.env.DATASET_LAB_MAX_MEMORY;
-  const limit = limitText !== undefined ? parseSize(limitText) : fromEnv ? parseSize(fromEnv) : Math.min(4 * 1024 ** 3, totalmem() / 2);
+  const limit = limitText !== undefined ? parseSize(limitText) : fromEnv ? parseSize(fromEnv) : defaultMemoryLimit(totalmem());
   let total = 0;
   for (const f of files) {
     try {
@@ -81,7 +77,7 @@ export function streamDecision(files: readonly string[], args: ParsedArgs, cwd: 
   if (!stream) {
     return over ? { stream, note: `reading ${mib(total)} in memory needs about ${mib(need)}, above ${mib(limit)}; --stream reads the files in bounded memory` } : { stream };
   }
-  const unread = files.find((f) => !STREAM_FORMATS.includes(tableFormatOf(f)));
+  const unread = files.find((f) => !canStream(f));
   if (unread) {
     throw new UsageError(
       `${unread}: the streaming mode reads CSV/TSV, JSON Lines and Parquet files, not ${formatName(tableFormatOf(unread))}${asked ? '' : ` (it was chosen because reading ${mib(total)} in memory needs about ${mib(need)}, above ${limitText ? '--max-memory' : 'the default limit'} ${mib(limit)})`}; convert it to CSV, JSON Lines or Parquet, or raise --max-memory`,

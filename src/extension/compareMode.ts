@@ -1,23 +1,18 @@
 /**
  * Whether Compare Datasets reads the files in bounded memory (the CLI's `--stream`), decided
  * before the CLI runs so the dashboard knows which document to expect. With the setting
- * `datasetLab.compare.streamAboveMB` unset it is the CLI's own rule (src/cli/stream.ts
- * streamDecision: the in-memory ingest peaks at about 2.4 x the files' size, allowed up to half
- * the RAM and at most 4 GiB); set, files above that many MB in total are streamed. Only CSV/TSV
- * files can be streamed: others are read in memory, with a note saying why. Pure (no vscode), so
- * a unit test holds it to the CLI's rule.
+ * `datasetLab.compare.streamAboveMB` unset it is the CLI's own rule (src/core/stream/streamRule.ts:
+ * the in-memory ingest peaks at about 2.4 x the files' size, allowed up to half the RAM and at
+ * most 4 GiB); set, files above that many MB in total are streamed. Only CSV/TSV, JSON Lines and
+ * Parquet files can be streamed: others (Arrow IPC) are read in memory, with a note saying why.
+ * Pure (no vscode), so a unit test holds it to the CLI's rule.
  */
-import { basename, extname } from 'node:path';
-
-/** The in-memory ingest's peak, as a multiple of the file size (the CLI's INGEST_PEAK_FACTOR). */
-export const INGEST_PEAK_FACTOR = 2.4;
-
-/** The extensions the streaming reader takes (the CLI refuses others with --stream). */
-export const STREAMABLE_EXTENSIONS: readonly string[] = ['.csv', '.tsv', '.tab', '.txt'];
+import { basename } from 'node:path';
+import { canStream, defaultMemoryLimit, INGEST_PEAK_FACTOR } from '../core/stream/streamRule';
 
 /** The CLI's default: files whose in-memory read would need more than min(4 GiB, RAM / 2). */
 export function defaultStreamAboveBytes(totalMemoryBytes: number): number {
-  return Math.min(4 * 1024 ** 3, totalMemoryBytes / 2) / INGEST_PEAK_FACTOR;
+  return defaultMemoryLimit(totalMemoryBytes) / INGEST_PEAK_FACTOR;
 }
 
 export interface CompareMode {
@@ -38,7 +33,7 @@ export function compareMode(files: readonly { readonly path: string; readonly by
   const limit = set ? streamAboveMB * 1024 ** 2 : defaultStreamAboveBytes(totalMemoryBytes);
   if (!(total > limit)) return { stream: false };
   const rule = set ? `datasetLab.compare.streamAboveMB is ${streamAboveMB}` : `reading them in memory would need about ${mb(total * INGEST_PEAK_FACTOR)}, over half the RAM (at most 4 GiB)`;
-  const notStreamable = files.find((f) => !STREAMABLE_EXTENSIONS.includes(extname(f.path).toLowerCase()));
-  if (notStreamable) return { stream: false, reason: `the files total ${mb(total)} (${rule}), but ${basename(notStreamable.path)} is not CSV/TSV, which the streaming mode needs: comparing in memory` };
+  const notStreamable = files.find((f) => !canStream(f.path));
+  if (notStreamable) return { stream: false, reason: `the files total ${mb(total)} (${rule}), but ${basename(notStreamable.path)} is not CSV/TSV, JSON Lines or Parquet, which the streaming mode needs: comparing in memory` };
   return { stream: true, reason: `the files total ${mb(total)} (${rule}): reading them in bounded memory (streaming mode)` };
 }

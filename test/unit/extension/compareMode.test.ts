@@ -49,8 +49,10 @@ describe('compareMode', () => {
   });
 
   test('a file the streaming reader cannot read stays in memory, and the reason says so', () => {
-    const m = compareMode([{ path: '/d/a.parquet', bytes: 50 * 1024 ** 2 }, { path: '/d/b.csv', bytes: 50 * 1024 ** 2 }], 10, 16 * 1024 ** 3);
+    const m = compareMode([{ path: '/d/a.arrow', bytes: 50 * 1024 ** 2 }, { path: '/d/b.csv', bytes: 50 * 1024 ** 2 }], 10, 16 * 1024 ** 3);
     assert.equal(m.stream, false);
-    assert.match(m.reason ?? '', /a\.parquet is not CSV\/TSV/);
+    assert.match(m.reason ?? '', /a\.arrow is not CSV\/TSV, JSON Lines or Parquet/);
+    // JSON Lines and Parquet are read in bounded chunks: streamed like CSV.
+    assert.equal(compareMode([{ path: '/d/a.parquet', bytes: 50 * 1024 ** 2 }, { path: '/d/b.jsonl', bytes: 50 * 1024 ** 2 }], 10, 16 * 1024 ** 3).stream, true);
   });
 });
