@@ -96,6 +96,7 @@ for (const rows of sizes) {
       continue;
     }
     const shape = m.stdout.trim();
+    if (k === 'parquet zstd') console.log(`ZSTD decoder on Node ${process.version}: ${m.stderr.match(/zstd_decoder=(\S+)/)?.[1] ?? 'unknown'} (src/core/readers/zstd.ts)`);
     expected ??= shape;
     if (shape !== expected) console.log(`note: ${k} reads to ${shape.slice(0, 300)} (CSV: ${expected.slice(0, 300)})`);
   }

@@ -125,28 +125,40 @@ function inferredWhy(f: FittedDatetime): string {
 const isDatetime = (f: FittedFeature): f is FittedDatetime => f.kind === 'datetime';
 
 /**
- * The columns a transform renames, writes or reads: a feature of that name may not be the file's
- * column of that name, so its training format is not imposed on the file's column.
+ * The file's column that becomes feature `name` after the transform: followed back through
+ * renames (select and filter keep it); undefined when a step writes it (derive, recode), so
+ * its training format cannot be imposed on any column of the file.
  */
-function transformColumns(steps: unknown[] | undefined): Set<string> {
-  const out = new Set<string>();
-  if (!steps) return out;
-  for (const step of parseTransformSteps(steps, 'transform').steps) {
-    if (step.kind === 'rename') for (const [from, to] of Object.entries(step.map)) out.add(from).add(to);
-    else if (step.kind === 'derive') for (const e of step.exprs) [e.name, ...e.columns].forEach((c) => out.add(c));
-    else if (step.kind === 'filter') step.expr.columns.forEach((c) => out.add(c));
-    else if (step.kind === 'recode') Object.keys(step.columns).forEach((c) => out.add(c));
+export function sourceColumn(steps: unknown[] | undefined, name: string): string | undefined {
+  if (!steps) return name;
+  const parsed = parseTransformSteps(steps, 'transform').steps;
+  let current = name;
+  for (let i = parsed.length - 1; i >= 0; i--) {
+    const step = parsed[i];
+    if (step.kind === 'rename') {
+      const from = Object.entries(step.map).find(([, to]) => to === current)?.[0];
+      if (from !== undefined) current = from;
+      else if (Object.prototype.hasOwnProperty.call(step.map, current)) return undefined;
+    } else if (step.kind === 'derive') {
+      if (step.exprs.some((e) => e.name === current)) return undefined;
+    } else if (step.kind === 'recode') {
+      if (Object.prototype.hasOwnProperty.call(step.columns, current)) return undefined;
+    }
   }
-  return out;
+  return current;
 }
 
-/** The date formats to read the new file with, by column: every folder's, from its training data. */
-function knownDateFormats(metas: readonly { meta: ModelMeta | undefined; dataset: string | undefined; transformed: ReadonlySet<string> }[]): Map<string, string> {
+/**
+ * The date formats to read the new file with, by the file's column names: every folder's, from
+ * its training data, on the column its transform renames to the feature.
+ */
+function knownDateFormats(metas: readonly { meta: ModelMeta | undefined; dataset: string | undefined; steps: unknown[] | undefined }[]): Map<string, string> {
   const out = new Map<string, string>();
-  for (const { meta, dataset, transformed } of metas) {
+  for (const { meta, dataset, steps } of metas) {
     for (const f of meta?.preprocessing.features.filter(isDatetime) ?? []) {
       const format = trainingDateFormat(f, dataset);
-      if (format !== undefined && !transformed.has(f.name)) out.set(f.name, format);
+      const source = sourceColumn(steps, f.name);
+      if (format !== undefined && source !== undefined) out.set(source, format);
     }
   }
   return out;
@@ -173,7 +185,7 @@ const MAX_CELL_WARNINGS = 5;
  * rule that makes a training column dates (src/core/columnKind.ts): then a PredictError naming
  * the first one's line and column and the format.
  */
-function checkedTable(table: DataTable, meta: ModelMeta, file: string, dataset: string | undefined, warnings: string[]): DataTable {
+function checkedTable(table: DataTable, meta: ModelMeta, file: string, dataset: string | undefined, warnings: string[], fileColumn: (feature: string) => string = (f) => f): DataTable {
   const replaced = new Map<string, Column>();
   const names = meta.preprocessing.features.map((x) => x.name).join(', ');
   for (const feat of meta.preprocessing.features) {
@@ -200,18 +212,19 @@ function checkedTable(table: DataTable, meta: ModelMeta, file: string, dataset: 
     if (col.type !== 'datetime') throw new PredictError(`${file}: column "${feat.name}" must hold dates for the ${meta.id} model (it is read as ${col.type})`);
     const format = trainingDateFormat(feat, dataset);
     if (format === undefined || col.format !== format) {
-      if (isPatternFormat(col.format)) warnings.push(`note: ${file}: column "${feat.name}": ${format === undefined ? inferredWhy(feat) : `a transform step renames, writes or reads it, so its training format ${format} is not imposed on the file`}; its dates are read in the format inferred from this file, ${col.format}`);
+      if (isPatternFormat(col.format)) warnings.push(`note: ${file}: column "${feat.name}": ${format === undefined ? inferredWhy(feat) : `a transform step writes it, so its training format ${format} is not imposed on the file`}; its dates are read in the format inferred from this file, ${col.format}`);
       continue;
     }
     if (col.typeErrors === 0) continue;
     const present = table.rows - col.missing;
-    const problems = problemsOf(table, feat.name);
+    const problems = problemsOf(table, fileColumn(feat.name));
+    const named = fileColumn(feat.name) === feat.name ? `column "${feat.name}"` : `column "${fileColumn(feat.name)}" (the feature "${feat.name}")`;
     if (!fewOddCells(col.typeErrors, col.typeErrors, present, DEFAULT_KIND_TOLERANCE)) {
       const first = problems[0] ? `${located(problems[0]).replace(/; read as missing$/, '')}: ` : `${file}: `;
-      throw new PredictError(`${first}${col.typeErrors} of ${present} values of column "${feat.name}" are not dates in the format the ${meta.id} model was trained on (${format}); too many to read as missing: write the dates as in the training data`);
+      throw new PredictError(`${first}${col.typeErrors} of ${present} values of ${named} are not dates in the format the ${meta.id} model was trained on (${format}); too many to read as missing: write the dates as in the training data`);
     }
     for (const p of problems.slice(0, MAX_CELL_WARNINGS)) warnings.push(`${located(p)}; read as missing, imputed as training imputes missing dates`);
-    if (col.typeErrors > MAX_CELL_WARNINGS) warnings.push(`warning: ${file}: ${col.typeErrors} values of column "${feat.name}" in all are not dates in the training format ${format}; read as missing`);
+    if (col.typeErrors > MAX_CELL_WARNINGS) warnings.push(`warning: ${file}: ${col.typeErrors} values of ${named} in all are not dates in the training format ${format}; read as missing`);
   }
   return replaced.size === 0 ? table : { ...table, columns: table.columns.map((c) => replaced.get(c.name) ?? c) };
 }
@@ -349,7 +362,7 @@ export async function predictFile(runDir: string, csvPath: string, options: Pred
   const datasetOf = (id: string) => (id.startsWith('separate/') ? id.slice('separate/'.length) : options.dataset);
   const metas = folders.map((f) => {
     const transform = datasetOfModel(f.id, transforms, options.dataset, runDir);
-    return { ...f, meta: readMeta(f.dir), dataset: datasetOf(f.id), transform, transformed: transformColumns(transform === undefined ? undefined : transforms.get(transform)) };
+    return { ...f, meta: readMeta(f.dir), dataset: datasetOf(f.id), transform, steps: transform === undefined ? undefined : transforms.get(transform) };
   });
   // Only the models' feature columns are read (Parquet, Arrow and JSON Lines skip the others),
   // unless a dataset's transform may read any column. Date columns are read in the format
@@ -375,7 +388,7 @@ export async function predictFile(runDir: string, csvPath: string, options: Pred
     const shared = knownDateFormats(metas);
     const raw = [...own].every(([k, v]) => shared.get(k) === v) ? first : await readFor(own);
     const table = transformedFor(raw, transforms, f.transform, csvPath);
-    const { meta, outputs, dispose } = await scoreFolder(f.dir, table, all, (m) => checkedTable(table, m, csvPath, f.dataset, warnings));
+    const { meta, outputs, dispose } = await scoreFolder(f.dir, table, all, (m) => checkedTable(table, m, csvPath, f.dataset, warnings, (name) => sourceColumn(f.steps, name) ?? name));
     const outs = outputs();
     meta.heads.forEach((head, h) => {
       if (options.dataset && arm === 'multihead' && head.name !== options.dataset) return;

@@ -18,7 +18,7 @@ import { FatalInputError, type DataTable, type Problem } from '../table';
 import { buildColumns, CategoricalBuilder, DatetimeBuilder, NumericBuilder, type ColumnBuilder } from './columnBuilder';
 import { isFlatColumn, readFlatColumn } from './parquetFlat';
 import type { BinaryReadOptions } from './readOptions';
-import { NATIVE_ZSTD, zstdDecompress } from './zstd';
+import { zstdDecompress, zstdReady } from './zstd';
 
 /** One flat column of the output: a top-level column, or a struct's leaf (`path` below the top). */
 interface Leaf {
@@ -33,13 +33,13 @@ interface Leaf {
 }
 
 /**
- * Node's own decompressors where it has them: zlib's GZIP (faster than JavaScript inflate), and
- * ZSTD from Node 22.15 on (zstdDecompressSync; the editor's Node 24 has it, Node 20 does not and
- * uses hyparquet-compressors' JavaScript decoder).
+ * Faster decompressors than hyparquet-compressors' JavaScript ones: Node's zlib for GZIP, and for
+ * ZSTD zstd.ts's choice (Node's zlib from 22.15 on, else WebAssembly; the readers await
+ * zstdReady() first).
  */
 const NATIVE_DECOMPRESSORS = {
   GZIP: (input: Uint8Array) => new Uint8Array(zlib.gunzipSync(input)),
-  ...(NATIVE_ZSTD ? { ZSTD: zstdDecompress } : {}),
+  ZSTD: zstdDecompress,
 };
 
 const CODECS = new Set(['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'BROTLI', 'ZSTD', 'LZ4', 'LZ4_RAW']);
@@ -170,6 +170,7 @@ export async function readParquetBytes(bytes: Buffer, path: string, name: string
  * metadata gives (a whole file, or one row group with its offsets shifted).
  */
 async function tableFromMetadata(buffer: ArrayBuffer, metadata: FileMetaData, schema: SchemaTree, path: string, name: string, options: BinaryReadOptions, withRefused: boolean): Promise<DataTable> {
+  await zstdReady();
   const rows = Number(metadata.num_rows);
   const { leaves, refused } = flatColumns(schema);
   const wanted = options.columns ? new Set(options.columns) : undefined;

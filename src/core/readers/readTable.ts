@@ -7,6 +7,7 @@
 import { DEFAULT_MISSING_TOKENS, datasetName, openRegularFile, readCsvFile, type IngestOptions } from '../ingest';
 import { FatalInputError, type DataTable } from '../table';
 import { readArrowBytes } from './arrow';
+import { zstdReady } from './zstd';
 import { formatName, tableFormatOf, type TableFormat } from './formats';
 import { readJsonLinesBytes } from './jsonl';
 import { readParquetBytes } from './parquet';
@@ -55,6 +56,7 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
     case 'parquet':
       return readParquetBytes(bytes, path, name, binary);
     case 'arrow':
+      await zstdReady();
       return readArrowBytes(bytes, path, name, binary);
     case 'jsonl':
       return readJsonLinesBytes(bytes, path, name, binary);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../../src/cli/main';
 import { readTable } from '../../../src/core/readers/readTable';
+import { sourceColumn } from '../../../src/training/predict';
 import { captureIo } from '../helpers';
 import { lcg } from './tables';
 
@@ -159,11 +160,29 @@ test('an empty numeric feature column is imputed with the training statistic, wi
   assert.equal(predictions(gbm.out).length, 2);
 });
 
-test('a date feature a transform makes (here a rename) is not read in the training format: inferred from the file, with a note', async () => {
-  const { dir, runDir } = await trainedRun({ type: 'linear' }, [{ rename: { day: 'when' } }]);
+test('a date feature a transform renames is read in the training format on the file\'s own column; the rename is traced through select and filter', async () => {
+  const { dir, runDir } = await trainedRun({ type: 'linear' }, [{ rename: { day: 'when' } }, { filter: 'd => d.x > -10' }, { select: ['when', 'x', 'y'] }]);
+  // Alone, these dates read month-first; the model was trained on day-first "day" renamed to "when".
   writeFileSync(join(dir, 'ambiguous.csv'), 'day,x\n01/02/2020,0.1\n03/04/2020,-0.2\n');
+  writeFileSync(join(dir, 'day-first.csv'), 'day,x\n01/02/2020,0.1\n03/04/2020,-0.2\n13/06/2020,0\n');
   const p = await cli(['predict', runDir, 'ambiguous.csv'], dir);
   assert.equal(p.code, 0, p.err);
-  assert.match(p.err, /^note: .*ambiguous\.csv: column "when": a transform step renames, writes or reads it, so its training format %d\/%m\/%Y is not imposed on the file; its dates are read in the format inferred from this file, %m\/%d\/%Y$/m);
-  assert.equal(predictions(p.out).length, 2);
+  assert.equal(p.err, '', 'no note: the training format applies to "day"');
+  const dayFirst = await cli(['predict', runDir, 'day-first.csv'], dir);
+  assert.equal(dayFirst.code, 0, dayFirst.err);
+  assert.deepEqual(predictions(p.out), predictions(dayFirst.out).slice(0, 2));
+  // Bad cells are located in the file's column, under the training format.
+  writeFileSync(join(dir, 'odd.csv'), 'day,x\n01/02/2020,0.1\n2020-04-03,-0.2\n05/06/2020,0\n07/08/2020,0\n09/10/2020,0\n11/12/2020,0\n');
+  const odd = await cli(['predict', runDir, 'odd.csv'], dir);
+  assert.equal(odd.code, 2);
+  assert.match(odd.err, /odd\.csv:3:1: expected a date like "01\/02\/2020" \(format %d\/%m\/%Y\) in column "day", found "2020-04-03": 1 of 6 values of column "day" \(the feature "when"\) are not dates in the format the merged model was trained on \(%d\/%m\/%Y\)/);
+});
+
+test('sourceColumn follows a feature back through renames and stops where a step writes it', () => {
+  assert.equal(sourceColumn(undefined, 'when'), 'when');
+  assert.equal(sourceColumn([{ rename: { a: 'b' } }, { rename: { b: 'when' } }], 'when'), 'a');
+  assert.equal(sourceColumn([{ rename: { when: 'old' } }], 'when'), undefined, 'renamed away');
+  assert.equal(sourceColumn([{ rename: { day: 'when' } }, { derive: { when: 'd => d.x' } }], 'when'), undefined, 'derived');
+  assert.equal(sourceColumn([{ recode: { when: { a: 'b' } } }], 'when'), undefined, 'recoded');
+  assert.equal(sourceColumn([{ derive: { other: 'd => d.when' } }, { select: ['when', 'other'] }], 'when'), 'when', 'read, not written');
 });
