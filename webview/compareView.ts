@@ -3,7 +3,7 @@ import { EXPERIMENT_KIND_TITLES, EXPERIMENT_KINDS, mergedArmProblem, type Datase
 import { COMPARE_STAGES, describeCompareProgress, progressPercent, stageTitle, type CompareProgressEvent } from '../src/protocol/compareProgress';
 import type { CompareDocument, CompareMeta, CompareProgress, ComparisonReport, PastRun } from '../src/protocol/dashboard';
 import { isStreamCompare, streamPairs, type StreamCompareDocument } from '../src/protocol/streamCompare';
-import { formatCount, formatDuration, formatNumber, formatPercent, formatPValue, formatRelativeTime, runName } from '../src/protocol/format';
+import { formatCount, formatDuration, formatNumber, formatPercent, formatPValue, formatRelativeTime, problemLocation, runName } from '../src/protocol/format';
 import { describeStep, renameStep, unitStep, type MappingStep } from '../src/protocol/mappingSteps';
 import { featureChart, labelChart, regressionLabelChart } from './charts';
 import { bound, counted, fmt, h, icon, moment, named, pct } from './dom';
@@ -260,7 +260,7 @@ export class CompareView {
           'details',
           { class: 'problems' },
           h('summary', {}, `${r.problems.length} input problem(s)`),
-          h('ul', {}, ...r.problems.slice(0, 50).map((p) => h('li', {}, `${p.file}:${p.line}:${p.column}: ${p.message}`))),
+          h('ul', {}, ...r.problems.slice(0, 50).map((p) => h('li', {}, `${problemLocation(p)}: ${p.message}`))),
         ),
       );
     }

@@ -6,6 +6,7 @@ import type { DataTable } from '../core/table';
 import { UsageError, type ParsedArgs, flag, stringOption } from './args';
 import type { CliIO } from './command';
 import { displayText } from './format';
+import { problemLocation } from '../protocol/format';
 import { ProgressLine } from './progress';
 
 /** Options every data-reading command shares. */
@@ -57,7 +58,7 @@ export async function loadTables(files: readonly string[], args: ParsedArgs, io:
     progress.done();
   }
   for (const t of tables) {
-    for (const p of t.problems) io.stderr.write(`${displayText(p.file)}:${p.line}:${p.column}: ${displayText(p.message)}\n`);
+    for (const p of t.problems) io.stderr.write(`${displayText(problemLocation(p))}: ${displayText(p.message)}\n`);
     if (t.problemCount > t.problems.length) {
       io.stderr.write(`${displayText(t.path)}: ... and ${t.problemCount - t.problems.length} more problem(s) not listed\n`);
     }

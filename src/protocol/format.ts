@@ -276,3 +276,11 @@ export function runName(run: { readonly runId: string; readonly name?: string; r
   if (when && when !== MISSING) return `run of ${formatDateTime(run.createdAt)}`;
   return run.runId;
 }
+
+/**
+ * Where a reader's problem is: `file:line:column` for text files (CSV, TSV, JSON Lines); only the
+ * file for Parquet and Arrow, which have no lines (their messages name the row: "first at row 12").
+ */
+export function problemLocation(p: { readonly file: string; readonly line: number; readonly column: number }): string {
+  return /\.(parquet|arrow|feather)$/i.test(p.file) ? p.file : `${p.file}:${p.line}:${p.column}`;
+}

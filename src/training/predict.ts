@@ -10,6 +10,7 @@ import { TransformError, applyTransforms } from '../core/transform/applyTransfor
 import { parseTransformSteps } from '../core/transform/transformSteps';
 import { fewOddCells, DEFAULT_KIND_TOLERANCE } from '../core/columnKind';
 import { epochUnitOf, isPatternFormat } from '../core/dates/inferDates';
+import { problemLocation } from '../protocol/format';
 import { columnByName, type Column, type DataTable, type Problem } from '../core/table';
 import { initBackend } from './backend';
 import { primaryScore } from './metrics';
@@ -166,7 +167,7 @@ function knownDateFormats(metas: readonly { meta: ModelMeta | undefined; dataset
 
 /** How a training-format date column's unreadable cells are shown: their problems, located. */
 function located(p: Problem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.message}`;
+  return `${problemLocation(p)}: ${p.message}`;
 }
 
 /** The type-mismatch problems the reader raised about column `name`. */

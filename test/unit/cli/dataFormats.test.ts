@@ -77,3 +77,19 @@ test('init, run and predict on a Parquet and a CSV dataset; predict on Arrow and
     assert.equal(lines.length, 41, file);
   }
 });
+
+test('a bad date cell in an Arrow file is reported by file and row (these files have no lines), a CSV cell by line and column', async () => {
+  const fl = await import('@uwdata/flechette');
+  const when = ['2020-01-01', '2020-01-02', 'soon', '2020-01-04', '2020-01-05', '2020-01-06', '2020-01-07', '2020-01-08', '2020-01-09', '2020-01-10', '2020-01-11', '2020-01-12', '2020-01-13', '2020-01-14', '2020-01-15', '2020-01-16', '2020-01-17', '2020-01-18', '2020-01-19', '2020-01-20', '2020-01-21'];
+  const arrow = join(dir.path, 'odd-date.arrow');
+  writeFileSync(arrow, fl.tableToIPC(fl.tableFromArrays({ when, n: when.map((_, i) => i) }, { types: { when: fl.utf8(), n: fl.int32() } }), { format: 'file' }) as Uint8Array);
+  const a = runCli(['profile', arrow, '--json']);
+  assert.equal(a.code, 0, a.stderr);
+  assert.match(a.stderr, /^[^\n]*odd-date\.arrow: 1 value\(s\) of date column "when" are not dates in its format %Y-%m-%d \(first at row 3: "soon"\); read as missing\n$/);
+  assert.doesNotMatch(a.stderr, /arrow:1:1/);
+  const csv = join(dir.path, 'odd-date.csv');
+  writeFileSync(csv, `when,n\n${when.map((w, i) => `${w},${i}`).join('\n')}\n`);
+  const c = runCli(['profile', csv, '--json']);
+  assert.equal(c.code, 0, c.stderr);
+  assert.match(c.stderr, /odd-date\.csv:4:1: /);
+});
