@@ -3,23 +3,36 @@
 // subsample) and boosting with the shared learner (src/core/trees), as src/training/gbm.ts runs
 // them, on one thread. Prints the training score so both sides can be checked to fit alike.
 // Usage (bundled by bench/gbm_speed.mjs): node gbm-speed-entry.js X.f64 Y.f64 ROWS COLS regression|classification ITERATIONS
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { binNumeric, numericThresholds } from '../src/core/trees/binning';
 import { fitBoosting, predictBoosting } from '../src/core/trees/histogramBoosting';
 
 const [xFile, yFile, rowsArg, colsArg, task, itArg] = process.argv.slice(2);
 const n = Number(rowsArg);
 const d = Number(colsArg);
-const xb = readFileSync(xFile);
-const X = new Float64Array(xb.buffer, xb.byteOffset, n * d);
 const yb = readFileSync(yFile);
 const y = Float64Array.from(new Float64Array(yb.buffer, yb.byteOffset, n));
-// Column-major copies, as a DataTable holds them.
-const columns = Array.from({ length: d }, (_, j) => {
-  const c = new Float64Array(n);
-  for (let i = 0; i < n; i++) c[i] = X[i * d + j];
-  return c;
-});
+// Column-major, as a DataTable holds them: the row-major file is read in blocks of rows, so the
+// process never holds a second copy of the matrix (scikit-learn's side holds one numpy array).
+const columns = Array.from({ length: d }, () => new Float64Array(n));
+{
+  const blockRows = 65_536;
+  const block = new Float64Array(blockRows * d);
+  const bytes = new Uint8Array(block.buffer);
+  const fd = openSync(xFile, 'r');
+  for (let start = 0; start < n; start += blockRows) {
+    const m = Math.min(blockRows, n - start);
+    const want = m * d * 8;
+    let got = 0;
+    while (got < want) {
+      const k = readSync(fd, bytes, got, want - got, start * d * 8 + got);
+      if (k === 0) throw new Error(`${xFile}: ends before row ${start + m}`);
+      got += k;
+    }
+    for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) columns[j][start + i] = block[i * d + j];
+  }
+  closeSync(fd);
+}
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 const bins = columns.map((c) => binNumeric(c, numericThresholds(c, undefined, 255, 200_000)));
