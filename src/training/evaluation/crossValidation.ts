@@ -37,7 +37,8 @@ export interface CrossValidationResult {
   readonly cancelled: boolean;
 }
 
-interface FoldOutcome {
+/** One fold's scores of one arm: per dataset and pooled, and its test predictions per dataset. */
+export interface FoldOutcome {
   readonly bySource: Record<string, Metrics>;
   readonly pooled: Metrics;
   readonly predictions: Record<string, SourcePredictions>;
@@ -115,25 +116,14 @@ export function planCrossValidation(exp: ResolvedExperiment, data: PreparedData)
 
 export async function runCrossValidation(exp: ResolvedExperiment, data: PreparedData, arms: readonly ArmName[], tf: TF, hooks: CrossValidationHooks, plan = planCrossValidation(exp, data)): Promise<CrossValidationResult> {
   const spec = exp.evaluation;
-  const k = spec.folds;
-  const { jobs, folds, refitSplits, testTrainRatio, pooledRatio } = plan;
+  const { jobs, folds, refitSplits } = plan;
   const seconds = new Map<ArmName, number>();
   const outcomes = new Map<ArmName, FoldOutcome[]>(arms.map((a) => [a, []]));
   const diverged = new Map<ArmName, ArmResult>();
-  const leakage: Record<string, SourceLeakage> = {};
+  const leakage = crossValidationLeakage(data, plan);
 
   for (let j = 0; j < jobs; j++) {
     const foldData = withSplits(data, plan.splitFor(j));
-    if (j < k) {
-      // Each labelled row is tested once per repeat: the first repeat's folds count every row once.
-      const found = findLeakage(foldData.sources, data.features);
-      for (const [name, l] of Object.entries(found)) {
-        const sum = leakage[name];
-        leakage[name] = sum
-          ? { testRows: sum.testRows + l.testRows, testSeenInOwnTrain: sum.testSeenInOwnTrain + l.testSeenInOwnTrain, testSeenInPooledTrain: sum.testSeenInPooledTrain + l.testSeenInPooledTrain, sharedWithOtherDatasets: sum.sharedWithOtherDatasets }
-          : l;
-      }
-    }
     const active = arms.filter((a) => !diverged.has(a));
     if (active.length === 0) break;
     hooks.onFold?.(j + 1, jobs);
@@ -161,25 +151,65 @@ export async function runCrossValidation(exp: ResolvedExperiment, data: Prepared
     refit = res.arms;
     for (const a of refit) if (a.diverged) diverged.set(a.arm, { ...a, diverged: { ...a.diverged, message: `${a.diverged.message} (in the final refit on all rows)` } });
   }
+  // Every fold's training and the refit's.
+  const fitted = new Map(refit.map((a) => [a.arm, { ...a, seconds: (seconds.get(a.arm) ?? 0) + a.seconds }]));
+  const scored = crossValidationScores(arms, outcomes, fitted, diverged, data.sources.map((s) => s.name), unionClasses(data.sources), plan, spec);
+  return { ...scored, folds, refitSplits, leakage, cancelled: false };
+}
 
-  const classNames = unionClasses(data.sources);
-  const sources = data.sources.map((s) => s.name);
+/**
+ * Repeated rows over the folds of the first repeat (each labelled row is tested once), per
+ * dataset: test rows seen in training summed over those folds.
+ */
+export function crossValidationLeakage(data: PreparedData, plan: Pick<CrossValidationPlan, 'splitFor' | 'folds'>): Record<string, SourceLeakage> {
+  const leakage: Record<string, SourceLeakage> = {};
+  for (let j = 0; j < plan.folds.folds; j++) {
+    const found = findLeakage(withSplits(data, plan.splitFor(j)).sources, data.features);
+    for (const [name, l] of Object.entries(found)) {
+      const sum = leakage[name];
+      leakage[name] = sum
+        ? { testRows: sum.testRows + l.testRows, testSeenInOwnTrain: sum.testSeenInOwnTrain + l.testSeenInOwnTrain, testSeenInPooledTrain: sum.testSeenInPooledTrain + l.testSeenInPooledTrain, sharedWithOtherDatasets: sum.sharedWithOtherDatasets }
+        : l;
+    }
+  }
+  return leakage;
+}
+
+/**
+ * The scores and the paired evidence of a cross-validation, from every fold's metrics and test
+ * predictions per arm: each score the mean over the folds with its corrected-t interval, each
+ * pair of arms compared fold by fold (corrected resampled t), delta_m per fold. `fitted` gives
+ * per scored arm its model kind, epochs and seconds (our engine: the refit's, with the folds'
+ * seconds added); `diverged` the arms without scores. Shared by `dataset-lab run` and the runs of
+ * an exported PyTorch project (src/training/export/torch/runEvidence.ts), which read the folds'
+ * predictions from predictions.json.
+ */
+export function crossValidationScores(
+  arms: readonly ArmName[],
+  outcomes: ReadonlyMap<ArmName, readonly FoldOutcome[]>,
+  fitted: ReadonlyMap<ArmName, ArmResult>,
+  diverged: ReadonlyMap<ArmName, ArmResult>,
+  sources: readonly string[],
+  classNames: readonly string[],
+  plan: Pick<CrossValidationPlan, 'testTrainRatio' | 'pooledRatio'>,
+  spec: ResolvedExperiment['evaluation'],
+): { arms: ArmResult[]; evidence: Evidence } {
+  const { testTrainRatio, pooledRatio } = plan;
   const results: ArmResult[] = arms.map((arm) => {
     const d = diverged.get(arm);
     if (d) return d;
     const outs = outcomes.get(arm) as FoldOutcome[];
-    const fit = refit.find((r) => r.arm === arm) as ArmResult;
+    const fit = fitted.get(arm) as ArmResult;
     const bySource: Record<string, SourceResult> = {};
     for (const s of sources) {
       const perFold = outs.map((o) => o.bySource[s]);
       const preds = concatPredictions(outs.map((o) => o.predictions[s]), outs[0]?.predictions[s]?.ownClasses);
-      const fitted = fit.bySource[s];
-      bySource[s] = { ...aggregate(perFold, preds.predictions, classNames, mean(testTrainRatio[s]), spec.confidence), epochs: fitted?.epochs ?? fit.epochs, bestEpoch: fitted?.bestEpoch ?? fit.bestEpoch, foldScores: perFold.map(primaryScore) };
+      const fittedSource = fit.bySource[s];
+      bySource[s] = { ...aggregate(perFold, preds.predictions, classNames, mean(testTrainRatio[s]), spec.confidence), epochs: fittedSource?.epochs ?? fit.epochs, bestEpoch: fittedSource?.bestEpoch ?? fit.bestEpoch, foldScores: perFold.map(primaryScore) };
     }
     const pooledPreds = concatPredictions(outs.flatMap((o) => sources.map((s) => o.predictions[s])));
     const pooled = aggregate(outs.map((o) => o.pooled), pooledPreds.predictions, classNames, mean(pooledRatio), spec.confidence);
-    // Every fold's training and the refit's.
-    return { arm, model: fit.model, bySource, pooled, epochs: fit.epochs, bestEpoch: fit.bestEpoch, seconds: (seconds.get(arm) ?? 0) + fit.seconds };
+    return { arm, model: fit.model, bySource, pooled, epochs: fit.epochs, bestEpoch: fit.bestEpoch, seconds: fit.seconds };
   });
 
   // Paired evidence: per dataset and pair of arms, the fold-by-fold difference of headline scores.
@@ -207,7 +237,7 @@ export async function runCrossValidation(exp: ResolvedExperiment, data: Prepared
     if (Number.isFinite(t.mean)) deltaM[arm] = t.mean;
     deltaMCi[arm] = interval(t.low, t.high);
   }
-  return { arms: results, evidence: { info: infoOf(spec), pairs, deltaM, deltaMCi }, folds, refitSplits, leakage, cancelled: false };
+  return { arms: results, evidence: { info: infoOf(spec), pairs, deltaM, deltaMCi } };
 }
 
 function infoOf(spec: ResolvedExperiment['evaluation']): EvaluationInfo {
