@@ -50,6 +50,8 @@ export interface ExportSummary {
   readonly files: readonly string[];
   readonly models: readonly string[];
   readonly notes: readonly string[];
+  /** Cross-validation: the folds exported (folds x repeats); absent for a holdout export. */
+  readonly folds?: number;
 }
 
 /** The experiment cannot be exported as it is: what and why, naming the JSON path; nothing was written. */
@@ -289,13 +291,13 @@ export async function exportTorch(experimentPath: string, options: ExportOptions
   };
   files.set('export.json', json(manifest));
   files.set('train.py', TRAIN_PY);
-  const launch = { name: exp.name, datasets: datasets.map((d) => ({ name: d.name, path: d.path })), models: models.length };
+  const launch = { name: exp.name, datasets: datasets.map((d) => ({ name: d.name, path: d.path })), models: models.length, ...(plan ? { crossValidation: { method: plan.folds.method, folds: plan.folds.folds, repeats: plan.folds.repeats } } : {}) };
   files.set('README.md', exportReadme(launch, notes));
   files.set('launch/slurm.sbatch', slurmScript(launch));
   files.set('launch/pytorchjob.yaml', kubernetesJob(launch));
 
   writeProject(out, files, options.force === true);
-  return { out, files: [...files.keys()].sort(), models: (models as { id: string }[]).map((m) => m.id), notes };
+  return { out, files: [...files.keys()].sort(), models: (models as { id: string }[]).map((m) => m.id), notes, ...(plan ? { folds: plan.jobs } : {}) };
 }
 
 /** One model of one arm: its heads, its label mapping, its preprocessing (written to `files`). */
