@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { examples, runCli, seededRandom, tempDir } from '../helpers';
-import type { ArmName, ClassificationMetrics, FoldsFile, PredictionsFile, RegressionMetrics, RunResults } from '../../../src/protocol/runFolder/contract';
+import type { ArmName, ClassificationMetrics, FoldsFile, PredictionsFile, RegressionMetrics, RunResults, SourcePredictionsFile } from '../../../src/protocol/runFolder/contract';
 import { compareArms } from '../../../src/training/compareArms';
 import { holdoutEvidence } from '../../../src/training/evaluation/holdout';
 import { withRunEvidence } from '../../../src/training/export/torch/runEvidence';
@@ -787,5 +787,88 @@ describe('export torch: a cross-validation experiment (its folds, not refused)',
     assert.equal(refused.code, 2, refused.stderr);
     assert.match(refused.stderr, /predictions\.json: \$\.folds\[2\]\.separate\["south"\]: the accuracy of these predictions is [\d.]+, results\.json's fold score 3 \(separate, south\) is [\d.]+/);
     assert.ok(!existsSync(join(cvRoot, 'bad.html')));
+  });
+});
+
+describe('export torch: repeated cross-validation, and folds that cannot be made', () => {
+  const rcvRoot = join(root, 'repeated-cv');
+  before(() => {
+    mkdirSync(rcvRoot, { recursive: true });
+    // Regression on two generated datasets: y = 2 x1 - x2 + noise.
+    const rand = seededRandom(7);
+    for (const name of ['east', 'west']) {
+      const lines = ['x1,x2,y'];
+      for (let i = 0; i < 90; i++) {
+        const x1 = rand() * 4 - 2;
+        const x2 = rand() * 4 - 2;
+        lines.push(`${x1.toFixed(4)},${x2.toFixed(4)},${(2 * x1 - x2 + (rand() - 0.5)).toFixed(4)}`);
+      }
+      writeFileSync(join(rcvRoot, `${name}.csv`), `${lines.join('\n')}\n`);
+    }
+    writeFileSync(join(rcvRoot, 'tiny.csv'), `x1,x2,y\n${Array.from({ length: 8 }, (_, i) => `${i},${i % 3},${i % 2 ? 'a' : 'b'}`).join('\n')}\n`);
+  });
+  const experimentFile = (name: string, e: Record<string, unknown>) => {
+    writeFileSync(join(rcvRoot, name), JSON.stringify({ version: 1, name: name.replace(/\..*/, ''), arms: ['separate', 'merged'], model: { type: 'mlp', hidden: [8] }, training: { epochs: 15, batchSize: 16, learningRate: 0.01, seed: 2 }, ...e }, null, 2));
+    return name;
+  };
+
+  test('repeated-cv (3 folds x 2 repeats): the folds of dataset-lab run, 6 folds trained by one process, fold R2s from the predictions, the evidence of a repeated-cv run', { skip: skipTorch, timeout: 240_000 }, async () => {
+    const file = experimentFile('rcv.experiment.json', {
+      datasets: ['east', 'west'].map((name) => ({ name, path: `${name}.csv`, label: 'y', task: 'regression' })),
+      evaluation: { method: 'repeated-cv', folds: 3, repeats: 2 },
+    });
+    const r = runCli(['run', file, '--json'], rcvRoot);
+    assert.equal(r.code, 0, r.stderr);
+    const local = JSON.parse(r.stdout) as RunResults;
+    const x = runCli(['export', 'torch', file, '-o', 'rcv-project'], rcvRoot);
+    assert.equal(x.code, 0, x.stderr);
+    assert.match(x.stdout, /folds\.json \(6 folds\)/);
+    const project = join(rcvRoot, 'rcv-project');
+    const localDir = join(rcvRoot, '.dataset-lab', 'runs', local.runId);
+    assert.deepEqual(readJson(join(project, 'folds.json')), readJson(join(localDir, 'folds.json')));
+    assert.ok(existsSync(join(project, 'preprocessing', 'fold-06', 'merged.json')));
+    const runDir = join(rcvRoot, 'runs', 'rcv');
+    const one = await run(python, ['train.py', '--run-dir', runDir], project);
+    assert.equal(one.code, 0, `${one.stdout}\n${one.stderr}`);
+    const written = readJson<RunResults>(join(runDir, 'results.json'));
+    const read = withRunEvidence(runDir, written, readJson(join(runDir, 'experiment.json')));
+    assert.deepEqual(read.evaluation, local.evaluation);
+    assert.equal(read.evaluation?.repeats, 2);
+    const predictions = readJson<PredictionsFile>(join(runDir, 'predictions.json'));
+    for (const a of read.arms) {
+      for (const s of ['east', 'west']) {
+        const m = a.bySource[s] as RegressionMetrics & { readonly foldScores: readonly number[] };
+        assert.equal(m.foldScores.length, 6);
+        // The fold's R2 from its predictions (1 - SS_res / SS_tot), counted here.
+        m.foldScores.forEach((v, j) => {
+          const p = predictions.folds?.[j][a.arm]?.[s] as SourcePredictionsFile;
+          const mean = p.yTrue.reduce((u, w) => u + w, 0) / p.yTrue.length;
+          const r2 = 1 - p.yTrue.reduce((u, t, i) => u + (t - p.yPred[i]) ** 2, 0) / p.yTrue.reduce((u, t) => u + (t - mean) ** 2, 0);
+          assert.ok(Math.abs(v - r2) < 1e-9, `${a.arm} ${s} fold ${j + 1}: ${v} vs ${r2}`);
+        });
+        const ours = local.arms.find((o) => o.arm === a.arm)?.bySource[s] as RegressionMetrics;
+        assert.ok(m.r2 > 0.5 && Math.abs(m.r2 - ours.r2) <= 0.15, `${a.arm} ${s}: torch R2 ${m.r2} vs ours ${ours.r2}`);
+        assert.ok(m.ci?.r2 && m.ci.mae && m.ci.rmse, `${a.arm} ${s}: every interval`);
+      }
+    }
+    assert.deepEqual(read.comparison.bySource.east.tests?.map((t) => t.test), ['corrected-t']);
+  });
+
+  test('folds that cannot be made are refused as dataset-lab run refuses them, naming the JSON path; nothing written', () => {
+    const file = experimentFile('tiny.experiment.json', {
+      datasets: [{ name: 'tiny', path: 'tiny.csv', label: 'y' }],
+      arms: ['separate'],
+      split: { test: 0.25, validation: 0 },
+      evaluation: { method: 'cv', folds: 10 },
+    });
+    const local = runCli(['run', file], rcvRoot);
+    assert.equal(local.code, 2, local.stderr);
+    const r = runCli(['export', 'torch', file, '-o', 'tiny-project'], rcvRoot);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /at \$\.evaluation\.folds: dataset "tiny": has 8 labelled rows, fewer than the 10 folds; lower "folds"/);
+    assert.match(r.stderr, /nothing was exported\n$/);
+    assert.ok(!existsSync(join(rcvRoot, 'tiny-project')));
+    // The same reason dataset-lab run gives.
+    assert.match(local.stderr, /at \$\.evaluation\.folds: dataset "tiny": has 8 labelled rows, fewer than the 10 folds; lower "folds"/);
   });
 });

@@ -11,7 +11,9 @@ Written by 'dataset-lab export torch'; see README.md beside it. Launch with torc
 
 Everything the run needs is in this folder: export.json (datasets, arms, models, training
 settings), preprocessing/<model>.json (imputation, scaling and one-hot categories fitted by
-Dataset Lab on each model's training rows) and split.json (the rows of each split). The data
+Dataset Lab on each model's training rows) and split.json (the rows of each split); for a
+cross-validation, folds.json (each fold's test and validation rows) and preprocessing/fold-NN/
+(fitted on each fold's training rows), every fold trained in this one job. The data
 files are read from the paths given at launch (--data), or from the paths the export recorded.
 The run folder (history.jsonl, results.json, status.json, ...) follows Dataset Lab's run-folder
 format, so 'dataset-lab report RUN_DIR' and the dashboard's Open Run show it.
@@ -986,7 +988,7 @@ def main():
     parser.add_argument("--backend", choices=["auto", "gloo", "nccl"], default="auto", help="process-group backend (auto: nccl when CUDA is available, else gloo)")
     parser.add_argument("--arms", help="comma-separated arms to train (default: the experiment's)")
     parser.add_argument("--epochs", type=int, help="override training.epochs")
-    parser.add_argument("--save-models", action="store_true", help="also save each model's state_dict under models/ (PyTorch files: dataset-lab predict does not read them)")
+    parser.add_argument("--save-models", action="store_true", help="also save each model's state_dict under models/ (PyTorch files: dataset-lab predict does not read them); cross-validation: of the refit on every labelled row, trained after the folds")
     parser.add_argument("--read-all", action="store_true", help="every process reads every row (by default each reads only its share of each dataset's rows and gets the rest of its batches from the others); the results are the same")
     args = parser.parse_args()
 
