@@ -15,14 +15,14 @@
  * holds every fold's test predictions ($.folds[j], j = repeat x folds + fold), on the test rows of
  * folds.json. Each fold's metrics are computed from them (checked against results.json's fold
  * scores), then the scores, corrected-t intervals, paired tests and delta_m come from the same
- * code as a cross-validation of `dataset-lab run` (crossValidation.ts crossValidationScores).
+ * code as a cross-validation of `dataset-lab run` (foldScores.ts crossValidationScores).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_FILES, type ArmName, type ArmResult, type FoldsFile, type Metrics, type PredictionsFile, type RunResults, type SourcePredictionsFile, type SplitFile } from '../../../protocol/runFolder/contract';
 import { compareArms } from '../../compareArms';
 import type { SourcePredictions } from '../../evaluate';
-import { crossValidationScores, type FoldOutcome } from '../../evaluation/crossValidation';
+import { crossValidationScores, type FoldOutcome } from '../../evaluation/foldScores';
 import type { EvaluationSpec } from '../../experiment';
 import { holdoutEvidence } from '../../evaluation/holdout';
 import { classificationMetrics, primaryScore, regressionMetrics } from '../../metrics';
