@@ -4,6 +4,8 @@
 // The torchrun tests skip, saying why, only where no torchrun is installed (DATASET_LAB_TORCHRUN
 // names another one). The experiment is the bundled one with 60 epochs instead of 30, so both
 // engines train to their plateau (at 30 some models are still improving, docs/scaling.md).
+// Cross-validation experiments (small generated datasets) are exported with their folds and
+// checked against `dataset-lab run`'s folds, fold scores and evidence, and scipy's t.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
