@@ -248,6 +248,45 @@ describe('commands', function () {
     assert.equal(a.dashboard.snapshot().runs?.length, runs.length);
   });
 
+  it('Open Run: a cross-validation run of an exported PyTorch project shows the fold means with the corrected-t evidence', async function () {
+    // train.py run by one process (no torchrun): needs a Python with torch, else skipped saying so.
+    const python = process.env.DATASET_LAB_TORCH_PYTHON ?? '/usr/bin/python3';
+    try {
+      execFileSync(python, ['-c', 'import torch, pandas'], { stdio: 'ignore' });
+    } catch {
+      console.log(`skipped: ${python} has no torch and pandas (Debian: apt-get install python3-torch python3-pandas)`);
+      this.skip();
+    }
+    this.timeout(240_000);
+    const a = await api();
+    const exp = writeExperiment('export-cv.experiment.json', { arms: ['separate', 'merged'], training: { epochs: 5 }, evaluation: { method: 'cv', folds: 3 } });
+    const cli = join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
+    const project = join(ws(), 'export-cv-project');
+    rmSync(project, { recursive: true, force: true });
+    execFileSync(process.execPath, [cli, 'export', 'torch', exp.fsPath, '-o', project], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    const runDir = join(ws(), '.dataset-lab', 'runs', '20200101-000000-000-torch-cv');
+    rmSync(runDir, { recursive: true, force: true });
+    execFileSync(python, ['train.py', '--run-dir', runDir], { cwd: project, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    try {
+      const since = a.dashboard.rendered.length;
+      const results = (await vscode.commands.executeCommand('datasetLab.openRun', runDir)) as DashboardResults | undefined;
+      assert.ok(results);
+      assert.equal(results.evaluation?.method, 'cv');
+      assert.equal(results.evaluation?.intervals, 'corrected-t');
+      for (const arm of results.arms) {
+        for (const m of Object.values(arm.bySource)) {
+          assert.equal(m.foldScores?.length, 3, arm.arm);
+          assert.ok(m.task === 'classification' && m.ci?.accuracy, `${arm.arm}: an interval from the folds`);
+        }
+      }
+      assert.equal(results.comparison.bySource.seattle.tests?.[0]?.test, 'corrected-t');
+      await a.dashboard.waitForRender('results', 30_000, since);
+    } finally {
+      rmSync(runDir, { recursive: true, force: true });
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
   it('Open Run: a run whose training process is gone is listed as interrupted, with the reason', async () => {
     const a = await api();
     const dir = join(ws(), '.dataset-lab', 'runs', '20200101-000000-000-dead');

@@ -17,7 +17,7 @@ export const exportCommand: CliCommand = {
   options: [
     { name: 'output', alias: 'o', kind: 'string', description: 'project folder to write (must not exist unless --force)' },
     { name: 'force', kind: 'boolean', description: 'replace an existing folder' },
-    { name: 'holdout', kind: 'boolean', description: 'export a cross-validation experiment with its holdout split (train.py does not train folds)' },
+    { name: 'holdout', kind: 'boolean', description: 'export a cross-validation experiment with its holdout split instead of its folds' },
   ],
   async run(argv, io) {
     const args = parseArgs(argv, this.options);
@@ -39,7 +39,7 @@ export const exportCommand: CliCommand = {
     const shown = relative(io.cwd, summary.out) || '.';
     io.stdout.write(
       terminalText(
-        `wrote ${shown}: train.py, export.json, split.json, ${summary.models.length} models' preprocessing (${summary.models.join(', ')}), README.md, launch/slurm.sbatch, launch/pytorchjob.yaml\n` +
+        `wrote ${shown}: train.py, export.json, split.json, ${summary.folds ? `folds.json (${summary.folds} folds), ` : ''}${summary.models.length} models' preprocessing (${summary.models.join(', ')}${summary.folds ? ', per fold' : ''}), README.md, launch/slurm.sbatch, launch/pytorchjob.yaml\n` +
           `next: cd ${shown} && torchrun --nproc_per_node 2 train.py\n`,
       ),
     );

@@ -14,7 +14,7 @@
  *   status.json        StatusFile: running (with a heartbeat) or how the run ended
  *   results.json       RunResults, written last, only when the run completed
  *   predictions.json   PredictionsFile: runs of an exported PyTorch project (train.py) only, the
- *                      test rows' predictions per arm and dataset, from which the reader computes
+ *                      test rows' predictions per arm and dataset (cross-validation: per fold), from which the reader computes
  *                      the intervals and paired tests (src/training/export/torch/runEvidence.ts)
  *   error.log          the stack of an internal error (the user sees one line)
  *   models/<id>/       model.json + weights.bin (TF.js layers format), or trees.json (gbm), + preprocessing.json
@@ -325,8 +325,13 @@ export interface PredictionsFile {
   readonly version: 1;
   /** Every dataset's class names together (sorted as src/training/modelPlan.ts unionClasses sorts them). */
   readonly classes: readonly string[];
-  /** Per arm, per dataset. */
+  /** Per arm, per dataset (cross-validation: empty, see `folds`). */
   readonly arms: Partial<Record<ArmName, Record<string, SourcePredictionsFile>>>;
+  /**
+   * Cross-validation: per fold j (repeat r, fold f: j = r * folds + f, as in folds.json), per arm
+   * and dataset, that fold's test rows (folds.json's order) as the fold's model predicted them.
+   */
+  readonly folds?: readonly Partial<Record<ArmName, Record<string, SourcePredictionsFile>>>[];
 }
 
 // ---- status.json

@@ -7,19 +7,16 @@
  * variance accounts for the folds' overlapping training rows. After the folds every arm is
  * trained once more on all labelled rows; those models are the ones saved for `predict`.
  */
-import { correctedResampledT } from '../../core/stats/pairedTests';
-import type { ArmName, ArmResult, EvaluationInfo, FoldsFile, Metrics, SourceLeakage, SourceResult } from '../../protocol/runFolder/contract';
+import type { ArmName, ArmResult, FoldsFile, Metrics, SourceLeakage } from '../../protocol/runFolder/contract';
 import type { TF } from '../backend';
 import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, assignFolds, foldSplit, sourceSeed, withSplits, type PreparedData } from '../data';
 import { runArms } from '../engine';
-import type { SourcePredictions } from '../evaluate';
 import { ExperimentError, type ResolvedExperiment } from '../experiment';
 import { findLeakage } from '../leakage';
-import { classificationMetrics, primaryScore, regressionMetrics } from '../metrics';
 import { unionClasses } from '../modelPlan';
 import type { EngineHooks } from '../trainModel';
-import { ARM_ORDER, interval, pairKey, type Evidence, type PairEvidence } from './evidence';
-import { concatPredictions } from './metricStatistics';
+import type { Evidence } from './evidence';
+import { crossValidationScores, emptyEvidence, type FoldOutcome } from './foldScores';
 
 export interface CrossValidationHooks extends EngineHooks {
   /** Before each fold (1-based, of `of`), and with fold 0 before the final refit. */
@@ -36,14 +33,6 @@ export interface CrossValidationResult {
   readonly leakage: Record<string, SourceLeakage>;
   readonly cancelled: boolean;
 }
-
-interface FoldOutcome {
-  readonly bySource: Record<string, Metrics>;
-  readonly pooled: Metrics;
-  readonly predictions: Record<string, SourcePredictions>;
-}
-
-const mean = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
 export interface CrossValidationPlan {
   /** Folds times repeats. */
@@ -115,25 +104,14 @@ export function planCrossValidation(exp: ResolvedExperiment, data: PreparedData)
 
 export async function runCrossValidation(exp: ResolvedExperiment, data: PreparedData, arms: readonly ArmName[], tf: TF, hooks: CrossValidationHooks, plan = planCrossValidation(exp, data)): Promise<CrossValidationResult> {
   const spec = exp.evaluation;
-  const k = spec.folds;
-  const { jobs, folds, refitSplits, testTrainRatio, pooledRatio } = plan;
+  const { jobs, folds, refitSplits } = plan;
   const seconds = new Map<ArmName, number>();
   const outcomes = new Map<ArmName, FoldOutcome[]>(arms.map((a) => [a, []]));
   const diverged = new Map<ArmName, ArmResult>();
-  const leakage: Record<string, SourceLeakage> = {};
+  const leakage = crossValidationLeakage(data, plan);
 
   for (let j = 0; j < jobs; j++) {
     const foldData = withSplits(data, plan.splitFor(j));
-    if (j < k) {
-      // Each labelled row is tested once per repeat: the first repeat's folds count every row once.
-      const found = findLeakage(foldData.sources, data.features);
-      for (const [name, l] of Object.entries(found)) {
-        const sum = leakage[name];
-        leakage[name] = sum
-          ? { testRows: sum.testRows + l.testRows, testSeenInOwnTrain: sum.testSeenInOwnTrain + l.testSeenInOwnTrain, testSeenInPooledTrain: sum.testSeenInPooledTrain + l.testSeenInPooledTrain, sharedWithOtherDatasets: sum.sharedWithOtherDatasets }
-          : l;
-      }
-    }
     const active = arms.filter((a) => !diverged.has(a));
     if (active.length === 0) break;
     hooks.onFold?.(j + 1, jobs);
@@ -161,93 +139,26 @@ export async function runCrossValidation(exp: ResolvedExperiment, data: Prepared
     refit = res.arms;
     for (const a of refit) if (a.diverged) diverged.set(a.arm, { ...a, diverged: { ...a.diverged, message: `${a.diverged.message} (in the final refit on all rows)` } });
   }
-
-  const classNames = unionClasses(data.sources);
-  const sources = data.sources.map((s) => s.name);
-  const results: ArmResult[] = arms.map((arm) => {
-    const d = diverged.get(arm);
-    if (d) return d;
-    const outs = outcomes.get(arm) as FoldOutcome[];
-    const fit = refit.find((r) => r.arm === arm) as ArmResult;
-    const bySource: Record<string, SourceResult> = {};
-    for (const s of sources) {
-      const perFold = outs.map((o) => o.bySource[s]);
-      const preds = concatPredictions(outs.map((o) => o.predictions[s]), outs[0]?.predictions[s]?.ownClasses);
-      const fitted = fit.bySource[s];
-      bySource[s] = { ...aggregate(perFold, preds.predictions, classNames, mean(testTrainRatio[s]), spec.confidence), epochs: fitted?.epochs ?? fit.epochs, bestEpoch: fitted?.bestEpoch ?? fit.bestEpoch, foldScores: perFold.map(primaryScore) };
-    }
-    const pooledPreds = concatPredictions(outs.flatMap((o) => sources.map((s) => o.predictions[s])));
-    const pooled = aggregate(outs.map((o) => o.pooled), pooledPreds.predictions, classNames, mean(pooledRatio), spec.confidence);
-    // Every fold's training and the refit's.
-    return { arm, model: fit.model, bySource, pooled, epochs: fit.epochs, bestEpoch: fit.bestEpoch, seconds: (seconds.get(arm) ?? 0) + fit.seconds };
-  });
-
-  // Paired evidence: per dataset and pair of arms, the fold-by-fold difference of headline scores.
-  const scored = ARM_ORDER.filter((a) => arms.includes(a) && !diverged.has(a));
-  const pairs: Record<string, Record<string, PairEvidence>> = {};
-  for (const s of sources) {
-    pairs[s] = {};
-    for (let i = 0; i < scored.length; i++) {
-      for (let j = i + 1; j < scored.length; j++) {
-        const a = (outcomes.get(scored[i]) as FoldOutcome[]).map((o) => primaryScore(o.bySource[s]));
-        const b = (outcomes.get(scored[j]) as FoldOutcome[]).map((o) => primaryScore(o.bySource[s]));
-        const t = correctedResampledT(a.map((v, f) => v - b[f]), mean(testTrainRatio[s]), spec.confidence);
-        pairs[s][pairKey(scored[i], scored[j])] = { difference: t.mean, ci: interval(t.low, t.high), pValue: t.pValue, test: 'corrected-t' };
-      }
-    }
-  }
-  const deltaM: Evidence['deltaM'] = {};
-  const deltaMCi: Evidence['deltaMCi'] = {};
-  for (const arm of ['merged', 'multihead'] as const) {
-    if (!scored.includes('separate') || !scored.includes(arm)) continue;
-    const sep = outcomes.get('separate') as FoldOutcome[];
-    const other = outcomes.get(arm) as FoldOutcome[];
-    const perFold = sep.map((o, f) => mean(sources.map((s) => (primaryScore(other[f].bySource[s]) - primaryScore(o.bySource[s])) / Math.abs(primaryScore(o.bySource[s])))));
-    const t = correctedResampledT(perFold, mean(pooledRatio), spec.confidence);
-    if (Number.isFinite(t.mean)) deltaM[arm] = t.mean;
-    deltaMCi[arm] = interval(t.low, t.high);
-  }
-  return { arms: results, evidence: { info: infoOf(spec), pairs, deltaM, deltaMCi }, folds, refitSplits, leakage, cancelled: false };
-}
-
-function infoOf(spec: ResolvedExperiment['evaluation']): EvaluationInfo {
-  return {
-    method: spec.method,
-    folds: spec.folds,
-    repeats: spec.repeats,
-    confidence: spec.confidence,
-    alpha: 1 - spec.confidence,
-    intervals: 'corrected-t',
-    resamples: null,
-    correction: 'holm',
-    savedModels: 'refit',
-  };
-}
-
-function emptyEvidence(spec: ResolvedExperiment['evaluation']): Evidence {
-  return { info: infoOf(spec), pairs: {}, deltaM: {}, deltaMCi: {} };
+  // Every fold's training and the refit's.
+  const fitted = new Map(refit.map((a) => [a.arm, { ...a, seconds: (seconds.get(a.arm) ?? 0) + a.seconds }]));
+  const scored = crossValidationScores(arms, outcomes, fitted, diverged, data.sources.map((s) => s.name), unionClasses(data.sources), plan, spec);
+  return { ...scored, folds, refitSplits, leakage, cancelled: false };
 }
 
 /**
- * One source's metrics over the folds: each score the mean of its fold values with the
- * corrected-t interval; per-class figures and the confusion matrix from every out-of-fold
- * prediction together (n counts them: labelled rows times repeats), over the source's own
- * classes when the predictions carry them (metrics.ts).
+ * Repeated rows over the folds of the first repeat (each labelled row is tested once), per
+ * dataset: test rows seen in training summed over those folds.
  */
-function aggregate(perFold: readonly Metrics[], preds: SourcePredictions, classNames: readonly string[], ratio: number, confidence: number): Metrics {
-  // The t interval is symmetric and can pass a score's bounds: accuracy and macro-F1 lie in
-  // [0, 1], R2 at most 1, MAE and RMSE at least 0.
-  const ci = (values: number[], min = -Infinity, max = Infinity) => {
-    const t = correctedResampledT(values, ratio, confidence);
-    return interval(Math.max(min, t.low), Math.min(max, t.high));
-  };
-  if (preds.task === 'classification') {
-    const all = classificationMetrics(preds.yTrue, preds.yPred, classNames, preds.ownClasses);
-    const acc = perFold.map((m) => (m.task === 'classification' ? m.accuracy : NaN));
-    const f1 = perFold.map((m) => (m.task === 'classification' ? m.macroF1 : NaN));
-    return { ...all, accuracy: mean(acc), macroF1: mean(f1), ci: { accuracy: ci(acc, 0, 1), macroF1: ci(f1, 0, 1) } };
+export function crossValidationLeakage(data: PreparedData, plan: Pick<CrossValidationPlan, 'splitFor' | 'folds'>): Record<string, SourceLeakage> {
+  const leakage: Record<string, SourceLeakage> = {};
+  for (let j = 0; j < plan.folds.folds; j++) {
+    const found = findLeakage(withSplits(data, plan.splitFor(j)).sources, data.features);
+    for (const [name, l] of Object.entries(found)) {
+      const sum = leakage[name];
+      leakage[name] = sum
+        ? { testRows: sum.testRows + l.testRows, testSeenInOwnTrain: sum.testSeenInOwnTrain + l.testSeenInOwnTrain, testSeenInPooledTrain: sum.testSeenInPooledTrain + l.testSeenInPooledTrain, sharedWithOtherDatasets: sum.sharedWithOtherDatasets }
+        : l;
+    }
   }
-  const all = regressionMetrics(preds.yTrue, preds.yPred);
-  const pick = (k: 'r2' | 'mae' | 'rmse') => perFold.map((m) => (m.task === 'regression' ? m[k] : NaN));
-  return { ...all, r2: mean(pick('r2')), mae: mean(pick('mae')), rmse: mean(pick('rmse')), ci: { r2: ci(pick('r2'), -Infinity, 1), mae: ci(pick('mae'), 0), rmse: ci(pick('rmse'), 0) } };
+  return leakage;
 }

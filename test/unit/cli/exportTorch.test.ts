@@ -4,14 +4,16 @@
 // The torchrun tests skip, saying why, only where no torchrun is installed (DATASET_LAB_TORCHRUN
 // names another one). The experiment is the bundled one with 60 epochs instead of 30, so both
 // engines train to their plateau (at 30 some models are still improving, docs/scaling.md).
+// Cross-validation experiments (small generated datasets) are exported with their folds and
+// checked against `dataset-lab run`'s folds, fold scores and evidence, and scipy's t.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { examples, runCli, tempDir } from '../helpers';
-import type { ArmName, ClassificationMetrics, PredictionsFile, RegressionMetrics, RunResults } from '../../../src/protocol/runFolder/contract';
+import { examples, runCli, seededRandom, tempDir } from '../helpers';
+import type { ArmName, ClassificationMetrics, FoldsFile, PredictionsFile, RegressionMetrics, RunResults, SourcePredictionsFile } from '../../../src/protocol/runFolder/contract';
 import { compareArms } from '../../../src/training/compareArms';
 import { holdoutEvidence } from '../../../src/training/evaluation/holdout';
 import { withRunEvidence } from '../../../src/training/export/torch/runEvidence';
@@ -129,15 +131,17 @@ describe('export torch: what it refuses', () => {
     );
   });
 
-  test('a cross-validation experiment: refused naming $.evaluation.method, unless --holdout exports its holdout split (and says so)', () => {
+  test('a cross-validation experiment with --holdout: its holdout split is exported (and the note says so), no folds', () => {
     const cv = writeExperiment('cv.experiment.json', experiment((e) => (e.evaluation = { method: 'cv', folds: 5 })));
-    refused('cv', JSON.parse(readFileSync(join(root, cv), 'utf8')) as Record<string, unknown>, /at \$\.evaluation\.method: is "cv": train\.py trains one holdout split, not the 5 folds; set "evaluation": \{"method": "holdout"\}, or pass --holdout/);
     const r = runCli(['export', 'torch', cv, '-o', 'cv-holdout', '--holdout'], root);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /^note: evaluation\.method is "cv", exported with --holdout: train\.py trains and tests the holdout split \(split\.test 0\.2, split\.validation 0\.1\), not the folds/m);
     const manifest = readJson<{ experiment: { evaluation: { method: string } } }>(join(root, 'cv-holdout', 'export.json'));
     assert.equal(manifest.experiment.evaluation.method, 'holdout');
     assert.match(readFileSync(join(root, 'cv-holdout', 'README.md'), 'utf8'), /exported with --holdout/);
+    assert.ok(!existsSync(join(root, 'cv-holdout', 'folds.json')), 'a holdout export has no folds');
+    assert.ok(!existsSync(join(root, 'cv-holdout', 'preprocessing', 'fold-01')));
+    assert.deepEqual(readJson(join(root, 'cv-holdout', 'split.json')), readJson(join(oursDir, 'split.json')), 'the holdout split of the same seed');
   });
 
   test('an existing output folder without --force', () => {
@@ -580,5 +584,293 @@ describe('export torch: regression, balancing, mixing and head weighting', () =>
     const ours = transformRows(prep, table, Int32Array.from(rows));
     assert.equal(theirs.length, rows.length);
     theirs.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - ours[i * prep.outputs.length + j]) < 1e-5, `row ${rows[i]} ${prep.outputs[j]}: train.py ${v}, ours ${ours[i * prep.outputs.length + j]}`)));
+  });
+});
+
+describe('export torch: a cross-validation experiment (its folds, not refused)', () => {
+  // Two small generated datasets (120 rows each, 3 classes, a categorical feature): the size for
+  // which `init` chooses cross-validation. 4 folds, every arm.
+  const cvRoot = join(root, 'cv');
+  const names = ['north', 'south'];
+  let local: RunResults;
+  let localDir: string;
+  let project: string;
+  const runDir = join(cvRoot, 'runs', 'torch-cv-2');
+  before(() => {
+    mkdirSync(cvRoot, { recursive: true });
+    const rand = seededRandom(20261201);
+    const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+    names.forEach((name, k) => {
+      const lines = ['x1,x2,colour,label'];
+      for (let i = 0; i < 120; i++) {
+        const x1 = gauss();
+        const x2 = gauss();
+        const colour = ['red', 'green', 'blue'][Math.floor(rand() * 3)];
+        const score = x1 + 0.8 * x2 + (colour === 'red' ? 0.7 : 0) + 0.5 * k + 0.5 * gauss();
+        lines.push(`${x1.toFixed(4)},${x2.toFixed(4)},${colour},${score > 0.6 ? 'high' : score < -0.6 ? 'low' : 'mid'}`);
+      }
+      writeFileSync(join(cvRoot, `${name}.csv`), `${lines.join('\n')}\n`);
+    });
+    const e = {
+      version: 1,
+      name: 'small-cv',
+      datasets: names.map((name) => ({ name, path: `${name}.csv`, label: 'label' })),
+      arms: ['separate', 'merged', 'multihead'],
+      model: { type: 'mlp', hidden: [16] },
+      training: { epochs: 40, batchSize: 32, learningRate: 0.01, seed: 5 },
+      evaluation: { method: 'cv', folds: 4 },
+    };
+    writeFileSync(join(cvRoot, 'small.experiment.json'), JSON.stringify(e, null, 2));
+    const r = runCli(['run', 'small.experiment.json', '--json'], cvRoot);
+    assert.equal(r.code, 0, r.stderr);
+    local = JSON.parse(r.stdout) as RunResults;
+    localDir = join(cvRoot, '.dataset-lab', 'runs', local.runId);
+    assert.equal(local.evaluation?.method, 'cv');
+    const x = runCli(['export', 'torch', 'small.experiment.json', '-o', 'cv-project'], cvRoot);
+    assert.equal(x.code, 0, x.stderr);
+    assert.match(x.stdout, /^wrote cv-project: train\.py, export\.json, split\.json, folds\.json \(4 folds\), 4 models' preprocessing \(separate\/north, separate\/south, merged, multihead, per fold\)/);
+    assert.equal(x.stderr, '', 'no note: the folds are exported as they are');
+    project = join(cvRoot, 'cv-project');
+  });
+
+  test('the project holds the folds of dataset-lab run and each fold\'s preprocessing fitted on that fold\'s training rows only', () => {
+    // The same folds (test and validation rows of every fold) and the refit's split as our run wrote.
+    assert.deepEqual(readJson(join(project, 'folds.json')), readJson(join(localDir, 'folds.json')));
+    assert.deepEqual(readJson(join(project, 'split.json')), readJson(join(localDir, 'split.json')));
+    const manifest = readJson<{ experiment: { evaluation: { method: string } }; crossValidation: { jobs: number; foldModels: { fold: number; models: { id: string; preprocessing: string }[] }[] } }>(join(project, 'export.json'));
+    assert.equal(manifest.experiment.evaluation.method, 'cv');
+    assert.deepEqual(manifest.crossValidation.foldModels.map((f) => f.fold), [1, 2, 3, 4]);
+    assert.match(readFileSync(join(project, 'README.md'), 'utf8'), /## Cross-validation\n\nThe experiment is evaluated by 4-fold cross-validation/);
+    // separate/north of each fold: its scaler is the mean and population spread of that fold's
+    // training rows (labelled rows less the fold's test and validation rows), read from the CSV.
+    const folds = readJson<FoldsFile>(join(project, 'folds.json'));
+    const split = readJson<Record<string, { train: number[]; validation: number[] }>>(join(project, 'split.json'));
+    const lines = readFileSync(join(cvRoot, 'north.csv'), 'utf8').trim().split('\n');
+    const centres: number[] = [];
+    for (let j = 0; j < 4; j++) {
+      const held = new Set([...folds.datasets.north.test[j], ...folds.datasets.north.validation[j]]);
+      const train = [...split.north.train, ...split.north.validation].filter((r) => !held.has(r));
+      assert.ok(train.length > 60 && train.length < 90, `fold ${j + 1}: ${train.length} training rows`);
+      const prep = readJson<{ features: { name: string; center?: number; scale?: number; categories?: string[] }[] }>(join(project, 'preprocessing', `fold-0${j + 1}`, 'separate__north.json'));
+      assert.equal(manifest.crossValidation.foldModels[j].models.find((m) => m.id === 'separate/north')?.preprocessing, `preprocessing/fold-0${j + 1}/separate__north.json`);
+      const x1 = prep.features.find((f) => f.name === 'x1') as { center: number; scale: number };
+      const v = train.map((r) => Number(lines[r + 1].split(',')[0]));
+      const mean = v.reduce((a, b) => a + b, 0) / v.length;
+      const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+      assert.ok(Math.abs(x1.center - mean) < 1e-9 && Math.abs(x1.scale - sd) < 1e-9, `fold ${j + 1}: ${x1.center}/${x1.scale} vs ${mean}/${sd}`);
+      centres.push(x1.center);
+    }
+    assert.equal(new Set(centres).size, 4, 'every fold has its own fit');
+  });
+
+  test('torchrun with 2 processes trains every fold of every arm: folds.json and the dataset facts are our run\'s, the fold scores near our engine\'s, the evidence computed as for our cv runs and the p-values scipy\'s', { skip: skipScipy, timeout: 480_000 }, async () => {
+    const r = await run(torchrun as string, [...(await rendezvous()), '--nproc_per_node', '2', '--redirects', '1', '--tee', '1', 'train.py', '--run-dir', runDir], project);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    const written = readJson<RunResults>(join(runDir, 'results.json'));
+    assert.equal(written.status, 'completed');
+    assert.equal(written.evaluation, undefined, 'train.py computes no evidence itself');
+    assert.equal(readJson<{ status: string }>(join(runDir, 'status.json')).status, 'completed');
+    // The run folder's folds and split are our run's (the same test rows per fold), and so are the
+    // dataset facts: baselines over the folds, leakage summed over the folds, row accounting.
+    assert.deepEqual(readJson(join(runDir, 'folds.json')), readJson(join(localDir, 'folds.json')));
+    assert.deepEqual(readJson(join(runDir, 'split.json')), readJson(join(localDir, 'split.json')));
+    assert.deepEqual(written.datasets, local.datasets);
+    assert.equal(readJson<{ evaluation: { method: string } }>(join(runDir, 'experiment.json')).evaluation.method, 'cv');
+    // Every model trained on every fold (history records carry the fold, as our run's do).
+    const history = readFileSync(join(runDir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { model: string; fold?: number; valLoss: number });
+    const trained = [...new Set(history.map((h) => `${h.fold}|${h.model}`))];
+    assert.deepEqual(trained, [1, 2, 3, 4].flatMap((f) => ['separate/north', 'separate/south', 'merged', 'multihead'].map((m) => `${f}|${m}`)));
+    assert.ok(history.every((h) => Number.isFinite(h.valLoss)));
+
+    // Fold scores: each the accuracy of that fold's predictions, counted here; sane (above the
+    // majority baseline's fold mean less 0.1) and of the same order as our engine's own cv run
+    // (each dataset's mean within 0.1; different frameworks, different initial weights).
+    const predictions = readJson<PredictionsFile>(join(runDir, 'predictions.json'));
+    const folds = readJson<FoldsFile>(join(runDir, 'folds.json'));
+    assert.equal(predictions.folds?.length, 4);
+    for (const a of written.arms) {
+      assert.equal(a.diverged, undefined, `${a.arm} diverged`);
+      const mine = local.arms.find((x) => x.arm === a.arm) as RunResults['arms'][number];
+      for (const s of names) {
+        const m = a.bySource[s] as ClassificationMetrics & { readonly foldScores: readonly number[] };
+        assert.equal(m.foldScores.length, 4);
+        m.foldScores.forEach((v, j) => {
+          const p = predictions.folds?.[j][a.arm]?.[s];
+          assert.ok(p, `${a.arm} ${s} fold ${j + 1}`);
+          assert.deepEqual(p.rows, folds.datasets[s].test[j], `${a.arm} ${s} fold ${j + 1}: the fold's test rows`);
+          assert.equal(v, p.yTrue.filter((t, i) => t === p.yPred[i]).length / p.rows.length, `${a.arm} ${s} fold ${j + 1}`);
+        });
+        const base = local.datasets[s].baseline?.value as number;
+        assert.ok(m.foldScores.every((v) => v > base - 0.1 && v <= 1), `${a.arm} ${s}: folds ${m.foldScores} vs baseline ${base}`);
+        const ours = mine.bySource[s] as ClassificationMetrics;
+        assert.ok(Math.abs(m.accuracy - ours.accuracy) <= 0.1, `${a.arm} ${s}: torch ${m.accuracy} (folds ${m.foldScores}) vs ours ${ours.accuracy} (folds ${mine.bySource[s].foldScores})`);
+      }
+    }
+
+    // What report shows: the evidence of a cv run, computed from the folds' predictions, in
+    // results.json's shape as our own cv run has it (same fields, every interval present).
+    const report = runCli(['report', runDir, '-o', join(cvRoot, 'torch-cv.html')], cvRoot);
+    assert.equal(report.code, 0, report.stderr);
+    const embedded = (file: string) => (JSON.parse(/<script type="application\/json" id="dataset-lab-data">([^<]*)<\/script>/.exec(readFileSync(file, 'utf8'))?.[1] ?? 'null') as { results: RunResults }).results;
+    const shown = embedded(join(cvRoot, 'torch-cv.html'));
+    assert.deepEqual(shown.evaluation, local.evaluation);
+    // The report of our own cv run: the exported run's page holds the same fields.
+    const localReport = runCli(['report', localDir, '-o', join(cvRoot, 'local-cv.html')], cvRoot);
+    assert.equal(localReport.code, 0, localReport.stderr);
+    const shape = (v: unknown): unknown => (Array.isArray(v) ? (v.length ? ['list', shape(v[0])] : ['list']) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, shape((v as Record<string, unknown>)[k])])) : v === null ? 'null' : typeof v);
+    assert.deepEqual(shape(shown), shape(embedded(join(cvRoot, 'local-cv.html'))), 'the exported run\'s results have the fields of our own cv run\'s');
+    // (The page's results also carry the run's settings.)
+    const { settings: _settings, ...shownResults } = shown as RunResults & { settings?: unknown };
+    assert.deepEqual(withRunEvidence(runDir, written, readJson(join(runDir, 'experiment.json'))), shownResults, 'Open Run (the extension) reads the same evidence');
+
+    // A peer: scipy's Student t from the fold scores. Per dataset and pair of arms the corrected
+    // resampled t (Nadeau-Bengio: variance (1/J + n_test/n_train) s^2, J - 1 degrees of freedom)
+    // and Holm over the run; each accuracy's interval mean +- t.ppf x the corrected standard error.
+    const ratios = Object.fromEntries(names.map((s) => {
+      const n = local.datasets[s].test;
+      return [s, folds.datasets[s].test.reduce((acc, t) => acc + t.length / (n - t.length), 0) / 4];
+    }));
+    const peer = [
+      'import json, sys',
+      'import numpy as np',
+      'from scipy import stats',
+      'r, ratios = json.loads(sys.stdin.read())',
+      'by = {a["arm"]: a["bySource"] for a in r["arms"]}',
+      'order = ["separate", "merged", "multihead"]',
+      'tests, ci = [], {}',
+      'def corrected(d, ratio):',
+      '    d = np.asarray(d, float); J = len(d); se = np.sqrt((1 / J + ratio) * d.var(ddof=1))',
+      '    return d.mean(), se, J - 1',
+      'for s in ["north", "south"]:',
+      '    for a in order:',
+      '        m, se, df = corrected(by[a][s]["foldScores"], ratios[s]); h = stats.t.ppf(0.975, df) * se',
+      '        ci[a + "|" + s] = [max(0.0, m - h), min(1.0, m + h)]',
+      '    for i in range(3):',
+      '        for j in range(i + 1, 3):',
+      '            m, se, df = corrected(np.subtract(by[order[i]][s]["foldScores"], by[order[j]][s]["foldScores"]), ratios[s])',
+      '            tests.append([s, order[i], order[j], float(min(1.0, 2 * stats.t.sf(abs(m / se), df)))])',
+      'ps = np.array([t[3] for t in tests]); rank = np.argsort(ps, kind="stable"); m = len(ps)',
+      'adj = np.empty(m); run = 0.0',
+      'for i, k in enumerate(rank):',
+      '    run = max(run, min(1.0, (m - i) * ps[k])); adj[k] = run',
+      'print(json.dumps({"tests": [t + [float(a)] for t, a in zip(tests, adj)], "ci": ci}))',
+    ].join('\n');
+    const sp = spawnSync(python, ['-c', peer], { encoding: 'utf8', input: JSON.stringify([written, ratios]) });
+    assert.equal(sp.status, 0, sp.stderr);
+    const scipy = JSON.parse(sp.stdout) as { tests: [string, ArmName, ArmName, number, number][]; ci: Record<string, [number, number]> };
+    assert.equal(scipy.tests.length, 6);
+    for (const [s, a, b, p, adjusted] of scipy.tests) {
+      const t = shown.comparison.bySource[s].tests?.find((x) => x.arms[0] === a && x.arms[1] === b);
+      assert.ok(t, `${s} ${a} vs ${b}`);
+      assert.equal(t.test, 'corrected-t');
+      assert.ok(Math.abs((t.pValue as number) - p) < 1e-12, `${s} ${a} vs ${b}: p ${t.pValue}, scipy ${p}`);
+      assert.ok(Math.abs((t.pAdjusted as number) - adjusted) < 1e-12, `${s} ${a} vs ${b}: Holm ${t.pAdjusted}, scipy ${adjusted}`);
+    }
+    for (const a of shown.arms) {
+      for (const s of names) {
+        const m = a.bySource[s] as ClassificationMetrics & { readonly foldScores: readonly number[] };
+        assert.ok(Math.abs(m.accuracy - m.foldScores.reduce((x, y) => x + y, 0) / 4) < 1e-12, `${a.arm} ${s}: the mean over the folds`);
+        const ours = m.ci?.accuracy as [number, number];
+        const theirs = scipy.ci[`${a.arm}|${s}`];
+        assert.ok(Math.abs(ours[0] - theirs[0]) < 1e-12 && Math.abs(ours[1] - theirs[1]) < 1e-12, `${a.arm} ${s}: ours ${ours}, scipy ${theirs}`);
+      }
+    }
+
+    // A fold's predictions that disagree with its fold score are refused, naming the file and the field.
+    const bad = join(cvRoot, 'runs', 'torch-cv-bad');
+    mkdirSync(bad, { recursive: true });
+    for (const f of ['results.json', 'experiment.json', 'split.json', 'folds.json', 'status.json', 'history.jsonl']) copyFileSync(join(runDir, f), join(bad, f));
+    const flipped = JSON.parse(JSON.stringify(predictions)) as { folds: Record<string, Record<string, { yPred: number[]; yTrue: number[] }>>[] };
+    const sep = flipped.folds[2].separate.south;
+    const right = sep.yPred.findIndex((v, i) => v === sep.yTrue[i]);
+    sep.yPred[right] = (sep.yTrue[right] + 1) % predictions.classes.length;
+    writeFileSync(join(bad, 'predictions.json'), JSON.stringify(flipped));
+    const refused = runCli(['report', bad, '-o', join(cvRoot, 'bad.html')], cvRoot);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /predictions\.json: \$\.folds\[2\]\.separate\["south"\]: the accuracy of these predictions is [\d.]+, results\.json's fold score 3 \(separate, south\) is [\d.]+/);
+    assert.ok(!existsSync(join(cvRoot, 'bad.html')));
+  });
+});
+
+describe('export torch: repeated cross-validation, and folds that cannot be made', () => {
+  const rcvRoot = join(root, 'repeated-cv');
+  before(() => {
+    mkdirSync(rcvRoot, { recursive: true });
+    // Regression on two generated datasets: y = 2 x1 - x2 + noise.
+    const rand = seededRandom(7);
+    for (const name of ['east', 'west']) {
+      const lines = ['x1,x2,y'];
+      for (let i = 0; i < 90; i++) {
+        const x1 = rand() * 4 - 2;
+        const x2 = rand() * 4 - 2;
+        lines.push(`${x1.toFixed(4)},${x2.toFixed(4)},${(2 * x1 - x2 + (rand() - 0.5)).toFixed(4)}`);
+      }
+      writeFileSync(join(rcvRoot, `${name}.csv`), `${lines.join('\n')}\n`);
+    }
+    writeFileSync(join(rcvRoot, 'tiny.csv'), `x1,x2,y\n${Array.from({ length: 8 }, (_, i) => `${i},${i % 3},${i % 2 ? 'a' : 'b'}`).join('\n')}\n`);
+  });
+  const experimentFile = (name: string, e: Record<string, unknown>) => {
+    writeFileSync(join(rcvRoot, name), JSON.stringify({ version: 1, name: name.replace(/\..*/, ''), arms: ['separate', 'merged'], model: { type: 'mlp', hidden: [8] }, training: { epochs: 15, batchSize: 16, learningRate: 0.01, seed: 2 }, ...e }, null, 2));
+    return name;
+  };
+
+  test('repeated-cv (3 folds x 2 repeats): the folds of dataset-lab run, 6 folds trained by one process, fold R2s from the predictions, the evidence of a repeated-cv run', { skip: skipTorch, timeout: 240_000 }, async () => {
+    const file = experimentFile('rcv.experiment.json', {
+      datasets: ['east', 'west'].map((name) => ({ name, path: `${name}.csv`, label: 'y', task: 'regression' })),
+      evaluation: { method: 'repeated-cv', folds: 3, repeats: 2 },
+    });
+    const r = runCli(['run', file, '--json'], rcvRoot);
+    assert.equal(r.code, 0, r.stderr);
+    const local = JSON.parse(r.stdout) as RunResults;
+    const x = runCli(['export', 'torch', file, '-o', 'rcv-project'], rcvRoot);
+    assert.equal(x.code, 0, x.stderr);
+    assert.match(x.stdout, /folds\.json \(6 folds\)/);
+    const project = join(rcvRoot, 'rcv-project');
+    const localDir = join(rcvRoot, '.dataset-lab', 'runs', local.runId);
+    assert.deepEqual(readJson(join(project, 'folds.json')), readJson(join(localDir, 'folds.json')));
+    assert.ok(existsSync(join(project, 'preprocessing', 'fold-06', 'merged.json')));
+    const runDir = join(rcvRoot, 'runs', 'rcv');
+    const one = await run(python, ['train.py', '--run-dir', runDir], project);
+    assert.equal(one.code, 0, `${one.stdout}\n${one.stderr}`);
+    const written = readJson<RunResults>(join(runDir, 'results.json'));
+    const read = withRunEvidence(runDir, written, readJson(join(runDir, 'experiment.json')));
+    assert.deepEqual(read.evaluation, local.evaluation);
+    assert.equal(read.evaluation?.repeats, 2);
+    const predictions = readJson<PredictionsFile>(join(runDir, 'predictions.json'));
+    for (const a of read.arms) {
+      for (const s of ['east', 'west']) {
+        const m = a.bySource[s] as RegressionMetrics & { readonly foldScores: readonly number[] };
+        assert.equal(m.foldScores.length, 6);
+        // The fold's R2 from its predictions (1 - SS_res / SS_tot), counted here.
+        m.foldScores.forEach((v, j) => {
+          const p = predictions.folds?.[j][a.arm]?.[s] as SourcePredictionsFile;
+          const mean = p.yTrue.reduce((u, w) => u + w, 0) / p.yTrue.length;
+          const r2 = 1 - p.yTrue.reduce((u, t, i) => u + (t - p.yPred[i]) ** 2, 0) / p.yTrue.reduce((u, t) => u + (t - mean) ** 2, 0);
+          assert.ok(Math.abs(v - r2) < 1e-9, `${a.arm} ${s} fold ${j + 1}: ${v} vs ${r2}`);
+        });
+        const ours = local.arms.find((o) => o.arm === a.arm)?.bySource[s] as RegressionMetrics;
+        assert.ok(m.r2 > 0.5 && Math.abs(m.r2 - ours.r2) <= 0.15, `${a.arm} ${s}: torch R2 ${m.r2} vs ours ${ours.r2}`);
+        assert.ok(m.ci?.r2 && m.ci.mae && m.ci.rmse, `${a.arm} ${s}: every interval`);
+      }
+    }
+    assert.deepEqual(read.comparison.bySource.east.tests?.map((t) => t.test), ['corrected-t']);
+  });
+
+  test('folds that cannot be made are refused as dataset-lab run refuses them, naming the JSON path; nothing written', () => {
+    const file = experimentFile('tiny.experiment.json', {
+      datasets: [{ name: 'tiny', path: 'tiny.csv', label: 'y' }],
+      arms: ['separate'],
+      split: { test: 0.25, validation: 0 },
+      evaluation: { method: 'cv', folds: 10 },
+    });
+    const local = runCli(['run', file], rcvRoot);
+    assert.equal(local.code, 2, local.stderr);
+    const r = runCli(['export', 'torch', file, '-o', 'tiny-project'], rcvRoot);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /at \$\.evaluation\.folds: dataset "tiny": has 8 labelled rows, fewer than the 10 folds; lower "folds"/);
+    assert.match(r.stderr, /nothing was exported\n$/);
+    assert.ok(!existsSync(join(rcvRoot, 'tiny-project')));
+    // The same reason dataset-lab run gives.
+    assert.match(local.stderr, /at \$\.evaluation\.folds: dataset "tiny": has 8 labelled rows, fewer than the 10 folds; lower "folds"/);
   });
 });

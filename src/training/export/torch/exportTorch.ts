@@ -4,8 +4,15 @@
  * as `dataset-lab run` would (data.ts, modelPlan.ts, preprocess.ts, modelData.ts); the project
  * holds those fitted statistics as JSON, the split, and train.py, which trains the same MLP with
  * DistributedDataParallel and writes a run folder in our format (src/protocol/runFolder/contract.ts).
+ * Cross-validation (`evaluation.method` "cv" or "repeated-cv"): the export computes the folds as
+ * `dataset-lab run` does (crossValidation.ts planCrossValidation: the same fold assignment,
+ * seeds, stratification and validation rows) and fits each fold's preprocessing on that fold's
+ * training rows; train.py trains every fold of every arm in one torchrun job and writes
+ * folds.json and each fold's test predictions, from which our engine computes the fold means,
+ * the corrected-t intervals and the paired tests when the run is read (runEvidence.ts).
+ * `--holdout` exports such an experiment's holdout split instead.
  * What has no PyTorch counterpart in train.py (gbm and linear models, text encoders, dates with
- * time zones, cross-validation folds unless --holdout) is refused before anything is written; a
+ * time zones) is refused before anything is written; a
  * dataset with transform steps is written into the project as our engine transformed it. The
  * project is written to a temporary folder beside the output and renamed into place, so it
  * exists whole or not at all.
@@ -14,9 +21,10 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { DEFAULT_MISSING_TOKENS } from '../../../core/ingest';
 import { columnByName, unknownKind, type DataTable } from '../../../core/table';
-import type { SplitFile } from '../../../protocol/runFolder/contract';
-import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, prepareSources, splitPositions, type PreparedData, type Source } from '../../data';
+import type { SourceLeakage, SplitFile } from '../../../protocol/runFolder/contract';
+import { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, prepareSources, splitPositions, withSplits, type PreparedData, type Source } from '../../data';
 import { baselines } from '../../evaluation/baseline';
+import { crossValidationLeakage, planCrossValidation, type CrossValidationPlan } from '../../evaluation/crossValidation';
 import { ExperimentError, loadExperiment, type ExperimentIssue, type ResolvedExperiment } from '../../experiment';
 import { findLeakage } from '../../leakage';
 import { buildSplit, standardiseTargets } from '../../modelData';
@@ -33,7 +41,7 @@ export interface ExportOptions {
   readonly force?: boolean;
   /** Workspace root the dataset paths must stay inside (default: the experiment's folder). */
   readonly root?: string;
-  /** Export a cross-validation experiment with its holdout split (otherwise it is refused). */
+  /** Export a cross-validation experiment with its holdout split (otherwise its folds are exported). */
   readonly holdout?: boolean;
 }
 
@@ -42,6 +50,8 @@ export interface ExportSummary {
   readonly files: readonly string[];
   readonly models: readonly string[];
   readonly notes: readonly string[];
+  /** Cross-validation: the folds exported (folds x repeats); absent for a holdout export. */
+  readonly folds?: number;
 }
 
 /** The experiment cannot be exported as it is: what and why, naming the JSON path; nothing was written. */
@@ -61,15 +71,9 @@ function dataFormat(path: string): 'csv' | 'parquet' | 'arrow' | 'jsonl' {
 }
 
 /** What train.py cannot do, found from the experiment alone (before any data is read). */
-function refusals(exp: ResolvedExperiment, options: ExportOptions): ExperimentIssue[] {
+function refusals(exp: ResolvedExperiment): ExperimentIssue[] {
   const issues: ExperimentIssue[] = [];
   const add = (path: string, message: string, dataset?: string) => issues.push({ file: exp.file, path, message, ...(dataset ? { dataset } : {}) });
-  if (exp.evaluation.method !== 'holdout' && !options.holdout) {
-    add(
-      '$.evaluation.method',
-      `is "${exp.evaluation.method}": train.py trains one holdout split, not the ${exp.evaluation.folds} folds${exp.evaluation.method === 'repeated-cv' ? ` x ${exp.evaluation.repeats} repeats` : ''}; set "evaluation": {"method": "holdout"}, or pass --holdout to export the holdout split (split.test ${exp.split.test}, split.validation ${exp.split.validation}) and have its intervals from the test rows`,
-    );
-  }
   if (exp.model.type === 'gbm') {
     add('$.model.type', 'gradient-boosted trees ("gbm") cannot be exported to PyTorch: train.py trains the MLP; use "model": {"type": "mlp"} for the export, or train gbm with dataset-lab run');
   } else if (exp.model.type === 'linear') {
@@ -181,7 +185,7 @@ function modelFileName(id: string): string {
 
 export async function exportTorch(experimentPath: string, options: ExportOptions): Promise<ExportSummary> {
   const exp = loadExperiment(experimentPath, options.root ? { root: options.root } : {});
-  const early = refusals(exp, options);
+  const early = refusals(exp);
   if (early.length) throw new ExportRefusedError(early);
   const out = resolve(options.out);
   if (existsSync(out) && !options.force) throw new ExportRefusedError([{ file: out, path: '', message: 'the output folder exists; choose another -o or pass --force to replace it' }]);
@@ -192,30 +196,37 @@ export async function exportTorch(experimentPath: string, options: ExportOptions
   if (late.length) throw new ExportRefusedError(late);
 
   const notes: string[] = [];
-  if (exp.evaluation.method !== 'holdout') {
+  // Cross-validation: the folds of `dataset-lab run` (checked: every fold has training and
+  // validation rows), unless --holdout exports the holdout split.
+  const plan = exp.evaluation.method !== 'holdout' && !options.holdout ? planCrossValidation(exp, data) : null;
+  if (exp.evaluation.method !== 'holdout' && options.holdout) {
     notes.push(`evaluation.method is "${exp.evaluation.method}", exported with --holdout: train.py trains and tests the holdout split (split.test ${exp.split.test}, split.validation ${exp.split.validation}), not the folds; its intervals come from the test rows (bootstrap), not from the folds`);
   }
   const files = new Map<string, string>();
   const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 
   // The split exactly as a run writes it (runner.ts): 0-based data rows of each file.
+  // Cross-validation: the split of the final refit on every labelled row (no test rows).
+  const main = plan ? withSplits(data, plan.refitSplits) : data;
   const split: SplitFile = {};
-  for (const s of data.sources) {
+  for (const s of main.sources) {
     const part = (k: number) => Array.from(s.rows).filter((_, i) => s.split[i] === k);
     split[s.name] = { train: part(SPLIT_TRAIN), validation: part(SPLIT_VALIDATION), test: part(SPLIT_TEST) };
   }
   files.set('split.json', JSON.stringify(split));
 
+  // Holdout: the models of the split; cross-validation: those of the refit (trained with --save-models).
   const models: unknown[] = [];
   for (const arm of exp.arms) {
-    for (const plan of plansFor(arm, data)) models.push(modelEntry(exp, plan, data.features, files));
+    for (const p of plansFor(arm, main)) models.push(modelEntry(exp, p, data.features, files, 'preprocessing'));
   }
+  const crossValidation = plan ? foldsEntry(exp, data, plan, files) : undefined;
 
-  const leakage = findLeakage(data.sources, data.features);
-  const baseline = baselines(data);
+  const leakage: Record<string, SourceLeakage> = plan ? crossValidationLeakage(data, plan) : findLeakage(data.sources, data.features);
+  const baseline = plan ? baselines(data, Array.from({ length: plan.jobs }, (_, j) => plan.splitFor(j))) : baselines(data);
   const transformIssues: ExperimentIssue[] = [];
   const datasets = exp.datasets.map((d, i) => {
-    const s = data.sources[i];
+    const s = main.sources[i];
     const table = tables[i];
     const labelCol = columnByName(table, d.label);
     const columns = [...new Set([...data.features.map((f) => f.name), d.label])];
@@ -252,18 +263,19 @@ export async function exportTorch(experimentPath: string, options: ExportOptions
     };
   });
   if (transformIssues.length) throw new ExportRefusedError(transformIssues);
+  // As runner.ts writes them; cross-validation tests every labelled row once per repeat.
   const datasetResults = Object.fromEntries(
-    data.sources.map((s) => {
+    main.sources.map((s) => {
       const c = [0, 0, 0];
       for (const k of s.split) c[k]++;
       const b = baseline[s.name];
-      return [s.name, { task: s.task, label: s.label, rows: s.table.rows, train: c[SPLIT_TRAIN], validation: c[SPLIT_VALIDATION], test: c[SPLIT_TEST], unlabelled: s.unlabelled, leakage: leakage[s.name], accounting: rowAccounting(s, data.features), ...(b ? { baseline: b } : {}) }];
+      return [s.name, { task: s.task, label: s.label, rows: s.table.rows, train: c[SPLIT_TRAIN], validation: c[SPLIT_VALIDATION], test: plan ? s.rows.length : c[SPLIT_TEST], unlabelled: s.unlabelled, leakage: leakage[s.name], accounting: rowAccounting(s, data.features), ...(b ? { baseline: b } : {}) }];
     }),
   );
   const manifest = {
     format: 'dataset-lab-torch-export',
     version: 1,
-    experiment: { ...exp, evaluation: { ...exp.evaluation, method: 'holdout' } },
+    experiment: plan ? exp : { ...exp, evaluation: { ...exp.evaluation, method: 'holdout' } },
     arms: exp.arms,
     features: data.features.map((f) => f.name),
     datasets,
@@ -275,20 +287,21 @@ export async function exportTorch(experimentPath: string, options: ExportOptions
     splitSeed: exp.split.seed,
     runIdPrefix: '',
     models,
+    ...(crossValidation ? { crossValidation } : {}),
   };
   files.set('export.json', json(manifest));
   files.set('train.py', TRAIN_PY);
-  const launch = { name: exp.name, datasets: datasets.map((d) => ({ name: d.name, path: d.path })), models: models.length };
+  const launch = { name: exp.name, datasets: datasets.map((d) => ({ name: d.name, path: d.path })), models: models.length, ...(plan ? { crossValidation: { method: plan.folds.method, folds: plan.folds.folds, repeats: plan.folds.repeats } } : {}) };
   files.set('README.md', exportReadme(launch, notes));
   files.set('launch/slurm.sbatch', slurmScript(launch));
   files.set('launch/pytorchjob.yaml', kubernetesJob(launch));
 
   writeProject(out, files, options.force === true);
-  return { out, files: [...files.keys()].sort(), models: (models as { id: string }[]).map((m) => m.id), notes };
+  return { out, files: [...files.keys()].sort(), models: (models as { id: string }[]).map((m) => m.id), notes, ...(plan ? { folds: plan.jobs } : {}) };
 }
 
 /** One model of one arm: its heads, its label mapping, its preprocessing (written to `files`). */
-function modelEntry(exp: ResolvedExperiment, plan: ModelPlan, features: PreparedData['features'], files: Map<string, string>): unknown {
+function modelEntry(exp: ResolvedExperiment, plan: ModelPlan, features: PreparedData['features'], files: Map<string, string>, folder: string): unknown {
   const trainSets = plan.sources.map((s) => ({ table: s.table, rows: Int32Array.from(splitPositions(s, SPLIT_TRAIN), (k) => s.rows[k]) }));
   const fitted = fitPreprocessing(trainSets, features, exp.preprocessing);
   const counts = trainSets.map((t) => t.rows.length);
@@ -297,7 +310,7 @@ function modelEntry(exp: ResolvedExperiment, plan: ModelPlan, features: Prepared
   const trainWeights = counts.map((n) => (inverse ? total / (plan.sources.length * n) : 1));
   // Regression targets are standardised per head with the training rows' mean and spread (modelData.ts).
   const scales = standardiseTargets(plan, buildSplit(plan, fitted, SPLIT_TRAIN, (slot) => trainWeights[slot]));
-  const file = `preprocessing/${modelFileName(plan.id)}.json`;
+  const file = `${folder}/${modelFileName(plan.id)}.json`;
   files.set(file, `${JSON.stringify(fitted, null, 2)}\n`);
   return {
     id: plan.id,
@@ -315,6 +328,23 @@ function modelEntry(exp: ResolvedExperiment, plan: ModelPlan, features: Prepared
     temperature: exp.multihead.temperature,
     preprocessing: file,
   };
+}
+
+/**
+ * The folds of a cross-validation for train.py: folds.json as `dataset-lab run` writes it (each
+ * fold's test and validation rows; the training rows are the other labelled rows of split.json),
+ * and per fold (j = repeat x folds + fold) every model with its preprocessing fitted on that
+ * fold's training rows (preprocessing/fold-NN/<model>.json), as the run fits them.
+ */
+function foldsEntry(exp: ResolvedExperiment, data: PreparedData, plan: CrossValidationPlan, files: Map<string, string>): unknown {
+  files.set('folds.json', JSON.stringify(plan.folds));
+  const width = String(plan.jobs).length < 2 ? 2 : String(plan.jobs).length;
+  const folds = Array.from({ length: plan.jobs }, (_, j) => {
+    const foldData = withSplits(data, plan.splitFor(j));
+    const folder = `preprocessing/fold-${String(j + 1).padStart(width, '0')}`;
+    return { fold: j + 1, models: exp.arms.flatMap((arm) => plansFor(arm, foldData).map((p) => modelEntry(exp, p, data.features, files, folder))) };
+  });
+  return { method: plan.folds.method, folds: plan.folds.folds, repeats: plan.folds.repeats, seed: plan.folds.seed, jobs: plan.jobs, foldModels: folds };
 }
 
 /** Writes every file under a temporary sibling folder, then renames it to `out`: whole or not at all. */

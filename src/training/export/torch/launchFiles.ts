@@ -9,6 +9,8 @@ export interface LaunchInfo {
   /** Dataset names and their paths relative to the project folder. */
   readonly datasets: readonly { readonly name: string; readonly path: string }[];
   readonly models: number;
+  /** Cross-validation: the folds train.py trains. */
+  readonly crossValidation?: { readonly method: string; readonly folds: number; readonly repeats: number };
 }
 
 const dataArgs = (info: LaunchInfo, prefix: string) => info.datasets.map((d) => `--data ${d.name}=${prefix}${d.name}/part-*.csv`).join(' ');
@@ -69,7 +71,9 @@ nothing is trained and no run folder is written.
 | \`train.py\` | the training script (DDP, DistributedSampler, the MLP, masked per-head losses, mixing and weighting) |
 | \`export.json\` | datasets, arms, models (heads, label maps, sample and head weights), network and training settings, the dataset facts of results.json (baselines, leakage, row accounting) |
 | \`preprocessing/<model>.json\` | imputation values, scalers and one-hot categories Dataset Lab fitted on that model's training rows |
-| \`split.json\` | the 0-based data rows of every dataset's train / validation / test split (the run's split.json) |
+| \`split.json\` | the 0-based data rows of every dataset's train / validation / test split (the run's split.json; cross-validation: the refit's split of every labelled row) |
+| \`folds.json\` | cross-validation: each fold's test and validation rows (the run's folds.json) |
+| \`preprocessing/fold-NN/<model>.json\` | cross-validation: each model's preprocessing fitted on fold NN's training rows |
 | \`data/NN-<dataset>.csv\` | only for a dataset with \`transform\` steps: its rows as Dataset Lab transformed them, which train.py reads |
 | \`launch/slurm.sbatch\`, \`launch/pytorchjob.yaml\` | sample launch files for Slurm and Kubernetes (Kubeflow's PyTorchJob) |
 
@@ -99,7 +103,17 @@ nothing is trained and no run folder is written.
   predictions with their data rows. \`dataset-lab report\` and the dashboard compute from it the
   intervals (BCa bootstrap) and paired tests (McNemar, paired bootstrap, Holm) exactly as for a
   run of \`dataset-lab run\`.
-${notes.length ? `\n## Notes from the export\n\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`;
+${info.crossValidation ? `
+## Cross-validation
+
+The experiment is evaluated by ${info.crossValidation.method === 'repeated-cv' ? `${info.crossValidation.repeats} repeats of ` : ''}${info.crossValidation.folds}-fold cross-validation, on the folds
+\`dataset-lab run\` uses (\`folds.json\`). train.py trains every fold of every arm in this one
+job (${info.crossValidation.folds * info.crossValidation.repeats} folds x ${info.models} models), each fold's models on its training rows with the
+preprocessing fitted on them (\`preprocessing/fold-NN/\`), and writes each fold's test
+predictions; \`dataset-lab report\` and the dashboard compute from them the fold means, the
+corrected resampled t intervals and paired tests, as for a local cross-validation run. With
+\`--save-models\` it also trains the refit on every labelled row and saves those models.
+` : ''}${notes.length ? `\n## Notes from the export\n\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`;
 }
 
 export function slurmScript(info: LaunchInfo): string {

@@ -11,7 +11,9 @@ Written by 'dataset-lab export torch'; see README.md beside it. Launch with torc
 
 Everything the run needs is in this folder: export.json (datasets, arms, models, training
 settings), preprocessing/<model>.json (imputation, scaling and one-hot categories fitted by
-Dataset Lab on each model's training rows) and split.json (the rows of each split). The data
+Dataset Lab on each model's training rows) and split.json (the rows of each split); for a
+cross-validation, folds.json (each fold's test and validation rows) and preprocessing/fold-NN/
+(fitted on each fold's training rows), every fold trained in this one job. The data
 files are read from the paths given at launch (--data), or from the paths the export recorded.
 The run folder (history.jsonl, results.json, status.json, ...) follows Dataset Lab's run-folder
 format, so 'dataset-lab report RUN_DIR' and the dashboard's Open Run show it.
@@ -714,7 +716,8 @@ def train_model(torch, dist, ctx, model, sources, prep, history):
     comm = ctx["comm"]
     train = ModelData(model, prep, sources, "train", model["trainWeights"], comm)
     val = ModelData(model, prep, sources, "validation", model["trainWeights"], comm) if ctx["validation"] else None
-    test = ModelData(model, prep, sources, "test", model["trainWeights"], comm)
+    # The refit of a cross-validation has no test rows: it is trained only to be saved.
+    test = ModelData(model, prep, sources, "test", model["trainWeights"], comm) if any(len(sources[n].rows["test"]) for n in model["sources"]) else None
     torch.manual_seed(t["seed"])
     device = ctx["device"]
     net = build_network(torch, dict(ctx["network"], inputs=len(prep["outputs"])), model).to(device)
@@ -824,6 +827,7 @@ def train_model(torch, dist, ctx, model, sources, prep, history):
                 {
                     "arm": model["arm"],
                     "model": model["id"],
+                    **({"fold": ctx["fold"]} if ctx.get("fold") else {}),
                     "epoch": epoch,
                     "trainLoss": train_loss,
                     "valLoss": val_loss,
@@ -851,15 +855,75 @@ def train_model(torch, dist, ctx, model, sources, prep, history):
                 break
     if best_state is not None and t["earlyStopping"]["restoreBestWeights"]:
         net.load_state_dict(best_state)
+    best_or_last = best_epoch if t["earlyStopping"]["restoreBestWeights"] else epochs
+    if ctx["save"]:
+        if rank == 0:
+            torch.save({k: v.cpu() for k, v in net.state_dict().items()}, os.path.join(ctx["runDir"], "models", model["id"].replace("/", "__") + ".pt"))
+    if test is None:
+        return {}, None, {}, epochs, best_or_last
     pred = predict(torch, net, model, test, comm)
     by_source, pooled, per_source = evaluate(model, test, pred, ctx["allClasses"])
     # Per source: its test rows (0-based data rows, split.json's order) with both labels, and
     # (classification) its own classes, over which its macro-F1 averages (metrics.ts).
     class_index = {c: i for i, c in enumerate(ctx["allClasses"])}
     predictions = {name: {"task": sources[name].task, "rows": sources[name].rows["test"].tolist(), "yTrue": yt, "yPred": yp, **({"ownClasses": [class_index[c] for c in sources[name].classes]} if sources[name].task == "classification" else {})} for name, (yt, yp) in per_source.items()}
-    if rank == 0 and ctx["save"]:
-        torch.save({k: v.cpu() for k, v in net.state_dict().items()}, os.path.join(ctx["runDir"], "models", model["id"].replace("/", "__") + ".pt"))
-    return by_source, pooled, predictions, epochs, (best_epoch if t["earlyStopping"]["restoreBestWeights"] else epochs)
+    return by_source, pooled, predictions, epochs, best_or_last
+
+
+def train_arm(torch, dist, ctx, arm, models, sources, history):
+    """Every model of one arm on one split (holdout, a fold, or the refit): per source its metrics
+    (with the epochs of the model that scored it), the pooled parts, the test predictions, the
+    arm's epochs; or why it diverged."""
+    started = time.time()
+    out = {"bySource": {}, "parts": [], "predictions": {}, "epochs": 0, "bestEpoch": 0, "diverged": None}
+    for model in [m for m in models if m["arm"] == arm]:
+        prep = read_json(model["preprocessing"])
+        try:
+            res, pooled, preds, ep, best_ep = train_model(torch, dist, ctx, model, sources, prep, history)
+        except Diverged as e:
+            out["diverged"] = {"model": model["id"], "epoch": e.epoch, "kind": "nan", "message": str(e), **({"fold": ctx["fold"]} if ctx.get("fold") else {})}
+            break
+        for name, m in res.items():
+            out["bySource"][name] = dict(m, epochs=ep, bestEpoch=best_ep)
+        if pooled is not None:
+            out["parts"].append(pooled)
+        out["predictions"].update(preds)
+        if ep >= out["epochs"]:
+            out["epochs"], out["bestEpoch"] = ep, best_ep
+    out["seconds"] = time.time() - started
+    return out
+
+
+def fold_splits(split, folds, j):
+    """The split of fold j (0-based, repeats counted on): its test and validation rows from
+    folds.json, the other labelled rows (split.json's refit split: train + validation) train;
+    every list in ascending data-row order, as Dataset Lab's run orders them."""
+    import numpy as np
+
+    out = {}
+    for name, part in split.items():
+        labelled = np.sort(np.asarray(part["train"] + part["validation"], dtype=np.int64))
+        test = folds["datasets"][name]["test"][j]
+        validation = folds["datasets"][name]["validation"][j]
+        held = np.isin(labelled, np.asarray(test + validation, dtype=np.int64))
+        out[name] = {"train": labelled[~held].tolist(), "validation": list(validation), "test": list(test)}
+    return out
+
+
+def cv_source_result(task, per_fold, parts, classes, own):
+    """One source's scores over the folds as results.json holds them before Dataset Lab reads the
+    run: each headline metric the mean of its fold values, per-class figures and the confusion
+    from every fold's test predictions together, and the fold scores. Dataset Lab recomputes
+    these, with their intervals, from predictions.json (runEvidence.ts)."""
+    yt = [v for t, _ in parts for v in t]
+    yp = [v for _, p in parts for v in p]
+    keys = ("accuracy", "macroF1") if task == "classification" else ("r2", "mae", "rmse")
+    m = classification_metrics(yt, yp, classes, own) if task == "classification" else regression_metrics(yt, yp)
+    for k in keys:
+        values = [f[k] for f in per_fold]
+        m[k] = sum(values) / len(values) if values and all(v is not None for v in values) else None
+    m["foldScores"] = [primary(f) for f in per_fold]
+    return m
 
 
 # ---------------------------------------------------------------- the run
@@ -924,7 +988,7 @@ def main():
     parser.add_argument("--backend", choices=["auto", "gloo", "nccl"], default="auto", help="process-group backend (auto: nccl when CUDA is available, else gloo)")
     parser.add_argument("--arms", help="comma-separated arms to train (default: the experiment's)")
     parser.add_argument("--epochs", type=int, help="override training.epochs")
-    parser.add_argument("--save-models", action="store_true", help="also save each model's state_dict under models/ (PyTorch files: dataset-lab predict does not read them)")
+    parser.add_argument("--save-models", action="store_true", help="also save each model's state_dict under models/ (PyTorch files: dataset-lab predict does not read them); cross-validation: of the refit on every labelled row, trained after the folds")
     parser.add_argument("--read-all", action="store_true", help="every process reads every row (by default each reads only its share of each dataset's rows and gets the rest of its batches from the others); the results are the same")
     args = parser.parse_args()
 
@@ -951,18 +1015,24 @@ def main():
             raise ExportError("--arms: %s not exported (the export has %s)" % (", ".join(unknown), ", ".join(exp["arms"])))
     if args.epochs:
         exp["training"]["epochs"] = args.epochs
+    # Cross-validation: the folds (folds.json) and each fold's models (export.json crossValidation).
+    cv = exp.get("crossValidation")
+    folds = read_json("folds.json") if cv is not None else None
     sources = {}
+    loaded = {}
     reading = []
     for ds in exp["datasets"]:
         spec = given.get(ds["name"]) or os.path.normpath(os.path.join(HERE, ds["path"]))
         starts = rank_starts(ds["rows"], world)
         lo, hi = (0, ds["rows"]) if args.read_all else (int(starts[rank]), int(starts[rank + 1]))
         columns, labels, missing, where, scanned = load_dataset(ds, spec, lo, hi)
-        sources[ds["name"]] = Source(ds, split, columns, labels, missing, where, lo, hi, (int(starts[rank]), int(starts[rank + 1])))
+        loaded[ds["name"]] = {"ds": ds, "columns": columns, "labels": labels, "missing_label": missing, "where": where, "lo": lo, "hi": hi, "owned": (int(starts[rank]), int(starts[rank + 1]))}
+        sources[ds["name"]] = Source(split=split, **loaded[ds["name"]])
         reading.append({"dataset": ds["name"], "rows": [lo, hi], "scanned": scanned})
     # The split's lists (about 36 bytes per row as Python objects) are not needed past here: each
-    # source holds its rows as int64 arrays.
-    del split
+    # source holds its rows as int64 arrays. Cross-validation builds each fold's split from them.
+    if cv is None:
+        del split
 
     import torch
     import torch.distributed as dist
@@ -1025,6 +1095,8 @@ def main():
         }
         write_json_atomic(os.path.join(run_dir, "environment.json"), environment)
         shutil.copyfile(os.path.join(HERE, "split.json"), os.path.join(run_dir, "split.json"))
+        if cv is not None:
+            shutil.copyfile(os.path.join(HERE, "folds.json"), os.path.join(run_dir, "folds.json"))
         hist = open(os.path.join(run_dir, "history.jsonl"), "a", encoding="utf-8")
 
         def beat():
@@ -1051,7 +1123,8 @@ def main():
         "validation": exp["validation"],
         "allClasses": exp["allClasses"],
         "runDir": run_dir,
-        "save": args.save_models,
+        # Cross-validation saves the refit's models, not the folds'.
+        "save": args.save_models and cv is None,
         "device": device,
         "comm": comm,
         "readAll": args.read_all,
@@ -1059,31 +1132,67 @@ def main():
     try:
         arm_results = []
         test_predictions = {}
-        for arm in arms:
-            started = time.time()
-            by_source, parts, epochs, best_epoch = {}, [], 0, 0
-            arm_predictions = {}
-            diverged = None
-            for model in [m for m in exp["models"] if m["arm"] == arm]:
-                prep = read_json(model["preprocessing"])
-                try:
-                    res, pooled, preds, ep, best_ep = train_model(torch, dist, ctx, model, sources, prep, history)
-                except Diverged as e:
-                    diverged = {"model": model["id"], "epoch": e.epoch, "kind": "nan", "message": str(e)}
-                    break
-                for name, m in res.items():
-                    by_source[name] = dict(m, epochs=ep, bestEpoch=best_ep)
-                parts.append(pooled)
-                arm_predictions.update(preds)
-                if ep >= epochs:
-                    epochs, best_epoch = ep, best_ep
-            seconds = time.time() - started
-            if diverged:
-                arm_results.append({"arm": arm, "model": "mlp", "bySource": {}, "pooled": None, "diverged": diverged, "epochs": diverged["epoch"], "bestEpoch": 0, "seconds": seconds})
-                continue
-            task = exp["datasets"][0]["task"]
-            test_predictions[arm] = arm_predictions
-            arm_results.append({"arm": arm, "model": "mlp", "bySource": by_source, "pooled": pooled_metrics(parts, task, exp["allClasses"]), "epochs": epochs, "bestEpoch": best_epoch, "seconds": seconds})
+        fold_predictions = []
+        task = exp["datasets"][0]["task"]
+        if cv is None:
+            for arm in arms:
+                r = train_arm(torch, dist, ctx, arm, exp["models"], sources, history)
+                if r["diverged"]:
+                    arm_results.append({"arm": arm, "model": "mlp", "bySource": {}, "pooled": None, "diverged": r["diverged"], "epochs": r["diverged"]["epoch"], "bestEpoch": 0, "seconds": r["seconds"]})
+                    continue
+                test_predictions[arm] = r["predictions"]
+                arm_results.append({"arm": arm, "model": "mlp", "bySource": r["bySource"], "pooled": pooled_metrics(r["parts"], task, exp["allClasses"]), "epochs": r["epochs"], "bestEpoch": r["bestEpoch"], "seconds": r["seconds"]})
+        else:
+            # Every fold (repeat after repeat) of every arm in this one process group, as
+            # 'dataset-lab run' trains them: each fold's models on its training rows, with the
+            # preprocessing fitted on them, tested on its test rows. An arm that diverges in a fold
+            # has no scores and trains no further folds.
+            outcomes = {arm: [] for arm in arms}
+            diverged, seconds = {}, {arm: 0.0 for arm in arms}
+            for j in range(cv["jobs"]):
+                ctx["fold"] = j + 1
+                fold_split = fold_splits(split, folds, j)
+                fold_sources = {name: Source(split=fold_split, **kw) for name, kw in loaded.items()}
+                by_arm = {}
+                for arm in [a for a in arms if a not in diverged]:
+                    r = train_arm(torch, dist, ctx, arm, cv["foldModels"][j]["models"], fold_sources, history)
+                    seconds[arm] += r["seconds"]
+                    if r["diverged"]:
+                        diverged[arm] = r
+                        continue
+                    outcomes[arm].append(r)
+                    by_arm[arm] = r["predictions"]
+                fold_predictions.append(by_arm)
+                del fold_sources
+            ctx["fold"] = None
+            # The refit on every labelled row (split.json), whose models 'dataset-lab run' saves:
+            # trained here only to be saved (--save-models).
+            refit = {}
+            if args.save_models:
+                ctx["save"] = True
+                for arm in [a for a in arms if a not in diverged]:
+                    refit[arm] = train_arm(torch, dist, ctx, arm, exp["models"], sources, history)
+                    seconds[arm] += refit[arm]["seconds"]
+            for arm in arms:
+                if arm in diverged:
+                    d = diverged[arm]["diverged"]
+                    arm_results.append({"arm": arm, "model": "mlp", "bySource": {}, "pooled": None, "diverged": d, "epochs": d["epoch"], "bestEpoch": 0, "seconds": seconds[arm]})
+                    continue
+                outs = outcomes[arm]
+                # Epochs: of the saved refit, as in 'dataset-lab run'; without it, of the last fold.
+                last = refit.get(arm) or outs[-1]
+                by_source = {}
+                for ds in exp["datasets"]:
+                    name = ds["name"]
+                    per_fold = [o["bySource"][name] for o in outs]
+                    parts = [(o["predictions"][name]["yTrue"], o["predictions"][name]["yPred"]) for o in outs]
+                    own = set(outs[0]["predictions"][name].get("ownClasses", [])) if ds["task"] == "classification" else None
+                    fitted = last["bySource"].get(name) or outs[-1]["bySource"][name]
+                    by_source[name] = dict(cv_source_result(ds["task"], per_fold, parts, exp["allClasses"], own), epochs=fitted["epochs"], bestEpoch=fitted["bestEpoch"])
+                pooled_folds = [pooled_metrics(o["parts"], task, exp["allClasses"]) for o in outs]
+                pooled = cv_source_result(task, pooled_folds, [p for o in outs for p in o["parts"]], exp["allClasses"], None)
+                del pooled["foldScores"]
+                arm_results.append({"arm": arm, "model": "mlp", "bySource": by_source, "pooled": pooled, "epochs": last["epochs"], "bestEpoch": last["bestEpoch"], "seconds": seconds[arm]})
         # What each process read and its peak memory (resident set, MB), in environment.json.
         import resource
 
@@ -1109,7 +1218,8 @@ def main():
             # The test rows' predictions, from which Dataset Lab computes the intervals and paired
             # tests when it reads the run (src/training/export/torch/runEvidence.ts); before
             # results.json, which is written last.
-            write_json_atomic(os.path.join(run_dir, "predictions.json"), {"format": "dataset-lab-test-predictions", "version": 1, "classes": exp["allClasses"], "arms": test_predictions}, indent=None)
+            # Cross-validation: "folds" holds each fold's predictions (j = repeat x folds + fold).
+            write_json_atomic(os.path.join(run_dir, "predictions.json"), {"format": "dataset-lab-test-predictions", "version": 1, "classes": exp["allClasses"], "arms": test_predictions, **({"folds": fold_predictions} if cv is not None else {})}, indent=None)
             write_json_atomic(os.path.join(run_dir, "results.json"), results)
             state["done"] = True
             write_status({"status": "completed", "epochsDone": state["epochs"], "at": results["finishedAt"]})
