@@ -21,7 +21,21 @@ function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, 
   return e;
 }
 
-export function intervalChart(rows: readonly IntervalRow[], width: number, format: (v: number) => string): SVGSVGElement {
+/** Round tick values (1, 2, 2.5 or 5 times a power of ten apart) from `lo` to `hi`, at least two. */
+export function niceTicks(lo: number, hi: number, about = 4): number[] {
+  const raw = (hi - lo) / about;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  return out.length >= 2 ? out : [lo, hi];
+}
+
+/**
+ * `bounds`: the values the score can take (accuracy 0 to 1, R² at most 1): the axis's padding
+ * never runs past them, so no tick reads an impossible score such as 104%.
+ */
+export function intervalChart(rows: readonly IntervalRow[], width: number, format: (v: number) => string, bounds: { readonly min?: number; readonly max?: number } = {}): SVGSVGElement {
   const rowH = 26;
   const left = 86;
   const right = 16;
@@ -36,8 +50,8 @@ export function intervalChart(rows: readonly IntervalRow[], width: number, forma
     hi += 0.05;
   }
   const pad = (hi - lo) * 0.06;
-  lo -= pad;
-  hi += pad;
+  lo = bounds.min !== undefined ? Math.max(bounds.min, lo - pad) : lo - pad;
+  hi = bounds.max !== undefined ? Math.min(bounds.max, hi + pad) : hi + pad;
   const x = (v: number) => left + ((v - lo) / (hi - lo)) * (width - left - right);
   const svg = el('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', class: 'interval-chart' });
   rows.forEach((r, i) => {
@@ -59,9 +73,12 @@ export function intervalChart(rows: readonly IntervalRow[], width: number, forma
   });
   const axisY = top + rows.length * rowH + 4;
   svg.append(el('line', { x1: left, x2: width - right, y1: axisY, y2: axisY, class: 'interval-axis' }));
-  for (let k = 0; k <= 4; k++) {
-    const v = lo + ((hi - lo) * k) / 4;
-    svg.append(el('text', { x: x(v), y: axisY + 14, 'text-anchor': 'middle', class: 'interval-tick' }, format(v)));
+  let ticks = niceTicks(lo, hi);
+  // Ticks closer than the format shows (86.25% and 86.3% both "86.3%"): fewer of them.
+  if (new Set(ticks.map(format)).size < ticks.length) ticks = niceTicks(lo, hi, 2);
+  for (const v of ticks) {
+    svg.append(el('line', { x1: x(v), x2: x(v), y1: axisY, y2: axisY + 3, class: 'interval-axis' }));
+    svg.append(el('text', { x: x(v), y: axisY + 14, 'text-anchor': 'middle', class: 'interval-tick', 'data-tick': v }, format(v)));
   }
   return svg;
 }

@@ -227,7 +227,7 @@ export class ResultsView {
       'figure',
       { class: 'card chart interval-card', 'data-chart': 'intervals', 'data-source': s },
       h('figcaption', {}, h('strong', {}, s), ` · ${metric === 'r2' ? 'R²' : 'accuracy'}`),
-      intervalChart(rows, w, (v) => scoreText(metric, v)),
+      intervalChart(rows, w, (v) => scoreText(metric, v), metric === 'r2' ? { max: 1 } : { min: 0, max: 1 }),
       h('div', { class: `verdict ${c?.best ? 'gain' : 'ns'}` }, verdictText(c) || '–'),
     );
   }

@@ -135,6 +135,16 @@ async function checkEvidence(root, results, where) {
       assert.deepEqual([Number(await bar.getAttribute('data-value')), Number(await bar.getAttribute('data-low')), Number(await bar.getAttribute('data-high'))], [value, ...ci], `${where} ${arm.arm}/${source} bar`);
     }
   }
+  // Axis ticks read only scores the metric can take (an interval clipped at 100% once drew a 104% tick).
+  for (const fig of await root.locator('figure.interval-card').all()) {
+    const r2 = (await fig.locator('figcaption').innerText()).includes('R²');
+    const ticks = await fig.locator('text.interval-tick').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-tick'))));
+    assert.ok(ticks.length >= 2, `${where}: interval axis has ticks`);
+    for (const t of ticks) assert.ok(t <= 1 + 1e-12 && (r2 || t >= -1e-12), `${where}: tick ${t} outside the ${r2 ? 'R²' : 'accuracy'} range`);
+  }
+  const firstCard = root.locator('figure.interval-card').first();
+  await firstCard.scrollIntoViewIfNeeded();
+  await firstCard.screenshot({ path: join(shots, `intervals-${where.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`) });
   for (const [source, c] of Object.entries(results.comparison.bySource)) {
     const row = root.locator(`.results-table tbody tr[data-source="${source}"]`);
     assert.equal(await row.getAttribute('data-best'), c.best ?? '', `${where} ${source} best`);
