@@ -115,11 +115,11 @@ export function loadTransformers(root: string, preferred: string | undefined = p
   try {
     return { hf: loadWasm(), runtime: 'wasm' };
   } catch (e) {
-    const wasm = `the WebAssembly runtime bundled with Dataset Lab cannot be loaded (${firstLine(e)})`;
+    const wasm = `the WebAssembly runtime bundled with Dataset Lab does not load (${firstLine(e)})`;
     if (want === 'wasm') throw new TextModelError('@huggingface/transformers', `${wasm}; DATASET_LAB_ONNX_RUNTIME=wasm asks for it: reinstall Dataset Lab (or npm run build in a clone), or unset DATASET_LAB_ONNX_RUNTIME`);
     throw new TextModelError(
       '@huggingface/transformers',
-      `cannot be loaded: neither onnxruntime-node (${firstLine(native)}) nor ${wasm}; pretrained encoders need one of them: reinstall Dataset Lab, or ${install}`,
+      `cannot be loaded: onnxruntime-node does not load (${firstLine(native)}) and ${wasm}; pretrained encoders need one of them: reinstall Dataset Lab, or ${install}`,
     );
   }
 }
