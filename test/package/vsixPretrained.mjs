@@ -7,7 +7,8 @@
 // (NODE_OPTIONS, inherited by the trainer) records every attempt at fetch, http(s), net or
 // dns, and the check fails on any. Checks: the run trains on ONNX Runtime's WebAssembly build
 // (the log names it); asking for native ONNX Runtime says what to install; with the .wasm
-// removed, the message names both runtimes and what to do. Prints the .vsix size.
+// removed, the message names both runtimes and what to do; `predict` with the trained run works
+// from the package too. Prints the .vsix size.
 // Usage: node test/package/vsixPretrained.mjs [--vsix dataset-lab.vsix] [--keep]
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -116,6 +117,21 @@ const dns = require('node:dns'); dns.lookup = refuse('dns.lookup');
     assert.deepEqual(results.arms.map((a) => a.arm).sort(), ['multihead', 'separate']);
     for (const arm of results.arms) for (const [ds, m] of Object.entries(arm.bySource)) assert.ok(m.accuracy > 0.6, `${arm.arm}/${ds}: accuracy ${m.accuracy}`);
     console.log(`     ${lines[0]} (whole run ${auto.seconds.toFixed(1)} s)`);
+  });
+
+  check('the packaged CLI predicts with the trained run, embedding the new rows on the same runtime', () => {
+    const runDir = join(ws, '.dataset-lab', 'runs', JSON.parse(auto.out).runId);
+    // New rows (the generator goes on), so their embeddings are computed, not read from the cache.
+    writeFileSync(join(ws, 'data', 'new.csv'), dataset(['sport', 'money']));
+    const cache = join(ws, '.dataset-lab', 'cache', 'embeddings');
+    const before = readdirSync(cache).length;
+    const p = spawnSync(process.execPath, [join(ext, 'dist', 'cli.js'), 'predict', runDir, 'data/new.csv', '--arm', 'multihead', '--dataset', 'b'], { cwd: ws, env, encoding: 'utf8' });
+    assert.equal(p.status, 0, p.stderr);
+    assert.equal(readdirSync(cache).length, before + 1, 'predict embedded the new texts');
+    const predicted = p.stdout.trim().split('\n').slice(1).map((l) => l.split(',')[1]);
+    const labels = readFileSync(join(ws, 'data', 'new.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[1]);
+    assert.equal(predicted.length, labels.length);
+    assert.ok(predicted.filter((v, i) => v === labels[i]).length / labels.length > 0.6, p.stdout.slice(0, 500));
   });
 
   const native = run({ DATASET_LAB_ONNX_RUNTIME: 'native' });
