@@ -1,7 +1,8 @@
 /**
  * Sentence embeddings from a pretrained model through @huggingface/transformers (ONNX Runtime:
- * native when it loads, else the WebAssembly build bundled with Dataset Lab; transformersRuntime.ts): the model's tokenizer (tokenizer.json), its ONNX graph (onnx/model.onnx, the
- * last_hidden_state), mean pooling over the attention mask and L2 normalisation, as
+ * native when it loads, else the WebAssembly build bundled with Dataset Lab;
+ * transformersRuntime.ts): the model's tokenizer (tokenizer.json), its ONNX graph
+ * (onnx/model.onnx, the last_hidden_state), mean pooling over the attention mask and L2 normalisation, as
  * sentence-transformers models are used. The model is a folder in the workspace or a model id
  * resolved in the local model cache; a download happens only when the run allows it (a setting
  * the extension never grants in Restricted Mode), and nothing is loaded in an untrusted

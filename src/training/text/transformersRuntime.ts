@@ -5,7 +5,8 @@
  * with Dataset Lab (dist/transformers-wasm.js, built from wasm/transformersWasm.ts) on ONNX
  * Runtime compiled to WebAssembly, whose files sit next to that bundle, so an installed .vsix
  * (no node_modules) runs pretrained encoders too, offline. DATASET_LAB_ONNX_RUNTIME=native or
- * =wasm asks for one of them only (tests and the bench compare them).
+ * =wasm asks for one of them only (tests and the bench compare them). Only trusted workspaces get
+ * here (pretrainedEncoder.ts requireTrust): a workspace's node_modules is code it runs.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -127,7 +128,9 @@ export function loadTransformers(root: string, preferred: string | undefined = p
 /** What ran the model, for the run's log: "ONNX Runtime 1.30.0 (native)", "ONNX Runtime Web 1.31.0 (WebAssembly, 1 thread)". */
 export function describeRuntime(loaded: LoadedTransformers): string {
   const onnx = loaded.hf.env.backends.onnx;
-  if (loaded.runtime === 'native') return `ONNX Runtime ${onnx.versions?.node ?? ''} (native)`.replace('  ', ' ');
+  const named = (name: string, version: string | undefined, how: string) => `${name}${version ? ` ${version}` : ''} (${how})`;
+  if (loaded.runtime === 'native') return named('ONNX Runtime', onnx.versions?.node, 'native');
+  // Read after the first session started: ONNX Runtime Web settles its thread count then.
   const threads = onnx.wasm?.numThreads;
-  return `ONNX Runtime Web ${onnx.versions?.web ?? ''} (WebAssembly${threads ? `, ${threads} thread${threads === 1 ? '' : 's'}` : ''})`.replace('  ', ' ');
+  return named('ONNX Runtime Web', onnx.versions?.web, `WebAssembly${threads ? `, ${threads} thread${threads === 1 ? '' : 's'}` : ''}`);
 }

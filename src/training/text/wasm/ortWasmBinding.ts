@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-web';
 
-/** The WebAssembly build of ONNX Runtime and its loader, copied next to the bundle by esbuild.mjs. */
-export const ORT_WASM_FILES = ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs'] as const;
-
-// A file: URL, not a path: the loader is an ES module found by import(), which takes URLs on every
-// platform (a Windows path is not one). The .mjs then reads the .wasm beside it with fs.
+// ort-wasm-simd-threaded.wasm and its loader ort-wasm-simd-threaded.mjs are copied next to the
+// bundle by esbuild.mjs. A file: URL, not a path: the loader is an ES module found by import(),
+// which takes URLs on every platform (a Windows path is not one). The .mjs then reads the .wasm
+// beside it with fs.
 ort.env.wasm.wasmPaths = pathToFileURL(join(__dirname, '/')).href;
 
 export const ortWasm = ort;
