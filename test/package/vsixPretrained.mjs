@@ -8,7 +8,9 @@
 // dns, and the check fails on any. Checks: the run trains on ONNX Runtime's WebAssembly build
 // (the log names it); asking for native ONNX Runtime says what to install; with the .wasm
 // removed, the message names both runtimes and what to do; `predict` with the trained run works
-// from the package too. Prints the .vsix size.
+// from the package too; and, when the test host is installed, the unpacked extension runs the
+// integration suite's pretrained tests in code-server (Run Experiment on the WebAssembly
+// runtime). Run it under the UI lock on a shared machine. Prints the .vsix size.
 // Usage: node test/package/vsixPretrained.mjs [--vsix dataset-lab.vsix] [--keep]
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -16,6 +18,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isInstalled } from '../../scripts/test-host/install.mjs';
+import { runExtensionTests } from '../../scripts/test-host/runExtensionTests.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
@@ -139,6 +143,29 @@ const dns = require('node:dns'); dns.lookup = refuse('dns.lookup');
     assert.equal(native.code, 2, native.err);
     assert.match(native.err, /@huggingface\/transformers: onnxruntime-node cannot be loaded \(Cannot find module '@huggingface\/transformers'.*\); DATASET_LAB_ONNX_RUNTIME=native asks for it: npm install @huggingface\/transformers in .*workspace, or unset DATASET_LAB_ONNX_RUNTIME/);
   });
+
+  // In VS Code: the extension unpacked from the .vsix runs the integration suite's pretrained
+  // tests (Run Experiment, the download setting) in code-server, expecting the WebAssembly runtime.
+  if (isInstalled()) {
+    const testsPath = join(repo, 'out', 'test', 'integration', 'index.js');
+    // The tests read the model fixture from the extension's folder, which a .vsix does not carry.
+    cpSync(join(repo, 'test', 'fixtures', 'models', 'tiny-bert'), join(ext, 'test', 'fixtures', 'models', 'tiny-bert'), { recursive: true });
+    let code = 1;
+    if (existsSync(testsPath)) {
+      code = await runExtensionTests({
+        extensionPath: ext,
+        testsPath,
+        workspace: join(repo, 'test', 'fixtures', 'workspace'),
+        timeoutMs: 4 * 60_000,
+        env: { DATASET_LAB_TEST_GREP: 'pretrained text encoder through Run Experiment', DATASET_LAB_TEST_ONNX_RUNTIME: 'wasm' },
+      });
+    }
+    check('in VS Code, the extension unpacked from the .vsix trains a pretrained-encoder experiment through Run Experiment on the WebAssembly runtime', () => {
+      assert.ok(existsSync(testsPath), `${testsPath} missing: run "node esbuild.mjs --tests" first`);
+      assert.equal(code, 0, 'the integration tests above failed');
+    });
+    rmSync(join(ext, 'test'), { recursive: true, force: true });
+  } else console.log('skip the VS Code check: no test host (node scripts/test-host/install.mjs installs it)');
 
   rmSync(join(ext, 'dist', 'ort-wasm-simd-threaded.wasm'));
   const neither = run();
