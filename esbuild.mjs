@@ -54,8 +54,14 @@ function transformersWasmPlugin() {
   return {
     name: 'transformers-wasm',
     setup(build) {
+      // A later version of the library that no longer imports ./onnx-node.js would bundle a require of onnxruntime-node: refuse to build.
+      let replaced = false;
+      build.onStart(() => void (replaced = false));
+      build.onEnd((result) => {
+        if (!replaced && result.errors.length === 0) result.errors.push({ text: `transformers-wasm: ${transformers}/src no longer imports ./onnx-node.js; update transformersWasmPlugin in esbuild.mjs` });
+      });
       build.onResolve({ filter: /^@huggingface\/transformers$/ }, () => ({ path: join(transformers, 'src', 'transformers.js') }));
-      build.onResolve({ filter: /^\.\/onnx-node\.js$/ }, (a) => (a.importer.startsWith(transformers) ? { path: binding } : undefined));
+      build.onResolve({ filter: /^\.\/onnx-node\.js$/ }, (a) => (a.importer.startsWith(transformers) ? ((replaced = true), { path: binding }) : undefined));
       build.onResolve({ filter: /^onnxruntime-web(\/webgpu)?$/ }, (a) => ({ path: a.importer === binding ? join(ortWeb, 'dist', 'ort.node.min.js') : binding }));
       build.onResolve({ filter: /^onnxruntime-common$/ }, () => ({ path: ortCommon }));
       build.onResolve({ filter: /^sharp$/ }, () => ({ path: resolve('src/training/text/wasm/noSharp.ts') }));
