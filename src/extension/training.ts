@@ -199,7 +199,7 @@ export class TrainingManager implements vscode.Disposable {
         this.encodingEmitter.fire(m);
         const what = `${m.dataset}/${m.column} with ${m.model}`;
         this.statusBar.text = `$(sync~spin) embedding ${m.dataset} ${m.done}/${m.total}`;
-        if (m.done === m.total) this.output.appendLine(`[training] ${m.cached ? `embeddings of ${what}: ${m.total} texts from the embedding cache` : `embedded ${m.total} texts of ${what} (${Math.round(m.rowsPerSecond)} texts/s)`}`);
+        if (m.done === m.total) this.output.appendLine(`[training] ${m.cached ? `embeddings of ${what}: ${m.total} texts from the embedding cache` : `embedded ${m.total} texts of ${what} (${Math.round(m.rowsPerSecond)} texts/s${m.runtime ? `, ${m.runtime}` : ''})`}`);
         return;
       }
       case 'epoch': {

@@ -109,6 +109,8 @@ export interface EncodingMessage {
   readonly total: number;
   readonly rowsPerSecond: number;
   readonly cached: boolean;
+  /** What computed the embeddings (e.g. "ONNX Runtime Web 1.31.0 (WebAssembly, 1 thread)"); absent when read from the cache. */
+  readonly runtime?: string;
 }
 
 export type FromTrainerMessage = StartedMessage | ProgressMessage | EncodingMessage | EpochMessage | CompletedMessage | CancelledMessage | ErrorMessage;

@@ -7,7 +7,8 @@
 // notification, status bar and output channel; TrainingManager.onDidEncode); and the
 // datasetLab.text.allowModelDownload setting decides whether a model id missing from the local
 // model cache fails with a clear message or is downloaded (from a Hugging Face-style mirror this
-// test serves: HF_ENDPOINT).
+// test serves: HF_ENDPOINT). test/package/vsixPretrained.mjs runs this file again with the
+// extension unpacked from the .vsix (no node_modules: the WebAssembly ONNX Runtime).
 import * as assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -121,6 +122,10 @@ describe('pretrained text encoder through Run Experiment', function () {
       assert.deepEqual([last.column, last.model, last.cached, last.done], ['text', 'models/tiny-bert', false, last.total], JSON.stringify(last));
       assert.ok(last.total > 0 && last.total <= ROWS, JSON.stringify(last));
       assert.ok(mine.every((m, i) => i === 0 || m.done >= mine[i - 1].done), `progress only goes forward: ${JSON.stringify(mine)}`);
+      // Which ONNX Runtime embedded them: native from a clone (node_modules beside the extension);
+      // the bundled WebAssembly build from an unpacked .vsix (test/package/vsixPretrained.mjs sets this).
+      const runtime = process.env.DATASET_LAB_TEST_ONNX_RUNTIME === 'wasm' ? /^ONNX Runtime Web \S+ \(WebAssembly, \d+ threads?\)$/ : /^ONNX Runtime \S+ \(native\)$/;
+      assert.match(last.runtime ?? '', runtime, JSON.stringify(last));
     }
   });
 

@@ -249,7 +249,7 @@ export const runCommand: CliCommand = {
         if (msg.done < msg.total) bar.update(`embedding ${what} ${msg.done}/${msg.total} texts, ${formatRate(msg.rowsPerSecond, 'texts/s')}`);
         else {
           bar.clear();
-          io.stderr.write(terminalText(msg.cached ? `embeddings of ${what}: ${msg.total} texts from the embedding cache\n` : `embedded ${msg.total} texts of ${what}: ${formatRate(msg.rowsPerSecond, 'texts/s')}\n`));
+          io.stderr.write(terminalText(msg.cached ? `embeddings of ${what}: ${msg.total} texts from the embedding cache\n` : `embedded ${msg.total} texts of ${what}: ${formatRate(msg.rowsPerSecond, 'texts/s')}${msg.runtime ? ` on ${msg.runtime}` : ''}\n`));
         }
       }
     });

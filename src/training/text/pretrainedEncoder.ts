@@ -1,7 +1,8 @@
 /**
- * Sentence embeddings from a pretrained model through @huggingface/transformers (ONNX Runtime in
- * Node): the model's tokenizer (tokenizer.json), its ONNX graph (onnx/model.onnx, the
- * last_hidden_state), mean pooling over the attention mask and L2 normalisation, as
+ * Sentence embeddings from a pretrained model through @huggingface/transformers (ONNX Runtime:
+ * native when it loads, else the WebAssembly build bundled with Dataset Lab;
+ * transformersRuntime.ts): the model's tokenizer (tokenizer.json), its ONNX graph
+ * (onnx/model.onnx, the last_hidden_state), mean pooling over the attention mask and L2 normalisation, as
  * sentence-transformers models are used. The model is a folder in the workspace or a model id
  * resolved in the local model cache; a download happens only when the run allows it (a setting
  * the extension never grants in Restricted Mode), and nothing is loaded in an untrusted
@@ -10,7 +11,6 @@
  * corrupt model file is a TextModelError naming it.
  */
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { confinementProblem } from '../../core/paths';
@@ -18,6 +18,7 @@ import { writeFileAtomic } from '../../protocol/runFolder/write';
 import { checkModelFolder, checkPretrainedFolderAt, isCached, locateTextModel, notCachedMessage, ONNX_MODEL_FILE } from './modelFolder';
 import type { TextRunContext } from './textContext';
 import { TextModelError } from './textTokenizer';
+import { describeRuntime, loadTransformers, type HfModel, type HfTensor, type HfTokenizer } from './transformersRuntime';
 
 /** Where a model was found: a workspace folder, the local cache, or (allowed) a download into the cache. */
 export interface ResolvedModel {
@@ -60,60 +61,22 @@ export function modelFingerprint(folder: string): string {
   return h.digest('hex');
 }
 
-/** The parts of @huggingface/transformers used here (loaded lazily: it starts ONNX Runtime). */
-interface HfTensor {
-  readonly data: ArrayLike<number | bigint>;
-  readonly dims: readonly number[];
-}
-interface HfTokenizer {
-  (texts: string[], options: { padding: boolean; truncation: boolean; max_length: number }): Record<string, HfTensor>;
-}
-interface HfModel {
-  (inputs: Record<string, HfTensor>): Promise<Record<string, HfTensor>>;
-  dispose(): Promise<unknown>;
-}
-interface HfModule {
-  env: { allowRemoteModels: boolean; allowLocalModels: boolean; cacheDir: string; localModelPath: string; remoteHost: string; logLevel?: number };
-  AutoTokenizer: { from_pretrained(model: string, options: { local_files_only: boolean }): Promise<HfTokenizer> };
-  AutoModel: { from_pretrained(model: string, options: { local_files_only: boolean; dtype: string }): Promise<HfModel> };
-}
-
-/**
- * @huggingface/transformers from beside Dataset Lab (a clone after `npm ci`), else from the
- * workspace's own node_modules (`npm install @huggingface/transformers` there): the packaged
- * extension does not ship ONNX Runtime's native binaries. Only trusted workspaces get here.
- */
-function loadTransformers(root: string): HfModule {
-  let first: Error;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('@huggingface/transformers') as HfModule;
-  } catch (e) {
-    first = e as Error;
-  }
-  try {
-    return createRequire(join(root, 'package.json'))('@huggingface/transformers') as HfModule;
-  } catch {
-    throw new TextModelError(
-      '@huggingface/transformers',
-      `cannot be loaded (${first.message.split('\n')[0]}); pretrained encoders need it: install it in the workspace (npm install @huggingface/transformers in ${root}) or run Dataset Lab from a clone after npm ci`,
-    );
-  }
-}
-
 /** A loaded sentence encoder. */
 export class PretrainedEncoder {
   private constructor(
     readonly model: ResolvedModel,
     readonly fingerprint: string,
+    /** What runs the model, e.g. "ONNX Runtime Web 1.31.0 (WebAssembly, 1 thread)". */
+    readonly runtime: string,
     private readonly tokenizer: HfTokenizer,
     private readonly net: HfModel,
   ) {}
 
-  /** Loads (or, allowed, downloads) `model`; `root` is the workspace, whose node_modules may hold @huggingface/transformers. */
-  static async load(model: ResolvedModel, ctx: TextRunContext, root: string): Promise<PretrainedEncoder> {
+  /** Loads (or, allowed, downloads) `model`; `root` is the workspace, whose node_modules may hold @huggingface/transformers; `runtime` forces native or wasm (default: DATASET_LAB_ONNX_RUNTIME, else the fastest that loads). */
+  static async load(model: ResolvedModel, ctx: TextRunContext, root: string, runtime?: string): Promise<PretrainedEncoder> {
     requireTrust(ctx, model.ref);
-    const hf = loadTransformers(root);
+    const loaded = loadTransformers(root, runtime);
+    const hf = loaded.hf;
     hf.env.allowLocalModels = true;
     hf.env.allowRemoteModels = model.source === 'download' && ctx.allowDownload && ctx.trusted;
     hf.env.cacheDir = ctx.modelCache;
@@ -137,7 +100,7 @@ export class PretrainedEncoder {
       throw new TextModelError(join(model.folder, ONNX_MODEL_FILE), `the model cannot be loaded by ONNX Runtime (${(e as Error).message.split('\n')[0]})`);
     }
     if (model.source === 'download') checkModelFolder(model.folder);
-    return new PretrainedEncoder(model, modelFingerprint(model.folder), tokenizer, net);
+    return new PretrainedEncoder(model, modelFingerprint(model.folder), describeRuntime(loaded), tokenizer, net);
   }
 
   /** Mean-pooled, L2-normalised embeddings of `texts` ([n, dim] row-major), `batchSize` at a time. */

@@ -54,7 +54,7 @@ export async function columnEmbeddings(model: ResolvedModel, fingerprint: string
   const key = embeddingKey(fingerprint, maxTokens, texts);
   let values = ctx.embeddings.get(key);
   let dim = values ? values.length / Math.max(1, texts.length) : 0;
-  const report = (done: number, rowsPerSecond: number, cached: boolean) => ctx.onEncodingProgress?.({ dataset, column, model: model.ref, done, total: texts.length, rowsPerSecond, cached });
+  const report = (done: number, rowsPerSecond: number, cached: boolean, runtime?: string) => ctx.onEncodingProgress?.({ dataset, column, model: model.ref, done, total: texts.length, rowsPerSecond, cached, ...(runtime ? { runtime } : {}) });
   if (!values) {
     const disk = readCachedEmbeddings(root, key, texts.length);
     if (disk) {
@@ -64,7 +64,7 @@ export async function columnEmbeddings(model: ResolvedModel, fingerprint: string
       const encoder = await encoderFor(model, ctx, root);
       if (encoder.fingerprint !== fingerprint) throw new Error(`${model.folder}: the model changed while the run read it`);
       const started = Date.now();
-      const out = await encoder.embed(texts, batchSize, maxTokens, (done) => report(done, done / Math.max(1e-3, (Date.now() - started) / 1000), false));
+      const out = await encoder.embed(texts, batchSize, maxTokens, (done) => report(done, done / Math.max(1e-3, (Date.now() - started) / 1000), false, encoder.runtime));
       ({ values, dim } = out);
       writeCachedEmbeddings(root, key, values, dim);
     }

@@ -16,6 +16,8 @@ export interface EncodingProgress {
   readonly rowsPerSecond: number;
   /** The embeddings came from the cache (nothing was computed). */
   readonly cached: boolean;
+  /** What computed them (pretrainedEncoder.ts runtime), when something was. */
+  readonly runtime?: string;
 }
 
 export interface TextRunContext {

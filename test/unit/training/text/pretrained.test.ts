@@ -283,23 +283,46 @@ test('a model id missing from the cache is downloaded only when allowed and trus
   }
 });
 
-test('without @huggingface/transformers beside Dataset Lab (the packaged extension), a pretrained encoder loads it from the workspace or says how to install it', async () => {
-  // The training child as a packaged extension has it: dist/trainer.js and its WebAssembly files in a folder with no node_modules above.
+test('the packaged extension (no node_modules) embeds on its bundled WebAssembly ONNX Runtime; a workspace install of @huggingface/transformers (native) comes first; with neither, the message says what to do', async () => {
+  // The training child as a packaged extension has it: dist/ in a folder with no node_modules above.
   const packaged = mkdtempSync(join(tmpdir(), 'dl-packaged-'));
   mkdirSync(join(packaged, 'dist'));
-  for (const f of readdirSync(join(repo, 'dist'))) if (f === 'trainer.js' || f === 'gradientWorker.js' || f.endsWith('.wasm')) cpSync(join(repo, 'dist', f), join(packaged, 'dist', f));
+  const copy = (pred: (f: string) => boolean) => {
+    for (const f of readdirSync(join(repo, 'dist'))) if (pred(f)) cpSync(join(repo, 'dist', f), join(packaged, 'dist', f));
+  };
+  copy((f) => f === 'trainer.js' || f === 'gradientWorker.js' || f.endsWith('.wasm') || f.endsWith('.mjs'));
   const dir = bertWorkspace(30);
   const file = join(dir, pretrainedExperiment(dir, 'models/tiny-bert', { arms: ['multihead'] }));
+  // Unset (empty): the runtime is chosen as for a user.
+  const env = { DATASET_LAB_ONNX_RUNTIME: '' };
+  /** A run from the packaged trainer with the embedding cache emptied; the runtime its encoding messages name. */
+  const runPackaged = async () => {
+    rmSync(join(dir, '.dataset-lab', 'cache'), { recursive: true, force: true });
+    const run = TrainingRun.start({ experimentPath: file, trainerPath: join(packaged, 'dist', 'trainer.js'), env });
+    const runtimes = new Set<string>();
+    run.onMessage((m) => {
+      if (m.type === 'encoding' && m.runtime) runtimes.add(m.runtime);
+    });
+    return { outcome: await run.done, runtimes: [...runtimes] };
+  };
   try {
-    const missing = await TrainingRun.start({ experimentPath: file, trainerPath: join(packaged, 'dist', 'trainer.js') }).done;
-    assert.equal(missing.status, 'failed');
-    assert.ok(missing.status === 'failed' && missing.error.kind === 'input', JSON.stringify(missing));
-    assert.match(missing.status === 'failed' ? missing.error.message : '', new RegExp(`@huggingface/transformers: cannot be loaded .*install it in the workspace \\(npm install @huggingface/transformers in ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`));
-    // Installed in the workspace (here: linked to this repository's copy): the run trains.
+    // Without the bundled copy of the library (dist/transformers-wasm.js) and without a workspace install.
+    const neither = await runPackaged();
+    assert.ok(neither.outcome.status === 'failed' && neither.outcome.error.kind === 'input', JSON.stringify(neither.outcome));
+    const ws = dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    assert.match(neither.outcome.status === 'failed' ? neither.outcome.error.message : '', new RegExp(`@huggingface/transformers: cannot be loaded: onnxruntime-node does not load \\(Cannot find module '@huggingface/transformers'.*\\) and the WebAssembly runtime bundled with Dataset Lab does not load \\(transformers-wasm\\.js is not next to Dataset Lab's bundles .*\\); pretrained encoders need one of them: reinstall Dataset Lab, or npm install @huggingface/transformers in ${ws}$`));
+    // The packaged extension as built: the bundled WebAssembly runtime.
+    copy((f) => f === 'transformers-wasm.js');
+    const wasm = await runPackaged();
+    assert.equal(wasm.outcome.status, 'completed', JSON.stringify(wasm.outcome));
+    assert.equal(wasm.runtimes.length, 1);
+    assert.match(wasm.runtimes[0], /^ONNX Runtime Web \S+ \(WebAssembly, \d+ threads?\)$/);
+    // Installed in the workspace (here: linked to this repository's copy): native ONNX Runtime comes first.
     mkdirSync(join(dir, 'node_modules', '@huggingface'), { recursive: true });
     symlinkSync(join(repo, 'node_modules', '@huggingface', 'transformers'), join(dir, 'node_modules', '@huggingface', 'transformers'), 'dir');
-    const found = await TrainingRun.start({ experimentPath: file, trainerPath: join(packaged, 'dist', 'trainer.js') }).done;
-    assert.equal(found.status, 'completed', JSON.stringify(found));
+    const native = await runPackaged();
+    assert.equal(native.outcome.status, 'completed', JSON.stringify(native.outcome));
+    assert.deepEqual(native.runtimes.map((r) => r.replace(/\d+\.\d+\.\d+\S*/, 'X')), ['ONNX Runtime X (native)']);
   } finally {
     rmSync(packaged, { recursive: true, force: true });
   }
