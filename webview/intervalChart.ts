@@ -25,9 +25,10 @@ function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, 
 export function niceTicks(lo: number, hi: number, about = 4): number[] {
   const raw = (hi - lo) / about;
   const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  // The round step whose tick count is nearest `about`.
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).reduce((best, s) => (Math.abs((hi - lo) / s - about) < Math.abs((hi - lo) / best - about) ? s : best));
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  for (let k = Math.ceil(lo / step - 1e-9); k <= Math.floor(hi / step + 1e-9); k++) out.push(Number((k * step).toPrecision(12)) || 0);
   return out.length >= 2 ? out : [lo, hi];
 }
 
