@@ -8,7 +8,7 @@
  * at a time. The reader decides each chunk's column kinds by the file's own types (a JSON
  * number is a number, a JSON string a category, as in memory); the streamed column's kind is
  * then decided over the whole file (finishColumns). Date and timestamp cells are kept as ISO
- * text (the streaming summaries hold dates as categories, as for CSV).
+ * text: categories, and followed as dates by the column's DateTracker, as for CSV.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DEFAULT_MISSING_TOKENS } from '../ingest';
@@ -19,6 +19,7 @@ import type { BinaryReadOptions } from '../readers/readOptions';
 import { FatalInputError, type Column, type DataTable } from '../table';
 import { FrequentItems, Reservoir } from './frequentItems';
 import { DEFAULT_ALPHA, DEFAULT_EXACT_DISTINCT, QuantileSketch } from './quantileSketch';
+import { DateTracker } from './streamDates';
 import { finishColumns, type StreamColumn, type StreamOptions, type StreamProblem, type StreamProfile } from './streamProfile';
 
 const MAX_PROBLEMS = 100;
@@ -107,6 +108,7 @@ export class TableStreamSink {
         } else {
           col.odd++;
           col.categories.add(v);
+          (col.dates ??= new DateTracker(this.alpha, this.exactDistinct)).add(v);
         }
       });
       if (sampled && slot >= 0) this.reservoir.put(slot, sampled);

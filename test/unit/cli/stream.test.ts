@@ -140,8 +140,11 @@ describe('compare --stream', () => {
     assert.ok(html.includes('&#60;script&#62;alert(1)&#60;/script&#62;'));
     assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
     // An identifier-like text column draws no verdict (as in memory).
-    const weather = runCli(['compare', seattle, newYork, '--stream']);
-    assert.match(weather.stdout, /\ndate +.*identifier-like: no verdict/);
+    const ids = (n: number) => ['user,k', ...Array.from({ length: 3000 }, (_, i) => `u${i + n},${i % 3}`)].join('\n') + '\n';
+    writeFileSync(join(tmp.path, 'id-a.csv'), ids(0));
+    writeFileSync(join(tmp.path, 'id-b.csv'), ids(5000));
+    const idLike = runCli(['compare', join(tmp.path, 'id-a.csv'), join(tmp.path, 'id-b.csv'), '--stream']);
+    assert.match(idLike.stdout, /\nuser +.*identifier-like: no verdict/);
   });
 
   test('JSON Lines stream too: the weather files as JSON Lines give the CSV stream\'s figures, label and verdict; mixed with CSV', () => {
