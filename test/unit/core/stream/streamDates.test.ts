@@ -11,10 +11,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { compareDatasets } from '../../../../src/core/compare';
-import type { ComparisonReport, FeatureComparison } from '../../../../src/core/compare/types';
+import type { FeatureComparison, TimePartDrift } from '../../../../src/core/compare/types';
+import type { ComparisonReport } from '../../../../src/core/compare';
 import { inferDateFormat } from '../../../../src/core/dates/inferDates';
 import { readCsvFile } from '../../../../src/core/ingest';
-import { compareStreams, type StreamComparison, type StreamFeature } from '../../../../src/core/stream/streamCompare';
+import { compareStreams, type StreamComparison, type StreamFeature, type StreamPartCounts, type StreamTimeComparison } from '../../../../src/core/stream/streamCompare';
 import { DATE_WINDOW, DateTracker } from '../../../../src/core/stream/streamDates';
 import { mergeProfiles, profileFromJson, profileToJson, streamProfile, type StreamProfile } from '../../../../src/core/stream/streamProfile';
 import { streamPairComparison, unavailableInputs } from '../../../../src/core/stream/streamRecommend';
@@ -138,7 +139,7 @@ describe('streaming dates', () => {
   test('counts, ranges and statistics equal pandas / scipy (committed reference)', () => {
     for (const name of DATE_COLUMNS) {
       const r = reference.columns[name];
-      const t = feature(name).time;
+      const t: StreamTimeComparison | undefined = feature(name).time;
       assert.ok(t);
       assert.deepEqual(t.referenceRange, r.referenceRange, `${name}: pandas min/max`);
       assert.deepEqual(t.otherRange, r.otherRange);
@@ -150,12 +151,12 @@ describe('streaming dates', () => {
         r.parts.map((p) => p.part),
       );
       for (const pr of r.parts) {
-        const counts = t.counts.find((c) => c.part === pr.part);
+        const counts: StreamPartCounts | undefined = t.counts.find((c) => c.part === pr.part);
         assert.ok(counts, `${name} ${pr.part}`);
-        const mine = new Map(counts.categories.map((c, k) => [c, [counts.reference[k], counts.other[k]]]));
+        const mine: Map<string, number[]> = new Map(counts.categories.map((c, k) => [c, [counts.reference[k], counts.other[k]]]));
         const theirs = new Map(pr.categories.map((c, k) => [c, [pr.reference[k], pr.other[k]]]));
         assert.deepEqual(mine, theirs, `${name} ${pr.part}: counts as pandas .dt counts them`);
-        const p = t.parts.find((x) => x.part === pr.part);
+        const p: TimePartDrift | undefined = t.parts.find((x) => x.part === pr.part);
         assert.ok(p);
         assert.equal(p.chi2.dof, pr.chi2.dof, `${name} ${pr.part} dof`);
         assert.ok(Math.abs(p.chi2.statistic - pr.chi2.statistic) <= 1e-9 * Math.max(1, pr.chi2.statistic), `${name} ${pr.part} chi2 ${p.chi2.statistic} vs ${pr.chi2.statistic}`);
