@@ -137,7 +137,8 @@ export class TableStreamSink {
 }
 
 function binaryOptions(options: StreamOptions): BinaryReadOptions {
-  return { missingTokens: options.missingTokens ?? DEFAULT_MISSING_TOKENS, maxProblems: MAX_PROBLEMS, numericTolerance: 0.05 };
+  // Strings stay strings: dates are decided over the whole file by the columns' DateTrackers, not per chunk.
+  return { missingTokens: options.missingTokens ?? DEFAULT_MISSING_TOKENS, maxProblems: MAX_PROBLEMS, numericTolerance: 0.05, inferDates: false };
 }
 
 function openFile(file: string): { fd: number; size: number } {

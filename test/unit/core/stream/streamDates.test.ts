@@ -19,6 +19,7 @@ import { compareStreams, type StreamComparison, type StreamFeature, type StreamP
 import { DATE_WINDOW, DateTracker } from '../../../../src/core/stream/streamDates';
 import { mergeProfiles, profileFromJson, profileToJson, streamProfile, type StreamProfile } from '../../../../src/core/stream/streamProfile';
 import { streamPairComparison, unavailableInputs } from '../../../../src/core/stream/streamRecommend';
+import { streamJsonLines } from '../../../../src/core/stream/streamTable';
 import type { DataTable } from '../../../../src/core/table';
 import { repoRoot, tempDir } from '../../helpers';
 import { makeDatesCsv } from './streamFiles';
@@ -198,6 +199,23 @@ describe('streaming dates', () => {
       assert.deepEqual(a.referenceRange, b.referenceRange, `${name}: merged range`);
       assert.deepEqual(a.parts, b.parts, `${name}: merged parts`);
       assert.deepEqual(a.counts, b.counts, `${name}: merged counts`);
+    }
+  });
+});
+
+describe('streaming dates from JSON Lines', () => {
+  test('date strings in a JSON Lines file are followed as a CSV\'s: the same time figures', () => {
+    const [head, ...rows] = readFileSync(join(tmp.path, 'reference.csv'), 'utf8').trim().split('\n');
+    const names = head.split(',');
+    // Empty cells as null, the id a number, every other cell a JSON string.
+    const lines = rows.map((r) => JSON.stringify(Object.fromEntries(r.split(',').map((v, j) => [names[j], v === '' ? null : names[j] === 'id' ? Number(v) : v]))));
+    const file = join(tmp.path, 'reference.jsonl');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const jsonl = compareStreams(streamJsonLines(file, { chunkBytes: 65536, sampleRows: 1000 }), otherProfile, { skipDomainClassifier: true });
+    for (const name of DATE_COLUMNS) {
+      const a = jsonl.features.find((f) => f.name === name);
+      assert.equal(a?.type, 'datetime', name);
+      assert.deepEqual(a?.time, feature(name).time, `${name}: the CSV stream's time comparison`);
     }
   });
 });
