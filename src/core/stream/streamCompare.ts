@@ -17,7 +17,7 @@ import { jensenShannonDistance, psi } from '../stats/divergence';
 import { DEFAULT_DRIFT_THRESHOLDS, driftVerdict, wassersteinNorm, type DriftMethod, type DriftThresholds } from '../stats/driftRule';
 import { kstwoSf } from '../stats/kstwo';
 import { domainClassifierSummary, type DomainPair } from '../compare/domainShift';
-import { comparedParts, decidingPart, partLabel, timeOverlap, timePartDrift } from '../compare/timeDrift';
+import { comparedParts, DAYS, decidingPart, MONTHS, partLabel, timeOverlap, timePartDrift } from '../compare/timeDrift';
 import type { DomainClassifierSummary, TimeComparison, TimePartDrift } from '../compare/types';
 import { isoInstant } from '../dates/isoInstant';
 import type { CategoricalColumn, Column, NumericColumn } from '../table';
@@ -236,7 +236,7 @@ function timeFeature(a: FollowedDates, b: FollowedDates, rows: readonly [number,
   const counts: StreamPartCounts[] = parts.map((part, k) => {
     const categories = [...new Set([...refCounts[k].keys(), ...otherCounts[k].keys()])];
     // In the order of the part (years ascending, Jan..Dec, Mon..Sun, 00..23), for charts and people.
-    const order = part === 'year' ? categories.sort((x, y) => Number(x) - Number(y)) : categories.sort((x, y) => labelIndex(part, x) - labelIndex(part, y));
+    const order = categories.sort((x, y) => labelIndex(part, x) - labelIndex(part, y));
     return { part, categories: order, reference: order.map((x) => refCounts[k].get(x) ?? 0), other: order.map((x) => otherCounts[k].get(x) ?? 0) };
   });
   const hist = sketchHistogram(ca.instants, cb.instants, 30);
@@ -275,14 +275,9 @@ function timeFeature(a: FollowedDates, b: FollowedDates, rows: readonly [number,
   };
 }
 
-const PART_ORDER: Record<string, readonly string[]> = {
-  month: ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'],
-  dayOfWeek: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
-};
-
+/** A part's label's place in calendar order (years and hours by their number). */
 function labelIndex(part: TimePartDrift['part'], label: string): number {
-  const order = PART_ORDER[part];
-  return order ? order.indexOf(label) : Number(label);
+  return part === 'month' ? MONTHS.indexOf(label) : part === 'dayOfWeek' ? DAYS.indexOf(label) : Number(label);
 }
 
 /** The reservoir rows of one column as a Column for the domain classifier. */

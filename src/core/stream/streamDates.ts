@@ -21,7 +21,7 @@
 import { DEFAULT_KIND_TOLERANCE, FEW_ODD_MAX_DISTINCT, FEW_ODD_MAX_SHARE, fewOddCells } from '../columnKind';
 import { calendarParts } from '../dates/calendar';
 import { dateFormat } from '../dates/dateFormat';
-import { cellFormats, compareFormatTally, inferDateFormat, mayBeDate } from '../dates/inferDates';
+import { cellFormats, compareFormatTally, mayBeDate } from '../dates/inferDates';
 import { QuantileSketch, type Bounded, type SketchJson } from './quantileSketch';
 
 /** The first non-missing, non-number cells whose formats are followed. */
@@ -285,11 +285,6 @@ export function followDates(
   if (!tracker || (ranked.length === 0 && tracker.dropped.length === 0)) return { status: 'unfollowed', reason: `its first ${DATE_WINDOW} cells fit no date format` };
   if (!best) return { status: 'unfollowed', reason: `the date formats of its first cells (${tracker.dropped.join(', ')}) stopped reading it` };
   return { status: 'unfollowed', reason: `the best date format its first cells fit (${best.format}) reads ${best.cells} of ${total} cells` };
-}
-
-/** Whether sampled cells (distinct values and their counts) read as dates by the in-memory inference. */
-export function sampleReadsAsDates(values: readonly string[], counts: readonly number[], tolerance = DEFAULT_KIND_TOLERANCE): boolean {
-  return values.length > 0 && inferDateFormat(values, counts, tolerance).kind === 'datetime';
 }
 
 /** The count of a sketch's values in [lo, hi], with the interval the exact count lies in. */
