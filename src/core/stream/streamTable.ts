@@ -11,6 +11,7 @@
  * text: categories, and followed as dates by the column's DateTracker, as for CSV.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { offsetText } from '../dates/isoInstant';
 import { DEFAULT_MISSING_TOKENS } from '../ingest';
 import { mulberry32 } from '../random';
 import { readJsonLinesBytes } from '../readers/jsonl';
@@ -24,10 +25,14 @@ import { finishColumns, type StreamColumn, type StreamOptions, type StreamProble
 
 const MAX_PROBLEMS = 100;
 
-/** An instant as ISO text: the date alone for date-only columns. */
-function isoText(ms: number, dateOnly: boolean): string {
-  const s = new Date(ms).toISOString();
-  return dateOnly ? s.slice(0, 10) : s;
+/**
+ * An instant as ISO text in one shape per column, so its DateTracker reads it in one format: the
+ * date alone for date-only columns, else the wall time with milliseconds, and the zone (`Z`,
+ * `+hh:mm`) only when the file gave one (a naive timestamp prints without, as in memory).
+ */
+function isoText(ms: number, dateOnly: boolean, offset: number | undefined): string {
+  const s = new Date(ms + (offset ?? 0) * 60_000).toISOString();
+  return dateOnly ? s.slice(0, 10) : s.slice(0, 23) + (offset === undefined ? '' : offsetText(offset));
 }
 
 /** One cell of a chunk's column as the streamed accumulators take it: a number, a string, or missing. */
@@ -39,7 +44,7 @@ function cell(c: Column, i: number): number | string | undefined {
     }
     case 'datetime': {
       const v = c.values[i];
-      return Number.isNaN(v) ? undefined : isoText(v, c.dateOnly === true);
+      return Number.isNaN(v) ? undefined : isoText(v, c.dateOnly === true, c.offsets?.[i]);
     }
     default: {
       const k = c.codes[i];

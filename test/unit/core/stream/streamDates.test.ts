@@ -19,7 +19,8 @@ import { compareStreams, type StreamComparison, type StreamFeature, type StreamP
 import { DATE_WINDOW, DateTracker } from '../../../../src/core/stream/streamDates';
 import { mergeProfiles, profileFromJson, profileToJson, streamProfile, type StreamProfile } from '../../../../src/core/stream/streamProfile';
 import { streamPairComparison, unavailableInputs } from '../../../../src/core/stream/streamRecommend';
-import { streamJsonLines } from '../../../../src/core/stream/streamTable';
+import { streamJsonLines, streamParquet } from '../../../../src/core/stream/streamTable';
+import { readTable } from '../../../../src/core/readers/readTable';
 import type { DataTable } from '../../../../src/core/table';
 import { repoRoot, tempDir } from '../../helpers';
 import { makeDatesCsv } from './streamFiles';
@@ -217,6 +218,23 @@ describe('streaming dates from JSON Lines', () => {
       assert.equal(a?.type, 'datetime', name);
       assert.deepEqual(a?.time, feature(name).time, `${name}: the CSV stream's time comparison`);
     }
+  });
+});
+
+describe('streaming dates from Parquet date and timestamp columns', () => {
+  test('naive, zoned and date-only columns give the in-memory ranges and parts', async () => {
+    const file = join(repoRoot, 'test', 'fixtures', 'readers', 'times.parquet');
+    const s = compareStreams(await streamParquet(file), await streamParquet(file), { skipDomainClassifier: true });
+    const table = await readTable(file);
+    const m = compareDatasets([table, { ...table, name: 'copy' }], { skipDomainClassifier: true });
+    for (const name of ['at_ms', 'at_us', 'at_utc', 'day']) {
+      const a = s.features.find((f) => f.name === name);
+      const b = m.comparisons[0].features.find((f) => f.name === name);
+      assert.equal(a?.type, 'datetime', name);
+      for (const k of ['referenceRange', 'otherRange', 'overlap', 'parts', 'decidedBy'] as const) assert.deepEqual(a?.time?.[k], b?.time?.[k], `${name} ${k}`);
+    }
+    assert.deepEqual(s.features.find((f) => f.name === 'at_ms')?.time?.referenceRange, ['2012-01-01T00:00:00', '2015-12-31T23:59:30.500'], 'a naive timestamp prints without a zone');
+    assert.deepEqual(s.features.find((f) => f.name === 'at_utc')?.time?.referenceRange, ['2012-01-01T00:00:00Z', '2015-12-31T23:59:30.500Z']);
   });
 });
 
