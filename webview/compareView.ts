@@ -1,4 +1,4 @@
-/** Compare view: recommendation, domain classifier, schema alignment, drift table, label and feature distributions. */
+/** Compare view: recommendation, domain classifier, schema alignment, drift table, text and date columns, label and feature distributions. */
 import { EXPERIMENT_KIND_TITLES, EXPERIMENT_KINDS, mergedArmProblem, type DatasetLabel, type ExperimentKind } from '../src/protocol/armRule';
 import { COMPARE_STAGES, describeCompareProgress, progressPercent, stageTitle, type CompareProgressEvent } from '../src/protocol/compareProgress';
 import type { CompareDocument, CompareMeta, CompareProgress, ComparisonReport, PastRun } from '../src/protocol/dashboard';
@@ -9,6 +9,7 @@ import { featureChart, labelChart, regressionLabelChart } from './charts';
 import { bound, counted, fmt, h, icon, moment, named, pct } from './dom';
 import { drawStreamingCompare } from './compareViewStreaming';
 import { textCompareCard } from './textCompareCard';
+import { timeCompareCard } from './timeCompareCard';
 
 type Pair = ComparisonReport['comparisons'][number];
 type Feature = Pair['features'][number];
@@ -252,6 +253,8 @@ export class CompareView {
     this.root.append(drift.el);
     const text = textCompareCard(pair, names, this.pairPath(), width);
     if (text) this.root.append(text);
+    const dates = timeCompareCard(pair.features, names, this.pairPath());
+    if (dates) this.root.append(dates);
     const charts = this.featureCharts(pair, names, width);
     this.root.append(charts.el);
     if (r.problems.length) {

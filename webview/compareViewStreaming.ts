@@ -9,6 +9,7 @@ import type { CompareMeta } from '../src/protocol/dashboard';
 import { streamPairs, streamSuggestions, type StreamBounded, type StreamCompareDocument, type StreamFeatureDoc, type StreamLabelDoc, type StreamPairDoc } from '../src/protocol/streamCompare';
 import { distributionChart, labelChart, regressionLabelChart } from './charts';
 import { bound, counted, fmt, h, icon, moment, named, type JsonPath } from './dom';
+import { timeCompareCard } from './timeCompareCard';
 
 type Path = readonly (string | number)[];
 
@@ -80,6 +81,8 @@ export function drawStreamingCompare(root: HTMLElement, doc: StreamCompareDocume
   root.append(grid, schemaCard(pair, path, names));
   const drift = driftTable(pair, path, width);
   root.append(drift.el);
+  const dates = timeCompareCard(pair.features, names, path as JsonPath, true);
+  if (dates) root.append(dates);
   const charts = featureCharts(pair, path, names, width);
   root.append(charts.el);
   const labelCharts = pair.label && (pair.label.task === 'classification' || pair.label.distribution?.edges) ? 1 : 0;
@@ -124,7 +127,20 @@ function notAvailable(doc: StreamCompareDocument, pair: StreamPairDoc, path: Pat
   const missing: (string | HTMLElement)[] = [];
   if (!(pair.recommendation ?? doc.recommendation)) missing.push('the recommendation (merge, multi-head or separate) and its scaffold buttons: compare in memory, or sample the files, for them');
   if (!streamSuggestions(pair)) missing.push('schema suggestions and unit differences: columns are matched by their exact names');
-  missing.push('text and date analyses (lengths, vocabularies, calendar parts): such columns are compared as categories');
+  missing.push('text analyses (lengths, vocabularies): text columns are compared as categories');
+  // Date columns are compared as dates (the Dates card); only those whose dates could not be followed in one pass are not.
+  const unfollowed = pair.features.filter((f) => f.type === 'categorical' && f.sampledKind === 'datetime');
+  if (unfollowed.length) {
+    missing.push(
+      h(
+        'span',
+        { 'data-unfollowed-dates': '' },
+        'date analyses (time ranges, calendar parts) of ',
+        ...unfollowed.flatMap((f, k) => [k ? ', ' : '', named(`"${f.name}"`), f.datesNotFollowed ? h('span', { class: 'muted' }, ' (', named(f.datesNotFollowed), ')') : '']),
+        ': their dates could not be followed in one pass, so they are compared as categories',
+      ),
+    );
+  }
   const dc = pair.domainClassifier;
   missing.push(
     dc?.sampledRows
@@ -359,7 +375,7 @@ function featureCharts(pair: StreamPairDoc, path: Path, names: [string, string],
   pair.features.forEach((f, i) => {
     if (f.identifierLike || count >= FEATURE_CHART_LIMIT) return;
     const d = f.distribution
-      ? { edges: f.distribution.edges, reference: f.distribution.reference, other: f.distribution.other }
+      ? { edges: f.distribution.edges, ...(f.distribution.time ? { time: true } : {}), reference: f.distribution.reference, other: f.distribution.other }
       : f.categories
         ? { categories: f.categories.values, reference: f.categories.reference, other: f.categories.other }
         : undefined;

@@ -25,6 +25,7 @@ import { streamJsonLines, streamParquet } from '../core/stream/streamTable';
 import { ingestOptionsFrom } from './loadTables';
 import { ProgressLine } from './progress';
 import { writeStreamCompareHtml } from './streamHtml';
+import { timeComparisonText } from './timeText';
 
 /** JSON has no NaN or Infinity: null instead (as compare --json writes them). */
 function jsonNumbers(_key: string, value: unknown): unknown {
@@ -236,6 +237,22 @@ export function renderStreamCompare(c: StreamComparison): string {
       ]),
     );
   }
+  const dates = c.features.filter((f) => f.type === 'datetime');
+  if (dates.length) {
+    out += '\n' + renderTable(
+      [{ header: 'feature (dates)' }, { header: 'formats' }, { header: 'dates', align: 'right' }, { header: 'verdict' }],
+      dates.map((f) => [f.name, f.time ? `${f.time.formats[0]} / ${f.time.formats[1]}` : '-', f.time ? `${f.time.dates[0]} / ${f.time.dates[1]}` : '-', `${verdict(f)}${f.time ? ` by ${f.time.decidedBy === 'dayOfWeek' ? 'day of week' : f.time.decidedBy}` : ''}`]),
+    );
+    out += 'Time ranges, overlap and calendar-part drift are exact (from exact counts, as in memory):\n';
+    for (const f of dates) {
+      const t = f.time;
+      if (!t) continue;
+      const [lo, hi] = t.otherInReferenceRangeBounds;
+      out += timeComparisonText(f.name, t, c.reference.file, c.other.file, lo === hi ? percent(t.otherInReferenceRange) : `${percent(t.otherInReferenceRange)} (${percent(lo)}..${percent(hi)})`);
+    }
+  }
+  const unfollowed = c.features.filter((f) => f.datesNotFollowed);
+  for (const f of unfollowed) out += `  "${d(f.name)}" holds dates (by the sampled rows) that could not be followed in one pass (${d(f.datesNotFollowed ?? '')}): compared as categories\n`;
   if (c.onlyInReference.length) out += `only in the reference: ${c.onlyInReference.join(', ')}\n`;
   if (c.onlyInOther.length) out += `only in the other file: ${c.onlyInOther.join(', ')}\n`;
   for (const m of c.schema.matched.filter((x) => x.renamed)) out += `  matched "${d(m.reference)}" with "${d(m.other)}" after normalising names\n`;

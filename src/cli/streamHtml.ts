@@ -4,8 +4,9 @@
  * and cautions, then per pair the schema (matches after normalising, suggested mappings), the
  * drift table with every bound beside its figure, the histograms (with their largest bin-share
  * error) and category counts as inline SVG, the label comparison (class counts side by side, or
- * the regression target's histogram), the domain classifier. Text from the data (file, column,
- * category and class names) is escaped.
+ * the regression target's histogram), the domain classifier; date columns with their two time
+ * ranges, the overlap and each calendar part's counts side by side and its drift test. Text from
+ * the data (file, column, category and class names) is escaped.
  */
 import { writeFileSync } from 'node:fs';
 import type { StreamComparison, StreamFeature } from '../core/stream/streamCompare';
@@ -51,8 +52,47 @@ function featureRow(f: StreamFeature): string {
     const p = f.ks ? (f.ks.pvalueRange[0] === f.ks.pvalueRange[1] ? esc(formatPValue(f.ks.pvalue)) : `${esc(formatPValue(f.ks.pvalueRange[0]))} to ${esc(formatPValue(f.ks.pvalueRange[1]))}`) : '-';
     return `<tr><td>${esc(f.name)}</td><td>numeric</td><td>${bounded(f.ks?.statistic)}<br><small>p ${p}</small></td><td>${bounded(f.wasserstein)}<br><small>normalised ${bounded(f.wassersteinNorm)}</small></td><td>${num(f.psi)}${f.exact ? '' : ' ~'}</td><td>${num(f.jensenShannon)}${f.exact ? '' : ' ~'}</td><td>${d ? bars(d.reference, d.other, labels) : ''}${d && d.maxShareError > 0 ? `<br><small>bin shares within ±${esc(formatPercent(d.maxShareError, 2))}</small>` : ''}</td><td>${verdict}</td></tr>`;
   }
+  if (f.type === 'datetime' && f.time) {
+    const t = f.time;
+    const decided = t.parts.find((p) => p.part === t.decidedBy);
+    const test = decided ? (decided.method === 'chi2' ? `${esc(PART_NAMES[decided.part])}: chi-squared p ${esc(formatPValue(decided.chi2.pvalue))}` : `${esc(PART_NAMES[decided.part])}: JS ${num(decided.jensenShannon)}`) : '-';
+    return `<tr><td><a href="#dates-${esc(f.name)}">${esc(f.name)}</a></td><td>dates</td><td colspan="2">${esc(t.referenceRange.join(' to '))} vs ${esc(t.otherRange.join(' to '))}<br><small>overlap ${esc(formatPercent(t.overlap, 0))}; decided by ${test} <span class="exact">exact counts</span></small></td><td>${num(f.psi)}${f.exact ? '' : ' ~'}</td><td>${num(f.jensenShannon)}${f.exact ? '' : ' ~'}</td><td>${f.distribution ? bars(f.distribution.reference, f.distribution.other, f.distribution.reference.map((_, i) => `${isoDay(f.distribution?.edges[i])} to ${isoDay(f.distribution?.edges[i + 1])}`)) : ''}</td><td>${verdict}</td></tr>`;
+  }
   const c = f.categories;
   return `<tr><td>${esc(f.name)}</td><td>categorical${f.sampledKind ? ` (${f.sampledKind === 'datetime' ? 'dates' : 'text'} by the sampled rows)` : ''}</td><td colspan="2">chi-squared p ${esc(formatPValue(f.chi2?.pvalue ?? NaN))}${f.exact ? ' <span class="exact">exact counts</span>' : ` <span class="err">counts up to ${c?.referenceUndercount} / ${c?.otherUndercount} low; pruned categories pooled</span>`}</td><td>${num(f.psi)}</td><td>${num(f.jensenShannon)}</td><td>${c ? bars(c.reference, c.other, c.values) : ''}</td><td>${verdict}</td></tr>`;
+}
+
+const PART_NAMES: Record<string, string> = { year: 'year', month: 'month', dayOfWeek: 'day of week', hour: 'hour' };
+
+const isoDay = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? '' : new Date(ms).toISOString().slice(0, 10));
+
+/**
+ * Date columns: both time ranges and their overlap, the share of the other file inside the
+ * reference's range, and per calendar part both files' counts side by side with its test.
+ */
+function datesSection(c: StreamComparison): string {
+  const dates = c.features.filter((f) => f.type === 'datetime' && f.time);
+  if (!dates.length) return '';
+  const ref = esc(c.reference.file);
+  const other = esc(c.other.file);
+  const blocks = dates.map((f) => {
+    const t = f.time as NonNullable<StreamFeature['time']>;
+    const [lo, hi] = t.otherInReferenceRangeBounds;
+    const inside = `${esc(formatPercent(t.otherInReferenceRange, 1))}${lo === hi ? '' : ` <span class="err">(${esc(formatPercent(lo, 1))} to ${esc(formatPercent(hi, 1))})</span>`}`;
+    const parts = t.parts
+      .map((p) => {
+        const counts = t.counts.find((x) => x.part === p.part);
+        const chart = counts ? bars(counts.reference, counts.other, counts.categories, { w: p.part === 'year' && counts.categories.length > 12 ? 6 : 12, h: 60, named: counts.categories.length <= 24 }) : '';
+        const test = p.method === 'chi2' ? `chi-squared p ${esc(formatPValue(p.chi2.pvalue))} (threshold ${num(p.threshold)})` : `JS ${num(p.jensenShannon)} (threshold ${num(p.threshold)})`;
+        return `<figure class="date-part" data-part="${esc(p.part)}">${chart}<figcaption>${esc(PART_NAMES[p.part])}: ${test}; ${p.drift ? '<b>drift</b>' : 'no drift'}</figcaption></figure>`;
+      })
+      .join('');
+    return `<div class="dates" id="dates-${esc(f.name)}"><h4>${esc(f.name)} <span class="exact">exact</span></h4>
+<table class="date-ranges"><thead><tr><th></th><th>from</th><th>to</th><th>dates</th><th>format</th></tr></thead><tbody><tr><td>${ref}</td><td>${esc(t.referenceRange[0])}</td><td>${esc(t.referenceRange[1])}</td><td>${esc(String(t.dates[0]))}</td><td><code>${esc(t.formats[0])}</code></td></tr><tr><td>${other}</td><td>${esc(t.otherRange[0])}</td><td>${esc(t.otherRange[1])}</td><td>${esc(String(t.dates[1]))}</td><td><code>${esc(t.formats[1])}</code></td></tr></tbody></table>
+<p>Time ranges overlap ${esc(formatPercent(t.overlap, 1))}; ${inside} of ${other}'s dates lie inside ${ref}'s range.</p>
+<div class="date-parts">${parts}</div></div>`;
+  });
+  return `<h3>Dates</h3><p>Time ranges and calendar parts (in each cell's wall time) from exact counts, as the in-memory comparison computes them (reference blue, other orange).</p>${blocks.join('\n')}`;
 }
 
 /** The label comparison: class counts side by side (ranges past the exact cap), or the regression target's shared histogram. */
@@ -104,6 +144,7 @@ function pairSection(c: StreamComparison): string {
 ${schemaSection(c)}
 <table><thead><tr><th>feature</th><th>type</th><th>KS</th><th>Wasserstein</th><th>PSI</th><th>JS</th><th>distribution (reference blue, other orange)</th><th>verdict</th></tr></thead>
 <tbody>${c.features.map(featureRow).join('\n')}</tbody></table>
+${datesSection(c)}
 ${labelSection(c)}
 <h3>Domain classifier</h3>
 <p>${dc ? `AUC ${num(dc.auc)} (${dc.folds}-fold) on a uniform sample of ${dc.sampledRows[0]} + ${dc.sampledRows[1]} rows; features that separate the files most: ${dc.topFeatures.slice(0, 5).map((t) => esc(t.name)).join(', ')}` : 'not run (too few rows or no shared feature)'}</p>`;
@@ -118,7 +159,7 @@ export function streamCompareHtml(doc: StreamCompareDocument): string {
 <title>Dataset Lab: ${esc(title)} (streaming)</title>
 <style>
 body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.4em .6em;text-align:left;vertical-align:top}
-.err{color:#a15c00}.exact{color:#2a7a2a;font-size:.85em}.note{background:#fff7e6;border:1px solid #f0c36d;padding:.6em 1em;max-width:60em}rect.a{fill:#4a7fc1}rect.b{fill:#e08a2e}
+.date-parts{display:flex;flex-wrap:wrap;gap:1em}.date-part{margin:0}.err{color:#a15c00}.exact{color:#2a7a2a;font-size:.85em}.note{background:#fff7e6;border:1px solid #f0c36d;padding:.6em 1em;max-width:60em}rect.a{fill:#4a7fc1}rect.b{fill:#e08a2e}
 </style></head><body>
 <h1>${esc(title)} (streaming)</h1>
 <p class="note"><b>Approximate figures.</b> ${esc(doc.approximate)}</p>

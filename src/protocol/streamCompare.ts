@@ -13,6 +13,32 @@ export interface StreamBounded {
   readonly upper: number | null;
 }
 
+/** One calendar part's drift test (year, month, dayOfWeek, hour), as the in-memory comparison writes it. */
+export interface StreamTimePartDoc {
+  readonly part: string;
+  readonly chi2?: { readonly statistic: number | null; readonly pvalue: number | null; readonly dof?: number };
+  readonly jensenShannon?: number | null;
+  readonly drift?: boolean;
+  readonly method?: string;
+  readonly verdictValue?: number | null;
+  readonly threshold?: number;
+}
+
+/** A date column both files were read as dates in: the in-memory time comparison, from exact counts. */
+export interface StreamTimeDoc {
+  readonly referenceRange: readonly [string, string];
+  readonly otherRange: readonly [string, string];
+  readonly overlap?: number | null;
+  readonly otherInReferenceRange?: number | null;
+  readonly otherInReferenceRangeBounds?: readonly [number | null, number | null];
+  readonly parts?: readonly StreamTimePartDoc[];
+  readonly decidedBy?: string;
+  readonly exact?: boolean;
+  readonly formats?: readonly [string, string];
+  readonly dates?: readonly [number, number];
+  readonly counts?: readonly { readonly part: string; readonly categories: readonly string[]; readonly reference: readonly number[]; readonly other: readonly number[] }[];
+}
+
 export interface StreamFeatureDoc {
   readonly name: string;
   readonly type: string;
@@ -29,8 +55,14 @@ export interface StreamFeatureDoc {
   readonly psi?: number | null;
   readonly jensenShannon?: number | null;
   readonly chi2?: { readonly statistic: number | null; readonly pvalue: number | null; readonly dof?: number };
-  readonly distribution?: { readonly edges: number[]; readonly reference: number[]; readonly other: number[]; readonly maxShareError?: number };
+  readonly distribution?: { readonly edges: number[]; readonly reference: number[]; readonly other: number[]; readonly maxShareError?: number; readonly time?: boolean };
   readonly categories?: { readonly values: string[]; readonly reference: number[]; readonly other: number[]; readonly referenceUndercount?: number; readonly otherUndercount?: number };
+  /** type datetime: the two time ranges, their overlap and the calendar-part drift (newer CLIs). */
+  readonly time?: StreamTimeDoc;
+  /** Categorical, but the sampled cells read as dates or free text. */
+  readonly sampledKind?: string;
+  /** Why such a column's dates could not be followed in one pass (it is compared as categories). */
+  readonly datesNotFollowed?: string;
   readonly drift?: boolean;
   readonly method?: string;
   readonly verdictValue?: number | null;

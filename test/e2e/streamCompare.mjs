@@ -25,8 +25,9 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
  * A CSV of `rows` rows: four numeric columns (one with many distinct values, so its sketch is
- * approximate), a numeric code, two categorical columns and a label `weather`; `shift` moves the
- * other file's distributions (0 for the reference). Seeded, so the same call writes the same file.
+ * approximate), a numeric code, two categorical columns, a label `weather` and a date column
+ * `day` (ISO dates over a year from 2023-01-01, moved 120 days later per `shift`); `shift` moves
+ * the other file's distributions (0 for the reference). Seeded, so the same call writes the same file.
  */
 export async function writeGeneratedCsv(path, rows, { seed = 1, shift = 0 } = {}) {
   let s = seed >>> 0;
@@ -41,7 +42,8 @@ export async function writeGeneratedCsv(path, rows, { seed = 1, shift = 0 } = {}
   const weather = ['sun', 'rain', 'fog', 'snow'];
   const stations = Array.from({ length: 30 }, (_, i) => `st${i}`);
   const out = createWriteStream(path);
-  out.write('temp,humidity,pressure,reading,level,station,season,weather\n');
+  out.write('temp,humidity,pressure,reading,level,station,season,weather,day\n');
+  const dayZero = Date.UTC(2023, 0, 1) + shift * 120 * 86_400_000;
   let chunk = '';
   for (let i = 0; i < rows; i++) {
     const temp = (15 + shift * 4 + 8 * normal()).toFixed(2);
@@ -52,7 +54,8 @@ export async function writeGeneratedCsv(path, rows, { seed = 1, shift = 0 } = {}
     const station = stations[Math.floor(rand() ** (1 + shift) * stations.length)];
     const season = ['winter', 'spring', 'summer', 'autumn'][Math.floor(rand() * 4)];
     const w = weather[Math.floor(rand() ** (1 + shift * 0.5) * weather.length)];
-    chunk += `${temp},${humidity},${pressure},${reading},${level},${station},${season},${w}\n`;
+    const day = new Date(dayZero + Math.floor(rand() * 365) * 86_400_000).toISOString().slice(0, 10);
+    chunk += `${temp},${humidity},${pressure},${reading},${level},${station},${season},${w},${day}\n`;
     if (chunk.length > 1 << 20) {
       if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
       chunk = '';
@@ -82,6 +85,19 @@ async function checkStreamingView(root, json, where) {
     assert.equal(await row.getAttribute('data-exact'), 'false', `${where}: ${sketched.name} is sketched`);
     assert.equal(await row.locator('td[data-col=ks] .interval [data-json]').count(), 2, `${where}: ${sketched.name}: KS with its interval`);
   }
+  // Date columns: compared as dates, their ranges in the Dates card as the JSON has them; the note lists dates only when some could not be followed.
+  const dated = json.features.filter((f) => f.type === 'datetime');
+  assert.ok(dated.length > 0, `${where}: the generated files have a date column read as dates`);
+  for (const f of dated) {
+    const block = section.locator(`.time-compare-card .time-block[data-feature="${f.name}"]`);
+    await block.waitFor({ state: 'visible', timeout: 10_000 });
+    const range = async (side, end) => ((await block.locator(`tr[data-side=${side}] td[data-range=${end}]`).textContent()) ?? '').trim();
+    assert.deepEqual([await range('reference', 'from'), await range('reference', 'to')], f.time.referenceRange, `${where}: ${f.name}: reference range`);
+    assert.deepEqual([await range('other', 'from'), await range('other', 'to')], f.time.otherRange, `${where}: ${f.name}: other range`);
+    assert.equal(await block.locator('.time-parts tbody tr').count(), f.time.parts.length, `${where}: ${f.name}: a row per calendar part`);
+  }
+  assert.doesNotMatch(notAvailable, /calendar parts\): such columns/, `${where}: dates are no longer said to be compared as categories`);
+  assert.equal(await section.locator('[data-unfollowed-dates]').count(), json.features.some((f) => f.datesNotFollowed) ? 1 : 0, `${where}: unfollowed dates listed only when there are some`);
   for (const f of json.features) {
     const row = section.locator(`.drift-table tr[data-feature="${f.name}"]`);
     assert.equal((await row.locator('.verdict').first().textContent()).trim(), f.identifierLike ? 'n/a (id-like)' : f.drift ? 'drift' : 'no drift', `${where}: ${f.name} verdict`);
@@ -145,6 +161,8 @@ export async function streamCompareCheck({ page, view, ws, shots, pick, rows = 6
     await page.screenshot({ path: join(shots, 'compare-streaming.png') });
     await section.locator('.drift-table').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(shots, 'compare-streaming-drift.png') });
+    await section.locator('.time-compare-card').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, 'compare-streaming-dates.png') });
     const n = await checkStreamingView(view, json, 'streaming compare view');
     writeFileSync(join(shots, 'compare-streaming.json'), JSON.stringify(json, null, 2));
     return { numbers: n, stagesSeen: seen };
@@ -182,6 +200,8 @@ export async function streamRenderCheck({ rows = 60_000, shots } = {}) {
     if (shots) {
       // The card first: a full-page shot resizes the page, and the view redraws (replacing the card).
       await page.locator('.streaming-drift').screenshot({ path: join(shots, 'compare-streaming-bundle-drift.png') });
+      await page.locator('.time-compare-card').screenshot({ path: join(shots, 'compare-streaming-bundle-dates.png') });
+      writeFileSync(join(shots, 'compare-streaming-bundle.json'), JSON.stringify(json, null, 2));
       await page.screenshot({ path: join(shots, 'compare-streaming-bundle.png'), fullPage: true });
     }
     assert.deepEqual(errors, []);

@@ -5,6 +5,7 @@ import { flag, numberOption, parseArgs, stringOption, UsageError, type OptionSpe
 import { EXIT_OK, type CliCommand, type CliIO } from '../command';
 import { displayText as d, fmt, heading, jsonText, percent, pvalue, renderTable, terminalText } from '../format';
 import { ingestOptionSpecs, loadTables } from '../loadTables';
+import { timeComparisonText } from '../timeText';
 import { CompareProgressWriter } from '../progress';
 import { runStreamCompare, streamDecision, streamOptionSpecs } from '../stream';
 
@@ -158,9 +159,7 @@ function renderPair(pair: PairComparison): string {
   );
   for (const f of features) {
     if (f.time) {
-      const t = f.time;
-      const parts = t.parts.map((x) => `${x.part === 'dayOfWeek' ? 'day of week' : x.part} ${x.method === 'chi2' ? `chi2 p ${pvalue(x.chi2.pvalue)}` : `JS ${fmt(x.jensenShannon)}`}${x.drift ? ' DRIFT' : ''}`);
-      out += `  "${d(f.name)}" (dates): ${t.referenceRange.join(' to ')} vs ${t.otherRange.join(' to ')}; time ranges overlap ${percent(t.overlap)}, ${percent(t.otherInReferenceRange)} of ${d(pair.other)} inside ${d(pair.reference)}'s range; ${parts.join(', ')}\n`;
+      out += timeComparisonText(f.name, f.time, pair.reference, pair.other);
     }
     if (f.text) {
       const x = f.text;

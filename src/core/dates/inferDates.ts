@@ -106,6 +106,25 @@ export function formatsReading(text: string): string[] {
   return formatCandidates(text).filter((f) => dateFormat(f).parse(text) !== undefined);
 }
 
+/** Cells this long (trimmed) may be dates; shorter or longer ones never are. */
+export function mayBeDate(text: string): boolean {
+  return text.length >= 6 && text.length <= 64;
+}
+
+/** The formats that read one trimmed cell as inference counts them (none for a cell too short or too long to be a date). */
+export function cellFormats(text: string): string[] {
+  return mayBeDate(text) ? formatsReading(text) : [];
+}
+
+/**
+ * The order formats are ranked in: most cells first; ties by the order the shapes list formats
+ * in (`rank`: the format's place among the formats of the first value that proposed it, so
+ * month-first comes before day-first), then by the format's text.
+ */
+export function compareFormatTally(a: { readonly format: string; readonly cells: number; readonly rank: number }, b: { readonly format: string; readonly cells: number; readonly rank: number }): number {
+  return b.cells - a.cells || a.rank - b.rank || (a.format < b.format ? -1 : a.format > b.format ? 1 : 0);
+}
+
 export interface FormatCount {
   readonly format: string;
   /** Cells the format reads. */
@@ -138,7 +157,7 @@ export function inferDateFormat(values: readonly string[], counts: ArrayLike<num
     const n = counts[k];
     if (!(n > 0)) continue;
     const text = values[k].trim();
-    const formats = text.length >= 6 && text.length <= 64 ? formatsReading(text) : [];
+    const formats = cellFormats(text);
     readers[k] = formats;
     if (formats.length === 0) {
       unread += n;
@@ -153,7 +172,7 @@ export function inferDateFormat(values: readonly string[], counts: ArrayLike<num
   }
   if (tally.size === 0) return { kind: 'none' };
   // Most cells first; ties by the order the shapes list formats in (month-first before day-first).
-  const ranked = [...tally.entries()].sort((a, b) => b[1].cells - a[1].cells || a[1].rank - b[1].rank || (a[0] < b[0] ? -1 : 1));
+  const ranked = [...tally.entries()].sort((a, b) => compareFormatTally({ format: a[0], ...a[1] }, { format: b[0], ...b[1] }));
   const [best, { cells }] = ranked[0];
   const odd = new OddValues();
   for (let k = 0; k < values.length && !odd.full; k++) if (counts[k] > 0 && !readers[k].includes(best)) odd.add(values[k].trim());

@@ -68,8 +68,8 @@ export class CategoricalBuilder {
    * dates in its format; `mixed` the formats of a column of dates written several ways (then
    * read as strings). A `known` format (a run's training format) is used as it is, never inferred.
    */
-  build(tolerance: number, known?: string): BuiltStringColumn {
-    return buildStringColumn(this.name, this.codes, this.dictionary, this.missing, tolerance, known);
+  build(tolerance: number, known?: string, inferDates = true): BuiltStringColumn {
+    return buildStringColumn(this.name, this.codes, this.dictionary, this.missing, tolerance, known, inferDates);
   }
 }
 
@@ -83,7 +83,7 @@ export interface BuiltStringColumn {
  * A dictionary-encoded string column (codes -1 = missing, `missing` of them) as dates, free text
  * or categories: see CategoricalBuilder.build.
  */
-export function buildStringColumn(name: string, codes: Int32Array, dictionary: string[], missing: number, tolerance: number, known?: string): BuiltStringColumn {
+export function buildStringColumn(name: string, codes: Int32Array, dictionary: string[], missing: number, tolerance: number, known?: string, inferDates = true): BuiltStringColumn {
   if (known !== undefined) {
     const column = knownFormatColumn(name, codes, dictionary, known, missing);
     const oddRows: number[] = [];
@@ -91,7 +91,7 @@ export function buildStringColumn(name: string, codes: Int32Array, dictionary: s
     return { column, oddRows };
   }
   const counts = codeCounts(codes, dictionary.length);
-  const dates = inferDateFormat(dictionary, counts, tolerance);
+  const dates = inferDates ? inferDateFormat(dictionary, counts, tolerance) : ({ kind: 'none' } as const);
   if (dates.kind === 'datetime') {
     let nonMissing = 0;
     for (let k = 0; k < counts.length; k++) nonMissing += counts[k];
@@ -145,7 +145,7 @@ export type ColumnBuilder = NumericBuilder | CategoricalBuilder | DatetimeBuilde
  * The columns of typed-file builders, with the problems their strings raise (dates, reported on
  * line 1: these files have no lines). `known` date formats are used as they are (ReadOptions.dateFormats).
  */
-export function buildColumns(builders: readonly ColumnBuilder[], file: string, tolerance: number, known?: KnownDateFormats): { columns: Column[]; problems: Problem[] } {
+export function buildColumns(builders: readonly ColumnBuilder[], file: string, tolerance: number, known?: KnownDateFormats, inferDates = true): { columns: Column[]; problems: Problem[] } {
   const columns: Column[] = [];
   const problems: Problem[] = [];
   for (const b of builders) {
@@ -157,7 +157,7 @@ export function buildColumns(builders: readonly ColumnBuilder[], file: string, t
       columns.push(b.build());
       continue;
     }
-    const built = b.build(tolerance, knownPattern(known, b.name));
+    const built = b.build(tolerance, knownPattern(known, b.name), inferDates);
     columns.push(built.column);
     if (built.column.type === 'datetime' && built.oddRows.length > 0) {
       problems.push({ file, line: 1, column: 1, code: 'type-mismatch', message: `${built.oddRows.length} value(s) of date column "${b.name}" are not dates in its format ${built.column.format} (first at row ${built.oddRows[0] + 1}: ${JSON.stringify(b.dictionary[b.codes[built.oddRows[0]]])}); read as missing` });

@@ -283,7 +283,7 @@ function readLines(buf: Buffer, path: string, name: string, options: BinaryReadO
       out.push(numericOrEpoch(column, options.dateFormats));
     } else {
       const s = col.stringCodes(rows);
-      const built = buildStringColumn(col.name, s.codes, s.dictionary, s.missing, options.numericTolerance, known);
+      const built = buildStringColumn(col.name, s.codes, s.dictionary, s.missing, options.numericTolerance, known, options.inferDates !== false);
       out.push(built.column);
       if (built.column.type === 'datetime') {
         const format = built.column.format;

@@ -239,6 +239,7 @@ async function tableFromMetadata(buffer: ArrayBuffer, metadata: FileMetaData, sc
     path,
     options.numericTolerance,
     options.dateFormats,
+    options.inferDates !== false,
   );
   problems.push(...built.problems);
   return { name, path, rows, columns: built.columns, problems, problemCount: problems.length, delimiter: '' };

@@ -12,4 +12,11 @@ export interface BinaryReadOptions {
   readonly numericTolerance: number;
   /** Date columns read in a known format, not inferred (IngestOptions.dateFormats). */
   readonly dateFormats?: KnownDateFormats;
+  /**
+   * False: string columns stay strings (categories or text), never inferred as dates. The
+   * streaming mode reads a file in chunks and decides dates over the whole file
+   * (src/core/stream/streamDates.ts), so a chunk must not decide them (a day-first column whose
+   * chunk has no day above 12 would read month-first). Default true.
+   */
+  readonly inferDates?: boolean;
 }

@@ -5,7 +5,10 @@
  * (chi-squared, Jensen-Shannon, PSI) from the category summaries, exact while they are; the
  * drift verdict by the in-memory rule (stats/driftRule.ts), marked unsure when the bound of its
  * deciding figure straddles the threshold; the domain classifier on the reservoir samples; the
- * label columns (left out of the features) compared by streamLabel.ts.
+ * label columns (left out of the features) compared by streamLabel.ts. A column both files read
+ * as dates (streamDates.ts) is compared as the in-memory timeDrift.ts compares dates, with the
+ * same functions on exact counts: the two time ranges, their overlap, the drift of year, month,
+ * day of week and hour; those decide its verdict.
  */
 import { isIdentifierLike } from '../columnKind';
 import { alignSchemas, type SchemaAlignment } from '../schemaAlign';
@@ -14,10 +17,13 @@ import { jensenShannonDistance, psi } from '../stats/divergence';
 import { DEFAULT_DRIFT_THRESHOLDS, driftVerdict, wassersteinNorm, type DriftMethod, type DriftThresholds } from '../stats/driftRule';
 import { kstwoSf } from '../stats/kstwo';
 import { domainClassifierSummary, type DomainPair } from '../compare/domainShift';
-import type { DomainClassifierSummary } from '../compare/types';
+import { comparedParts, DAYS, decidingPart, MONTHS, partLabel, timeOverlap, timePartDrift } from '../compare/timeDrift';
+import type { DomainClassifierSummary, TimeComparison, TimePartDrift } from '../compare/types';
+import { isoInstant } from '../dates/isoInstant';
 import type { CategoricalColumn, Column, NumericColumn } from '../table';
 import { sketchDistances, sketchHistogram, type Bounded } from './quantileSketch';
 import { sampledKind } from './sampledKind';
+import { countBetween, followDates, type DateFollowing, type FollowedDates } from './streamDates';
 import { compareStreamLabels, type StreamLabelComparison } from './streamLabel';
 import type { StreamColumn, StreamProfile } from './streamProfile';
 
@@ -25,7 +31,8 @@ export interface StreamFeature {
   readonly name: string;
   /** The column's name in the other file, when it differs (matched after normalising case, spaces and punctuation, as in memory). */
   readonly otherName?: string;
-  readonly type: 'numeric' | 'categorical';
+  /** datetime: both files' cells read as dates in one format each (streamDates.ts); compared by `time`. */
+  readonly type: 'numeric' | 'categorical' | 'datetime';
   readonly referenceN: number;
   readonly otherN: number;
   readonly referenceMissingShare: number;
@@ -41,8 +48,8 @@ export interface StreamFeature {
   readonly psi: number;
   readonly jensenShannon: number;
   readonly chi2?: { readonly statistic: number; readonly pvalue: number; readonly dof: number };
-  /** Numeric: 30 equal-width bins over the pooled range, and the most a bin's share may be off. */
-  readonly distribution?: { readonly edges: number[]; readonly reference: number[]; readonly other: number[]; readonly maxShareError: number };
+  /** Numeric and datetime: 30 equal-width bins over the pooled range (instants in ms for dates, `time`), and the most a bin's share may be off. */
+  readonly distribution?: { readonly edges: number[]; readonly reference: number[]; readonly other: number[]; readonly maxShareError: number; readonly time?: true };
   /** Categorical: the most frequent categories (count lower bounds) and how far below the truth a count may be. */
   readonly categories?: { readonly values: string[]; readonly reference: number[]; readonly other: number[]; readonly referenceUndercount: number; readonly otherUndercount: number };
   readonly drift: boolean;
@@ -56,8 +63,37 @@ export interface StreamFeature {
    * (sampledKind.ts): the in-memory path would compare its time ranges or vocabularies instead.
    */
   readonly sampledKind?: 'datetime' | 'text';
+  /** Categorical although its sampled cells read as dates: why its dates could not be followed in one pass. */
+  readonly datesNotFollowed?: string;
+  /** Datetime: the in-memory comparison of dates (time ranges, overlap, calendar-part drift), from exact counts. */
+  readonly time?: StreamTimeComparison;
   /** Categorical with (nearly) a distinct value per row, as the in-memory rule says: no verdict is drawn from it. */
   readonly identifierLike?: boolean;
+}
+
+/** One calendar part's counts on both sides, over the labels either side has (as the chi-squared test reads them). */
+export interface StreamPartCounts {
+  readonly part: TimePartDrift['part'];
+  readonly categories: string[];
+  readonly reference: number[];
+  readonly other: number[];
+}
+
+/**
+ * TimeComparison (compare/types.ts) as the streaming mode computes it: every figure from exact
+ * accumulators (`exact`), except the share of the other file inside the reference's range, which
+ * comes from the instants' sketches and carries its interval.
+ */
+export interface StreamTimeComparison extends TimeComparison {
+  /** Ranges, overlap and calendar-part drift come from exact counts. */
+  readonly exact: true;
+  /** The date format each file's cells were read in. */
+  readonly formats: readonly [string, string];
+  /** Cells read as dates in each file. */
+  readonly dates: readonly [number, number];
+  /** The interval the exact `otherInReferenceRange` lies in (equal ends when the sketches are exact). */
+  readonly otherInReferenceRangeBounds: readonly [number, number];
+  readonly counts: readonly StreamPartCounts[];
 }
 
 export interface StreamComparison {
@@ -171,6 +207,79 @@ function categoricalFeature(a: StreamColumn, b: StreamColumn, base: Omit<StreamF
   };
 }
 
+/** A calendar part's exact counts by the labels timeDrift.ts counts under (only the labels that occur). */
+function followedPartCounts(d: FollowedDates, part: TimePartDrift['part']): Map<string, number> {
+  const c = d.candidate;
+  const out = new Map<string, number>();
+  const put = (key: string, n: number) => {
+    if (n > 0) out.set(key, (out.get(key) ?? 0) + n);
+  };
+  const at = { year: 1970, month: 1, dayOfWeek: 0, hour: 0 };
+  if (part === 'year') for (const [y, n] of c.year) put(partLabel('year', { ...at, year: y }), n);
+  if (part === 'month') c.month.forEach((n, k) => put(partLabel('month', { ...at, month: k + 1 }), n));
+  if (part === 'dayOfWeek') c.dayOfWeek.forEach((n, k) => put(partLabel('dayOfWeek', { ...at, dayOfWeek: k }), n));
+  if (part === 'hour') c.hour.forEach((n, k) => put(partLabel('hour', { ...at, hour: k }), n));
+  return out;
+}
+
+/** Dates on both sides: timeDrift.ts's figures from the followed formats' exact accumulators. */
+function timeFeature(a: FollowedDates, b: FollowedDates, rows: readonly [number, number], base: Omit<StreamFeature, 'type' | 'exact' | 'psi' | 'jensenShannon' | 'drift' | 'method' | 'verdictValue' | 'threshold' | 'verdictSure'>, t: DriftThresholds): StreamFeature {
+  const ca = a.candidate;
+  const cb = b.candidate;
+  const inside = countBetween(cb.instants, ca.min, ca.max);
+  const share = (x: number) => (cb.cells ? x / cb.cells : 0);
+  const parts = comparedParts(a.dateOnly, b.dateOnly);
+  const refCounts = parts.map((p) => followedPartCounts(a, p));
+  const otherCounts = parts.map((p) => followedPartCounts(b, p));
+  const partDrift = parts.map((p, k) => timePartDrift(p, refCounts[k], otherCounts[k], ca.cells, t));
+  const decided = decidingPart(partDrift);
+  const counts: StreamPartCounts[] = parts.map((part, k) => {
+    const categories = [...new Set([...refCounts[k].keys(), ...otherCounts[k].keys()])];
+    // In the order of the part (years ascending, Jan..Dec, Mon..Sun, 00..23), for charts and people.
+    const order = categories.sort((x, y) => labelIndex(part, x) - labelIndex(part, y));
+    return { part, categories: order, reference: order.map((x) => refCounts[k].get(x) ?? 0), other: order.map((x) => otherCounts[k].get(x) ?? 0) };
+  });
+  const hist = sketchHistogram(ca.instants, cb.instants, 30);
+  const time: StreamTimeComparison = {
+    referenceRange: [isoInstant(ca.min, a.dateOnly, ca.minOffset), isoInstant(ca.max, a.dateOnly, ca.maxOffset)],
+    otherRange: [isoInstant(cb.min, b.dateOnly, cb.minOffset), isoInstant(cb.max, b.dateOnly, cb.maxOffset)],
+    overlap: timeOverlap(ca.min, ca.max, cb.min, cb.max),
+    otherInReferenceRange: share(inside.estimate),
+    parts: partDrift,
+    decidedBy: decided.part,
+    exact: true,
+    formats: [a.format, b.format],
+    dates: [ca.cells, cb.cells],
+    otherInReferenceRangeBounds: [share(inside.lower), share(inside.upper)],
+    counts,
+  };
+  return {
+    ...base,
+    // As in memory: cells that are not dates count as missing.
+    referenceN: ca.cells,
+    otherN: cb.cells,
+    referenceMissingShare: rows[0] ? (rows[0] - ca.cells) / rows[0] : 0,
+    otherMissingShare: rows[1] ? (rows[1] - cb.cells) / rows[1] : 0,
+    type: 'datetime',
+    exact: ca.instants.isExact && cb.instants.isExact,
+    psi: psi(hist.reference, hist.other),
+    jensenShannon: jensenShannonDistance(hist.reference, hist.other),
+    distribution: { ...hist, time: true },
+    drift: partDrift.some((p) => p.drift),
+    method: decided.method as DriftMethod,
+    verdictValue: decided.verdictValue,
+    threshold: decided.threshold,
+    // Counts are exact: the verdict is what the whole files say.
+    verdictSure: true,
+    time,
+  };
+}
+
+/** A part's label's place in calendar order (years and hours by their number). */
+function labelIndex(part: TimePartDrift['part'], label: string): number {
+  return part === 'month' ? MONTHS.indexOf(label) : part === 'dayOfWeek' ? DAYS.indexOf(label) : Number(label);
+}
+
 /** The reservoir rows of one column as a Column for the domain classifier. */
 function sampleColumn(c: StreamColumn, rows: readonly (readonly string[])[], j: number, kind: 'numeric' | 'categorical', missing: ReadonlySet<string>): Column {
   if (kind === 'numeric') {
@@ -194,6 +303,12 @@ function sampleColumn(c: StreamColumn, rows: readonly (readonly string[])[], j: 
     return k;
   });
   return { name: c.name, type: 'categorical', codes, dictionary, missing: 0, typeErrors: 0 } satisfies CategoricalColumn;
+}
+
+/** Why a column whose sampled cells read as dates in both files was not compared as dates. */
+function notFollowed(a: DateFollowing, aFile: string, b: DateFollowing, bFile: string): string {
+  const say = (d: DateFollowing, file: string) => (d.status === 'unfollowed' ? `in ${file}, ${d.reason}` : d.status === 'none' ? `in ${file}, too many cells are not dates` : '');
+  return [say(a, aFile), say(b, bFile)].filter((x) => x).join('; ');
 }
 
 export function compareStreams(ref: StreamProfile, other: StreamProfile, options: { thresholds?: Partial<DriftThresholds>; seed?: number; missingTokens?: readonly string[]; labels?: readonly [string | undefined, string | undefined]; skipDomainClassifier?: boolean } = {}): StreamComparison {
@@ -228,8 +343,15 @@ export function compareStreams(ref: StreamProfile, other: StreamProfile, options
     if (both) features.push(numericFeature(a, b, base, t));
     else {
       const ka = sampledKind(ref, a.name, options.missingTokens);
-      const kind = ka !== 'categorical' && ka === sampledKind(other, b.name, options.missingTokens) ? ka : undefined;
-      features.push({ ...categoricalFeature(a, b, base, t), ...(kind ? { sampledKind: kind } : {}) });
+      const kb = sampledKind(other, b.name, options.missingTokens);
+      const da = followDates(a, () => ka === 'datetime');
+      const db = followDates(b, () => kb === 'datetime');
+      if (da.status === 'dates' && db.status === 'dates') features.push(timeFeature(da.dates, db.dates, [ref.rows, other.rows], base, t));
+      else {
+        const kind = ka !== 'categorical' && ka === kb ? ka : undefined;
+        const why = kind === 'datetime' ? notFollowed(da, ref.file, db, other.file) : undefined;
+        features.push({ ...categoricalFeature(a, b, base, t), ...(kind ? { sampledKind: kind } : {}), ...(why ? { datesNotFollowed: why } : {}) });
+      }
     }
     // High-cardinality categories (pruned summaries, or a distinct value per row) are identifiers more often than features: left out, as in memory.
     if (!both && !(a.categories.isExact && b.categories.isExact)) continue;

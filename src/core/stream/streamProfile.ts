@@ -6,7 +6,9 @@
  * uniform reservoir of rows for the domain classifier. Memory does not grow with the file: the
  * chunk, the carried-over partial record, the sketches (bounded by their settings) and the
  * reservoir. A column is numeric by the ingest's own rule (columnKind.ts isMostlyNumeric).
- * Dates and free text are not told apart here: a non-numeric column is categorical.
+ * A non-numeric column is categorical; its text cells also go to a DateTracker
+ * (streamDates.ts), which follows the date formats its first cells fit, so the comparison can
+ * read it as dates (time ranges, calendar parts) when the whole column turns out to be dates.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isMostlyNumeric } from '../columnKind';
@@ -18,6 +20,7 @@ import { mulberry32 } from '../random';
 import { FatalInputError } from '../table';
 import { FrequentItems, Reservoir } from './frequentItems';
 import { DEFAULT_ALPHA, DEFAULT_EXACT_DISTINCT, QuantileSketch, type SketchJson } from './quantileSketch';
+import { DateTracker, type DateTrackerJson } from './streamDates';
 
 export interface StreamOptions {
   readonly delimiter?: string;
@@ -53,6 +56,8 @@ export interface StreamColumn {
   m2: number;
   readonly sketch: QuantileSketch;
   readonly categories: FrequentItems;
+  /** The date formats its text cells fit, with their exact accumulators (created at the first text cell). */
+  dates?: DateTracker;
 }
 
 export interface StreamProblem {
@@ -185,6 +190,7 @@ class StreamSink implements RecordSink {
       }
       col.odd++;
       col.categories.add(raw);
+      (col.dates ??= new DateTracker(this.o.alpha, this.o.exactDistinct)).add(raw);
     }
   }
 
@@ -328,13 +334,19 @@ export function streamProfile(file: string, options: StreamOptions = {}): Stream
 export function profileToJson(p: StreamProfile): unknown {
   return {
     ...p,
-    columns: p.columns.map((c) => ({ ...c, sketch: c.sketch.toJSON(), categories: c.categories.toJSON() })),
+    columns: p.columns.map((c) => ({ ...c, sketch: c.sketch.toJSON(), categories: c.categories.toJSON(), dates: c.dates?.toJSON() })),
   };
 }
 
 export function profileFromJson(j: unknown): StreamProfile {
-  const p = j as Omit<StreamProfile, 'columns'> & { columns: (Omit<StreamColumn, 'sketch' | 'categories'> & { sketch: SketchJson; categories: ReturnType<FrequentItems['toJSON']> })[] };
-  return { ...p, columns: p.columns.map((c) => ({ ...c, sketch: QuantileSketch.fromJSON(c.sketch), categories: FrequentItems.fromJSON(c.categories) })) };
+  const p = j as Omit<StreamProfile, 'columns'> & { columns: (Omit<StreamColumn, 'sketch' | 'categories' | 'dates'> & { sketch: SketchJson; categories: ReturnType<FrequentItems['toJSON']>; dates?: DateTrackerJson })[] };
+  return {
+    ...p,
+    columns: p.columns.map((c) => {
+      const { dates, ...rest } = c;
+      return { ...rest, sketch: QuantileSketch.fromJSON(c.sketch), categories: FrequentItems.fromJSON(c.categories), ...(dates ? { dates: DateTracker.fromJSON(dates, p.alpha, p.exactDistinct) } : {}) };
+    }),
+  };
 }
 
 /**
@@ -344,7 +356,8 @@ export function profileFromJson(j: unknown): StreamProfile {
  */
 export function mergeProfiles(parts: readonly StreamProfile[], seed = 42): StreamProfile {
   const [first, ...rest] = parts;
-  const columns: StreamColumn[] = first.columns.map((c) => ({ ...c, sketch: QuantileSketch.fromJSON(c.sketch.toJSON()), categories: FrequentItems.fromJSON(c.categories.toJSON()) }));
+  const copyDates = (t: DateTracker | undefined) => (t ? DateTracker.fromJSON(t.toJSON(), first.alpha, first.exactDistinct) : undefined);
+  const columns: StreamColumn[] = first.columns.map((c) => ({ ...c, sketch: QuantileSketch.fromJSON(c.sketch.toJSON()), categories: FrequentItems.fromJSON(c.categories.toJSON()), dates: copyDates(c.dates) }));
   const sample = new Reservoir<string[]>(Math.max(first.sample.length, 1), mulberry32(seed));
   sample.items.push(...first.sample.map((r) => [...r]));
   sample.seen = first.sampleSeen;
@@ -363,6 +376,10 @@ export function mergeProfiles(parts: readonly StreamProfile[], seed = 42): Strea
       m.odd += c.odd;
       m.sketch.merge(c.sketch);
       m.categories.merge(c.categories);
+      if (c.dates) {
+        if (m.dates) m.dates.merge(copyDates(c.dates) as DateTracker);
+        else m.dates = copyDates(c.dates);
+      }
     });
     const other = new Reservoir<string[]>(Math.max(p.sample.length, 1), mulberry32(seed));
     other.items.push(...p.sample.map((r) => [...r]));

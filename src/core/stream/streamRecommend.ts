@@ -5,9 +5,10 @@
  * the rule could not be given in the streaming mode is said in its reasons and listed per pair
  * (`unavailableInputs`): the label overlap past the exact category cap, the domain classifier
  * when it did not run, drift verdicts whose bound straddles the threshold (the drift share is
- * then a range), and the period and vocabulary checks of date and free-text columns (the
- * streaming summaries hold such columns as categories; a column whose sampled cells read as dates
- * or text is named).
+ * then a range), the vocabulary checks of free-text columns (held as categories; a column whose
+ * sampled cells read as text is named), and the period checks of date columns whose dates could
+ * not be followed in one pass (streamDates.ts). Columns both files read as dates carry the
+ * in-memory time comparison, and the rule reads their periods as it does in memory.
  */
 import type { FeatureComparison, LabelComparison, PairComparison } from '../compare/types';
 import { recommend, type Recommendation, type RecommendOptions } from '../recommend';
@@ -57,8 +58,9 @@ function asFeature(f: StreamFeature): FeatureComparison {
     verdictValue: f.verdictValue,
     threshold: f.threshold,
     identifierLike: f.identifierLike ?? false,
+    ...(f.time ? { time: f.time } : {}),
     distribution: f.distribution
-      ? { edges: f.distribution.edges, reference: f.distribution.reference, other: f.distribution.other }
+      ? { edges: f.distribution.edges, ...(f.distribution.time ? { time: true } : {}), reference: f.distribution.reference, other: f.distribution.other }
       : { categories: f.categories?.values ?? [], reference: f.categories?.reference ?? [], other: f.categories?.other ?? [] },
   };
 }
@@ -130,9 +132,13 @@ export function unavailableInputs(c: StreamComparison, referenceName: string, ot
     const most = (drifted + unsure.filter((f) => !f.drift).length) / compared.length;
     add('drift-share', `${unsure.length} of ${compared.length} drift verdicts are unsure (the sketch bound of the deciding figure straddles its threshold: ${unsure.slice(0, 5).map((f) => f.name).join(', ')}${unsure.length > 5 ? ', ...' : ''}), so the drifted share lies between ${pct(least)} and ${pct(most)}; the verdict used the estimate ${pct(drifted / compared.length)}`);
   }
-  const dates = c.features.filter((f) => f.sampledKind === 'datetime').map((f) => f.name);
+  // Dates both files were followed in are compared as dates (type datetime); these are the rest.
+  const dates = c.features.filter((f) => f.type === 'categorical' && f.sampledKind === 'datetime').map((f) => f.name);
   const text = c.features.filter((f) => f.sampledKind === 'text').map((f) => f.name);
-  if (dates.length) add('dates', `${dates.map((n) => `"${n}"`).join(', ')} hold${dates.length === 1 ? 's' : ''} dates (by the sampled rows), compared here as categories: the time ranges and calendar-part drift the rule reads for dates are not computed`);
+  if (dates.length) {
+    const why = c.features.filter((f) => dates.includes(f.name) && f.datesNotFollowed).map((f) => `"${f.name}": ${f.datesNotFollowed}`);
+    add('dates', `${dates.map((n) => `"${n}"`).join(', ')} hold${dates.length === 1 ? 's' : ''} dates (by the sampled rows) that could not be followed in one pass${why.length ? ` (${why.join('; ')})` : ''}, so ${dates.length === 1 ? 'it is' : 'they are'} compared here as categories: the time ranges and calendar-part drift the rule reads for dates are not computed for ${dates.length === 1 ? 'it' : 'them'}`);
+  }
   if (text.length) add('text', `${text.map((n) => `"${n}"`).join(', ')} hold${text.length === 1 ? 's' : ''} free text (by the sampled rows), compared here as categories: the vocabulary overlap and lengths the rule reads for text are not computed`);
   return out;
 }

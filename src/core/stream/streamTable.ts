@@ -8,9 +8,10 @@
  * at a time. The reader decides each chunk's column kinds by the file's own types (a JSON
  * number is a number, a JSON string a category, as in memory); the streamed column's kind is
  * then decided over the whole file (finishColumns). Date and timestamp cells are kept as ISO
- * text (the streaming summaries hold dates as categories, as for CSV).
+ * text: categories, and followed as dates by the column's DateTracker, as for CSV.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { offsetText } from '../dates/isoInstant';
 import { DEFAULT_MISSING_TOKENS } from '../ingest';
 import { mulberry32 } from '../random';
 import { readJsonLinesBytes } from '../readers/jsonl';
@@ -19,14 +20,19 @@ import type { BinaryReadOptions } from '../readers/readOptions';
 import { FatalInputError, type Column, type DataTable } from '../table';
 import { FrequentItems, Reservoir } from './frequentItems';
 import { DEFAULT_ALPHA, DEFAULT_EXACT_DISTINCT, QuantileSketch } from './quantileSketch';
+import { DateTracker } from './streamDates';
 import { finishColumns, type StreamColumn, type StreamOptions, type StreamProblem, type StreamProfile } from './streamProfile';
 
 const MAX_PROBLEMS = 100;
 
-/** An instant as ISO text: the date alone for date-only columns. */
-function isoText(ms: number, dateOnly: boolean): string {
-  const s = new Date(ms).toISOString();
-  return dateOnly ? s.slice(0, 10) : s;
+/**
+ * An instant as ISO text in one shape per column, so its DateTracker reads it in one format: the
+ * date alone for date-only columns, else the wall time with milliseconds, and the zone (`Z`,
+ * `+hh:mm`) only when the file gave one (a naive timestamp prints without, as in memory).
+ */
+function isoText(ms: number, dateOnly: boolean, offset: number | undefined): string {
+  const s = new Date(ms + (offset ?? 0) * 60_000).toISOString();
+  return dateOnly ? s.slice(0, 10) : s.slice(0, 23) + (offset === undefined ? '' : offsetText(offset));
 }
 
 /** One cell of a chunk's column as the streamed accumulators take it: a number, a string, or missing. */
@@ -38,7 +44,7 @@ function cell(c: Column, i: number): number | string | undefined {
     }
     case 'datetime': {
       const v = c.values[i];
-      return Number.isNaN(v) ? undefined : isoText(v, c.dateOnly === true);
+      return Number.isNaN(v) ? undefined : isoText(v, c.dateOnly === true, c.offsets?.[i]);
     }
     default: {
       const k = c.codes[i];
@@ -107,6 +113,7 @@ export class TableStreamSink {
         } else {
           col.odd++;
           col.categories.add(v);
+          (col.dates ??= new DateTracker(this.alpha, this.exactDistinct)).add(v);
         }
       });
       if (sampled && slot >= 0) this.reservoir.put(slot, sampled);
@@ -135,7 +142,8 @@ export class TableStreamSink {
 }
 
 function binaryOptions(options: StreamOptions): BinaryReadOptions {
-  return { missingTokens: options.missingTokens ?? DEFAULT_MISSING_TOKENS, maxProblems: MAX_PROBLEMS, numericTolerance: 0.05 };
+  // Strings stay strings: dates are decided over the whole file by the columns' DateTrackers, not per chunk.
+  return { missingTokens: options.missingTokens ?? DEFAULT_MISSING_TOKENS, maxProblems: MAX_PROBLEMS, numericTolerance: 0.05, inferDates: false };
 }
 
 function openFile(file: string): { fd: number; size: number } {

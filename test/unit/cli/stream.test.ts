@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { examples, fixtures, runCli, tempDir } from '../helpers';
+import { makeDatesCsv } from '../core/stream/streamFiles';
 
 const seattle = examples('weather', 'seattle.csv');
 const newYork = examples('weather', 'new-york.csv');
@@ -140,8 +141,11 @@ describe('compare --stream', () => {
     assert.ok(html.includes('&#60;script&#62;alert(1)&#60;/script&#62;'));
     assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
     // An identifier-like text column draws no verdict (as in memory).
-    const weather = runCli(['compare', seattle, newYork, '--stream']);
-    assert.match(weather.stdout, /\ndate +.*identifier-like: no verdict/);
+    const ids = (n: number) => ['user,k', ...Array.from({ length: 3000 }, (_, i) => `u${i + n},${i % 3}`)].join('\n') + '\n';
+    writeFileSync(join(tmp.path, 'id-a.csv'), ids(0));
+    writeFileSync(join(tmp.path, 'id-b.csv'), ids(5000));
+    const idLike = runCli(['compare', join(tmp.path, 'id-a.csv'), join(tmp.path, 'id-b.csv'), '--stream']);
+    assert.match(idLike.stdout, /\nuser +.*identifier-like: no verdict/);
   });
 
   test('JSON Lines stream too: the weather files as JSON Lines give the CSV stream\'s figures, label and verdict; mixed with CSV', () => {
@@ -188,5 +192,42 @@ describe('compare --stream', () => {
     const labels = runCli(['compare', seattle, newYork, '--stream', '--label', 'weather', '--labels', 'weather,weather']);
     assert.equal(labels.code, 2);
     assert.match(labels.stderr, /use either --label or --labels, not both/);
+  });
+
+  test('date columns: the time ranges, overlap and calendar-part drift of the in-memory compare, in the JSON, the text and the HTML', () => {
+    const a = join(tmp.path, 'dates-a.csv');
+    const b = join(tmp.path, 'dates-b.csv');
+    writeFileSync(a, makeDatesCsv(4000, 3, false));
+    writeFileSync(b, makeDatesCsv(3000, 5, true));
+    type Time = { referenceRange: string[]; otherRange: string[]; overlap: number; otherInReferenceRange: number; parts: unknown[]; decidedBy: string };
+    const memory = json(['compare', a, b]).doc.comparisons[0].features as { name: string; type: string; time?: Time; drift: boolean }[];
+    const html = join(tmp.path, 'dates.html');
+    const stream = json(['compare', a, b, '--stream', '--html', html]).doc;
+    for (const name of ['day', 'dmy', 'mon', 'ts']) {
+      const m = memory.find((f) => f.name === name);
+      const f = stream.features.find((x: { name: string }) => x.name === name);
+      assert.equal(f.type, 'datetime', name);
+      assert.equal(f.time.exact, true);
+      for (const k of ['referenceRange', 'otherRange', 'overlap', 'parts', 'decidedBy'] as const) assert.deepEqual(f.time[k], m?.time?.[k], `${name} ${k}`);
+      assert.equal(f.drift, m?.drift);
+    }
+    assert.deepEqual(stream.features.find((x: { name: string }) => x.name === 'dmy').time.formats, ['%d/%m/%Y', '%d/%m/%Y'], 'five late rows make it day-first');
+    const late = stream.features.find((x: { name: string }) => x.name === 'late');
+    assert.equal(late.type, 'categorical');
+    assert.equal(memory.find((x) => x.name === 'late')?.type, 'datetime', 'in memory late is dates');
+    const gaps = stream.recommendation.unavailableInputs.filter((u: { input: string }) => u.input === 'dates');
+    assert.equal(gaps.length, 1);
+    assert.match(gaps[0].message, /"late" holds dates \(by the sampled rows\) that could not be followed in one pass/);
+    // The in-memory rule's reasons on the periods, word for word.
+    const memoryReasons = json(['compare', a, b]).doc.recommendation.reasons as string[];
+    for (const r of memoryReasons.filter((x) => /dates in "(day|dmy|mon|ts)" run/.test(x))) assert.ok(stream.recommendation.reasons.includes(r), `missing reason: ${r}`);
+    const day = memory.find((f) => f.name === 'day')?.time as Time;
+    const text = runCli(['compare', a, b, '--stream']).stdout;
+    assert.ok(text.includes(`"day" (dates): ${day.referenceRange.join(' to ')} vs ${day.otherRange.join(' to ')}; time ranges overlap `), text);
+    assert.match(text, /\n {2}"late" holds dates \(by the sampled rows\) that could not be followed in one pass/);
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /<h3>Dates<\/h3>/);
+    assert.ok(page.includes(`<td>${day.referenceRange[0]}</td><td>${day.referenceRange[1]}</td>`), 'the reference range in the HTML');
+    assert.match(page, /data-part="dayOfWeek"/);
   });
 });

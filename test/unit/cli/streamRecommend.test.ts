@@ -89,7 +89,7 @@ describe('compare --stream: recommendation and schema', () => {
   const warm = join(tmp.path, 'warm.csv');
   before(() => writeFileSync(warm, warmer()));
 
-  test('the weather files: the in-memory rule\'s verdict and its reasons; the date column named as not compared as dates', () => {
+  test('the weather files: the in-memory rule\'s verdict and its reasons, the periods of the date column among them', () => {
     const memory = json(['compare', seattle, newYork, '--label', 'weather']).recommendation as Verdict;
     const doc = json(['compare', seattle, newYork, '--label', 'weather', '--stream']);
     const stream = doc.recommendation as Verdict;
@@ -98,11 +98,12 @@ describe('compare --stream: recommendation and schema', () => {
     // Reasons from inputs both modes have, word for word: shared columns, the label space.
     for (const r of memory.reasons.filter((x) => /feature columns are shared|same label column/.test(x))) assert.ok(stream.reasons.includes(r), `missing reason: ${r}`);
     assert.deepEqual(stream.cautions, memory.cautions);
-    const gaps = stream.unavailableInputs ?? [];
-    assert.deepEqual(gaps.map((g) => g.input), ['dates']);
-    assert.match(gaps[0].message, /^seattle vs new-york: streaming mode: "date" holds dates \(by the sampled rows\), compared here as categories/);
-    assert.ok(stream.reasons.includes(gaps[0].message), 'said in the reasons');
-    assert.ok(stream.pairs[0].reasons.includes(gaps[0].message), 'and in the pair\'s');
+    // The date column is followed as dates in one pass: nothing is missing, and the rule reads its periods word for word as in memory.
+    assert.deepEqual(stream.unavailableInputs ?? [], []);
+    const period = memory.reasons.find((x) => /dates in "date" run/.test(x));
+    assert.ok(period, 'the in-memory reason on the periods');
+    assert.ok(stream.reasons.includes(period), `missing reason: ${period}`);
+    assert.ok(!stream.reasons.some((r) => /compared here as categories/.test(r)));
     const text = runCli(['compare', seattle, newYork, '--label', 'weather', '--stream']);
     assert.match(text.stdout, /\nRecommendation: MERGE \(streaming\)\n=+\n- seattle vs new-york: 5 of 5 feature columns are shared \(100%\)\n/);
     assert.doesNotMatch(text.stdout, /need the in-memory mode/);
@@ -113,17 +114,22 @@ describe('compare --stream: recommendation and schema', () => {
     assert.match(dc?.message ?? '', /the domain classifier did not run \(--no-domain-classifier\), so the verdict rests on drift and labels alone/);
   });
 
-  test('dates and free text: named by the row sample as the in-memory kind rule types the whole column; said in the reasons', () => {
+  test('dates compared as dates, free text named by the row sample, as the in-memory kind rule types the whole column; text said in the reasons', () => {
     const sotu = examples('text', 'sotu.csv');
     const spam = examples('text', 'spam.csv');
     for (const [a, b] of [[seattle, newYork], [sotu, spam]]) {
       const memory = json(['compare', a, b]).comparisons[0].features as { name: string; type: string }[];
       const stream = json(['compare', a, b, '--stream']);
-      const kinds = (stream.features as { name: string; type: string; sampledKind?: string }[]).filter((f) => f.type === 'categorical').map((f) => [f.name, f.sampledKind ?? 'categorical']);
+      const features = stream.features as { name: string; type: string; sampledKind?: string }[];
+      // Dates are compared as dates (type datetime), text named by the row sample; each as the in-memory types say.
+      const kinds = features.filter((f) => f.type !== 'numeric').map((f) => [f.name, f.type === 'categorical' ? (f.sampledKind ?? 'categorical') : f.type]);
       assert.ok(kinds.length > 0);
       assert.deepEqual(kinds, kinds.map(([n]) => [n, memory.find((m) => m.name === n)?.type]), 'the in-memory column types');
       const inputs = (stream.recommendation.unavailableInputs as { input: string }[]).map((u) => u.input);
-      assert.ok(inputs.includes(a === seattle ? 'dates' : 'text'), inputs.join());
+      if (a === seattle) {
+        assert.ok(!inputs.includes('dates'), inputs.join());
+        assert.ok(kinds.some(([n, k]) => n === 'date' && k === 'datetime'));
+      } else assert.ok(inputs.includes('text'), inputs.join());
     }
     const profile = runCli(['profile', sotu, '--stream', '--json']);
     assert.equal(JSON.parse(profile.stdout).columns.find((c: { name: string }) => c.name === 'text').sampledKind, 'text');
