@@ -34,6 +34,31 @@ export async function quickPickVisible(page, placeholderOrTitle) {
 }
 
 /** In a multi-select quick pick, exactly the rows whose label contains one of `labels` ticked (others unticked). */
+/**
+ * Ticks (or unticks) one row of a multi-select quick pick. Ticking re-renders the list, so the
+ * row's checkbox may be replaced while it is clicked ("Element is not attached to the DOM"):
+ * the click is sent again only when the row's state has not changed a second later.
+ */
+export async function setTicked(page, row, want, label) {
+  const deadline = Date.now() + 10_000;
+  while (((await row.getAttribute('aria-checked')) === 'true') !== want) {
+    if (Date.now() > deadline) throw new Error(`could not ${want ? 'tick' : 'untick'} "${label}" in the quick pick`);
+    // A hover over the row may cover it: the click goes to the checkbox element itself.
+    await page.mouse.move(0, 0);
+    await row
+      .locator('.quick-input-list-checkbox, input[type=checkbox], .monaco-custom-toggle')
+      .first()
+      .dispatchEvent('click', undefined, { timeout: 2000 })
+      .catch((e) => {
+        if (!/not attached|detached|Timeout/i.test(String(e?.message))) throw e;
+      });
+    for (const t = Date.now(); Date.now() - t < 1000; ) {
+      if (((await row.getAttribute('aria-checked')) === 'true') === want) return;
+      await page.waitForTimeout(100);
+    }
+  }
+}
+
 export async function pickExactly(page, labels) {
   const widget = await quickPickVisible(page, 'CSV');
   await widget.locator('.monaco-list-row').first().waitFor({ state: 'visible', timeout: 10_000 });
@@ -50,14 +75,7 @@ export async function pickExactly(page, labels) {
     const row = rows.nth(i);
     const text = (await row.textContent()) ?? '';
     const want = labels.some((l) => text.includes(l));
-    if (((await row.getAttribute('aria-checked')) === 'true') === want) continue;
-    await page.mouse.move(0, 0);
-    await row.locator('.quick-input-list-checkbox, input[type=checkbox], .monaco-custom-toggle').first().dispatchEvent('click');
-    const deadline = Date.now() + 5000;
-    while (((await row.getAttribute('aria-checked')) === 'true') !== want) {
-      if (Date.now() > deadline) throw new Error(`could not ${want ? 'tick' : 'untick'} "${text}" in the quick pick`);
-      await page.waitForTimeout(100);
-    }
+    await setTicked(page, row, want, text);
   }
   await page.keyboard.press('Enter');
 }

@@ -13,7 +13,7 @@ import { buildSync } from 'esbuild';
 import { launchBrowser, remoteUri, startCodeServer, withTimeout, workbenchUrl } from '../../scripts/test-host/codeServer.mjs';
 import { describeViolations, listenInAllFrames, plantViolation, watchCsp } from './cspWatch.mjs';
 import { checkNumbers } from './numbers.mjs';
-import { palette, pickExactly, pickOne, quickPickVisible } from './palette.mjs';
+import { palette, pickExactly, pickOne, quickPickVisible, setTicked } from './palette.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shots = join(repo, 'test-results', 'screenshots');
@@ -50,15 +50,7 @@ async function pickMany(page, labels) {
   for (const label of labels) {
     const row = widget.locator('.monaco-list-row', { hasText: label }).first();
     await row.waitFor({ state: 'visible', timeout: 10_000 });
-    if ((await row.getAttribute('aria-checked')) === 'true') continue;
-    // A hover over the row may cover it: send the click to the checkbox element itself.
-    await page.mouse.move(0, 0);
-    await row.locator('.quick-input-list-checkbox, input[type=checkbox], .monaco-custom-toggle').first().dispatchEvent('click');
-    const deadline = Date.now() + 5000;
-    while ((await row.getAttribute('aria-checked')) !== 'true') {
-      if (Date.now() > deadline) throw new Error(`could not tick "${label}" in the quick pick: ${await row.innerHTML()}`);
-      await page.waitForTimeout(100);
-    }
+    await setTicked(page, row, true, label);
   }
   // Ticking re-renders the list: every wanted row must still be ticked when Enter accepts it.
   for (const label of labels) {
