@@ -17,26 +17,7 @@ import numpy as np
 import scipy
 from scipy import stats
 
-M32 = 0xFFFFFFFF
-
-
-def imul(a, b):
-    return ((a & M32) * (b & M32)) & M32
-
-
-def mulberry32(seed):
-    """src/core/random.ts mulberry32, bit for bit."""
-    state = [seed & M32]
-
-    def nxt():
-        state[0] = (state[0] + 0x6D2B79F5) & M32
-        t = state[0]
-        t = imul(t ^ (t >> 15), t | 1)
-        t ^= (t + imul(t ^ (t >> 7), t | 61)) & M32
-        t &= M32
-        return ((t ^ (t >> 14)) & M32) / 4294967296
-
-    return nxt
+from mulberry import mulberry32  # this folder: src/core/random.ts bit for bit
 
 
 def make_rows(n, seed, shifted):

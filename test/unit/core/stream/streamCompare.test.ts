@@ -13,7 +13,7 @@ import { FrequentItems } from '../../../../src/core/stream/frequentItems';
 import { compareStreams, type StreamComparison } from '../../../../src/core/stream/streamCompare';
 import { streamProfile, type StreamProfile } from '../../../../src/core/stream/streamProfile';
 import { repoRoot, tempDir } from '../../helpers';
-import { makeCsv } from './streamFiles';
+import { makeCsv, writeCheckedCsv } from './streamFiles';
 
 interface Reference {
   files: Record<'reference' | 'other', { rows: number; bytes: number; checksum: number }>;
@@ -31,13 +31,7 @@ let comparison: StreamComparison;
 
 before(() => {
   for (const [name, [n, seed, shifted]] of Object.entries({ reference: [60000, 7, false], other: [50000, 11, true] } as const)) {
-    const text = makeCsv(n, seed, shifted);
-    const bytes = Buffer.from(text);
-    let sum = 0;
-    for (const b of bytes) sum = (sum + b) % 1000000007;
-    assert.equal(bytes.length, reference.files[name as 'reference'].bytes, `${name}: the same bytes as the Python generator`);
-    assert.equal(sum, reference.files[name as 'reference'].checksum, `${name}: checksum`);
-    writeFileSync(join(tmp.path, `${name}.csv`), text);
+    writeCheckedCsv(tmp.path, name, makeCsv(n, seed, shifted), reference.files[name as 'reference']);
   }
   // Small chunks: records straddle chunk ends thousands of times.
   refProfile = streamProfile(join(tmp.path, 'reference.csv'), { chunkBytes: 4096 });

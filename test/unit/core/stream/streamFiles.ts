@@ -1,5 +1,8 @@
 // The files the streaming tests read, written by the same seeded generator as
 // test/reference/stream/make_stream_reference.py (scipy/numpy's figures in stream_reference.json).
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { mulberry32 } from '../../../../src/core/random';
 
 /** The generator of make_stream_reference.py, step for step. */
@@ -74,4 +77,17 @@ export function makeDatesCsv(n: number, seed: number, shifted: boolean): string 
     lines.push(`${i},${day},${dmy},${mon},${ts},${late},${city}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Writes `text` as `dir/name.csv` after checking it is the file the Python reference script wrote
+ * (its length and byte checksum, from the reference JSON): both languages must mean the same data.
+ */
+export function writeCheckedCsv(dir: string, name: string, text: string, expected: { readonly bytes: number; readonly checksum: number }): void {
+  const bytes = Buffer.from(text);
+  let sum = 0;
+  for (const b of bytes) sum = (sum + b) % 1000000007;
+  assert.equal(bytes.length, expected.bytes, `${name}: the same bytes as the Python generator`);
+  assert.equal(sum, expected.checksum, `${name}: checksum`);
+  writeFileSync(join(dir, `${name}.csv`), text);
 }
