@@ -617,7 +617,7 @@ export class CompareView {
         label,
       );
     const index = new Map(pair.features.map((f, i) => [f, i]));
-    // Below 900 px the table drops the PSI and JS columns (then in each row's tooltip, and in the CLI and the JSON) and puts the type under the name, so its verdict stays in view.
+    // Below 900 px the table folds the PSI and JS columns under the effect size and the type under the name, so its verdict stays in view.
     const narrow = width < 900;
     const rows = this.sorted(pair.features).map((f) => {
       const at = (...k: (string | number)[]) => [...this.pairPath(), 'features', index.get(f) as number, ...k];
@@ -631,7 +631,7 @@ export class CompareView {
       const type = f.type === 'numeric' && f.method === 'chi2' ? h('span', { title: 'few distinct values: tested as categories (chi-squared)' }, 'numeric (few values)') : f.type;
       return h(
         'tr',
-        { 'data-feature': f.name, class: f.drift ? 'drifted' : '', 'data-compared': String(!f.identifierLike), ...(narrow ? { title: `${f.name}: PSI ${fmt(f.psi, 3)} · JS ${fmt(f.jensenShannon, 3)}` } : {}) },
+        { 'data-feature': f.name, class: f.drift ? 'drifted' : '', 'data-compared': String(!f.identifierLike) },
         h(
           'td',
           { class: 'feature-name', title: f.name, 'data-col': 'feature' },
@@ -641,7 +641,13 @@ export class CompareView {
           narrow ? h('div', { class: 'muted small' }, type) : null,
         ),
         narrow ? null : h('td', { 'data-col': 'type' }, type),
-        h('td', { class: 'num', 'data-col': 'effect', 'data-value': effectSize(f) }, fmt(effectSize(f), 3)),
+        h(
+          'td',
+          { class: 'num', 'data-col': 'effect', 'data-value': effectSize(f) },
+          fmt(effectSize(f), 3),
+          // Narrow: PSI and JS under the effect size instead of columns of their own.
+          narrow ? h('div', { class: 'muted small', 'data-col': 'psi-js' }, 'PSI ', bound(fmt(f.psi, 3), at('psi')), ' · JS ', bound(fmt(f.jensenShannon, 3), at('jensenShannon'))) : null,
+        ),
         h('td', { class: 'verdict-cell', 'data-col': 'verdict' }, h('span', { class: `verdict ${f.drift ? 'drift' : 'ok'}` }, f.drift ? 'drift' : 'no drift')),
         h('td', { class: 'num test-cell', 'data-col': 'test', 'data-method': f.method }, test),
         h('td', { class: 'num', 'data-col': 'pvalue', 'data-value': p ?? '' }, p !== undefined ? bound(formatPValue(p), at(...pKey)) : '–'),

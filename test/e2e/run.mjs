@@ -181,6 +181,13 @@ async function shootViews(page, view, theme) {
       await view.locator(`section[data-view=${v}]`).evaluate((el) => el.ownerDocument.scrollingElement?.scrollTo(0, 0));
       await page.waitForTimeout(100);
       await page.screenshot({ path: join(shots, `${v}-${theme}-${width}.png`) });
+      if (v === 'compare') {
+        // A narrow drift table (under 900 px) folds PSI and JS under the effect size: every row keeps them in view.
+        const narrow = (await view.locator('main').first().evaluate((el) => el.clientWidth)) < 900;
+        const rows = await view.locator('.drift-table tbody tr').count();
+        assert.equal(await view.locator('.drift-table tbody tr [data-col=psi-js]').count(), narrow ? rows : 0, `drift table at ${width} px (${narrow ? 'narrow' : 'wide'})`);
+        assert.equal(await view.locator('.drift-table thead th', { hasText: /^PSI/ }).count(), narrow ? 0 : 1);
+      }
       // Parts further down, each scrolled into view.
       const parts = { compare: [['.drift-table', 'drift'], ['figure.feature-chart', 'distributions']], results: [['.results-table', 'table'], ['figure.confusion-chart', 'matrices'], ['ul.runs', 'runs']] }[v] ?? [];
       for (const [selector, name] of parts) {
@@ -253,7 +260,7 @@ try {
     const effect = f.type === 'numeric' && typeof f.wassersteinNorm === 'number' ? f.wassersteinNorm : f.jensenShannon;
     const cell = row.locator('td[data-col=effect]');
     assert.equal(Number(await cell.getAttribute('data-value')), effect, `${f.name}: effect size value`);
-    assert.equal((await cell.textContent()).trim(), fmt(effect, 3), `${f.name}: effect size text`);
+    assert.equal((await cell.evaluate((td) => td.firstChild.textContent)).trim(), fmt(effect, 3), `${f.name}: effect size text`);
     assert.equal((await row.locator('.verdict').textContent()).trim(), f.drift ? 'drift' : 'no drift', `${f.name}: verdict`);
   }
   // Sorted by effect size, largest first.
