@@ -179,7 +179,11 @@ async function readOne(f: string, args: ParsedArgs, io: CliIO, ingest: ReturnTyp
 }
 
 function problems(p: StreamProfile, file: string, io: CliIO, strict: boolean): void {
-  for (const x of p.problems) io.stderr.write(terminalText(`${file}:${x.line ?? (x.byte !== undefined ? `byte ${x.byte}` : '')}${x.line !== undefined || x.byte !== undefined ? ': ' : ' '}${x.message}\n`));
+  // file:line:column as the in-memory commands print them; a chunk read apart knows its byte offset, not its line.
+  for (const x of p.problems) {
+    const where = x.line !== undefined ? `${file}:${x.line}:${x.column ?? 1}` : x.byte !== undefined ? `${file}: byte ${x.byte}` : file;
+    io.stderr.write(terminalText(`${where}: ${x.message}\n`));
+  }
   if (p.problemCount > p.problems.length) io.stderr.write(terminalText(`${file}: ${p.problemCount - p.problems.length} more problems\n`));
   if (strict && p.problemCount > 0) throw Object.assign(new Error(`${file}: ${p.problemCount} problem(s) (--strict)`), { userFacing: true, exitCode: 2 });
 }

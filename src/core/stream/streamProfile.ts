@@ -63,6 +63,8 @@ export interface StreamColumn {
 export interface StreamProblem {
   /** 1-based line, when the file was read from its start. */
   readonly line?: number;
+  /** 1-based character column of the offending cell; absent (column 1) for whole-row problems. */
+  readonly column?: number;
   /** Byte offset of the record, when a chunk was read apart (lines are not counted then). */
   readonly byte?: number;
   readonly message: string;

@@ -87,7 +87,7 @@ export class TableStreamSink {
   add(t: DataTable, line?: (chunkLine: number) => number): void {
     for (const p of t.problems) {
       this.problemCount++;
-      if (this.problems.length < MAX_PROBLEMS) this.problems.push({ ...(line ? { line: line(p.line) } : {}), message: p.column > 1 ? `column ${p.column}: ${p.message}` : p.message });
+      if (this.problems.length < MAX_PROBLEMS) this.problems.push({ ...(line ? { line: line(p.line), ...(p.column > 1 ? { column: p.column } : {}) } : {}), message: !line && p.column > 1 ? `column ${p.column}: ${p.message}` : p.message });
     }
     this.problemCount += Math.max(0, t.problemCount - t.problems.length);
     const index = t.columns.map((c) => this.column(c.name));

@@ -185,9 +185,17 @@ describe('compare --stream', () => {
     writeFileSync(cut, 'precipitation,temp_max,temp_min,wind,weather\n1,2,3,4,rain\n0,5,1,2,"sun');
     const r = runCli(['compare', seattle, cut, '--stream']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /cut\.csv:3: a quote is never closed/);
+    assert.match(r.stderr, /cut\.csv:3:1: a quote is never closed/);
     const strict = runCli(['compare', seattle, cut, '--stream', '--strict']);
     assert.equal(strict.code, 2);
+    // A JSON Lines file's problem is located as the in-memory compare locates it (file:line:column).
+    const broken = join(tmp.path, 'broken.jsonl');
+    writeFileSync(broken, '{"precipitation": 1, "wind": 2}\n{"precipitation": 0, "wind": 3}\n{"precipitation": 2, broken\n{"precipitation": 1, "wind": 1}\n');
+    const where = (stderr: string) => stderr.split('\n').find((l) => l.includes('broken.jsonl:'))?.replace(/^.*?(broken\.jsonl:\d+:\d+): .*$/, '$1');
+    const streamed = runCli(['compare', seattle, broken, '--stream']);
+    const inMemory = runCli(['compare', seattle, broken]);
+    assert.equal(where(streamed.stderr), 'broken.jsonl:3:1', streamed.stderr);
+    assert.equal(where(streamed.stderr), where(inMemory.stderr), inMemory.stderr);
     // --label streams too (test/unit/core/stream/streamLabel.test.ts); --label with --labels is refused, as in memory.
     const labels = runCli(['compare', seattle, newYork, '--stream', '--label', 'weather', '--labels', 'weather,weather']);
     assert.equal(labels.code, 2);
