@@ -14,10 +14,12 @@ export interface LocatedProblem {
 }
 
 const LOCATED = /^(.+?):(\d+):(\d+): (.*)$/;
+/** Parquet and Arrow files have no lines: their problems are printed with the file alone (problemLocation). */
+const LINELESS = /^(.+?\.(?:parquet|arrow|feather)): (.*)$/i;
 /** Fatal errors name the file the CLI could not read: a table, or an experiment / text file. */
 const FATAL = new RegExp(`^dataset-lab: (.+?\\.(?:${[...DATA_FILE_EXTENSIONS, '.txt', '.json'].map((e) => e.slice(1)).join('|')})): (.*)$`, 'i');
 
-/** Parse the CLI's stderr: `file:line:col: message` lines and one-line fatal errors. */
+/** Parse the CLI's stderr: `file:line:col: message` lines, Parquet / Arrow `file: message` lines (at line 1) and one-line fatal errors. */
 export function parseCliProblems(stderr: string): LocatedProblem[] {
   const out: LocatedProblem[] = [];
   for (const raw of stderr.split(/\r?\n/)) {
@@ -28,7 +30,12 @@ export function parseCliProblems(stderr: string): LocatedProblem[] {
       continue;
     }
     m = FATAL.exec(line);
-    if (m) out.push({ file: m[1], line: 1, column: 1, message: m[2] });
+    if (m) {
+      out.push({ file: m[1], line: 1, column: 1, message: m[2] });
+      continue;
+    }
+    m = LINELESS.exec(line);
+    if (m && !line.startsWith('dataset-lab:')) out.push({ file: m[1], line: 1, column: 1, message: m[2] });
   }
   return out;
 }
