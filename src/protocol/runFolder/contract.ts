@@ -199,8 +199,12 @@ export interface EvaluationInfo {
   /** Bootstrap resamples (holdout), null for cross-validation. */
   readonly resamples: number | null;
   readonly correction: 'holm';
-  /** Which models the run saved for `predict`: the holdout models, or models refit on every labelled row. */
-  readonly savedModels: 'holdout' | 'refit';
+  /**
+   * Which models the run saved for `predict`: the holdout models, models refit on every labelled
+   * row, or none (a run of an exported PyTorch project: train.py's state_dicts, when it saved
+   * them, are PyTorch files `dataset-lab predict` does not read).
+   */
+  readonly savedModels: 'holdout' | 'refit' | 'none';
 }
 /**
  * What a model has to beat on a dataset (src/training/evaluation/baseline.ts): the majority

@@ -347,6 +347,7 @@ describe('export torch: the project', () => {
     const expected = holdoutEvidence(written.arms, byArm, sources, predictions.classes.length, settings.evaluation);
     assert.equal(shown.evaluation?.intervals, 'bca-bootstrap');
     assert.equal(shown.evaluation?.resamples, settings.evaluation.bootstrap);
+    assert.equal(shown.evaluation?.savedModels, 'none', 'train.py saves no model dataset-lab predict reads');
     assert.deepEqual(shown.arms, expected.arms);
     assert.deepEqual(shown.comparison, compareArms(expected.arms, sources, expected.evidence));
     for (const a of shown.arms) {
@@ -713,7 +714,8 @@ describe('export torch: a cross-validation experiment (its folds, not refused)',
     assert.equal(report.code, 0, report.stderr);
     const embedded = (file: string) => (JSON.parse(/<script type="application\/json" id="dataset-lab-data">([^<]*)<\/script>/.exec(readFileSync(file, 'utf8'))?.[1] ?? 'null') as { results: RunResults }).results;
     const shown = embedded(join(cvRoot, 'torch-cv.html'));
-    assert.deepEqual(shown.evaluation, local.evaluation);
+    // The same evaluation as our own cv run's, except that no model of the exported run is one predict reads.
+    assert.deepEqual(shown.evaluation, { ...local.evaluation, savedModels: 'none' });
     // The report of our own cv run: the exported run's page holds the same fields.
     const localReport = runCli(['report', localDir, '-o', join(cvRoot, 'local-cv.html')], cvRoot);
     assert.equal(localReport.code, 0, localReport.stderr);
@@ -834,7 +836,7 @@ describe('export torch: repeated cross-validation, and folds that cannot be made
     assert.equal(one.code, 0, `${one.stdout}\n${one.stderr}`);
     const written = readJson<RunResults>(join(runDir, 'results.json'));
     const read = withRunEvidence(runDir, written, readJson(join(runDir, 'experiment.json')));
-    assert.deepEqual(read.evaluation, local.evaluation);
+    assert.deepEqual(read.evaluation, { ...local.evaluation, savedModels: 'none' });
     assert.equal(read.evaluation?.repeats, 2);
     const predictions = readJson<PredictionsFile>(join(runDir, 'predictions.json'));
     for (const a of read.arms) {

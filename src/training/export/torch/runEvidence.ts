@@ -19,7 +19,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RUN_FILES, type ArmName, type ArmResult, type FoldsFile, type Metrics, type PredictionsFile, type RunResults, type SourcePredictionsFile, type SplitFile } from '../../../protocol/runFolder/contract';
+import { RUN_FILES, type ArmName, type ArmResult, type EvaluationInfo, type FoldsFile, type Metrics, type PredictionsFile, type RunResults, type SourcePredictionsFile, type SplitFile } from '../../../protocol/runFolder/contract';
 import { compareArms } from '../../compareArms';
 import type { SourcePredictions } from '../../evaluate';
 import { crossValidationScores, type FoldOutcome } from '../../evaluation/foldScores';
@@ -207,10 +207,14 @@ export function withRunEvidence<R extends RunResults>(dir: string, results: R, s
   // The datasets in the experiment's order (the order of a run's own comparison).
   const named = ((settings as { datasets?: { name?: unknown }[] }).datasets ?? []).map((d) => d.name).filter((n): n is string => typeof n === 'string' && n in results.datasets);
   const sources = named.length === Object.keys(results.datasets).length ? named : Object.keys(results.datasets);
-  if (spec.method === 'cv' || spec.method === 'repeated-cv') return withFoldEvidence(dir, results, sources, spec);
+  // No model of such a run is one `dataset-lab predict` reads (train.py saves PyTorch files, if any).
+  if (spec.method === 'cv' || spec.method === 'repeated-cv') {
+    const scored = withFoldEvidence(dir, results, sources, spec);
+    return { ...scored, evaluation: { ...(scored.evaluation as EvaluationInfo), savedModels: 'none' } };
+  }
   const { classes, byArm } = readPredictions(dir, results);
   const { arms, evidence } = holdoutEvidence(results.arms, byArm, sources, classes.length, spec);
-  return { ...results, arms, comparison: compareArms(arms, sources, evidence), evaluation: evidence.info };
+  return { ...results, arms, comparison: compareArms(arms, sources, evidence), evaluation: { ...evidence.info, savedModels: 'none' } };
 }
 
 /**
