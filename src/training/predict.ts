@@ -347,7 +347,13 @@ export async function predictFile(runDir: string, csvPath: string, options: Pred
       throw new PredictError(`${runDir}: ${describeRunStatus(status)}; its models may be missing or incomplete (add --allow-incomplete to use what it saved)`);
     }
   }
-  if (arms.length === 0) throw new PredictError(`${runDir}: no saved models (expected ${join(runDir, 'models')}/); is this a finished run folder?`);
+  if (arms.length === 0) {
+    const models = join(runDir, RUN_FILES.models);
+    if (existsSync(models) && readdirSync(models).some((f) => f.endsWith('.pt'))) {
+      throw new PredictError(`${runDir}: this run was trained by an exported PyTorch project (train.py); its models are PyTorch files (${join(models, '*.pt')}) that dataset-lab predict does not read: load them with torch, or train the experiment with dataset-lab run for models predict reads`);
+    }
+    throw new PredictError(`${runDir}: no saved models (expected ${join(runDir, 'models')}/); is this a finished run folder?`);
+  }
   const arm = options.arm ?? bestArm(runDir, arms);
   if (!arms.includes(arm)) throw new PredictError(`${runDir}: no ${arm} model in this run (it has ${arms.join(', ')})`);
   let folders: { id: string; dir: string }[];

@@ -223,6 +223,11 @@ describe('export torch: the project', () => {
     assert.equal(report.code, 0, report.stderr);
     const html = readFileSync(join(root, 'torch-2.html'), 'utf8');
     assert.ok(html.includes('pytorch-ddp (gloo, 2 processes)'), 'the report names the backend');
+    // --save-models wrote PyTorch files: predict says it does not read them, and what to do.
+    assert.ok(readdirSync(join(root, 'runs', 'torch-2', 'models')).some((f) => f.endsWith('.pt')));
+    const predicted = runCli(['predict', join(root, 'runs', 'torch-2'), join(root, 'weather', 'seattle.csv')], root);
+    assert.equal(predicted.code, 2, predicted.stderr);
+    assert.match(predicted.stderr, /trained by an exported PyTorch project \(train\.py\); its models are PyTorch files .* that dataset-lab predict does not read/);
 
     const theirs = scores(results2);
     const mine = scores(ours);
