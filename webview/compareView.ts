@@ -1,5 +1,5 @@
 /** Compare view: recommendation, domain classifier, schema alignment, drift table, text and date columns, label and feature distributions. */
-import { EXPERIMENT_KIND_TITLES, EXPERIMENT_KINDS, mergedArmProblem, type DatasetLabel, type ExperimentKind } from '../src/protocol/armRule';
+import { EXPERIMENT_KIND_TITLES, EXPERIMENT_KINDS, mergedArmProblem, STRATEGY_TITLES, type DatasetLabel, type ExperimentKind } from '../src/protocol/armRule';
 import { COMPARE_STAGES, describeCompareProgress, progressPercent, stageTitle, type CompareProgressEvent } from '../src/protocol/compareProgress';
 import type { CompareDocument, CompareMeta, CompareProgress, ComparisonReport, PastRun } from '../src/protocol/dashboard';
 import { isStreamCompare, streamPairs, type StreamCompareDocument } from '../src/protocol/streamCompare';
@@ -344,12 +344,11 @@ export class CompareView {
 
   private recommendation(r: ComparisonReport): HTMLElement {
     const rec = r.recommendation;
-    const title: Record<string, string> = { merge: 'Merge the datasets', multihead: 'Train one multi-head model', separate: 'Keep separate models' };
     return h(
       'div',
       { class: `card recommendation strategy-${rec.strategy}`, 'data-strategy': rec.strategy },
       h('div', { class: 'eyebrow' }, 'Recommendation'),
-      h('h2', {}, title[rec.strategy] ?? rec.strategy, h('span', { class: 'badge' }, rec.strategy)),
+      h('h2', {}, STRATEGY_TITLES[rec.strategy] ?? rec.strategy, h('span', { class: 'badge' }, rec.strategy)),
       h('ul', { class: 'reasons' }, ...rec.reasons.map((t) => h('li', {}, t))),
       rec.cautions.length ? h('div', { class: 'cautions' }, h('strong', {}, 'Check also: '), h('ul', {}, ...rec.cautions.map((t) => h('li', {}, t)))) : null,
       this.testedBy(r),

@@ -10,6 +10,7 @@ import { streamPairs, streamSuggestions, type StreamBounded, type StreamCompareD
 import { distributionChart, labelChart, regressionLabelChart } from './charts';
 import { bound, counted, fmt, h, icon, moment, named, type JsonPath } from './dom';
 import { timeCompareCard } from './timeCompareCard';
+import { STRATEGY_TITLES } from '../src/protocol/armRule';
 
 type Path = readonly (string | number)[];
 
@@ -170,12 +171,11 @@ function notAvailable(doc: StreamCompareDocument, pair: StreamPairDoc, path: Pat
 }
 
 function recommendation(rec: NonNullable<StreamCompareDocument['recommendation']>): HTMLElement {
-  const title: Record<string, string> = { merge: 'Merge the datasets', multihead: 'Train one multi-head model', separate: 'Keep separate models' };
   return h(
     'div',
     { class: `card recommendation strategy-${rec.strategy}`, 'data-strategy': rec.strategy },
     h('div', { class: 'eyebrow' }, 'Recommendation (from the streamed figures)'),
-    h('h2', {}, title[rec.strategy] ?? rec.strategy, h('span', { class: 'badge' }, rec.strategy)),
+    h('h2', {}, STRATEGY_TITLES[rec.strategy] ?? rec.strategy, h('span', { class: 'badge' }, rec.strategy)),
     h('ul', { class: 'reasons' }, ...(rec.reasons ?? []).map((t) => h('li', {}, named(t)))),
     rec.cautions?.length ? h('div', { class: 'cautions' }, h('strong', {}, 'Check also: '), h('ul', {}, ...rec.cautions.map((t) => h('li', {}, named(t))))) : null,
   );

@@ -3,7 +3,7 @@
  * message`) and one-line fatal errors (`dataset-lab: file: message`). Pure, so unit tests
  * cover it without VS Code; InputProblems turns the result into diagnostics.
  */
-import { DATA_FILE_EXTENSIONS } from '../protocol/files';
+import { DATA_FILE_EXTENSIONS, LINELESS_EXTENSIONS } from '../protocol/files';
 
 export interface LocatedProblem {
   readonly file: string;
@@ -15,7 +15,7 @@ export interface LocatedProblem {
 
 const LOCATED = /^(.+?):(\d+):(\d+): (.*)$/;
 /** Parquet and Arrow files have no lines: their problems are printed with the file alone (problemLocation). */
-const LINELESS = /^(.+?\.(?:parquet|arrow|feather)): (.*)$/i;
+const LINELESS = new RegExp(`^(.+?\\.(?:${LINELESS_EXTENSIONS.map((e) => e.slice(1)).join('|')})): (.*)$`, 'i');
 /** Fatal errors name the file the CLI could not read: a table, or an experiment / text file. */
 const FATAL = new RegExp(`^dataset-lab: (.+?\\.(?:${[...DATA_FILE_EXTENSIONS, '.txt', '.json'].map((e) => e.slice(1)).join('|')})): (.*)$`, 'i');
 

@@ -15,6 +15,9 @@ export type ExperimentKind = 'merge' | 'multihead' | 'separate' | 'all';
 export const EXPERIMENT_KINDS: readonly ExperimentKind[] = ['merge', 'multihead', 'separate', 'all'];
 
 /** What a kind is called on buttons and in menus. */
+/** The headline of a recommendation of each strategy (the compare views, in memory and streamed). */
+export const STRATEGY_TITLES: Readonly<Record<string, string>> = { merge: 'Merge the datasets', multihead: 'Train one multi-head model', separate: 'Keep separate models' };
+
 export const EXPERIMENT_KIND_TITLES: Readonly<Record<ExperimentKind, string>> = {
   merge: 'merged vs separate',
   multihead: 'multi-head vs separate',

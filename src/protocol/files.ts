@@ -30,8 +30,18 @@ export function isTabSeparatedPath(pathOrUri: string): boolean {
   return TAB_NAME.test(pathOrUri);
 }
 
+/** Binary table files: they have no lines, so their problems are located by the file (and the row in the message). */
+export const LINELESS_EXTENSIONS = ['.parquet', '.arrow', '.feather'] as const;
+
+const LINELESS_NAME = new RegExp(`\\.(${LINELESS_EXTENSIONS.map((e) => e.slice(1)).join('|')})$`, 'i');
+
+/** True when a path names a Parquet or Arrow file (any case). */
+export function isLinelessPath(path: string): boolean {
+  return LINELESS_NAME.test(path);
+}
+
 /** Every table file the engine reads (CSV/TSV, Parquet, Arrow IPC, Feather, JSON Lines); the language server stays with CSV_EXTENSIONS. */
-export const DATA_FILE_EXTENSIONS = [...CSV_EXTENSIONS, '.parquet', '.arrow', '.feather', '.jsonl'] as const;
+export const DATA_FILE_EXTENSIONS = [...CSV_EXTENSIONS, ...LINELESS_EXTENSIONS, '.jsonl'] as const;
 
 const dataBare = DATA_FILE_EXTENSIONS.map((e) => e.slice(1));
 

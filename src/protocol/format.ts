@@ -10,6 +10,8 @@
  * is fixed per kind of value, never per value, so one column never mixes -0.804 with -0.8982.
  */
 
+import { isLinelessPath } from './files';
+
 let locale: string | undefined;
 
 /** The locale every function here formats for; undefined = the runtime's default. */
@@ -282,5 +284,5 @@ export function runName(run: { readonly runId: string; readonly name?: string; r
  * file for Parquet and Arrow, which have no lines (their messages name the row: "first at row 12").
  */
 export function problemLocation(p: { readonly file: string; readonly line: number; readonly column: number }): string {
-  return /\.(parquet|arrow|feather)$/i.test(p.file) ? p.file : `${p.file}:${p.line}:${p.column}`;
+  return isLinelessPath(p.file) ? p.file : `${p.file}:${p.line}:${p.column}`;
 }

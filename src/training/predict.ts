@@ -131,34 +131,41 @@ const isDatetime = (f: FittedFeature): f is FittedDatetime => f.kind === 'dateti
  * its training format cannot be imposed on any column of the file.
  */
 export function sourceColumn(steps: unknown[] | undefined, name: string): string | undefined {
-  if (!steps) return name;
+  return sourceColumns(steps)(name);
+}
+
+/** sourceColumn for every feature of one transform, its steps parsed once. */
+function sourceColumns(steps: unknown[] | undefined): (name: string) => string | undefined {
+  if (!steps) return (name) => name;
   const parsed = parseTransformSteps(steps, 'transform').steps;
-  let current = name;
-  for (let i = parsed.length - 1; i >= 0; i--) {
-    const step = parsed[i];
-    if (step.kind === 'rename') {
-      const from = Object.entries(step.map).find(([, to]) => to === current)?.[0];
-      if (from !== undefined) current = from;
-      else if (Object.prototype.hasOwnProperty.call(step.map, current)) return undefined;
-    } else if (step.kind === 'derive') {
-      if (step.exprs.some((e) => e.name === current)) return undefined;
-    } else if (step.kind === 'recode') {
-      if (Object.prototype.hasOwnProperty.call(step.columns, current)) return undefined;
+  return (name) => {
+    let current = name;
+    for (let i = parsed.length - 1; i >= 0; i--) {
+      const step = parsed[i];
+      if (step.kind === 'rename') {
+        const from = Object.entries(step.map).find(([, to]) => to === current)?.[0];
+        if (from !== undefined) current = from;
+        else if (Object.prototype.hasOwnProperty.call(step.map, current)) return undefined;
+      } else if (step.kind === 'derive') {
+        if (step.exprs.some((e) => e.name === current)) return undefined;
+      } else if (step.kind === 'recode') {
+        if (Object.prototype.hasOwnProperty.call(step.columns, current)) return undefined;
+      }
     }
-  }
-  return current;
+    return current;
+  };
 }
 
 /**
  * The date formats to read the new file with, by the file's column names: every folder's, from
  * its training data, on the column its transform renames to the feature.
  */
-function knownDateFormats(metas: readonly { meta: ModelMeta | undefined; dataset: string | undefined; steps: unknown[] | undefined }[]): Map<string, string> {
+function knownDateFormats(metas: readonly { meta: ModelMeta | undefined; dataset: string | undefined; source: (name: string) => string | undefined }[]): Map<string, string> {
   const out = new Map<string, string>();
-  for (const { meta, dataset, steps } of metas) {
+  for (const { meta, dataset, source: sourceOf } of metas) {
     for (const f of meta?.preprocessing.features.filter(isDatetime) ?? []) {
       const format = trainingDateFormat(f, dataset);
-      const source = sourceColumn(steps, f.name);
+      const source = sourceOf(f.name);
       if (format !== undefined && source !== undefined) out.set(source, format);
     }
   }
@@ -218,8 +225,9 @@ function checkedTable(table: DataTable, meta: ModelMeta, file: string, dataset: 
     }
     if (col.typeErrors === 0) continue;
     const present = table.rows - col.missing;
-    const problems = problemsOf(table, fileColumn(feat.name));
-    const named = fileColumn(feat.name) === feat.name ? `column "${feat.name}"` : `column "${fileColumn(feat.name)}" (the feature "${feat.name}")`;
+    const inFile = fileColumn(feat.name);
+    const problems = problemsOf(table, inFile);
+    const named = inFile === feat.name ? `column "${feat.name}"` : `column "${inFile}" (the feature "${feat.name}")`;
     if (!fewOddCells(col.typeErrors, col.typeErrors, present, DEFAULT_KIND_TOLERANCE)) {
       const first = problems[0] ? `${located(problems[0]).replace(/; read as missing$/, '')}: ` : `${file}: `;
       throw new PredictError(`${first}${col.typeErrors} of ${present} values of ${named} are not dates in the format the ${meta.id} model was trained on (${format}); too many to read as missing: write the dates as in the training data`);
@@ -369,7 +377,7 @@ export async function predictFile(runDir: string, csvPath: string, options: Pred
   const datasetOf = (id: string) => (id.startsWith('separate/') ? id.slice('separate/'.length) : options.dataset);
   const metas = folders.map((f) => {
     const transform = datasetOfModel(f.id, transforms, options.dataset, runDir);
-    return { ...f, meta: readMeta(f.dir), dataset: datasetOf(f.id), transform, steps: transform === undefined ? undefined : transforms.get(transform) };
+    return { ...f, meta: readMeta(f.dir), dataset: datasetOf(f.id), transform, source: sourceColumns(transform === undefined ? undefined : transforms.get(transform)) };
   });
   // Only the models' feature columns are read (Parquet, Arrow and JSON Lines skip the others),
   // unless a dataset's transform may read any column. Date columns are read in the format
@@ -395,7 +403,7 @@ export async function predictFile(runDir: string, csvPath: string, options: Pred
     const shared = knownDateFormats(metas);
     const raw = [...own].every(([k, v]) => shared.get(k) === v) ? first : await readFor(own);
     const table = transformedFor(raw, transforms, f.transform, csvPath);
-    const { meta, outputs, dispose } = await scoreFolder(f.dir, table, all, (m) => checkedTable(table, m, csvPath, f.dataset, warnings, (name) => sourceColumn(f.steps, name) ?? name));
+    const { meta, outputs, dispose } = await scoreFolder(f.dir, table, all, (m) => checkedTable(table, m, csvPath, f.dataset, warnings, (name) => f.source(name) ?? name));
     const outs = outputs();
     meta.heads.forEach((head, h) => {
       if (options.dataset && arm === 'multihead' && head.name !== options.dataset) return;

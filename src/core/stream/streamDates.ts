@@ -82,6 +82,26 @@ function candidate(format: string, rank: number, alpha: number, exactDistinct: n
   };
 }
 
+/**
+ * Extends the candidate's range to [lo, hi]. Ties keep the cell already held, the first in the
+ * file (cells and chunks come in file order), as in memory.
+ */
+function widen(c: DateCandidate, lo: number, loOffset: number | undefined, hi: number, hiOffset: number | undefined): void {
+  if (lo < c.min) {
+    c.min = lo;
+    c.minOffset = loOffset;
+  }
+  if (hi > c.max) {
+    c.max = hi;
+    c.maxOffset = hiOffset;
+  }
+}
+
+/** Adds `n` cells of `year` (a new year only while fewer than MAX_YEARS are held). */
+function countYear(c: DateCandidate, year: number, n: number): void {
+  if (c.year.has(year) || c.year.size < MAX_YEARS) c.year.set(year, (c.year.get(year) ?? 0) + n);
+}
+
 function noteUnread(c: DateCandidate, text: string, n = 1): void {
   c.failures += n;
   if (c.unread.length <= FEW_ODD_MAX_DISTINCT && !c.unread.includes(text)) c.unread.push(text);
@@ -143,19 +163,12 @@ export class DateTracker {
         continue;
       }
       c.cells++;
-      if (p.ms < c.min) {
-        c.min = p.ms;
-        c.minOffset = p.offset;
-      }
-      if (p.ms > c.max) {
-        c.max = p.ms;
-        c.maxOffset = p.offset;
-      }
+      widen(c, p.ms, p.offset, p.ms, p.offset);
       const parts = calendarParts(p.ms + (p.offset ?? 0) * 60_000);
       c.month[parts.month - 1]++;
       c.dayOfWeek[parts.dayOfWeek]++;
       c.hour[Math.floor(parts.hour)]++;
-      if (c.year.has(parts.year) || c.year.size < MAX_YEARS) c.year.set(parts.year, (c.year.get(parts.year) ?? 0) + 1);
+      countYear(c, parts.year, 1);
       c.instants.add(p.ms);
     }
     if (drop) {
@@ -224,19 +237,11 @@ export class DateTracker {
       c.cells += o.cells;
       c.failures += o.failures;
       for (const u of o.unread) if (c.unread.length <= FEW_ODD_MAX_DISTINCT && !c.unread.includes(u)) c.unread.push(u);
-      // Ties keep the earlier chunk's cell: the first in the file, as in memory.
-      if (o.min < c.min) {
-        c.min = o.min;
-        c.minOffset = o.minOffset;
-      }
-      if (o.max > c.max) {
-        c.max = o.max;
-        c.maxOffset = o.maxOffset;
-      }
+      widen(c, o.min, o.minOffset, o.max, o.maxOffset);
       for (let k = 0; k < 12; k++) c.month[k] += o.month[k];
       for (let k = 0; k < 7; k++) c.dayOfWeek[k] += o.dayOfWeek[k];
       for (let k = 0; k < 24; k++) c.hour[k] += o.hour[k];
-      for (const [y, n] of o.year) if (c.year.has(y) || c.year.size < MAX_YEARS) c.year.set(y, (c.year.get(y) ?? 0) + n);
+      for (const [y, n] of o.year) countYear(c, y, n);
       c.instants.merge(o.instants);
       kept.push(c);
     }

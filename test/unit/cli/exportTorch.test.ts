@@ -60,6 +60,22 @@ interface Proc {
   stdout: string;
   stderr: string;
 }
+
+/** Python lines (numpy) adjusting `tests` (rows whose 4th item is a p-value) with Holm's step-down method into `adj`. */
+const HOLM_PY = [
+  'ps = np.array([t[3] for t in tests]); rank = np.argsort(ps, kind="stable"); m = len(ps)',
+  'adj = np.empty(m); run = 0.0',
+  'for i, k in enumerate(rank):',
+  '    run = max(run, min(1.0, (m - i) * ps[k])); adj[k] = run',
+];
+
+/** The JSON a Python script printed; a failing script fails the test with its stderr. */
+function pythonJson<T>(script: string, options: { cwd?: string; input?: string } = {}): T {
+  const py = spawnSync(python, ['-c', script], { encoding: 'utf8', maxBuffer: 64 << 20, ...options });
+  assert.equal(py.status, 0, py.stderr);
+  return JSON.parse(py.stdout) as T;
+}
+
 function run(cmd: string, args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<Proc> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, env: { ...process.env, OMP_NUM_THREADS: '1', ...env } });
@@ -326,9 +342,7 @@ describe('export torch: the project', () => {
       '        out[model["arm"] + "|" + name] = yp',
       'print(json.dumps(out))',
     ].join('\n');
-    const again = spawnSync(python, ['-c', script], { cwd: project, encoding: 'utf8', maxBuffer: 64 << 20 });
-    assert.equal(again.status, 0, again.stderr);
-    const repredicted = JSON.parse(again.stdout) as Record<string, number[]>;
+    const repredicted = pythonJson<Record<string, number[]>>(script, { cwd: project });
     for (const a of written.arms) {
       for (const [s, m] of Object.entries(a.bySource)) {
         const p = predictions.arms[a.arm]?.[s];
@@ -382,15 +396,10 @@ describe('export torch: the project', () => {
       '            b = int((ok[order[i]] & ~ok[order[j]]).sum()); c = int((ok[order[j]] & ~ok[order[i]]).sum()); k = min(b, c)',
       '            mid = 1.0 if b + c == 0 else min(1.0, 2 * stats.binom.cdf(k, b + c, 0.5) - stats.binom.pmf(k, b + c, 0.5))',
       '            tests.append([s, order[i], order[j], mid])',
-      'ps = np.array([t[3] for t in tests]); rank = np.argsort(ps, kind="stable"); m = len(ps)',
-      'adj = np.empty(m); run = 0.0',
-      'for i, k in enumerate(rank):',
-      '    run = max(run, min(1.0, (m - i) * ps[k])); adj[k] = run',
+      ...HOLM_PY,
       'print(json.dumps({"tests": [t + [float(a)] for t, a in zip(tests, adj)], "bca": bca}))',
     ].join('\n');
-    const sp = spawnSync(python, ['-c', peer], { encoding: 'utf8' });
-    assert.equal(sp.status, 0, sp.stderr);
-    const scipy = JSON.parse(sp.stdout) as { tests: [string, ArmName, ArmName, number, number][]; bca: Record<string, [number, number]> };
+    const scipy = pythonJson<{ tests: [string, ArmName, ArmName, number, number][]; bca: Record<string, [number, number]> }>(peer);
     assert.equal(scipy.tests.length, 6);
     for (const [s, a, b, p, adjusted] of scipy.tests) {
       const t = shown.comparison.bySource[s].tests?.find((x) => x.arms[0] === a && x.arms[1] === b);
@@ -486,9 +495,7 @@ describe('export torch: a dataset with transform steps', () => {
       'src = sources["new-york"]',
       'print(json.dumps(train.encode(train.read_json("preprocessing/merged.json"), src, src.local("test")).tolist()))',
     ].join('\n');
-    const py = spawnSync(python, ['-c', script], { cwd: project, encoding: 'utf8', maxBuffer: 64 << 20 });
-    assert.equal(py.status, 0, py.stderr);
-    const theirs = JSON.parse(py.stdout) as number[][];
+    const theirs = pythonJson<number[][]>(script, { cwd: project });
     const prep = readJson<FittedPreprocessing>(join(project, 'preprocessing', 'merged.json'));
     assert.ok(prep.outputs.some((o) => o.startsWith('windy=windy')), prep.outputs.join(', '));
     const rows = readJson<Record<string, { test: number[] }>>(join(project, 'split.json'))['new-york'].test;
@@ -580,9 +587,7 @@ describe('export torch: regression, balancing, mixing and head weighting', () =>
       'src = train.Source(ds, split, cols, labels, miss, where)',
       'print(json.dumps(train.encode(train.read_json("preprocessing/merged.json"), src, src.rows["test"]).tolist()))',
     ].join('\n');
-    const py = spawnSync(python, ['-c', script], { cwd: project, encoding: 'utf8', maxBuffer: 64 << 20 });
-    assert.equal(py.status, 0, py.stderr);
-    const theirs = JSON.parse(py.stdout) as number[][];
+    const theirs = pythonJson<number[][]>(script, { cwd: project });
     const prep = readJson<FittedPreprocessing>(join(project, 'preprocessing', 'merged.json'));
     assert.ok(prep.outputs.includes('date:month_sin') && prep.outputs.includes('weather=rain'), prep.outputs.join(', '));
     const table = await readTable(join(root, 'weather', 'seattle.csv'));
@@ -756,15 +761,10 @@ describe('export torch: a cross-validation experiment (its folds, not refused)',
       '        for j in range(i + 1, 3):',
       '            m, se, df = corrected(np.subtract(by[order[i]][s]["foldScores"], by[order[j]][s]["foldScores"]), ratios[s])',
       '            tests.append([s, order[i], order[j], float(min(1.0, 2 * stats.t.sf(abs(m / se), df)))])',
-      'ps = np.array([t[3] for t in tests]); rank = np.argsort(ps, kind="stable"); m = len(ps)',
-      'adj = np.empty(m); run = 0.0',
-      'for i, k in enumerate(rank):',
-      '    run = max(run, min(1.0, (m - i) * ps[k])); adj[k] = run',
+      ...HOLM_PY,
       'print(json.dumps({"tests": [t + [float(a)] for t, a in zip(tests, adj)], "ci": ci}))',
     ].join('\n');
-    const sp = spawnSync(python, ['-c', peer], { encoding: 'utf8', input: JSON.stringify([written, ratios]) });
-    assert.equal(sp.status, 0, sp.stderr);
-    const scipy = JSON.parse(sp.stdout) as { tests: [string, ArmName, ArmName, number, number][]; ci: Record<string, [number, number]> };
+    const scipy = pythonJson<{ tests: [string, ArmName, ArmName, number, number][]; ci: Record<string, [number, number]> }>(peer, { input: JSON.stringify([written, ratios]) });
     assert.equal(scipy.tests.length, 6);
     for (const [s, a, b, p, adjusted] of scipy.tests) {
       const t = shown.comparison.bySource[s].tests?.find((x) => x.arms[0] === a && x.arms[1] === b);

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DidChangeWatchedFilesNotification, FileChangeType, type Diagnostic, type DidChangeWatchedFilesRegistrationOptions } from 'vscode-languageserver-protocol';
 import { runCli, tempDir } from '../helpers';
 import { TestClient, fileUri, repoRoot } from './lspClient';
+import { layersModelFiles } from '../../../src/training/text/layersEncoder';
 
 const tinyBert = path.join(repoRoot(), 'test', 'fixtures', 'models', 'tiny-bert');
 const MODEL_CODES = ['experiment-text-model', 'experiment-text-model-not-cached', 'experiment-schema'];
@@ -32,13 +33,8 @@ async function saveLayersEncoder(folder: string): Promise<void> {
   m.add(tf.layers.globalAveragePooling1d());
   m.add(tf.layers.dense({ units: 4, activation: 'tanh' }));
   mkdirSync(folder, { recursive: true });
-  await m.save(
-    tf.io.withSaveHandler(async (a) => {
-      writeFileSync(path.join(folder, 'weights.bin'), Buffer.from(a.weightData as ArrayBuffer));
-      writeFileSync(path.join(folder, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
+  // The files a run's model folder holds (TF.js layers format), as the trainer writes them.
+  for (const file of await layersModelFiles(tf, m, '.')) writeFileSync(path.join(folder, file.name), file.bytes);
   m.dispose();
   cpSync(path.join(tinyBert, 'tokenizer.json'), path.join(folder, 'tokenizer.json'));
 }

@@ -12,6 +12,17 @@ const refDir = join(__dirname, '..', '..', '..', '..', 'test', 'reference', 'tra
 const load = (name: string) => JSON.parse(readFileSync(join(refDir, name), 'utf8'));
 const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 
+
+/** Each class's precision, recall, F1 and support against scikit-learn's (classes named c0..c9). */
+function samePerClass(m: ReturnType<typeof classificationMetrics>, c: { labels: number[]; precision: number[]; recall: number[]; f1: number[]; support: number[] }): void {
+  c.labels.forEach((l, k) => {
+    const pc = m.perClass[`c${l}`];
+    close(pc.precision, c.precision[k], 1e-12, 'precision');
+    close(pc.recall, c.recall[k], 1e-12, 'recall');
+    close(pc.f1, c.f1[k], 1e-12, 'f1');
+    assert.equal(pc.support, c.support[k]);
+  });
+}
 test('classification metrics match scikit-learn (accuracy, macro-F1, per-class P/R/F1, confusion)', () => {
   const ref = load('metrics.json');
   const cases = ref.cases.filter((c: { kind: string; own?: number[] }) => c.kind === 'classification' && !c.own);
@@ -23,13 +34,7 @@ test('classification metrics match scikit-learn (accuracy, macro-F1, per-class P
     close(m.macroF1, c.macroF1, 1e-12, 'macroF1');
     assert.deepEqual(m.labels, c.labels.map((l: number) => `c${l}`));
     assert.deepEqual(m.confusion, c.confusion);
-    c.labels.forEach((l: number, k: number) => {
-      const pc = m.perClass[`c${l}`];
-      close(pc.precision, c.precision[k], 1e-12, 'precision');
-      close(pc.recall, c.recall[k], 1e-12, 'recall');
-      close(pc.f1, c.f1[k], 1e-12, 'f1');
-      assert.equal(pc.support, c.support[k]);
-    });
+    samePerClass(m, c);
   }
 });
 
@@ -48,13 +53,7 @@ test("a dataset's metrics over its own label space match scikit-learn's f1_score
     assert.deepEqual(m.labels, c.confusionLabels.map((l: number) => `c${l}`));
     assert.deepEqual(m.confusion, c.confusion);
     assert.deepEqual(Object.keys(m.perClass), c.labels.map((l: number) => `c${l}`));
-    c.labels.forEach((l: number, k: number) => {
-      const pc = m.perClass[`c${l}`];
-      close(pc.precision, c.precision[k], 1e-12, 'precision');
-      close(pc.recall, c.recall[k], 1e-12, 'recall');
-      close(pc.f1, c.f1[k], 1e-12, 'f1');
-      assert.equal(pc.support, c.support[k]);
-    });
+    samePerClass(m, c);
     // Without `own`, scikit-learn's default: every class present, foreign ones at F1 0.
     close(classificationMetrics(c.yTrue, c.yPred, names).macroF1, c.macroF1AllPresent, 1e-12, 'macroF1 over every class present');
     // The bootstrap's weighted form agrees at unit weights, with and without `own`.

@@ -16,6 +16,7 @@ import { PretrainedEncoder } from '../../../../src/training/text/pretrainedEncod
 import { defaultTextContext } from '../../../../src/training/text/textContext';
 import { PieceTokenizer } from '../../../../src/training/text/textTokenizer';
 import { cli, readJson, readRows, textExperiment, textWorkspace } from './textData';
+import { layersModelFiles } from '../../../../src/training/text/layersEncoder';
 
 const repo = resolve(__dirname, '..', '..', '..', '..', '..');
 const fixture = join(repo, 'test', 'fixtures', 'models', 'tiny-bert');
@@ -163,13 +164,8 @@ async function layersEncoder(dir: string): Promise<string> {
   await m.fit(x, y, { epochs: 2, verbose: 0 });
   const folder = join(dir, 'encoder');
   mkdirSync(folder);
-  await m.save(
-    tf.io.withSaveHandler(async (a) => {
-      writeFileSync(join(folder, 'weights.bin'), Buffer.from(a.weightData as ArrayBuffer));
-      writeFileSync(join(folder, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
+  // The files a run's model folder holds (TF.js layers format), as the trainer writes them.
+  for (const file of await layersModelFiles(tf, m, '.')) writeFileSync(join(folder, file.name), file.bytes);
   tf.dispose([x, y]);
   m.dispose();
   cpSync(join(fixture, 'tokenizer.json'), join(folder, 'tokenizer.json'));

@@ -15,6 +15,7 @@ import type { ModelFile } from '../../../../src/training/modelPlan';
 import { readDatasets } from '../../../../src/training/readDatasets';
 import { unfrozenLayerCount } from '../../../../src/training/text/textSpec';
 import { textExperiment, textWorkspace } from './textData';
+import { layersModelFiles } from '../../../../src/training/text/layersEncoder';
 
 const LAYERS = ['enc_embed', 'enc_mid', 'enc_top'] as const;
 const VOCAB = 40;
@@ -43,13 +44,8 @@ async function saveEncoder(tf: TF, dir: string): Promise<Weights> {
   m.add(tf.layers.dense({ name: 'enc_top', units: 4, activation: 'tanh' }));
   const folder = join(dir, 'encoder');
   mkdirSync(folder);
-  await m.save(
-    tf.io.withSaveHandler(async (a) => {
-      writeFileSync(join(folder, 'weights.bin'), Buffer.from(a.weightData as ArrayBuffer));
-      writeFileSync(join(folder, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
+  // The files a run's model folder holds (TF.js layers format), as the trainer writes them.
+  for (const file of await layersModelFiles(tf, m, '.')) writeFileSync(join(folder, file.name), file.bytes);
   const saved: Weights = new Map();
   for (const l of LAYERS) saved.set(l, new Map(m.getLayer(l).weights.map((w) => [w.originalName.split('/').pop() as string, Float32Array.from(w.read().dataSync() as Float32Array)])));
   m.dispose();
